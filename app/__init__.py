@@ -1,0 +1,82 @@
+"""The web layer: application factory, settings, tenancy binding, auth and the blueprints."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from app.settings import Settings, settings_from_env
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; with no DATABASE_URL/REDIS_URL it starts the embedded servers."""
+    settings = settings_from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.from_mapping(_config(settings))
+    if test_config:
+        app.config.update(test_config)
+    _resolve_services(app, settings)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from app import auth, errors, i18n, tenancy, views
+    from app.extensions import csrf, db, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    views.register(app)
+    tenancy.check_every_organisation_view_declares_a_role(app)
+    return app
+
+
+def _config(settings: Settings) -> dict[str, Any]:
+    return {
+        "SB_SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            # PostgreSQL caches catalog entries per connection, for every schema it touched:
+            # recycle connections so a long-lived one does not grow with the number of tenants.
+            "pool_recycle": 900,
+            "connect_args": {"options": "-c search_path=pg_catalog"},
+        },
+        "REDIS_URL": settings.redis_url,
+        "SESSION_COOKIE_SECURE": settings.cookie_secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": settings.cookie_secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+        "PUBLIC_URL": settings.public_url,
+        "SMTP_URL": settings.smtp_url,
+    }
+
+
+def _resolve_services(app: Flask, settings: Settings) -> None:
+    """Fill in the embedded PostgreSQL and Redis for whatever the environment did not name."""
+    from app.embedded import embedded_database_url, embedded_redis_url
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = embedded_database_url(settings.instance_dir)
+    if not app.config.get("REDIS_URL"):
+        app.config["REDIS_URL"] = embedded_redis_url(settings.instance_dir)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_uri(app.config["REDIS_URL"]))
+
+
+def _limits_uri(redis_url: str) -> str:
+    """The ``limits`` library spells a Unix-socket Redis as ``redis+unix://``."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://") :]
+    return redis_url

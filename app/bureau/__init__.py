@@ -1,0 +1,1 @@
+"""Bureau staff pages: the organisations the bureau serves."""

@@ -1,0 +1,1 @@
+"""An organisation's dashboard: the first page inside its books."""

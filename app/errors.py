@@ -1,0 +1,36 @@
+"""Domain errors mapped to HTTP once, here; error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from ledger.errors import DomainError, NotFound
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(DomainError, _refused)
+    for code in (400, 403, 404, 405, 429):
+        app.register_error_handler(code, _http_error)
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    titles = {
+        400: _("Ongeldig verzoek"),
+        403: _("Geen toegang"),
+        404: _("Niet gevonden"),
+        405: _("Niet toegestaan"),
+        429: _("Te veel pogingen"),
+    }
+    code = error.code or 500
+    return render_template("error.html", code=code, title=titles.get(code, error.name)), code
+
+
+def _not_found(error: NotFound) -> tuple[str, int]:
+    return render_template("error.html", code=404, title=_("Niet gevonden")), 404
+
+
+def _refused(error: DomainError) -> tuple[str, int]:
+    return render_template("error.html", code=422, title=str(error)), 422

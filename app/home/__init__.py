@@ -1,0 +1,1 @@
+"""The first page after login: the organisations a person can open."""

@@ -1,0 +1,24 @@
+"""Home: a member sees their organisations; bureau staff are sent to the bureau's overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from tenants.queries import organisations_of
+
+blueprint = Blueprint("home", __name__)
+
+
+@blueprint.route("/")
+@login_required
+def index() -> Any:
+    memberships = organisations_of(db.session(), current_user.id)
+    if current_user.is_bureau_admin and not memberships:
+        return redirect(url_for("bureau.organisations"))
+    if len(memberships) == 1 and not current_user.is_bureau_admin:
+        return redirect(url_for("dashboard.index", slug=memberships[0][0].slug))
+    return render_template("home/index.html", memberships=memberships)

@@ -1,0 +1,62 @@
+"""Settings from the environment, read once when the application is created."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the application reads from its environment."""
+
+    instance_dir: Path
+    database_url: str | None
+    redis_url: str | None
+    secret_key: str
+    cookie_secure: bool
+    public_url: str | None
+    smtp_url: str | None
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when no external database or Redis was given and embedded servers are used."""
+        return self.database_url is None or self.redis_url is None
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    instance_dir = Path(env.get("SB_INSTANCE_DIR", "instance")).resolve()
+    return Settings(
+        instance_dir=instance_dir,
+        database_url=_sqlalchemy_url(env.get("DATABASE_URL")),
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=env.get("SECRET_KEY") or _instance_secret(instance_dir),
+        cookie_secure=env.get("SB_COOKIE_SECURE", "1") not in {"0", "false", "no"},
+        public_url=env.get("SB_PUBLIC_URL") or None,
+        smtp_url=env.get("SMTP_URL") or None,
+    )
+
+
+def _sqlalchemy_url(url: str | None) -> str | None:
+    """Accept plain ``postgresql://`` URLs (as hosting platforms give them) for psycopg 3."""
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """A secret key kept in the instance folder, so sessions survive a restart in development."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key

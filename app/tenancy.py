@@ -1,0 +1,110 @@
+"""Organisation routing: every URL under ``/o/<slug>/`` is bound and authorised here, once.
+
+An organisation blueprint is made with ``organisation_blueprint``. Before any of its views runs:
+the user must be logged in; the slug must name an organisation the user is a member of (an
+unknown slug and a foreign one both answer 404, so nobody can probe which organisations exist);
+the view's declared role must be met (403); then ``db.session`` is bound to the organisation's
+schema and ``g.org`` describes it. Views declare their role with ``@requires(Role.X)``; the
+application refuses to start if an organisation view declares none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, abort, current_app, g, request
+from flask_login import current_user
+
+from app.extensions import db, login_manager
+from tenants.binding import bind_session
+from tenants.provisioning import tenant_ref
+from tenants.queries import membership_of, organisation_by_slug
+from tenants.roles import Role
+
+URL_PREFIX = "/o/<slug>"
+_ROLE_ATTRIBUTE = "required_role"
+_ORGANISATION_BLUEPRINTS: set[str] = set()
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class OrgContext:
+    """The organisation a request is about, and the role the user has in it."""
+
+    id: int
+    slug: str
+    name: str
+    role: Role
+    is_bureau: bool
+
+    def allows(self, role: Role) -> bool:
+        return self.role.allows(role)
+
+
+def requires(role: Role) -> Callable[[View], View]:
+    """Declare the least role a view needs; checked before the view runs."""
+
+    def declare(view: View) -> View:
+        setattr(view, _ROLE_ATTRIBUTE, role)
+        return view
+
+    return declare
+
+
+def organisation_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
+    """A blueprint whose every route lives under ``/o/<slug>`` and is bound and authorised."""
+    blueprint = Blueprint(name, import_name, url_prefix=URL_PREFIX, **options)
+    blueprint.url_value_preprocessor(_pull_slug)
+    blueprint.url_defaults(_push_slug)
+    blueprint.before_request(_bind_and_authorise)
+    _ORGANISATION_BLUEPRINTS.add(name)
+    return blueprint
+
+
+def is_organisation_endpoint(endpoint: str) -> bool:
+    return endpoint.split(".", 1)[0] in _ORGANISATION_BLUEPRINTS
+
+
+def check_every_organisation_view_declares_a_role(app: Flask) -> None:
+    """Fail at start-up, not in production, when a view under ``/o/<slug>`` forgot its role."""
+    for rule in app.url_map.iter_rules():
+        if not is_organisation_endpoint(rule.endpoint):
+            continue
+        view = app.view_functions[rule.endpoint]
+        if not isinstance(getattr(view, _ROLE_ATTRIBUTE, None), Role):
+            raise RuntimeError(f"organisation view {rule.endpoint} declares no role (@requires)")
+
+
+def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    g.org_slug = (values or {}).pop("slug", None)
+
+
+def _push_slug(endpoint: str, values: dict[str, Any]) -> None:
+    if "slug" not in values and getattr(g, "org", None) is not None:
+        values["slug"] = g.org.slug
+
+
+def _bind_and_authorise() -> Any:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    session = db.session()
+    organisation = organisation_by_slug(session, g.org_slug or "")
+    membership = membership_of(session, current_user.id, organisation.id) if organisation else None
+    if organisation is None or membership is None:
+        abort(404)
+    role = Role(membership.role)
+    view = current_app.view_functions[request.endpoint or ""]
+    if not role.allows(getattr(view, _ROLE_ATTRIBUTE)):
+        abort(403)
+    g.org = OrgContext(
+        id=organisation.id,
+        slug=organisation.slug,
+        name=organisation.name,
+        role=role,
+        is_bureau=organisation.is_bureau,
+    )
+    bind_session(session, tenant_ref(organisation))
+    return None

@@ -1,0 +1,32 @@
+"""The domain's error vocabulary: one small class per failure, all under DomainError.
+
+Messages are Dutch message ids with ``%(name)s`` placeholders, so the web layer can translate
+them (``gettext(error.template, **error.params)``) while the domain stays free of Flask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def message(template: str) -> str:
+    """Marks a domain message for extraction into the translation catalog; returns it as is."""
+    return template
+
+
+class DomainError(Exception):
+    """A request the domain refuses; the message is meant for the person who asked."""
+
+    def __init__(self, template: str, *, field: str | None = None, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        self.field = field
+        super().__init__(template % params if params else template)
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to whoever asked)."""
+
+
+class ValidationFailed(DomainError):
+    """Input that breaks a rule; nothing was changed."""

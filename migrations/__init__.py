@@ -1,0 +1,1 @@
+"""Alembic streams: ``public`` for the shared schema, ``tenant`` for every organisation's schema."""

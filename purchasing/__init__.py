@@ -1,0 +1,1 @@
+"""The bureau's side: insurance pools, premium splits, membership plans, invoices, payments."""

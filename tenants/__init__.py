@@ -1,0 +1,1 @@
+"""Who is who and where their data lives: organisations, people, roles, schemas, provisioning."""

@@ -1,0 +1,97 @@
+"""Bind a SQLAlchemy session to one organisation's schema, once per transaction.
+
+Every transaction a bound session begins gets, on its connection:
+``schema_translate_map={"tenant": <schema>}`` (ORM and Core statements, flushes included) and
+``SET LOCAL search_path`` (``text()`` SQL and migrations). ``SET LOCAL`` ends with the
+transaction, so nothing survives into the next use of a pooled connection. The hook then reads
+the schema's marker row and refuses to go on if it belongs to anyone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, event, text
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ledger.errors import message
+from ledger.tables import PLACEHOLDER_SCHEMA
+from tenants.errors import TenantBindingError
+
+_INFO_KEY = "servicebureau.tenant"
+
+
+@dataclass(frozen=True, slots=True)
+class TenantRef:
+    """What a session needs to know to reach one organisation's schema."""
+
+    organisation_id: int
+    schema_name: str
+
+
+def bind_session(session: Session, tenant: TenantRef) -> None:
+    """Route this session's tenant tables to ``tenant`` from now on.
+
+    If a transaction is already open, the binding is applied to it at once; every later
+    transaction is bound as it begins. Rebinding to another tenant mid-transaction is refused.
+    """
+    current = bound_tenant(session)
+    if current is not None and current != tenant and session.in_transaction():
+        raise TenantBindingError(message("deze sessie hoort al bij een andere organisatie"))
+    if session.in_nested_transaction():
+        raise TenantBindingError(
+            message("binden binnen een savepoint kan niet: een rollback zou het ongedaan maken")
+        )
+    session.info[_INFO_KEY] = tenant
+    if session.in_transaction():
+        _apply(session.connection(), tenant)
+
+
+def bound_tenant(session: Session) -> TenantRef | None:
+    """The organisation this session is bound to, if any."""
+    tenant = session.info.get(_INFO_KEY)
+    return tenant if isinstance(tenant, TenantRef) else None
+
+
+def unbind_session(session: Session) -> None:
+    """Forget the binding; only between transactions, so no half-bound transaction exists."""
+    if session.in_transaction():
+        raise TenantBindingError(message("sluit eerst de transactie af"))
+    session.info.pop(_INFO_KEY, None)
+
+
+@event.listens_for(Session, "after_begin")
+def _bind_new_transaction(
+    session: Session, transaction: SessionTransaction, connection: Connection
+) -> None:
+    tenant = bound_tenant(session)
+    if tenant is not None:
+        _apply(connection, tenant)
+
+
+def apply_to_connection(connection: Connection, tenant: TenantRef) -> None:
+    """Bind a Core connection's current transaction (for jobs and migrations without a Session)."""
+    _apply(connection, tenant)
+
+
+def route_connection(connection: Connection, schema_name: str) -> None:
+    """Point this connection's current transaction at ``schema_name``, without any check.
+
+    Only for provisioning and migrations, which work on a schema before its marker exists.
+    """
+    connection.execution_options(schema_translate_map={PLACEHOLDER_SCHEMA: schema_name})
+    quoted = connection.dialect.identifier_preparer.quote_identifier(schema_name)
+    connection.exec_driver_sql(f"SET LOCAL search_path TO {quoted}")
+
+
+def _apply(connection: Connection, tenant: TenantRef) -> None:
+    route_connection(connection, tenant.schema_name)
+    marker = connection.execute(
+        text("SELECT organisation_id, schema_name FROM tenant_marker")
+    ).one_or_none()
+    if marker is None or tuple(marker) != (tenant.organisation_id, tenant.schema_name):
+        raise TenantBindingError(
+            message("schema %(schema)s hoort niet bij organisatie %(organisation)s"),
+            schema=tenant.schema_name,
+            organisation=tenant.organisation_id,
+        )

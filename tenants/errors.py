@@ -1,0 +1,29 @@
+"""Errors of the tenancy layer."""
+
+from __future__ import annotations
+
+from ledger.errors import DomainError, NotFound, ValidationFailed
+
+
+class TenantBindingError(DomainError):
+    """A session could not be bound to the organisation it asked for; nothing may run."""
+
+
+class OrganisationNotFound(NotFound):
+    """No organisation by that slug (or the caller may not know of it)."""
+
+
+class ProvisioningFailed(DomainError):
+    """Creating an organisation failed; nothing of it was left behind."""
+
+
+class InvalidOrganisation(ValidationFailed):
+    """An organisation's details break a rule."""
+
+
+class InvalidUser(ValidationFailed):
+    """A user's details break a rule."""
+
+
+class InvitationInvalid(DomainError):
+    """The invitation link is unknown, used or expired."""

@@ -1,0 +1,152 @@
+"""Use cases on people: accounts, authentication, membership and roles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.errors import message
+from tenants.errors import InvalidUser
+from tenants.models import Membership, User
+from tenants.passwords import MINIMUM_LENGTH, hash_password, needs_rehash, verify_password
+from tenants.queries import membership_of, normalise_email, user_by_email
+from tenants.roles import Role
+
+# Verifying against this keeps a login for an unknown e-mail as slow as one for a known e-mail.
+_DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    name: str = "",
+    is_bureau_admin: bool = False,
+    locale: str | None = None,
+) -> User:
+    """Register a person; commits. The e-mail must be new and valid, the password long enough."""
+    user = register_user(
+        session, email, password, name=name, is_bureau_admin=is_bureau_admin, locale=locale
+    )
+    session.commit()
+    return user
+
+
+def register_user(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    name: str = "",
+    is_bureau_admin: bool = False,
+    locale: str | None = None,
+) -> User:
+    """Add a person within the caller's transaction (see ``create_user``)."""
+    address = checked_email(email)
+    check_password(password)
+    if user_by_email(session, address) is not None:
+        raise InvalidUser(message("%(email)s heeft al een account"), field="email", email=address)
+    user = User(
+        email=address,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        is_bureau_admin=is_bureau_admin,
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; upgrades an outdated hash; commits."""
+    user = user_by_email(session, email)
+    if user is None or not user.is_active:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = datetime.now(UTC)
+    session.commit()
+    return user
+
+
+def add_member(session: Session, user_id: int, organisation_id: int, role: Role) -> Membership:
+    """Give a user a role in an organisation (or change the role they have); commits."""
+    membership = grant_role(session, user_id, organisation_id, role)
+    session.commit()
+    return membership
+
+
+def grant_role(session: Session, user_id: int, organisation_id: int, role: Role) -> Membership:
+    """``add_member`` within the caller's transaction."""
+    membership = membership_of(session, user_id, organisation_id)
+    if membership is None:
+        membership = Membership(user_id=user_id, organisation_id=organisation_id, role=role)
+        session.add(membership)
+    else:
+        _guard_last_owner(session, membership, role)
+        membership.role = role
+    session.flush()
+    return membership
+
+
+def change_role(session: Session, user_id: int, organisation_id: int, role: Role) -> Membership:
+    """Change a member's role; an organisation never loses its last owner; commits."""
+    membership = membership_of(session, user_id, organisation_id)
+    if membership is None:
+        raise InvalidUser(message("die persoon is geen lid van deze organisatie"))
+    _guard_last_owner(session, membership, role)
+    membership.role = role
+    session.commit()
+    return membership
+
+
+def remove_member(session: Session, user_id: int, organisation_id: int) -> None:
+    """Take a person out of an organisation, unless they are its last owner; commits."""
+    membership = membership_of(session, user_id, organisation_id)
+    if membership is None:
+        return
+    _guard_last_owner(session, membership, None)
+    session.delete(membership)
+    session.commit()
+
+
+def checked_email(email: str) -> str:
+    try:
+        return normalise_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError as error:
+        raise InvalidUser(
+            message("%(email)s is geen geldig e-mailadres"), field="email", email=email
+        ) from error
+
+
+def check_password(password: str) -> None:
+    if len(password) < MINIMUM_LENGTH:
+        raise InvalidUser(
+            message("een wachtwoord heeft minstens %(length)s tekens"),
+            field="password",
+            length=MINIMUM_LENGTH,
+        )
+
+
+def _guard_last_owner(session: Session, membership: Membership, new_role: Role | None) -> None:
+    if membership.role != Role.OWNER or new_role == Role.OWNER:
+        return
+    owners = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.organisation_id == membership.organisation_id,
+            Membership.role == Role.OWNER,
+        )
+        .with_for_update()
+    )
+    if (owners or 0) <= 1:
+        raise InvalidUser(message("een organisatie houdt minstens één eigenaar"), field="role")

@@ -1,0 +1,150 @@
+"""Create and delete organisations: schema, tables, marker and chart of accounts as one step.
+
+PostgreSQL DDL is transactional, so the whole of provisioning runs in one transaction: the
+registry row, ``CREATE SCHEMA``, the tenant migrations, the marker, the chart of accounts and the
+owner's membership. Any failure rolls all of it back and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ledger.accounts import install_chart
+from ledger.chart import ChartAccount, default_chart
+from ledger.errors import message
+from tenants.binding import TenantRef, bind_session, bound_tenant, unbind_session
+from tenants.errors import InvalidOrganisation, ProvisioningFailed, TenantBindingError
+from tenants.marker import TenantMarker
+from tenants.migrations import tenant_head, upgrade_tenant_schema
+from tenants.models import SLUG_PATTERN, Membership, Organisation
+from tenants.queries import organisation_by_slug
+from tenants.roles import Role
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+RESERVED_SLUGS = frozenset({"admin", "api", "bureau", "login", "logout", "static", "new"})
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrganisation:
+    """What provisioning needs to know about an organisation."""
+
+    slug: str
+    name: str
+    is_bureau: bool = False
+    legal_form: str | None = None
+    kvk_number: str | None = None
+
+
+def tenant_ref(organisation: Organisation) -> TenantRef:
+    return TenantRef(organisation_id=organisation.id, schema_name=organisation.schema_name)
+
+
+def provision_organisation(
+    session: Session,
+    new: NewOrganisation,
+    *,
+    owner_id: int | None = None,
+    chart: Iterable[ChartAccount] | None = None,
+    books_open_on: date | None = None,
+) -> TenantRef:
+    """Create an organisation with its own schema and books; commits, or leaves nothing."""
+    _check(session, new)
+    if bound_tenant(session) is not None:
+        raise TenantBindingError(message("maak een organisatie aan met een ongebonden sessie"))
+    try:
+        organisation = Organisation(
+            slug=new.slug,
+            name=new.name.strip(),
+            schema_name=f"org_{secrets.token_hex(5)}",
+            is_bureau=new.is_bureau,
+            legal_form=new.legal_form,
+            kvk_number=new.kvk_number,
+            tenant_revision=tenant_head(),
+        )
+        session.add(organisation)
+        session.flush()
+        tenant = tenant_ref(organisation)
+        connection = session.connection()
+        connection.exec_driver_sql(f'CREATE SCHEMA "{tenant.schema_name}"')
+        upgrade_tenant_schema(connection, tenant.schema_name)
+        session.execute(
+            insert(TenantMarker).values(
+                singleton=True,
+                organisation_id=tenant.organisation_id,
+                schema_name=tenant.schema_name,
+            )
+        )
+        bind_session(session, tenant)
+        opened_on = books_open_on or date(datetime.now(AMSTERDAM).year, 1, 1)
+        install_chart(session, default_chart() if chart is None else chart, opened_on)
+        if owner_id is not None:
+            session.add(
+                Membership(user_id=owner_id, organisation_id=organisation.id, role=Role.OWNER)
+            )
+        session.commit()
+    except SQLAlchemyError as error:
+        session.rollback()
+        raise ProvisioningFailed(
+            message("%(slug)s kon niet worden aangemaakt: %(reason)s"),
+            slug=new.slug,
+            reason=str(getattr(error, "orig", None) or error).splitlines()[0],
+        ) from error
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        if not session.in_transaction():
+            unbind_session(session)
+    return tenant
+
+
+def delete_organisation(session: Session, slug: str, *, confirmation: str) -> None:
+    """Drop an organisation's schema and registry row; explicit and guarded.
+
+    Books must be kept for seven years: export them before deleting. ``confirmation`` must
+    repeat the slug, and the bureau's own organisation cannot be deleted.
+    """
+    organisation = organisation_by_slug(session, slug)
+    if organisation is None:
+        raise InvalidOrganisation(message("organisatie %(slug)s bestaat niet"), slug=slug)
+    if confirmation != slug:
+        raise InvalidOrganisation(message("typ de korte naam van de organisatie om te bevestigen"))
+    if organisation.is_bureau:
+        raise InvalidOrganisation(message("de eigen organisatie van het bureau kan niet weg"))
+    try:
+        session.connection().exec_driver_sql(
+            f'DROP SCHEMA IF EXISTS "{organisation.schema_name}" CASCADE'
+        )
+        session.execute(delete(Organisation).where(Organisation.id == organisation.id))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _check(session: Session, new: NewOrganisation) -> None:
+    if not re.fullmatch(SLUG_PATTERN, new.slug) or new.slug in RESERVED_SLUGS:
+        raise InvalidOrganisation(
+            message(
+                "een korte naam heeft 2 tot 48 kleine letters, cijfers of streepjes"
+                " en is geen gereserveerd woord"
+            ),
+            field="slug",
+        )
+    if not new.name.strip():
+        raise InvalidOrganisation(message("een organisatie heeft een naam nodig"), field="name")
+    if new.kvk_number is not None and not re.fullmatch(r"\d{8}", new.kvk_number):
+        raise InvalidOrganisation(message("een KvK-nummer heeft 8 cijfers"), field="kvk_number")
+    if organisation_by_slug(session, new.slug) is not None:
+        raise InvalidOrganisation(
+            message("de korte naam %(slug)s is al in gebruik"), field="slug", slug=new.slug
+        )

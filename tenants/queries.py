@@ -1,0 +1,53 @@
+"""Reads of the shared registry: organisations, memberships, users."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenants.models import Membership, Organisation, User
+
+
+def organisation_by_slug(session: Session, slug: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def membership_of(session: Session, user_id: int, organisation_id: int) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    )
+
+
+def organisations_of(session: Session, user_id: int) -> list[tuple[Organisation, str]]:
+    """The organisations a user belongs to, with the role in each, by name."""
+    rows = session.execute(
+        select(Organisation, Membership.role)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Organisation.name)
+    )
+    return [(organisation, role) for organisation, role in rows]
+
+
+def all_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def members_of(session: Session, organisation_id: int) -> list[tuple[User, str]]:
+    rows = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation_id)
+        .order_by(User.email)
+    )
+    return [(user, role) for user, role in rows]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()

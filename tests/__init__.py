@@ -1,0 +1,1 @@
+"""The test suite: unit, service, web, browser, isolation and reliability tests."""

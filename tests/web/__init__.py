@@ -1,0 +1,1 @@
+"""Web tests with the Flask test client."""
