@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
 from app.settings import Settings, settings_from_env
 
 

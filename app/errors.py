@@ -6,7 +6,13 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
 from ledger.errors import DomainError, NotFound
+
+
+def translated(error: DomainError) -> str:
+    """The error's Dutch message id in the reader's language, with its parameters filled in."""
+    return str(_(error.template, **error.params))
 
 
 def init_app(app: Flask) -> None:
@@ -29,8 +35,12 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def _not_found(error: NotFound) -> tuple[str, int]:
+    db.session.rollback()
     return render_template("error.html", code=404, title=_("Niet gevonden")), 404
 
 
 def _refused(error: DomainError) -> tuple[str, int]:
-    return render_template("error.html", code=422, title=str(error)), 422
+    # The refused request's work is discarded, and a transaction a failed statement aborted
+    # must not break the error page's own queries (the organisation switcher).
+    db.session.rollback()
+    return render_template("error.html", code=422, title=translated(error)), 422

@@ -8,13 +8,20 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, to_user_timezone
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import babel
+from tenants.roles import Role
 
 LOCALES = ("nl", "en")
 DEFAULT_LOCALE = "nl"
+ROLE_NAMES = {
+    Role.OWNER: _l("eigenaar"),
+    Role.BOOKKEEPER: _l("boekhouder"),
+    Role.VIEWER: _l("lezer"),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +31,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["short_day"] = short_day
+    app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
 
@@ -45,7 +54,7 @@ def _babel_locale() -> str:
 
 
 def money(amount: Decimal, currency: str = "EUR") -> str:
-    """``€ 1.234,56`` in Dutch, ``€1,234.56`` in English."""
+    """``€ 1.234,56`` in Dutch (a no-break space after the sign), ``€1,234.56`` in English."""
     return format_currency(amount, currency, locale=_babel_locale())
 
 
@@ -55,4 +64,22 @@ def number(amount: Decimal | int) -> str:
 
 def day(value: date | datetime) -> str:
     """``27 nov 2026`` in Dutch, ``27 Nov 2026`` in English."""
-    return format_date(value, format="medium", locale=_babel_locale())
+    return format_date(_calendar_day(value), format="medium", locale=_babel_locale())
+
+
+def short_day(value: date | datetime) -> str:
+    """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables."""
+    return format_date(_calendar_day(value), format="short", locale=_babel_locale())
+
+
+def role_name(role: str) -> str:
+    """A role in words the reader uses (``eigenaar``), not its stored value (``owner``)."""
+    return str(ROLE_NAMES[Role(role)])
+
+
+def _calendar_day(value: date | datetime) -> date:
+    """A moment becomes the day it is in the Netherlands, not in UTC."""
+    if isinstance(value, datetime):
+        moment: datetime = to_user_timezone(value)
+        return moment.date()
+    return value

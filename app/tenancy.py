@@ -10,6 +10,7 @@ application refuses to start if an organisation view declares none.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,9 +20,12 @@ from flask_login import current_user
 
 from app.extensions import db, login_manager
 from tenants.binding import bind_session
+from tenants.errors import TenantBindingError
 from tenants.provisioning import tenant_ref
 from tenants.queries import membership_of, organisation_by_slug
 from tenants.roles import Role
+
+log = logging.getLogger(__name__)
 
 URL_PREFIX = "/o/<slug>"
 _ROLE_ATTRIBUTE = "required_role"
@@ -99,6 +103,13 @@ def _bind_and_authorise() -> Any:
     view = current_app.view_functions[request.endpoint or ""]
     if not role.allows(getattr(view, _ROLE_ATTRIBUTE)):
         abort(403)
+    try:
+        bind_session(session, tenant_ref(organisation))
+    except TenantBindingError:
+        # The registry and the schema disagree: a fault of ours, not of the visitor. Say
+        # nothing about schemas to them; the log has the details.
+        log.exception("organisation %s could not be bound", organisation.slug)
+        abort(500)
     g.org = OrgContext(
         id=organisation.id,
         slug=organisation.slug,
@@ -106,5 +117,4 @@ def _bind_and_authorise() -> Any:
         role=role,
         is_bureau=organisation.is_bureau,
     )
-    bind_session(session, tenant_ref(organisation))
     return None

@@ -6,9 +6,38 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from app.books.planning import blueprint as planning
+    from app.books.reports import blueprint as reports
+    from app.books.views import blueprint as books
     from app.bureau.views import blueprint as bureau
     from app.dashboard.views import blueprint as dashboard
     from app.home.views import blueprint as home
+    from app.members.views import blueprint as members
 
-    for blueprint in (home, bureau, dashboard):
+    for blueprint in (home, bureau, dashboard, members):
+        app.register_blueprint(blueprint)
+    for blueprint in (books, reports, planning):
+        app.register_blueprint(blueprint)
+    from app.bank.views import blueprint as bank
+
+    app.register_blueprint(bank)
+    from app.entry.corrections import blueprint as transactions
+    from app.entry.views import blueprint as entry
+    from app.orgsettings.views import blueprint as orgsettings
+
+    for blueprint in (entry, transactions, orgsettings):
+        app.register_blueprint(blueprint)
+    from app.payments.views import blueprint as payments
+
+    app.register_blueprint(payments)
+    from app.invoices.bureau import blueprint as invoices_bureau
+    from app.invoices.member import blueprint as invoices
+    from app.invoices.sepa import blueprint as sepa_bureau
+
+    for blueprint in (invoices_bureau, sepa_bureau, invoices):
+        app.register_blueprint(blueprint)
+    from app.insurance.bureau import blueprint as insurance_bureau
+    from app.insurance.member import blueprint as insurance
+
+    for blueprint in (insurance_bureau, insurance):
         app.register_blueprint(blueprint)

@@ -1,15 +1,22 @@
-"""Use cases on the chart of accounts."""
+"""Use cases on the chart of accounts: install a chart, open and close accounts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import insert
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ledger.audit import record_change
 from ledger.chart import DEFAULT_CURRENCY, ChartAccount
-from ledger.models import Account
+from ledger.checks import CURRENCY, check_open_period
+from ledger.errors import NotFound, ValidationFailed, message
+from ledger.models import Account, BalanceBucket, Posting
+
+BOOKING_METHODS = frozenset({"STRICT", "STRICT_WITH_SIZE", "FIFO", "LIFO", "HIFO", "NONE"})
+ACCOUNT_NAME = re.compile(r"(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+")
 
 
 def install_chart(session: Session, chart: Iterable[ChartAccount], opened_on: date) -> int:
@@ -32,3 +39,90 @@ def install_chart(session: Session, chart: Iterable[ChartAccount], opened_on: da
     if rows:
         session.execute(insert(Account), rows)
     return len(rows)
+
+
+def add_account(
+    session: Session,
+    name: str,
+    actor_id: int | None,
+    *,
+    opened_on: date,
+    label_nl: str = "",
+    label_en: str = "",
+    currencies: Sequence[str] = (DEFAULT_CURRENCY,),
+    rgs_code: str | None = None,
+    booking: str | None = None,
+) -> int:
+    """Open a new account; returns its id. Commits.
+
+    ``booking`` is how a sale held at cost picks its lots (Beancount's methods, e.g. FIFO);
+    None follows the book's default, STRICT unless the book says otherwise.
+    """
+    if booking is not None and booking not in BOOKING_METHODS:
+        raise ValidationFailed(
+            message("onbekende boekingsmethode %(booking)s"), field="booking", booking=booking
+        )
+    if not ACCOUNT_NAME.fullmatch(name):
+        raise ValidationFailed(
+            message("ongeldige rekeningnaam %(name)s (bijvoorbeeld Expenses:Office:Postage)"),
+            field="name",
+            name=name,
+        )
+    for currency in currencies:
+        if not CURRENCY.fullmatch(currency):
+            raise ValidationFailed(
+                message("ongeldige valuta: %(currency)s"), field="currencies", currency=currency
+            )
+    if session.scalar(select(exists().where(Account.name == name))):
+        raise ValidationFailed(message("rekening %(name)s bestaat al"), field="name", name=name)
+    values = {
+        "name": name,
+        "type": name.split(":", 1)[0],
+        "label_nl": label_nl,
+        "label_en": label_en,
+        "rgs_code": rgs_code,
+        "currencies": list(currencies),
+        "opened_on": opened_on,
+        "booking": booking,
+    }
+    account_id = session.scalar(insert(Account).values(**values).returning(Account.id))
+    record_change(
+        session,
+        actor_id,
+        "open",
+        "account",
+        account_id,
+        after={**values, "opened_on": opened_on.isoformat()},
+    )
+    session.commit()
+    assert account_id is not None
+    return int(account_id)
+
+
+def close_account(session: Session, name: str, actor_id: int | None, *, on: date) -> None:
+    """Close an account on ``on``: refused while it holds a balance or has later postings."""
+    account = session.scalar(select(Account).where(Account.name == name).with_for_update())
+    if account is None:
+        raise NotFound(message("rekening %(name)s bestaat niet"), name=name)
+    check_open_period(session, on)
+    if on < account.opened_on or account.closed_on is not None:
+        raise ValidationFailed(
+            message("rekening %(name)s kan niet op %(date)s dicht"), name=name, date=on.isoformat()
+        )
+    later = session.scalar(
+        select(exists().where(Posting.account_id == account.id, Posting.date > on))
+    )
+    balance = session.execute(
+        select(BalanceBucket.currency, func.sum(BalanceBucket.units))
+        .where(BalanceBucket.account_id == account.id)
+        .group_by(BalanceBucket.currency)
+    ).all()
+    if later or any(units != 0 for _currency, units in balance):
+        raise ValidationFailed(
+            message("rekening %(name)s heeft nog een saldo of latere boekingen"), name=name
+        )
+    session.execute(update(Account).where(Account.id == account.id).values(closed_on=on))
+    record_change(
+        session, actor_id, "close", "account", account.id, after={"closed_on": on.isoformat()}
+    )
+    session.commit()

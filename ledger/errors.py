@@ -30,3 +30,19 @@ class NotFound(DomainError):
 
 class ValidationFailed(DomainError):
     """Input that breaks a rule; nothing was changed."""
+
+
+class PeriodClosed(DomainError):
+    """A write dated inside a closed period; a correction is a reversal in an open one."""
+
+
+class NotPermitted(DomainError):
+    """The acting person may not do this (for example: only an owner closes a period)."""
+
+
+class ImportRefused(DomainError):
+    """A Beancount file that cannot be imported; ``problems`` lists Beancount's own messages."""
+
+    def __init__(self, template: str, *, problems: tuple[str, ...] = (), **params: Any) -> None:
+        self.problems = problems
+        super().__init__(template, **params)

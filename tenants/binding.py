@@ -2,21 +2,24 @@
 
 Every transaction a bound session begins gets, on its connection:
 ``schema_translate_map={"tenant": <schema>}`` (ORM and Core statements, flushes included) and
-``SET LOCAL search_path`` (``text()`` SQL and migrations). ``SET LOCAL`` ends with the
-transaction, so nothing survives into the next use of a pooled connection. The hook then reads
-the schema's marker row and refuses to go on if it belongs to anyone else.
+``SET LOCAL search_path`` (``text()`` SQL and migrations) and ``SET LOCAL ROLE`` to the tenant's
+own database role (see ``tenants.db_roles``). ``SET LOCAL`` ends with the transaction, so nothing
+survives into the next use of a pooled connection. Before routing, the hook reads the schema's
+marker row and refuses to go on if it belongs to anyone else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ledger.errors import message
 from ledger.tables import PLACEHOLDER_SCHEMA
+from tenants.db_roles import set_local_role_sql
 from tenants.errors import TenantBindingError
+from tenants.marker import TenantMarker
 
 _INFO_KEY = "servicebureau.tenant"
 
@@ -42,9 +45,9 @@ def bind_session(session: Session, tenant: TenantRef) -> None:
         raise TenantBindingError(
             message("binden binnen een savepoint kan niet: een rollback zou het ongedaan maken")
         )
-    session.info[_INFO_KEY] = tenant
     if session.in_transaction():
         _apply(session.connection(), tenant)
+    session.info[_INFO_KEY] = tenant
 
 
 def bound_tenant(session: Session) -> TenantRef | None:
@@ -64,8 +67,10 @@ def unbind_session(session: Session) -> None:
 def _bind_new_transaction(
     session: Session, transaction: SessionTransaction, connection: Connection
 ) -> None:
+    # A savepoint inherits its transaction's binding. Routing it again would put a ``SET LOCAL``
+    # inside the savepoint, and rolling the savepoint back would undo it.
     tenant = bound_tenant(session)
-    if tenant is not None:
+    if tenant is not None and not transaction.nested:
         _apply(connection, tenant)
 
 
@@ -85,9 +90,12 @@ def route_connection(connection: Connection, schema_name: str) -> None:
 
 
 def _apply(connection: Connection, tenant: TenantRef) -> None:
-    route_connection(connection, tenant.schema_name)
+    # The marker is read schema-qualified, before anything is routed: when it is not this
+    # tenant's, the connection stays unrouted. (SQLAlchemy keeps a connection in the session
+    # even when this hook raises, so a routed one would serve the next query of the transaction.)
     marker = connection.execute(
-        text("SELECT organisation_id, schema_name FROM tenant_marker")
+        select(TenantMarker.organisation_id, TenantMarker.schema_name),
+        execution_options={"schema_translate_map": {PLACEHOLDER_SCHEMA: tenant.schema_name}},
     ).one_or_none()
     if marker is None or tuple(marker) != (tenant.organisation_id, tenant.schema_name):
         raise TenantBindingError(
@@ -95,3 +103,5 @@ def _apply(connection: Connection, tenant: TenantRef) -> None:
             schema=tenant.schema_name,
             organisation=tenant.organisation_id,
         )
+    route_connection(connection, tenant.schema_name)
+    connection.exec_driver_sql(set_local_role_sql(connection, tenant.schema_name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.errors import message
@@ -139,14 +139,15 @@ def check_password(password: str) -> None:
 def _guard_last_owner(session: Session, membership: Membership, new_role: Role | None) -> None:
     if membership.role != Role.OWNER or new_role == Role.OWNER:
         return
-    owners = session.scalar(
-        select(func.count())
-        .select_from(Membership)
+    # PostgreSQL refuses FOR UPDATE with count(): lock the owners' rows and count them here,
+    # so two owners stepping down at once cannot both pass the check.
+    owners = session.scalars(
+        select(Membership.id)
         .where(
             Membership.organisation_id == membership.organisation_id,
             Membership.role == Role.OWNER,
         )
         .with_for_update()
-    )
-    if (owners or 0) <= 1:
+    ).all()
+    if len(owners) <= 1:
         raise InvalidUser(message("een organisatie houdt minstens één eigenaar"), field="role")

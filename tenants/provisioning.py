@@ -1,8 +1,9 @@
 """Create and delete organisations: schema, tables, marker and chart of accounts as one step.
 
 PostgreSQL DDL is transactional, so the whole of provisioning runs in one transaction: the
-registry row, ``CREATE SCHEMA``, the tenant migrations, the marker, the chart of accounts and the
-owner's membership. Any failure rolls all of it back and leaves nothing behind.
+registry row, ``CREATE SCHEMA`` and its tables (the tenant migrations' template), the marker,
+the chart of accounts and the owner's membership. Any failure rolls all of it back and leaves
+nothing behind.
 """
 
 from __future__ import annotations
@@ -15,21 +16,23 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ledger.accounts import install_chart
 from ledger.chart import ChartAccount, default_chart
 from ledger.errors import message
 from tenants.binding import TenantRef, bind_session, bound_tenant, unbind_session
+from tenants.db_roles import drop_tenant_role
 from tenants.errors import InvalidOrganisation, ProvisioningFailed, TenantBindingError
 from tenants.marker import TenantMarker
-from tenants.migrations import tenant_head, upgrade_tenant_schema
+from tenants.migrations import create_tenant_schema, tenant_head
 from tenants.models import SLUG_PATTERN, Membership, Organisation
 from tenants.queries import organisation_by_slug
 from tenants.roles import Role
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+_SLUG_CONSTRAINT = "uq_organisations_slug"
 RESERVED_SLUGS = frozenset({"admin", "api", "bureau", "login", "logout", "static", "new"})
 
 
@@ -73,9 +76,7 @@ def provision_organisation(
         session.add(organisation)
         session.flush()
         tenant = tenant_ref(organisation)
-        connection = session.connection()
-        connection.exec_driver_sql(f'CREATE SCHEMA "{tenant.schema_name}"')
-        upgrade_tenant_schema(connection, tenant.schema_name)
+        create_tenant_schema(session.connection(), tenant.schema_name)
         session.execute(
             insert(TenantMarker).values(
                 singleton=True,
@@ -91,13 +92,15 @@ def provision_organisation(
                 Membership(user_id=owner_id, organisation_id=organisation.id, role=Role.OWNER)
             )
         session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        if _violated_constraint(error) == _SLUG_CONSTRAINT:
+            # Someone provisioned the same slug between our check and our commit.
+            raise _slug_in_use(new.slug) from error
+        raise _failed(new.slug, error) from error
     except SQLAlchemyError as error:
         session.rollback()
-        raise ProvisioningFailed(
-            message("%(slug)s kon niet worden aangemaakt: %(reason)s"),
-            slug=new.slug,
-            reason=str(getattr(error, "orig", None) or error).splitlines()[0],
-        ) from error
+        raise _failed(new.slug, error) from error
     except BaseException:
         session.rollback()
         raise
@@ -105,6 +108,25 @@ def provision_organisation(
         if not session.in_transaction():
             unbind_session(session)
     return tenant
+
+
+def _failed(slug: str, error: SQLAlchemyError) -> ProvisioningFailed:
+    return ProvisioningFailed(
+        message("%(slug)s kon niet worden aangemaakt: %(reason)s"),
+        slug=slug,
+        reason=str(getattr(error, "orig", None) or error).splitlines()[0],
+    )
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    diagnostics = getattr(error.orig, "diag", None)
+    return getattr(diagnostics, "constraint_name", None)
+
+
+def _slug_in_use(slug: str) -> InvalidOrganisation:
+    return InvalidOrganisation(
+        message("de korte naam %(slug)s is al in gebruik"), field="slug", slug=slug
+    )
 
 
 def delete_organisation(session: Session, slug: str, *, confirmation: str) -> None:
@@ -121,9 +143,9 @@ def delete_organisation(session: Session, slug: str, *, confirmation: str) -> No
     if organisation.is_bureau:
         raise InvalidOrganisation(message("de eigen organisatie van het bureau kan niet weg"))
     try:
-        session.connection().exec_driver_sql(
-            f'DROP SCHEMA IF EXISTS "{organisation.schema_name}" CASCADE'
-        )
+        connection = session.connection()
+        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{organisation.schema_name}" CASCADE')
+        drop_tenant_role(connection, organisation.schema_name)
         session.execute(delete(Organisation).where(Organisation.id == organisation.id))
         session.commit()
     except BaseException:
@@ -145,6 +167,4 @@ def _check(session: Session, new: NewOrganisation) -> None:
     if new.kvk_number is not None and not re.fullmatch(r"\d{8}", new.kvk_number):
         raise InvalidOrganisation(message("een KvK-nummer heeft 8 cijfers"), field="kvk_number")
     if organisation_by_slug(session, new.slug) is not None:
-        raise InvalidOrganisation(
-            message("de korte naam %(slug)s is al in gebruik"), field="slug", slug=new.slug
-        )
+        raise _slug_in_use(new.slug)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tenants.models import Membership, Organisation, User
+from tenants.models import Invitation, Membership, Organisation, User
 
 
 def organisation_by_slug(session: Session, slug: str) -> Organisation | None:
@@ -47,6 +47,21 @@ def members_of(session: Session, organisation_id: int) -> list[tuple[User, str]]
         .order_by(User.email)
     )
     return [(user, role) for user, role in rows]
+
+
+def open_invitations(session: Session, organisation_id: int) -> list[Invitation]:
+    """Invitations of an organisation that are neither accepted nor expired, newest first."""
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > func.now(),
+            )
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        )
+    )
 
 
 def normalise_email(email: str) -> str:

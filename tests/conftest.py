@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from app import create_app
 from app.embedded import embedded_database_url, embedded_redis_url
 from app.extensions import db
 from tenants.binding import TenantRef
+from tenants.databases import scratch_database
 from tenants.migrations import upgrade_public
 from tenants.models import User
 from tenants.people import add_member, create_user
@@ -50,15 +51,8 @@ def database_url(instance_dir: Path) -> Iterator[str]:
     if not server_url:
         yield embedded_database_url(instance_dir)
         return
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"sb_test_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_database(server_url, prefix="sb_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

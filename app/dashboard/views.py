@@ -1,22 +1,52 @@
-"""The organisation dashboard (filled by the ledger and bank features)."""
+"""The organisation dashboard: money at hand, this year against last, and what needs attention."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
-from sqlalchemy import func, select
+from babel.dates import get_month_names
+from flask import g, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
+from app.books.params import today
+from app.dashboard.attention import attention
+from app.dashboard.chart import comparison_chart, monthly_chart
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
-from ledger.models import Account
+from ledger.overview import Overview, overview
+from ledger.reports.journal import journal
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("dashboard", __name__)
+RECENT = 8
 
 
 @blueprint.route("/")
 @requires(Role.VIEWER)
 def index() -> Any:
-    account_count = db.session().scalar(select(func.count()).select_from(Account))
-    return render_template("dashboard/index.html", account_count=account_count)
+    session = db.session()
+    figures = overview(session, today())
+    return render_template(
+        "dashboard/index.html",
+        figures=figures,
+        attention=attention(session, g.org.id),
+        monthly=monthly_chart(figures.this_year, _short_month_names()),
+        comparison=comparison_chart(_comparison_rows(figures)),
+        recent=journal(session, limit=RECENT).entries,
+    )
+
+
+def _comparison_rows(figures: Overview) -> list[tuple[str, str, Any]]:
+    this, last = figures.this_year, figures.last_year
+    return [
+        (_("Inkomsten dit jaar"), "income", this.income),
+        (_("Uitgaven dit jaar"), "expenses", this.expenses),
+        (_("Inkomsten vorig jaar"), "income last", last.income),
+        (_("Uitgaven vorig jaar"), "expenses last", last.expenses),
+    ]
+
+
+def _short_month_names() -> list[str]:
+    names = get_month_names("abbreviated", locale=str(get_locale()))
+    return [str(names[month]).rstrip(".") for month in range(1, 13)]

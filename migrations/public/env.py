@@ -7,6 +7,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
+import purchasing.models  # noqa: F401  (the bureau's shared tables)
 from tenants.migrations import configure_public_context
 from tenants.models import PublicBase
 

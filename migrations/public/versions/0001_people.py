@@ -38,9 +38,9 @@ def upgrade() -> None:
         sa.Column("kvk_number", sa.String(8)),
         sa.Column("rsin", sa.String(9)),
         _created_at(),
-        sa.CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,47}$'", name="ck_organisations_slug_format"),
+        sa.CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,47}$'", name=op.f("ck_organisations_slug_format")),
         sa.CheckConstraint(
-            "schema_name ~ '^org_[a-z0-9]{6,20}$'", name="ck_organisations_schema_format"
+            "schema_name ~ '^org_[a-z0-9]{6,20}$'", name=op.f("ck_organisations_schema_format")
         ),
         sa.PrimaryKeyConstraint("id", name="pk_organisations"),
         sa.UniqueConstraint("slug", name="uq_organisations_slug"),
@@ -72,7 +72,7 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.BigInteger, nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         _created_at(),
-        sa.CheckConstraint("role IN ('owner', 'bookkeeper', 'viewer')", name="ck_memberships_role"),
+        sa.CheckConstraint("role IN ('owner', 'bookkeeper', 'viewer')", name=op.f("ck_memberships_role")),
         sa.ForeignKeyConstraint(
             ["user_id"], [f"{S}.users.id"], ondelete="CASCADE",
             name="fk_memberships_user_id_users",
@@ -99,7 +99,7 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("accepted_at", sa.DateTime(timezone=True)),
         sa.Column("accepted_by_id", sa.BigInteger),
-        sa.CheckConstraint("role IN ('owner', 'bookkeeper', 'viewer')", name="ck_invitations_role"),
+        sa.CheckConstraint("role IN ('owner', 'bookkeeper', 'viewer')", name=op.f("ck_invitations_role")),
         sa.ForeignKeyConstraint(
             ["organisation_id"], [f"{S}.organisations.id"], ondelete="CASCADE",
             name="fk_invitations_organisation_id_organisations",

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("singleton", sa.Boolean, nullable=False),
         sa.Column("organisation_id", sa.BigInteger, nullable=False),
         sa.Column("schema_name", sa.String(63), nullable=False),
-        sa.CheckConstraint("singleton", name="ck_tenant_marker_one_row"),
+        sa.CheckConstraint("singleton", name=op.f("ck_tenant_marker_one_row")),
         sa.PrimaryKeyConstraint("singleton", name="pk_tenant_marker"),
     )
 

@@ -34,11 +34,11 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint(
             "type IN ('Assets', 'Liabilities', 'Equity', 'Income', 'Expenses')",
-            name="ck_accounts_type",
+            name=op.f("ck_accounts_type"),
         ),
-        sa.CheckConstraint("split_part(name, ':', 1) = type", name="ck_accounts_name_matches_type"),
+        sa.CheckConstraint("split_part(name, ':', 1) = type", name=op.f("ck_accounts_name_matches_type")),
         sa.CheckConstraint(
-            "closed_on IS NULL OR closed_on >= opened_on", name="ck_accounts_closed_after_open"
+            "closed_on IS NULL OR closed_on >= opened_on", name=op.f("ck_accounts_closed_after_open")
         ),
         sa.PrimaryKeyConstraint("id", name="pk_accounts"),
         sa.UniqueConstraint("name", name="uq_accounts_name"),

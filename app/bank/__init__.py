@@ -1,0 +1,1 @@
+"""The bank pages: bank accounts, statement upload, the inbox and the rules."""

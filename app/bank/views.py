@@ -1,0 +1,207 @@
+"""Bank pages: accounts and reconciliation, upload, the inbox with bulk confirm, and rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.bank.uploads import is_large, job_of, job_state, start_import
+from app.errors import translated
+from app.extensions import db
+from app.tenancy import organisation_blueprint, requires
+from ledger.bank.accounts import add_bank_account
+from ledger.bank.formats import MAX_BYTES
+from ledger.bank.importing import import_statement
+from ledger.bank.inbox import Confirmation, confirm_lines, open_lines, recently_booked
+from ledger.bank.reconciliation import reconcile, reconciliations
+from ledger.bank.rules import RuleSpec, add_rule, all_rules, delete_rule, rule_from_line
+from ledger.errors import DomainError
+from ledger.models import Account
+from tenants.roles import Role
+
+blueprint = organisation_blueprint("bank", __name__)
+
+
+@blueprint.route("/bank")
+@requires(Role.VIEWER)
+def index() -> Any:
+    session = db.session()
+    return render_template(
+        "bank/index.html",
+        reconciliations=reconciliations(session),
+        accounts=_asset_accounts(),
+    )
+
+
+@blueprint.route("/bank/accounts", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def add_account() -> Any:
+    try:
+        add_bank_account(
+            db.session(),
+            request.form.get("iban", ""),
+            current_user.id,
+            account=request.form.get("account") or "Assets:Bank:Checking",
+        )
+    except DomainError as error:
+        flash(translated(error), "error")
+    else:
+        flash(_("Bankrekening toegevoegd."))
+    return redirect(url_for("bank.index"))
+
+
+@blueprint.route("/bank/reconcile", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def reconcile_now() -> Any:
+    added = reconcile(db.session())
+    flash(_("%(count)s saldocontroles toegevoegd.", count=added))
+    return redirect(url_for("bank.index"))
+
+
+@blueprint.route("/bank/import", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def upload() -> Any:
+    if (request.content_length or 0) > MAX_BYTES + 2**20:  # before the body is read
+        flash(_("Het bestand is te groot."), "error")
+        return redirect(url_for("bank.index"))
+    file = request.files.get("statement")
+    if file is None or not file.filename:
+        flash(_("Kies een afschrift om in te lezen."), "error")
+        return redirect(url_for("bank.index"))
+    data, bank_account_id = file.read(), request.form.get("bank_account_id", type=int)
+    if is_large(data):
+        job = start_import(data, file.filename, g.org.id, current_user.id, bank_account_id)
+        return redirect(url_for("bank.job_page", job_id=job.id))
+    try:
+        result = import_statement(
+            db.session(),
+            data,
+            current_user.id,
+            filename=file.filename,
+            bank_account_id=bank_account_id,
+        )
+    except DomainError as error:
+        flash(_("Afschrift geweigerd: %(reason)s", reason=translated(error)), "error")
+        return redirect(url_for("bank.index"))
+    flash(
+        _(
+            "%(imported)s regels ingelezen, %(duplicates)s al bekend.",
+            imported=result.imported,
+            duplicates=result.duplicates,
+        )
+    )
+    return redirect(url_for("bank.inbox"))
+
+
+@blueprint.route("/bank/jobs/<job_id>")
+@requires(Role.BOOKKEEPER)
+def job_page(job_id: str) -> Any:
+    job = job_of(job_id, g.org.id) or abort(404)
+    return render_template("bank/job.html", job_id=job_id, state=job_state(job))
+
+
+@blueprint.route("/bank/jobs/<job_id>.json")
+@requires(Role.BOOKKEEPER)
+def job_status(job_id: str) -> Any:
+    job = job_of(job_id, g.org.id) or abort(404)
+    return jsonify(job_state(job))
+
+
+@blueprint.route("/bank/inbox")
+@requires(Role.VIEWER)
+def inbox() -> Any:
+    return render_template(
+        "bank/inbox.html",
+        lines=open_lines(db.session()),
+        booked=recently_booked(db.session()),
+        accounts=_all_accounts(),
+    )
+
+
+@blueprint.route("/bank/inbox/confirm", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def confirm() -> Any:
+    chosen = [
+        Confirmation(line_id, request.form.get(f"account-{line_id}", ""))
+        for line_id in request.form.getlist("line", type=int)
+    ]
+    result = confirm_lines(db.session(), [c for c in chosen if c.account], current_user.id)
+    if result.booked:
+        flash(_("%(count)s regels geboekt.", count=len(result.booked)))
+    for line_id, error in result.refused.items():
+        flash(
+            _("Regel %(id)s niet geboekt: %(reason)s", id=line_id, reason=translated(error)),
+            "error",
+        )
+    if len(chosen) > len(result.booked) + len(result.refused):
+        flash(_("Kies een rekening voor elke regel die je wilt boeken."), "error")
+    return redirect(url_for("bank.inbox"))
+
+
+@blueprint.route("/bank/rules")
+@requires(Role.VIEWER)
+def rules() -> Any:
+    return render_template(
+        "bank/rules.html", rules=all_rules(db.session()), accounts=_all_accounts()
+    )
+
+
+@blueprint.route("/bank/rules", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def create_rule() -> Any:
+    form = request.form
+    try:
+        spec = RuleSpec(
+            contra_account=form.get("account", ""),
+            counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
+            counterparty_name=form.get("counterparty_name", "").strip(),
+            description_contains=form.get("description_contains", "").strip(),
+            amount_min=_amount(form.get("amount_min")),
+            amount_max=_amount(form.get("amount_max")),
+            narration=form.get("narration", "").strip(),
+        )
+        add_rule(db.session(), spec, current_user.id)
+    except (DomainError, InvalidOperation) as error:
+        message = translated(error) if isinstance(error, DomainError) else _("Ongeldig bedrag.")
+        flash(message, "error")
+    else:
+        flash(_("Regel opgeslagen."))
+    return redirect(url_for("bank.rules"))
+
+
+@blueprint.route("/bank/rules/<int:rule_id>/delete", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def remove_rule(rule_id: int) -> Any:
+    delete_rule(db.session(), rule_id, current_user.id)
+    flash(_("Regel verwijderd."))
+    return redirect(url_for("bank.rules"))
+
+
+@blueprint.route("/bank/lines/<int:line_id>/rule", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def rule_from(line_id: int) -> Any:
+    rule_from_line(db.session(), line_id, current_user.id)
+    flash(_("Regel gemaakt van de geboekte bankregel."))
+    return redirect(url_for("bank.rules"))
+
+
+def _amount(text: str | None) -> Decimal | None:
+    cleaned = (text or "").strip().replace(",", ".")
+    return Decimal(cleaned) if cleaned else None
+
+
+def _all_accounts() -> list[str]:
+    return list(db.session().scalars(select(Account.name).order_by(Account.name)))
+
+
+def _asset_accounts() -> list[str]:
+    return list(
+        db.session().scalars(
+            select(Account.name).where(Account.type == "Assets").order_by(Account.name)
+        )
+    )

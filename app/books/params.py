@@ -1,0 +1,65 @@
+"""Reading report parameters from the query string: ISO dates and page cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, request
+
+from tenants.provisioning import AMSTERDAM
+
+Cursor = tuple[date, int]
+
+
+def today() -> date:
+    """Today in the Netherlands, the default day of every report."""
+    return datetime.now(AMSTERDAM).date()
+
+
+def date_arg(name: str, values: Mapping[str, str] | None = None) -> date | None:
+    """An optional ``YYYY-MM-DD`` argument (what ``<input type=date>`` sends); 400 if malformed."""
+    value = (request.args if values is None else values).get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+def text_arg(name: str) -> str | None:
+    return request.args.get(name, "").strip() or None
+
+
+def cursor_arg(name: str) -> Cursor | None:
+    """A page key ``YYYY-MM-DD_ID`` as written by ``cursor_text``; 400 if malformed."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    day, _sep, key = value.partition("_")
+    try:
+        return date.fromisoformat(day), int(key)
+    except ValueError:
+        abort(400)
+
+
+def cursor_text(cursor: Cursor | None) -> str | None:
+    return None if cursor is None else f"{cursor[0].isoformat()}_{cursor[1]}"
+
+
+def wants_csv() -> bool:
+    return request.args.get("format") == "csv"
+
+
+def amount_arg(value: str) -> Decimal | None:
+    """An amount as Dutch people type it (``1.234,56``) or with a decimal point (``1234.56``)."""
+    text = value.strip().replace(" ", "").replace("€", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

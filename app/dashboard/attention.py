@@ -1,0 +1,75 @@
+"""What needs attention on the dashboard, gathered from the features this installation has.
+
+Bank import and the bureau's invoices are separate features; each is asked only when its module
+is installed (a plain feature check, so a failure inside a present feature still shows loudly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib.util import find_spec
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.entries import Finding
+from ledger.validation import latest_validation
+
+HAS_BANK_IMPORT = find_spec("ledger.bank.models") is not None
+HAS_BUREAU_INVOICES = find_spec("purchasing.invoices.queries") is not None
+NEWEST_INVOICES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidInvoice:
+    id: int
+    number: str
+    open: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    findings: tuple[Finding, ...] = ()
+    is_validated: bool = False
+    unbooked_bank_lines: int | None = None
+    unpaid_invoices: tuple[UnpaidInvoice, ...] | None = None
+
+    @property
+    def is_clear(self) -> bool:
+        return not (self.findings or self.unbooked_bank_lines or self.unpaid_invoices)
+
+
+def attention(session: Session, organisation_id: int) -> Attention:
+    """Validation findings, bank lines waiting to be booked, and unpaid bureau invoices."""
+    report = latest_validation(session)
+    return Attention(
+        findings=report.findings if report else (),
+        is_validated=report is not None and report.finished_at is not None,
+        unbooked_bank_lines=unbooked_bank_lines(session) if HAS_BANK_IMPORT else None,
+        unpaid_invoices=unpaid_invoices(session, organisation_id) if HAS_BUREAU_INVOICES else None,
+    )
+
+
+def unbooked_bank_lines(session: Session) -> int:
+    from ledger.bank.models import BankLine
+
+    count = session.scalar(
+        select(func.count()).select_from(BankLine).where(BankLine.booked_at.is_(None))
+    )
+    return int(count or 0)
+
+
+def unpaid_invoices(session: Session, organisation_id: int) -> tuple[UnpaidInvoice, ...]:
+    """The organisation's newest bureau invoices that still have something to pay."""
+    from purchasing.invoices.queries import invoice_state, invoices_of
+
+    result = []
+    for invoice in invoices_of(session, organisation_id)[:NEWEST_INVOICES]:
+        if invoice.kind != "invoice":
+            continue
+        state = invoice_state(session, invoice.id)
+        if state.open > 0:
+            result.append(UnpaidInvoice(invoice.id, invoice.number, state.open, invoice.currency))
+    return tuple(result)

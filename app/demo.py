@@ -1,0 +1,30 @@
+"""The ``--demo`` of ``servicebureau serve``: fill an empty instance and say how to log in."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tenants.demo import DEMO_PASSWORD, PEOPLE, DemoPerson, fill_demo, is_empty
+from tenants.queries import user_by_email
+
+
+def install_demo(session: Session) -> list[str]:
+    """Fill an empty instance with the demo; returns the lines to print for the person serving."""
+    if is_empty(session):
+        people = fill_demo(session)
+        lines = [f"demo: filled this new instance with {len(people)} demo logins"]
+    elif user_by_email(session, PEOPLE[0].email) is not None:
+        people = PEOPLE
+        lines = ["demo: this instance already holds the demo data; left as it is"]
+    else:
+        return ["demo: skipped, this instance already has organisations of its own"]
+    lines.append(f"demo: password for every demo login: {DEMO_PASSWORD}")
+    lines.extend(f"  {person.email:<28} {_roles(person)}" for person in people)
+    return lines
+
+
+def _roles(person: DemoPerson) -> str:
+    roles = [f"{role.value} of {slug}" for slug, role in person.roles]
+    if person.is_bureau_admin:
+        roles.insert(0, "bureau admin")
+    return ", ".join(roles)

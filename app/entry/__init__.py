@@ -1,0 +1,1 @@
+"""Entering transactions the way people think of them, and correcting them afterwards."""

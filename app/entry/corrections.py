@@ -1,0 +1,146 @@
+"""A transaction's page and its corrections: edit while the period is open, reverse once closed,
+the receipts attached to it, and the audit trail (per transaction, and whole for the owner)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_time
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, to_user_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.books.params import today
+from app.entry.forms import field_of, is_plain_euro, posting_rows, read_full
+from app.entry.receipts import stored_file
+from app.errors import translated
+from app.extensions import db
+from app.tenancy import organisation_blueprint, requires
+from ledger.audit import audit_trail
+from ledger.errors import DomainError
+from ledger.suggestions import account_choices, account_labels, recent_payees
+from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
+from ledger.transactions import edit_transaction, reverse_transaction
+from tenants.queries import members_of
+from tenants.roles import Role
+
+blueprint = organisation_blueprint("transactions", __name__)
+AUDIT_PAGE = 50
+
+
+@blueprint.app_template_filter("clock")
+def clock(moment: datetime) -> str:
+    """The time of day in the Netherlands, as the reader writes it (``14:05``)."""
+    return format_time(to_user_timezone(moment), format="short", locale=str(get_locale()))
+
+
+@blueprint.route("/transactions/<int:transaction_id>")
+@requires(Role.VIEWER)
+def show(transaction_id: int) -> Any:
+    detail = _detail(transaction_id)
+    trail = audit_trail(db.session(), entity="transaction", entity_id=transaction_id)
+    accounts = account_labels(db.session(), (p.account for p in detail.transaction.postings))
+    return render_template(
+        "entry/transaction.html",
+        detail=detail,
+        trail=trail,
+        names=_names(),
+        accounts=accounts,
+        is_plain_euro=is_plain_euro(detail.transaction),
+        today=today(),
+    )
+
+
+@blueprint.route("/transactions/<int:transaction_id>/edit", methods=["GET", "POST"])
+@requires(Role.BOOKKEEPER)
+def edit(transaction_id: int) -> Any:
+    detail = _detail(transaction_id)
+    if not (detail.is_editable and is_plain_euro(detail.transaction)):
+        flash(_("Deze boeking kan hier niet worden gewijzigd; boek een tegenboeking."), "error")
+        return redirect(url_for("transactions.show", transaction_id=transaction_id))
+    if request.method == "GET":
+        return _edit_page(detail, posting_rows(detail.transaction), {})
+    result = read_full(request.form, account_choices(db.session(), today()))
+    if result.errors or result.transaction is None:
+        return _edit_page(detail, request.form, result.errors), 422
+    # What the form does not show (flag, tags, links, metadata, source) stays as it was.
+    changed = replace(
+        detail.transaction,
+        date=result.transaction.date,
+        payee=result.transaction.payee,
+        narration=result.transaction.narration,
+        postings=result.transaction.postings,
+    )
+    try:
+        edit_transaction(db.session(), transaction_id, changed, current_user.id)
+    except DomainError as error:
+        return _edit_page(detail, request.form, {field_of(error, "full"): translated(error)}), 422
+    flash(_("De boeking is gewijzigd."), "success")
+    return redirect(url_for("transactions.show", transaction_id=transaction_id))
+
+
+@blueprint.route("/transactions/<int:transaction_id>/reverse", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def reverse(transaction_id: int) -> Any:
+    _detail(transaction_id)
+    try:
+        on = date.fromisoformat(request.form.get("date", ""))
+    except ValueError:
+        on = today()
+    try:
+        reversal_id = reverse_transaction(db.session(), transaction_id, current_user.id, on=on)
+    except DomainError as error:
+        db.session.rollback()
+        flash(translated(error), "error")
+        return redirect(url_for("transactions.show", transaction_id=transaction_id))
+    flash(_("De tegenboeking is opgeslagen."), "success")
+    return redirect(url_for("transactions.show", transaction_id=reversal_id))
+
+
+@blueprint.route("/documents/<int:document_id>")
+@requires(Role.VIEWER)
+def document(document_id: int) -> Any:
+    path = document_path(db.session(), document_id)
+    found = stored_file(g.org.id, path) if path else None
+    if found is None:
+        abort(404)
+    return send_file(found, download_name=found.name, max_age=3600)
+
+
+@blueprint.route("/audit")
+@requires(Role.OWNER)
+def audit() -> Any:
+    before = request.args.get("before", "")
+    rows = audit_trail(
+        db.session(), limit=AUDIT_PAGE, before_id=int(before) if before.isdigit() else None
+    )
+    next_key = rows[-1].id if len(rows) == AUDIT_PAGE else None
+    return render_template("entry/audit.html", rows=rows, names=_names(), next_key=next_key)
+
+
+def _detail(transaction_id: int) -> TransactionDetail:
+    detail = transaction_detail(db.session(), transaction_id)
+    if detail is None:
+        abort(404)
+    return detail
+
+
+def _edit_page(detail: TransactionDetail, values: Any, errors: dict[str, str]) -> str:
+    session = db.session()
+    return render_template(
+        "entry/full.html",
+        kind="full",
+        detail=detail,
+        values=values,
+        errors=errors,
+        choices=account_choices(session, today()),
+        payees=recent_payees(session),
+    )
+
+
+def _names() -> dict[int, str]:
+    """Who is who in the audit trail: the organisation's members by user id."""
+    return {user.id: user.name or user.email for user, _role in members_of(db.session(), g.org.id)}

@@ -1,0 +1,180 @@
+"""Entry forms read into a ``NewTransaction``: money out, money in, a transfer, or every posting.
+
+Each reader returns the transaction or the problems, keyed by the form field they belong to, so
+the page can show each message next to its field. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from app.errors import translated
+from ledger.amounts import parse_amount
+from ledger.chart import DEFAULT_CURRENCY
+from ledger.entries import Amount, NewPosting, NewTransaction
+from ledger.errors import DomainError
+from ledger.suggestions import AccountChoice, resolve_account
+
+KINDS = ("expense", "income", "transfer")
+POSTING_ROWS = 6
+
+# Which field of a simple form answers for an account a posting names (``postings``).
+_POSTING_FIELD = {"expense": "category", "income": "category", "transfer": "to_account"}
+
+
+@dataclass(slots=True)
+class EntryResult:
+    """What a form said: the transaction, or the problems per field (never both)."""
+
+    transaction: NewTransaction | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def read_simple(kind: str, form: Mapping[str, str], choices: list[AccountChoice]) -> EntryResult:
+    """A money-out, money-in or transfer form: one amount between two accounts."""
+    result = EntryResult()
+    day = _date(form, result)
+    amount = _positive_amount(form.get("amount", ""), "amount", result)
+    money = _account(form, "money_account", choices, result)
+    other = _account(form, "to_account" if kind == "transfer" else "category", choices, result)
+    if result.errors or day is None or amount is None or money is None or other is None:
+        return result
+    # Money out: the cost goes up and the bank goes down. Money in and a transfer the other way.
+    first, second = (other, money) if kind in ("expense", "transfer") else (money, other)
+    result.transaction = NewTransaction(
+        date=day,
+        narration=form.get("narration", "").strip(),
+        payee=form.get("payee", "").strip() or None,
+        postings=(_posting(first, amount), _posting(second, -amount)),
+    )
+    return result
+
+
+def read_full(form: Mapping[str, str], choices: list[AccountChoice]) -> EntryResult:
+    """Every posting typed out; one posting may leave its amount empty to take the remainder."""
+    result = EntryResult()
+    day = _date(form, result)
+    rows: list[tuple[str, Decimal | None]] = []
+    for index in range(_row_count(form)):
+        account_text = form.get(f"account-{index}", "").strip()
+        amount_text = form.get(f"amount-{index}", "").strip()
+        if not account_text and not amount_text:
+            continue
+        name = _account(form, f"account-{index}", choices, result)
+        number = _signed_amount(amount_text, f"amount-{index}", result) if amount_text else None
+        if name is not None:
+            rows.append((name, number))
+    postings = _with_remainder(rows, result)
+    if result.errors or day is None:
+        return result
+    result.transaction = NewTransaction(
+        date=day,
+        narration=form.get("narration", "").strip(),
+        payee=form.get("payee", "").strip() or None,
+        postings=postings,
+    )
+    return result
+
+
+def field_of(error: DomainError, kind: str) -> str:
+    """The form field a refusal of the ledger belongs to; the form's top when none fits."""
+    if error.field in ("date", "payee", "narration"):
+        return error.field
+    if error.field == "postings":
+        return _POSTING_FIELD.get(kind, "postings")
+    return "form"
+
+
+def posting_rows(transaction: NewTransaction | None) -> dict[str, str]:
+    """A stored transaction as the full form's field values, for editing it."""
+    if transaction is None:
+        return {}
+    values = {
+        "date": transaction.date.isoformat(),
+        "payee": transaction.payee or "",
+        "narration": transaction.narration,
+        "rows": str(max(POSTING_ROWS, len(transaction.postings) + 1)),
+    }
+    for index, posting in enumerate(transaction.postings):
+        values[f"account-{index}"] = posting.account
+        values[f"amount-{index}"] = f"{posting.units.number:f}".replace(".", ",")
+    return values
+
+
+def is_plain_euro(transaction: NewTransaction) -> bool:
+    """True when the full form can show every posting: euros, no lots, prices or metadata."""
+    return all(
+        p.units.currency == DEFAULT_CURRENCY
+        and p.cost is None
+        and p.price is None
+        and not p.meta
+        and p.flag is None
+        for p in transaction.postings
+    )
+
+
+def _row_count(form: Mapping[str, str]) -> int:
+    text = form.get("rows", "")
+    return min(int(text), 100) if text.isdigit() else POSTING_ROWS
+
+
+def _with_remainder(
+    rows: list[tuple[str, Decimal | None]], result: EntryResult
+) -> tuple[NewPosting, ...]:
+    if len(rows) < 2:
+        result.errors.setdefault("postings", _("Vul minstens twee regels in."))
+        return ()
+    blank = [index for index, (_name, number) in enumerate(rows) if number is None]
+    if len(blank) > 1:
+        result.errors.setdefault("postings", _("Laat hooguit één bedrag leeg."))
+        return ()
+    rest = -sum((number for _name, number in rows if number is not None), Decimal(0))
+    return tuple(_posting(name, rest if number is None else number) for name, number in rows)
+
+
+def _posting(account: str, number: Decimal) -> NewPosting:
+    return NewPosting(account, Amount(number, DEFAULT_CURRENCY))
+
+
+def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
+    try:
+        return date.fromisoformat(form.get("date", "").strip())
+    except ValueError:
+        result.errors["date"] = _("Vul een datum in, bijvoorbeeld 27-11-2026.")
+        return None
+
+
+def _positive_amount(text: str, name: str, result: EntryResult) -> Decimal | None:
+    number = _signed_amount(text, name, result)
+    if number is not None and number <= 0:
+        result.errors[name] = _("Vul een bedrag groter dan nul in.")
+        return None
+    return number
+
+
+def _signed_amount(text: str, name: str, result: EntryResult) -> Decimal | None:
+    try:
+        return parse_amount(text, field=name)
+    except DomainError as error:
+        result.errors[name] = translated(error)
+        return None
+
+
+def _account(
+    form: Mapping[str, str], name: str, choices: list[AccountChoice], result: EntryResult
+) -> str | None:
+    text = form.get(name, "").strip()
+    if not text:
+        result.errors[name] = _("Kies een rekening.")
+        return None
+    account = resolve_account(choices, text)
+    if account is None:
+        result.errors[name] = _(
+            "Kies een rekening uit de lijst; %(text)s kennen we niet.", text=text
+        )
+    return account

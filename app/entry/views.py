@@ -1,0 +1,89 @@
+"""Entering transactions: money out, money in, a transfer, or the full form with every posting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.books.params import today
+from app.entry.forms import KINDS, EntryResult, field_of, read_full, read_simple
+from app.entry.receipts import Receipt, read_receipt, store_receipt
+from app.errors import translated
+from app.extensions import db
+from app.tenancy import organisation_blueprint, requires
+from ledger.documents import NewDocument, attach_document
+from ledger.errors import DomainError
+from ledger.suggestions import account_choices, recent_payees
+from ledger.transactions import post_transaction
+from tenants.roles import Role
+
+blueprint = organisation_blueprint("entry", __name__)
+
+
+@blueprint.route("/entry/<kind>", methods=["GET", "POST"])
+@requires(Role.BOOKKEEPER)
+def simple(kind: str) -> Any:
+    if kind not in KINDS:
+        abort(404)
+    if request.method == "GET":
+        return _form_page(kind, {"date": today().isoformat()}, {})
+    result = read_simple(kind, request.form, account_choices(db.session(), today()))
+    return _post(kind, result)
+
+
+@blueprint.route("/entry/full", methods=["GET", "POST"])
+@requires(Role.BOOKKEEPER)
+def full() -> Any:
+    if request.method == "GET":
+        return _form_page("full", {"date": today().isoformat()}, {})
+    return _post("full", read_full(request.form, account_choices(db.session(), today())))
+
+
+def _post(kind: str, result: EntryResult) -> Any:
+    """Post the transaction and attach its receipt; or show every problem and save nothing."""
+    receipt, receipt_error = read_receipt(request.files.get("receipt"))
+    if receipt_error:
+        result.errors["receipt"] = receipt_error
+    if result.errors or result.transaction is None:
+        return _form_page(kind, request.form, result.errors), 422
+    try:
+        transaction_id = post_transaction(db.session(), result.transaction, current_user.id)
+    except DomainError as error:
+        return _form_page(kind, request.form, {field_of(error, kind): translated(error)}), 422
+    if receipt is not None:
+        _attach(receipt, transaction_id, result)
+    flash(_("De boeking is opgeslagen."), "success")
+    return redirect(url_for("transactions.show", transaction_id=transaction_id))
+
+
+def _attach(receipt: Receipt, transaction_id: int, result: EntryResult) -> None:
+    assert result.transaction is not None
+    store_receipt(g.org.id, receipt)
+    attach_document(
+        db.session(),
+        NewDocument(
+            date=result.transaction.date,
+            path=receipt.path,
+            transaction_id=transaction_id,
+            content_sha256=receipt.sha256,
+            mime_type=receipt.mime_type,
+            description=_("Bon"),
+        ),
+        current_user.id,
+    )
+
+
+def _form_page(kind: str, values: Any, errors: dict[str, str]) -> str:
+    session = db.session()
+    template = "entry/full.html" if kind == "full" else "entry/simple.html"
+    return render_template(
+        template,
+        kind=kind,
+        values=values,
+        errors=errors,
+        choices=account_choices(session, today()),
+        payees=recent_payees(session),
+    )

@@ -1,0 +1,1 @@
+"""Collective insurance pages: policies, pools and premium runs; members' pools and shares."""

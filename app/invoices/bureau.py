@@ -1,0 +1,115 @@
+"""Bureau pages: invoices with their PDF and e-mail, runs with live progress, arrears."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from app.bureau.access import require_bureau_admin
+from app.extensions import db
+from app.invoices import reads
+from app.invoices.downloads import pdf_response
+from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
+from purchasing.errors import NotFound, message
+from purchasing.invoices.queries import invoice_state
+from purchasing.runs.queries import recent_runs, run_view
+from workers.billing_jobs import enqueue_invoice_mail
+from workers.queues import redis_connection
+
+blueprint = Blueprint("invoices_bureau", __name__, url_prefix="/bureau")
+blueprint.before_request(require_bureau_admin)
+
+
+@blueprint.route("/invoices")
+def index() -> Any:
+    only_open = request.args.get("open") == "1"
+    rows = reads.invoice_rows(db.session(), only_open=only_open)
+    return render_template("invoices/bureau/index.html", rows=rows, only_open=only_open)
+
+
+@blueprint.route("/invoices/<int:invoice_id>")
+def detail(invoice_id: int) -> Any:
+    session = db.session()
+    invoice = reads.invoice_with_lines(session, invoice_id)
+    if invoice is None:
+        raise NotFound(message("Deze factuur bestaat niet."))
+    return render_template(
+        "invoices/bureau/detail.html",
+        invoice=invoice,
+        state=invoice_state(session, invoice_id),
+        payments=reads.payments_of(session, invoice_id),
+        messages=reads.messages_of(session, invoice_id),
+    )
+
+
+@blueprint.route("/invoices/<int:invoice_id>/pdf")
+def pdf(invoice_id: int) -> Any:
+    return pdf_response(db.session(), invoice_id)
+
+
+@blueprint.route("/invoices/<int:invoice_id>/mail", methods=["POST"])
+def mail(invoice_id: int) -> Any:
+    enqueue_invoice_mail(redis_connection(current_app.config["REDIS_URL"]), invoice_id)
+    flash(_("De factuur wordt per e-mail verstuurd."))
+    return redirect(url_for(".detail", invoice_id=invoice_id))
+
+
+@blueprint.route("/runs")
+def runs() -> Any:
+    return render_template("invoices/bureau/runs.html", runs=recent_runs(db.session()))
+
+
+@blueprint.route("/runs/<int:run_id>")
+def run(run_id: int) -> Any:
+    return render_template("invoices/bureau/run.html", run=run_view(db.session(), run_id))
+
+
+@blueprint.route("/runs/<int:run_id>/progress")
+def run_progress(run_id: int) -> Any:
+    """What the progress bar polls: small, and never cached."""
+    view = run_view(db.session(), run_id)
+    response = jsonify(
+        status=view.status.value,
+        done=view.done,
+        total=view.total,
+        percent=view.percent,
+        error=view.error,
+        finished=view.status.value in ("done", "failed"),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.route("/arrears")
+def arrears() -> Any:
+    as_of = _date_arg("on") or today()
+    return render_template(
+        "invoices/bureau/arrears.html",
+        overview=arrears_overview(db.session(), as_of),
+        buckets=[NOT_DUE, *(name for name, _low, _high in BUCKETS)],
+    )
+
+
+def today() -> date:
+    """The date in the Netherlands, where the bureau's due dates fall."""
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None

@@ -1,0 +1,155 @@
+"""``servicebureau ledger``: export and import an organisation's books as Beancount files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from redis.exceptions import RedisError
+from rq.job import Job
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from ledger.errors import DomainError, ImportRefused
+from ledger.export import export_book
+from ledger.importer import import_book
+from ledger.reports.catalogue import REPORT_KINDS, build_report
+from ledger.reports.formats import CSV_HEADER, report_json, report_rows
+from ledger.validation import validate_book
+from tenants.binding import bind_session, bound_tenant
+from tenants.provisioning import tenant_ref
+from tenants.queries import organisation_by_slug
+from workers.ledger_jobs import enqueue_validation
+from workers.queues import redis_connection
+
+
+@click.group("ledger")
+def ledger_group() -> None:
+    """Export and import an organisation's books."""
+
+
+@ledger_group.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@with_appcontext
+def ledger_export(slug: str, output: Path | None) -> None:
+    """Write the books of SLUG as a .beancount file (stdout without -o)."""
+    text = export_book(_bound_session(slug))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"exported {slug} to {output}", err=True)
+
+
+@ledger_group.command("import")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def ledger_import(slug: str, file: Path) -> None:
+    """Load a Beancount FILE into the empty books of SLUG, all or nothing."""
+    try:
+        summary = import_book(
+            _bound_session(slug), file.read_text(encoding="utf-8"), None, source=file.name
+        )
+    except ImportRefused as error:
+        click.echo(f"refused: {error}", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except DomainError as error:
+        click.echo(f"refused: {error}", err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.counts.items()))
+    click.echo(f"imported into {slug}: {counts}")
+    _queue_validation(slug)
+
+
+@ledger_group.command("validate")
+@click.argument("slug")
+@click.option("--wait", is_flag=True, help="Validate here and now and print the findings.")
+@with_appcontext
+def ledger_validate(slug: str, wait: bool) -> None:
+    """Run Beancount's full validation of SLUG's books in the background (or, with --wait, now)."""
+    if not wait:
+        if _queue_validation(slug) is None:
+            sys.exit(1)
+        return
+    findings = validate_book(_bound_session(slug))
+    for finding in findings:
+        click.echo(f"line {finding.line}: {finding.kind}: {finding.message}")
+    click.echo(f"{len(findings)} findings in {slug}")
+    if findings:
+        sys.exit(1)
+
+
+def _queue_validation(slug: str) -> Job | None:
+    """Queue the full validation; a Redis outage is reported, not fatal (the import stands)."""
+    organisation = bound_tenant(_bound_session(slug))
+    assert organisation is not None
+    try:
+        job = enqueue_validation(
+            redis_connection(current_app.config["REDIS_URL"]), organisation.organisation_id
+        )
+    except RedisError as error:
+        click.echo(f"validation not queued: {error}", err=True)
+        return None
+    click.echo(f"validation of {slug} queued as job {job.id}")
+    return job
+
+
+@ledger_group.command("report")
+@click.argument("slug")
+@click.argument("kind", type=click.Choice(REPORT_KINDS))
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="As of the end of this day.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day of a period.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of a period.")
+@click.option("--format", "output", type=click.Choice(["text", "csv", "json"]), default="text")
+@with_appcontext
+def ledger_report(
+    slug: str,
+    kind: str,
+    on: datetime | None,
+    start: datetime | None,
+    end: datetime | None,
+    output: str,
+) -> None:
+    """Print a report of SLUG: as of --date D, or for --from D --to D (both days included)."""
+    try:
+        report = build_report(
+            _bound_session(slug),
+            kind,
+            today=datetime.now(ZoneInfo("Europe/Amsterdam")).date(),
+            on=on.date() if on else None,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+        )
+    except DomainError as error:
+        raise click.UsageError(str(error)) from error
+    if output == "json":
+        click.echo(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        writer.writerows(report_rows(report))
+    else:
+        for account, _label, currency, number in report_rows(report):
+            click.echo(f"{account:<60} {number:>16} {currency}")
+
+
+def _bound_session(slug: str) -> Session:
+    session = db.session()
+    organisation = organisation_by_slug(session, slug)
+    if organisation is None:
+        raise click.ClickException(f"no organisation {slug!r}")
+    tenant = tenant_ref(organisation)
+    session.commit()
+    bind_session(session, tenant)
+    return session

@@ -1,0 +1,1 @@
+"""An organisation's people: members, their roles, and invitations by e-mail."""

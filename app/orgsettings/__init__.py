@@ -1,0 +1,1 @@
+"""Organisation settings: the owner's page for name, legal form, numbers, fiscal year, chart."""

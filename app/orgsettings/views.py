@@ -1,0 +1,158 @@
+"""Organisation settings (owner only): details, fiscal year, IBANs and the chart of accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.dates import get_month_names
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.books.params import today
+from app.errors import translated
+from app.extensions import db
+from app.tenancy import organisation_blueprint, requires
+from ledger.accounts import add_account, close_account
+from ledger.bank.accounts import add_bank_account
+from ledger.bank.models import BankAccount
+from ledger.errors import DomainError
+from ledger.fiscal_year import fiscal_year_start_month, set_fiscal_year_start_month
+from ledger.models import Account
+from ledger.suggestions import account_choices
+from tenants.organisations import OrganisationDetails, organisation_details, update_details
+from tenants.roles import Role
+
+blueprint = organisation_blueprint("orgsettings", __name__)
+
+
+@blueprint.route("/settings")
+@requires(Role.OWNER)
+def index() -> Any:
+    return _page()
+
+
+@blueprint.route("/settings/details", methods=["POST"])
+@requires(Role.OWNER)
+def details() -> Any:
+    form = request.form
+    new = OrganisationDetails(
+        name=form.get("name", ""),
+        legal_form=form.get("legal_form") or None,
+        kvk_number=form.get("kvk_number", ""),
+        rsin=form.get("rsin", ""),
+    )
+    return _act(lambda: update_details(db.session(), g.org.id, new), _("De gegevens zijn bewaard."))
+
+
+@blueprint.route("/settings/fiscal-year", methods=["POST"])
+@requires(Role.OWNER)
+def fiscal_year() -> Any:
+    text = request.form.get("month", "")
+    month = int(text) if text.isdigit() else 0
+    return _act(
+        lambda: set_fiscal_year_start_month(db.session(), month, current_user.id),
+        _("Het boekjaar is ingesteld."),
+    )
+
+
+@blueprint.route("/settings/ibans", methods=["POST"])
+@requires(Role.OWNER)
+def iban() -> Any:
+    form = request.form
+    return _act(
+        lambda: add_bank_account(
+            db.session(),
+            form.get("iban", ""),
+            current_user.id,
+            account=form.get("iban_account") or "Assets:Bank:Checking",
+        ),
+        _("De bankrekening is toegevoegd."),
+    )
+
+
+@blueprint.route("/settings/accounts", methods=["POST"])
+@requires(Role.OWNER)
+def new_account() -> Any:
+    form = request.form
+    return _act(
+        lambda: add_account(
+            db.session(),
+            form.get("account_name", "").strip(),
+            current_user.id,
+            opened_on=today(),
+            label_nl=form.get("label_nl", "").strip(),
+            label_en=form.get("label_en", "").strip(),
+            rgs_code=form.get("rgs_code", "").strip() or None,
+        ),
+        _("De rekening is geopend."),
+    )
+
+
+@blueprint.route("/settings/accounts/close", methods=["POST"])
+@requires(Role.OWNER)
+def closing() -> Any:
+    name = request.form.get("close_account", "")
+    return _act(
+        lambda: close_account(db.session(), name, current_user.id, on=today()),
+        _("De rekening is gesloten."),
+    )
+
+
+def _act(action: Any, done: str) -> Any:
+    """Run one service; on refusal show the page again with the message at its field."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        return _page({_field(error): translated(error)}, request.form), 422
+    flash(done, "success")
+    return redirect(url_for("orgsettings.index"))
+
+
+# Each form of the page names the field a domain refusal belongs to; otherwise its first field.
+_FIELDS = {
+    "details": (
+        {"name": "name", "legal_form": "legal_form", "kvk_number": "kvk_number", "rsin": "rsin"},
+        "name",
+    ),
+    "fiscal-year": ({}, "month"),
+    "iban": ({"account": "iban_account"}, "iban"),
+    "account": ({"currencies": "account_name"}, "account_name"),
+    "close": ({}, "close_account"),
+}
+
+
+def _field(error: DomainError) -> str:
+    names, first = _FIELDS.get(request.form.get("form", ""), ({}, "form"))
+    return names.get(error.field or "", first)
+
+
+def _page(errors: dict[str, str] | None = None, values: Any = None) -> str:
+    session = db.session()
+    return render_template(
+        "orgsettings/index.html",
+        details=organisation_details(session, g.org.id),
+        month=fiscal_year_start_month(session),
+        bank_accounts=_bank_accounts(),
+        choices=account_choices(session, today()),
+        month_names=_month_names(),
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+def _bank_accounts() -> list[tuple[str, str]]:
+    rows = db.session().execute(
+        select(BankAccount.iban, Account.name)
+        .join(Account, Account.id == BankAccount.account_id)
+        .order_by(BankAccount.iban)
+    )
+    return [(iban, name) for iban, name in rows]
+
+
+def _month_names() -> list[tuple[int, str]]:
+    names = get_month_names("wide", locale=str(get_locale()))
+    return [(month, str(names[month])) for month in range(1, 13)]

@@ -1,0 +1,59 @@
+"""Stripe's webhook: public, CSRF-exempt, and trusted only through Stripe's signature."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, request
+from flask.blueprints import BlueprintSetupState
+from sqlalchemy.orm import Session
+
+from app.extensions import csrf, db
+from purchasing.payments.provider import PaymentProvider, ProviderError, SignatureInvalid
+from purchasing.payments.stripe_provider import StripeProvider
+from purchasing.payments.webhooks import book_payments, handle_event
+
+blueprint = Blueprint("payments", __name__)
+
+
+@blueprint.record_once
+def _configure(state: BlueprintSetupState) -> None:
+    state.app.extensions["payment_provider"] = provider_from(state.app.config)
+
+
+def provider_from(config: Mapping[str, Any]) -> PaymentProvider | None:
+    """Stripe when its keys are set (config, else environment); otherwise none is offered."""
+
+    def setting(name: str) -> str | None:
+        return config.get(name) or os.environ.get(name) or None
+
+    secret, webhook_secret = setting("STRIPE_SECRET_KEY"), setting("STRIPE_WEBHOOK_SECRET")
+    if not secret or not webhook_secret:
+        return None
+    return StripeProvider(secret, webhook_secret, api_base=setting("STRIPE_API_BASE"))
+
+
+def current_provider() -> PaymentProvider | None:
+    provider: PaymentProvider | None = current_app.extensions.get("payment_provider")
+    return provider
+
+
+@blueprint.route("/payments/stripe/webhook", methods=["POST"])
+@csrf.exempt
+def stripe_webhook() -> Any:
+    provider = current_provider()
+    if provider is None:
+        abort(404)
+    try:
+        event = provider.parse_event(request.get_data(), request.headers.get("Stripe-Signature"))
+    except SignatureInvalid:
+        abort(400)
+    try:
+        handled = handle_event(db.session(), provider, event, datetime.now(UTC).date())
+    except ProviderError:
+        abort(503)  # Stripe delivers it again later
+    book_payments(lambda: Session(db.engine, expire_on_commit=False), handled.payment_ids)
+    return {"received": True, "duplicate": handled.is_duplicate}

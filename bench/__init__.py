@@ -1,0 +1,1 @@
+"""Benchmarks: figures to compare over time and against peers; never timed assertions."""

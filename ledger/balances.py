@@ -1,0 +1,149 @@
+"""Balances as of a date, read from monthly roll-ups that every write keeps in its transaction.
+
+Per account, currency and month a row holds the month's change and the closing balance (the
+running total up to the end of that month). A balance before a date is then, per account and
+currency, the closing balance of the last row before the date's month plus the postings from
+the month's start to the date (or the month's own closing balance minus the postings from the
+date to the month's end, whichever stretch is shorter). That is a few index probes per account
+and at most half a month of postings, whatever the length of the history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import CTE, ColumnElement, Select, func, literal, select, true, tuple_, union_all
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from ledger.models import Account, BalanceBucket, Posting
+from ledger.roll_up import Effect, apply_effects, month_of, next_month
+
+__all__ = [
+    "Balances",
+    "Effect",
+    "apply_effects",
+    "balances_before",
+    "balances_between",
+    "balances_on",
+    "subtree_balance",
+]
+
+Balances = dict[str, dict[str, Decimal]]
+
+
+def balances_before(session: Session, day: date) -> Balances:
+    """Every account's units per currency, summed over lots, from postings dated before ``day``."""
+    boundary, low, high, sign = _nearest_boundary(day)
+    closings = closing_balances(boundary)
+    partial = select(Posting.account_id, Posting.currency, (sign * Posting.number).label("units"))
+    parts = union_all(closings, partial.where(Posting.date >= low, Posting.date < high)).subquery()
+    rows = session.execute(
+        select(Account.name, parts.c.currency, func.sum(parts.c.units))
+        .join(parts, parts.c.account_id == Account.id)
+        .group_by(Account.name, parts.c.currency)
+    )
+    result: Balances = {}
+    for name, currency, units in rows:
+        if units:
+            result.setdefault(name, {})[currency] = units
+    return result
+
+
+def balances_on(session: Session, day: date) -> Balances:
+    """Balances at the end of ``day`` (its postings included)."""
+    return balances_before(session, day + timedelta(days=1))
+
+
+def balances_between(session: Session, start: date, end: date) -> Balances:
+    """The change of every account from the start of ``start`` to the end of ``end``."""
+    closing = balances_on(session, end)
+    opening = balances_before(session, start)
+    result: Balances = {}
+    for name in closing.keys() | opening.keys():
+        for currency in closing.get(name, {}).keys() | opening.get(name, {}).keys():
+            change = closing.get(name, {}).get(currency, Decimal(0)) - opening.get(name, {}).get(
+                currency, Decimal(0)
+            )
+            if change != 0:
+                result.setdefault(name, {})[currency] = change
+    return result
+
+
+def subtree_balance(session: Session, account: str, currency: str, day: date) -> Decimal:
+    """Units of ``currency`` in ``account`` and its subaccounts before ``day``, as ``balance``."""
+    boundary, low, high, sign = _nearest_boundary(day)
+    in_tree = (Account.name == account) | Account.name.startswith(account + ":", autoescape=True)
+    closing = _closing_of(Account.id, literal(currency), boundary)
+    whole = select(func.coalesce(func.sum(closing), 0)).where(in_tree).scalar_subquery()
+    partial = (
+        select(func.coalesce(func.sum(sign * Posting.number), 0))
+        .join(Account, Account.id == Posting.account_id)
+        .where(in_tree, Posting.currency == currency, Posting.date >= low, Posting.date < high)
+        .scalar_subquery()
+    )
+    return Decimal(session.scalar(select(whole + partial)) or 0)
+
+
+def closing_balances(
+    boundary: date, account_id: int | None = None
+) -> Select[tuple[int, str, Decimal]]:
+    """``(account_id, currency, units)`` before ``boundary`` (a month's first day) per pair.
+
+    The pairs are found with a loose index scan (one probe each, instead of reading every
+    month), and each pair's balance is its last row before ``boundary``: one probe more.
+    ``account_id`` limits it to one account.
+    """
+    pairs = _pairs(account_id)
+    closing = _closing_of(pairs.c.account_id, pairs.c.currency, boundary)
+    return select(pairs.c.account_id, pairs.c.currency, closing.label("units"))
+
+
+def _pairs(account_id: int | None) -> CTE:
+    """Every (account, currency) with a roll-up row, walking the primary key's index."""
+    key = (BalanceBucket.account_id, BalanceBucket.currency)
+    first = select(*key).order_by(*key).limit(1)
+    if account_id is not None:
+        first = first.where(BalanceBucket.account_id == account_id)
+    found = first.cte("pairs", recursive=True)
+    previous = found.alias("previous")
+    following = select(*key).where(
+        tuple_(*key) > tuple_(previous.c.account_id, previous.c.currency)
+    )
+    if account_id is not None:
+        following = following.where(BalanceBucket.account_id == account_id)
+    step = following.order_by(*key).limit(1).lateral("following")
+    return found.union_all(
+        select(step.c.account_id, step.c.currency).join_from(previous, step, true())
+    )
+
+
+def _closing_of(
+    account_id: ColumnElement[int] | InstrumentedAttribute[int],
+    currency: ColumnElement[str],
+    boundary: date,
+) -> ColumnElement[Decimal]:
+    """The closing balance of the pair's last month before ``boundary`` (NULL if none)."""
+    return (
+        select(BalanceBucket.closing_units)
+        .where(
+            BalanceBucket.account_id == account_id,
+            BalanceBucket.currency == currency,
+            BalanceBucket.month < boundary,
+        )
+        .order_by(BalanceBucket.month.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _nearest_boundary(day: date) -> tuple[date, date, date, int]:
+    """The month boundary nearest ``day``, and the postings between them with their sign.
+
+    Before ``day`` is the closing balance before the boundary plus (``sign`` 1) or minus
+    (``sign`` -1) the postings dated from ``low`` up to but not including ``high``.
+    """
+    start, end = month_of(day), next_month(day)
+    if day - start <= end - day:
+        return start, start, day, 1
+    return end, day, end, -1

@@ -1,0 +1,82 @@
+"""Which format a statement file is in, and reading it into statements."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from ledger.bank.camt import parse_camt
+from ledger.bank.csvfile import CsvMapping, parse_csv, read_rows
+from ledger.bank.mt940 import is_mt940, parse_mt940
+from ledger.bank.presets import recognise
+from ledger.bank.statement import Statement, StatementRefused
+from ledger.errors import message
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+class UnknownFormat(StatementRefused):
+    """Neither CAMT.053 nor MT940, and no CSV mapping fits the header."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    format: str
+    statements: tuple[Statement, ...]
+
+
+def parse_statement_file(
+    data: bytes, *, csv_mapping: CsvMapping | None = None, iban: str | None = None
+) -> ParsedFile:
+    """Read CAMT.053, MT940 or CSV; refuses what it cannot read whole.
+
+    ``csv_mapping`` is the bank account's saved mapping (a known bank's header is recognised
+    without one); ``iban`` is the account a CSV without an account column is for.
+    """
+    if len(data) > MAX_BYTES:
+        raise StatementRefused(
+            message("het bestand is groter dan %(megabytes)s MB"), megabytes=MAX_BYTES // 2**20
+        )
+    if not data.strip():
+        raise StatementRefused(message("het bestand is leeg"))
+    if _looks_like_xml(data):
+        return ParsedFile("camt.053", tuple(parse_camt(data)))
+    text = decode_text(data)
+    if is_mt940(text):
+        return ParsedFile("mt940", tuple(parse_mt940(text)))
+    mapping = csv_mapping or recognise(text)
+    if mapping is None:
+        raise UnknownFormat(
+            message("onbekend bestandsformaat: lever CAMT.053, MT940 of CSV met een kolomindeling")
+        )
+    return ParsedFile("csv", (parse_csv(text, mapping, iban or _csv_iban(text, mapping)),))
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    head = data[:200].lstrip(codecs.BOM_UTF8).lstrip()
+    return head.startswith(b"<") or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 as older exports are."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    if "\x00" in text or "\ufffd" in text:
+        raise StatementRefused(
+            message("het bestand is geen tekst of heeft een onbekende tekencodering")
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _csv_iban(text: str, mapping: CsvMapping) -> str:
+    rows = read_rows(text, mapping.delimiter).rows
+    if not mapping.account or not rows:
+        raise StatementRefused(
+            message("het CSV-bestand noemt geen rekening: kies de bankrekening bij het inlezen")
+        )
+    return rows[0][mapping.account].replace(" ", "").upper()

@@ -1,0 +1,185 @@
+"""The inbox: imported lines waiting to be booked, with a proposed contra account, and booking.
+
+Each confirmation posts one transaction through ``post_transaction`` (so every Beancount rule
+applies), marks the line booked in that same database transaction, and then lets the bank's
+balances become balance assertions where the books now agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ledger.bank.matching import InvoiceMatcher, OpenInvoice, candidate_references, match_invoice
+from ledger.bank.models import BankAccount, BankLine
+from ledger.bank.reconciliation import assert_balances
+from ledger.bank.rules import RuleSpec, all_rules, best_rule
+from ledger.entries import Amount, NewPosting, NewTransaction
+from ledger.errors import DomainError, NotFound, ValidationFailed, message
+from ledger.models import Account
+from ledger.transactions import post_transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A proposed contra account, and why: a rule or an open invoice."""
+
+    account: str
+    narration: str = ""
+    rule_id: int | None = None
+    invoice: OpenInvoice | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxLine:
+    line: BankLine
+    proposal: Proposal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """One line to book on ``account``; ``narration`` overrides the line's own text."""
+
+    line_id: int
+    account: str
+    narration: str = ""
+
+
+@dataclass(slots=True)
+class BulkResult:
+    booked: dict[int, int] = field(default_factory=dict)
+    refused: dict[int, DomainError] = field(default_factory=dict)
+
+
+def open_lines(
+    session: Session,
+    *,
+    bank_account_id: int | None = None,
+    invoices: InvoiceMatcher | None = None,
+    limit: int = 200,
+) -> list[InboxLine]:
+    """The oldest unbooked lines, each with its proposal."""
+    query = select(BankLine).where(BankLine.booked_at.is_(None))
+    if bank_account_id is not None:
+        query = query.where(BankLine.bank_account_id == bank_account_id)
+    lines = session.scalars(query.order_by(BankLine.date, BankLine.id).limit(limit)).all()
+    rules = all_rules(session)
+    return [InboxLine(line, propose(line, rules, invoices)) for line in lines]
+
+
+def propose(
+    line: BankLine, rules: Sequence[RuleSpec], invoices: InvoiceMatcher | None
+) -> Proposal | None:
+    """An open invoice named by the line's payment reference wins over rules."""
+    invoice = match_invoice(
+        invoices,
+        candidate_references(line.payment_reference, line.description),
+        Amount(line.amount, line.currency),
+    )
+    if invoice is not None:
+        return Proposal(invoice.account, f"Betaling factuur {invoice.number}", invoice=invoice)
+    rule = best_rule(rules, line)
+    if rule is None:
+        return None
+    return Proposal(rule.contra_account, rule.narration, rule_id=rule.id)
+
+
+def confirm_line(
+    session: Session,
+    confirmation: Confirmation,
+    actor_id: int | None,
+    *,
+    invoices: InvoiceMatcher | None = None,
+) -> int:
+    """Book one line against ``confirmation.account``; returns the transaction's id."""
+    line = session.scalar(
+        select(BankLine).where(BankLine.id == confirmation.line_id).with_for_update()
+    )
+    if line is None:
+        session.rollback()
+        raise NotFound(message("bankregel %(id)s bestaat niet"), id=confirmation.line_id)
+    if line.booked_at is not None:
+        session.rollback()
+        raise ValidationFailed(message("bankregel %(id)s is al geboekt"), id=line.id)
+    invoice = match_invoice(
+        invoices,
+        candidate_references(line.payment_reference, line.description),
+        Amount(line.amount, line.currency),
+    )
+    line.booked_at, line.booked_by = datetime.now(UTC), actor_id
+    session.flush()
+    new = _transaction(session, line, confirmation)
+    transaction_id = post_transaction(session, new, actor_id)  # commits the line with it
+    session.execute(
+        update(BankLine).where(BankLine.id == line.id).values(transaction_id=transaction_id)
+    )
+    if invoice is not None and invoice.account == confirmation.account:
+        assert invoices is not None
+        invoices.record_payment(
+            invoice.reference, Amount(line.amount, line.currency), transaction_id, line.date
+        )
+    assert_balances(session, line.bank_account_id, after=line.date)
+    session.commit()
+    return transaction_id
+
+
+def confirm_lines(
+    session: Session,
+    confirmations: Sequence[Confirmation],
+    actor_id: int | None,
+    *,
+    invoices: InvoiceMatcher | None = None,
+) -> BulkResult:
+    """Book many lines, oldest first, each on its own; a refused line does not stop the rest."""
+    result = BulkResult()
+    rows = session.execute(
+        select(BankLine.id, BankLine.date).where(
+            BankLine.id.in_([c.line_id for c in confirmations])
+        )
+    )
+    dates = {line_id: day for line_id, day in rows}
+    session.rollback()
+    ordered = sorted(confirmations, key=lambda c: (dates.get(c.line_id) or date.min, c.line_id))
+    for confirmation in ordered:
+        try:
+            result.booked[confirmation.line_id] = confirm_line(
+                session, confirmation, actor_id, invoices=invoices
+            )
+        except DomainError as error:
+            session.rollback()
+            result.refused[confirmation.line_id] = error
+    return result
+
+
+def _transaction(session: Session, line: BankLine, confirmation: Confirmation) -> NewTransaction:
+    bank_account = session.get_one(BankAccount, line.bank_account_id)
+    bank_ledger_account = session.get_one(Account, bank_account.account_id).name
+    amount = Amount(line.amount, line.currency)
+    narration = confirmation.narration or line.description or line.counterparty_name
+    return NewTransaction(
+        date=line.date,
+        payee=line.counterparty_name or None,
+        narration=narration,
+        postings=(
+            NewPosting(bank_ledger_account, amount),
+            NewPosting(confirmation.account, -amount),
+        ),
+        meta={"bank-line": str(line.id)},
+        source=f"bank:{bank_account.iban}",
+    )
+
+
+def recently_booked(session: Session, limit: int = 20) -> list[BankLine]:
+    """The lines booked last, so a person can make a rule from one of them."""
+    return list(
+        session.scalars(
+            select(BankLine)
+            .where(BankLine.transaction_id.is_not(None))
+            .order_by(BankLine.booked_at.desc(), BankLine.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,108 @@
+"""SWIFT MT940 statements as Dutch banks export them, read with the ``mt-940`` package.
+
+The package reads the tags (:25:, :60F:, :61:, :86:, :62F:); the Dutch structured codes inside
+:86: (``/EREF/``, ``/REMI/``, ``/IBAN/``, ``/NAME/``, ``/CNTP/``...) are split here
+(``ledger.bank.details``), because the package only knows the German ``?20`` style.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import mt940
+
+from ledger.bank.details import split_details
+from ledger.bank.statement import (
+    Statement,
+    StatementBalance,
+    StatementLine,
+    StatementRefused,
+    with_identities,
+)
+from ledger.errors import message
+
+STATEMENT_START = re.compile(r"^:20:", re.MULTILINE)
+ACCOUNT = re.compile(r"([A-Z]{2}\d{2}[A-Z0-9]{10,30}?)([A-Z]{3})?$")
+NO_REFERENCE = frozenset({"", "NONREF", "NOTPROVIDED"})
+
+
+def is_mt940(text: str) -> bool:
+    head = text[:2000]
+    return ":20:" in head and ":25:" in head and (":60F:" in head or ":60M:" in head)
+
+
+def parse_mt940(text: str) -> list[Statement]:
+    """Every statement in an MT940 file (a file may hold one per day or per account)."""
+    starts = [match.start() for match in STATEMENT_START.finditer(text)]
+    if not starts:
+        raise StatementRefused(message("het bestand is geen MT940-afschrift"))
+    chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return [_statement(chunk) for chunk in chunks]
+
+
+def _statement(chunk: str) -> Statement:
+    transactions = mt940.models.Transactions()
+    try:
+        transactions.parse(chunk)
+    except Exception as error:  # the package raises many types for broken input
+        raise StatementRefused(
+            message("het MT940-afschrift is onleesbaar: %(reason)s"), reason=str(error)[:200]
+        ) from error
+    data = transactions.data
+    iban, currency = _account(str(data.get("account_identification") or ""))
+    opening = _balance(data.get("final_opening_balance"), ":60F:")
+    closing = _balance(data.get("final_closing_balance"), ":62F:")
+    lines = tuple(_line(transaction.data) for transaction in transactions)
+    return Statement(
+        iban=iban,
+        currency=currency or opening.currency,
+        lines=with_identities(lines),
+        opening=opening,
+        closing=closing,
+        reference=str(data.get("transaction_reference") or ""),
+    )
+
+
+def _account(identification: str) -> tuple[str, str]:
+    compact = identification.replace(" ", "").upper()
+    match = ACCOUNT.fullmatch(compact)
+    if match is None:
+        raise StatementRefused(
+            message("het afschrift noemt geen IBAN maar %(account)s"), account=compact[:40]
+        )
+    return match.group(1), match.group(2) or ""
+
+
+def _balance(balance: Any, tag: str) -> StatementBalance:
+    if balance is None:
+        raise StatementRefused(
+            message("het MT940-afschrift is onvolledig: %(tag)s ontbreekt"), tag=tag
+        )
+    amount = balance.amount
+    return StatementBalance(_plain(balance.date), Decimal(amount.amount), amount.currency)
+
+
+def _plain(day: date) -> date:
+    """The package's own date subclass as a plain ``date``."""
+    return date(day.year, day.month, day.day)
+
+
+def _line(data: dict[str, Any]) -> StatementLine:
+    details = split_details(str(data.get("transaction_details") or ""))
+    reference = str(data.get("bank_reference") or "")
+    return StatementLine(
+        date=_plain(data.get("entry_date") or data["date"]),
+        value_date=_plain(data["date"]),
+        amount=Decimal(data["amount"].amount),
+        currency=str(data.get("currency") or "EUR"),
+        description=details.description,
+        counterparty_name=details.name,
+        counterparty_iban=details.iban,
+        bank_reference="" if reference.upper() in NO_REFERENCE else reference,
+        end_to_end_id=details.end_to_end_id,
+        payment_reference=details.payment_reference,
+        return_reason=details.return_reason,
+    )

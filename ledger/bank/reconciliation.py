@@ -1,0 +1,122 @@
+"""Reconciliation: the bank's balances against the books, per bank account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.balances import subtree_balance
+from ledger.bank.assertions import add_holding_assertion
+from ledger.bank.models import BankAccount, BankBalance, BankLine
+from ledger.models import Account
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """Where one bank account stands: asserted up to a date, lines waiting, a difference."""
+
+    bank_account_id: int
+    iban: str
+    account: str
+    open_lines: int
+    asserted_until: date | None
+    bank_balance: Decimal | None
+    bank_balance_date: date | None
+    difference: Decimal | None
+    difference_date: date | None
+
+    @property
+    def is_reconciled(self) -> bool:
+        return self.open_lines == 0 and self.difference is None
+
+
+def assert_balances(session: Session, bank_account_id: int, *, after: date | None = None) -> int:
+    """Turn the bank's balances into balance assertions where every line before them is booked.
+
+    Returns how many became assertions. A balance the books disagree with stays waiting and
+    shows as a difference (a missing statement or a payment booked twice). Booking a line dated
+    ``after`` can only change balances dated later, so only those are tried. Caller commits.
+    """
+    bank_account = session.get_one(BankAccount, bank_account_id)
+    account = session.get_one(Account, bank_account.account_id)
+    first_open = _first_open_line(session, bank_account_id)
+    query = select(BankBalance).where(
+        BankBalance.bank_account_id == bank_account_id, BankBalance.assertion_id.is_(None)
+    )
+    if after is not None:
+        query = query.where(BankBalance.date > after)
+    waiting = session.scalars(query.order_by(BankBalance.date).with_for_update()).all()
+    added = 0
+    for balance in waiting:
+        if first_open is not None and first_open < balance.date:
+            break
+        balance.assertion_id = add_holding_assertion(
+            session, account.id, account.name, balance.date, balance.number, balance.currency
+        )
+        added += balance.assertion_id is not None
+    session.flush()
+    return added
+
+
+def reconcile(session: Session) -> int:
+    """Try every bank account's waiting balances again (after a correction by hand). Commits."""
+    added = sum(
+        assert_balances(session, bank_account_id)
+        for bank_account_id in session.scalars(select(BankAccount.id)).all()
+    )
+    session.commit()
+    return added
+
+
+def reconciliations(session: Session) -> list[Reconciliation]:
+    """Every bank account's reconciliation status, for the dashboard and the bank pages."""
+    return [
+        reconciliation(session, bank_account)
+        for bank_account in session.scalars(select(BankAccount).order_by(BankAccount.iban))
+    ]
+
+
+def reconciliation(session: Session, bank_account: BankAccount) -> Reconciliation:
+    account = session.get_one(Account, bank_account.account_id)
+    open_lines = session.scalar(
+        select(func.count())
+        .select_from(BankLine)
+        .where(BankLine.bank_account_id == bank_account.id, BankLine.booked_at.is_(None))
+    )
+    balances = session.scalars(
+        select(BankBalance)
+        .where(BankBalance.bank_account_id == bank_account.id)
+        .order_by(BankBalance.date)
+    ).all()
+    asserted = [b.date for b in balances if b.assertion_id is not None]
+    latest = balances[-1] if balances else None
+    first_open = _first_open_line(session, bank_account.id)
+    difference, difference_date = None, None
+    for balance in balances:
+        if balance.assertion_id is None and (first_open is None or balance.date <= first_open):
+            actual = subtree_balance(session, account.name, balance.currency, balance.date)
+            difference, difference_date = actual - balance.number, balance.date
+            break
+    return Reconciliation(
+        bank_account_id=bank_account.id,
+        iban=bank_account.iban,
+        account=account.name,
+        open_lines=open_lines or 0,
+        asserted_until=max(asserted) if asserted else None,
+        bank_balance=latest.number if latest else None,
+        bank_balance_date=latest.date if latest else None,
+        difference=difference,
+        difference_date=difference_date,
+    )
+
+
+def _first_open_line(session: Session, bank_account_id: int) -> date | None:
+    return session.scalar(
+        select(func.min(BankLine.date)).where(
+            BankLine.bank_account_id == bank_account_id, BankLine.booked_at.is_(None)
+        )
+    )

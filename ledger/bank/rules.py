@@ -1,0 +1,148 @@
+"""Rules that propose a contra account for a bank line, and the use cases that keep them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ledger.audit import record_change
+from ledger.bank.models import BankLine, BankRule
+from ledger.errors import NotFound, ValidationFailed, message
+from ledger.models import Account, Posting
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A rule's conditions (empty ones do not count) and the account it proposes."""
+
+    contra_account: str
+    counterparty_iban: str = ""
+    counterparty_name: str = ""
+    description_contains: str = ""
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    narration: str = ""
+    bank_account_id: int | None = None
+    id: int | None = None
+
+    @property
+    def conditions(self) -> int:
+        return sum(
+            bool(value)
+            for value in (self.counterparty_iban, self.counterparty_name, self.description_contains)
+        ) + sum(value is not None for value in (self.amount_min, self.amount_max))
+
+
+def matches(rule: RuleSpec, line: BankLine) -> bool:
+    """Every condition the rule sets holds for the line (texts compared without case)."""
+    if rule.bank_account_id is not None and rule.bank_account_id != line.bank_account_id:
+        return False
+    if rule.counterparty_iban and rule.counterparty_iban != line.counterparty_iban:
+        return False
+    if rule.counterparty_name and (
+        rule.counterparty_name.casefold() not in line.counterparty_name.casefold()
+    ):
+        return False
+    if rule.description_contains and (
+        rule.description_contains.casefold() not in line.description.casefold()
+    ):
+        return False
+    if rule.amount_min is not None and line.amount < rule.amount_min:
+        return False
+    return rule.amount_max is None or line.amount <= rule.amount_max
+
+
+def best_rule(rules: Sequence[RuleSpec], line: BankLine) -> RuleSpec | None:
+    """The matching rule with the most conditions; the oldest wins a tie."""
+    found = [rule for rule in rules if matches(rule, line)]
+    return max(found, key=lambda r: (r.conditions, -(r.id or 0))) if found else None
+
+
+def all_rules(session: Session) -> list[RuleSpec]:
+    rows = session.execute(
+        select(BankRule, Account.name)
+        .join(Account, Account.id == BankRule.contra_account_id)
+        .order_by(BankRule.id)
+    )
+    return [
+        RuleSpec(
+            id=rule.id,
+            contra_account=name,
+            counterparty_iban=rule.counterparty_iban,
+            counterparty_name=rule.counterparty_name,
+            description_contains=rule.description_contains,
+            amount_min=rule.amount_min,
+            amount_max=rule.amount_max,
+            narration=rule.narration,
+            bank_account_id=rule.bank_account_id,
+        )
+        for rule, name in rows
+    ]
+
+
+def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
+    """Save a rule; refuses one without conditions (it would match every line). Commits."""
+    if spec.conditions == 0:
+        raise ValidationFailed(message("een regel heeft minstens één voorwaarde nodig"))
+    if (
+        spec.amount_min is not None
+        and spec.amount_max is not None
+        and spec.amount_min > spec.amount_max
+    ):
+        raise ValidationFailed(message("het minimumbedrag is groter dan het maximumbedrag"))
+    account_id = session.scalar(select(Account.id).where(Account.name == spec.contra_account))
+    if account_id is None:
+        raise NotFound(message("rekening %(name)s bestaat niet"), name=spec.contra_account)
+    rule = BankRule(
+        bank_account_id=spec.bank_account_id,
+        counterparty_iban=spec.counterparty_iban,
+        counterparty_name=spec.counterparty_name,
+        description_contains=spec.description_contains,
+        amount_min=spec.amount_min,
+        amount_max=spec.amount_max,
+        contra_account_id=account_id,
+        narration=spec.narration,
+        created_by=actor_id,
+    )
+    session.add(rule)
+    session.flush()
+    record_change(
+        session, actor_id, "create", "bank_rule", rule.id, after={"account": spec.contra_account}
+    )
+    session.commit()
+    return rule.id
+
+
+def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
+    """A rule that proposes, for this counterparty, the account a booked line went to."""
+    line = session.get(BankLine, line_id)
+    if line is None or line.transaction_id is None:
+        raise NotFound(message("geboekte bankregel %(id)s bestaat niet"), id=line_id)
+    contra = session.scalar(
+        select(Account.name)
+        .join(Posting, Posting.account_id == Account.id)
+        .where(Posting.transaction_id == line.transaction_id, Posting.position == 1)
+    )
+    assert contra is not None
+    spec = RuleSpec(
+        contra_account=contra,
+        counterparty_iban=line.counterparty_iban,
+        counterparty_name="" if line.counterparty_iban else line.counterparty_name,
+        description_contains=""
+        if line.counterparty_iban or line.counterparty_name
+        else line.description,
+        bank_account_id=line.bank_account_id,
+    )
+    return add_rule(session, spec, actor_id)
+
+
+def delete_rule(session: Session, rule_id: int, actor_id: int | None) -> None:
+    """Remove a rule; lines already booked by it stay as they are. Commits."""
+    if session.execute(delete(BankRule).where(BankRule.id == rule_id)).rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(message("regel %(id)s bestaat niet"), id=rule_id)
+    record_change(session, actor_id, "delete", "bank_rule", rule_id)
+    session.commit()

@@ -1,0 +1,90 @@
+"""A parsed bank statement as plain values, whatever format it came in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from ledger.errors import ValidationFailed
+
+
+class StatementRefused(ValidationFailed):
+    """A statement file that cannot be imported: malformed, hostile, or for another account."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementBalance:
+    """The bank's balance of the account at the end of ``date`` (``amount`` in ``currency``)."""
+
+    date: dt.date
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One booked entry on the statement; ``amount`` is positive for money coming in."""
+
+    date: dt.date
+    amount: Decimal
+    currency: str
+    description: str = ""
+    counterparty_name: str = ""
+    counterparty_iban: str = ""
+    bank_reference: str = ""
+    end_to_end_id: str = ""
+    payment_reference: str = ""
+    return_reason: str = ""
+    value_date: dt.date | None = None
+    identity: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One account's statement: ``opening.amount`` plus the lines gives ``closing.amount``.
+
+    Balance dates are as the bank printed them; banks differ in whether the opening date is the
+    statement's first day or the day before, which the import allows for.
+    """
+
+    iban: str
+    currency: str
+    lines: tuple[StatementLine, ...]
+    opening: StatementBalance | None = None
+    closing: StatementBalance | None = None
+    reference: str = ""
+
+
+def with_identities(lines: tuple[StatementLine, ...]) -> tuple[StatementLine, ...]:
+    """Give every line a stable identity, the same on every export that contains it.
+
+    The bank's own reference is used where it is present and unique in the file; otherwise a
+    hash of date, amount, counterparty and description, plus the line's sequence among identical
+    lines of that day (two equal coffees on one day are two lines, in every export).
+    """
+    references = Counter(line.bank_reference for line in lines if line.bank_reference)
+    seen: Counter[str] = Counter()
+    result = []
+    for line in lines:
+        if line.bank_reference and references[line.bank_reference] == 1:
+            identity = "ref:" + line.bank_reference
+        else:
+            key = "|".join(
+                (
+                    line.date.isoformat(),
+                    str(line.amount),
+                    line.currency,
+                    line.counterparty_iban,
+                    line.counterparty_name,
+                    line.description,
+                    line.end_to_end_id,
+                )
+            )
+            seen[key] += 1
+            digest = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:40]
+            identity = "hash:" + digest
+        result.append(replace(line, identity=identity))
+    return tuple(result)

@@ -1,0 +1,135 @@
+"""The whole book as a ``.beancount`` file that ``bean-check`` accepts and Fava opens.
+
+Account labels and RGS codes travel as metadata on ``open``. Documents travel as
+``custom "document"`` entries: a ``document`` directive makes ``bean-check`` look for the file,
+which lives in our storage, not next to the export.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger import beans
+from ledger.entries import (
+    AccountRef,
+    Amount,
+    BalanceEntry,
+    Book,
+    CloseEntry,
+    CommodityEntry,
+    CustomEntry,
+    Directive,
+    EventEntry,
+    MetaValue,
+    NoteEntry,
+    OpenEntry,
+    PadEntry,
+    PriceEntry,
+)
+from ledger.meta import decode_meta, decode_values
+from ledger.models import (
+    Account,
+    BalanceAssertion,
+    Commodity,
+    Custom,
+    Document,
+    Event,
+    Note,
+    Pad,
+    Price,
+)
+from ledger.options import book_options
+from ledger.queries import all_transactions
+
+LABEL_KEYS = ("label_nl", "label_en", "rgs")
+DOCUMENT_TYPE = "document"
+
+
+def export_book(session: Session) -> str:
+    """The book as Beancount text (the caller decides where it goes)."""
+    return beans.render_book(read_book(session))
+
+
+def read_book(session: Session) -> Book:
+    """Every directive of the book as plain values, padding transactions left to ``pad``."""
+    directives: list[Directive] = []
+    directives += _accounts(session)
+    directives += [
+        CommodityEntry(c.date, c.currency, decode_meta(c.meta))
+        for c in session.scalars(select(Commodity).order_by(Commodity.id))
+    ]
+    directives += [
+        PriceEntry(p.date, p.currency, Amount(p.number, p.quote_currency), decode_meta(p.meta))
+        for p in session.scalars(select(Price).order_by(Price.id))
+    ]
+    directives += _account_directives(session)
+    directives += [
+        EventEntry(e.date, e.type, e.description, decode_meta(e.meta))
+        for e in session.scalars(select(Event).order_by(Event.id))
+    ]
+    directives += [
+        CustomEntry(c.date, c.type, decode_values(c.values), decode_meta(c.meta))
+        for c in session.scalars(select(Custom).order_by(Custom.id))
+    ]
+    directives += [t for _id, t in all_transactions(session) if not t.is_padding]
+    return Book(options={**book_options(session)}, directives=tuple(directives))
+
+
+def _accounts(session: Session) -> list[Directive]:
+    result: list[Directive] = []
+    for account in session.scalars(select(Account).order_by(Account.id)):
+        meta: dict[str, MetaValue] = dict(decode_meta(account.meta))
+        labels = (account.label_nl, account.label_en, account.rgs_code)
+        meta.update({key: value for key, value in zip(LABEL_KEYS, labels, strict=True) if value})
+        currencies = tuple(account.currencies)
+        result.append(OpenEntry(account.opened_on, account.name, currencies, account.booking, meta))
+        if account.closed_on is not None:
+            result.append(CloseEntry(account.closed_on, account.name))
+    return result
+
+
+def _account_directives(session: Session) -> list[Directive]:
+    names: dict[int, str] = {i: n for i, n in session.execute(select(Account.id, Account.name))}
+    result: list[Directive] = [
+        BalanceEntry(
+            b.date,
+            names[b.account_id],
+            Amount(b.number, b.currency),
+            b.tolerance,
+            decode_meta(b.meta),
+        )
+        for b in session.scalars(select(BalanceAssertion).order_by(BalanceAssertion.id))
+    ]
+    result += [
+        PadEntry(p.date, names[p.account_id], names[p.source_account_id], decode_meta(p.meta))
+        for p in session.scalars(select(Pad).order_by(Pad.id))
+    ]
+    result += [
+        NoteEntry(
+            n.date,
+            names[n.account_id],
+            n.comment,
+            frozenset(n.tags),
+            frozenset(n.links),
+            decode_meta(n.meta),
+        )
+        for n in session.scalars(select(Note).order_by(Note.id))
+    ]
+    result += [_document(d, names[d.account_id]) for d in session.scalars(select(Document))]
+    return result
+
+
+def _document(document: Document, account: str) -> CustomEntry:
+    meta: dict[str, MetaValue] = {}
+    if document.content_sha256:
+        meta["sha256"] = document.content_sha256
+    if document.mime_type:
+        meta["mime"] = document.mime_type
+    if document.description:
+        meta["description"] = document.description
+    values: tuple[MetaValue, ...] = (AccountRef(account), document.path)
+    return CustomEntry(document.date, DOCUMENT_TYPE, values, meta)
+
+
+__all__ = ["export_book", "read_book"]

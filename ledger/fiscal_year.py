@@ -1,0 +1,52 @@
+"""The book's fiscal year: the month it starts in (January unless the organisation says so).
+
+Kept as a book option next to Beancount's own; the export writes only the options Beancount
+knows, so this one never reaches a ``.beancount`` file. Whole months keep the year aligned
+with the monthly balance buckets.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from ledger.audit import record_change
+from ledger.errors import ValidationFailed, message
+from ledger.models import BookOption
+
+OPTION = "fiscal_year_start_month"
+
+
+def fiscal_year_start_month(session: Session) -> int:
+    value = session.scalar(select(BookOption.value).where(BookOption.name == OPTION))
+    return int(value) if value else 1
+
+
+def set_fiscal_year_start_month(session: Session, month: int, actor_id: int | None) -> None:
+    """Let the fiscal year start on the first of ``month``. Commits."""
+    if not 1 <= month <= 12:
+        raise ValidationFailed(message("kies een maand van 1 tot en met 12"), field="month")
+    before = fiscal_year_start_month(session)
+    statement = pg_insert(BookOption).values(name=OPTION, value=month)
+    session.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"value": month}))
+    record_change(
+        session,
+        actor_id,
+        "set",
+        "book_option",
+        None,
+        before={OPTION: before},
+        after={OPTION: month},
+    )
+    session.commit()
+
+
+def fiscal_year_of(day: date, start_month: int) -> tuple[date, date]:
+    """The first and last day of the fiscal year that holds ``day``."""
+    year = day.year if day.month >= start_month else day.year - 1
+    start = date(year, start_month, 1)
+    next_start = date(year + 1, start_month, 1)
+    return start, date.fromordinal(next_start.toordinal() - 1)

@@ -1,0 +1,145 @@
+"""The account ledger (grootboekkaart): one account's postings with a running balance.
+
+Pages are cut in the database by key (date, posting id), and the balance before a page is the
+closing balance of the month before (from the monthly roll-ups) plus that month's earlier
+postings: a page costs the same at the start of the history as at its end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from ledger.balances import closing_balances
+from ledger.entries import Amount
+from ledger.errors import NotFound, message
+from ledger.models import Account, Posting, Transaction
+from ledger.reports.periods import Period
+from ledger.reports.sections import Units
+from ledger.roll_up import month_of
+
+Cursor = tuple[date, int]
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """One posting, and the account's balance in its currency just after it."""
+
+    posting_id: int
+    transaction_id: int
+    date: date
+    flag: str
+    payee: str | None
+    narration: str
+    units: Amount
+    balance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLedger:
+    """A page of postings in date order; ``opening`` is the balance before its first line."""
+
+    account: str
+    label: str
+    period: Period | None
+    opening: Units
+    lines: tuple[LedgerLine, ...]
+    closing: Units
+    next_cursor: Cursor | None
+
+
+def account_ledger(
+    session: Session,
+    account: str,
+    *,
+    period: Period | None = None,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> AccountLedger:
+    """The postings of ``account`` (within ``period``), starting after the key ``after``."""
+    row = session.execute(
+        select(Account.id, Account.label_nl).where(Account.name == account)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(message("rekening %(name)s bestaat niet"), name=account)
+    account_id, label = row
+    opening = _balance_before(session, account_id, period, after)
+    rows = session.execute(_page_query(account_id, period, after, limit + 1)).all()
+    running = dict(opening)
+    lines = []
+    for r in rows[:limit]:
+        running[r.currency] = running.get(r.currency, Decimal(0)) + r.number
+        lines.append(
+            LedgerLine(
+                r.id,
+                r.transaction_id,
+                r.date,
+                r.flag,
+                r.payee,
+                r.narration,
+                Amount(r.number, r.currency),
+                running[r.currency],
+            )
+        )
+    more = len(rows) > limit
+    cursor = (lines[-1].date, lines[-1].posting_id) if more and lines else None
+    return AccountLedger(account, label, period, opening, tuple(lines), running, cursor)
+
+
+def _page_query(
+    account_id: int, period: Period | None, after: Cursor | None, limit: int
+) -> Select[*tuple[Any, ...]]:
+    query: Select[*tuple[Any, ...]] = (
+        select(
+            Posting.id,
+            Posting.transaction_id,
+            Posting.date,
+            Posting.number,
+            Posting.currency,
+            Transaction.flag,
+            Transaction.payee,
+            Transaction.narration,
+        )
+        .join(Transaction, Transaction.id == Posting.transaction_id)
+        .where(Posting.account_id == account_id)
+        .order_by(Posting.date, Posting.id)
+        .limit(limit)
+    )
+    if period is not None:
+        query = query.where(Posting.date >= period.start, Posting.date <= period.end)
+    if after is not None:
+        query = query.where(tuple_(Posting.date, Posting.id) > tuple_(*after))
+    return query
+
+
+def _balance_before(
+    session: Session, account_id: int, period: Period | None, after: Cursor | None
+) -> Units:
+    """The balance before the page: the closing balance of the month before, then postings."""
+    if after is not None:
+        day = after[0]
+    elif period is not None:
+        day = period.start
+    else:
+        return {}
+    month = month_of(day)
+    closings = closing_balances(month, account_id).subquery()
+    whole = select(closings.c.currency, closings.c.units)
+    partial = select(Posting.currency, Posting.number.label("units")).where(
+        Posting.account_id == account_id, Posting.date >= month
+    )
+    if after is None:
+        partial = partial.where(Posting.date < day)
+    else:
+        partial = partial.where(tuple_(Posting.date, Posting.id) <= tuple_(*after))
+    parts = whole.union_all(partial).subquery()
+    rows = session.execute(
+        select(parts.c.currency, func.sum(parts.c.units)).group_by(parts.c.currency)
+    )
+    return {currency: units for currency, units in rows if units != 0}

@@ -1,0 +1,93 @@
+"""Budget against actual: amounts planned per account and period, set against the books.
+
+Budgets are plans, not entries: setting one changes no balance, so it is not a ledger posting
+and is not exported. Actuals come from the balance buckets, like the income statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from ledger.audit import record_change
+from ledger.balances import balances_between
+from ledger.errors import NotFound, ValidationFailed, message
+from ledger.models import Account, Budget
+from ledger.reports.periods import Period
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLine:
+    """One account and currency: planned, actual and actual minus planned (Beancount's signs)."""
+
+    account: str
+    label: str
+    currency: str
+    budget: Decimal
+    actual: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.actual - self.budget
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReport:
+    period: Period
+    lines: tuple[BudgetLine, ...]
+
+
+def set_budget(
+    session: Session,
+    account: str,
+    period: Period,
+    number: Decimal,
+    currency: str,
+    actor_id: int | None,
+) -> None:
+    """Plan ``number currency`` for ``account`` over ``period``, replacing an earlier plan."""
+    account_id = session.scalar(select(Account.id).where(Account.name == account))
+    if account_id is None:
+        raise NotFound(message("rekening %(name)s bestaat niet"), name=account)
+    if not number.is_finite():
+        raise ValidationFailed(message("ongeldig bedrag"), field="number")
+    values = {
+        "account_id": account_id,
+        "starts_on": period.start,
+        "ends_on": period.end,
+        "currency": currency,
+        "number": number,
+    }
+    statement = pg_insert(Budget).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["account_id", "starts_on", "ends_on", "currency"],
+            set_={"number": statement.excluded.number},
+        )
+    )
+    after = {**values, "starts_on": period.start.isoformat(), "ends_on": period.end.isoformat()}
+    record_change(
+        session, actor_id, "budget", "account", account_id, after={**after, "number": str(number)}
+    )
+    session.commit()
+
+
+def budget_report(session: Session, period: Period) -> BudgetReport:
+    """Every budget lying within ``period``, summed per account, against the period's actuals."""
+    planned = session.execute(
+        select(Account.name, Account.label_nl, Budget.currency, func.sum(Budget.number))
+        .join(Account, Account.id == Budget.account_id)
+        .where(Budget.starts_on >= period.start, Budget.ends_on <= period.end)
+        .group_by(Account.name, Account.label_nl, Budget.currency)
+        .order_by(Account.name, Budget.currency)
+    ).all()
+    actual = balances_between(session, period.start, period.end)
+    lines = tuple(
+        BudgetLine(name, label, currency, total, actual.get(name, {}).get(currency, Decimal(0)))
+        for name, label, currency, total in planned
+    )
+    return BudgetReport(period, lines)

@@ -1,0 +1,48 @@
+"""The reports by name, and what a date or a period means for each of them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from ledger.errors import ValidationFailed, message
+from ledger.reports.balance_sheet import balance_sheet
+from ledger.reports.formats import Report
+from ledger.reports.income_statement import income_statement
+from ledger.reports.periods import Period, year_to_date
+from ledger.reports.trial_balance import trial_balance
+
+REPORT_KINDS = ("balance-sheet", "income-statement", "trial-balance")
+
+
+def build_report(
+    session: Session,
+    kind: str,
+    *,
+    today: date,
+    on: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Report:
+    """The report ``kind`` for a day (``on``) or a period (``start`` to ``end``, inclusive).
+
+    A balance sheet is as of ``on`` (or ``end``, with its year starting at ``start``); an
+    income statement covers the period (or the year up to ``on``); a trial balance is as of
+    ``on`` or the change over the period. With no dates: as of today, or the year to date.
+    """
+    if on is not None and (start is not None or end is not None):
+        raise ValidationFailed(message("kies een datum of een periode, niet allebei"))
+    if (start is None) != (end is None):
+        raise ValidationFailed(message("een periode heeft een begin- en een einddatum"))
+    if start is not None and end is not None and end < start:
+        raise ValidationFailed(message("de periode eindigt voor ze begint"))
+    day = on or end or today
+    if kind == "balance-sheet":
+        return balance_sheet(session, day, year_start=start)
+    if kind == "income-statement":
+        period = Period(start, day) if start is not None else year_to_date(day)
+        return income_statement(session, period)
+    if kind == "trial-balance":
+        return trial_balance(session, day, start=start)
+    raise ValidationFailed(message("onbekend rapport %(kind)s"), kind=kind)

@@ -1,0 +1,43 @@
+"""The statement of income and expenses (staat van baten en lasten) over a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ledger.balances import Balances, balances_between
+from ledger.reports.periods import Period
+from ledger.reports.sections import Section, Units, account_labels, add_units, only_roots, section
+
+RESULT_ROOTS = ("Income", "Expenses")
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeStatement:
+    """What each income and expense account changed by over ``period``, in Beancount's signs.
+
+    Income is negative, expenses positive; ``net_income`` is their sum, so a surplus is negative
+    (show it negated as "resultaat").
+    """
+
+    period: Period
+    income: Section
+    expenses: Section
+    net_income: Units
+    balances: Balances
+
+
+def income_statement(session: Session, period: Period) -> IncomeStatement:
+    """Income and expenses from the start of ``period.start`` to the end of ``period.end``."""
+    changes = only_roots(balances_between(session, period.start, period.end), RESULT_ROOTS)
+    labels = account_labels(session)
+    income = section("Income", changes, labels)
+    expenses = section("Expenses", changes, labels)
+    return IncomeStatement(
+        period=period,
+        income=income,
+        expenses=expenses,
+        net_income=add_units([income.totals, expenses.totals]),
+        balances=changes,
+    )

@@ -1,0 +1,266 @@
+"""Use cases on transactions: post, reverse, edit. The only code that writes postings.
+
+Every use case checks the write with Beancount's rules first (``ledger.checks``), then writes
+the transaction, its balance roll-ups (``ledger.roll_up``), the new differences of later balance
+assertions and an audit row, and commits. A refused write changes nothing. Posting is the hot
+path: it reads in two round trips and writes in two, whatever the length of the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Table,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from ledger import checks, lots
+from ledger.audit import AUDIT_LOG, record_change
+from ledger.balances import Effect, apply_effects
+from ledger.checks import AssertionUpdate
+from ledger.entries import NewTransaction
+from ledger.errors import DomainError, ValidationFailed, message
+from ledger.models import BalanceAssertion, Posting, Transaction
+from ledger.queries import load_transaction
+from ledger.rows import posting_row, snapshot, transaction_row, with_cost_dates
+
+# The tables themselves, not the mapped classes: a plain Core insert skips the ORM's bulk
+# machinery, which costs more than the statement on this hot path.
+TRANSACTIONS = cast(Table, Transaction.__table__)
+POSTINGS = cast(Table, Posting.__table__)
+POSTING_FIELDS = (
+    "position",
+    "account_id",
+    "number",
+    "currency",
+    "cost_number",
+    "cost_currency",
+    "cost_date",
+    "cost_label",
+    "price_number",
+    "price_currency",
+    "flag",
+    "meta",
+)
+
+
+def post_transaction(session: Session, new: NewTransaction, actor_id: int | None) -> int:
+    """Check and post ``new``; returns its id. Commits, or raises and changes nothing."""
+    return int(_committed(session, lambda: _post(session, new, actor_id, reverses_id=None)))
+
+
+def reverse_transaction(
+    session: Session,
+    transaction_id: int,
+    actor_id: int | None,
+    *,
+    on: date,
+    narration: str | None = None,
+) -> int:
+    """Post the opposite of a transaction on ``on``, linked to it; returns the reversal's id.
+
+    This is how a transaction in a closed period is corrected: the original stays as it was.
+    """
+
+    def reverse() -> int:
+        original = _existing(session, transaction_id)
+        if session.scalar(select(Transaction.id).where(Transaction.reverses_id == transaction_id)):
+            raise ValidationFailed(message("deze boeking is al tegengeboekt"))
+        reversal = replace(
+            original,
+            date=on,
+            narration=narration or f"Tegenboeking: {original.narration}",
+            links=original.links | {f"tegenboeking-{transaction_id}"},
+            meta={},
+            source=None,
+            postings=tuple(replace(p, units=-p.units) for p in original.postings),
+        )
+        return _post(session, reversal, actor_id, reverses_id=transaction_id)
+
+    return int(_committed(session, reverse))
+
+
+def edit_transaction(
+    session: Session, transaction_id: int, new: NewTransaction, actor_id: int | None
+) -> None:
+    """Replace a transaction that lies in an open period (old and new date both open)."""
+
+    def edit() -> int:
+        old = _existing(session, transaction_id)
+        if old.is_padding:
+            raise ValidationFailed(message("een aanvulboeking wordt niet met de hand gewijzigd"))
+        checks.check_open_period(session, old.date)
+        names = [p.account for p in (*old.postings, *new.postings)]
+        old_ids = checks.account_ids(session, names, lock=True)  # all at once: no deadlock
+        fresh, accounts, options = _checked(session, new, without=transaction_id)
+        effects = _effects(fresh, {n: a.id for n, a in accounts.items()}) + [
+            replace(e, units=-e.units) for e in _effects(old, old_ids)
+        ]
+        updates = checks.check_later_assertions(session, effects, options)
+        session.execute(delete(Posting).where(Posting.transaction_id == transaction_id))
+        session.execute(
+            update(Transaction)
+            .where(Transaction.id == transaction_id)
+            .values(**transaction_row(fresh))
+        )
+        new_ids = {n: a.id for n, a in accounts.items()}
+        _write_postings(session, transaction_id, fresh, new_ids)
+        _apply(session, effects, updates)
+        lots.apply_lots(session, old, old_ids, -1)
+        lots.apply_lots(session, fresh, new_ids, 1)
+        record_change(
+            session,
+            actor_id,
+            "edit",
+            "transaction",
+            transaction_id,
+            before=snapshot(old),
+            after=snapshot(fresh),
+        )
+        return transaction_id
+
+    _committed(session, edit)
+
+
+def _post(
+    session: Session, new: NewTransaction, actor_id: int | None, *, reverses_id: int | None
+) -> int:
+    fresh, accounts, options = _checked(session, new)
+    account_ids = {name: account.id for name, account in accounts.items()}
+    effects = _effects(fresh, account_ids)
+    updates = checks.check_later_assertions(session, effects, options)
+    transaction_id = _insert(session, fresh, account_ids, actor_id, reverses_id=reverses_id)
+    _apply(session, effects, updates)
+    lots.apply_lots(session, fresh, account_ids, 1)
+    return transaction_id
+
+
+def _insert(
+    session: Session,
+    new: NewTransaction,
+    account_ids: Mapping[str, int],
+    actor_id: int | None,
+    *,
+    reverses_id: int | None,
+) -> int:
+    """Insert the transaction, its postings and its audit row in one statement (one round trip).
+
+    The postings travel as one JSON parameter, numbers and dates as strings so that every digit
+    arrives as written; the statement's shape never changes, so SQLAlchemy compiles it once.
+    """
+    created = (
+        insert(TRANSACTIONS)
+        .values(**transaction_row(new), created_by=actor_id, reverses_id=reverses_id)
+        .returning(TRANSACTIONS.c.id)
+        .cte("new_transaction")
+    )
+    legs = (
+        func.jsonb_to_recordset(bindparam("postings", type_=JSONB))
+        .table_valued(*(column(name, POSTINGS.c[name].type) for name in POSTING_FIELDS))
+        .render_derived("leg", with_types=True)
+    )
+    postings = insert(POSTINGS).from_select(
+        ["transaction_id", "date", *POSTING_FIELDS],
+        select(created.c.id, literal(new.date, Date), *legs.c).join_from(created, legs, true()),
+    )
+    audit = insert(AUDIT_LOG).from_select(
+        ["actor_id", "action", "entity", "entity_id", "after"],
+        select(
+            literal(actor_id, BigInteger),
+            literal("reverse" if reverses_id else "post"),
+            literal("transaction"),
+            created.c.id,
+            literal(snapshot(new), JSONB),
+        ),
+    )
+    statement = select(created.c.id).add_cte(postings.cte("new_postings"), audit.cte("audit"))
+    rows = [
+        {name: _as_json(value) for name, value in row.items() if name in POSTING_FIELDS}
+        for row in _posting_rows(0, new, account_ids)
+    ]
+    return int(session.execute(statement, {"postings": rows}).scalar_one())
+
+
+def _as_json(value: object) -> object:
+    return str(value) if isinstance(value, Decimal | date) else value
+
+
+def _checked(
+    session: Session, new: NewTransaction, *, without: int | None = None
+) -> tuple[NewTransaction, dict[str, checks.OpenAccount], dict[str, Any]]:
+    """The transaction as it will be stored (lots booked), its accounts and the book's options;
+    or a refusal. The accounts stay locked until the commit (see ``roll_up.apply_effects``)."""
+    checks.check_shape(new)
+    context = checks.write_context(session, (p.account for p in new.postings), new.date)
+    checks.check_currencies(new, context.accounts)
+    booked = with_cost_dates(lots.book_lots(session, new, without=without))
+    checks.check_balanced(booked, context.options)
+    return booked, context.accounts, context.options
+
+
+def _effects(transaction: NewTransaction, account_ids: Mapping[str, int]) -> list[Effect]:
+    return [
+        Effect(
+            account_ids[p.account], p.account, p.units.currency, transaction.date, p.units.number
+        )
+        for p in transaction.postings
+    ]
+
+
+def _write_postings(
+    session: Session, transaction_id: int, new: NewTransaction, account_ids: Mapping[str, int]
+) -> None:
+    session.execute(insert(POSTINGS), _posting_rows(transaction_id, new, account_ids))
+
+
+def _posting_rows(
+    transaction_id: int, new: NewTransaction, account_ids: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    return [
+        posting_row(p, transaction_id, account_ids[p.account], position, new.date)
+        for position, p in enumerate(new.postings)
+    ]
+
+
+def _apply(session: Session, effects: list[Effect], updates: list[AssertionUpdate]) -> None:
+    apply_effects(session, effects, accounts_locked=True)
+    for change in updates:
+        session.execute(
+            update(BalanceAssertion)
+            .where(BalanceAssertion.id == change.id)
+            .values(difference=change.difference)
+        )
+
+
+def _existing(session: Session, transaction_id: int) -> NewTransaction:
+    found = load_transaction(session, transaction_id)
+    if found is None:
+        raise ValidationFailed(message("boeking %(id)s bestaat niet"), id=transaction_id)
+    return found
+
+
+def _committed(session: Session, action: Any) -> Any:
+    try:
+        result = action()
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return result

@@ -1,0 +1,83 @@
+"""Beancount's full validation of a book, run in the background, with its findings kept.
+
+Posting checks each write incrementally; this runs every rule Beancount has over the whole
+export, as a second opinion the owner can read. Each run is its own row, so running it twice
+(a retried job, two clicks) adds a run and never mixes findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ledger import beans
+from ledger.entries import Finding
+from ledger.export import export_book
+from ledger.models import ValidationFinding, ValidationRun
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """One run as the owner sees it; ``finished_at`` is None while it still runs."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    entry_count: int
+    findings: tuple[Finding, ...]
+
+
+def validate_book(session: Session) -> list[Finding]:
+    """Export the book, validate it with Beancount, store the run and its findings. Commits.
+
+    The run is committed as started first, so a run that dies midway stays visible as unfinished.
+    """
+    run_id = session.scalar(
+        insert(ValidationRun)
+        .values(started_at=datetime.now(UTC), entry_count=0, finding_count=0)
+        .returning(ValidationRun.id)
+    )
+    session.commit()
+    entry_count, findings = beans.validate_text(export_book(session))
+    if findings:
+        session.execute(
+            insert(ValidationFinding),
+            [
+                {
+                    "run_id": run_id,
+                    "kind": f.kind,
+                    "message": f.message,
+                    "line": f.line,
+                    "date": f.date.isoformat() if f.date else None,
+                    "source": f.source,
+                }
+                for f in findings
+            ],
+        )
+    session.execute(
+        update(ValidationRun)
+        .where(ValidationRun.id == run_id)
+        .values(finished_at=datetime.now(UTC), entry_count=entry_count, finding_count=len(findings))
+    )
+    session.commit()
+    return findings
+
+
+def latest_validation(session: Session) -> ValidationReport | None:
+    """The newest run with its findings, or None if the book was never validated."""
+    run = session.scalar(select(ValidationRun).order_by(ValidationRun.id.desc()).limit(1))
+    if run is None:
+        return None
+    rows = session.scalars(
+        select(ValidationFinding)
+        .where(ValidationFinding.run_id == run.id)
+        .order_by(ValidationFinding.id)
+    )
+    findings = tuple(
+        Finding(r.kind, r.message, r.line, date.fromisoformat(r.date) if r.date else None, r.source)
+        for r in rows
+    )
+    return ValidationReport(run.id, run.started_at, run.finished_at, run.entry_count, findings)

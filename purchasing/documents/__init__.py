@@ -1,0 +1,1 @@
+"""Documents the bureau sends: the invoice as a PDF, and its e-mails' texts."""

@@ -1,0 +1,1 @@
+"""The bureau's invoices: numbering, parties, lines, both sides' bookings, payments, credits."""

@@ -1,0 +1,38 @@
+"""Which accounts an invoice and a payment are booked to, on the bureau's and the member's side."""
+
+from __future__ import annotations
+
+from purchasing.rating import Line
+
+# The bureau's books.
+RECEIVABLE = "Assets:Receivables:Members"
+BUREAU_BANK = "Assets:Bank:Checking"
+FEE_INCOME = "Income:Members:Dues"
+VAT_PAYABLE = "Liabilities:Taxes:VAT"
+INSURER_PAYABLE = "Liabilities:Payables:Insurers"
+PREMIUM_TAX_PAYABLE = "Liabilities:Taxes:Premium-Tax"
+
+# A member's books.
+PAYABLE = "Liabilities:Payables:Bureau"
+MEMBER_BANK = "Assets:Bank:Checking"
+FEE_EXPENSE = "Expenses:Office:Subscriptions"
+PREPAID_FEES = "Assets:Prepaid:Expenses"
+PREPAID_INSURANCE = "Assets:Prepaid:Insurance"
+
+INSURANCE_EXPENSE: dict[Line, str] = {
+    Line.VERZUIM: "Expenses:Staff:Sickness-Insurance",
+    Line.AVB: "Expenses:Insurance:Liability",
+    Line.DIRECTORS: "Expenses:Insurance:Liability",
+    Line.HEALTH: "Expenses:Insurance:Other",
+    Line.VOLUNTEERS: "Expenses:Insurance:Other",
+}
+
+# Accounts the default chart lacks, opened on first use: (Dutch label, English label, RGS).
+EXTRA_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
+    INSURER_PAYABLE: ("Te betalen premies aan verzekeraars", "Premiums payable to insurers", None),
+    PREMIUM_TAX_PAYABLE: (
+        "Te betalen assurantiebelasting",
+        "Insurance premium tax payable",
+        None,
+    ),
+}

@@ -1,0 +1,218 @@
+"""Use cases of paying online: a customer per organisation, an intent per attempt, mandates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from purchasing.errors import NotFound, ValidationFailed, message
+from purchasing.invoices.payments import open_amount
+from purchasing.models import Invoice, InvoiceKind
+from purchasing.payments.models import (
+    AttemptStatus,
+    MandateStatus,
+    PaymentAttempt,
+    PaymentCustomer,
+    PaymentMandate,
+)
+from purchasing.payments.provider import (
+    IntentView,
+    Method,
+    NewIntent,
+    PaymentProvider,
+    SetupView,
+)
+from tenants.models import Organisation
+
+
+def customer_for(session: Session, provider: PaymentProvider, organisation_id: int) -> str:
+    """The organisation's customer at the provider, made the first time it is needed.
+
+    The provider call carries an idempotency key of the organisation, so two requests racing
+    here get the same customer; the insert keeps whichever row came first.
+    """
+    found = _customer_ref(session, provider, organisation_id)
+    if found is not None:
+        return found
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(message("Deze organisatie bestaat niet."))
+    customer_ref = provider.create_customer(organisation_id, organisation.name, None)
+    session.execute(
+        insert(PaymentCustomer)
+        .values(organisation_id=organisation_id, provider=provider.name, customer_ref=customer_ref)
+        .on_conflict_do_nothing()
+    )
+    session.commit()
+    return _customer_ref(session, provider, organisation_id) or customer_ref
+
+
+def start_payment(
+    session: Session, provider: PaymentProvider, invoice_id: int, method: Method
+) -> IntentView:
+    """A payment intent for what is open on the invoice; an open one of the same kind is reused.
+
+    The attempt number makes the idempotency key (``invoice-<id>-attempt-<n>``): a double
+    click asks the provider twice with one key, and gets one intent; commits.
+    """
+    invoice = _payable_invoice(session, invoice_id)
+    amount = open_amount(session, invoice.id)
+    if amount <= 0:
+        raise ValidationFailed(message("Factuur %(number)s is al betaald."), number=invoice.number)
+    reusable = _open_attempt(session, invoice.id, method, amount)
+    if reusable is not None:
+        return provider.retrieve_payment_intent(reusable.intent_ref)
+    customer_ref = customer_for(session, provider, invoice.customer_id)
+    return _create_attempt(session, provider, invoice, method, amount, customer_ref, None)
+
+
+def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: int) -> IntentView:
+    """Collect what is open on the invoice by SEPA direct debit under the member's mandate."""
+    invoice = _payable_invoice(session, invoice_id)
+    mandate = active_mandate(session, invoice.customer_id)
+    if mandate is None or mandate.payment_method_ref is None:
+        raise ValidationFailed(message("Deze organisatie heeft geen machtiging voor incasso."))
+    amount = open_amount(session, invoice.id)
+    if amount <= 0:
+        raise ValidationFailed(message("Factuur %(number)s is al betaald."), number=invoice.number)
+    customer_ref = customer_for(session, provider, invoice.customer_id)
+    return _create_attempt(
+        session, provider, invoice, Method.SEPA_DEBIT, amount, customer_ref,
+        mandate.payment_method_ref,
+    )  # fmt: skip
+
+
+def start_mandate(session: Session, provider: PaymentProvider, organisation_id: int) -> SetupView:
+    """Ask the member for a SEPA mandate (a setup intent); the webhook activates it; commits."""
+    customer_ref = customer_for(session, provider, organisation_id)
+    attempt = 1 + (
+        session.scalar(
+            select(func.max(PaymentMandate.attempt)).where(
+                PaymentMandate.organisation_id == organisation_id
+            )
+        )
+        or 0
+    )
+    setup = provider.create_setup_intent(customer_ref, organisation_id, attempt)
+    session.execute(
+        insert(PaymentMandate)
+        .values(
+            organisation_id=organisation_id,
+            attempt=attempt,
+            provider=provider.name,
+            setup_ref=setup.id,
+            status=MandateStatus.PENDING.value,
+        )
+        .on_conflict_do_nothing()
+    )
+    session.commit()
+    return setup
+
+
+def sync_mandate(session: Session, provider: PaymentProvider, setup_ref: str) -> None:
+    """Take over what the provider says of a setup intent (re-read, never the event's copy)."""
+    setup = provider.retrieve_setup_intent(setup_ref)
+    mandate = session.scalar(
+        select(PaymentMandate)
+        .where(PaymentMandate.provider == provider.name, PaymentMandate.setup_ref == setup_ref)
+        .with_for_update()
+    )
+    if mandate is None:
+        return
+    if setup.status == "succeeded" and mandate.status != MandateStatus.ACTIVE:
+        mandate.status = MandateStatus.ACTIVE.value
+        mandate.payment_method_ref = setup.payment_method_id
+        mandate.confirmed_at = datetime.now(UTC)
+    elif setup.status == "canceled":
+        mandate.status = MandateStatus.FAILED.value
+
+
+def active_mandate(session: Session, organisation_id: int) -> PaymentMandate | None:
+    return session.scalar(
+        select(PaymentMandate)
+        .where(
+            PaymentMandate.organisation_id == organisation_id,
+            PaymentMandate.status == MandateStatus.ACTIVE.value,
+        )
+        .order_by(PaymentMandate.attempt.desc())
+        .limit(1)
+    )
+
+
+def _create_attempt(
+    session: Session,
+    provider: PaymentProvider,
+    invoice: Invoice,
+    method: Method,
+    amount: Decimal,
+    customer_ref: str,
+    payment_method_ref: str | None,
+) -> IntentView:
+    attempt = 1 + (
+        session.scalar(
+            select(func.max(PaymentAttempt.attempt)).where(PaymentAttempt.invoice_id == invoice.id)
+        )
+        or 0
+    )
+    intent = provider.create_payment_intent(
+        NewIntent(
+            invoice_id=invoice.id,
+            attempt=attempt,
+            amount=amount,
+            customer_id=customer_ref,
+            method=method,
+            payment_method_id=payment_method_ref,
+            invoice_number=invoice.number,
+        )
+    )
+    session.execute(
+        insert(PaymentAttempt)
+        .values(
+            invoice_id=invoice.id,
+            attempt=attempt,
+            provider=provider.name,
+            intent_ref=intent.id,
+            method=method.value,
+            amount=amount,
+            status=AttemptStatus.OPEN.value,
+        )
+        .on_conflict_do_nothing()
+    )
+    session.commit()
+    return intent
+
+
+def _payable_invoice(session: Session, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.kind != InvoiceKind.INVOICE:
+        raise NotFound(message("Deze factuur bestaat niet."))
+    return invoice
+
+
+def _open_attempt(
+    session: Session, invoice_id: int, method: Method, amount: Decimal
+) -> PaymentAttempt | None:
+    return session.scalar(
+        select(PaymentAttempt)
+        .where(
+            PaymentAttempt.invoice_id == invoice_id,
+            PaymentAttempt.method == method.value,
+            PaymentAttempt.amount == amount,
+            PaymentAttempt.status == AttemptStatus.OPEN.value,
+        )
+        .order_by(PaymentAttempt.attempt.desc())
+        .limit(1)
+    )
+
+
+def _customer_ref(session: Session, provider: PaymentProvider, organisation_id: int) -> str | None:
+    return session.scalar(
+        select(PaymentCustomer.customer_ref).where(
+            PaymentCustomer.organisation_id == organisation_id,
+            PaymentCustomer.provider == provider.name,
+        )
+    )

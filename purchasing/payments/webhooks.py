@@ -1,0 +1,156 @@
+"""Provider webhooks, handled exactly once and in any order.
+
+A webhook arrives at least once and in no particular order. So each event id is stored first
+(a unique key: a second delivery, even a concurrent one, finds it and does nothing), and the
+event's own copy of the object is never trusted: the intent is read again from the provider,
+and our attempt is brought to where the provider says it is now. Settling and reopening the
+invoice go through the invoices' own payment services, which book both sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from purchasing.errors import ValidationFailed
+from purchasing.invoices.bookings import SessionFactory, book_pending
+from purchasing.invoices.payments import record_payment, reverse_payment
+from purchasing.models import Booking, PaymentMethod
+from purchasing.payments.models import AttemptStatus, PaymentAttempt, ProviderEventRecord
+from purchasing.payments.provider import IntentStatus, IntentView, PaymentProvider, ProviderEvent
+from purchasing.payments.services import sync_mandate
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What one delivery did: nothing (a duplicate), or these payments and reversals."""
+
+    is_duplicate: bool
+    payment_ids: tuple[int, ...] = ()
+
+
+def handle_event(
+    session: Session, provider: PaymentProvider, event: ProviderEvent, on: date
+) -> Handled:
+    """Handle a verified event once; commits. A provider error rolls back, so it is redelivered."""
+    seen = session.execute(
+        insert(ProviderEventRecord)
+        .values(provider=provider.name, event_id=event.id, type=event.type)
+        .on_conflict_do_nothing()
+        .returning(ProviderEventRecord.event_id)
+    ).scalar()
+    if seen is None:
+        session.rollback()
+        return Handled(is_duplicate=True)
+    try:
+        payment_ids = _dispatch(session, provider, event, on)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return Handled(is_duplicate=False, payment_ids=payment_ids)
+
+
+def sync_attempt(
+    session: Session, provider: PaymentProvider, intent_ref: str, on: date
+) -> tuple[int, ...]:
+    """Bring the attempt of ``intent_ref`` to the provider's current state; the caller commits.
+
+    Paid (succeeded, not refunded, not disputed) and not yet booked: record the payment. Booked
+    and no longer paid (a SEPA debit that came back, a refund, a dispute): reverse it, which
+    reopens the invoice on both sides. Whatever order the events come in, the end state is the
+    provider's.
+    """
+    attempt = session.scalar(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.provider == provider.name, PaymentAttempt.intent_ref == intent_ref)
+        .with_for_update()
+    )
+    if attempt is None:
+        return ()
+    intent = provider.retrieve_payment_intent(intent_ref)
+    attempt.failure_code = intent.failure_code
+    if intent.is_paid:
+        return _settle(session, attempt, intent, on)
+    if attempt.status == AttemptStatus.PAID and attempt.payment_id is not None:
+        # Marked first, so the reversal and the mark are committed together.
+        attempt.status = AttemptStatus.REVERSED.value
+        session.flush()
+        return (reverse_payment(session, attempt.payment_id, on, _reason(intent)),)
+    if attempt.status in (AttemptStatus.OPEN, AttemptStatus.PROCESSING):
+        attempt.status = _unpaid_status(intent).value
+    return ()
+
+
+def _settle(
+    session: Session, attempt: PaymentAttempt, intent: IntentView, on: date
+) -> tuple[int, ...]:
+    if attempt.payment_id is not None or attempt.status == AttemptStatus.UNAPPLIED:
+        return ()
+    attempt_id = attempt.id
+    try:
+        # Recording commits; the reference (the intent's id) makes a second recording a no-op.
+        payment_id = record_payment(
+            session, attempt.invoice_id, intent.amount, on, PaymentMethod.STRIPE, intent.id
+        )
+    except ValidationFailed:
+        # Money came in that the invoice no longer needs (paid another way, credited).
+        session.rollback()
+        _mark(session, attempt_id, AttemptStatus.UNAPPLIED, None)
+        return ()
+    _mark(session, attempt_id, AttemptStatus.PAID, payment_id)
+    return (payment_id,)
+
+
+def _mark(session: Session, attempt_id: int, status: AttemptStatus, payment_id: int | None) -> None:
+    attempt = session.get(PaymentAttempt, attempt_id, with_for_update=True)
+    assert attempt is not None
+    attempt.status = status.value
+    attempt.payment_id = payment_id
+
+
+def _unpaid_status(intent: IntentView) -> AttemptStatus:
+    if intent.status == IntentStatus.PROCESSING:
+        return AttemptStatus.PROCESSING
+    if intent.status == IntentStatus.CANCELED or intent.failure_code is not None:
+        return AttemptStatus.FAILED
+    if intent.status == IntentStatus.SUCCEEDED:  # refunded or disputed before we booked it
+        return AttemptStatus.FAILED
+    return AttemptStatus.OPEN
+
+
+def _reason(intent: IntentView) -> str:
+    if intent.is_disputed:
+        return "Stripe: betwist door de betaler"
+    if intent.refunded_cents:
+        return "Stripe: terugbetaald"
+    return f"Stripe: betaling mislukt ({intent.failure_code or intent.status})"
+
+
+def _dispatch(
+    session: Session, provider: PaymentProvider, event: ProviderEvent, on: date
+) -> tuple[int, ...]:
+    if event.type.startswith("payment_intent."):
+        return sync_attempt(session, provider, event.object_id, on)
+    if event.type.startswith("charge.") and event.charge_id is not None:
+        charge = provider.retrieve_charge(event.charge_id)
+        if charge.payment_intent_id is not None:
+            return sync_attempt(session, provider, charge.payment_intent_id, on)
+    if event.type.startswith("setup_intent."):
+        sync_mandate(session, provider, event.object_id)
+    return ()
+
+
+def book_payments(open_session: SessionFactory, payment_ids: tuple[int, ...]) -> None:
+    """Post both sides of these payments now; what fails stays in the outbox for the driver."""
+    if not payment_ids:
+        return
+    with open_session() as session:
+        booking_ids = list(
+            session.scalars(select(Booking.id).where(Booking.payment_id.in_(payment_ids)))
+        )
+    book_pending(open_session, booking_ids=booking_ids, retry_failed=False)

@@ -1,0 +1,215 @@
+"""Use cases of the bureau's policies: insurers, policies with tiers, documents, tax settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from purchasing.errors import NotFound, TermsInvalid, ValidationFailed, message
+from purchasing.models import (
+    CollectivePolicy,
+    Insurer,
+    MunicipalVolunteerCover,
+    PolicyDocument,
+    PremiumTaxRate,
+    PremiumTaxTreatment,
+    RateTier,
+    VolunteerScheme,
+)
+from purchasing.premium_tax import LineTreatment, TaxRate, Treatment, rate_on, taxable_share
+from purchasing.proration import Period
+from purchasing.rating import Basis, Line, RateCard, Tier, TierMeasure
+from purchasing.shares import PolicyTerms
+from tenants.models import Organisation
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class NewPolicy:
+    """What the bureau enters for a new collective policy; ``tiers`` as (threshold, rate)."""
+
+    insurer_id: int
+    policyholder_id: int
+    line: Line
+    name: str
+    starts_on: date
+    ends_on: date
+    basis: Basis
+    tiers: Sequence[tuple[Decimal, Decimal]]
+    tier_measure: TierMeasure = TierMeasure.MEMBERS
+    minimum_premium: Decimal = ZERO
+    annual_costs: Decimal = ZERO
+    taxable_share: Decimal | None = None
+    notice_days: int = 30
+    policy_number: str | None = None
+
+
+def add_insurer(
+    session: Session, name: str, kvk_number: str | None = None, afm_number: str | None = None
+) -> int:
+    """Register an insurer; commits."""
+    insurer = Insurer(name=name.strip(), kvk_number=kvk_number, afm_number=afm_number)
+    session.add(insurer)
+    session.commit()
+    return insurer.id
+
+
+def add_policy(session: Session, new: NewPolicy) -> int:
+    """Record a collective policy held by the bureau, with its rate tiers; commits.
+
+    The terms are checked by pricing them once, so a policy that cannot price a member (no
+    base tier, a split tax line without its taxable share) is refused before it is stored.
+    """
+    holder = session.get(Organisation, new.policyholder_id)
+    if holder is None or not holder.is_bureau:
+        raise ValidationFailed(
+            message("De verzekeringnemer moet het servicebureau zijn."), field="policyholder_id"
+        )
+    if new.ends_on < new.starts_on:
+        raise TermsInvalid(message("Een periode kan niet eindigen voor ze begint."))
+    rate_card(new.basis, new.tier_measure, new.minimum_premium, new.tiers)
+    policy = CollectivePolicy(
+        insurer_id=new.insurer_id,
+        policyholder_id=new.policyholder_id,
+        line=new.line.value,
+        name=new.name.strip(),
+        policy_number=new.policy_number,
+        starts_on=new.starts_on,
+        ends_on=new.ends_on,
+        basis=new.basis.value,
+        tier_measure=new.tier_measure.value,
+        minimum_premium=new.minimum_premium,
+        annual_costs=new.annual_costs,
+        taxable_share=new.taxable_share,
+        notice_days=new.notice_days,
+        tiers=[RateTier(threshold=threshold, rate=rate) for threshold, rate in new.tiers],
+    )
+    session.add(policy)
+    session.flush()
+    try:
+        policy_terms(session, policy)
+    except TermsInvalid:
+        session.rollback()
+        raise
+    session.commit()
+    return policy.id
+
+
+def attach_document(
+    session: Session,
+    policy_id: int,
+    title: str,
+    file_ref: str,
+    *,
+    content_type: str | None = None,
+    sha256: str | None = None,
+    uploaded_by_id: int | None = None,
+) -> int:
+    """Keep a reference to a policy document already stored elsewhere; commits."""
+    document = PolicyDocument(
+        policy_id=get_policy(session, policy_id).id,
+        title=title.strip(),
+        file_ref=file_ref,
+        content_type=content_type,
+        sha256=sha256,
+        uploaded_by_id=uploaded_by_id,
+    )
+    session.add(document)
+    session.commit()
+    return document.id
+
+
+def record_volunteer_scheme(
+    session: Session,
+    organisation_id: int,
+    scheme: VolunteerScheme,
+    municipality: str | None = None,
+    note: str = "",
+) -> None:
+    """Record which municipal volunteers scheme covers an organisation (replaces); commits."""
+    cover = session.scalar(
+        select(MunicipalVolunteerCover).where(
+            MunicipalVolunteerCover.organisation_id == organisation_id
+        )
+    ) or MunicipalVolunteerCover(organisation_id=organisation_id)
+    cover.scheme = scheme.value
+    cover.municipality = municipality
+    cover.note = note
+    session.add(cover)
+    session.commit()
+
+
+def volunteer_scheme_of(session: Session, organisation_id: int) -> VolunteerScheme | None:
+    """The recorded municipal scheme, or ``None`` when nobody has asked the organisation yet."""
+    scheme = session.scalar(
+        select(MunicipalVolunteerCover.scheme).where(
+            MunicipalVolunteerCover.organisation_id == organisation_id
+        )
+    )
+    return None if scheme is None else VolunteerScheme(scheme)
+
+
+def set_tax_rate(session: Session, valid_from: date, percent: Decimal, note: str = "") -> None:
+    """A new premium tax rate from ``valid_from`` on; earlier terms keep theirs; commits."""
+    session.add(PremiumTaxRate(valid_from=valid_from, percent=percent, note=note))
+    session.commit()
+
+
+def set_line_treatment(
+    session: Session, line: Line, valid_from: date, treatment: Treatment
+) -> None:
+    """A line becomes taxed, exempt or split from ``valid_from`` on; commits."""
+    session.add(
+        PremiumTaxTreatment(line=line.value, valid_from=valid_from, treatment=treatment.value)
+    )
+    session.commit()
+
+
+def get_policy(session: Session, policy_id: int) -> CollectivePolicy:
+    policy = session.get(CollectivePolicy, policy_id)
+    if policy is None:
+        raise NotFound(message("Deze polis bestaat niet."))
+    return policy
+
+
+def rate_card(
+    basis: Basis,
+    measure: TierMeasure,
+    minimum_premium: Decimal,
+    tiers: Sequence[tuple[Decimal, Decimal]],
+) -> RateCard:
+    return RateCard(
+        basis, tuple(Tier(threshold, rate) for threshold, rate in tiers), measure, minimum_premium
+    )
+
+
+def policy_terms(session: Session, policy: CollectivePolicy) -> PolicyTerms:
+    """The pricing terms of a policy, with the tax settings in force when its term starts."""
+    line = Line(policy.line)
+    rates = [
+        TaxRate(row.valid_from, row.percent) for row in session.scalars(select(PremiumTaxRate))
+    ]
+    treatments = [
+        LineTreatment(Line(row.line), row.valid_from, Treatment(row.treatment))
+        for row in session.scalars(select(PremiumTaxTreatment))
+    ]
+    share = taxable_share(treatments, line, policy.starts_on, policy.taxable_share)
+    card = rate_card(
+        Basis(policy.basis),
+        TierMeasure(policy.tier_measure),
+        policy.minimum_premium,
+        [(tier.threshold, tier.rate) for tier in policy.tiers],
+    )
+    return PolicyTerms(
+        card=card,
+        term=Period(policy.starts_on, policy.ends_on),
+        annual_costs=policy.annual_costs,
+        taxable_share=share,
+        tax_percent=rate_on(rates, policy.starts_on) if share else ZERO,
+    )

@@ -1,0 +1,1 @@
+"""Invoice runs: membership fees for a plan's period, premiums for a pool's period."""

@@ -1,0 +1,1 @@
+"""SEPA direct debit without a payment provider: mandates, pain.008 batches, settlement."""

@@ -1,0 +1,47 @@
+"""Throw-away databases on a PostgreSQL server, for the test suite and the benchmarks."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, make_url
+
+from tenants.db_roles import drop_roles_after_database
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str = "sb_scratch") -> Iterator[str]:
+    """Create ``<prefix>_<random>``, yield its SQLAlchemy URL, then drop it and its tenant roles.
+
+    Tenant roles are cluster-wide, so they would outlive the database if not dropped here.
+    """
+    url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    scratch_url = url.set(database=name)
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield scratch_url.render_as_string(hide_password=False)
+    finally:
+        schemas = _tenant_schemas(scratch_url.render_as_string(hide_password=False))
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_roles_after_database(connection, schemas)
+        admin.dispose()
+
+
+def _tenant_schemas(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'org\\_%%'"
+            )
+            return [row[0] for row in rows]
+    except Exception:
+        return []
+    finally:
+        engine.dispose()

@@ -1,0 +1,159 @@
+"""Demo content for a fresh instance: a bureau, three member organisations and their people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.entries import Amount, NewPosting, NewTransaction
+from ledger.transactions import post_transaction
+from tenants.binding import TenantRef, bind_session
+from tenants.models import Organisation
+from tenants.people import add_member, create_user
+from tenants.provisioning import AMSTERDAM, NewOrganisation, provision_organisation
+from tenants.roles import Role
+
+# Printed with the logins; only ever used for demo data on a developer's machine.
+DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105
+
+ORGANISATIONS = (
+    NewOrganisation(
+        slug="buurtbureau",
+        name="Servicebureau Buurtkracht",
+        is_bureau=True,
+        legal_form="cooperatie",
+        kvk_number="90000001",
+    ),
+    NewOrganisation(
+        slug="groene-schakel",
+        name="Stichting De Groene Schakel",
+        legal_form="stichting",
+        kvk_number="90000002",
+    ),
+    NewOrganisation(
+        slug="speeltuin-klimboom",
+        name="Speeltuinvereniging De Klimboom",
+        legal_form="vereniging",
+        kvk_number="90000003",
+    ),
+    NewOrganisation(
+        slug="bewoners-oosterpark",
+        name="Bewonersinitiatief Oosterpark",
+        legal_form="informeel",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPerson:
+    """A demo login and the roles it has, by organisation slug."""
+
+    email: str
+    name: str
+    roles: tuple[tuple[str, Role], ...]
+    is_bureau_admin: bool = False
+
+
+PEOPLE = (
+    DemoPerson(
+        "bureau@example.org",
+        "Bea Bureau",
+        (("buurtbureau", Role.OWNER),),
+        is_bureau_admin=True,
+    ),
+    DemoPerson("penningmeester@example.org", "Anna de Groot", (("groene-schakel", Role.OWNER),)),
+    DemoPerson("klimboom@example.org", "Bram Jansen", (("speeltuin-klimboom", Role.OWNER),)),
+    DemoPerson("oosterpark@example.org", "Chris Bakker", (("bewoners-oosterpark", Role.OWNER),)),
+    DemoPerson(
+        "vrijwilliger@example.org",
+        "Dewi Visser",
+        (("groene-schakel", Role.BOOKKEEPER), ("speeltuin-klimboom", Role.VIEWER)),
+    ),
+)
+
+
+def is_empty(session: Session) -> bool:
+    """True for an instance without any organisation, the only kind the demo fills."""
+    return not session.scalar(select(func.count()).select_from(Organisation))
+
+
+def fill_demo(session: Session) -> tuple[DemoPerson, ...]:
+    """Create the demo organisations with their books and people; returns who can log in.
+
+    Meant for an empty instance (see ``is_empty``): it never touches existing data, and on an
+    instance that already has these slugs provisioning refuses.
+    """
+    ids: dict[str, int] = {}
+    for new in ORGANISATIONS:
+        tenant = provision_organisation(session, new)
+        ids[new.slug] = tenant.organisation_id
+        fill_demo_books(session, tenant)
+    for person in PEOPLE:
+        user = create_user(
+            session,
+            person.email,
+            DEMO_PASSWORD,
+            name=person.name,
+            is_bureau_admin=person.is_bureau_admin,
+        )
+        for slug, role in person.roles:
+            add_member(session, user.id, ids[slug], role)
+    return PEOPLE
+
+
+def fill_demo_books(session: Session, tenant: TenantRef) -> None:
+    """Post a few example transactions of this year in one organisation's default chart.
+
+    Posted through the ledger's own service, in a session of their own bound to the tenant,
+    exactly as a bookkeeper's entries would be.
+    """
+    year = datetime.now(AMSTERDAM).year
+    with Session(bind=session.get_bind()) as books:
+        bind_session(books, tenant)
+        for new in _demo_transactions(year):
+            post_transaction(books, new, actor_id=None)
+
+
+def _demo_transactions(year: int) -> tuple[NewTransaction, ...]:
+    def entry(
+        day: date, narration: str, payee: str, amount: str, debit: str, credit: str
+    ) -> NewTransaction:
+        units = Decimal(amount)
+        return NewTransaction(
+            date=day,
+            narration=narration,
+            payee=payee,
+            postings=(
+                NewPosting(debit, Amount(units, "EUR")),
+                NewPosting(credit, Amount(-units, "EUR")),
+            ),
+        )
+
+    bank = "Assets:Bank:Checking"
+    return (
+        entry(date(year, 1, 1), "Beginsaldo", "Bank", "2500.00", bank, "Equity:Opening-Balances"),
+        entry(
+            date(year, 1, 15),
+            "Subsidie buurtactiviteiten",
+            "Gemeente",
+            "1200.00",
+            bank,
+            "Income:Subsidies:Municipal",
+        ),
+        entry(
+            date(year, 2, 1),
+            "Huur buurthuis",
+            "Woonstichting",
+            "350.00",
+            "Expenses:Housing:Rent",
+            bank,
+        ),
+        entry(
+            date(year, 2, 10), "Gift", "Mevrouw de Vries", "75.50", bank, "Income:Donations:Gifts"
+        ),
+        entry(date(year, 2, 28), "Kosten bank", "Bank", "12.35", "Expenses:Bank:Fees", bank),
+    )

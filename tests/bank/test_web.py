@@ -1,0 +1,156 @@
+"""The bank pages: bookkeepers upload and confirm, viewers only look."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from ledger.bank.accounts import add_bank_account
+from ledger.bank.models import BankLine, BankRule
+from tenants.roles import Role
+from tests.bank.builders import camt_statement
+from tests.bank.conftest import statement_file
+from workers.worker import run_worker
+
+ING = "NL20INGB0001234567"
+
+
+def upload(client, slug: str, data: bytes, name: str = "afschrift.xml"):
+    return client.post(
+        f"/o/{slug}/bank/import",
+        data={"statement": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def signed_in(client, make_user, login_as, org, role: Role):
+    login_as(client, make_user(org=org, role=role))
+    return client
+
+
+def test_a_bookkeeper_uploads_a_statement_and_sees_its_lines_in_the_inbox(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    response = upload(client, org.slug, statement_file("ing.camt053.xml"))
+    inbox = client.get(f"/o/{org.slug}/bank/inbox")
+
+    assert response.status_code == 302
+    assert "Stichting Buurthuis De Linde" in inbox.get_data(as_text=True)
+
+
+def test_a_refused_upload_says_why_and_adds_nothing(client, make_user, login_as, org, books):
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    response = upload(client, org.slug, statement_file("external_entity.camt053.xml"))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "DTD" in page
+    assert books.scalar(select(func.count()).select_from(BankLine)) == 0
+
+
+def test_bulk_confirm_books_the_chosen_lines(client, make_user, login_as, org, books):
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+    ids = books.scalars(select(BankLine.id).order_by(BankLine.id)).all()
+
+    client.post(
+        f"/o/{org.slug}/bank/inbox/confirm",
+        data={
+            "line": [str(ids[0]), str(ids[1])],
+            f"account-{ids[0]}": "Income:Donations:Gifts",
+            f"account-{ids[1]}": "Expenses:Housing:Rent",
+        },
+    )
+
+    booked = books.scalars(select(BankLine.id).where(BankLine.transaction_id.is_not(None))).all()
+    assert sorted(booked) == [ids[0], ids[1]]
+
+
+def test_a_viewer_sees_the_inbox_and_rules_but_cannot_upload_confirm_or_add_rules(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.VIEWER)
+
+    assert client.get(f"/o/{org.slug}/bank").status_code == 200
+    assert client.get(f"/o/{org.slug}/bank/inbox").status_code == 200
+    assert client.get(f"/o/{org.slug}/bank/rules").status_code == 200
+    assert upload(client, org.slug, statement_file("ing.camt053.xml")).status_code == 403
+    assert client.post(f"/o/{org.slug}/bank/inbox/confirm", data={}).status_code == 403
+    assert client.post(f"/o/{org.slug}/bank/rules", data={}).status_code == 403
+
+
+def test_a_rule_made_in_the_browser_proposes_its_account_in_the_inbox(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+
+    client.post(
+        f"/o/{org.slug}/bank/rules",
+        data={"counterparty_name": "buurthuis", "account": "Expenses:Housing:Rent"},
+    )
+    page = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+
+    assert books.scalar(select(func.count()).select_from(BankRule)) == 1
+    assert 'value="Expenses:Housing:Rent"' in page
+
+
+def test_a_large_upload_runs_as_a_job_whose_progress_the_browser_can_follow(
+    app, client, make_user, login_as, org, books, job_redis, job_redis_url, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REDIS_URL", job_redis_url)
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    response = upload(client, org.slug, camt_statement(ING, 2000))
+    status_url = response.headers["Location"] + ".json"
+    run_worker(app, burst=True, fork=False, connection=job_redis)
+    status = client.get(status_url).get_json()
+
+    assert "/bank/jobs/" in response.headers["Location"]
+    assert status["status"] == "finished"
+    assert status["progress"] == {"done": 2000, "total": 2000}
+    assert status["result"]["imported"] == 2000
+
+
+def test_an_import_job_of_another_organisation_is_not_found(
+    app, client, make_user, login_as, org, books, make_org, job_redis, job_redis_url, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REDIS_URL", job_redis_url)
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    job_page = upload(client, org.slug, camt_statement(ING, 2000)).headers["Location"]
+    other = make_org()
+    login_as(client, make_user(org=other, role=Role.OWNER))
+
+    foreign = client.get(job_page.replace(org.slug, other.slug) + ".json")
+
+    assert foreign.status_code == 404
+    run_worker(app, burst=True, fork=False, connection=job_redis)
+
+
+def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, login_as, org, books):
+    add_bank_account(books, ING, None)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+    line_id = books.scalars(select(BankLine.id).order_by(BankLine.id)).first()
+    client.post(
+        f"/o/{org.slug}/bank/inbox/confirm",
+        data={"line": [str(line_id)], f"account-{line_id}": "Income:Donations:Gifts"},
+    )
+
+    assert "Maak hier een regel van" in client.get(f"/o/{org.slug}/bank/inbox").get_data(
+        as_text=True
+    )
+    client.post(f"/o/{org.slug}/bank/lines/{line_id}/rule")
+
+    rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
+    assert "NL02ABNA0123456789" in rules and "Income:Donations:Gifts" in rules

@@ -1,0 +1,56 @@
+"""Runs localstripe on 127.0.0.1:<port>, in memory, with Stripe's idempotency keys in front.
+
+localstripe itself ignores ``Idempotency-Key``; Stripe replays the first answer to a key and
+refuses the key with other parameters. This thin layer does the same, so the adapter's keys are
+tested against a server rather than taken on trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from localstripe import resources, server
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_replies: dict[str, tuple[str, int, bytes]] = {}
+
+
+def _keep_in_memory(_store: object) -> None:
+    """localstripe pickles its store to one shared /tmp file on every write; not here."""
+
+
+@web.middleware
+async def idempotency(request: web.Request, handler: Handler) -> web.StreamResponse:
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or not key:
+        return await handler(request)
+    fingerprint = hashlib.sha256(request.path.encode() + await request.read()).hexdigest()
+    if key in _replies:
+        seen, status, body = _replies[key]
+        if seen != fingerprint:
+            return web.json_response(
+                {"error": {"type": "idempotency_error", "message": "Keys for idempotent"
+                           " requests can only be used with the same parameters."}},
+                status=400,
+            )  # fmt: skip
+        return web.Response(
+            body=body, status=status, content_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )  # fmt: skip
+    response = await handler(request)
+    if isinstance(response, web.Response) and response.status < 500:
+        _replies[key] = (fingerprint, response.status, bytes(response.body or b""))
+    return response
+
+
+def main() -> None:
+    resources.Store.dump_to_disk = _keep_in_memory  # type: ignore[method-assign]
+    server.app.middlewares.insert(0, idempotency)
+    web.run_app(server.app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""One contract, two providers: Stripe's adapter against localstripe, and the in-memory fake."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from purchasing.payments.provider import (
+    IntentStatus,
+    Method,
+    NewIntent,
+    ProviderError,
+    SignatureInvalid,
+)
+from tests.payments.drivers import DECLINED_CARD, FAILING_IBAN, GOOD_CARD, GOOD_IBAN
+
+_invoices = itertools.count(900_001)
+
+
+def new_intent(customer: str, amount: str = "240.10", method: Method = Method.CARD) -> NewIntent:
+    return NewIntent(next(_invoices), 1, Decimal(amount), customer, method, invoice_number="F1")
+
+
+def test_a_customer_is_made_once_per_organisation_even_when_asked_twice(provider_and_driver):
+    provider, _ = provider_and_driver
+    organisation = next(_invoices)
+    first = provider.create_customer(organisation, "Stichting De Linde", None)
+    assert provider.create_customer(organisation, "Stichting De Linde", None) == first
+
+
+def test_an_intent_asks_for_the_invoice_amount_in_whole_cents_in_euros(provider_and_driver):
+    provider, _ = provider_and_driver
+    intent = provider.create_payment_intent(
+        new_intent(provider.create_customer(next(_invoices), "X", None))
+    )
+    assert (intent.amount_cents, intent.currency, intent.amount) == (
+        24010,
+        "EUR",
+        Decimal("240.10"),
+    )
+    assert intent.status == IntentStatus.REQUIRES_PAYMENT_METHOD
+    assert intent.client_secret
+    assert provider.retrieve_payment_intent(intent.id).invoice_id == intent.invoice_id
+
+
+def test_the_same_attempt_asked_twice_is_one_intent_and_other_terms_are_refused(
+    provider_and_driver,
+):
+    provider, _ = provider_and_driver
+    wanted = new_intent(provider.create_customer(next(_invoices), "X", None))
+    first = provider.create_payment_intent(wanted)
+    assert provider.create_payment_intent(wanted).id == first.id
+    with pytest.raises(ProviderError):
+        provider.create_payment_intent(
+            NewIntent(wanted.invoice_id, 1, Decimal("1.00"), wanted.customer_id, Method.CARD)
+        )
+
+
+def test_a_good_card_succeeds_and_a_declining_card_fails(provider_and_driver):
+    provider, driver = provider_and_driver
+    customer = provider.create_customer(next(_invoices), "X", None)
+    paid = driver.confirm_card(provider.create_payment_intent(new_intent(customer)).id, GOOD_CARD)
+    declined = driver.confirm_card(
+        provider.create_payment_intent(new_intent(customer)).id, DECLINED_CARD
+    )
+    assert (paid.status, paid.is_paid, paid.charge_id is not None) == ("succeeded", True, True)
+    assert (declined.status, declined.is_paid) == ("requires_payment_method", False)
+    assert declined.failure_code
+
+
+def test_an_ideal_intent_is_created_for_ideal_and_waits_for_the_bank(provider_and_driver):
+    provider, _ = provider_and_driver
+    customer = provider.create_customer(next(_invoices), "X", None)
+    intent = provider.create_payment_intent(new_intent(customer, method=Method.IDEAL))
+    assert intent.status == IntentStatus.REQUIRES_PAYMENT_METHOD and not intent.is_paid
+
+
+@pytest.mark.parametrize(("iban", "is_paid"), [(GOOD_IBAN, True), (FAILING_IBAN, False)])
+def test_a_sepa_debit_is_processing_first_and_the_bank_answers_later(
+    provider_and_driver, iban, is_paid
+):
+    provider, driver = provider_and_driver
+    customer = provider.create_customer(next(_invoices), "X", None)
+    intent = provider.create_payment_intent(new_intent(customer, method=Method.SEPA_DEBIT))
+    # Stripe says processing until the bank answers; localstripe already says succeeded when
+    # the debit will succeed. Either way, it has not failed yet.
+    confirmed = driver.confirm_sepa(intent.id, iban)
+    assert confirmed.status in (IntentStatus.PROCESSING, IntentStatus.SUCCEEDED)
+    assert driver.let_the_bank_answer(intent.id).is_paid is is_paid
+
+
+def test_a_setup_intent_stores_a_sepa_mandate_for_later_debits(provider_and_driver):
+    provider, driver = provider_and_driver
+    organisation = next(_invoices)
+    customer = provider.create_customer(organisation, "X", None)
+    setup = provider.create_setup_intent(customer, organisation, 1)
+    assert setup.status == IntentStatus.REQUIRES_PAYMENT_METHOD
+    confirmed = driver.confirm_setup(setup.id, GOOD_IBAN)
+    assert (confirmed.status, confirmed.organisation_id) == ("succeeded", organisation)
+    assert confirmed.payment_method_id is not None
+    debit = provider.create_payment_intent(
+        NewIntent(next(_invoices), 1, Decimal("75.00"), customer, Method.SEPA_DEBIT,
+                  payment_method_id=confirmed.payment_method_id)
+    )  # fmt: skip
+    assert debit.status in (IntentStatus.PROCESSING, IntentStatus.SUCCEEDED)
+    assert driver.let_the_bank_answer(debit.id).is_paid
+
+
+def test_a_signed_webhook_is_read_and_a_tampered_one_is_refused(provider_and_driver):
+    provider, driver = provider_and_driver
+    customer = provider.create_customer(next(_invoices), "X", None)
+    intent = driver.confirm_card(provider.create_payment_intent(new_intent(customer)).id, GOOD_CARD)
+    payload, signature = driver.delivery(intent.id, "payment_intent.succeeded")
+    event = provider.parse_event(payload, signature)
+    assert (event.type, event.object_id) == ("payment_intent.succeeded", intent.id)
+    with pytest.raises(SignatureInvalid):
+        provider.parse_event(payload.replace(b"succeeded", b"sucCeeded"), signature)
+    with pytest.raises(SignatureInvalid):
+        provider.parse_event(payload, None)

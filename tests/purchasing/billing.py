@@ -1,0 +1,108 @@
+"""Factories shared by the billing suites: a bureau with billing details, a member, invoices."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from purchasing.invoices.documents import (
+    PREMIUM_EXEMPTION,
+    PREMIUM_TAX_NOTE,
+    NewInvoice,
+    NewLine,
+    issue_invoice,
+)
+from purchasing.invoices.parties import Party, set_billing_details
+from purchasing.models import InvoicePurpose, LineKind
+from purchasing.rating import Line
+
+D = Decimal
+EXEMPT = "Vrijgesteld van btw (art. 11 lid 1 onder f Wet OB 1968)"
+BUREAU_IBAN = "NL91ABNA0417164300"
+MEMBER_IBAN = "NL44RABO0123456789"
+
+
+@pytest.fixture
+def billed_bureau(session: Session, make_org: Any) -> Any:
+    bureau = make_org(name="Servicebureau", is_bureau=True)
+    set_billing_details(
+        session,
+        bureau.id,
+        Party(
+            name="Stichting Servicebureau",
+            address="Marktstraat 1",
+            postcode="1234 AB",
+            city="Utrecht",
+            kvk_number="87654321",
+            vat_number="NL001234567B01",
+            iban=BUREAU_IBAN,
+            email="facturen@servicebureau.example",
+        ),
+        payment_days=30,
+    )
+    return bureau
+
+
+@pytest.fixture
+def member(session: Session, make_org: Any) -> Any:
+    org = make_org(name="Buurthuis De Linde")
+    set_billing_details(
+        session,
+        org.id,
+        Party(
+            name="Stichting De Linde",
+            address="Lindelaan 4",
+            postcode="3701 AA",
+            city="Zeist",
+            kvk_number="11223344",
+            email=f"penningmeester-{org.id}@delinde.example",
+        ),
+    )
+    return org
+
+
+def fee_invoice(supplier_id: int, customer_id: int, amount: str = "240.00", **fields: Any) -> int:
+    """Issue a membership-fee invoice (VAT-exempt) and return its id."""
+    values: dict[str, Any] = {
+        "supplier_id": supplier_id,
+        "customer_id": customer_id,
+        "purpose": InvoicePurpose.MEMBERSHIP_FEE,
+        "issued_on": date(2026, 3, 10),
+        "supply_from": date(2026, 1, 1),
+        "supply_until": date(2026, 12, 31),
+        "lines": [NewLine(LineKind.FEE, "Contributie 2026", D(amount), vat_exemption=EXEMPT)],
+    }
+    session = fields.pop("session")
+    return issue_invoice(session, NewInvoice(**{**values, **fields}))
+
+
+def premium_invoice(session: Session, supplier_id: int, customer_id: int) -> int:
+    """Issue an AVB premium invoice with costs and 21% premium tax; return its id."""
+    return issue_invoice(
+        session,
+        NewInvoice(
+            supplier_id=supplier_id,
+            customer_id=customer_id,
+            purpose=InvoicePurpose.PREMIUM,
+            issued_on=date(2026, 1, 15),
+            supply_from=date(2026, 1, 1),
+            supply_until=date(2026, 3, 31),
+            line=Line.AVB,
+            lines=[
+                NewLine(
+                    LineKind.PREMIUM, "Premie AVB", D("300.00"), vat_exemption=PREMIUM_EXEMPTION
+                ),
+                NewLine(LineKind.COSTS, "Poliskosten", D("10.00"), vat_exemption=PREMIUM_EXEMPTION),
+                NewLine(
+                    LineKind.PREMIUM_TAX,
+                    "Assurantiebelasting 21%",
+                    D("65.10"),
+                    vat_exemption=PREMIUM_TAX_NOTE,
+                ),
+            ],
+        ),
+    )

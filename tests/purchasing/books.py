@@ -1,0 +1,65 @@
+"""Helpers of the invoicing suites: sessions as jobs open them, a Redis, a tenant's books."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+from redis import Redis
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ledger.models import Account, Posting, Transaction
+from tenants.binding import TenantRef, bind_session
+from workers.queues import all_queues, redis_connection
+
+
+def session_factory(engine: Engine) -> Callable[[], Session]:
+    return lambda: Session(engine, expire_on_commit=False)
+
+
+def balance(engine: Engine, tenant: TenantRef, account: str) -> Decimal:
+    """The account's balance over all dates (future-dated releases included)."""
+    with Session(engine) as session:
+        bind_session(session, tenant)
+        total = session.scalar(
+            select(func.coalesce(func.sum(Posting.number), 0))
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.name == account)
+        )
+        return Decimal(total)
+
+
+def balances(engine: Engine, tenant: TenantRef) -> dict[str, Decimal]:
+    with Session(engine) as session:
+        bind_session(session, tenant)
+        rows = session.execute(
+            select(Account.name, func.sum(Posting.number))
+            .join(Account, Account.id == Posting.account_id)
+            .group_by(Account.name)
+        )
+        return {name: Decimal(total) for name, total in rows if total}
+
+
+def transactions_with_source(engine: Engine, tenant: TenantRef, prefix: str) -> list[str]:
+    with Session(engine) as session:
+        bind_session(session, tenant)
+        return sorted(
+            session.scalars(select(Transaction.source).where(Transaction.source.like(prefix + "%")))
+        )
+
+
+@pytest.fixture
+def run_redis(redis_url: str) -> Iterator[Redis]:
+    """Redis database 11 or 12 (one per xdist process), queues emptied."""
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    base = redis_url.rsplit("/", 1)[0] if redis_url.startswith("redis://") else redis_url
+    url = f"{base}/{11 + index % 2}" if redis_url.startswith("redis://") else redis_url
+    connection = redis_connection(url)
+    for each in all_queues(connection):
+        each.empty()
+    yield connection
+    connection.close()

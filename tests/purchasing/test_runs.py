@@ -1,0 +1,155 @@
+"""Invoice runs through a real rq worker and Redis: once per member, resumable, booked."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from rq.job import JobStatus
+from sqlalchemy import func, select
+
+from purchasing.invoices import accounts
+from purchasing.models import Booking, Cadence, Invoice, InvoiceRun, RunItem, RunKind
+from purchasing.plans import NewPlan, create_plan, subscribe
+from purchasing.proration import Period
+from purchasing.runs.membership import membership_invoices
+from purchasing.runs.queries import run_view
+from purchasing.runs.runs import execute_run, start_run
+from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
+from workers.purchasing_jobs import enqueue_invoice_run, open_session
+from workers.queues import RUNS, queue
+from workers.worker import run_worker
+
+D = Decimal
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+EXEMPT = "Vrijgesteld van btw (art. 11 lid 1 onder f Wet OB 1968)"
+
+
+class SimulatedCrash(Exception):
+    """The worker dies in the middle of a run."""
+
+
+def crashing_run_job(run_id: int, after: int) -> None:
+    """The membership run, dying right after its ``after``-th invoice is committed."""
+
+    def progress(done: int, total: int) -> None:
+        if done >= after:
+            raise SimulatedCrash(f"killed after {done} of {total}")
+
+    execute_run(open_session, run_id, membership_invoices, progress)
+
+
+@pytest.fixture
+def membership_run(session, bureau, make_org):
+    """A yearly plan with five members (one joining on 1 July) and its 2026 run."""
+    plan_id = create_plan(
+        session,
+        NewPlan(
+            bureau_id=bureau.id,
+            name=f"Lidmaatschap {bureau.slug}",
+            cadence=Cadence.YEARLY,
+            tiers=[(D(0), D("120.00")), (D(10), D("480.00"))],
+            vat_exemption=EXEMPT,
+        ),
+    )
+    members = [make_org() for _ in range(5)]
+    for index, member in enumerate(members):
+        joined_on = date(2026, 7, 1) if index == 4 else date(2025, 1, 1)
+        subscribe(session, plan_id, member.id, D(12 if index == 0 else 3), joined_on)
+    run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, YEAR, date(2026, 1, 5))
+    return run_id, members
+
+
+def _invoices_of_run(session, run_id: int) -> list[Invoice]:
+    items = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
+    return list(session.scalars(select(Invoice).where(Invoice.id.in_(items)).order_by(Invoice.id)))
+
+
+def test_a_membership_run_invoices_every_member_once_with_progress_and_books_both_sides(
+    app,
+    engine,
+    session,
+    bureau,
+    membership_run,
+    run_redis,  # noqa: F811
+):
+    run_id, members = membership_run
+    job = enqueue_invoice_run(run_redis, run_id)
+    assert run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.get_meta()["progress"] == {"done": 5, "total": 5}
+    run = session.get(InvoiceRun, run_id)
+    assert (run.status, run.done, run.total, run.job_id) == ("done", 5, 5, job.id)
+    assert run_view(session, run_id).percent == 100
+    invoices = _invoices_of_run(session, run_id)
+    assert sorted(invoice.customer_id for invoice in invoices) == sorted(m.id for m in members)
+    totals = {invoice.customer_id: invoice.total for invoice in invoices}
+    assert totals[members[0].id] == D("480.00")
+    assert totals[members[4].id] == D("60.49")  # 120 × 184 / 365, joined on 1 July
+    assert balance(engine, bureau.tenant, accounts.RECEIVABLE) == sum(totals.values())
+    for member in members:
+        assert balance(engine, member.tenant, accounts.PAYABLE) == -totals[member.id]
+
+
+def test_running_the_same_membership_run_twice_changes_nothing(
+    app,
+    engine,
+    session,
+    bureau,
+    membership_run,
+    run_redis,  # noqa: F811
+):
+    run_id, _ = membership_run
+    first = enqueue_invoice_run(run_redis, run_id)
+    second = enqueue_invoice_run(run_redis, run_id)
+    run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    assert first.return_value()["made_now"] == 5
+    assert second.return_value()["made_now"] == 0
+    assert len(_invoices_of_run(session, run_id)) == 5
+    assert len(balances(engine, bureau.tenant)) == 2
+    assert balance(engine, bureau.tenant, accounts.RECEIVABLE) == D("540.49") + 3 * D(120)
+    assert start_run(session, RunKind.MEMBERSHIP, *_subject(session, run_id)) == run_id
+
+
+def test_a_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
+    app,
+    engine,
+    session,
+    bureau,
+    membership_run,
+    run_redis,  # noqa: F811
+):
+    run_id, members = membership_run
+    crashed = queue(RUNS, run_redis).enqueue(crashing_run_job, run_id, 2)
+    run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    assert crashed.get_status() == JobStatus.FAILED
+    session.expire_all()
+    run = session.get(InvoiceRun, run_id)
+    assert (run.status, run.done) == ("failed", 2)
+    assert "killed after 2 of 5" in run.error
+    assert len(_invoices_of_run(session, run_id)) == 2
+
+    resumed = enqueue_invoice_run(run_redis, run_id)
+    run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    assert resumed.return_value()["made_now"] == 3
+    invoices = _invoices_of_run(session, run_id)
+    assert sorted(invoice.customer_id for invoice in invoices) == sorted(m.id for m in members)
+    sequences = sorted(invoice.sequence for invoice in invoices)
+    assert sequences == list(range(sequences[0], sequences[0] + 5))
+    pending = session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.invoice_id.in_([i.id for i in invoices]), Booking.status != "booked")
+    )
+    assert pending == 0
+    assert balance(engine, bureau.tenant, accounts.RECEIVABLE) == sum(i.total for i in invoices)
+
+
+def _subject(session, run_id: int) -> tuple[int, Period, date]:
+    run = session.get(InvoiceRun, run_id)
+    return run.plan_id, Period(run.starts_on, run.ends_on), run.issued_on

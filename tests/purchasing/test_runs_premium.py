@@ -1,0 +1,134 @@
+"""The premium run end to end through rq: shares over the period as lived, both sides booked."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from purchasing.invoices import accounts
+from purchasing.models import Invoice, InvoiceRun, RunItem, RunKind
+from purchasing.pools import change_declaration, join, leave
+from purchasing.proration import Period
+from purchasing.rating import Basis, Exposure, Line
+from purchasing.runs.premium import premium_shares
+from purchasing.runs.runs import start_run
+from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
+from workers.purchasing_jobs import enqueue_invoice_run
+from workers.worker import run_worker
+
+D = Decimal
+Q1 = Period(date(2026, 1, 1), date(2026, 3, 31))
+
+
+@pytest.fixture
+def pool(session, make_org, make_policy, make_pool):
+    """An AVB pool (taxed 21%) at €100 per employee a year plus €36.50 costs, started 1 Jan.
+
+    steady: 2 employees all quarter, 4 from 1 March; leaver: 3 employees, leaves 28 February;
+    late: 1 employee, joins 1 February.
+    """
+    policy_id = make_policy(
+        line=Line.AVB,
+        basis=Basis.PER_EMPLOYEE,
+        tiers=[(D(0), D(100))],
+        annual_costs=D("36.50"),
+        name="Collectieve AVB 2026",
+    )
+    pool_id = make_pool(policy_id=policy_id, minimum_members=2)
+    steady, leaver, late = make_org(), make_org(), make_org()
+    first = join(session, pool_id, steady.id, Exposure(employees=D(2)), date(2025, 12, 1))
+    going = join(session, pool_id, leaver.id, Exposure(employees=D(3)), date(2025, 12, 1))
+    join(session, pool_id, late.id, Exposure(employees=D(1)), date(2026, 2, 1))
+    change_declaration(session, first, Exposure(employees=D(4)), date(2026, 3, 1))
+    leave(session, going, date(2026, 1, 10), date(2026, 2, 28))
+    return pool_id, {"steady": steady, "leaver": leaver, "late": late}
+
+
+def test_every_member_covered_on_any_day_is_priced_over_the_stretches_it_lived(session, pool):
+    pool_id, orgs = pool
+    shares = premium_shares(session, pool_id, Q1)
+    assert set(shares) == {org.id for org in orgs.values()}  # the leaver too
+    # steady: 2 employees for 59 days, then 4 for 31 days, at €100 a year: 66.30 exactly-ish.
+    exact = (D(2) * 100 * 59 + D(4) * 100 * 31) / 365
+    assert abs(shares[orgs["steady"].id].net - exact) <= D("0.02")
+    # leaver: 3 employees for 59 days (priced per stretch: January, then February).
+    assert abs(shares[orgs["leaver"].id].net - D(3) * 100 * 59 / 365) <= D("0.02")
+    for pots in shares.values():
+        assert abs(pots.tax - (pots.net + pots.costs) * D("0.21")) <= D("0.02")
+
+
+def test_the_premium_run_invoices_each_member_and_books_both_sides_through_rq(
+    app,
+    engine,
+    session,
+    bureau,
+    pool,
+    run_redis,  # noqa: F811
+):
+    pool_id, orgs = pool
+    run_id = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 1, 15))
+    job = enqueue_invoice_run(run_redis, run_id)
+    assert run_worker(app, burst=True, fork=False, connection=run_redis)
+    assert job.return_value()["made_now"] == 3 and job.return_value()["booking_failures"] == 0
+
+    shares = premium_shares(session, pool_id, Q1)
+    invoices = _invoices(session, run_id)
+    assert {invoice.customer_id for invoice in invoices} == set(shares)
+    for invoice in invoices:
+        pots = shares[invoice.customer_id]
+        assert (invoice.net_total, invoice.premium_tax_total, invoice.vat_total) == (
+            pots.net + pots.costs,
+            pots.tax,
+            0,
+        )
+        assert [line.kind for line in invoice.lines] == ["premium", "costs", "premium_tax"]
+        assert invoice.lines[0].vat_exemption.startswith("Vrijgesteld van btw")
+    owed_to_insurer = sum(pots.net + pots.costs for pots in shares.values())
+    premium_tax = sum(pots.tax for pots in shares.values())
+    assert balances(engine, bureau.tenant) == {
+        accounts.RECEIVABLE: owed_to_insurer + premium_tax,
+        accounts.INSURER_PAYABLE: -owed_to_insurer,
+        accounts.PREMIUM_TAX_PAYABLE: -premium_tax,
+    }
+    for invoice in invoices:
+        member = next(org for org in orgs.values() if org.id == invoice.customer_id)
+        books = balances(engine, member.tenant)
+        assert books[accounts.PAYABLE] == -invoice.total
+        assert books["Expenses:Insurance:Liability"] == invoice.total  # after the releases
+        assert books.get(accounts.PREPAID_INSURANCE, 0) == 0
+
+
+def test_rerunning_the_premium_run_changes_nothing(
+    app,
+    engine,
+    session,
+    bureau,
+    pool,
+    run_redis,  # noqa: F811
+):
+    pool_id, _ = pool
+    run_id = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 1, 15))
+    enqueue_invoice_run(run_redis, run_id)
+    run_worker(app, burst=True, fork=False, connection=run_redis)
+    before = balances(engine, bureau.tenant)
+    numbers = [invoice.number for invoice in _invoices(session, run_id)]
+
+    again = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 2, 1))
+    assert again == run_id
+    job = enqueue_invoice_run(run_redis, again)
+    run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    assert job.return_value()["made_now"] == 0
+    assert balances(engine, bureau.tenant) == before
+    session.expire_all()
+    assert [invoice.number for invoice in _invoices(session, run_id)] == numbers
+    assert session.get(InvoiceRun, run_id).status == "done"
+    assert balance(engine, bureau.tenant, accounts.INSURER_PAYABLE) < 0
+
+
+def _invoices(session, run_id: int) -> list[Invoice]:
+    items = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
+    return list(session.scalars(select(Invoice).where(Invoice.id.in_(items)).order_by(Invoice.id)))

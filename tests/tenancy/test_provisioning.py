@@ -1,0 +1,254 @@
+"""Provisioning an organisation either completes or leaves nothing behind; deleting is guarded."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ledger.chart import DEFAULT_CHART, ChartAccount
+from ledger.models import Account
+from tenants.binding import bind_session, bound_tenant
+from tenants.errors import InvalidOrganisation, ProvisioningFailed
+from tenants.migrations import tenant_head
+from tenants.models import Membership, Organisation
+from tenants.provisioning import NewOrganisation, delete_organisation, provision_organisation
+from tests.conftest import database_schemas
+
+
+def schema_exists(engine: Engine, schema: str) -> bool:
+    with engine.connect() as connection:
+        return bool(
+            connection.scalar(
+                text("SELECT count(*) FROM pg_namespace WHERE nspname = :name"), {"name": schema}
+            )
+        )
+
+
+def organisation_row(engine: Engine, slug: str) -> Organisation | None:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def membership_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(Membership)) or 0)
+
+
+def test_provisioning_creates_schema_marker_chart_and_records_the_revision(engine, make_user):
+    owner = make_user()
+    with Session(engine) as session:
+        tenant = provision_organisation(
+            session, NewOrganisation(slug="de-buurtkas", name="De Buurtkas"), owner_id=owner.id
+        )
+        assert bound_tenant(session) is None
+    assert schema_exists(engine, tenant.schema_name)
+    with engine.connect() as connection:
+        marker = connection.execute(
+            text(f'SELECT organisation_id, schema_name FROM "{tenant.schema_name}".tenant_marker')
+        ).one()
+        version = connection.scalar(
+            text(f'SELECT version_num FROM "{tenant.schema_name}".alembic_version')
+        )
+    assert tuple(marker) == (tenant.organisation_id, tenant.schema_name)
+    assert version == tenant_head()
+    registered = organisation_row(engine, "de-buurtkas")
+    assert registered is not None
+    assert registered.tenant_revision == tenant_head()
+    assert registered.schema_name == tenant.schema_name
+    with Session(engine) as session:
+        bind_session(session, tenant)
+        assert session.scalar(select(func.count()).select_from(Account)) == len(DEFAULT_CHART)
+        membership = session.scalar(
+            select(Membership).where(Membership.organisation_id == tenant.organisation_id)
+        )
+        assert membership is not None
+        assert (membership.user_id, membership.role) == (owner.id, "owner")
+
+
+@pytest.mark.parametrize(
+    ("chart", "error"),
+    [
+        pytest.param(
+            [*DEFAULT_CHART, DEFAULT_CHART[0]], ProvisioningFailed, id="duplicate-account-name"
+        ),
+        pytest.param(
+            [*DEFAULT_CHART, ChartAccount("Assets:" + "x" * 300, "Te lang", "Too long", None)],
+            ProvisioningFailed,
+            id="account-name-too-long",
+        ),
+        pytest.param(
+            [*DEFAULT_CHART, ChartAccount("Bezittingen:Kas", "Kas", "Cash", None)],
+            ValueError,
+            id="account-of-no-known-type",
+        ),
+    ],
+)
+def test_a_failure_in_the_chart_leaves_no_schema_no_organisation_no_membership(
+    engine, make_user, chart, error
+):
+    owner = make_user()
+    schemas, memberships = database_schemas(engine), membership_count(engine)
+    with Session(engine) as session, pytest.raises(error):
+        provision_organisation(
+            session,
+            NewOrganisation(slug="half-af", name="Half af"),
+            owner_id=owner.id,
+            chart=chart,
+        )
+    assert database_schemas(engine) == schemas
+    assert organisation_row(engine, "half-af") is None
+    assert membership_count(engine) == memberships
+
+
+def test_a_failure_at_the_last_step_leaves_nothing_behind(engine):
+    schemas, memberships = database_schemas(engine), membership_count(engine)
+    with Session(engine) as session:
+        with pytest.raises(ProvisioningFailed, match="bijna"):
+            provision_organisation(
+                session, NewOrganisation(slug="bijna", name="Bijna"), owner_id=-1
+            )
+        assert bound_tenant(session) is None
+        assert not session.in_transaction()
+    assert database_schemas(engine) == schemas
+    assert organisation_row(engine, "bijna") is None
+    assert membership_count(engine) == memberships
+
+
+def test_the_session_is_usable_and_unbound_after_a_failed_provisioning(engine, make_org):
+    existing = make_org()
+    with Session(engine) as session:
+        with pytest.raises(ProvisioningFailed):
+            provision_organisation(
+                session, NewOrganisation(slug="mislukt", name="Mislukt"), owner_id=-1
+            )
+        assert session.scalar(select(Organisation.slug).where(Organisation.id == existing.id))
+
+
+def test_a_slug_already_in_use_is_refused_with_a_clear_message(engine, make_org):
+    existing = make_org()
+    schemas = database_schemas(engine)
+    with Session(engine) as session, pytest.raises(InvalidOrganisation) as refused:
+        provision_organisation(session, NewOrganisation(slug=existing.slug, name="Tweede"))
+    assert refused.value.field == "slug"
+    assert "al in gebruik" in str(refused.value)
+    assert database_schemas(engine) == schemas
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "a",
+        "-begint-met-streep",
+        "Hoofdletters",
+        "met spatie",
+        "x" * 49,
+        "bureau",
+        "login",
+        "é-acc",
+        "regel\n",
+    ],
+)
+def test_an_invalid_slug_is_refused_before_anything_is_made(engine, slug):
+    schemas = database_schemas(engine)
+    with Session(engine) as session, pytest.raises(InvalidOrganisation) as refused:
+        provision_organisation(session, NewOrganisation(slug=slug, name="Iets"))
+    assert refused.value.field == "slug"
+    assert "korte naam" in str(refused.value)
+    assert database_schemas(engine) == schemas
+
+
+@pytest.mark.parametrize("kvk_number", ["1234567", "123456789", "abcdefgh", "1234 567"])
+def test_an_invalid_kvk_number_is_refused(engine, kvk_number):
+    with Session(engine) as session, pytest.raises(InvalidOrganisation) as refused:
+        provision_organisation(
+            session, NewOrganisation(slug="kvk-fout", name="KvK fout", kvk_number=kvk_number)
+        )
+    assert refused.value.field == "kvk_number"
+    assert "8 cijfers" in str(refused.value)
+
+
+def test_an_organisation_without_a_name_is_refused(engine):
+    with Session(engine) as session, pytest.raises(InvalidOrganisation) as refused:
+        provision_organisation(session, NewOrganisation(slug="naamloos", name="   "))
+    assert refused.value.field == "name"
+
+
+def test_provisioning_with_a_bound_session_is_refused(engine, make_org):
+    existing = make_org()
+    with Session(engine) as session:
+        bind_session(session, existing.tenant)
+        with pytest.raises(Exception, match="ongebonden"):
+            provision_organisation(session, NewOrganisation(slug="gebonden", name="Gebonden"))
+    assert organisation_row(engine, "gebonden") is None
+
+
+def test_deleting_needs_the_slug_repeated_as_confirmation(engine, make_org):
+    org = make_org()
+    with Session(engine) as session, pytest.raises(InvalidOrganisation, match="bevestigen"):
+        delete_organisation(session, org.slug, confirmation="ja")
+    assert schema_exists(engine, org.schema_name)
+    assert organisation_row(engine, org.slug) is not None
+
+
+def test_the_bureaus_own_organisation_cannot_be_deleted(engine, make_org):
+    bureau = make_org(is_bureau=True)
+    with Session(engine) as session, pytest.raises(InvalidOrganisation, match="bureau"):
+        delete_organisation(session, bureau.slug, confirmation=bureau.slug)
+    assert schema_exists(engine, bureau.schema_name)
+
+
+def test_deleting_an_unknown_organisation_is_refused(engine):
+    with Session(engine) as session, pytest.raises(InvalidOrganisation, match="bestaat niet"):
+        delete_organisation(session, "nooit-bestaan", confirmation="nooit-bestaan")
+
+
+def test_a_confirmed_delete_removes_schema_registry_row_and_memberships(
+    engine, make_org, make_user
+):
+    org = make_org()
+    make_user(org=org)
+    with Session(engine) as session:
+        delete_organisation(session, org.slug, confirmation=org.slug)
+    assert not schema_exists(engine, org.schema_name)
+    assert organisation_row(engine, org.slug) is None
+    with Session(engine) as session:
+        assert not session.scalar(select(func.count()).where(Membership.organisation_id == org.id))
+
+
+def test_two_threads_provisioning_the_same_slug_make_one_organisation(engine):
+    schemas = database_schemas(engine)
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def provision() -> None:
+        start.wait()
+        with Session(engine) as session:
+            try:
+                outcomes.append(
+                    provision_organisation(session, NewOrganisation(slug="tweeling", name="Twee"))
+                )
+            except InvalidOrganisation as refused:
+                outcomes.append(refused)
+
+    threads = [threading.Thread(target=provision) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refusals = [outcome for outcome in outcomes if isinstance(outcome, InvalidOrganisation)]
+    assert len(outcomes) == 2
+    assert len(refusals) == 1
+    assert refusals[0].field == "slug"
+    registered = organisation_row(engine, "tweeling")
+    assert registered is not None
+    assert database_schemas(engine) == schemas | {registered.schema_name}
+
+
+def test_every_tenant_schema_in_the_database_belongs_to_a_registered_organisation(engine):
+    with Session(engine) as session:
+        registered = set(session.scalars(select(Organisation.schema_name)))
+    assert database_schemas(engine) <= registered

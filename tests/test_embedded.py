@@ -1,0 +1,169 @@
+"""`servicebureau serve --demo` on the embedded default: starts, serves, stops clean, keeps data."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.error import URLError
+from urllib.parse import urlencode
+
+import pytest
+from redis import Redis
+
+from tenants.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.embedded
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 120
+STOP_TIMEOUT = 60
+
+
+@dataclass
+class Served:
+    """A running ``serve`` process and what it printed."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    port: int
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    @property
+    def redis_socket(self) -> str:
+        found = re.search(r"^redis: unix://(\S+)$", self.output, re.MULTILINE)
+        assert found, self.output
+        return found.group(1)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture
+def scratch_dir() -> Iterator[Path]:
+    """A folder of our own: pytest prunes old numbered temp folders, even of a running session."""
+    with tempfile.TemporaryDirectory(prefix="sb-embedded-", ignore_cleanup_errors=True) as path:
+        yield Path(path)
+
+
+def test_serve_with_demo_keeps_its_data_and_leaves_no_server_behind(scratch_dir):
+    instance = scratch_dir / "instance"
+    port = _free_port()
+
+    with _serving(instance, port, scratch_dir / "first.log") as first:
+        login_page = urllib.request.build_opener().open(first.url("/login"), timeout=10)
+        assert login_page.status == 200
+        assert "Wachtwoord" in login_page.read().decode()
+        home = _logged_in_home(first, "vrijwilliger@example.org")
+        assert "Stichting De Groene Schakel" in home
+        assert "Speeltuinvereniging De Klimboom" in home
+        with Redis(unix_socket_path=first.redis_socket) as redis:
+            redis.set("embedded-test", "kept")
+    assert "demo: filled this new instance" in first.output
+    assert _processes_mentioning(str(instance)) == []
+
+    with _serving(instance, port, scratch_dir / "second.log") as second:
+        home = _logged_in_home(second, "penningmeester@example.org")
+        assert "Stichting De Groene Schakel" in home
+        with Redis(unix_socket_path=second.redis_socket) as redis:
+            assert redis.get("embedded-test") == b"kept"
+    assert "already holds the demo data" in second.output
+    assert "demo: filled" not in second.output
+    assert _processes_mentioning(str(instance)) == []
+
+
+@contextmanager
+def _serving(instance: Path, port: int, log: Path) -> Iterator[Served]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
+    environment["SB_INSTANCE_DIR"] = str(instance)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--demo"],
+            cwd=ROOT,
+            env=environment,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(process, log, port)
+    try:
+        _wait_until_answering(served)
+        yield served
+    finally:
+        _stop(process)
+    assert process.returncode == 0, served.output[-3000:]
+
+
+def _wait_until_answering(served: Served) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        assert served.process.poll() is None, served.output[-3000:]
+        try:
+            urllib.request.build_opener().open(served.url("/login"), timeout=2).close()
+            return
+        except (URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise AssertionError(f"serve did not answer in {START_TIMEOUT}s:\n{served.output[-3000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
+def _logged_in_home(served: Served, email: str) -> str:
+    """Log in through the real form (CSRF token and all) and return the page it lands on."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    form = opener.open(served.url("/login"), timeout=10).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    assert token, form
+    data = urlencode({"csrf_token": token.group(1), "email": email, "password": DEMO_PASSWORD})
+    response = opener.open(served.url("/login"), data=data.encode(), timeout=10)
+    assert not response.url.endswith("/login"), "login failed"
+    return response.read().decode()
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes whose arguments or environment name ``text``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (proc / "environ").read_bytes().decode(errors="replace")
+            state = (proc / "stat").read_text().split(") ", 1)[1][0]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if state != "Z" and (text in cmdline or text in environ):
+            found.append(f"{proc.name}: {cmdline}")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -1,0 +1,121 @@
+"""The English catalog covers every Dutch message id, and Dutch and English formats are right."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+
+from app.i18n import day, money, number, role_name, short_day
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG_DIR = ROOT / "app" / "translations" / "en" / "LC_MESSAGES"
+# The keywords of scripts/i18n: Flask-Babel's defaults, lazy labels and the domain's message().
+KEYWORDS = {**DEFAULT_KEYWORDS, "message": None, "_l": None, "lazy_gettext": None}
+
+
+def extracted_message_ids() -> dict[str, str]:
+    """Every message id in the code, with one place it occurs."""
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found: dict[str, str] = {}
+    for filename, lineno, text, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        # A plural is one catalog entry, found under its singular.
+        message_id = text[0] if isinstance(text, tuple) else text
+        if message_id:
+            found.setdefault(message_id, f"{filename}:{lineno}")
+    return found
+
+
+def english_catalog() -> Catalog:
+    with (CATALOG_DIR / "messages.po").open("rb") as po:
+        return read_po(po)
+
+
+def translations(catalog: Catalog) -> dict[object, object]:
+    """Message id to translation; plural ids and forms as tuples, however the reader gave them."""
+
+    def frozen(value: object) -> object:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {frozen(message.id): frozen(message.string) for message in catalog if message.id}
+
+
+def test_the_extraction_finds_the_message_ids_of_views_templates_forms_and_the_domain():
+    found = extracted_message_ids()
+    assert "Onbekend e-mailadres of verkeerd wachtwoord." in found  # a view
+    assert "Uitnodiging versturen" in found  # a template
+    assert "Korte naam (in de URL)" in found  # a lazy form label
+    assert "een organisatie houdt minstens één eigenaar" in found  # the domain
+
+
+def test_every_message_id_in_the_code_has_an_english_translation():
+    catalog = english_catalog()
+    problems = []
+    for message_id, place in sorted(extracted_message_ids().items()):
+        entry = catalog.get(message_id)
+        strings = entry.string if entry is not None else None
+        translated = all(strings) if isinstance(strings, tuple) else bool(strings)
+        if entry is None or not translated or entry.fuzzy:
+            problems.append(f"{place}: {message_id!r}")
+    assert not problems, "run scripts/i18n and translate:\n" + "\n".join(problems)
+
+
+def test_the_committed_mo_is_the_compiled_po():
+    compiled = BytesIO()
+    write_mo(compiled, english_catalog())
+    compiled.seek(0)
+    with (CATALOG_DIR / "messages.mo").open("rb") as committed:
+        assert translations(read_mo(committed)) == translations(read_mo(compiled)), (
+            "run scripts/i18n to recompile the .mo"
+        )
+
+
+def test_dutch_amounts_dates_and_numbers(app):
+    with app.test_request_context(), force_locale("nl"):
+        # "€ 1.234,56", with a no-break space so the sign never ends a line on its own.
+        assert money(Decimal("1234.56")) == "€\N{NO-BREAK SPACE}1.234,56"
+        assert money(Decimal("-1234.50")) == "€\N{NO-BREAK SPACE}-1.234,50"
+        assert number(Decimal("1234.5")) == "1.234,5"
+        assert short_day(date(2026, 11, 27)) == "27-11-2026"
+        assert day(date(2026, 11, 27)) == "27 nov 2026"
+        assert role_name("bookkeeper") == "boekhouder"
+
+
+def test_english_amounts_dates_and_numbers(app):
+    with app.test_request_context(), force_locale("en"):
+        assert money(Decimal("1234.56")) == "€1,234.56"
+        assert number(Decimal("1234.5")) == "1,234.5"
+        assert short_day(date(2026, 11, 27)) == "27/11/2026"
+        assert day(date(2026, 11, 27)) == "27 Nov 2026"
+        assert role_name("bookkeeper") == "bookkeeper"
+
+
+def test_a_moment_is_shown_as_the_day_it_is_in_the_netherlands(app):
+    late_evening_utc = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
+    with app.test_request_context(), force_locale("nl"):
+        assert short_day(late_evening_utc) == "28-11-2026"
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "refusal"),
+    [
+        ("nl", "Inloggen", "deze uitnodiging is onbekend of al gebruikt"),
+        ("en", "Log in", "this invitation is unknown or already used"),
+    ],
+)
+def test_pages_and_domain_errors_speak_the_chosen_language(client, locale, title, refusal):
+    client.post("/locale", data={"locale": locale, "next": "/login"})
+    assert f"<h1>{title}</h1>" in client.get("/login").get_data(as_text=True)
+    assert refusal in client.get("/invitations/no-such-token").get_data(as_text=True)

@@ -1,0 +1,123 @@
+"""Correcting transactions: edit in an open period, reverse in a closed one, all in the trail."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session
+
+from ledger.periods import close_period
+from ledger.queries import load_transaction
+from tenants.binding import bind_session
+from tenants.roles import Role
+from tests.web.test_entry import transaction_id
+
+
+@pytest.fixture
+def posted(app, make_org, make_user, login_as):
+    """An owner's client and one expense of 20 euros from cash, dated 10 March 2026."""
+    org = make_org()
+    client = app.test_client()
+    owner = make_user(org=org, role=Role.OWNER, name="Petra Penning")
+    login_as(client, owner)
+    response = client.post(
+        f"/o/{org.slug}/entry/expense",
+        data={
+            "date": "2026-03-10",
+            "amount": "20",
+            "payee": "Hema",
+            "narration": "Slingers",
+            "money_account": "Assets:Cash",
+            "category": "Expenses:Office:Supplies",
+        },
+    )
+    assert response.status_code == 302
+    return client, org, transaction_id(response), owner
+
+
+def test_a_transaction_in_an_open_period_is_edited_and_the_trail_shows_before_and_after(
+    posted, engine
+):
+    client, org, ident, _owner = posted
+    form = client.get(f"/o/{org.slug}/transactions/{ident}/edit").get_data(as_text=True)
+    assert 'value="Expenses:Office:Supplies"' in form
+    response = client.post(
+        f"/o/{org.slug}/transactions/{ident}/edit",
+        data={
+            "date": "2026-03-10",
+            "payee": "Hema",
+            "narration": "Slingers en ballonnen",
+            "account-0": "Expenses:Office:Supplies",
+            "amount-0": "25,00",
+            "account-1": "Assets:Cash",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        edited = load_transaction(session, ident)
+    assert edited is not None
+    assert edited.narration == "Slingers en ballonnen"
+    assert edited.postings[1].units.number == Decimal("-25.00")
+    page = client.get(f"/o/{org.slug}/transactions/{ident}").get_data(as_text=True)
+    trail = page.split('data-testid="audit-trail"')[1]
+    assert "gewijzigd" in trail and "geboekt" in trail
+    assert "Petra Penning" in trail
+    assert "Slingers en ballonnen" in trail
+
+
+def test_a_transaction_in_a_closed_period_offers_only_a_reversal_which_undoes_it(posted, engine):
+    client, org, ident, owner = posted
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        close_period(session, date(2026, 1, 1), date(2026, 3, 31), owner.id, is_owner=True)
+    page = client.get(f"/o/{org.slug}/transactions/{ident}").get_data(as_text=True)
+    assert 'data-testid="edit"' not in page
+    assert 'data-testid="reverse"' in page
+    assert client.get(f"/o/{org.slug}/transactions/{ident}/edit").status_code == 302
+    response = client.post(
+        f"/o/{org.slug}/transactions/{ident}/reverse", data={"date": "2026-04-02"}
+    )
+    assert response.status_code == 302
+    reversal = transaction_id(response)
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        undone = load_transaction(session, reversal)
+    assert undone is not None
+    assert {p.account: p.units.number for p in undone.postings} == {
+        "Expenses:Office:Supplies": Decimal("-20"),
+        "Assets:Cash": Decimal("20"),
+    }
+    original = client.get(f"/o/{org.slug}/transactions/{ident}").get_data(as_text=True)
+    assert 'data-testid="reversed-by"' in original
+    assert 'data-testid="reverse"' not in original
+
+
+def test_reversing_twice_is_refused_with_a_message(posted):
+    client, org, ident, _owner = posted
+    client.post(f"/o/{org.slug}/transactions/{ident}/reverse", data={"date": "2026-04-02"})
+    again = client.post(
+        f"/o/{org.slug}/transactions/{ident}/reverse",
+        data={"date": "2026-04-02"},
+        follow_redirects=True,
+    )
+    assert "al tegengeboekt" in again.get_data(as_text=True)
+
+
+def test_the_owner_reads_the_full_audit_trail_and_a_bookkeeper_may_not(
+    posted, make_user, login_as, app
+):
+    client, org, ident, _owner = posted
+    page = client.get(f"/o/{org.slug}/audit").get_data(as_text=True)
+    assert f'href="/o/{org.slug}/transactions/{ident}"' in page
+    bookkeeper = app.test_client()
+    login_as(bookkeeper, make_user(org=org, role=Role.BOOKKEEPER))
+    assert bookkeeper.get(f"/o/{org.slug}/audit").status_code == 403
+    assert bookkeeper.get(f"/o/{org.slug}/transactions/{ident}").status_code == 200
+
+
+def test_an_unknown_transaction_answers_404(posted):
+    client, org, _ident, _owner = posted
+    assert client.get(f"/o/{org.slug}/transactions/999999").status_code == 404

@@ -1,0 +1,30 @@
+"""Ledger jobs: Beancount's full validation of one organisation's books, run in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis import Redis
+from rq.job import Job
+
+from ledger.validation import validate_book
+from workers.queues import LEDGER, queue
+from workers.runtime import tenant_session
+
+
+def validate_books(organisation_id: int) -> dict[str, Any]:
+    """Validate the books of the organisation named, and only those; safe to run twice.
+
+    Returns a small summary for whoever watches the job (counts, not the findings: those are
+    stored with the run in the organisation's own schema).
+    """
+    with tenant_session(organisation_id) as session:
+        findings = validate_book(session)
+    return {"organisation_id": organisation_id, "findings": len(findings)}
+
+
+def enqueue_validation(connection: Redis[bytes], organisation_id: int) -> Job:
+    """Queue a validation on the ledger queue (after an import, or when the owner asks)."""
+    return queue(LEDGER, connection).enqueue(
+        validate_books, organisation_id, job_timeout=30 * 60, result_ttl=7 * 24 * 3600
+    )
