@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
@@ -57,10 +58,19 @@ def database_url(instance_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_url(instance_dir: Path) -> str:
+    """Database 13 of the server in ``REDIS_URL``, or the database it names other than 0.
+
+    Naming one (``redis://host:6379/5``) keeps two suites on one server out of each other's
+    queues.
+    """
     url = os.environ.get("REDIS_URL")
     if not url:
         return embedded_redis_url(instance_dir)
-    return url.rsplit("/", 1)[0] + "/13" if url.count("/") > 2 else url + "/13"
+    parsed = urlsplit(url)
+    database = parsed.path.strip("/")
+    if database not in ("", "0"):
+        return url
+    return urlunsplit(parsed._replace(path="/13"))
 
 
 @pytest.fixture(scope="session")
