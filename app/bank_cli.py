@@ -1,10 +1,15 @@
-"""``servicebureau bank``: link bank accounts and import their statements from the shell."""
+"""``servicebureau bank``: link bank accounts and import their statements from the shell.
+
+Every command prints one JSON object as its last line; a refusal prints ``{"refused": ...}``
+and exits with status 1, whatever went wrong (other tools rely on this).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -12,7 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from ledger.bank.accounts import DEFAULT_LEDGER_ACCOUNT, add_bank_account, normalised_iban
+from ledger.bank.accounts import (
+    DEFAULT_LEDGER_ACCOUNT,
+    add_bank_account,
+    normalised_iban,
+    set_csv_mapping,
+)
+from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.importing import import_statement
 from ledger.bank.models import BankAccount
 from ledger.bank.presets import PRESETS
@@ -20,6 +31,10 @@ from ledger.errors import DomainError
 from tenants.binding import bind_session
 from tenants.provisioning import tenant_ref
 from tenants.queries import organisation_by_slug
+
+
+class Refused(Exception):
+    """A refusal of the command line itself (unknown organisation or bank account)."""
 
 
 @click.group("bank")
@@ -35,44 +50,110 @@ def bank_group() -> None:
 @with_appcontext
 def bank_add_account(slug: str, iban: str, account: str, csv_preset: str | None) -> None:
     """Link IBAN to a ledger ACCOUNT of organisation SLUG."""
-    session = _bound_session(slug)
     mapping = PRESETS[csv_preset] if csv_preset else None
     try:
+        session = _bound_session(slug)
         add_bank_account(session, iban, None, account=account, csv_mapping=mapping)
-    except DomainError as error:
-        click.echo(f"refused: {error}", err=True)
-        sys.exit(1)
+    except (DomainError, Refused) as error:
+        _refuse(error)
     click.echo(json.dumps({"iban": normalised_iban(iban), "account": account}))
+
+
+@bank_group.command("csv-mapping")
+@click.argument("slug")
+@click.argument("iban")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), help="A known bank's columns.")
+@click.option("--date", "date_column", help="Column with the booking date.")
+@click.option("--amount", help="Column with the amount.")
+@click.option("--date-format", default="%Y-%m-%d", show_default=True)
+@click.option("--delimiter", default=",", show_default=True)
+@click.option("--decimal-comma", is_flag=True, help="Amounts are written 1.234,56.")
+@click.option("--direction", default="", help="Column saying whether money went out or in.")
+@click.option("--debit-value", multiple=True, help="A --direction value meaning 'out'.")
+@click.option("--counterparty-name", default="")
+@click.option("--counterparty-iban", default="")
+@click.option("--description", multiple=True, help="Column(s) joined into the description.")
+@click.option("--account-column", default="", help="Column with the account's own IBAN.")
+@click.option("--reference", default="", help="Column with the bank's unique line reference.")
+@click.option("--balance-after", default="", help="Column with the balance after each line.")
+@click.option("--balance-before", default="", help="Column with the balance before each line.")
+@click.option("--payment-reference", default="", help="Column with the payment reference.")
+@click.option("--header", multiple=True, help="Column names, for a file without a header row.")
+@click.option("--skip-lines", default=0, show_default=True, help="Lines above the header.")
+@click.option("--split-codes", is_flag=True, help="The description has /NAME/, /IBAN/ codes.")
+@with_appcontext
+def bank_csv_mapping(slug: str, iban: str, preset: str | None, **columns: Any) -> None:
+    """Save how the CSV exports of bank account IBAN of organisation SLUG are read."""
+    try:
+        mapping = PRESETS[preset] if preset else _mapping(columns)
+        session = _bound_session(slug)
+        set_csv_mapping(session, _bank_account_id(session, iban), mapping, None)
+    except (DomainError, Refused) as error:
+        _refuse(error)
+    click.echo(json.dumps({"iban": normalised_iban(iban), "csv_mapping": mapping.to_json()}))
 
 
 @bank_group.command("import")
 @click.argument("slug")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--iban", default=None, help="The bank account, for a CSV file that names none.")
 @with_appcontext
 def bank_import(slug: str, file: Path, iban: str | None) -> None:
     """Read a statement FILE into the inbox of organisation SLUG; last line is JSON."""
-    session = _bound_session(slug)
     try:
+        data = _read(file)
+        session = _bound_session(slug)
         bank_account_id = _bank_account_id(session, iban) if iban else None
         result = import_statement(
-            session,
-            file.read_bytes(),
-            None,
-            filename=file.name,
-            bank_account_id=bank_account_id,
+            session, data, None, filename=file.name, bank_account_id=bank_account_id
         )
-    except DomainError as error:
-        click.echo(f"refused: {error}", err=True)
-        click.echo(json.dumps({"refused": str(error)}))
-        sys.exit(1)
+    except (DomainError, Refused) as error:
+        _refuse(error)
     click.echo(json.dumps(result.to_json()))
+
+
+def _refuse(error: Exception) -> NoReturn:
+    click.echo(f"refused: {error}", err=True)
+    click.echo(json.dumps({"refused": str(error)}, ensure_ascii=False))
+    sys.exit(1)
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as error:
+        raise Refused(f"cannot read {file}: {error.strerror or error}") from error
+
+
+def _mapping(columns: dict[str, Any]) -> CsvMapping:
+    if not columns["date_column"] or not columns["amount"]:
+        raise Refused("give --preset, or at least --date and --amount")
+    return CsvMapping(
+        date=columns["date_column"],
+        amount=columns["amount"],
+        date_format=columns["date_format"],
+        delimiter=columns["delimiter"],
+        decimal_comma=columns["decimal_comma"],
+        direction=columns["direction"],
+        debit_values=tuple(columns["debit_value"]),
+        counterparty_name=columns["counterparty_name"],
+        counterparty_iban=columns["counterparty_iban"],
+        description=tuple(columns["description"]),
+        account=columns["account_column"],
+        reference=columns["reference"],
+        balance_after=columns["balance_after"],
+        balance_before=columns["balance_before"],
+        payment_reference=columns["payment_reference"],
+        header=tuple(columns["header"]),
+        skip_lines=columns["skip_lines"],
+        split_codes=columns["split_codes"],
+    )
 
 
 def _bank_account_id(session: Session, iban: str) -> int:
     found = session.scalar(select(BankAccount.id).where(BankAccount.iban == normalised_iban(iban)))
     if found is None:
-        raise click.ClickException(f"no bank account {iban!r}")
+        raise Refused(f"no bank account {iban!r}")
     return int(found)
 
 
@@ -80,7 +161,7 @@ def _bound_session(slug: str) -> Session:
     session = db.session()
     organisation = organisation_by_slug(session, slug)
     if organisation is None:
-        raise click.ClickException(f"no organisation {slug!r}")
+        raise Refused(f"no organisation {slug!r}")
     tenant = tenant_ref(organisation)
     session.commit()
     bind_session(session, tenant)

@@ -18,6 +18,7 @@ from app import create_app
 from app.extensions import db
 from ledger.errors import DomainError
 from tenants.migrations import upgrade_public, upgrade_tenants
+from tenants.models import Organisation, User
 from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, delete_organisation, provision_organisation
 from tenants.queries import all_organisations, organisation_by_slug, user_by_email
@@ -43,7 +44,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 @click.option("--demo", is_flag=True, help="Fill an empty instance with demo organisations.")
 @pass_script_info
 def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
-    """Run the application for development or a demo: migrate, start a worker, serve HTTP.
+    """Run for development or a demo: migrate, start a worker and the scheduler, serve HTTP.
 
     Uses the embedded PostgreSQL and Redis in the instance folder unless DATABASE_URL and
     REDIS_URL are set. For production use gunicorn (wsgi:app) and separate workers.
@@ -52,6 +53,7 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
 
     from app.embedded import stop_embedded_servers
     from workers.process import start_worker_process, stop_worker_process
+    from workers.scheduler import start_scheduler_process
 
     app = info.load_app()
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -64,9 +66,11 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
         click.echo(f"database: {_masked(app.config['SQLALCHEMY_DATABASE_URI'])}")
         click.echo(f"redis: {_masked(app.config['REDIS_URL'])}")
         worker = start_worker_process(_service_environment(app))
+        scheduler = start_scheduler_process(_service_environment(app))
         try:
             run_simple(host, port, app, threaded=True, use_reloader=False)
         finally:
+            stop_worker_process(scheduler)
             stop_worker_process(worker)
     finally:
         stop_embedded_servers()
@@ -80,6 +84,17 @@ def worker_command(burst: bool) -> None:
     from workers.worker import run_worker
 
     run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+
+
+@cli.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Enqueue the periodic jobs (reminders, booking outbox) on REDIS_URL; run exactly one."""
+    from workers.queues import redis_connection
+    from workers.scheduler import run_scheduler
+
+    config = current_app.config
+    run_scheduler(redis_connection(config["REDIS_URL"]), config.get("LOG_LEVEL", "INFO"))
 
 
 def _install_demo() -> None:
@@ -206,29 +221,73 @@ def user_group() -> None:
 @user_group.command("create")
 @click.argument("email")
 @click.option("--org", "slug", default=None, help="Make the user a member of this organisation.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.OWNER.value)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=None,
+    help="The user's role in --org (default: owner).",
+)
 @click.option("--bureau-admin", is_flag=True, help="Bureau staff: manage all organisations.")
 @click.option("--name", default="", help="The person's name.")
 @with_appcontext
-def user_create(email: str, slug: str | None, role: str, bureau_admin: bool, name: str) -> None:
-    """Create a user; the password comes from SB_PASSWORD or a prompt."""
+def user_create(
+    email: str, slug: str | None, role: str | None, bureau_admin: bool, name: str
+) -> None:
+    """Create a user; the password comes from SB_PASSWORD or a prompt.
+
+    For an e-mail that already has an account, only --org (with --role) works: it gives that
+    account a role and leaves its password, name and bureau staff rights as they are.
+    """
+    if role is not None and slug is None:
+        raise click.UsageError("--role needs --org: the organisation the role is in")
+    session = db.session()
+    organisation = organisation_by_slug(session, slug) if slug is not None else None
+    if slug is not None and organisation is None:
+        raise click.ClickException(f"no organisation {slug!r}")
+    chosen_role = Role(role or Role.OWNER.value)
+    existing = user_by_email(session, email)
+    if existing is not None:
+        _refuse_changes_to_an_existing_user(existing, organisation, bureau_admin, name)
+        assert organisation is not None
+        _refuse_on_domain_error(
+            lambda: add_member(session, existing.id, organisation.id, chosen_role)
+        )
+        click.echo(
+            f"user {existing.email} already had an account (password unchanged);"
+            f" now {chosen_role} of {slug}"
+        )
+        return
     password = os.environ.get("SB_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    session = db.session()
 
     def create() -> None:
-        user = user_by_email(session, email)
-        if user is None:
-            user = create_user(session, email, password, name=name, is_bureau_admin=bureau_admin)
-        if slug is not None:
-            organisation = organisation_by_slug(session, slug)
-            if organisation is None:
-                raise click.ClickException(f"no organisation {slug!r}")
-            add_member(session, user.id, organisation.id, Role(role))
+        user = create_user(session, email, password, name=name, is_bureau_admin=bureau_admin)
+        if organisation is not None:
+            add_member(session, user.id, organisation.id, chosen_role)
 
     _refuse_on_domain_error(create)
-    click.echo(f"user {email} ready" + (f" as {role} of {slug}" if slug else ""))
+    staff = " (bureau staff)" if bureau_admin else ""
+    click.echo(f"created user {email}{staff}" + (f" as {chosen_role} of {slug}" if slug else ""))
+
+
+def _refuse_changes_to_an_existing_user(
+    user: User, organisation: Organisation | None, bureau_admin: bool, name: str
+) -> None:
+    """``user create`` never silently ignores what it was asked: it refuses instead."""
+    if bureau_admin and not user.is_bureau_admin:
+        raise click.ClickException(
+            f"{user.email} already has an account; user create does not make an existing"
+            " account bureau staff"
+        )
+    if name and name.strip() != user.name:
+        raise click.ClickException(
+            f"{user.email} already has an account; user create does not rename it"
+        )
+    if organisation is None:
+        raise click.ClickException(
+            f"{user.email} already has an account; add --org SLUG [--role ROLE] to give it a role"
+        )
 
 
 def _refuse_on_domain_error(action: object) -> None:

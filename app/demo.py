@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from purchasing.invoices.demo import fill_demo_billing
 from tenants.demo import DEMO_PASSWORD, PEOPLE, DemoPerson, fill_demo, is_empty
 from tenants.queries import user_by_email
 
@@ -12,10 +13,13 @@ def install_demo(session: Session) -> list[str]:
     """Fill an empty instance with the demo; returns the lines to print for the person serving."""
     if is_empty(session):
         people = fill_demo(session)
+        fill_demo_billing(session)
         lines = [f"demo: filled this new instance with {len(people)} demo logins"]
     elif user_by_email(session, PEOPLE[0].email) is not None:
         people = PEOPLE
         lines = ["demo: this instance already holds the demo data; left as it is"]
+        if fill_demo_billing(session):  # a demo made before invoices asked for these
+            lines[0] = "demo: this instance already holds the demo data; added billing details"
     else:
         return ["demo: skipped, this instance already has organisations of its own"]
     lines.append(f"demo: password for every demo login: {DEMO_PASSWORD}")

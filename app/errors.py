@@ -18,7 +18,7 @@ def translated(error: DomainError) -> str:
 def init_app(app: Flask) -> None:
     app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(DomainError, _refused)
-    for code in (400, 403, 404, 405, 429):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error)
 
 
@@ -28,6 +28,7 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
         403: _("Geen toegang"),
         404: _("Niet gevonden"),
         405: _("Niet toegestaan"),
+        413: _("Het bestand is te groot: upload hoogstens 64 MB."),
         429: _("Te veel pogingen"),
     }
     code = error.code or 500

@@ -1,11 +1,11 @@
-"""``servicebureau ledger``: export and import an organisation's books as Beancount files."""
+"""``servicebureau ledger``: export, import, validate, report, and close or reopen periods."""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from ledger.errors import DomainError, ImportRefused
 from ledger.export import export_book
-from ledger.importer import import_book
+from ledger.importer import import_book_file
+from ledger.period_overview import period_overview
+from ledger.periods import OWNER, close_through, reopen_period
 from ledger.reports.catalogue import REPORT_KINDS, build_report
 from ledger.reports.formats import CSV_HEADER, report_json, report_rows
 from ledger.validation import validate_book
@@ -54,11 +56,9 @@ def ledger_export(slug: str, output: Path | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def ledger_import(slug: str, file: Path) -> None:
-    """Load a Beancount FILE into the empty books of SLUG, all or nothing."""
+    """Load a Beancount FILE (and the files it includes) into the empty books of SLUG."""
     try:
-        summary = import_book(
-            _bound_session(slug), file.read_text(encoding="utf-8"), None, source=file.name
-        )
+        summary = import_book_file(_bound_session(slug), file, None)
     except ImportRefused as error:
         click.echo(f"refused: {error}", err=True)
         for problem in error.problems:
@@ -126,7 +126,7 @@ def ledger_report(
         report = build_report(
             _bound_session(slug),
             kind,
-            today=datetime.now(ZoneInfo("Europe/Amsterdam")).date(),
+            today=_today(),
             on=on.date() if on else None,
             start=start.date() if start else None,
             end=end.date() if end else None,
@@ -142,6 +142,57 @@ def ledger_report(
     else:
         for account, _label, currency, number in report_rows(report):
             click.echo(f"{account:<60} {number:>16} {currency}")
+
+
+@ledger_group.command("periods")
+@click.argument("slug")
+@with_appcontext
+def ledger_periods(slug: str) -> None:
+    """List the accounting periods of SLUG (fiscal years and closed periods), newest first."""
+    for row in period_overview(_bound_session(slug), _today()):
+        state = f"closed {row.closed_at:%Y-%m-%d}" if row.closed_at else "open"
+        ident = f"#{row.id}" if row.id else "-"
+        click.echo(f"{ident:>6} {row.starts_on} {row.ends_on} {state:<17} {row.transaction_count}")
+
+
+@ledger_group.command("close-period")
+@click.argument("slug")
+@click.option(
+    "--through", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day to close."
+)
+@with_appcontext
+def ledger_close_period(slug: str, through: datetime) -> None:
+    """Close everything of SLUG dated on or before --through (as the bureau, acting as owner)."""
+    session = _bound_session(slug)
+    try:
+        closed = close_through(session, through.date(), None, role=OWNER)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"closed {len(closed)} period(s) of {slug} through {through:%Y-%m-%d}")
+
+
+@ledger_group.command("reopen-period")
+@click.argument("slug")
+@click.option("--on", type=click.DateTime(["%Y-%m-%d"]), required=True, help="A day inside it.")
+@with_appcontext
+def ledger_reopen_period(slug: str, on: datetime) -> None:
+    """Reopen the closed period of SLUG that holds the day --on."""
+    session = _bound_session(slug)
+    day = on.date()
+    period = next(
+        (r for r in period_overview(session, _today()) if r.starts_on <= day <= r.ends_on), None
+    )
+    if period is None or period.id is None or not period.is_closed:
+        raise click.ClickException(f"no closed period of {slug} holds {day}")
+    try:
+        reopen_period(session, period.id, None, role=OWNER)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"reopened {period.starts_on} – {period.ends_on} of {slug}")
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 def _bound_session(slug: str) -> Session:

@@ -27,14 +27,18 @@ def register(app: Flask) -> None:
 
     for blueprint in (entry, transactions, orgsettings):
         app.register_blueprint(blueprint)
+    from app.payments.member import blueprint as pay
     from app.payments.views import blueprint as payments
 
-    app.register_blueprint(payments)
+    for blueprint in (payments, pay):
+        app.register_blueprint(blueprint)
+    from app.invoices.billing import blueprint as billing_bureau
     from app.invoices.bureau import blueprint as invoices_bureau
     from app.invoices.member import blueprint as invoices
+    from app.invoices.plans import blueprint as plans_bureau
     from app.invoices.sepa import blueprint as sepa_bureau
 
-    for blueprint in (invoices_bureau, sepa_bureau, invoices):
+    for blueprint in (invoices_bureau, plans_bureau, billing_bureau, sepa_bureau, invoices):
         app.register_blueprint(blueprint)
     from app.insurance.bureau import blueprint as insurance_bureau
     from app.insurance.member import blueprint as insurance

@@ -36,6 +36,7 @@ from bench.machine import describe
 from bench.results import RESULTS_FILE, Table, append_run
 from bench.scratch import scratch_database
 from bench.stats import median
+from purchasing.invoices.parties import Party, set_billing_details
 from purchasing.models import Booking, BookingStatus, InvoiceRun, RunItem, RunKind
 from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.pools import join, open_pool
@@ -49,6 +50,14 @@ from tenants.provisioning import NewOrganisation, provision_organisation
 from workers.purchasing_jobs import enqueue_invoice_run
 from workers.queues import all_queues, redis_connection
 from workers.worker import run_worker
+
+BENCH_BUREAU = Party(
+    name="Bench Servicebureau",
+    address="Benchstraat 1",
+    postcode="1000 AA",
+    city="Amsterdam",
+    kvk_number="12345679",
+)
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -205,6 +214,7 @@ def premium_run_figures(
             machine = describe(engine)
             (bureau_id,) = provision(engine, 1, "bureau", is_bureau=True)
             with Session(engine) as session:
+                set_billing_details(session, bureau_id, BENCH_BUREAU)  # needed to invoice
                 insurer_id = add_insurer(session, "Bench Verzekeringen", kvk_number="12345678")
             members: list[int] = []
             for size in sizes:

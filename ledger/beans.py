@@ -50,6 +50,7 @@ from ledger.entries import (
     PadEntry,
     PriceEntry,
 )
+from ledger.roots import rename_roots, root_renames
 
 # Options that change what a ledger means; kept with the books and written back on export.
 KEPT_OPTIONS = (
@@ -195,10 +196,20 @@ def _cost_spec(cost: Cost | CostSpec | None) -> Any:
 
 def parse_book(text: str) -> tuple[Book | None, list[str]]:
     """Load Beancount text with all its checks; the book, or None and Beancount's messages."""
-    entries, errors, bc_map = loader.load_string(text)
+    return _book(*loader.load_string(text))
+
+
+def parse_book_file(path: str) -> tuple[Book | None, list[str]]:
+    """Load a Beancount file by its path, so that its ``include`` directives are followed."""
+    return _book(*loader.load_file(path))
+
+
+def _book(entries: Any, errors: Any, bc_map: Any) -> tuple[Book | None, list[str]]:
+    """Our book from Beancount's load, its accounts under our roots (see ``ledger.roots``)."""
     if errors:
         return None, [_error_text(error) for error in errors]
     directives = tuple(d for d in (_from_bean(entry) for entry in entries) if d is not None)
+    directives = rename_roots(directives, root_renames(bc_map))
     return Book(options=plain_options(bc_map), directives=directives), []
 
 
@@ -229,8 +240,11 @@ def _finding(error: Any) -> Finding:
 
 
 def _error_text(error: Any) -> str:
-    line = (error.source or {}).get("lineno")
-    return f"regel {line}: {error.message}" if line else str(error.message)
+    source = error.source or {}
+    line = source.get("lineno")
+    filename = str(source.get("filename") or "")
+    where = f"{filename.rsplit('/', 1)[-1]}, " if filename and not filename.startswith("<") else ""
+    return f"{where}regel {line}: {error.message}" if line else str(error.message)
 
 
 def _from_bean(entry: Any) -> Directive | None:

@@ -33,9 +33,12 @@ class ChartAccount:
 
 DEFAULT_CURRENCY = "EUR"
 
-# RGS 3.x reference codes (Referentie GrootboekSchema). Where no leaf code fits, the code is the
-# RGS group above it (for example WOvbOrs, "Subsidiebaten"); where no code could be confirmed
-# against a published RGS list, it is None: a missing code is a lookup, a wrong one is misfiled.
+# RGS 3.x reference codes (Referentie GrootboekSchema). Where no leaf code fits, or none could
+# be confirmed against a published RGS list, the code is the RGS group above it that certainly
+# holds the account (for example WOvbOrs, "Subsidiebaten"; WBedOvp, "Overige personeelskosten",
+# for volunteer allowances; BSchOpa, "Overlopende passiva", for unspent subsidies and dues received
+# in advance; WBed, "Overige bedrijfskosten", for activities): a group code files the account
+# correctly one level up, a guessed leaf could misfile it.
 DEFAULT_CHART: tuple[ChartAccount, ...] = (
     # Liquide middelen
     ChartAccount("Assets:Bank:Checking", "Rekening-courant bank", "Current account", "BLimBanRba"),
@@ -122,7 +125,10 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
         "BSchOvsStp",
     ),
     ChartAccount(
-        "Liabilities:Subsidies:Unspent", "Nog te besteden subsidies", "Unspent subsidies", None
+        "Liabilities:Subsidies:Unspent",
+        "Nog te besteden subsidies",
+        "Unspent subsidies",
+        "BSchOpa",
     ),
     ChartAccount(
         "Liabilities:Subsidies:Repayable",
@@ -134,7 +140,7 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
         "Liabilities:Deferred:Member-Dues",
         "Vooruitontvangen contributies",
         "Member dues received in advance",
-        None,
+        "BSchOpa",
     ),
     # Eigen vermogen
     ChartAccount("Equity:Reserves:General", "Algemene reserve", "General reserve", "BEivOvrAlr"),
@@ -145,7 +151,7 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
         "Equity:Reserves:Earmarked", "Bestemmingsreserves", "Earmarked reserves", "BEivBerBer"
     ),
     ChartAccount("Equity:Funds:Earmarked", "Bestemmingsfondsen", "Earmarked funds", "BEivBefBef"),
-    ChartAccount("Equity:Opening-Balances", "Openingsbalans", "Opening balances", None),
+    ChartAccount("Equity:Opening-Balances", "Openingsbalans", "Opening balances", "BEiv"),
     # Baten
     ChartAccount(
         "Income:Subsidies:Municipal", "Gemeentelijke subsidies", "Municipal subsidies", "WOvbOrs"
@@ -156,7 +162,7 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
         "Other government subsidies",
         "WOvbOrs",
     ),
-    ChartAccount("Income:Funds:Grants", "Bijdragen van fondsen", "Grants from funds", None),
+    ChartAccount("Income:Funds:Grants", "Bijdragen van fondsen", "Grants from funds", "WOvb"),
     ChartAccount("Income:Donations:Gifts", "Donaties en giften", "Donations and gifts", "WOvbBue"),
     ChartAccount(
         "Income:Donations:Donors", "Bijdragen van donateurs", "Donor contributions", "WOvbSgbBvd"
@@ -189,13 +195,13 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
         "Expenses:Volunteers:Allowances",
         "Vrijwilligersvergoedingen",
         "Volunteer allowances",
-        None,
+        "WBedOvp",
     ),
     ChartAccount(
         "Expenses:Volunteers:Other",
         "Overige vrijwilligerskosten",
         "Other volunteer costs",
-        None,
+        "WBedOvp",
     ),
     # Huisvestingskosten
     ChartAccount("Expenses:Housing:Rent", "Huur", "Rent", "WBedHuiBeh"),
@@ -209,10 +215,10 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
     ),
     # Activiteiten
     ChartAccount(
-        "Expenses:Activities:Materials", "Materialen activiteiten", "Activity materials", None
+        "Expenses:Activities:Materials", "Materialen activiteiten", "Activity materials", "WBed"
     ),
     ChartAccount(
-        "Expenses:Activities:Other", "Overige activiteitenkosten", "Other activity costs", None
+        "Expenses:Activities:Other", "Overige activiteitenkosten", "Other activity costs", "WBed"
     ),
     # Verzekeringen
     ChartAccount(

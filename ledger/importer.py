@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select
@@ -69,7 +70,21 @@ def import_book(
     session: Session, text: str, actor_id: int | None, *, source: str = ""
 ) -> ImportSummary:
     """Check ``text`` with Beancount and load it; commits, or raises ``ImportRefused``."""
-    book, problems = beans.parse_book(text)
+    return _import(session, beans.parse_book(text), actor_id, source)
+
+
+def import_book_file(
+    session: Session, path: Path, actor_id: int | None, *, source: str = ""
+) -> ImportSummary:
+    """Like ``import_book``, from a file on disk: its ``include`` directives are followed
+    (relative to the file), which Beancount cannot do for text without a place."""
+    return _import(session, beans.parse_book_file(str(path)), actor_id, source or path.name)
+
+
+def _import(
+    session: Session, parsed: tuple[Book | None, list[str]], actor_id: int | None, source: str
+) -> ImportSummary:
+    book, problems = parsed
     if book is None:
         raise ImportRefused(
             message("het bestand bevat fouten: %(first)s"),

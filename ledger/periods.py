@@ -1,22 +1,30 @@
-"""Accounting periods: closing one freezes everything dated inside it; only an owner may."""
+"""Accounting periods: closing one freezes everything dated inside it; only an owner may.
+
+The acting person's role in the organisation is passed in (as the role's name, ``"owner"``):
+the ledger knows nothing of memberships, but it decides itself who may close and reopen.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_change
 from ledger.errors import NotFound, NotPermitted, ValidationFailed, message
-from ledger.models import AccountingPeriod
+from ledger.fiscal_year import fiscal_year_of, fiscal_year_start_month
+from ledger.models import Account, AccountingPeriod, Transaction
+
+OWNER = "owner"
 
 
 def close_period(
-    session: Session, starts_on: date, ends_on: date, actor_id: int | None, *, is_owner: bool
+    session: Session, starts_on: date, ends_on: date, actor_id: int | None, *, role: str
 ) -> int:
     """Close the period from ``starts_on`` to ``ends_on`` (made if new); returns its id. Commits."""
-    _require_owner(is_owner)
+    require_owner(role)
     if ends_on < starts_on:
         raise ValidationFailed(message("een periode eindigt niet voor ze begint"), field="ends_on")
     period = session.scalar(
@@ -25,50 +33,163 @@ def close_period(
         .with_for_update()
     )
     if period is None:
-        overlap = session.scalar(
-            select(AccountingPeriod.id).where(
-                AccountingPeriod.starts_on <= ends_on, AccountingPeriod.ends_on >= starts_on
-            )
-        )
-        if overlap is not None:
-            raise ValidationFailed(message("deze periode overlapt een bestaande periode"))
-        period_id = session.scalar(
-            insert(AccountingPeriod)
-            .values(starts_on=starts_on, ends_on=ends_on)
-            .returning(AccountingPeriod.id)
-        )
+        _refuse_overlap(session, starts_on, ends_on)
+        period_id = _close(session, None, starts_on, ends_on, actor_id)
+    elif period.closed_at is not None:
+        raise ValidationFailed(message("deze periode is al afgesloten"))
     else:
-        period_id = period.id
-    assert period_id is not None
-    now = datetime.now(UTC)
-    session.execute(
-        update(AccountingPeriod)
-        .where(AccountingPeriod.id == period_id)
-        .values(closed_at=now, closed_by=actor_id)
-    )
-    after = {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "closed": True}
-    record_change(session, actor_id, "close", "period", period_id, after=after)
+        period_id = _close(session, period, starts_on, ends_on, actor_id)
     session.commit()
-    return int(period_id)
+    return period_id
 
 
-def reopen_period(
-    session: Session, period_id: int, actor_id: int | None, *, is_owner: bool
-) -> None:
+def close_through(session: Session, through: date, actor_id: int | None, *, role: str) -> list[int]:
+    """Close everything dated on or before ``through``: the open periods that end by then, and
+    the uncovered stretches, one period per fiscal year. Returns the ids closed now. Commits.
+
+    A period that runs past ``through`` is refused rather than split: its owner chose its
+    bounds, so they close or reopen it whole.
+    """
+    require_owner(role)
+    periods = list(
+        session.scalars(
+            select(AccountingPeriod)
+            .where(AccountingPeriod.starts_on <= through)
+            .order_by(AccountingPeriod.starts_on)
+            .with_for_update()
+        )
+    )
+    straddling = next((p for p in periods if p.ends_on > through), None)
+    if straddling is not None:
+        raise ValidationFailed(
+            message(
+                "de periode %(start)s – %(end)s loopt door na %(date)s; sluit die in zijn geheel"
+            ),
+            field="through",
+            start=straddling.starts_on.isoformat(),
+            end=straddling.ends_on.isoformat(),
+            date=through.isoformat(),
+        )
+    closed = [
+        _close(session, p, p.starts_on, p.ends_on, actor_id) for p in periods if p.closed_at is None
+    ]
+    start_month = fiscal_year_start_month(session)
+    for start, end in uncovered(periods, first_day(session, start_month, through), through):
+        for piece_start, piece_end in split_by_fiscal_year(start, end, start_month):
+            closed.append(_close(session, None, piece_start, piece_end, actor_id))
+    if not closed:
+        raise ValidationFailed(
+            message("alles tot en met %(date)s is al afgesloten"),
+            field="through",
+            date=through.isoformat(),
+        )
+    session.commit()
+    return closed
+
+
+def reopen_period(session: Session, period_id: int, actor_id: int | None, *, role: str) -> None:
     """Open a closed period again (an owner's decision, kept in the audit trail). Commits."""
-    _require_owner(is_owner)
+    require_owner(role)
     period = session.get(AccountingPeriod, period_id, with_for_update=True)
     if period is None:
         raise NotFound(message("periode %(id)s bestaat niet"), id=period_id)
-    before = {"closed_at": period.closed_at.isoformat() if period.closed_at else None}
+    if period.closed_at is None:
+        raise ValidationFailed(message("deze periode is niet afgesloten"))
+    before = _state(period)
     period.closed_at = None
     period.closed_by = None
     record_change(
-        session, actor_id, "reopen", "period", period_id, before=before, after={"closed": False}
+        session, actor_id, "reopen", "period", period_id, before=before, after=_state(period)
     )
     session.commit()
 
 
-def _require_owner(is_owner: bool) -> None:
-    if not is_owner:
+def require_owner(role: str) -> None:
+    """Refuse anyone but an owner of the organisation."""
+    if role != OWNER:
         raise NotPermitted(message("alleen een eigenaar kan een periode afsluiten of heropenen"))
+
+
+def split_by_fiscal_year(start: date, end: date, start_month: int) -> list[tuple[date, date]]:
+    """``start`` to ``end`` cut at every fiscal year boundary, in order."""
+    pieces = []
+    while start <= end:
+        _, year_end = fiscal_year_of(start, start_month)
+        pieces.append((start, min(year_end, end)))
+        start = year_end + timedelta(days=1)
+    return pieces
+
+
+def _close(
+    session: Session,
+    period: AccountingPeriod | None,
+    starts_on: date,
+    ends_on: date,
+    actor_id: int | None,
+) -> int:
+    """Close one period (a new one when ``period`` is None) and record before and after."""
+    now = datetime.now(UTC)
+    if period is None:
+        before: dict[str, Any] = {
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "closed_at": None,
+            "closed_by": None,
+        }
+        period_id = session.scalar(
+            insert(AccountingPeriod)
+            .values(starts_on=starts_on, ends_on=ends_on, closed_at=now, closed_by=actor_id)
+            .returning(AccountingPeriod.id)
+        )
+        assert period_id is not None
+        after = {**before, "closed_at": now.isoformat(), "closed_by": actor_id}
+    else:
+        before = _state(period)
+        period.closed_at = now
+        period.closed_by = actor_id
+        period_id = period.id
+        after = _state(period)
+    record_change(session, actor_id, "close", "period", period_id, before=before, after=after)
+    return int(period_id)
+
+
+def _state(period: AccountingPeriod) -> dict[str, Any]:
+    return {
+        "starts_on": period.starts_on.isoformat(),
+        "ends_on": period.ends_on.isoformat(),
+        "closed_at": period.closed_at.isoformat() if period.closed_at else None,
+        "closed_by": period.closed_by,
+    }
+
+
+def _refuse_overlap(session: Session, starts_on: date, ends_on: date) -> None:
+    overlap = session.scalar(
+        select(AccountingPeriod.id).where(
+            AccountingPeriod.starts_on <= ends_on, AccountingPeriod.ends_on >= starts_on
+        )
+    )
+    if overlap is not None:
+        raise ValidationFailed(message("deze periode overlapt een bestaande periode"))
+
+
+def first_day(session: Session, start_month: int, fallback: date) -> date:
+    """The first day of the fiscal year of the book's earliest account or transaction."""
+    earliest = [
+        session.scalar(select(func.min(Account.opened_on))),
+        session.scalar(select(func.min(Transaction.date))),
+        fallback,
+    ]
+    return fiscal_year_of(min(day for day in earliest if day is not None), start_month)[0]
+
+
+def uncovered(periods: list[AccountingPeriod], start: date, end: date) -> list[tuple[date, date]]:
+    """The stretches of ``start``..``end`` that no period covers (periods sorted by start)."""
+    gaps = []
+    cursor = start
+    for period in periods:
+        if period.starts_on > cursor:
+            gaps.append((cursor, min(period.starts_on - timedelta(days=1), end)))
+        cursor = max(cursor, period.ends_on + timedelta(days=1))
+    if cursor <= end:
+        gaps.append((cursor, end))
+    return [(a, b) for a, b in gaps if a <= b]

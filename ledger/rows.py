@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from ledger.entries import Amount, Cost, NewPosting, NewTransaction
@@ -74,20 +76,27 @@ def to_transaction(row: Transaction, postings: Iterable[tuple[Posting, str]]) ->
 
 
 def _to_posting(row: Posting, account: str) -> NewPosting:
-    cost = None
-    if row.cost_number is not None and row.cost_currency is not None:
-        cost = Cost(row.cost_number, row.cost_currency, row.cost_date, row.cost_label)
-    price = None
-    if row.price_number is not None and row.price_currency is not None:
-        price = Amount(row.price_number, row.price_currency)
     return NewPosting(
         account=account,
         units=Amount(row.number, row.currency),
-        cost=cost,
-        price=price,
+        cost=cost_of(row.cost_number, row.cost_currency, row.cost_date, row.cost_label),
+        price=price_of(row.price_number, row.price_currency),
         flag=row.flag,
         meta=decode_meta(row.meta),
     )
+
+
+def cost_of(
+    number: Decimal | None, currency: str | None, day: date | None, label: str | None
+) -> Cost | None:
+    """A posting's cost from its columns; None when it was held at no cost."""
+    if number is None or currency is None:
+        return None
+    return Cost(number, currency, day, label)
+
+
+def price_of(number: Decimal | None, currency: str | None) -> Amount | None:
+    return None if number is None or currency is None else Amount(number, currency)
 
 
 def snapshot(transaction: NewTransaction) -> dict[str, Any]:

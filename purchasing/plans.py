@@ -63,6 +63,10 @@ def create_plan(session: Session, new: NewPlan) -> int:
         raise ValidationFailed(
             message("Een contributie is een bedrag in hele centen, niet negatief."), field="tiers"
         )
+    if not new.name.strip():
+        raise ValidationFailed(message("Geef de regeling een naam."), field="name")
+    if session.scalar(select(MembershipPlan.id).where(MembershipPlan.name == new.name.strip())):
+        raise ValidationFailed(message("Er is al een regeling met deze naam."), field="name")
     if (new.vat_percent is None) == (new.vat_exemption is None):
         raise ValidationFailed(
             message("Geef een btw-tarief of de reden van vrijstelling."), field="vat_percent"

@@ -21,6 +21,7 @@ from purchasing.models import (
     RateTier,
     VolunteerScheme,
 )
+from purchasing.money import is_whole_cents
 from purchasing.premium_tax import LineTreatment, TaxRate, Treatment, rate_on, taxable_share
 from purchasing.proration import Period
 from purchasing.rating import Basis, Line, RateCard, Tier, TierMeasure
@@ -156,8 +157,20 @@ def volunteer_scheme_of(session: Session, organisation_id: int) -> VolunteerSche
 
 
 def set_tax_rate(session: Session, valid_from: date, percent: Decimal, note: str = "") -> None:
-    """A new premium tax rate from ``valid_from`` on; earlier terms keep theirs; commits."""
-    session.add(PremiumTaxRate(valid_from=valid_from, percent=percent, note=note))
+    """A new premium tax rate from ``valid_from`` on; days before keep theirs; commits.
+
+    A term running over ``valid_from`` is taxed at the new rate from that day (pro rata by
+    stretch); invoices already issued stay as they are until a correction run.
+    """
+    if not ZERO <= percent <= 100 or not is_whole_cents(percent):
+        raise ValidationFailed(
+            message("Een tarief ligt tussen 0 en 100 procent, op twee decimalen."), field="percent"
+        )
+    if session.scalar(select(PremiumTaxRate.id).where(PremiumTaxRate.valid_from == valid_from)):
+        raise ValidationFailed(
+            message("Op %(day)s begint al een tarief."), field="valid_from", day=valid_from
+        )
+    session.add(PremiumTaxRate(valid_from=valid_from, percent=percent, note=note.strip()))
     session.commit()
 
 
@@ -165,10 +178,38 @@ def set_line_treatment(
     session: Session, line: Line, valid_from: date, treatment: Treatment
 ) -> None:
     """A line becomes taxed, exempt or split from ``valid_from`` on; commits."""
+    taken = session.scalar(
+        select(PremiumTaxTreatment.id).where(
+            PremiumTaxTreatment.line == line.value, PremiumTaxTreatment.valid_from == valid_from
+        )
+    )
+    if taken:
+        raise ValidationFailed(
+            message("Voor deze branche begint op %(day)s al een behandeling."),
+            field="treatment_valid_from",
+            day=valid_from,
+        )
     session.add(
         PremiumTaxTreatment(line=line.value, valid_from=valid_from, treatment=treatment.value)
     )
     session.commit()
+
+
+def tax_settings(session: Session) -> tuple[list[TaxRate], list[LineTreatment]]:
+    """Every dated rate and line treatment, oldest first, for the page that sets them."""
+    rates = [
+        TaxRate(row.valid_from, row.percent)
+        for row in session.scalars(select(PremiumTaxRate).order_by(PremiumTaxRate.valid_from))
+    ]
+    treatments = [
+        LineTreatment(Line(row.line), row.valid_from, Treatment(row.treatment))
+        for row in session.scalars(
+            select(PremiumTaxTreatment).order_by(
+                PremiumTaxTreatment.valid_from, PremiumTaxTreatment.line
+            )
+        )
+    ]
+    return rates, treatments
 
 
 def get_policy(session: Session, policy_id: int) -> CollectivePolicy:
@@ -189,27 +230,67 @@ def rate_card(
     )
 
 
-def policy_terms(session: Session, policy: CollectivePolicy) -> PolicyTerms:
-    """The pricing terms of a policy, with the tax settings in force when its term starts."""
-    line = Line(policy.line)
-    rates = [
+@dataclass(frozen=True)
+class TermsSchedule:
+    """A policy's pricing terms with its dated tax settings: the terms in force on any day.
+
+    A rate or treatment that changes mid-term applies from its date on: the premium run cuts
+    the period at ``change_days`` and prices each stretch with the terms of its first day.
+    """
+
+    policy_share: Decimal | None
+    line: Line
+    card: RateCard
+    term: Period
+    annual_costs: Decimal
+    rates: tuple[TaxRate, ...]
+    treatments: tuple[LineTreatment, ...]
+
+    def on(self, day: date) -> PolicyTerms:
+        """The terms with the tax settings in force on ``day`` (within the term)."""
+        share = taxable_share(self.treatments, self.line, day, self.policy_share)
+        return PolicyTerms(
+            card=self.card,
+            term=self.term,
+            annual_costs=self.annual_costs,
+            taxable_share=share,
+            tax_percent=rate_on(self.rates, day) if share else ZERO,
+        )
+
+    @property
+    def change_days(self) -> list[date]:
+        """Days inside the term (after its first) on which a tax setting of this line changes."""
+        days = {rate.valid_from for rate in self.rates}
+        days |= {row.valid_from for row in self.treatments if row.line == self.line}
+        return sorted(day for day in days if self.term.starts_on < day <= self.term.ends_on)
+
+
+def terms_schedule(session: Session, policy: CollectivePolicy) -> TermsSchedule:
+    """The policy's terms with every tax setting, read once."""
+    rates = tuple(
         TaxRate(row.valid_from, row.percent) for row in session.scalars(select(PremiumTaxRate))
-    ]
-    treatments = [
+    )
+    treatments = tuple(
         LineTreatment(Line(row.line), row.valid_from, Treatment(row.treatment))
         for row in session.scalars(select(PremiumTaxTreatment))
-    ]
-    share = taxable_share(treatments, line, policy.starts_on, policy.taxable_share)
+    )
     card = rate_card(
         Basis(policy.basis),
         TierMeasure(policy.tier_measure),
         policy.minimum_premium,
         [(tier.threshold, tier.rate) for tier in policy.tiers],
     )
-    return PolicyTerms(
+    return TermsSchedule(
+        policy_share=policy.taxable_share,
+        line=Line(policy.line),
         card=card,
         term=Period(policy.starts_on, policy.ends_on),
         annual_costs=policy.annual_costs,
-        taxable_share=share,
-        tax_percent=rate_on(rates, policy.starts_on) if share else ZERO,
+        rates=rates,
+        treatments=treatments,
     )
+
+
+def policy_terms(session: Session, policy: CollectivePolicy, on: date | None = None) -> PolicyTerms:
+    """The pricing terms of a policy, with the tax settings in force on ``on`` (its start)."""
+    return terms_schedule(session, policy).on(on or policy.starts_on)

@@ -17,12 +17,16 @@ from purchasing.models import (
     ExposureDeclaration,
     Pool,
     PoolStatus,
+    VolunteerScheme,
 )
-from purchasing.policies import get_policy, policy_terms
+from purchasing.policies import get_policy, policy_terms, volunteer_scheme_of
 from purchasing.proration import Period
 from purchasing.queries import member_count, member_key, pool_members
-from purchasing.rating import Exposure, TierMeasure
+from purchasing.rating import Exposure, Line, TierMeasure
 from purchasing.shares import Member, ShareBreakdown, price_pool
+
+# Municipal schemes that already cover an organisation's volunteers.
+MUNICIPAL_SCHEMES = (VolunteerScheme.VNG_BASIS, VolunteerScheme.VNG_PLUS)
 
 
 @dataclass(frozen=True)
@@ -115,15 +119,28 @@ def join(
     exposure: Exposure,
     joined_on: date,
     declared_by_id: int | None = None,
+    *,
+    is_overlap_confirmed: bool = False,
 ) -> int:
     """Enrol an organisation with its declared exposure, named co-insured from ``joined_on``.
 
-    The pool starts as soon as the enrolment brings it to its minimum. Commits.
+    An organisation whose municipality already covers its volunteers (VNG Basis or Plus)
+    joins a volunteers pool only when it confirms it wants the cover on top
+    (``is_overlap_confirmed``), so nobody buys the same cover twice by accident. The pool
+    starts as soon as the enrolment brings it to its minimum. Commits.
     """
     _check_exposure(exposure)
     pool = get_pool(session, pool_id, lock=True)
     if not pool.is_enrolling_on(joined_on):
         raise PoolNotOpen(message("Deze pool neemt op %(day)s geen deelnemers aan."), day=joined_on)
+    if not is_overlap_confirmed and _is_covered_by_municipality(session, pool, organisation_id):
+        raise EnrolmentRefused(
+            message(
+                "Uw gemeente verzekert uw vrijwilligers al via de VNG-regeling. Bevestig dat u"
+                " deze verzekering er bovenop wilt."
+            ),
+            field="confirm_overlap",
+        )
     if _is_enrolled(session, pool.id, organisation_id, joined_on):
         raise EnrolmentRefused(message("Deze organisatie neemt al deel aan deze pool."))
     enrolment = Enrolment(pool_id=pool.id, organisation_id=organisation_id, joined_on=joined_on)
@@ -214,6 +231,11 @@ def get_enrolment(session: Session, enrolment_id: int) -> Enrolment:
 def members_on(session: Session, pool_id: int, day: date) -> list[Member]:
     """The pool's members as pricing sees them on ``day``."""
     return pool_members(session, get_pool(session, pool_id), day)
+
+
+def _is_covered_by_municipality(session: Session, pool: Pool, organisation_id: int) -> bool:
+    scheme = volunteer_scheme_of(session, organisation_id)
+    return pool.policy.line == Line.VOLUNTEERS and scheme in MUNICIPAL_SCHEMES
 
 
 def _is_enrolled(session: Session, pool_id: int, organisation_id: int, day: date) -> bool:

@@ -2,7 +2,8 @@
 
 Levels follow the due date: a first reminder a week after it, a second after three weeks, and
 a formal notice (aanmaning) after five. Only the highest level due is sent, never a lower one
-after a higher, and an invoice waiting in a direct-debit batch is left alone.
+after a higher, and an invoice waiting in a direct-debit batch, or whose online debit the bank
+has not answered yet (a SEPA debit takes days), is left alone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from purchasing.models import (
     MessageKind,
     SepaCollection,
 )
+from purchasing.payments.models import AttemptStatus, PaymentAttempt
 
 # (level, days after the due date)
 LEVELS: tuple[tuple[int, int], ...] = ((1, 7), (2, 21), (3, 35))
@@ -52,13 +54,7 @@ def due_reminders(
 ) -> list[ReminderDue]:
     """The reminders to send today: one per overdue invoice, at a level not sent before."""
     sent = _levels_sent(session)
-    collecting = set(
-        session.scalars(
-            select(SepaCollection.invoice_id).where(
-                SepaCollection.status == CollectionStatus.PENDING.value
-            )
-        )
-    )
+    collecting = _being_collected(session)
     due = []
     for item in open_invoices(session, supplier_id=supplier_id, due_before=today):
         level = level_due(item.days_overdue(today))
@@ -68,6 +64,17 @@ def due_reminders(
             continue
         due.append(ReminderDue(item.invoice_id, level, item.open_amount))
     return due
+
+
+def _being_collected(session: Session) -> set[int]:
+    """Invoices whose money is on its way: in a pending batch, or a debit not yet answered."""
+    in_batch = select(SepaCollection.invoice_id).where(
+        SepaCollection.status == CollectionStatus.PENDING.value
+    )
+    processing = select(PaymentAttempt.invoice_id).where(
+        PaymentAttempt.status == AttemptStatus.PROCESSING.value
+    )
+    return set(session.scalars(in_batch.union(processing)))
 
 
 def _levels_sent(session: Session) -> dict[int, int]:

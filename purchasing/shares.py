@@ -16,10 +16,11 @@ each rounded once. Each pot is then split with the same weights (``premiums.spli
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from purchasing.money import exact_product, round_ratio_to_cents
 from purchasing.premium_tax import premium_tax
@@ -83,6 +84,56 @@ class ShareBreakdown:
     @property
     def total(self) -> Decimal:
         return self.pots.total
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (amounts as strings), kept on the run item when the invoice is issued."""
+        return {
+            "member": self.member,
+            "basis": self.basis.value,
+            "exposure": str(self.exposure),
+            "tier_measure": self.tier_measure.value,
+            "pool_measure": str(self.pool_measure),
+            "tier": [str(self.tier.threshold), str(self.tier.rate)],
+            "annual_premium": str(self.annual_premium),
+            "minimum_premium": str(self.minimum_premium),
+            "is_minimum_applied": self.is_minimum_applied,
+            "days_covered": self.days_covered,
+            "days_in_term": self.days_in_term,
+            "weight": str(self.weight),
+            "taxable_share": str(self.taxable_share),
+            "tax_percent": str(self.tax_percent),
+            "pots": pots_to_json(self.pots),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ShareBreakdown:
+        threshold, rate = data["tier"]
+        return cls(
+            member=data["member"],
+            basis=Basis(data["basis"]),
+            exposure=Decimal(data["exposure"]),
+            tier_measure=TierMeasure(data["tier_measure"]),
+            pool_measure=Decimal(data["pool_measure"]),
+            tier=Tier(Decimal(threshold), Decimal(rate)),
+            annual_premium=Decimal(data["annual_premium"]),
+            minimum_premium=Decimal(data["minimum_premium"]),
+            is_minimum_applied=bool(data["is_minimum_applied"]),
+            days_covered=int(data["days_covered"]),
+            days_in_term=int(data["days_in_term"]),
+            weight=Decimal(data["weight"]),
+            taxable_share=Decimal(data["taxable_share"]),
+            tax_percent=Decimal(data["tax_percent"]),
+            pots=pots_from_json(data["pots"]),
+        )
+
+
+def pots_to_json(pots: Pots) -> list[str]:
+    return [str(pot) for pot in pots]
+
+
+def pots_from_json(data: Sequence[str]) -> Pots:
+    net, costs, tax = (Decimal(pot) for pot in data)
+    return Pots(net, costs, tax)
 
 
 def price_pool(

@@ -35,6 +35,8 @@ def ensure_tenant_role(connection: Connection, schema_name: str) -> None:
     transactional in PostgreSQL, so a rolled-back provisioning leaves no role behind.
     """
     role = tenant_role(schema_name)
+    if _holds_every_grant(connection, schema_name, role):
+        return  # the usual case on every upgrade: one query instead of seven statements
     _create_role_if_missing(connection, role, member_of=GROUP_ROLE)
     _grant_schema(connection, schema_name, role)
 
@@ -71,6 +73,26 @@ def _create_role_if_missing(connection: Connection, role: str, member_of: str | 
     connection.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN{membership}")
     # A superuser may SET ROLE to anything; a plain owner with CREATEROLE needs membership.
     connection.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
+
+
+def _holds_every_grant(connection: Connection, schema_name: str, role: str) -> bool:
+    """Whether ``role`` exists and may use the schema and every table and sequence in it.
+
+    New tables made later by the same owner are covered by the default privileges; this check
+    catches schemas from before roles existed and anything granted away by hand.
+    """
+    row = connection.exec_driver_sql(
+        """
+        SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %(role)s)
+           AND has_schema_privilege(%(role)s, %(schema)s, 'USAGE')
+           AND NOT EXISTS (
+               SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'S')
+                 AND NOT has_table_privilege(%(role)s, c.oid, 'SELECT, UPDATE'))
+        """,
+        {"role": role, "schema": schema_name},
+    ).scalar()
+    return bool(row)
 
 
 def _grant_schema(connection: Connection, schema_name: str, role: str) -> None:

@@ -21,6 +21,10 @@ class InvalidOrganisation(ValidationFailed):
     """An organisation's details break a rule."""
 
 
+class OrganisationInUse(DomainError):
+    """An organisation that the bureau's records still point at cannot be deleted."""
+
+
 class InvalidUser(ValidationFailed):
     """A user's details break a rule."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,12 @@ from ledger.chart import ChartAccount, default_chart
 from ledger.errors import message
 from tenants.binding import TenantRef, bind_session, bound_tenant, unbind_session
 from tenants.db_roles import drop_tenant_role
-from tenants.errors import InvalidOrganisation, ProvisioningFailed, TenantBindingError
+from tenants.errors import (
+    InvalidOrganisation,
+    OrganisationInUse,
+    ProvisioningFailed,
+    TenantBindingError,
+)
 from tenants.marker import TenantMarker
 from tenants.migrations import create_tenant_schema, tenant_head
 from tenants.models import SLUG_PATTERN, Membership, Organisation
@@ -133,7 +138,8 @@ def delete_organisation(session: Session, slug: str, *, confirmation: str) -> No
     """Drop an organisation's schema and registry row; explicit and guarded.
 
     Books must be kept for seven years: export them before deleting. ``confirmation`` must
-    repeat the slug, and the bureau's own organisation cannot be deleted.
+    repeat the slug, the bureau's own organisation cannot be deleted, and neither can one the
+    bureau still keeps records of (``OrganisationInUse``).
     """
     organisation = organisation_by_slug(session, slug)
     if organisation is None:
@@ -142,15 +148,72 @@ def delete_organisation(session: Session, slug: str, *, confirmation: str) -> No
         raise InvalidOrganisation(message("typ de korte naam van de organisatie om te bevestigen"))
     if organisation.is_bureau:
         raise InvalidOrganisation(message("de eigen organisatie van het bureau kan niet weg"))
+    kept = records_kept_for(session, organisation.id)
+    if kept:
+        raise _in_use(slug, kept)
     try:
+        # The registry row first: a record added since the check makes this fail, not the drop.
+        session.execute(delete(Organisation).where(Organisation.id == organisation.id))
         connection = session.connection()
         connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{organisation.schema_name}" CASCADE')
         drop_tenant_role(connection, organisation.schema_name)
-        session.execute(delete(Organisation).where(Organisation.id == organisation.id))
         session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        table = getattr(getattr(error.orig, "diag", None), "table_name", None)
+        raise _in_use(slug, [table or "?"]) from error
     except BaseException:
         session.rollback()
         raise
+
+
+# Foreign keys into the registry that neither cascade nor clear on delete: the rows behind them
+# (invoices, pool enrolments, subscriptions, payments) are records the bureau must keep.
+_KEEPING_REFERENCES = text(
+    """
+    SELECT table_.relname,
+           quote_ident(schema_.nspname) || '.' || quote_ident(table_.relname),
+           quote_ident(column_.attname)
+    FROM pg_constraint AS constraint_
+    JOIN pg_class AS table_ ON table_.oid = constraint_.conrelid
+    JOIN pg_namespace AS schema_ ON schema_.oid = table_.relnamespace
+    JOIN pg_attribute AS column_
+      ON column_.attrelid = constraint_.conrelid AND column_.attnum = constraint_.conkey[1]
+    WHERE constraint_.contype = 'f'
+      AND constraint_.confrelid = 'public.organisations'::regclass
+      AND constraint_.confdeltype IN ('a', 'r')
+      AND cardinality(constraint_.conkey) = 1
+    ORDER BY 1, 3
+    """
+)
+
+
+def records_kept_for(session: Session, organisation_id: int) -> list[str]:
+    """The shared tables holding records of the organisation that deleting it would orphan.
+
+    Read from the database's own foreign keys, so a table added by any part of the project
+    is covered without this module knowing it.
+    """
+    kept = []
+    for table, quoted_table, quoted_column in session.execute(_KEEPING_REFERENCES):
+        # The names come from the catalog, quoted there: nothing in this SQL is user input.
+        sql = f"SELECT EXISTS (SELECT 1 FROM {quoted_table} WHERE {quoted_column} = :id)"  # noqa: S608
+        if session.scalar(text(sql), {"id": organisation_id}) and table not in kept:
+            kept.append(table)
+    return kept
+
+
+def _in_use(slug: str, tables: list[str]) -> OrganisationInUse:
+    return OrganisationInUse(
+        message(
+            "%(slug)s kan niet worden verwijderd: het bureau bewaart er nog gegevens van"
+            " (%(records)s), zoals facturen, deelnames aan pools of lidmaatschappen, en die"
+            " blijven bewaard (facturen zeven jaar). Beëindig de deelnames en het lidmaatschap"
+            " en laat de organisatie staan; alleen een organisatie zonder zulke gegevens kan weg."
+        ),
+        slug=slug,
+        records=", ".join(tables),
+    )
 
 
 def _check(session: Session, new: NewOrganisation) -> None:

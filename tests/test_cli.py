@@ -1,4 +1,4 @@
-"""The ``servicebureau`` command on the test database: organisations, users, migrations."""
+"""The ``servicebureau`` command on the test database: organisations, users, migrations, worker."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ import json
 import secrets
 
 import pytest
+from rq.job import JobStatus
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.cli import cli
+from ledger.chart import default_chart
 from tenants.models import Organisation
 from tenants.people import authenticate
 from tenants.queries import membership_of, organisation_by_slug, user_by_email
 from tests.conftest import PASSWORD, database_schemas
+from workers.jobs import count_accounts
+from workers.queues import LEDGER, all_queues, queue, redis_connection
 
 
 @pytest.fixture
@@ -92,6 +96,75 @@ def test_user_create_for_an_unknown_organisation_fails(run):
     result = run("user", "create", email, "--org", _slug("nope"), env={"SB_PASSWORD": PASSWORD})
     assert result.exit_code != 0
     assert "no organisation" in result.output
+
+
+def test_user_create_for_an_existing_user_does_not_ask_for_a_password_and_grants_the_role(
+    run, session, make_org, make_user
+):
+    org = make_org()
+    existing = make_user(name="Bestaand")
+    result = run("user", "create", existing.email, "--org", org.slug, "--role", "viewer")
+    assert result.exit_code == 0, result.output
+    assert "Password" not in result.output
+    assert "password unchanged" in result.output
+    membership = membership_of(session, existing.id, org.id)
+    assert membership is not None and membership.role == "viewer"
+    assert authenticate(session, existing.email, PASSWORD) is not None
+
+
+def test_user_create_refuses_to_make_an_existing_user_bureau_staff_silently(
+    run, session, make_user
+):
+    existing = make_user()
+    result = run("user", "create", existing.email, "--bureau-admin")
+    assert result.exit_code == 1
+    assert "already has an account" in result.output
+    assert "Password" not in result.output
+    session.expire_all()
+    user = user_by_email(session, existing.email)
+    assert user is not None and not user.is_bureau_admin
+
+
+def test_user_create_for_an_existing_user_without_org_says_how_to_give_a_role(run, make_user):
+    existing = make_user()
+    result = run("user", "create", existing.email, env={"SB_PASSWORD": "another password 42"})
+    assert result.exit_code == 1
+    assert "add --org SLUG" in result.output
+
+
+def test_user_create_with_role_but_without_org_is_refused_before_anything_is_made(run, session):
+    email = f"{_slug('user')}@example.org"
+    result = run("user", "create", email, "--role", "viewer", env={"SB_PASSWORD": PASSWORD})
+    assert result.exit_code == 2
+    assert "--role needs --org" in result.output
+    assert user_by_email(session, email) is None
+
+
+def test_user_create_without_a_role_makes_the_user_owner_of_the_org(run, session, make_org):
+    org = make_org()
+    email = f"{_slug('user')}@example.org"
+    result = run("user", "create", email, "--org", org.slug, env={"SB_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    user = user_by_email(session, email)
+    assert user is not None
+    membership = membership_of(session, user.id, org.id)
+    assert membership is not None and membership.role == "owner"
+
+
+def test_worker_burst_runs_the_queued_jobs_and_stops(run, app, make_org):
+    org = make_org()
+    connection = redis_connection(app.config["REDIS_URL"])
+    for each in all_queues(connection):
+        each.empty()
+    job = queue(LEDGER, connection).enqueue(count_accounts, org.id)
+
+    result = run("worker", "--burst")
+
+    assert result.exit_code == 0, result.output
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value() == len(default_chart())
+    assert all(each.count == 0 for each in all_queues(connection))
+    connection.close()
 
 
 def test_migrate_brings_a_stale_tenant_to_head_once_and_then_does_nothing(run, engine):

@@ -1,4 +1,4 @@
-"""`servicebureau serve --demo` on the embedded default: starts, serves, stops clean, keeps data."""
+"""`servicebureau serve --demo` embedded: serves, works jobs, stops clean, keeps its data."""
 
 from __future__ import annotations
 
@@ -21,14 +21,20 @@ from urllib.parse import urlencode
 
 import pytest
 from redis import Redis
+from rq import Queue
+from rq.job import JobStatus
+from sqlalchemy import create_engine, text
 
 from tenants.demo import DEMO_PASSWORD
+from workers.jobs import count_accounts
+from workers.queues import DEFAULT
 
 pytestmark = pytest.mark.embedded
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 120
 STOP_TIMEOUT = 60
+JOB_TIMEOUT = 60
 
 
 @dataclass
@@ -42,6 +48,12 @@ class Served:
     @property
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    @property
+    def database_url(self) -> str:
+        found = re.search(r"^database: (\S+)$", self.output, re.MULTILINE)
+        assert found, self.output
+        return found.group(1)
 
     @property
     def redis_socket(self) -> str:
@@ -73,6 +85,8 @@ def test_serve_with_demo_keeps_its_data_and_leaves_no_server_behind(scratch_dir)
         assert "Speeltuinvereniging De Klimboom" in home
         with Redis(unix_socket_path=first.redis_socket) as redis:
             redis.set("embedded-test", "kept")
+        counted, in_the_books = _accounts_counted_by_the_worker(first, "groene-schakel")
+        assert counted == in_the_books > 0
     assert "demo: filled this new instance" in first.output
     assert _processes_mentioning(str(instance)) == []
 
@@ -144,6 +158,30 @@ def _logged_in_home(served: Served, email: str) -> str:
     response = opener.open(served.url("/login"), data=data.encode(), timeout=10)
     assert not response.url.endswith("/login"), "login failed"
     return response.read().decode()
+
+
+def _accounts_counted_by_the_worker(served: Served, slug: str) -> tuple[int, int]:
+    """Queue a job on the embedded Redis, wait for the worker that ``serve`` started to do it,
+    and return its answer next to what the organisation's books hold."""
+    engine = create_engine(served.database_url)
+    try:
+        with engine.connect() as connection:
+            organisation_id, schema = connection.execute(
+                text("SELECT id, schema_name FROM public.organisations WHERE slug = :slug"),
+                {"slug": slug},
+            ).one()
+            in_the_books = connection.scalar(text(f'SELECT count(*) FROM "{schema}".accounts'))
+    finally:
+        engine.dispose()
+    with Redis(unix_socket_path=served.redis_socket) as redis:
+        job = Queue(DEFAULT, connection=redis).enqueue(count_accounts, organisation_id)
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while job.get_status() not in (JobStatus.FINISHED, JobStatus.FAILED):
+            assert time.monotonic() < deadline, f"no worker did the job:\n{served.output[-3000:]}"
+            time.sleep(0.2)
+        result = job.latest_result()
+        assert job.get_status() == JobStatus.FINISHED, result and result.exc_string
+        return int(job.return_value()), int(in_the_books)
 
 
 def _processes_mentioning(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,12 @@ from rq import get_current_job
 from rq.job import Job
 
 from ledger.bank.importing import import_statement
+from ledger.bank.inbox import Confirmation, confirm_lines
+from ledger.errors import DomainError
+from purchasing.sepa.payables import invoice_matcher
+from tenants.models import Organisation
+from workers.ledger_jobs import enqueue_validation
+from workers.purchasing_jobs import enqueue_bookings
 from workers.queues import LEDGER, queue
 from workers.runtime import tenant_session
 
@@ -24,26 +31,32 @@ def import_statement_job(
     """Import the statement file at ``path`` (removed afterwards); returns the import's figures.
 
     Safe to run twice: lines already imported are recognised and skipped. Progress goes to
-    ``job.meta["progress"]`` as ``{"done": n, "total": m}`` for the browser's progress bar.
+    ``job.meta["progress"]`` as ``{"phase": "parse" | "save", "done": n, "total": m}`` for the
+    browser's progress bar; a refused file leaves its reason in ``job.meta["refused"]``. A
+    successful import queues the full validation of the books.
     """
     job = get_current_job()
-
-    def progress(done: int, total: int) -> None:
-        if job is not None:
-            job.meta["progress"] = {"done": done, "total": total}
-            job.save_meta()  # type: ignore[no-untyped-call]
-
+    progress = _progress_of(job)
     file = Path(path)
-    with tenant_session(organisation_id) as session:
-        result = import_statement(
-            session,
-            file.read_bytes(),
-            actor_id,
-            filename=filename,
-            bank_account_id=bank_account_id,
-            on_progress=progress,
-        )
-    file.unlink(missing_ok=True)
+    try:
+        with tenant_session(organisation_id) as session:
+            result = import_statement(
+                session,
+                file.read_bytes(),
+                actor_id,
+                filename=filename,
+                bank_account_id=bank_account_id,
+                on_progress=progress,
+            )
+    except DomainError as error:
+        if job is not None:
+            job.meta["refused"] = str(error)
+            job.save_meta()  # type: ignore[no-untyped-call]
+        raise
+    finally:
+        file.unlink(missing_ok=True)
+    if job is not None and result.imported:
+        enqueue_validation(job.connection, organisation_id)
     return result.to_json()
 
 
@@ -65,4 +78,61 @@ def enqueue_statement_import(
         bank_account_id,
         job_timeout=30 * 60,
         result_ttl=24 * 3600,
+        failure_ttl=24 * 3600,
     )
+
+
+def confirm_lines_job(
+    organisation_id: int, confirmations: list[tuple[int, str]], actor_id: int | None
+) -> dict[str, Any]:
+    """Book many inbox lines (``(line id, contra account)`` pairs) with progress; safe to
+    run twice: a line booked already is refused as such and books nothing again. Lines that
+    pay an invoice settle it, as when confirmed in the browser."""
+    progress = _progress_of(get_current_job())
+    with tenant_session(organisation_id) as session:
+        organisation = session.get_one(Organisation, organisation_id)
+        matcher = invoice_matcher(session, organisation_id, is_bureau=organisation.is_bureau)
+        session.rollback()
+        result = confirm_lines(
+            session,
+            [Confirmation(int(line_id), account) for line_id, account in confirmations],
+            actor_id,
+            invoices=matcher,
+            on_progress=progress,
+        )
+    job = get_current_job()
+    if job is not None and result.booked:
+        enqueue_bookings(job.connection)  # the other side of the invoices these lines paid
+    return {
+        "booked": len(result.booked),
+        "refused": {str(line_id): str(error) for line_id, error in result.refused.items()},
+    }
+
+
+def enqueue_confirmations(
+    connection: Redis[bytes],
+    organisation_id: int,
+    confirmations: list[tuple[int, str]],
+    actor_id: int | None,
+) -> Job:
+    """Queue a bulk confirmation on the ledger queue; its result is kept a day."""
+    return queue(LEDGER, connection).enqueue(
+        confirm_lines_job,
+        organisation_id,
+        confirmations,
+        actor_id,
+        job_timeout=30 * 60,
+        result_ttl=24 * 3600,
+        failure_ttl=24 * 3600,
+    )
+
+
+def _progress_of(job: Job | None) -> Callable[[str, int, int], None]:
+    """Progress into ``job.meta["progress"]`` as ``{"phase", "done", "total"}``."""
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if job is not None:
+            job.meta["progress"] = {"phase": phase, "done": done, "total": total}
+            job.save_meta()  # type: ignore[no-untyped-call]
+
+    return progress

@@ -2,7 +2,8 @@
 
 Thin and safe to run twice: every message is claimed under a unique key before it is sent
 (``purchasing.documents.messages``), so a retried or duplicated job sends nothing twice.
-Reminders run daily from rq's cron scheduler (``schedule_billing``), and can be queued by hand.
+Reminders run daily from rq's cron scheduler (``schedule_billing``, registered by
+``workers.scheduler``), and can be queued by hand.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from zoneinfo import ZoneInfo
 from redis import Redis
 from rq.cron import CronJob, CronScheduler
 from rq.job import Job
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.mail import Attachment, Mail, send
 from purchasing.documents.messages import claim_message, mark_sent, recipient_of
 from purchasing.documents.pdf import invoice_pdf, pdf_filename
 from purchasing.documents.texts import MailText, invoice_text, prenotification_text, reminder_text
-from purchasing.models import Invoice, InvoiceMessage, MessageKind, SepaMandate
+from purchasing.models import Invoice, InvoiceMessage, MessageKind, RunItem, SepaMandate
+from purchasing.payments.debits import debit_invoices
 from purchasing.reminders import due_reminders
 from purchasing.sepa.batches import get_batch
 from purchasing.sepa.creditor import creditor_of
@@ -89,6 +92,26 @@ def send_prenotifications_job(batch_id: int) -> dict[str, int]:
     return counts
 
 
+def debit_run_job(run_id: int) -> dict[str, int]:
+    """Debit the run's open invoices under the members' Stripe mandates; safe to run twice."""
+    provider = runtime.current_app().extensions.get("payment_provider")
+    if provider is None:
+        return {"debited": 0, "without_mandate": 0, "refused": 0}
+    with runtime.public_session() as session:
+        invoice_ids = list(
+            session.scalars(
+                select(RunItem.invoice_id).where(RunItem.run_id == run_id).order_by(RunItem.id)
+            )
+        )
+        return debit_invoices(session, provider, invoice_ids).to_json()
+
+
+def enqueue_run_debits(connection: Redis[bytes], run_id: int) -> Job:
+    return queue(DEFAULT, connection).enqueue(
+        debit_run_job, run_id, job_id=f"run-debits-{run_id}", result_ttl=24 * 3600
+    )
+
+
 def enqueue_invoice_mail(connection: Redis[bytes], invoice_id: int) -> Job:
     return queue(DEFAULT, connection).enqueue(
         send_invoice_job, invoice_id, job_id=f"invoice-mail-{invoice_id}", result_ttl=24 * 3600
@@ -102,7 +125,7 @@ def enqueue_prenotifications(connection: Redis[bytes], batch_id: int) -> Job:
 
 
 def schedule_billing(scheduler: CronScheduler) -> CronJob:
-    """Register the daily reminders on rq's cron scheduler (``rq cron`` runs it)."""
+    """Register the daily reminders on rq's cron scheduler (``servicebureau scheduler``)."""
     return scheduler.register(
         send_reminders_job, DEFAULT, cron=REMINDERS_CRON, job_timeout=3600, name="reminders"
     )

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from rq.job import Job
 
-from workers.bank_jobs import enqueue_statement_import
+from workers.bank_jobs import enqueue_confirmations, enqueue_statement_import
+from workers.ledger_jobs import enqueue_validation
+from workers.purchasing_jobs import enqueue_bookings
 from workers.queues import redis_connection
 
 BACKGROUND_BYTES = 512 * 1024
+BACKGROUND_LINES = 100  # confirming more lines at once runs as a job with progress
 
 
 def is_large(data: bytes) -> bool:
@@ -28,9 +32,20 @@ def start_import(
     path = folder / f"{organisation_id}-{secrets.token_hex(8)}"
     path.write_bytes(data)
     connection = redis_connection(current_app.config["REDIS_URL"])
-    return enqueue_statement_import(
-        connection, organisation_id, str(path), filename, actor_id, bank_account_id
-    )
+    try:
+        return enqueue_statement_import(
+            connection, organisation_id, str(path), filename, actor_id, bank_account_id
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)  # no job will ever read it
+        raise
+
+
+def start_confirmations(
+    confirmations: list[tuple[int, str]], organisation_id: int, actor_id: int
+) -> Job:
+    connection = redis_connection(current_app.config["REDIS_URL"])
+    return enqueue_confirmations(connection, organisation_id, confirmations, actor_id)
 
 
 def job_of(job_id: str, organisation_id: int) -> Job | None:
@@ -46,9 +61,26 @@ def job_of(job_id: str, organisation_id: int) -> Job | None:
 
 
 def job_state(job: Job) -> dict[str, Any]:
+    """What the job page shows: status, progress per phase, the figures or why it failed."""
     status = job.get_status()
+    value = str(status.value if status else "unknown")
+    refused = job.meta.get("refused")
+    if value == "failed" and not refused:
+        refused = _("Het inlezen is mislukt door een fout in de verwerking; probeer het opnieuw.")
     return {
-        "status": str(status.value if status else "unknown"),
-        "progress": job.meta.get("progress", {"done": 0, "total": 0}),
-        "result": job.return_value() if status and status.value == "finished" else None,
+        "kind": "confirm" if (job.func_name or "").endswith("confirm_lines_job") else "import",
+        "status": value,
+        "progress": job.meta.get("progress", {"phase": "", "done": 0, "total": 0}),
+        "result": job.return_value() if value == "finished" else None,
+        "refused": refused,
     }
+
+
+def validate_later(organisation_id: int) -> None:
+    """After an import, Beancount's full validation of the books runs in the background."""
+    enqueue_validation(redis_connection(current_app.config["REDIS_URL"]), organisation_id)
+
+
+def book_other_sides() -> None:
+    """Payments settled from this bank are booked in the other organisation's books too."""
+    enqueue_bookings(redis_connection(current_app.config["REDIS_URL"]))

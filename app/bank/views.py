@@ -10,18 +10,31 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.bank.uploads import is_large, job_of, job_state, start_import
+from app.bank.mapping_form import mapping_from_form
+from app.bank.uploads import (
+    BACKGROUND_LINES,
+    book_other_sides,
+    is_large,
+    job_of,
+    job_state,
+    start_confirmations,
+    start_import,
+    validate_later,
+)
 from app.errors import translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
-from ledger.bank.accounts import add_bank_account
+from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
 from ledger.bank.formats import MAX_BYTES
 from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_lines, open_lines, recently_booked
+from ledger.bank.matching import InvoiceMatcher
+from ledger.bank.presets import PRESETS
 from ledger.bank.reconciliation import reconcile, reconciliations
 from ledger.bank.rules import RuleSpec, add_rule, all_rules, delete_rule, rule_from_line
 from ledger.errors import DomainError
 from ledger.models import Account
+from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("bank", __name__)
@@ -53,6 +66,29 @@ def add_account() -> Any:
     else:
         flash(_("Bankrekening toegevoegd."))
     return redirect(url_for("bank.index"))
+
+
+@blueprint.route("/bank/accounts/<int:bank_account_id>/csv", methods=["GET", "POST"])
+@requires(Role.BOOKKEEPER)
+def csv_mapping(bank_account_id: int) -> Any:
+    iban, saved = csv_mapping_of(db.session(), bank_account_id)
+    mapping = saved
+    if request.method == "POST":
+        mapping = mapping_from_form(request.form)
+        try:
+            set_csv_mapping(db.session(), bank_account_id, mapping, current_user.id)
+        except DomainError as error:
+            flash(translated(error), "error")
+        else:
+            flash(_("Kolomindeling opgeslagen voor %(iban)s.", iban=iban))
+            return redirect(url_for("bank.index"))
+    return render_template(
+        "bank/mapping.html",
+        bank_account_id=bank_account_id,
+        iban=iban,
+        mapping=mapping,
+        presets=sorted(PRESETS),
+    )
 
 
 @blueprint.route("/bank/reconcile", methods=["POST"])
@@ -88,6 +124,8 @@ def upload() -> Any:
     except DomainError as error:
         flash(_("Afschrift geweigerd: %(reason)s", reason=translated(error)), "error")
         return redirect(url_for("bank.index"))
+    if result.imported:
+        validate_later(g.org.id)
     flash(
         _(
             "%(imported)s regels ingelezen, %(duplicates)s al bekend.",
@@ -117,7 +155,7 @@ def job_status(job_id: str) -> Any:
 def inbox() -> Any:
     return render_template(
         "bank/inbox.html",
-        lines=open_lines(db.session()),
+        lines=open_lines(db.session(), invoices=_invoices()),
         booked=recently_booked(db.session()),
         accounts=_all_accounts(),
     )
@@ -130,8 +168,15 @@ def confirm() -> Any:
         Confirmation(line_id, request.form.get(f"account-{line_id}", ""))
         for line_id in request.form.getlist("line", type=int)
     ]
-    result = confirm_lines(db.session(), [c for c in chosen if c.account], current_user.id)
+    picked = [c for c in chosen if c.account]
+    if len(picked) > BACKGROUND_LINES:
+        job = start_confirmations(
+            [(c.line_id, c.account) for c in picked], g.org.id, current_user.id
+        )
+        return redirect(url_for("bank.job_page", job_id=job.id))
+    result = confirm_lines(db.session(), picked, current_user.id, invoices=_invoices())
     if result.booked:
+        book_other_sides()
         flash(_("%(count)s regels geboekt.", count=len(result.booked)))
     for line_id, error in result.refused.items():
         flash(
@@ -193,6 +238,11 @@ def rule_from(line_id: int) -> Any:
 def _amount(text: str | None) -> Decimal | None:
     cleaned = (text or "").strip().replace(",", ".")
     return Decimal(cleaned) if cleaned else None
+
+
+def _invoices() -> InvoiceMatcher:
+    """The bureau matches its receivables; a member its payables to the bureau."""
+    return invoice_matcher(db.session(), g.org.id, is_bureau=g.org.is_bureau)
 
 
 def _all_accounts() -> list[str]:

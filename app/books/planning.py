@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.books.params import amount_arg, date_arg, text_arg, today
+from app.books.downloads import csv_download, table_download, wanted_format
+from app.books.params import amount_arg, date_arg, text_arg
+from app.books.picker import period_arg, presets
 from app.books.statements import display_sign
+from app.books.tables import budget_table, projects_table
 from app.errors import translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.errors import DomainError
-from ledger.reports.budgets import budget_report, set_budget
-from ledger.reports.periods import Period
-from ledger.reports.projects import DEFAULT_KEY, project_report, tag_report
+from ledger.reports.budgets import BudgetReport, budget_report, set_budget
+from ledger.reports.periods import Period, previous_period
+from ledger.reports.projects import DEFAULT_KEY, ProjectReport, project_report, tag_report
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("planning", __name__)
@@ -26,18 +29,47 @@ blueprint = organisation_blueprint("planning", __name__)
 @blueprint.route("/reports/projects")
 @requires(Role.VIEWER)
 def projects_page() -> Any:
-    period = _period()
+    period = period_arg()
     key = text_arg("key") or DEFAULT_KEY
-    session = db.session()
-    report = tag_report(session, period) if key == "#" else project_report(session, period, key=key)
-    return render_template("books/projects.html", report=report)
+    report = _projects(period, key)
+    kind = wanted_format()
+    if kind == "csv":
+        return _projects_csv(report)
+    before = _projects(previous_period(period), key)
+    if kind is not None:
+        table = projects_table(_("Baten en lasten per project"), report, before)
+        return table_download("projects", table, kind)
+    return render_template(
+        "books/projects.html",
+        report=report,
+        before=before,
+        earlier=_project_figures(before),
+        presets=presets(),
+    )
 
 
 @blueprint.route("/reports/budget")
 @requires(Role.VIEWER)
 def budget_page() -> Any:
-    report = budget_report(db.session(), _period())
-    return render_template("books/budget.html", report=report, display_sign=display_sign)
+    session = db.session()
+    period = period_arg()
+    report = budget_report(session, period)
+    kind = wanted_format()
+    if kind == "csv":
+        return _budget_csv(report)
+    before = budget_report(session, previous_period(period), accounts=_accounts(report))
+    if kind is not None:
+        table = budget_table(_("Begroting en werkelijkheid"), report, before)
+        return table_download("budget", table, kind)
+    earlier = {(line.account, line.currency): line.actual for line in before.lines}
+    return render_template(
+        "books/budget.html",
+        report=report,
+        before=before,
+        earlier=earlier,
+        display_sign=display_sign,
+        presets=presets(),
+    )
 
 
 @blueprint.route("/reports/budget", methods=["POST"])
@@ -66,10 +98,53 @@ def set_budget_line() -> Any:
     return redirect(url_for("planning.budget_page", **period))
 
 
-def _period() -> Period:
-    """The period asked for, else the calendar year of today."""
-    start = date_arg("from") or date(today().year, 1, 1)
-    end = date_arg("to") or start.replace(month=12, day=31)
-    if end < start:
-        abort(400)
-    return Period(start, end)
+def _projects(period: Period, key: str) -> ProjectReport:
+    session = db.session()
+    return tag_report(session, period) if key == "#" else project_report(session, period, key=key)
+
+
+def _project_figures(report: ProjectReport) -> dict[tuple[str, str | None, str], Decimal]:
+    """Units by (project, account, currency); account None holds each project's result."""
+    figures: dict[tuple[str, str | None, str], Decimal] = {}
+    for result in report.projects:
+        for part in (result.income, result.expenses):
+            for line in part.lines:
+                for currency, number in line.units.items():
+                    figures[(result.project, line.account, currency)] = number
+        for currency, number in result.net_income.items():
+            figures[(result.project, None, currency)] = number
+    return figures
+
+
+def _accounts(report: BudgetReport) -> list[tuple[str, str]]:
+    return [(line.account, line.currency) for line in report.lines]
+
+
+def _projects_csv(report: ProjectReport) -> Response:
+    """One row per project, account and currency, exact and in Beancount's signs."""
+    header = [_("project"), _("rekening"), _("omschrijving"), _("valuta"), _("bedrag")]
+    rows = [
+        (result.project, line.account, line.label, currency, number)
+        for result in report.projects
+        for part in (result.income, result.expenses)
+        for line in part.lines
+        for currency, number in line.units.items()
+    ]
+    return csv_download("projects", header, rows)
+
+
+def _budget_csv(report: BudgetReport) -> Response:
+    """Planned, actual and difference per account, exact and in Beancount's signs."""
+    header = [
+        _("rekening"),
+        _("omschrijving"),
+        _("valuta"),
+        _("begroot"),
+        _("werkelijk"),
+        _("verschil"),
+    ]
+    rows: list[tuple[str, str, str, Decimal, Decimal, Decimal]] = [
+        (line.account, line.label, line.currency, line.budget, line.actual, line.difference)
+        for line in report.lines
+    ]
+    return csv_download("budget", header, rows)

@@ -1,29 +1,31 @@
-"""Balance sheet, income statement and trial balance pages, each also as a CSV download."""
+"""Balance sheet, income statement and trial balance pages, each also as CSV, Excel and PDF."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from typing import Any
 
-from flask import Response, g, render_template
+from flask import Response, render_template
 from flask_babel import gettext as _
 
-from app.books.params import date_arg, today, wants_csv
+from app.books.downloads import csv_download, table_download, wanted_format
+from app.books.params import date_arg, today
+from app.books.picker import presets, start_month
 from app.books.statements import (
     balance_sheet_blocks,
     income_statement_blocks,
     trial_balance_blocks,
 )
+from app.books.tables import blocks_table, period_text, trial_balance_table
 from app.extensions import db
+from app.i18n import day, short_day
 from app.tenancy import organisation_blueprint, requires
 from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.catalogue import build_report
 from ledger.reports.formats import Report, report_kind, report_rows
 from ledger.reports.income_statement import IncomeStatement, income_statement
-from ledger.reports.periods import previous_period
-from ledger.reports.trial_balance import TrialBalance
+from ledger.reports.periods import Period, previous_period, year_to_date
+from ledger.reports.trial_balance import TrialBalance, trial_balance
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("reports", __name__)
@@ -34,10 +36,17 @@ blueprint = organisation_blueprint("reports", __name__)
 def balance_sheet_page() -> Any:
     session = db.session()
     sheet = balance_sheet(session, date_arg("date") or today())
-    if wants_csv():
+    kind = wanted_format()
+    if kind == "csv":
         return _csv(sheet)
     before = balance_sheet(session, sheet.year_start - timedelta(days=1))
     blocks = balance_sheet_blocks(sheet, before)
+    if kind is not None:
+        title = _("Balans")
+        table = blocks_table(
+            title, _("Per %(day)s", day=day(sheet.on)), blocks, [day(sheet.on), day(before.on)]
+        )
+        return table_download(report_kind(sheet), table, kind)
     return render_template("books/balance_sheet.html", sheet=sheet, before=before, blocks=blocks)
 
 
@@ -49,12 +58,22 @@ def income_statement_page() -> Any:
         session, "income-statement", today=today(), start=date_arg("from"), end=date_arg("to")
     )
     assert isinstance(statement, IncomeStatement)
-    if wants_csv():
+    kind = wanted_format()
+    if kind == "csv":
         return _csv(statement)
     before = income_statement(session, previous_period(statement.period))
     blocks = income_statement_blocks(statement, before)
+    if kind is not None:
+        columns = [_span(statement.period), _span(before.period)]
+        title = _("Staat van baten en lasten")
+        table = blocks_table(title, period_text(statement.period), blocks, columns)
+        return table_download(report_kind(statement), table, kind)
     return render_template(
-        "books/income_statement.html", statement=statement, before=before, blocks=blocks
+        "books/income_statement.html",
+        statement=statement,
+        before=before,
+        blocks=blocks,
+        presets=presets(),
     )
 
 
@@ -63,23 +82,58 @@ def income_statement_page() -> Any:
 def trial_balance_page() -> Any:
     start, end = date_arg("from"), date_arg("to")
     on = None if start or end else date_arg("date")
-    report = build_report(db.session(), "trial-balance", today=today(), on=on, start=start, end=end)
+    session = db.session()
+    report = build_report(session, "trial-balance", today=today(), on=on, start=start, end=end)
     assert isinstance(report, TrialBalance)
-    if wants_csv():
+    kind = wanted_format()
+    if kind == "csv":
         return _csv(report)
-    blocks = trial_balance_blocks(report.sections)
-    return render_template("books/trial_balance.html", report=report, blocks=blocks)
+    before = _previous_trial_balance(report)
+    blocks = trial_balance_blocks(report.sections, before.sections)
+    if kind is not None:
+        title = _("Proefbalans")
+        subtitle = _trial_balance_text(report)
+        table = trial_balance_table(title, subtitle, blocks, _when(report), _when(before))
+        return table_download(report_kind(report), table, kind)
+    return render_template(
+        "books/trial_balance.html",
+        report=report,
+        before=before,
+        blocks=blocks,
+        presets=presets(),
+        previous_title=_when(before),
+    )
+
+
+def _previous_trial_balance(report: TrialBalance) -> TrialBalance:
+    """The period before, or as of the end of the previous fiscal year."""
+    session = db.session()
+    if report.start is not None:
+        earlier = previous_period(Period(report.start, report.end))
+        return trial_balance(session, earlier.end, start=earlier.start)
+    year_start = year_to_date(report.end, start_month()).start
+    return trial_balance(session, year_start - timedelta(days=1))
+
+
+def _when(report: TrialBalance) -> str:
+    if report.start is None:
+        return short_day(report.end)
+    return _span(Period(report.start, report.end))
+
+
+def _trial_balance_text(report: TrialBalance) -> str:
+    if report.start is None:
+        return str(_("Saldi per %(day)s", day=day(report.end)))
+    return str(
+        _("Mutaties van %(start)s tot en met %(end)s", start=day(report.start), end=day(report.end))
+    )
+
+
+def _span(period: Period) -> str:
+    return f"{short_day(period.start)} – {short_day(period.end)}"
 
 
 def _csv(report: Report) -> Response:
     """The report's rows with exact amounts in Beancount's signs (credit negative)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("rekening"), _("omschrijving"), _("valuta"), _("bedrag")])
-    writer.writerows(report_rows(report))
-    name = f"{g.org.slug}-{report_kind(report)}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    header = [_("rekening"), _("omschrijving"), _("valuta"), _("bedrag")]
+    return csv_download(report_kind(report), header, report_rows(report))

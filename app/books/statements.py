@@ -79,8 +79,12 @@ def display_sign(account: str) -> int:
     return -1 if account.split(":", 1)[0] in CREDIT_ROOTS else 1
 
 
-def trial_balance_blocks(sections: Iterable[Section]) -> list[Block]:
-    return [_section_block(s, None, 1) for s in sections]
+def trial_balance_blocks(
+    sections: Iterable[Section], before: Iterable[Section] | None = None
+) -> list[Block]:
+    """One block per root in Beancount's signs, with the earlier figures when given."""
+    earlier = {s.root: s for s in before} if before is not None else None
+    return [_section_block(s, earlier.get(s.root) if earlier else None, 1) for s in sections]
 
 
 def _equity_total(sheet: BalanceSheet | None) -> Units | None:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from flask import Response, abort, g, render_template
+from flask_babel import gettext as _
 
-from app.books.params import cursor_arg, cursor_text, date_arg, text_arg
+from app.books.downloads import csv_download, wanted_format
+from app.books.params import cursor_arg, cursor_text, date_arg, text_arg, today
+from app.books.picker import start_month
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.export import export_book
-from ledger.reports.account_ledger import account_ledger
+from ledger.reports.account_ledger import LedgerLine, account_ledger
 from ledger.reports.journal import JournalFilter, journal
-from ledger.reports.periods import Period
+from ledger.reports.periods import Period, fiscal_year
+from ledger.suggestions import account_choices, account_labels
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("books", __name__)
+DOWNLOAD_PAGE = 500
 
 
 @blueprint.route("/journal")
@@ -29,9 +35,21 @@ def journal_page() -> Any:
         start=date_arg("from"),
         end=date_arg("to"),
     )
-    page = journal(db.session(), filters, before=cursor_arg("before"))
+    kind = wanted_format()
+    if kind is not None:
+        if kind != "csv":
+            abort(400)
+        return csv_download("journal", _journal_header(), _journal_rows(filters))
+    session = db.session()
+    page = journal(session, filters, before=cursor_arg("before"))
+    names = {p.account for entry in page.entries for p in entry.transaction.postings}
     return render_template(
-        "books/journal.html", page=page, filters=filters, next_key=cursor_text(page.next_cursor)
+        "books/journal.html",
+        page=page,
+        filters=filters,
+        next_key=cursor_text(page.next_cursor),
+        labels=account_labels(session, names),
+        choices=account_choices(session, today()),
     )
 
 
@@ -41,13 +59,25 @@ def account_page(account: str) -> Any:
     start, end = date_arg("from"), date_arg("to")
     if start and end and end < start:
         abort(400)
-    period = Period(start or date.min, end or date.max) if start or end else None
-    ledger = account_ledger(db.session(), account, period=period, after=cursor_arg("after"))
+    if start or end:
+        period = Period(start or date.min, end or date.max)
+    else:
+        period = fiscal_year(today(), start_month())
+    text = text_arg("q")
+    kind = wanted_format()
+    if kind is not None:
+        if kind != "csv":
+            abort(400)
+        return _ledger_csv(account, period, text)
+    ledger = account_ledger(
+        db.session(), account, period=period, after=cursor_arg("after"), text=text
+    )
     return render_template(
         "books/account.html",
         ledger=ledger,
-        start=start,
-        end=end,
+        start=period.start if period.start != date.min else None,
+        end=period.end if period.end != date.max else None,
+        text=text,
         next_key=cursor_text(ledger.next_cursor),
     )
 
@@ -60,3 +90,73 @@ def export() -> Response:
         mimetype="text/plain",
         headers={"Content-Disposition": f'attachment; filename="{g.org.slug}.beancount"'},
     )
+
+
+def _journal_header() -> list[str]:
+    return [
+        _("datum"),
+        _("boeking"),
+        _("vlag"),
+        _("tegenpartij"),
+        _("omschrijving"),
+        _("labels"),
+        _("rekening"),
+        _("valuta"),
+        _("bedrag"),
+    ]
+
+
+def _journal_rows(filters: JournalFilter) -> Iterator[list[object]]:
+    """Every posting of every matching transaction, newest first, read a page at a time."""
+    session = db.session()
+    before = None
+    while True:
+        page = journal(session, filters, before=before, limit=DOWNLOAD_PAGE)
+        for entry in page.entries:
+            t = entry.transaction
+            tags = " ".join(sorted(t.tags))
+            for p in t.postings:
+                yield [
+                    t.date.isoformat(),
+                    entry.id,
+                    t.flag,
+                    t.payee or "",
+                    t.narration,
+                    tags,
+                    p.account,
+                    p.units.currency,
+                    p.units.number,
+                ]
+        if page.next_cursor is None:
+            return
+        before = page.next_cursor
+
+
+def _ledger_csv(account: str, period: Period, text: str | None) -> Response:
+    """The account's postings in the period with their running balance, all pages."""
+    session = db.session()
+    header = [_("datum"), _("boeking"), _("tegenpartij"), _("omschrijving")]
+    header += [_("valuta"), _("bedrag")] + ([] if text else [_("saldo")])
+    rows: list[list[object]] = []
+    after = None
+    while True:
+        ledger = account_ledger(
+            session, account, period=period, after=after, limit=DOWNLOAD_PAGE, text=text
+        )
+        rows += [_ledger_row(line)[: len(header)] for line in ledger.lines]
+        if ledger.next_cursor is None:
+            break
+        after = ledger.next_cursor
+    return csv_download(account.replace(":", "-").lower(), header, rows)
+
+
+def _ledger_row(line: LedgerLine) -> list[object]:
+    return [
+        line.date.isoformat(),
+        line.transaction_id,
+        line.payee or "",
+        line.narration,
+        line.units.currency,
+        line.units.number,
+        line.balance,
+    ]

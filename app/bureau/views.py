@@ -1,60 +1,89 @@
-"""The bureau's list of organisations, and creating a new one."""
+"""The bureau's organisations: the list, creating one, and one organisation's people."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from flask_login import current_user
 
 from app.bureau.access import require_bureau_admin
+from app.bureau.forms import NewOrganisationForm, OwnerInvitationForm
+from app.bureau.owners import invite_owner
+from app.errors import translated
 from app.extensions import db
 from ledger.errors import DomainError
+from tenants.models import Organisation
 from tenants.provisioning import NewOrganisation, provision_organisation
-from tenants.queries import all_organisations
+from tenants.queries import all_organisations, members_of, open_invitations, organisation_by_slug
 
 blueprint = Blueprint("bureau", __name__, url_prefix="/bureau")
 blueprint.before_request(require_bureau_admin)
 
 
-class NewOrganisationForm(FlaskForm):
-    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(
-        _l("Korte naam (in de URL)"),
-        validators=[DataRequired(), Regexp(r"^[a-z0-9][a-z0-9-]{1,47}$")],
-    )
-    kvk_number = StringField(_l("KvK-nummer"), validators=[Optional(), Regexp(r"^\d{8}$")])
-
-
 @blueprint.route("/organisations")
 def organisations() -> Any:
-    return render_template(
-        "bureau/organisations.html",
-        organisations=all_organisations(db.session()),
-        form=NewOrganisationForm(),
-    )
+    return _organisations_page(NewOrganisationForm())
 
 
 @blueprint.route("/organisations", methods=["POST"])
 def create_organisation() -> Any:
     form = NewOrganisationForm()
     if not form.validate_on_submit():
-        return render_template(
-            "bureau/organisations.html", organisations=all_organisations(db.session()), form=form
-        ), 400
+        return _organisations_page(form), 400
     new = NewOrganisation(
         slug=form.slug.data or "",
         name=form.name.data or "",
         kvk_number=form.kvk_number.data or None,
     )
     try:
-        provision_organisation(db.session(), new, owner_id=None)
+        tenant = provision_organisation(db.session(), new, owner_id=None)
     except DomainError as error:
-        flash(_(error.template, **error.params), "error")
+        flash(translated(error), "error")
         return redirect(url_for("bureau.organisations"))
     flash(_("Organisatie %(name)s aangemaakt.", name=new.name))
-    return redirect(url_for("bureau.organisations"))
+    if form.owner_email.data:
+        invite_owner(tenant.organisation_id, new.name, form.owner_email.data, current_user)
+    return redirect(url_for("bureau.organisation", slug=new.slug))
+
+
+@blueprint.route("/organisations/<slug>")
+def organisation(slug: str) -> Any:
+    return _organisation_page(_organisation(slug), OwnerInvitationForm())
+
+
+@blueprint.route("/organisations/<slug>/owner-invitations", methods=["POST"])
+def invite_organisation_owner(slug: str) -> Any:
+    organisation = _organisation(slug)
+    form = OwnerInvitationForm()
+    if not form.validate_on_submit():
+        return _organisation_page(organisation, form), 400
+    invite_owner(organisation.id, organisation.name, form.email.data or "", current_user)
+    return redirect(url_for("bureau.organisation", slug=slug))
+
+
+def _organisation(slug: str) -> Organisation:
+    organisation = organisation_by_slug(db.session(), slug)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def _organisations_page(form: NewOrganisationForm) -> str:
+    return render_template(
+        "bureau/organisations.html", organisations=all_organisations(db.session()), form=form
+    )
+
+
+def _organisation_page(organisation: Organisation, form: OwnerInvitationForm) -> str:
+    session = db.session()
+    members = members_of(session, organisation.id)
+    return render_template(
+        "bureau/organisation.html",
+        organisation=organisation,
+        members=members,
+        has_owner=any(role == "owner" for _user, role in members),
+        invitations=open_invitations(session, organisation.id),
+        form=form,
+    )

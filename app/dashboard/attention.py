@@ -9,12 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.entries import Finding
 from ledger.validation import latest_validation
+
+if TYPE_CHECKING:
+    from ledger.bank.reconciliation import Reconciliation
 
 HAS_BANK_IMPORT = find_spec("ledger.bank.models") is not None
 HAS_BUREAU_INVOICES = find_spec("purchasing.invoices.queries") is not None
@@ -50,6 +54,15 @@ def attention(session: Session, organisation_id: int) -> Attention:
         unbooked_bank_lines=unbooked_bank_lines(session) if HAS_BANK_IMPORT else None,
         unpaid_invoices=unpaid_invoices(session, organisation_id) if HAS_BUREAU_INVOICES else None,
     )
+
+
+def bank_reconciliations(session: Session) -> list[Reconciliation] | None:
+    """Where each bank account stands against its statements; None without bank import."""
+    if not HAS_BANK_IMPORT:
+        return None
+    from ledger.bank.reconciliation import reconciliations
+
+    return reconciliations(session)
 
 
 def unbooked_bank_lines(session: Session) -> int:

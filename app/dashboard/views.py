@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.books.params import today
-from app.dashboard.attention import attention
+from app.dashboard.attention import attention, bank_reconciliations
 from app.dashboard.chart import comparison_chart, monthly_chart
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
@@ -31,6 +31,7 @@ def index() -> Any:
         "dashboard/index.html",
         figures=figures,
         attention=attention(session, g.org.id),
+        reconciliations=bank_reconciliations(session),
         monthly=monthly_chart(figures.this_year, _short_month_names()),
         comparison=comparison_chart(_comparison_rows(figures)),
         recent=journal(session, limit=RECENT).entries,

@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.books.params import today
+from app.entry.audit_text import changes
+from app.entry.conflicts import check_unchanged, transaction_hash
 from app.entry.forms import field_of, is_plain_euro, posting_rows, read_full
 from app.entry.receipts import stored_file
 from app.errors import translated
@@ -28,6 +30,7 @@ from tenants.queries import members_of
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("transactions", __name__)
+blueprint.add_app_template_global(changes, "audit_changes")
 AUDIT_PAGE = 50
 
 
@@ -62,7 +65,11 @@ def edit(transaction_id: int) -> Any:
         flash(_("Deze boeking kan hier niet worden gewijzigd; boek een tegenboeking."), "error")
         return redirect(url_for("transactions.show", transaction_id=transaction_id))
     if request.method == "GET":
-        return _edit_page(detail, posting_rows(detail.transaction), {})
+        values = {
+            **posting_rows(detail.transaction),
+            "version": transaction_hash(detail.transaction),
+        }
+        return _edit_page(detail, values, {})
     result = read_full(request.form, account_choices(db.session(), today()))
     if result.errors or result.transaction is None:
         return _edit_page(detail, request.form, result.errors), 422
@@ -74,9 +81,12 @@ def edit(transaction_id: int) -> Any:
         narration=result.transaction.narration,
         postings=result.transaction.postings,
     )
+    session = db.session()
     try:
-        edit_transaction(db.session(), transaction_id, changed, current_user.id)
+        check_unchanged(session, transaction_id, request.form.get("version", ""))
+        edit_transaction(session, transaction_id, changed, current_user.id)
     except DomainError as error:
+        session.rollback()
         return _edit_page(detail, request.form, {field_of(error, "full"): translated(error)}), 422
     flash(_("De boeking is gewijzigd."), "success")
     return redirect(url_for("transactions.show", transaction_id=transaction_id))

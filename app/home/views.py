@@ -16,9 +16,18 @@ blueprint = Blueprint("home", __name__)
 @blueprint.route("/")
 @login_required
 def index() -> Any:
-    memberships = organisations_of(db.session(), current_user.id)
-    if current_user.is_bureau_admin and not memberships:
+    # Bureau staff start at the bureau's work; their own memberships are in the switcher.
+    if current_user.is_bureau_admin:
         return redirect(url_for("bureau.organisations"))
-    if len(memberships) == 1 and not current_user.is_bureau_admin:
+    memberships = organisations_of(db.session(), current_user.id)
+    if len(memberships) == 1:
         return redirect(url_for("dashboard.index", slug=memberships[0][0].slug))
+    return render_template("home/index.html", memberships=memberships)
+
+
+@blueprint.route("/my-organisations")
+@login_required
+def mine() -> Any:
+    """Every organisation the user belongs to, whoever they are (the top bar links here)."""
+    memberships = organisations_of(db.session(), current_user.id)
     return render_template("home/index.html", memberships=memberships)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.books.params import today
@@ -16,28 +16,66 @@ from app.insurance import documents, reads
 from app.insurance.input import TIER_ROWS, day, figure, tiers, whole_number
 from app.insurance.labels import labels_context
 from ledger.errors import DomainError, ValidationFailed, message
-from purchasing.models import RunKind, RunStatus
-from purchasing.policies import NewPolicy, add_insurer, add_policy, get_policy, policy_terms
-from purchasing.pools import get_pool, open_pool
-from purchasing.proration import Period
+from purchasing.models.pools import InsurerInvoiceKind
+from purchasing.policies import (
+    NewPolicy,
+    add_insurer,
+    add_policy,
+    get_policy,
+    policy_terms,
+    set_line_treatment,
+    set_tax_rate,
+    tax_settings,
+)
+from purchasing.pools import open_pool
+from purchasing.premium_tax import Treatment
 from purchasing.rating import Basis, Line, TierMeasure
-from purchasing.runs.premium import premium_shares
-from purchasing.runs.queries import run_view
-from purchasing.runs.runs import get_run, start_run
-from workers.purchasing_jobs import enqueue_invoice_run
-from workers.queues import redis_connection
 
 blueprint = Blueprint("insurance_bureau", __name__, url_prefix="/bureau/insurance")
 blueprint.before_request(require_bureau_admin)
 blueprint.context_processor(labels_context)
 
 Errors = dict[str, str]
-Choice = TypeVar("Choice", Line, Basis, TierMeasure)
+Choice = TypeVar("Choice", Line, Basis, TierMeasure, Treatment, InsurerInvoiceKind)
 
 
 @blueprint.route("/")
 def index() -> Any:
     return _index_page()
+
+
+@blueprint.route("/tax/rates", methods=["POST"])
+def new_tax_rate() -> Any:
+    form = request.form
+    return _act(
+        lambda: set_tax_rate(
+            db.session(),
+            day(form, "valid_from"),
+            figure(form, "percent", places=2),
+            form.get("note", ""),
+        ),
+        _index_page,
+        "valid_from",
+        lambda _: url_for(".index"),
+        _("Het tarief is vastgelegd."),
+    )
+
+
+@blueprint.route("/tax/treatments", methods=["POST"])
+def new_tax_treatment() -> Any:
+    form = request.form
+    return _act(
+        lambda: set_line_treatment(
+            db.session(),
+            _choice(Line, form, "treatment_line"),
+            day(form, "treatment_valid_from"),
+            _choice(Treatment, form, "treatment"),
+        ),
+        _index_page,
+        "treatment_valid_from",
+        lambda _: url_for(".index"),
+        _("De belastingbehandeling is vastgelegd."),
+    )
 
 
 @blueprint.route("/insurers", methods=["POST"])
@@ -114,46 +152,6 @@ def new_pool(policy_id: int) -> Any:
     )
 
 
-@blueprint.route("/pools/<int:pool_id>")
-def pool(pool_id: int) -> Any:
-    return _pool_page(pool_id)
-
-
-@blueprint.route("/pools/<int:pool_id>/runs", methods=["POST"])
-def start_premium_run(pool_id: int) -> Any:
-    def act() -> int:
-        session = db.session()
-        period = Period(day(request.form, "starts_on"), day(request.form, "ends_on"))
-        premium_shares(session, pool_id, period)  # refuses a period the run would refuse
-        run_id = start_run(
-            session, RunKind.PREMIUM, pool_id, period, day(request.form, "issued_on", today())
-        )
-        if get_run(session, run_id).status != RunStatus.DONE:
-            enqueue_invoice_run(redis_connection(current_app.config["REDIS_URL"]), run_id)
-        return run_id
-
-    return _act(
-        act,
-        lambda errors, values: _pool_page(pool_id, errors, values),
-        "starts_on",
-        lambda run_id: url_for(".run", run_id=run_id),
-        _("De premierun is gestart."),
-    )
-
-
-@blueprint.route("/runs/<int:run_id>")
-def run(run_id: int) -> Any:
-    session = db.session()
-    view = run_view(session, run_id)
-    return render_template(
-        "insurance/bureau/run.html",
-        run=view,
-        pool=get_pool(session, view.subject_id),
-        invoices=reads.run_invoices(session, run_id),
-        is_busy=view.status in (RunStatus.PENDING, RunStatus.RUNNING),
-    )
-
-
 def _act(
     action: Callable[[], Any],
     page: Callable[[Errors, Mapping[str, str]], str],
@@ -207,8 +205,11 @@ def _required(form: Mapping[str, str], name: str) -> str:
 
 def _index_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
     session = db.session()
+    rates, treatments = tax_settings(session)
     return render_template(
         "insurance/bureau/index.html",
+        tax_rates=rates,
+        tax_treatments=treatments,
         owed=reads.insurers_owed(session),
         policies=reads.policies(session),
         pools=reads.pools(session, today()),
@@ -253,17 +254,5 @@ def _policy_page(
     )
 
 
-def _pool_page(
-    pool_id: int, errors: Errors | None = None, values: Mapping[str, str] | None = None
-) -> str:
-    session = db.session()
-    pool = get_pool(session, pool_id)
-    month = today().replace(day=1)
-    return render_template(
-        "insurance/bureau/pool.html",
-        pool=pool,
-        members=reads.members_of_pool(session, pool_id, today()),
-        runs=reads.runs_of_pool(session, pool_id),
-        errors=errors or {},
-        values=values or {"starts_on": month.isoformat(), "issued_on": today().isoformat()},
-    )
+# The pool pages and their runs register on this blueprint too.
+from app.insurance import bureau_pools  # noqa: E402, F401  isort: skip

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from purchasing.models import PoolStatus, RunStatus, VolunteerScheme
+from purchasing.models import PoolStatus, RunKind, RunStatus, VolunteerScheme
+from purchasing.models.pools import InsurerInvoiceKind
 from purchasing.premium_tax import Treatment
 from purchasing.rating import Basis, Line, TierMeasure
 
@@ -46,6 +47,16 @@ RUN_STATUSES = {
     RunStatus.DONE: _l("klaar"),
     RunStatus.FAILED: _l("mislukt"),
 }
+RUN_KINDS = {
+    RunKind.MEMBERSHIP: _l("Contributierun"),
+    RunKind.PREMIUM: _l("Premierun"),
+    RunKind.CORRECTION: _l("Correctierun"),
+    RunKind.TRUE_UP: _l("Naverrekening"),
+}
+INSURER_INVOICE_KINDS = {
+    InsurerInvoiceKind.ADVANCE: _l("Premie over de periode (voorschot)"),
+    InsurerInvoiceKind.FINAL: _l("Definitief, na de naverrekening"),
+}
 TREATMENTS = {
     Treatment.TAXED: _l("belast"),
     Treatment.EXEMPT: _l("vrijgesteld"),
@@ -66,6 +77,8 @@ LABELS = {
     "measures": MEASURES,
     "pool_statuses": POOL_STATUSES,
     "run_statuses": RUN_STATUSES,
+    "run_kinds": RUN_KINDS,
+    "insurer_invoice_kinds": INSURER_INVOICE_KINDS,
     "treatments": TREATMENTS,
     "schemes": SCHEMES,
 }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -22,18 +21,25 @@ from app.tenancy import organisation_blueprint, requires
 from ledger.errors import DomainError, ValidationFailed, message
 from purchasing.models import DeclarationKind, Enrolment, VolunteerScheme
 from purchasing.policies import policy_terms, record_volunteer_scheme, volunteer_scheme_of
-from purchasing.pools import change_declaration, get_pool, join, leave, quote
-from purchasing.proration import Period
+from purchasing.pools import (
+    MUNICIPAL_SCHEMES,
+    change_declaration,
+    get_pool,
+    join,
+    leave,
+    quote,
+)
 from purchasing.queries import declaration_on, exposure_of, pools_open_to
 from purchasing.rating import Basis, Line
-from purchasing.runs.premium import priced_stretches
+from purchasing.runs.premium import MemberShare
+from purchasing.shares import pots_from_json
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("insurance", __name__)
 blueprint.context_processor(labels_context)
 
 Errors = dict[str, str]
-COVERED_BY_MUNICIPALITY = (VolunteerScheme.VNG_BASIS, VolunteerScheme.VNG_PLUS)
+COVERED_BY_MUNICIPALITY = MUNICIPAL_SCHEMES
 
 
 @blueprint.route("/insurance")
@@ -84,6 +90,7 @@ def join_pool(pool_id: int) -> Any:
             exposure(form),
             day(form, "joined_on", today()),
             declared_by_id=current_user.id,
+            is_overlap_confirmed=form.get("confirm_overlap") == "yes",
         ),
         lambda errors, values: _pool_page(pool_id, errors, values),
         "joined_on",
@@ -148,24 +155,18 @@ def leave_pool(enrolment_id: int) -> Any:
 @blueprint.route("/insurance/shares/<int:invoice_id>")
 @requires(Role.VIEWER)
 def share(invoice_id: int) -> Any:
-    session = db.session()
-    row = reads.share_of(session, g.org.id, invoice_id)
+    """Why the member pays this: the breakdown kept when the document was issued."""
+    row = reads.share_of(db.session(), g.org.id, invoice_id)
     if row is None:
         abort(404)
-    try:
-        lived = priced_stretches(session, row.pool.id, Period(row.run.starts_on, row.run.ends_on))
-        stretches = [(stretch, shares[g.org.id]) for stretch, shares in lived if g.org.id in shares]
-        problem = None
-    except DomainError as error:
-        db.session.rollback()
-        stretches, problem = [], translated(error)
-    explained = sum((breakdown.total for _, breakdown in stretches), Decimal(0))
+    kept = row.breakdown or {}
     return render_template(
         "insurance/member/share.html",
         row=row,
-        stretches=stretches,
-        problem=problem,
-        is_changed_since=bool(stretches) and explained != row.invoice.total,
+        share=MemberShare.from_json(kept) if kept else None,
+        kind=kept.get("kind", "premium"),
+        invoiced=pots_from_json(kept["invoiced"]) if "invoiced" in kept else None,
+        difference=pots_from_json(kept["difference"]) if "difference" in kept else None,
     )
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from purchasing.models import (
     Booking,
@@ -77,6 +78,7 @@ class ShareRow:
     invoice: Invoice
     run: InvoiceRun
     pool: Pool
+    breakdown: dict[str, Any] | None = None  # as kept on the run item when it was issued
 
 
 def bureau_organisations(session: Session) -> list[Organisation]:
@@ -217,19 +219,28 @@ def enrolments_of(session: Session, organisation_id: int) -> list[Enrolment]:
 def shares_of(
     session: Session, organisation_id: int, invoice_id: int | None = None
 ) -> list[ShareRow]:
-    """The organisation's premium invoices (and credit notes on them), newest first."""
-    origin = func.coalesce(Invoice.credits_invoice_id, Invoice.id)
+    """The organisation's premium invoices and credit notes, newest first.
+
+    A document a run made is read with that run's item (its kept breakdown); a credit note
+    made by hand on a premium invoice, with the run of the invoice it credits.
+    """
+    own, credited = aliased(RunItem), aliased(RunItem)
+    run_id = func.coalesce(own.run_id, credited.run_id)
     query = (
-        select(Invoice, InvoiceRun, Pool)
-        .join(RunItem, RunItem.invoice_id == origin)
-        .join(InvoiceRun, InvoiceRun.id == RunItem.run_id)
+        select(Invoice, InvoiceRun, Pool, own.breakdown)
+        .outerjoin(own, own.invoice_id == Invoice.id)
+        .outerjoin(credited, credited.invoice_id == Invoice.credits_invoice_id)
+        .join(InvoiceRun, InvoiceRun.id == run_id)
         .join(Pool, Pool.id == InvoiceRun.pool_id)
         .where(Invoice.customer_id == organisation_id)
         .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
     )
     if invoice_id is not None:
         query = query.where(Invoice.id == invoice_id)
-    return [ShareRow(invoice, run, pool) for invoice, run, pool in session.execute(query)]
+    return [
+        ShareRow(invoice, run, pool, breakdown)
+        for invoice, run, pool, breakdown in session.execute(query)
+    ]
 
 
 def share_of(session: Session, organisation_id: int, invoice_id: int) -> ShareRow | None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -19,14 +20,19 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.bureau.access import require_bureau_admin
+from app.errors import translated
 from app.extensions import db
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
+from app.payments.views import current_provider
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
-from purchasing.errors import NotFound, message
+from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.queries import invoice_state
+from purchasing.invoices.requirements import missing_on_invoice
+from purchasing.payments.provider import ProviderError
+from purchasing.payments.services import active_mandate, debit_with_mandate
 from purchasing.runs.queries import recent_runs, run_view
-from workers.billing_jobs import enqueue_invoice_mail
+from workers.billing_jobs import enqueue_invoice_mail, enqueue_run_debits
 from workers.queues import redis_connection
 
 blueprint = Blueprint("invoices_bureau", __name__, url_prefix="/bureau")
@@ -46,12 +52,17 @@ def detail(invoice_id: int) -> Any:
     invoice = reads.invoice_with_lines(session, invoice_id)
     if invoice is None:
         raise NotFound(message("Deze factuur bestaat niet."))
+    can_debit = current_provider() is not None and (
+        active_mandate(session, invoice.customer_id) is not None
+    )
     return render_template(
         "invoices/bureau/detail.html",
         invoice=invoice,
+        can_debit=can_debit,
         state=invoice_state(session, invoice_id),
         payments=reads.payments_of(session, invoice_id),
         messages=reads.messages_of(session, invoice_id),
+        missing_customer=missing_on_invoice(invoice.customer),
     )
 
 
@@ -67,6 +78,20 @@ def mail(invoice_id: int) -> Any:
     return redirect(url_for(".detail", invoice_id=invoice_id))
 
 
+@blueprint.route("/invoices/<int:invoice_id>/debit", methods=["POST"])
+def debit(invoice_id: int) -> Any:
+    """Collect the open amount under the member's SEPA mandate at the payment provider."""
+    provider = current_provider()
+    if provider is None:
+        abort(404)
+    try:
+        debit_with_mandate(db.session(), provider, invoice_id)
+        flash(_("De incasso is aangeboden; de bank meldt binnen enkele werkdagen de uitkomst."))
+    except (ValidationFailed, ProviderError) as error:
+        flash(translated(error) if isinstance(error, ValidationFailed) else str(error), "error")
+    return redirect(url_for(".detail", invoice_id=invoice_id))
+
+
 @blueprint.route("/runs")
 def runs() -> Any:
     return render_template("invoices/bureau/runs.html", runs=recent_runs(db.session()))
@@ -74,7 +99,22 @@ def runs() -> Any:
 
 @blueprint.route("/runs/<int:run_id>")
 def run(run_id: int) -> Any:
-    return render_template("invoices/bureau/run.html", run=run_view(db.session(), run_id))
+    return render_template(
+        "invoices/bureau/run.html",
+        run=run_view(db.session(), run_id),
+        can_debit=current_provider() is not None,
+    )
+
+
+@blueprint.route("/runs/<int:run_id>/debit", methods=["POST"])
+def debit_run(run_id: int) -> Any:
+    """Queue the collection of the run's invoices under the members' Stripe mandates."""
+    if current_provider() is None:
+        abort(404)
+    run_view(db.session(), run_id)  # a 404 for an unknown run
+    enqueue_run_debits(redis_connection(current_app.config["REDIS_URL"]), run_id)
+    flash(_("De incasso's onder machtiging worden aangeboden."))
+    return redirect(url_for(".run", run_id=run_id))
 
 
 @blueprint.route("/runs/<int:run_id>/progress")

@@ -156,3 +156,7 @@ def _bank_accounts() -> list[tuple[str, str]]:
 def _month_names() -> list[tuple[int, str]]:
     names = get_month_names("wide", locale=str(get_locale()))
     return [(month, str(names[month])) for month in range(1, 13)]
+
+
+# The period and validation pages add their routes to this blueprint.
+from app.orgsettings import periods, validation  # noqa: E402, F401

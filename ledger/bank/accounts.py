@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_change
-from ledger.bank.csvfile import CsvMapping
+from ledger.bank.csvmapping import CsvMapping, check_mapping
 from ledger.bank.models import BankAccount
 from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import Account
@@ -36,6 +36,8 @@ def add_bank_account(
 ) -> int:
     """Link ``iban`` to the ledger ``account`` its statements are booked on; returns its id."""
     compact = normalised_iban(iban)
+    if csv_mapping is not None:
+        check_mapping(csv_mapping)
     ledger_account = session.scalar(select(Account).where(Account.name == account))
     if ledger_account is None:
         raise NotFound(message("rekening %(name)s bestaat niet"), name=account)
@@ -67,7 +69,8 @@ def add_bank_account(
 def set_csv_mapping(
     session: Session, bank_account_id: int, mapping: CsvMapping, actor_id: int | None
 ) -> None:
-    """Save how this bank's CSV exports are to be read. Commits."""
+    """Save how this bank's CSV exports are to be read; refuses a mapping that cannot work."""
+    check_mapping(mapping)
     found = session.execute(
         update(BankAccount)
         .where(BankAccount.id == bank_account_id)
@@ -80,3 +83,12 @@ def set_csv_mapping(
         session, actor_id, "edit", "bank_account", bank_account_id, after=mapping.to_json()
     )
     session.commit()
+
+
+def csv_mapping_of(session: Session, bank_account_id: int) -> tuple[str, CsvMapping | None]:
+    """The bank account's IBAN and its saved CSV column mapping, if it has one."""
+    bank_account = session.get(BankAccount, bank_account_id)
+    if bank_account is None:
+        raise NotFound(message("bankrekening %(id)s bestaat niet"), id=bank_account_id)
+    mapping = bank_account.csv_mapping
+    return bank_account.iban, CsvMapping.from_json(mapping) if mapping else None

@@ -8,10 +8,13 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from ledger.bank.statement import (
+    Progress,
     Statement,
     StatementBalance,
     StatementLine,
     StatementRefused,
+    checked_amount,
+    report,
     with_identities,
 )
 from ledger.bank.xml import parse_untrusted
@@ -27,7 +30,7 @@ def is_camt(data: bytes) -> bool:
     return b"camt.053" in head and b"<" in head
 
 
-def parse_camt(data: bytes) -> list[Statement]:
+def parse_camt(data: bytes, on_progress: Progress | None = None) -> list[Statement]:
     """Every statement in a CAMT.053 document; refuses other documents and malformed amounts."""
     root = parse_untrusted(data)
     namespace = etree.QName(root).namespace or ""
@@ -37,7 +40,20 @@ def parse_camt(data: bytes) -> list[Statement]:
     statements = root.findall("BkToCstmrStmt/Stmt")
     if not statements:
         raise StatementRefused(message("het bestand bevat geen afschrift"))
-    return [_statement(element) for element in statements]
+    total = sum(1 for _ in root.iterfind("BkToCstmrStmt/Stmt/Ntry"))
+    counter = _Counter(on_progress, total)
+    return [_statement(element, counter) for element in statements]
+
+
+class _Counter:
+    """Counts the entries read, for the progress of a long file."""
+
+    def __init__(self, on_progress: Progress | None, total: int) -> None:
+        self.on_progress, self.total, self.done = on_progress, total, 0
+
+    def add(self) -> None:
+        self.done += 1
+        report(self.on_progress, "parse", self.done, self.total)
 
 
 def _drop_namespace(root: etree._Element) -> None:
@@ -47,11 +63,15 @@ def _drop_namespace(root: etree._Element) -> None:
             element.tag = element.tag.split("}", 1)[1]
 
 
-def _statement(element: etree._Element) -> Statement:
+def _statement(element: etree._Element, counter: _Counter) -> Statement:
     iban = _text(element, "Acct/Id/IBAN").replace(" ", "").upper()
     if not iban:
         raise StatementRefused(message("het afschrift noemt geen IBAN"))
-    lines = tuple(_line(entry) for entry in element.iterfind("Ntry") if _is_booked(entry))
+    lines = []
+    for entry in element.iterfind("Ntry"):
+        counter.add()
+        if _is_booked(entry):
+            lines.append(_line(entry))
     balances = {code: _balance(b) for b in element.iterfind("Bal") for code in [_code(b)]}
     currency = _text(element, "Acct/Ccy") or (lines[0].currency if lines else "EUR")
     opening = next((balances[c] for c in OPENING_CODES if c in balances), None)
@@ -59,7 +79,7 @@ def _statement(element: etree._Element) -> Statement:
     return Statement(
         iban=iban,
         currency=currency,
-        lines=with_identities(lines),
+        lines=with_identities(tuple(lines)),
         opening=opening,
         closing=closing,
         reference=_text(element, "Id"),
@@ -138,9 +158,9 @@ def _amount(element: etree._Element) -> Decimal:
         amount = Decimal(text)
     except InvalidOperation as error:
         raise StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text[:40]) from error
-    if not amount.is_finite() or amount < 0:
+    if amount < 0:
         raise StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text[:40])
-    return amount
+    return checked_amount(amount, text)
 
 
 def _date(element: etree._Element, path: str) -> date:

@@ -4,59 +4,30 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
+from ledger.bank.csvmapping import CsvMapping
+from ledger.bank.details import split_details
 from ledger.bank.statement import (
+    Progress,
     Statement,
     StatementBalance,
     StatementLine,
     StatementRefused,
+    checked_amount,
+    report,
     with_identities,
 )
 from ledger.errors import message
 
 MAX_COLUMNS = 60
-
-
-@dataclass(frozen=True, slots=True)
-class CsvMapping:
-    """Which column holds what. Column names are the header's; amounts may use a decimal comma.
-
-    ``direction`` with ``debit_values`` is for banks that give an unsigned amount and a separate
-    "Af"/"Bij" column; ``balance_after`` (the balance after each line) gives the statement's
-    opening and closing balances.
-    """
-
-    date: str
-    amount: str
-    date_format: str = "%Y-%m-%d"
-    delimiter: str = ","
-    decimal_comma: bool = False
-    direction: str = ""
-    debit_values: tuple[str, ...] = ()
-    counterparty_name: str = ""
-    counterparty_iban: str = ""
-    description: tuple[str, ...] = ()
-    account: str = ""
-    reference: str = ""
-    balance_after: str = ""
-    currency: str = "EUR"
-    bank: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> CsvMapping:
-        known = {name: value[name] for name in cls.__dataclass_fields__ if name in value}
-        for name in ("description", "debit_values"):
-            if name in known:
-                known[name] = tuple(known[name])
-        return cls(**known)
+# Digits with an optional sign, thousands grouped by the other separator or not at all.
+DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+DECIMAL_POINT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +36,16 @@ class CsvRows:
     rows: tuple[dict[str, str], ...] = field(default=())
 
 
-def read_rows(text: str, delimiter: str) -> CsvRows:
-    """The header and rows; refuses ragged or absurdly wide files."""
+def read_rows(
+    text: str, delimiter: str, header: tuple[str, ...] = (), skip_lines: int = 0
+) -> CsvRows:
+    """The header (the file's first row, or ``header`` for a file without one) and rows;
+    refuses ragged or absurdly wide files. ``skip_lines`` lines above it are left out."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = tuple(cell.strip() for cell in next(reader))
+        for _ in range(skip_lines):
+            next(reader)
+        header = header or tuple(cell.strip() for cell in next(reader))
         if len(header) > MAX_COLUMNS:
             raise StatementRefused(message("het CSV-bestand heeft te veel kolommen"))
         rows = []
@@ -89,9 +65,11 @@ def read_rows(text: str, delimiter: str) -> CsvRows:
     return CsvRows(header, tuple(rows))
 
 
-def parse_csv(text: str, mapping: CsvMapping, iban: str) -> Statement:
+def parse_csv(
+    text: str, mapping: CsvMapping, iban: str, on_progress: Progress | None = None
+) -> Statement:
     """One statement for ``iban`` from a CSV export, the rows in the file's order."""
-    table = read_rows(text, mapping.delimiter)
+    table = read_rows(text, mapping.delimiter, mapping.header, mapping.skip_lines)
     missing = [c for c in _columns(mapping) if c not in table.header]
     if missing:
         raise StatementRefused(
@@ -99,7 +77,10 @@ def parse_csv(text: str, mapping: CsvMapping, iban: str) -> Statement:
         )
     if not table.rows:
         raise StatementRefused(message("het bestand bevat geen afschriftregels"))
-    lines = tuple(_line(row, mapping) for row in table.rows)
+    lines = []
+    for number, row in enumerate(table.rows, start=1):
+        lines.append(_line(row, mapping))
+        report(on_progress, "parse", number, len(table.rows))
     own = {row[mapping.account].replace(" ", "").upper() for row in table.rows if mapping.account}
     if own - {iban}:
         raise StatementRefused(
@@ -114,7 +95,7 @@ def parse_csv(text: str, mapping: CsvMapping, iban: str) -> Statement:
     return Statement(
         iban=iban,
         currency=mapping.currency,
-        lines=with_identities(lines),
+        lines=with_identities(tuple(lines)),
         opening=opening,
         closing=closing,
     )
@@ -130,6 +111,8 @@ def _columns(mapping: CsvMapping) -> list[str]:
         mapping.account,
         mapping.reference,
         mapping.balance_after,
+        mapping.balance_before,
+        mapping.payment_reference,
         *mapping.description,
     ]
     return [column for column in named if column]
@@ -141,27 +124,42 @@ def _line(row: Mapping[str, str], mapping: CsvMapping) -> StatementLine:
         amount = abs(amount)
         if row[mapping.direction].strip() in mapping.debit_values:
             amount = -amount
+    description = " ".join(" ".join(row[c] for c in mapping.description).split())
+    codes = split_details(description) if mapping.split_codes else None
     return StatementLine(
         date=_date(row[mapping.date], mapping.date_format),
         amount=amount,
         currency=mapping.currency,
-        description=" ".join(" ".join(row[c] for c in mapping.description).split()),
-        counterparty_name=_cell(row, mapping.counterparty_name),
-        counterparty_iban=_cell(row, mapping.counterparty_iban).replace(" ", "").upper(),
+        description=codes.description if codes else description,
+        counterparty_name=codes.name if codes else _cell(row, mapping.counterparty_name),
+        counterparty_iban=(
+            codes.iban if codes else _cell(row, mapping.counterparty_iban).replace(" ", "").upper()
+        ),
         bank_reference=_cell(row, mapping.reference),
+        end_to_end_id=codes.end_to_end_id if codes else "",
+        payment_reference=(
+            codes.payment_reference if codes else _cell(row, mapping.payment_reference)
+        ),
+        return_reason=codes.return_reason if codes else "",
     )
 
 
 def _balances(
     rows: Sequence[Mapping[str, str]], lines: Sequence[StatementLine], mapping: CsvMapping
 ) -> tuple[StatementBalance | None, StatementBalance | None]:
-    if not mapping.balance_after:
+    """From the balance after each line, or before it: the opening and closing balances."""
+    column = mapping.balance_after or mapping.balance_before
+    if not column:
         return None, None
-    first = parse_amount(rows[0][mapping.balance_after], mapping.decimal_comma)
-    last = parse_amount(rows[-1][mapping.balance_after], mapping.decimal_comma)
+    first = parse_amount(rows[0][column], mapping.decimal_comma)
+    last = parse_amount(rows[-1][column], mapping.decimal_comma)
+    if mapping.balance_after:
+        first -= lines[0].amount
+    else:
+        last += lines[-1].amount
     opening_day = lines[0].date.fromordinal(lines[0].date.toordinal() - 1)
     return (
-        StatementBalance(opening_day, first - lines[0].amount, mapping.currency),
+        StatementBalance(opening_day, first, mapping.currency),
         StatementBalance(lines[-1].date, last, mapping.currency),
     )
 
@@ -171,18 +169,25 @@ def _cell(row: Mapping[str, str], column: str) -> str:
 
 
 def parse_amount(text: str, decimal_comma: bool) -> Decimal:
-    """A bank's amount text as Decimal: ``1.234,56`` with a decimal comma, ``1,234.56`` without."""
+    """A bank's amount text as Decimal: ``1.234,56`` with a decimal comma, ``1,234.56`` without.
+
+    A separator that does not fit the mapping is refused rather than guessed at: ``12.50``
+    read with a decimal comma would otherwise be 1250, and ``1,5`` without one 15.
+    """
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    cleaned = (
-        cleaned.replace(".", "").replace(",", ".") if decimal_comma else cleaned.replace(",", "")
-    )
+    pattern = DECIMAL_COMMA if decimal_comma else DECIMAL_POINT
+    if not pattern.fullmatch(cleaned):
+        raise StatementRefused(
+            message("ongeldig bedrag: %(amount)s (past niet bij de kolomindeling)"),
+            amount=text.strip()[:40],
+        )
+    thousands, decimal = (".", ",") if decimal_comma else (",", ".")
+    number = cleaned.replace(thousands, "").replace(decimal, ".")
     try:
-        amount = Decimal(cleaned)
+        amount = Decimal(number)
     except InvalidOperation as error:
         raise StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text[:40]) from error
-    if not amount.is_finite():
-        raise StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text[:40])
-    return amount
+    return checked_amount(amount, text)
 
 
 def _date(text: str, date_format: str) -> date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 CODES = (
     "EREF|MARF|CSID|CNTP|REMI|IBAN|BIC|NAME|TRTP|ORDP|BENM|ULTC|ULTD|ULTB|PURP|RTRN|ISDT|"
@@ -12,6 +13,7 @@ CODES = (
 CODE = re.compile(rf"/({CODES})/")
 IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 NO_REFERENCE = frozenset({"", "NONREF", "NOTPROVIDED"})
+LINE_WIDTH = 65
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ def split_details(text: str) -> Details:
 
     Text without codes (older unstructured exports) is kept whole as the description.
     """
-    flat = "".join(part for part in text.splitlines())
+    flat = unwrapped(text)
     matches = list(CODE.finditer(flat))
     if not matches:
         return Details(description=" ".join(flat.split()))
@@ -48,6 +50,22 @@ def split_details(text: str) -> Details:
         payment_reference=_payment_reference(fields),
         return_reason=fields.get("RTRN", "").split("/")[0],
     )
+
+
+def unwrapped(text: str) -> str:
+    """The :86: field as one line: its lines are at most 65 characters (SWIFT's 6*65x).
+
+    A full line was wrapped by the bank wherever the 65th character fell, often mid-word or
+    mid-IBAN, so the next line continues it directly. A shorter line ended where the text
+    had a break or a space (which exports trim), so a space joins it to the next.
+    """
+    lines = text.splitlines()
+    if not lines:
+        return ""
+    parts = [lines[0]]
+    for previous, line in pairwise(lines):
+        parts.append(("" if len(previous) >= LINE_WIDTH else " ") + line)
+    return "".join(parts)
 
 
 def _counterparty(fields: dict[str, str]) -> tuple[str, str]:

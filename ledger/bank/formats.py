@@ -6,10 +6,11 @@ import codecs
 from dataclasses import dataclass
 
 from ledger.bank.camt import parse_camt
-from ledger.bank.csvfile import CsvMapping, parse_csv, read_rows
+from ledger.bank.csvfile import parse_csv, read_rows
+from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.mt940 import is_mt940, parse_mt940
 from ledger.bank.presets import recognise
-from ledger.bank.statement import Statement, StatementRefused
+from ledger.bank.statement import Progress, Statement, StatementRefused
 from ledger.errors import message
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -26,7 +27,11 @@ class ParsedFile:
 
 
 def parse_statement_file(
-    data: bytes, *, csv_mapping: CsvMapping | None = None, iban: str | None = None
+    data: bytes,
+    *,
+    csv_mapping: CsvMapping | None = None,
+    iban: str | None = None,
+    on_progress: Progress | None = None,
 ) -> ParsedFile:
     """Read CAMT.053, MT940 or CSV; refuses what it cannot read whole.
 
@@ -40,21 +45,26 @@ def parse_statement_file(
     if not data.strip():
         raise StatementRefused(message("het bestand is leeg"))
     if _looks_like_xml(data):
-        return ParsedFile("camt.053", tuple(parse_camt(data)))
+        return ParsedFile("camt.053", tuple(parse_camt(data, on_progress)))
     text = decode_text(data)
     if is_mt940(text):
-        return ParsedFile("mt940", tuple(parse_mt940(text)))
+        return ParsedFile("mt940", tuple(parse_mt940(text, on_progress)))
     mapping = csv_mapping or recognise(text)
     if mapping is None:
         raise UnknownFormat(
             message("onbekend bestandsformaat: lever CAMT.053, MT940 of CSV met een kolomindeling")
         )
-    return ParsedFile("csv", (parse_csv(text, mapping, iban or _csv_iban(text, mapping)),))
+    account = iban or _csv_iban(text, mapping)
+    return ParsedFile("csv", (parse_csv(text, mapping, account, on_progress),))
 
 
 def _looks_like_xml(data: bytes) -> bool:
-    head = data[:200].lstrip(codecs.BOM_UTF8).lstrip()
-    return head.startswith(b"<") or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    """The file starts with ``<``, read in its own encoding (a UTF-16 BOM says nothing of XML:
+    banks export MT940 and CSV in UTF-16 too)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = data[:400].decode("utf-16", errors="ignore")
+        return head.lstrip("\ufeff").lstrip().startswith("<")
+    return data[:200].lstrip(codecs.BOM_UTF8).lstrip().startswith(b"<")
 
 
 def decode_text(data: bytes) -> str:
@@ -74,7 +84,7 @@ def decode_text(data: bytes) -> str:
 
 
 def _csv_iban(text: str, mapping: CsvMapping) -> str:
-    rows = read_rows(text, mapping.delimiter).rows
+    rows = read_rows(text, mapping.delimiter, mapping.header, mapping.skip_lines).rows
     if not mapping.account or not rows:
         raise StatementRefused(
             message("het CSV-bestand noemt geen rekening: kies de bankrekening bij het inlezen")

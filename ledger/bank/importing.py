@@ -14,15 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_change
-from ledger.bank.csvfile import CsvMapping
+from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import ParsedFile, UnknownFormat, parse_statement_file
-from ledger.bank.incoming import Progress, insert_lines
+from ledger.bank.incoming import insert_lines
 from ledger.bank.models import BankAccount, BankImport
 from ledger.bank.reconciliation import assert_balances
-from ledger.bank.statement import Statement, StatementRefused
+from ledger.bank.statement import Progress, Statement, StatementRefused
 from ledger.bank.statement_balances import keep_balances
 from ledger.errors import DomainError, message
 from ledger.models import Account
@@ -73,6 +74,12 @@ def import_statement(
     except DomainError:
         session.rollback()
         raise
+    except DataError as error:  # a value the parsers let through but a column cannot hold
+        session.rollback()
+        raise StatementRefused(
+            message("het bestand bevat een waarde die niet kan worden opgeslagen: %(reason)s"),
+            reason=str(error.orig)[:120],
+        ) from error
     session.commit()
     return result
 
@@ -88,7 +95,7 @@ def _import(
     chosen = session.get(BankAccount, bank_account_id) if bank_account_id else None
     if bank_account_id and chosen is None:
         raise StatementRefused(message("bankrekening %(id)s bestaat niet"), id=bank_account_id)
-    parsed = _parse(session, data, chosen)
+    parsed = _parse(session, data, chosen, on_progress)
     bank_account = _bank_account(session, parsed.statements, chosen)
     for statement in parsed.statements:
         check_statement(statement, bank_account)
@@ -129,21 +136,43 @@ def _import(
     )
 
 
-def _parse(session: Session, data: bytes, chosen: BankAccount | None) -> ParsedFile:
-    """Read the file; a CSV no known bank's header fits is tried with each saved mapping."""
+def _parse(
+    session: Session, data: bytes, chosen: BankAccount | None, on_progress: Progress | None
+) -> ParsedFile:
+    """Read the file; a CSV no known bank's header fits is tried with each saved mapping.
+
+    Such a CSV names no account, so it is read only if exactly one bank account's mapping
+    fits; otherwise the person has to say which bank account it is for.
+    """
     if chosen is not None:
-        return parse_statement_file(data, csv_mapping=_mapping(chosen), iban=chosen.iban)
+        return parse_statement_file(
+            data, csv_mapping=_mapping(chosen), iban=chosen.iban, on_progress=on_progress
+        )
     try:
-        return parse_statement_file(data)
+        return parse_statement_file(data, on_progress=on_progress)
     except UnknownFormat:
         mapped = session.scalars(select(BankAccount).where(BankAccount.csv_mapping.is_not(None)))
+        fitting: dict[str, ParsedFile] = {}
         for bank_account in mapped:
             try:
-                return parse_statement_file(
-                    data, csv_mapping=_mapping(bank_account), iban=bank_account.iban
+                fitting[bank_account.iban] = parse_statement_file(
+                    data,
+                    csv_mapping=_mapping(bank_account),
+                    iban=bank_account.iban,
+                    on_progress=on_progress,
                 )
             except StatementRefused:
                 continue
+        if len(fitting) > 1:
+            raise StatementRefused(
+                message(
+                    "het CSV-bestand past bij de kolomindeling van meer bankrekeningen"
+                    " (%(ibans)s): kies de bankrekening bij het inlezen"
+                ),
+                ibans=", ".join(sorted(fitting)),
+            ) from None
+        if fitting:
+            return next(iter(fitting.values()))
         raise
 
 

@@ -1,8 +1,8 @@
 """The inbox: imported lines waiting to be booked, with a proposed contra account, and booking.
 
 Each confirmation posts one transaction through ``post_transaction`` (so every Beancount rule
-applies), marks the line booked in that same database transaction, and then lets the bank's
-balances become balance assertions where the books now agree.
+applies), marks the line booked, settles the invoice it pays and lets the bank's balances become
+balance assertions where the books now agree: all in one database transaction.
 """
 
 from __future__ import annotations
@@ -11,16 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bank.matching import InvoiceMatcher, OpenInvoice, candidate_references, match_invoice
+from ledger.bank.joined import joined
+from ledger.bank.matching import BankPayment, InvoiceMatcher, OpenInvoice, candidate_references
 from ledger.bank.models import BankAccount, BankLine
 from ledger.bank.reconciliation import assert_balances
 from ledger.bank.rules import RuleSpec, all_rules, best_rule
+from ledger.bank.statement import Progress
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError, NotFound, ValidationFailed, message
-from ledger.models import Account
+from ledger.models import Account, Posting
 from ledger.transactions import post_transaction
 
 
@@ -75,17 +77,24 @@ def propose(
     line: BankLine, rules: Sequence[RuleSpec], invoices: InvoiceMatcher | None
 ) -> Proposal | None:
     """An open invoice named by the line's payment reference wins over rules."""
-    invoice = match_invoice(
-        invoices,
-        candidate_references(line.payment_reference, line.description),
-        Amount(line.amount, line.currency),
-    )
+    invoice = invoices.match(bank_payment(line)) if invoices is not None else None
     if invoice is not None:
         return Proposal(invoice.account, f"Betaling factuur {invoice.number}", invoice=invoice)
     rule = best_rule(rules, line)
     if rule is None:
         return None
     return Proposal(rule.contra_account, rule.narration, rule_id=rule.id)
+
+
+def bank_payment(line: BankLine) -> BankPayment:
+    """The line as a payment an invoice matcher can recognise."""
+    return BankPayment(
+        amount=Amount(line.amount, line.currency),
+        paid_on=line.date,
+        references=tuple(candidate_references(line.payment_reference, line.description)),
+        end_to_end_id=line.end_to_end_id,
+        return_reason=line.return_reason,
+    )
 
 
 def confirm_line(
@@ -95,36 +104,78 @@ def confirm_line(
     *,
     invoices: InvoiceMatcher | None = None,
 ) -> int:
-    """Book one line against ``confirmation.account``; returns the transaction's id."""
+    """Book one line against ``confirmation.account``; returns the transaction's id.
+
+    One database transaction: the posting, the line marked booked with its transaction, the
+    invoice it settles (when booked on the invoice's account) and the balance assertions it
+    makes hold are committed together or not at all.
+    """
+    try:
+        transaction_id = _confirm(session, confirmation, actor_id, invoices)
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return transaction_id
+
+
+def _confirm(
+    session: Session,
+    confirmation: Confirmation,
+    actor_id: int | None,
+    invoices: InvoiceMatcher | None,
+) -> int:
     line = session.scalar(
         select(BankLine).where(BankLine.id == confirmation.line_id).with_for_update()
     )
     if line is None:
-        session.rollback()
         raise NotFound(message("bankregel %(id)s bestaat niet"), id=confirmation.line_id)
     if line.booked_at is not None:
-        session.rollback()
         raise ValidationFailed(message("bankregel %(id)s is al geboekt"), id=line.id)
-    invoice = match_invoice(
-        invoices,
-        candidate_references(line.payment_reference, line.description),
-        Amount(line.amount, line.currency),
-    )
+    payment = bank_payment(line)
+    invoice = invoices.match(payment) if invoices is not None else None
+    if invoice is not None and invoice.account != confirmation.account:
+        invoice = None  # booked elsewhere on purpose: the invoice stays open
+    existing = None
+    if invoices is not None and invoice is not None:
+        existing = invoices.already_booked(invoice, payment)
+    if existing is not None:
+        _check_linkable(session, line, existing)
+        transaction_id = existing
+    else:
+        with joined(session) as work:
+            transaction_id = post_transaction(
+                work, _transaction(session, line, confirmation), actor_id
+            )
     line.booked_at, line.booked_by = datetime.now(UTC), actor_id
+    line.transaction_id = transaction_id
     session.flush()
-    new = _transaction(session, line, confirmation)
-    transaction_id = post_transaction(session, new, actor_id)  # commits the line with it
-    session.execute(
-        update(BankLine).where(BankLine.id == line.id).values(transaction_id=transaction_id)
-    )
-    if invoice is not None and invoice.account == confirmation.account:
-        assert invoices is not None
-        invoices.record_payment(
-            invoice.reference, Amount(line.amount, line.currency), transaction_id, line.date
-        )
+    if invoices is not None and invoice is not None and existing is None:
+        invoices.record(invoice, payment, transaction_id)
     assert_balances(session, line.bank_account_id, after=line.date)
-    session.commit()
     return transaction_id
+
+
+def _check_linkable(session: Session, line: BankLine, transaction_id: int) -> None:
+    """The transaction books this line's amount on its bank account and no other line's."""
+    bank_account = session.get_one(BankAccount, line.bank_account_id)
+    on_bank = session.scalar(
+        select(Posting.id).where(
+            Posting.transaction_id == transaction_id,
+            Posting.account_id == bank_account.account_id,
+            Posting.number == line.amount,
+            Posting.currency == line.currency,
+        )
+    )
+    taken = session.scalar(select(BankLine.id).where(BankLine.transaction_id == transaction_id))
+    if on_bank is None or taken is not None:
+        raise ValidationFailed(
+            message(
+                "deze betaling is al geboekt (boeking %(id)s), maar niet op deze bankrekening;"
+                " boek de regel op een andere tegenrekening"
+            ),
+            id=transaction_id,
+        )
 
 
 def confirm_lines(
@@ -133,8 +184,12 @@ def confirm_lines(
     actor_id: int | None,
     *,
     invoices: InvoiceMatcher | None = None,
+    on_progress: Progress | None = None,
 ) -> BulkResult:
-    """Book many lines, oldest first, each on its own; a refused line does not stop the rest."""
+    """Book many lines, oldest first, each on its own; a refused line does not stop the rest.
+
+    ``on_progress`` hears ``("confirm", done, total)`` every few lines (for a job's progress).
+    """
     result = BulkResult()
     rows = session.execute(
         select(BankLine.id, BankLine.date).where(
@@ -144,7 +199,9 @@ def confirm_lines(
     dates = {line_id: day for line_id, day in rows}
     session.rollback()
     ordered = sorted(confirmations, key=lambda c: (dates.get(c.line_id) or date.min, c.line_id))
-    for confirmation in ordered:
+    for number, confirmation in enumerate(ordered, start=1):
+        if on_progress is not None and (number % 25 == 0 or number == len(ordered)):
+            on_progress("confirm", number - 1, len(ordered))
         try:
             result.booked[confirmation.line_id] = confirm_line(
                 session, confirmation, actor_id, invoices=invoices
@@ -152,6 +209,8 @@ def confirm_lines(
         except DomainError as error:
             session.rollback()
             result.refused[confirmation.line_id] = error
+    if on_progress is not None and ordered:
+        on_progress("confirm", len(ordered), len(ordered))
     return result
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankAccount
-from ledger.bank.statement import Statement, StatementLine
-
-CHUNK = 1000
-Progress = Callable[[int, int], None]
+from ledger.bank.statement import Progress, Statement, StatementLine, report
 
 LINE_COLUMNS = (
     "bank_account_id, import_id, identity, date, value_date, amount, currency, description,"
@@ -51,8 +48,7 @@ def insert_lines(
     with cursor.copy(f"COPY incoming_bank_lines ({LINE_COLUMNS}) FROM STDIN") as copy:
         for number, line in enumerate(lines, start=1):
             copy.write_row(_line_row(line, bank_account.id, import_id))
-            if on_progress is not None and (number % CHUNK == 0 or number == len(lines)):
-                on_progress(number, len(lines))
+            report(on_progress, "save", number, len(lines))
     inserted = session.execute(ADD_NEW_LINES)
     session.execute(text("DROP TABLE incoming_bank_lines"))
     return int(inserted.rowcount)  # type: ignore[attr-defined]

@@ -1,13 +1,13 @@
 """Matching a payment to an open invoice by its payment reference.
 
-The ledger knows nothing of invoices: whoever issues them (the purchasing side) implements
-``InvoiceMatcher`` and passes it in when lines are proposed and confirmed.
+The ledger knows nothing of invoices: whoever issues or receives them (the purchasing side)
+implements ``InvoiceMatcher`` and passes it in when lines are proposed and confirmed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -26,7 +26,8 @@ class OpenInvoice:
     """An invoice still (partly) unpaid, and the ledger account its payment is booked against.
 
     ``open_amount`` is signed as the bank line that settles it: positive when the organisation
-    receives the money (a receivable), negative when it pays (a payable).
+    receives the money (a receivable), negative when it pays (a payable) or when a direct
+    debit comes back (a return reopens the receivable).
     """
 
     reference: str
@@ -36,16 +37,36 @@ class OpenInvoice:
     counterparty: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class BankPayment:
+    """What one bank line says about a payment: its signed amount, day and references."""
+
+    amount: Amount
+    paid_on: date
+    references: tuple[str, ...]
+    end_to_end_id: str = ""
+    return_reason: str = ""
+
+
 class InvoiceMatcher(Protocol):
-    """Finds open invoices by payment reference and records payments against them."""
+    """Finds the open invoice a bank line pays and records the payment against it.
 
-    def open_invoice(self, reference: str) -> OpenInvoice | None:
-        """The open invoice with this (normalised) payment reference, if there is one."""
+    Each method runs in the caller's database transaction and never commits, so booking the
+    line and settling the invoice are one transaction.
+    """
 
-    def record_payment(
-        self, reference: str, amount: Amount, transaction_id: int, paid_on: date
-    ) -> None:
-        """Note that ``amount`` of the invoice was paid by the booked ``transaction_id``."""
+    def match(self, payment: BankPayment) -> OpenInvoice | None:
+        """The open invoice (or direct-debit batch, or returned debit) this line settles."""
+
+    def already_booked(self, invoice: OpenInvoice, payment: BankPayment) -> int | None:
+        """A transaction in these books that records this very payment already, if any.
+
+        (The other side's bank import recorded the payment, and it was posted here.) The line
+        is then linked to that transaction instead of booking the money a second time.
+        """
+
+    def record(self, invoice: OpenInvoice, payment: BankPayment, transaction_id: int) -> None:
+        """Settle ``invoice`` with ``payment``, whose booking here is ``transaction_id``."""
 
 
 def normalised_reference(text: str) -> str:
@@ -71,16 +92,14 @@ def _valid_creditor_reference(compact: str) -> list[str]:
     return []
 
 
-def match_invoice(
-    matcher: InvoiceMatcher | None, references: Iterable[str], amount: Amount
+def first_open(
+    find: Callable[[str], OpenInvoice | None], payment: BankPayment
 ) -> OpenInvoice | None:
-    """The open invoice one of ``references`` names, in the same currency and direction."""
-    if matcher is None:
-        return None
-    for reference in references:
-        invoice = matcher.open_invoice(reference)
-        if invoice is None or invoice.open_amount.currency != amount.currency:
+    """The open invoice one of the payment's references names, in its currency and direction."""
+    for reference in payment.references:
+        invoice = find(reference)
+        if invoice is None or invoice.open_amount.currency != payment.amount.currency:
             continue
-        if (invoice.open_amount.number > 0) == (amount.number > 0):
+        if (invoice.open_amount.number > 0) == (payment.amount.number > 0):
             return invoice
     return None

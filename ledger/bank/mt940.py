@@ -16,10 +16,12 @@ import mt940
 
 from ledger.bank.details import split_details
 from ledger.bank.statement import (
+    Progress,
     Statement,
     StatementBalance,
     StatementLine,
     StatementRefused,
+    checked_amount,
     with_identities,
 )
 from ledger.errors import message
@@ -34,13 +36,18 @@ def is_mt940(text: str) -> bool:
     return ":20:" in head and ":25:" in head and (":60F:" in head or ":60M:" in head)
 
 
-def parse_mt940(text: str) -> list[Statement]:
+def parse_mt940(text: str, on_progress: Progress | None = None) -> list[Statement]:
     """Every statement in an MT940 file (a file may hold one per day or per account)."""
     starts = [match.start() for match in STATEMENT_START.finditer(text)]
     if not starts:
         raise StatementRefused(message("het bestand is geen MT940-afschrift"))
     chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
-    return [_statement(chunk) for chunk in chunks]
+    statements = []
+    for number, chunk in enumerate(chunks, start=1):
+        statements.append(_statement(chunk))
+        if on_progress is not None:  # a file holds a statement a day: report each
+            on_progress("parse", number, len(chunks))
+    return statements
 
 
 def _statement(chunk: str) -> Statement:
@@ -82,7 +89,8 @@ def _balance(balance: Any, tag: str) -> StatementBalance:
             message("het MT940-afschrift is onvolledig: %(tag)s ontbreekt"), tag=tag
         )
     amount = balance.amount
-    return StatementBalance(_plain(balance.date), Decimal(amount.amount), amount.currency)
+    number = checked_amount(Decimal(amount.amount), str(amount.amount))
+    return StatementBalance(_plain(balance.date), number, amount.currency)
 
 
 def _plain(day: date) -> date:
@@ -96,7 +104,7 @@ def _line(data: dict[str, Any]) -> StatementLine:
     return StatementLine(
         date=_plain(data.get("entry_date") or data["date"]),
         value_date=_plain(data["date"]),
-        amount=Decimal(data["amount"].amount),
+        amount=checked_amount(Decimal(data["amount"].amount), str(data["amount"].amount)),
         currency=str(data.get("currency") or "EUR"),
         description=details.description,
         counterparty_name=details.name,

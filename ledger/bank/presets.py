@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.bank.csvfile import CsvMapping, read_rows
+from ledger.bank.csvfile import read_rows
+from ledger.bank.csvmapping import CsvMapping
 
 ING = CsvMapping(
     bank="ING",
@@ -45,13 +46,104 @@ BUNQ = CsvMapping(
     delimiter=";",
 )
 
-PRESETS: dict[str, CsvMapping] = {"ing": ING, "rabobank": RABOBANK, "bunq": BUNQ}
+# ABN AMRO's "TXT" export: tab-separated, no header row; the description carries the
+# structured /TRTP/, /IBAN/, /NAME/, /REMI/ codes of MT940's :86: field.
+ABN_AMRO = CsvMapping(
+    bank="ABN AMRO",
+    header=(
+        "Rekeningnummer",
+        "Muntsoort",
+        "Transactiedatum",
+        "Beginsaldo",
+        "Eindsaldo",
+        "Rentedatum",
+        "Transactiebedrag",
+        "Omschrijving",
+    ),
+    date="Transactiedatum",
+    date_format="%Y%m%d",
+    amount="Transactiebedrag",
+    decimal_comma=True,
+    description=("Omschrijving",),
+    balance_after="Eindsaldo",
+    split_codes=True,
+    delimiter="\t",
+)
+
+# ASN Bank's CSV export: no header row, amounts with a decimal point, the balance before.
+ASN = CsvMapping(
+    bank="ASN",
+    header=(
+        "Boekingsdatum",
+        "Opdrachtgeversrekening",
+        "Tegenrekeningnummer",
+        "Naam tegenrekening",
+        "Adres",
+        "Postcode",
+        "Plaats",
+        "Valutasoort rekening",
+        "Saldo rekening voor mutatie",
+        "Valutasoort mutatie",
+        "Transactiebedrag",
+        "Journaaldatum",
+        "Valutadatum",
+        "Interne transactiecode",
+        "Globale transactiecode",
+        "Volgnummer transactie",
+        "Betalingskenmerk",
+        "Omschrijving",
+        "Afschriftnummer",
+    ),
+    date="Boekingsdatum",
+    date_format="%d-%m-%Y",
+    amount="Transactiebedrag",
+    counterparty_name="Naam tegenrekening",
+    counterparty_iban="Tegenrekeningnummer",
+    description=("Omschrijving",),
+    account="Opdrachtgeversrekening",
+    reference="Volgnummer transactie",
+    payment_reference="Betalingskenmerk",
+    balance_before="Saldo rekening voor mutatie",
+)
+
+# Knab: one "KNAB EXPORT" line above the header; the direction is D or C.
+KNAB = CsvMapping(
+    bank="Knab",
+    skip_lines=1,
+    date="Transactiedatum",
+    date_format="%d-%m-%Y",
+    amount="Bedrag",
+    decimal_comma=True,
+    direction="CreditDebet",
+    debit_values=("D",),
+    counterparty_name="Tegenrekeninghouder",
+    counterparty_iban="Tegenrekeningnummer",
+    description=("Omschrijving",),
+    account="Rekeningnummer",
+    delimiter=";",
+)
+
+PRESETS: dict[str, CsvMapping] = {
+    "ing": ING,
+    "rabobank": RABOBANK,
+    "bunq": BUNQ,
+    "abnamro": ABN_AMRO,
+    "asn": ASN,
+    "knab": KNAB,
+}
 
 
 def recognise(text: str) -> CsvMapping | None:
-    """The preset whose columns the file's header has, if any."""
-    first_line = text.split("\n", 1)[0]
+    """The preset whose columns the file's header has, if any.
+
+    Exports without a header row (ABN AMRO, ASN) cannot be recognised: they are read with
+    the mapping saved for the bank account.
+    """
+    lines = text.split("\n", 3)
     for preset in PRESETS.values():
+        if preset.header or len(lines) <= preset.skip_lines:
+            continue
+        first_line = lines[preset.skip_lines]
         if preset.delimiter not in first_line:
             continue
         header = read_rows(first_line + "\n", preset.delimiter).header

@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ledger.errors import ValidationFailed
+from ledger.errors import ValidationFailed, message
+
+# No bank account holds a hundred billion; fractions of a cent are no bank's amount either.
+MAX_AMOUNT = Decimal(10) ** 11
+CENT = Decimal("0.01")
+# Progress of a long import: (phase, done, total), phase "parse" while reading, then "save".
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 1000
+
+# A bank's own reference longer than this is hashed into the line's identity.
+MAX_REFERENCE = 120
 
 
 class StatementRefused(ValidationFailed):
@@ -70,7 +81,7 @@ def with_identities(lines: tuple[StatementLine, ...]) -> tuple[StatementLine, ..
     result = []
     for line in lines:
         if line.bank_reference and references[line.bank_reference] == 1:
-            identity = "ref:" + line.bank_reference
+            identity = _reference_identity(line.bank_reference)
         else:
             key = "|".join(
                 (
@@ -88,3 +99,30 @@ def with_identities(lines: tuple[StatementLine, ...]) -> tuple[StatementLine, ..
             identity = "hash:" + digest
         result.append(replace(line, identity=identity))
     return tuple(result)
+
+
+def _reference_identity(reference: str) -> str:
+    """The bank's reference itself, or a hash of it when it is too long to keep whole."""
+    if len(reference) <= MAX_REFERENCE:
+        return "ref:" + reference
+    return "refhash:" + hashlib.sha256(reference.encode()).hexdigest()[:40]
+
+
+def checked_amount(amount: Decimal, text: str) -> Decimal:
+    """``amount`` (read from ``text``) if it is a plausible bank amount; refuses the file else.
+
+    Refuses infinities, exponents (``1E+999999`` would overflow the database), fractions of a
+    cent and amounts no bank account holds.
+    """
+    refused = StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text.strip()[:40])
+    if not amount.is_finite() or "e" in text.lower() or abs(amount) >= MAX_AMOUNT:
+        raise refused
+    if amount.quantize(CENT) != amount:
+        raise refused
+    return amount
+
+
+def report(on_progress: Progress | None, phase: str, done: int, total: int) -> None:
+    """Tell ``on_progress`` every thousand lines and at the last one."""
+    if on_progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+        on_progress(phase, done, total)

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ledger.balances import closing_balances
@@ -61,16 +61,29 @@ def account_ledger(
     period: Period | None = None,
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
+    text: str | None = None,
 ) -> AccountLedger:
-    """The postings of ``account`` (within ``period``), starting after the key ``after``."""
+    """The postings of ``account`` (within ``period``), starting after the key ``after``.
+
+    With ``text`` only postings whose payee or narration holds it are listed, and the balance
+    runs over those alone (starting from nothing): a sum of what was found, not the account's.
+    """
     row = session.execute(
         select(Account.id, Account.label_nl).where(Account.name == account)
     ).one_or_none()
     if row is None:
         raise NotFound(message("rekening %(name)s bestaat niet"), name=account)
     account_id, label = row
-    opening = _balance_before(session, account_id, period, after)
-    rows = session.execute(_page_query(account_id, period, after, limit + 1)).all()
+    opening = {} if text else _balance_before(session, account_id, period, after)
+    query = _page_query(account_id, period, after, limit + 1)
+    if text:
+        query = query.where(
+            or_(
+                Transaction.narration.icontains(text, autoescape=True),
+                Transaction.payee.icontains(text, autoescape=True),
+            )
+        )
+    rows = session.execute(query).all()
     running = dict(opening)
     lines = []
     for r in rows[:limit]:
@@ -142,4 +155,5 @@ def _balance_before(
     rows = session.execute(
         select(parts.c.currency, func.sum(parts.c.units)).group_by(parts.c.currency)
     )
-    return {currency: units for currency, units in rows if units != 0}
+    # A currency with no roll-up before the month and no posting in it sums to NULL.
+    return {currency: units for currency, units in rows if units is not None and units != 0}

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ledger.balances import Balances, balances_before, balances_on
+from ledger.fiscal_year import fiscal_year_start_month
 from ledger.reports.periods import year_to_date
 from ledger.reports.sections import Section, Units, account_labels, add_units, only_roots, section
 
@@ -53,8 +54,8 @@ class BalanceSheet:
 
 
 def balance_sheet(session: Session, on: date, *, year_start: date | None = None) -> BalanceSheet:
-    """The balance sheet at the end of ``on``; the fiscal year starts on 1 January by default."""
-    start = year_start or year_to_date(on).start
+    """The balance sheet at the end of ``on``; by default its year is the book's fiscal year."""
+    start = year_start or year_to_date(on, fiscal_year_start_month(session)).start
     closing = balances_on(session, on)
     earlier = only_roots(balances_before(session, start), RESULT_ROOTS)
     labels = account_labels(session)

@@ -6,6 +6,7 @@ and is not exported. Actuals come from the balance buckets, like the income stat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,8 +77,14 @@ def set_budget(
     session.commit()
 
 
-def budget_report(session: Session, period: Period) -> BudgetReport:
-    """Every budget lying within ``period``, summed per account, against the period's actuals."""
+def budget_report(
+    session: Session, period: Period, *, accounts: Sequence[tuple[str, str]] = ()
+) -> BudgetReport:
+    """Every budget lying within ``period``, summed per account, against the period's actuals.
+
+    ``accounts`` (account and currency pairs) are shown too when nothing was planned for them,
+    as a plan of zero, so that an earlier period can be set beside this one line by line.
+    """
     planned = session.execute(
         select(Account.name, Account.label_nl, Budget.currency, func.sum(Budget.number))
         .join(Account, Account.id == Budget.account_id)
@@ -86,8 +93,16 @@ def budget_report(session: Session, period: Period) -> BudgetReport:
         .order_by(Account.name, Budget.currency)
     ).all()
     actual = balances_between(session, period.start, period.end)
+    rows = [(name, label, currency, total) for name, label, currency, total in planned]
+    seen = {(name, currency) for name, _label, currency, _total in rows}
+    extra = [pair for pair in accounts if pair not in seen]
+    if extra:
+        names = [name for name, _currency in extra]
+        query = select(Account.name, Account.label_nl).where(Account.name.in_(names))
+        labels = {name: label for name, label in session.execute(query)}
+        rows += [(n, labels[n], c, Decimal(0)) for n, c in extra if n in labels]
     lines = tuple(
         BudgetLine(name, label, currency, total, actual.get(name, {}).get(currency, Decimal(0)))
-        for name, label, currency, total in planned
+        for name, label, currency, total in sorted(rows)
     )
     return BudgetReport(period, lines)

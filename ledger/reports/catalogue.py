@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ledger.errors import ValidationFailed, message
+from ledger.fiscal_year import fiscal_year_start_month
 from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.formats import Report
 from ledger.reports.income_statement import income_statement
@@ -28,8 +29,8 @@ def build_report(
     """The report ``kind`` for a day (``on``) or a period (``start`` to ``end``, inclusive).
 
     A balance sheet is as of ``on`` (or ``end``, with its year starting at ``start``); an
-    income statement covers the period (or the year up to ``on``); a trial balance is as of
-    ``on`` or the change over the period. With no dates: as of today, or the year to date.
+    income statement covers the period (or the fiscal year up to ``on``); a trial balance is as
+    of ``on`` or the change over the period. With no dates: as of today, or the year to date.
     """
     if on is not None and (start is not None or end is not None):
         raise ValidationFailed(message("kies een datum of een periode, niet allebei"))
@@ -41,7 +42,10 @@ def build_report(
     if kind == "balance-sheet":
         return balance_sheet(session, day, year_start=start)
     if kind == "income-statement":
-        period = Period(start, day) if start is not None else year_to_date(day)
+        if start is not None:
+            period = Period(start, day)
+        else:
+            period = year_to_date(day, fiscal_year_start_month(session))
         return income_statement(session, period)
     if kind == "trial-balance":
         return trial_balance(session, day, start=start)

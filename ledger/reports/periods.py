@@ -18,9 +18,36 @@ class Period:
             raise ValueError(f"period ends before it starts: {self.start} to {self.end}")
 
 
-def year_to_date(day: date) -> Period:
-    """The calendar year of ``day`` up to and including ``day`` (the default fiscal year)."""
-    return Period(day.replace(month=1, day=1), day)
+def year_to_date(day: date, start_month: int = 1) -> Period:
+    """The fiscal year of ``day`` (starting on the first of ``start_month``) up to ``day``."""
+    year = day.year if day.month >= start_month else day.year - 1
+    return Period(date(year, start_month, 1), day)
+
+
+def fiscal_year(day: date, start_month: int = 1) -> Period:
+    """The whole fiscal year (twelve months from the first of ``start_month``) holding ``day``."""
+    start = year_to_date(day, start_month).start
+    return Period(start, _add_months(start, 12) - timedelta(days=1))
+
+
+def period_presets(today: date, start_month: int = 1) -> list[tuple[str, Period]]:
+    """The periods people ask for most, by key: this and last fiscal year, quarter and month.
+
+    Quarters are fiscal quarters: three months counted from the fiscal year's start.
+    """
+    year = fiscal_year(today, start_month)
+    month = Period(today.replace(day=1), _add_months(today.replace(day=1), 1) - timedelta(days=1))
+    quarter_index = _months_between(year.start, month.start) // 3
+    quarter_start = _add_months(year.start, 3 * quarter_index)
+    quarter = Period(quarter_start, _add_months(quarter_start, 3) - timedelta(days=1))
+    return [
+        ("this-year", year),
+        ("last-year", previous_period(year)),
+        ("this-quarter", quarter),
+        ("last-quarter", previous_period(quarter)),
+        ("this-month", month),
+        ("last-month", previous_period(month)),
+    ]
 
 
 def previous_period(period: Period) -> Period:
@@ -49,6 +76,10 @@ def _whole_months(period: Period) -> int | None:
         return None
     after = period.end + timedelta(days=1)
     return (after.year - period.start.year) * 12 + after.month - period.start.month
+
+
+def _months_between(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
 
 
 def _add_months(day: date, months: int) -> date:

@@ -13,7 +13,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
-from weasyprint import HTML
 
 from purchasing.documents.formatting import day, euro, percent
 from purchasing.errors import NotFound, message
@@ -50,7 +49,13 @@ def invoice_html(session: Session, invoice_id: int) -> str:
 
 
 def invoice_pdf(session: Session, invoice_id: int) -> bytes:
-    """The invoice as a PDF document (A4), ready to download or attach."""
+    """The invoice as a PDF document (A4), ready to download or attach.
+
+    WeasyPrint is imported here, not at the top: it loads Pango when imported, and the rest of
+    the application (and its start) must not need Pango until somebody asks for a PDF.
+    """
+    from weasyprint import HTML
+
     pdf = HTML(string=invoice_html(session, invoice_id)).write_pdf()
     assert pdf is not None
     return bytes(pdf)

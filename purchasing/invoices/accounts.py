@@ -7,6 +7,8 @@ from purchasing.rating import Line
 # The bureau's books.
 RECEIVABLE = "Assets:Receivables:Members"
 BUREAU_BANK = "Assets:Bank:Checking"
+# Card, iDEAL and SEPA payments through Stripe sit at Stripe until its payout reaches the bank.
+STRIPE_CLEARING = "Assets:Bank:Stripe"
 FEE_INCOME = "Income:Members:Dues"
 VAT_PAYABLE = "Liabilities:Taxes:VAT"
 INSURER_PAYABLE = "Liabilities:Payables:Insurers"
@@ -19,6 +21,12 @@ FEE_EXPENSE = "Expenses:Office:Subscriptions"
 PREPAID_FEES = "Assets:Prepaid:Expenses"
 PREPAID_INSURANCE = "Assets:Prepaid:Insurance"
 
+
+def bureau_account_for(method: str) -> str:
+    """Where the bureau books money received: its bank, or Stripe's balance until the payout."""
+    return STRIPE_CLEARING if method == "stripe" else BUREAU_BANK
+
+
 INSURANCE_EXPENSE: dict[Line, str] = {
     Line.VERZUIM: "Expenses:Staff:Sickness-Insurance",
     Line.AVB: "Expenses:Insurance:Liability",
@@ -29,6 +37,7 @@ INSURANCE_EXPENSE: dict[Line, str] = {
 
 # Accounts the default chart lacks, opened on first use: (Dutch label, English label, RGS).
 EXTRA_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
+    STRIPE_CLEARING: ("Tegoed bij Stripe (nog uit te betalen)", "Stripe balance", "BLimKru"),
     INSURER_PAYABLE: ("Te betalen premies aan verzekeraars", "Premiums payable to insurers", None),
     PREMIUM_TAX_PAYABLE: (
         "Te betalen assurantiebelasting",

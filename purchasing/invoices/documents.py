@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from purchasing.errors import NotFound, ValidationFailed, message
@@ -31,6 +31,7 @@ from purchasing.invoices.numbering import (
     payment_reference,
 )
 from purchasing.invoices.parties import party_of, payment_days_of, the_bureau
+from purchasing.invoices.requirements import check_supplier
 from purchasing.models import (
     Booking,
     Invoice,
@@ -93,11 +94,16 @@ def issue_invoice(session: Session, new: NewInvoice) -> int:
 
 
 def add_invoice(session: Session, new: NewInvoice) -> Invoice:
-    """Issue ``new`` inside the caller's transaction (which holds the number until it ends)."""
+    """Issue ``new`` inside the caller's transaction (which holds the number until it ends).
+
+    A bureau whose billing details lack what Dutch law asks of an invoice is refused before a
+    number is taken, so the numbering stays without gaps.
+    """
     _check(new)
     bureau = the_bureau(session, new.supplier_id)
     if new.customer_id == bureau.id:
         raise ValidationFailed(message("Het servicebureau factureert niet aan zichzelf."))
+    check_supplier(session, bureau.id, has_vat=has_vat(new))
     supplier, customer = party_of(session, bureau.id), party_of(session, new.customer_id)
     invoice = _document(session, new, InvoiceKind.INVOICE, bureau.id, INVOICE_SERIES)
     invoice.supplier, invoice.customer = supplier.snapshot(), customer.snapshot()
@@ -157,6 +163,61 @@ def credit_invoice(session: Session, invoice_id: int, issued_on: date, reason: s
         _outbox(session, note, Side(booking.side), booking.organisation_id, mirrored)
     session.commit()
     return note.id
+
+
+def add_credit_note(session: Session, original_id: int, new: NewInvoice) -> Invoice:
+    """A partial credit note referring to ``original_id``, inside the caller's transaction.
+
+    ``new`` carries the credited lines as negative amounts (a correction: part of a premium,
+    its costs, its tax). Both sides are booked like an invoice of those negative amounts. An
+    invoice may carry several; together they never credit more than it was for.
+    """
+    original = session.get(Invoice, original_id, with_for_update=True)
+    if original is None or original.kind != InvoiceKind.INVOICE:
+        raise NotFound(message("Deze factuur bestaat niet."))
+    _check(new)
+    total = sum((line.amount + line.vat_amount for line in new.lines), ZERO)
+    if total >= 0:
+        raise ValidationFailed(message("Een creditnota is voor een negatief bedrag."))
+    if original.total + credited_on(session, original.id) + total < 0:
+        raise ValidationFailed(
+            message("Dit crediteert meer dan er op factuur %(number)s staat."),
+            number=original.number,
+        )
+    if new.issued_on < original.issued_on:
+        raise ValidationFailed(
+            message("Een creditnota kan niet vóór de factuur liggen."), field="issued_on"
+        )
+    note = _document(
+        session, new, InvoiceKind.CREDIT_NOTE, original.supplier_id, CREDIT_NOTE_SERIES
+    )
+    note.credits_invoice_id = original.id
+    note.supplier, note.customer = original.supplier, original.customer
+    session.add(note)
+    session.flush()
+    facts = facts_of(note, new.line)
+    _outbox(
+        session, note, Side.BUREAU, original.supplier_id, bureau_invoice_entries(facts, note.id)
+    )
+    _outbox(
+        session, note, Side.MEMBER, original.customer_id, member_invoice_entries(facts, note.id)
+    )
+    return note
+
+
+def has_vat(new: NewInvoice) -> bool:
+    """Whether a line is under a VAT rate, so the bureau's VAT number must be on the invoice."""
+    return any(line.vat_percent is not None for line in new.lines)
+
+
+def credited_on(session: Session, invoice_id: int) -> Decimal:
+    """The total of the credit notes on an invoice (zero or negative)."""
+    found = session.scalar(
+        select(func.coalesce(func.sum(Invoice.total), 0)).where(
+            Invoice.credits_invoice_id == invoice_id
+        )
+    )
+    return Decimal(found or 0)
 
 
 def facts_of(invoice: Invoice, line: Line | None) -> InvoiceFacts:

@@ -182,11 +182,22 @@ def expense_schedule(
 
 
 def payment_entries(
-    payment_key: str, side: str, amount: Decimal, paid_on: date, facts: InvoiceFacts, note: str
+    payment_key: str,
+    side: str,
+    amount: Decimal,
+    paid_on: date,
+    facts: InvoiceFacts,
+    note: str,
+    method: str = "bank_transfer",
 ) -> Entry:
-    """Bank against receivable (bureau) or payable against bank (member); a return is negative."""
+    """Bank against receivable (bureau) or payable against bank (member); a return is negative.
+
+    The bureau books a Stripe payment to Stripe's balance (``accounts.STRIPE_CLEARING``), which
+    Stripe's payout to the bank later clears; the member paid from its own bank either way.
+    """
     if side == "bureau":
-        postings = ((accounts.BUREAU_BANK, amount), (accounts.RECEIVABLE, -amount))
+        received = accounts.bureau_account_for(method)
+        postings = ((received, amount), (accounts.RECEIVABLE, -amount))
         payee = facts.customer_name
     else:
         postings = ((accounts.PAYABLE, amount), (accounts.MEMBER_BANK, -amount))

@@ -113,7 +113,7 @@ def _book(session: Session, invoice: Invoice, payment: Payment, note: str) -> No
     ):
         booking_key = key("payment", payment.id, side.value)
         entry = payment_entries(
-            booking_key, side.value, payment.amount, payment.paid_on, facts, note
+            booking_key, side.value, payment.amount, payment.paid_on, facts, note, payment.method
         )
         session.add(
             Booking(

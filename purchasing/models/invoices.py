@@ -124,7 +124,8 @@ class Invoice(PublicBase):
     sequence: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(12))
     purpose: Mapped[str] = mapped_column(String(16))
-    credits_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    # Several partial credit notes (corrections) may refer to one invoice.
+    credits_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     supplier: Mapped[dict[str, Any]] = mapped_column(JSONB)

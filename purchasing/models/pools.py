@@ -17,11 +17,12 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from purchasing.models._columns import created_at, one_of
+from purchasing.models._columns import created_at, money, one_of
 from purchasing.models.policies import CollectivePolicy
 from tenants.tables import PublicBase
 
@@ -30,6 +31,11 @@ class PoolStatus(StrEnum):
     WAITING = "waiting"  # enrolling, not yet enough members to start
     ACTIVE = "active"
     CLOSED = "closed"
+
+
+class InsurerInvoiceKind(StrEnum):
+    ADVANCE = "advance"  # the premium for a period, as premium runs invoice it
+    FINAL = "final"  # after the year, on the actual figures: what a true-up run splits
 
 
 class DeclarationKind(StrEnum):
@@ -135,3 +141,31 @@ class ExposureDeclaration(PublicBase):
     declared_at: Mapped[datetime] = created_at()
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="declarations")
+
+
+class InsurerInvoice(PublicBase):
+    """The insurer's invoice to the bureau for a pool over a period, as bureau staff entered it.
+
+    When there is one, a run splits these pots among the members instead of the pots the
+    rates imply, so what the bureau owes the insurer is exactly what the insurer invoiced.
+    """
+
+    __tablename__ = "insurer_invoices"
+    __table_args__ = (
+        UniqueConstraint("pool_id", "kind", "starts_on", "ends_on"),
+        CheckConstraint(one_of("kind", InsurerInvoiceKind), name="kind"),
+        CheckConstraint("ends_on >= starts_on", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("insurance_pools.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(Text)
+    received_on: Mapped[date] = mapped_column(Date)
+    net: Mapped[Decimal] = money()
+    costs: Mapped[Decimal] = money()
+    tax: Mapped[Decimal] = money()
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at()

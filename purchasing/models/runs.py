@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -17,8 +18,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    column,
+    func,
+    literal_column,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from purchasing.models._columns import created_at, one_of
@@ -28,6 +33,12 @@ from tenants.tables import PublicBase
 class RunKind(StrEnum):
     MEMBERSHIP = "membership"
     PREMIUM = "premium"
+    CORRECTION = "correction"  # a change after invoicing: credit notes and extra invoices
+    TRUE_UP = "true_up"  # naverrekening on the actual figures after the year
+
+    @property
+    def is_pool_run(self) -> bool:
+        return self is not RunKind.MEMBERSHIP
 
 
 class RunStatus(StrEnum):
@@ -37,10 +48,23 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
-class InvoiceRun(PublicBase):
-    """One run for a plan or a pool over one period: at most one per (subject, period).
+def _no_overlap(kind: RunKind) -> ExcludeConstraint:
+    """No two runs of ``kind`` of one pool share a day (the pool as a one-point range)."""
+    return ExcludeConstraint(
+        (func.int8range(column("pool_id"), column("pool_id"), literal_column("'[]'")), "="),
+        (func.daterange(column("starts_on"), column("ends_on"), literal_column("'[]'")), "&&"),
+        name=f"ex_invoice_runs_{kind.value}_period",
+        using="gist",
+        where=text(f"kind = '{kind.value}'"),
+    )
 
-    ``done`` and ``total`` are the progress a page shows; ``error`` why it stopped, if it did.
+
+class InvoiceRun(PublicBase):
+    """One run for a plan or a pool over one period.
+
+    A plan has at most one run per period; a pool's premium runs (and its true-up runs) never
+    overlap, so no day is billed twice; a pool has at most one unfinished correction run per
+    period. ``done`` and ``total`` are the progress a page shows; ``error`` why it stopped.
     """
 
     __tablename__ = "invoice_runs"
@@ -49,7 +73,7 @@ class InvoiceRun(PublicBase):
         CheckConstraint(one_of("status", RunStatus), name="status"),
         CheckConstraint(
             "(kind = 'membership') = (plan_id IS NOT NULL)"
-            " AND (kind = 'premium') = (pool_id IS NOT NULL)",
+            " AND (kind <> 'membership') = (pool_id IS NOT NULL)",
             name="subject_matches_kind",
         ),
         CheckConstraint("ends_on >= starts_on", name="period_order"),
@@ -61,13 +85,14 @@ class InvoiceRun(PublicBase):
             unique=True,
             postgresql_where=text("plan_id IS NOT NULL"),
         ),
+        *(_no_overlap(kind) for kind in (RunKind.PREMIUM, RunKind.TRUE_UP)),
         Index(
-            "uq_invoice_runs_pool_period",
+            "uq_invoice_runs_open_correction",
             "pool_id",
             "starts_on",
             "ends_on",
             unique=True,
-            postgresql_where=text("pool_id IS NOT NULL"),
+            postgresql_where=text("kind = 'correction' AND status <> 'done'"),
         ),
     )
 
@@ -91,7 +116,11 @@ class InvoiceRun(PublicBase):
 
 
 class RunItem(PublicBase):
-    """The invoice a run made for one member: the unique pair makes a rerun skip it."""
+    """The invoice a run made for one member: the unique pair makes a rerun skip it.
+
+    ``breakdown`` is why the member pays it, as computed when the invoice was issued (the
+    page shows this, never a recomputation from today's data).
+    """
 
     __tablename__ = "invoice_run_items"
     __table_args__ = (UniqueConstraint("run_id", "organisation_id"),)
@@ -100,4 +129,5 @@ class RunItem(PublicBase):
     run_id: Mapped[int] = mapped_column(ForeignKey("invoice_runs.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    breakdown: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_at()

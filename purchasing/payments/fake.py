@@ -22,14 +22,18 @@ from typing import TypeVar
 from purchasing.money import CURRENCY
 from purchasing.payments.provider import (
     ChargeView,
+    CheckoutStatus,
+    CheckoutView,
     IntentStatus,
     IntentView,
+    MandateAcceptance,
     Method,
     NewIntent,
     ProviderError,
     ProviderEvent,
     SetupView,
     SignatureInvalid,
+    checkout_key,
     customer_key,
     mandate_key,
 )
@@ -38,6 +42,8 @@ DECLINED_CARD = "4000000000000002"
 FAILING_IBAN = "DE62370400440532013001"  # the IBAN Stripe's test mode lets fail
 SEPA_DAYS = 5  # business days are the bank's business; a fixed delay is enough to test
 TOLERANCE = timedelta(minutes=5)
+BANK_URL = "https://bank.fake/ideal"
+CHECKOUT_URL = "https://checkout.fake/pay"
 
 _T = TypeVar("_T")
 _Create = Callable[[], str]
@@ -73,6 +79,9 @@ class FakeProvider:
     _mandates: dict[str, str] = field(default_factory=dict)  # payment method id -> IBAN
     _replies: dict[str, tuple[str, str]] = field(default_factory=dict)
     _pending: list[_Pending] = field(default_factory=list)
+    _checkouts: dict[str, CheckoutView] = field(default_factory=dict)
+    _checkout_intents: dict[str, NewIntent] = field(default_factory=dict)
+    acceptances: dict[str, MandateAcceptance] = field(default_factory=dict)  # by setup id
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Ids are unique across fakes too, as Stripe's are across its accounts.
     _run: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -94,6 +103,34 @@ class FakeProvider:
     def retrieve_payment_intent(self, intent_id: str) -> IntentView:
         return self._get(self._intents, intent_id)
 
+    def confirm_ideal(self, intent_id: str, return_url: str) -> IntentView:
+        intent = self._get(self._intents, intent_id)
+        if intent.status != IntentStatus.REQUIRES_PAYMENT_METHOD:
+            raise ProviderError(f"{intent_id} cannot be confirmed in status {intent.status}")
+        self._intents[intent_id] = replace(
+            intent,
+            status=IntentStatus.REQUIRES_ACTION,
+            redirect_url=f"{BANK_URL}/{intent_id}?return_url={return_url}",
+        )
+        return self._intents[intent_id]
+
+    def create_checkout(self, intent: NewIntent, success_url: str, cancel_url: str) -> CheckoutView:
+        def create() -> str:
+            self._known_customer(intent.customer_id)
+            checkout_id = self._new_id("cs")
+            self._checkout_intents[checkout_id] = intent
+            self._checkouts[checkout_id] = CheckoutView(
+                checkout_id, CheckoutStatus.OPEN, f"{CHECKOUT_URL}/{checkout_id}", None,
+                intent.invoice_id,
+            )  # fmt: skip
+            return checkout_id
+
+        key = checkout_key(intent.invoice_id, intent.attempt)
+        return self._checkouts[self._once(key, repr(intent), create)]
+
+    def retrieve_checkout(self, checkout_id: str) -> CheckoutView:
+        return self._get(self._checkouts, checkout_id)
+
     def create_setup_intent(
         self, customer_id: str, organisation_id: int, attempt: int
     ) -> SetupView:
@@ -111,6 +148,12 @@ class FakeProvider:
 
     def retrieve_setup_intent(self, setup_id: str) -> SetupView:
         return self._get(self._setups, setup_id)
+
+    def confirm_mandate(self, setup_id: str, acceptance: MandateAcceptance) -> SetupView:
+        if not acceptance.account_holder.strip() or not acceptance.email:
+            raise ProviderError("a SEPA mandate needs the account holder's name and e-mail")
+        self.acceptances[setup_id] = acceptance
+        return self.confirm_setup(setup_id, acceptance.iban)
 
     def retrieve_charge(self, charge_id: str) -> ChargeView:
         return ChargeView(charge_id, self._get(self._charges, charge_id))
@@ -134,6 +177,18 @@ class FakeProvider:
         if number == DECLINED_CARD:
             return self._fail(intent_id, "card_declined")
         return self._succeed(intent_id)
+
+    def pay_checkout(self, checkout_id: str, number: str) -> CheckoutView:
+        """The customer pays on the hosted page: an intent is made and the card charged."""
+        checkout = self._get(self._checkouts, checkout_id)
+        new = self._checkout_intents[checkout_id]
+        intent_id = self._create(replace(new, payment_method_id=None))
+        paid = self.confirm_card(intent_id, number)
+        status = CheckoutStatus.COMPLETE if paid.is_paid else CheckoutStatus.OPEN
+        self._checkouts[checkout_id] = replace(checkout, status=status, payment_intent_id=intent_id)
+        if paid.is_paid:
+            self._emit("checkout.session.completed", checkout_id)
+        return self._checkouts[checkout_id]
 
     def authorise_ideal(self, intent_id: str, *, approved: bool = True) -> IntentView:
         return self._succeed(intent_id) if approved else self._fail(intent_id, "payment_declined")
@@ -175,6 +230,12 @@ class FakeProvider:
         self._intents[intent.id] = replace(intent, is_disputed=True)
         self._emit("charge.dispute.created", self._new_id("dp"), charge_id)
 
+    def win_dispute(self, charge_id: str) -> None:
+        """The bank decided for the bureau: the disputed money comes back."""
+        intent = self._get(self._intents, self._get(self._charges, charge_id))
+        self._intents[intent.id] = replace(intent, is_disputed=False)
+        self._emit("charge.dispute.closed", self._new_id("dp"), charge_id)
+
     # Inside.
 
     def _create(self, intent: NewIntent) -> str:
@@ -201,6 +262,7 @@ class FakeProvider:
             "payment_intent.succeeded",
             status=IntentStatus.SUCCEEDED,
             charge_id=charge_id,
+            redirect_url=None,
         )
 
     def _fail(self, intent_id: str, code: str) -> IntentView:
@@ -209,6 +271,7 @@ class FakeProvider:
             "payment_intent.payment_failed",
             status=IntentStatus.REQUIRES_PAYMENT_METHOD,
             failure_code=code,
+            redirect_url=None,
         )
 
     def _update(self, intent_id: str, event: str, **changes: object) -> IntentView:

@@ -10,6 +10,7 @@ twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
@@ -88,6 +89,7 @@ class IntentView:
     refunded_cents: int = 0
     is_disputed: bool = False
     failure_code: str | None = None
+    redirect_url: str | None = None  # where the customer authorises it (iDEAL: the bank)
 
     @property
     def amount(self) -> Decimal:
@@ -113,6 +115,39 @@ class SetupView:
     payment_method_id: str | None
     client_secret: str | None
     organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class MandateAcceptance:
+    """A SEPA mandate as the member gives it online: the account, its holder, and the consent.
+
+    The provider needs the acceptance (when, from which address and browser) to confirm a
+    mandate server-side, as the mandate text the member agreed to says.
+    """
+
+    iban: str
+    account_holder: str
+    email: str
+    ip_address: str
+    user_agent: str
+    accepted_at: datetime
+
+
+class CheckoutStatus(StrEnum):
+    OPEN = "open"
+    COMPLETE = "complete"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class CheckoutView:
+    """A hosted payment page (Stripe Checkout) for a card payment of one invoice."""
+
+    id: str
+    status: CheckoutStatus
+    url: str | None
+    payment_intent_id: str | None
+    invoice_id: int | None
 
 
 @dataclass(frozen=True)
@@ -150,6 +185,16 @@ class PaymentProvider(Protocol):
 
     def retrieve_payment_intent(self, intent_id: str) -> IntentView: ...
 
+    def confirm_ideal(self, intent_id: str, return_url: str) -> IntentView:
+        """Confirm an iDEAL intent server-side; its ``redirect_url`` leads to the bank."""
+        ...
+
+    def create_checkout(self, intent: NewIntent, success_url: str, cancel_url: str) -> CheckoutView:
+        """A hosted card payment page; ``success_url`` may hold ``{CHECKOUT_SESSION_ID}``."""
+        ...
+
+    def retrieve_checkout(self, checkout_id: str) -> CheckoutView: ...
+
     def create_setup_intent(
         self, customer_id: str, organisation_id: int, attempt: int
     ) -> SetupView:
@@ -157,6 +202,10 @@ class PaymentProvider(Protocol):
         ...
 
     def retrieve_setup_intent(self, setup_id: str) -> SetupView: ...
+
+    def confirm_mandate(self, setup_id: str, acceptance: MandateAcceptance) -> SetupView:
+        """Confirm a setup intent server-side with the IBAN and the mandate's acceptance."""
+        ...
 
     def retrieve_charge(self, charge_id: str) -> ChargeView: ...
 
@@ -171,6 +220,18 @@ def customer_key(organisation_id: int) -> str:
 
 def mandate_key(organisation_id: int, attempt: int) -> str:
     return f"organisation-{organisation_id}-mandate-{attempt}"
+
+
+CHECKOUT_PREFIX = "cs_"  # Stripe's prefix of a Checkout Session id
+
+
+def is_checkout_ref(ref: str) -> bool:
+    """Whether an attempt's reference is still a hosted page's, not yet a payment intent's."""
+    return ref.startswith(CHECKOUT_PREFIX)
+
+
+def checkout_key(invoice_id: int, attempt: int) -> str:
+    return f"invoice-{invoice_id}-attempt-{attempt}-checkout"
 
 
 def invoice_of(metadata: dict[str, str]) -> int | None:

@@ -20,6 +20,7 @@ from purchasing.payments.models import (
     PaymentMandate,
 )
 from purchasing.payments.provider import (
+    IntentStatus,
     IntentView,
     Method,
     NewIntent,
@@ -59,7 +60,7 @@ def start_payment(
     The attempt number makes the idempotency key (``invoice-<id>-attempt-<n>``): a double
     click asks the provider twice with one key, and gets one intent; commits.
     """
-    invoice = _payable_invoice(session, invoice_id)
+    invoice = payable_invoice(session, invoice_id)
     amount = open_amount(session, invoice.id)
     if amount <= 0:
         raise ValidationFailed(message("Factuur %(number)s is al betaald."), number=invoice.number)
@@ -71,8 +72,24 @@ def start_payment(
 
 
 def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: int) -> IntentView:
-    """Collect what is open on the invoice by SEPA direct debit under the member's mandate."""
-    invoice = _payable_invoice(session, invoice_id)
+    """Collect what is open on the invoice by SEPA direct debit under the member's mandate.
+
+    A debit already on its way (the bank has not answered) is returned, not repeated: the
+    invoice is locked while this is decided, so a double click or a job run twice debits once.
+    """
+    invoice = payable_invoice(session, invoice_id)
+    session.execute(select(Invoice.id).where(Invoice.id == invoice.id).with_for_update())
+    in_flight = session.scalar(
+        select(PaymentAttempt.intent_ref).where(
+            PaymentAttempt.invoice_id == invoice.id,
+            PaymentAttempt.provider == provider.name,
+            PaymentAttempt.method == Method.SEPA_DEBIT.value,
+            PaymentAttempt.status == AttemptStatus.PROCESSING.value,
+        )
+    )
+    if in_flight is not None:
+        session.rollback()
+        return provider.retrieve_payment_intent(in_flight)
     mandate = active_mandate(session, invoice.customer_id)
     if mandate is None or mandate.payment_method_ref is None:
         raise ValidationFailed(message("Deze organisatie heeft geen machtiging voor incasso."))
@@ -152,12 +169,7 @@ def _create_attempt(
     customer_ref: str,
     payment_method_ref: str | None,
 ) -> IntentView:
-    attempt = 1 + (
-        session.scalar(
-            select(func.max(PaymentAttempt.attempt)).where(PaymentAttempt.invoice_id == invoice.id)
-        )
-        or 0
-    )
+    attempt = next_attempt(session, invoice.id)
     intent = provider.create_payment_intent(
         NewIntent(
             invoice_id=invoice.id,
@@ -178,7 +190,12 @@ def _create_attempt(
             intent_ref=intent.id,
             method=method.value,
             amount=amount,
-            status=AttemptStatus.OPEN.value,
+            # A debit under a mandate is on its way at once: no reminder while the bank decides.
+            status=(
+                AttemptStatus.PROCESSING.value
+                if intent.status == IntentStatus.PROCESSING
+                else AttemptStatus.OPEN.value
+            ),
         )
         .on_conflict_do_nothing()
     )
@@ -186,7 +203,15 @@ def _create_attempt(
     return intent
 
 
-def _payable_invoice(session: Session, invoice_id: int) -> Invoice:
+def next_attempt(session: Session, invoice_id: int) -> int:
+    """The number of the invoice's next attempt, which makes its idempotency key."""
+    latest = session.scalar(
+        select(func.max(PaymentAttempt.attempt)).where(PaymentAttempt.invoice_id == invoice_id)
+    )
+    return 1 + (latest or 0)
+
+
+def payable_invoice(session: Session, invoice_id: int) -> Invoice:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.kind != InvoiceKind.INVOICE:
         raise NotFound(message("Deze factuur bestaat niet."))

@@ -8,24 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import stripe
 from stripe.params import (
     CustomerCreateParams,
+    PaymentIntentConfirmParams,
     PaymentIntentCreateParams,
+    SetupIntentConfirmParams,
     SetupIntentCreateParams,
 )
+from stripe.params.checkout import SessionCreateParams
 
 from purchasing.money import CURRENCY
 from purchasing.payments.provider import (
     ChargeView,
+    CheckoutStatus,
+    CheckoutView,
     IntentStatus,
     IntentView,
+    MandateAcceptance,
     NewIntent,
     ProviderError,
     ProviderEvent,
     SetupView,
     SignatureInvalid,
+    checkout_key,
     customer_key,
     invoice_of,
     mandate_key,
@@ -34,6 +42,8 @@ from purchasing.payments.provider import (
 # Every method we offer is named, rather than left to the dashboard, so an invoice is never
 # offered a way to pay that the bureau cannot book.
 _INTENT_EXPAND = ["latest_charge"]
+# Dispute statuses in which the money is taken back (an inquiry, "warning_*", takes nothing).
+MONEY_WITHHELD = frozenset({"needs_response", "under_review", "lost"})
 
 
 class StripeProvider:
@@ -84,7 +94,56 @@ class StripeProvider:
     def retrieve_payment_intent(self, intent_id: str) -> IntentView:
         with _refusals():
             found = self._client.v1.payment_intents.retrieve(intent_id, {"expand": _INTENT_EXPAND})
-        return _intent_view(found)
+        view = _intent_view(found)
+        if view.is_disputed:
+            view = replace(view, is_disputed=self._has_open_or_lost_dispute(intent_id))
+        return view
+
+    def _has_open_or_lost_dispute(self, intent_id: str) -> bool:
+        """``charge.disputed`` stays true after a dispute the bureau won: ask the disputes."""
+        with _refusals():
+            disputes = self._client.v1.disputes.list({"payment_intent": intent_id, "limit": 10})
+        return any(dispute.status in MONEY_WITHHELD for dispute in disputes.data)
+
+    def confirm_ideal(self, intent_id: str, return_url: str) -> IntentView:
+        params: PaymentIntentConfirmParams = {
+            "payment_method_data": {"type": "ideal"},
+            "return_url": return_url,
+            "expand": _INTENT_EXPAND,
+        }
+        with _refusals():
+            return _intent_view(self._client.v1.payment_intents.confirm(intent_id, params))
+
+    def create_checkout(self, intent: NewIntent, success_url: str, cancel_url: str) -> CheckoutView:
+        params: SessionCreateParams = {
+            "mode": "payment",
+            "customer": intent.customer_id,
+            "payment_method_types": [intent.method.value],
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": CURRENCY.lower(),
+                        "unit_amount": intent.amount_cents,
+                        "product_data": {"name": f"Factuur {intent.invoice_number}"},
+                    },
+                }
+            ],
+            "client_reference_id": str(intent.invoice_id),
+            "metadata": intent.metadata,
+            "payment_intent_data": {"metadata": intent.metadata},
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }
+        with _refusals():
+            created = self._client.v1.checkout.sessions.create(
+                params, {"idempotency_key": checkout_key(intent.invoice_id, intent.attempt)}
+            )
+        return _checkout_view(created)
+
+    def retrieve_checkout(self, checkout_id: str) -> CheckoutView:
+        with _refusals():
+            return _checkout_view(self._client.v1.checkout.sessions.retrieve(checkout_id))
 
     def create_setup_intent(
         self, customer_id: str, organisation_id: int, attempt: int
@@ -104,6 +163,29 @@ class StripeProvider:
     def retrieve_setup_intent(self, setup_id: str) -> SetupView:
         with _refusals():
             return _setup_view(self._client.v1.setup_intents.retrieve(setup_id))
+
+    def confirm_mandate(self, setup_id: str, acceptance: MandateAcceptance) -> SetupView:
+        params: SetupIntentConfirmParams = {
+            "payment_method_data": {
+                "type": "sepa_debit",
+                "sepa_debit": {"iban": acceptance.iban},
+                "billing_details": {
+                    "name": acceptance.account_holder,
+                    "email": acceptance.email,
+                },
+            },
+            "mandate_data": {
+                "customer_acceptance": {
+                    "type": "online",
+                    "online": {
+                        "ip_address": acceptance.ip_address,
+                        "user_agent": acceptance.user_agent,
+                    },
+                }
+            },
+        }
+        with _refusals():
+            return _setup_view(self._client.v1.setup_intents.confirm(setup_id, params))
 
     def retrieve_charge(self, charge_id: str) -> ChargeView:
         with _refusals():
@@ -148,6 +230,25 @@ def _intent_view(intent: stripe.PaymentIntent) -> IntentView:
         refunded_cents=charge.amount_refunded if isinstance(charge, stripe.Charge) else 0,
         is_disputed=isinstance(charge, stripe.Charge) and _flag(charge, "disputed"),
         failure_code=None if failure is None else failure.code,
+        redirect_url=_redirect_of(intent),
+    )
+
+
+def _redirect_of(intent: stripe.PaymentIntent) -> str | None:
+    action = intent.next_action
+    if action is None or action.redirect_to_url is None:
+        return None
+    return action.redirect_to_url.url
+
+
+def _checkout_view(checkout: stripe.checkout.Session) -> CheckoutView:
+    metadata = checkout.metadata.to_dict() if checkout.metadata is not None else {}
+    return CheckoutView(
+        id=checkout.id,
+        status=CheckoutStatus(checkout.status or CheckoutStatus.OPEN),
+        url=checkout.url,
+        payment_intent_id=_id_of(checkout.payment_intent),
+        invoice_id=invoice_of(metadata),
     )
 
 

@@ -21,8 +21,16 @@ from purchasing.invoices.bookings import SessionFactory, book_pending
 from purchasing.invoices.payments import record_payment, reverse_payment
 from purchasing.models import Booking, PaymentMethod
 from purchasing.payments.models import AttemptStatus, PaymentAttempt, ProviderEventRecord
-from purchasing.payments.provider import IntentStatus, IntentView, PaymentProvider, ProviderEvent
+from purchasing.payments.provider import (
+    CheckoutStatus,
+    IntentStatus,
+    IntentView,
+    PaymentProvider,
+    ProviderEvent,
+)
 from purchasing.payments.services import sync_mandate
+
+REINSTATED = "reinstated"
 
 
 @dataclass(frozen=True)
@@ -37,22 +45,49 @@ def handle_event(
     session: Session, provider: PaymentProvider, event: ProviderEvent, on: date
 ) -> Handled:
     """Handle a verified event once; commits. A provider error rolls back, so it is redelivered."""
-    seen = session.execute(
-        insert(ProviderEventRecord)
-        .values(provider=provider.name, event_id=event.id, type=event.type)
-        .on_conflict_do_nothing()
-        .returning(ProviderEventRecord.event_id)
-    ).scalar()
-    if seen is None:
+    if not _remember(session, provider, event):
         session.rollback()
         return Handled(is_duplicate=True)
     try:
         payment_ids = _dispatch(session, provider, event, on)
+        # A recording refused and rolled back takes the event's row with it: write it again.
+        _remember(session, provider, event)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     return Handled(is_duplicate=False, payment_ids=payment_ids)
+
+
+def _remember(session: Session, provider: PaymentProvider, event: ProviderEvent) -> bool:
+    """Store the event's id; False when it was stored before (a second delivery)."""
+    stored = session.execute(
+        insert(ProviderEventRecord)
+        .values(provider=provider.name, event_id=event.id, type=event.type)
+        .on_conflict_do_nothing()
+        .returning(ProviderEventRecord.event_id)
+    ).scalar()
+    return stored is not None
+
+
+def sync_checkout(
+    session: Session, provider: PaymentProvider, checkout_ref: str, on: date
+) -> tuple[int, ...]:
+    """Move a hosted card page's attempt onto the intent it made, then sync that; no commit."""
+    page = provider.retrieve_checkout(checkout_ref)
+    attempt = session.scalar(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.provider == provider.name, PaymentAttempt.intent_ref == checkout_ref)
+        .with_for_update()
+    )
+    if page.payment_intent_id is None:
+        if attempt is not None and page.status == CheckoutStatus.EXPIRED:
+            attempt.status = AttemptStatus.FAILED.value
+        return ()
+    if attempt is not None:
+        attempt.intent_ref = page.payment_intent_id
+        session.flush()
+    return sync_attempt(session, provider, page.payment_intent_id, on)
 
 
 def sync_attempt(
@@ -74,8 +109,11 @@ def sync_attempt(
         return ()
     intent = provider.retrieve_payment_intent(intent_ref)
     attempt.failure_code = intent.failure_code
+    if intent.is_paid and attempt.status == AttemptStatus.REVERSED:
+        # Booked back for a dispute that the bureau then won: the money is ours again.
+        return _settle(session, attempt, intent, on, f"{intent.id}:{REINSTATED}")
     if intent.is_paid:
-        return _settle(session, attempt, intent, on)
+        return _settle(session, attempt, intent, on, intent.id)
     if attempt.status == AttemptStatus.PAID and attempt.payment_id is not None:
         # Marked first, so the reversal and the mark are committed together.
         attempt.status = AttemptStatus.REVERSED.value
@@ -87,15 +125,15 @@ def sync_attempt(
 
 
 def _settle(
-    session: Session, attempt: PaymentAttempt, intent: IntentView, on: date
+    session: Session, attempt: PaymentAttempt, intent: IntentView, on: date, reference: str
 ) -> tuple[int, ...]:
-    if attempt.payment_id is not None or attempt.status == AttemptStatus.UNAPPLIED:
+    if attempt.status in (AttemptStatus.PAID, AttemptStatus.UNAPPLIED):
         return ()
     attempt_id = attempt.id
     try:
-        # Recording commits; the reference (the intent's id) makes a second recording a no-op.
+        # Recording commits; the reference (from the intent's id) makes a second one a no-op.
         payment_id = record_payment(
-            session, attempt.invoice_id, intent.amount, on, PaymentMethod.STRIPE, intent.id
+            session, attempt.invoice_id, intent.amount, on, PaymentMethod.STRIPE, reference
         )
     except ValidationFailed:
         # Money came in that the invoice no longer needs (paid another way, credited).
@@ -140,6 +178,8 @@ def _dispatch(
         charge = provider.retrieve_charge(event.charge_id)
         if charge.payment_intent_id is not None:
             return sync_attempt(session, provider, charge.payment_intent_id, on)
+    if event.type.startswith("checkout.session."):
+        return sync_checkout(session, provider, event.object_id, on)
     if event.type.startswith("setup_intent."):
         sync_mandate(session, provider, event.object_id)
     return ()

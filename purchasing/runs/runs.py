@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +21,39 @@ from sqlalchemy.orm import Session
 
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.bookings import SessionFactory, book_pending
-from purchasing.invoices.documents import NewInvoice, add_invoice
-from purchasing.models import Booking, InvoiceRun, RunItem, RunKind, RunStatus
+from purchasing.invoices.documents import NewInvoice, add_credit_note, add_invoice, has_vat
+from purchasing.invoices.requirements import check_supplier
+from purchasing.models import (
+    Booking,
+    InvoiceRun,
+    MembershipPlan,
+    Pool,
+    RunItem,
+    RunKind,
+    RunStatus,
+)
 from purchasing.proration import Period
 
 Progress = Callable[[int, int], None]
-Planner = Callable[[Session, InvoiceRun], Sequence[tuple[int, NewInvoice]]]
+
+
+class PlannedInvoice(NamedTuple):
+    """One member's document of a run: an invoice, or a credit note on ``credits_invoice_id``.
+
+    ``breakdown`` (plain JSON) is kept on the run item: why the member pays this.
+    """
+
+    organisation_id: int
+    invoice: NewInvoice
+    breakdown: dict[str, Any] | None = None
+    credits_invoice_id: int | None = None
+
+
+Planner = Callable[
+    [Session, InvoiceRun], Sequence[tuple[int, NewInvoice]] | Sequence[PlannedInvoice]
+]
+# Runs of a pool that bill days, of which no two of one kind may share a day.
+NON_OVERLAPPING = (RunKind.PREMIUM, RunKind.TRUE_UP)
 
 
 @dataclass(frozen=True)
@@ -54,13 +81,19 @@ def start_run(
 ) -> int:
     """The run of ``kind`` for a plan or pool over ``period``: the existing one, or a new one.
 
-    The invoice date is fixed when the run is first asked for, so a rerun issues alike.
-    Commits.
+    The invoice date is fixed when the run is first asked for, so a rerun issues alike. A
+    premium (or true-up) run whose period overlaps another of the same pool, without being
+    the same, is refused: the shared days would be billed twice. A correction run is the
+    pool's unfinished one for the period, or a new one once the last has finished. A new run
+    is refused while the bureau's billing details lack what its invoices must show. Commits.
     """
     subject = {"plan_id": subject_id} if kind == RunKind.MEMBERSHIP else {"pool_id": subject_id}
     existing = _find(session, kind, subject, period)
     if existing is not None:
         return existing
+    _check_bureau(session, kind, subject_id)
+    if kind in NON_OVERLAPPING:
+        _refuse_overlap(session, kind, subject_id, period)
     run = InvoiceRun(
         kind=kind.value,
         starts_on=period.starts_on,
@@ -72,9 +105,11 @@ def start_run(
     try:
         session.commit()
     except IntegrityError:
-        session.rollback()  # someone started the same run just now: theirs is ours
+        session.rollback()  # someone started the same run (or an overlapping one) just now
         found = _find(session, kind, subject, period)
-        assert found is not None
+        if found is None:
+            _refuse_overlap(session, kind, subject_id, period)
+            raise
         return found
     return run.id
 
@@ -89,6 +124,12 @@ def execute_run(
     with open_session() as session:
         run = get_run(session, run_id)
         invoices = planner(session, run)
+        try:
+            _check_suppliers(session, [PlannedInvoice(*item) for item in invoices])
+        except ValidationFailed as refusal:
+            run.status, run.error = RunStatus.FAILED.value, str(refusal)[:2000]
+            session.commit()
+            raise
         run.status, run.error = RunStatus.RUNNING.value, None
         run.started_at = run.started_at or datetime.now(UTC)
         run.total, run.done = len(invoices), _invoiced(session, run_id)
@@ -97,8 +138,8 @@ def execute_run(
     report = on_progress or (lambda done, total: None)
     made = 0
     try:
-        for organisation_id, new in invoices:
-            made += _issue_once(open_session, run_id, organisation_id, new)
+        for item in invoices:
+            made += _issue_once(open_session, run_id, PlannedInvoice(*item))
             report(done_already + made, len(invoices))
         bookings = book_pending(open_session, booking_ids=_bookings_of(open_session, run_id))
     except Exception as error:
@@ -125,15 +166,24 @@ def run_period(run: InvoiceRun) -> Period:
     return Period(run.starts_on, run.ends_on)
 
 
-def _issue_once(
-    open_session: SessionFactory, run_id: int, organisation_id: int, new: NewInvoice
-) -> int:
-    """Issue one member's invoice with its run item in one transaction; 0 if it was done."""
+def _issue_once(open_session: SessionFactory, run_id: int, planned: PlannedInvoice) -> int:
+    """Issue one member's document with its run item in one transaction; 0 if it was done."""
+    organisation_id = planned.organisation_id
     with open_session() as session:
         if _item(session, run_id, organisation_id) is not None:
             return 0
-        invoice = add_invoice(session, new)
-        session.add(RunItem(run_id=run_id, organisation_id=organisation_id, invoice_id=invoice.id))
+        if planned.credits_invoice_id is None:
+            invoice = add_invoice(session, planned.invoice)
+        else:
+            invoice = add_credit_note(session, planned.credits_invoice_id, planned.invoice)
+        session.add(
+            RunItem(
+                run_id=run_id,
+                organisation_id=organisation_id,
+                invoice_id=invoice.id,
+                breakdown=planned.breakdown,
+            )
+        )
         run = get_run(session, run_id)
         run.done += 1
         try:
@@ -146,16 +196,74 @@ def _issue_once(
         return 1
 
 
+def _check_bureau(session: Session, kind: RunKind, subject_id: int) -> None:
+    """Refuse a run of a plan or pool whose bureau could not issue its invoices."""
+    if kind == RunKind.MEMBERSHIP:
+        plan = session.get(MembershipPlan, subject_id)
+        if plan is None:
+            raise NotFound(message("Deze contributieregeling bestaat niet."))
+        check_supplier(session, plan.bureau_id, has_vat=plan.vat_percent is not None)
+        return
+    pool = session.get(Pool, subject_id)
+    if pool is None:
+        raise NotFound(message("Deze pool bestaat niet."))
+    check_supplier(session, pool.policy.policyholder_id, has_vat=False)  # premiums: no VAT
+
+
+def _check_suppliers(session: Session, planned: Sequence[PlannedInvoice]) -> None:
+    """Refuse the whole run before its first invoice if one of them could not be issued.
+
+    Credit notes keep the details of the invoice they credit, so only invoices are checked.
+    """
+    wanted = {
+        (item.invoice.supplier_id, has_vat(item.invoice))
+        for item in planned
+        if item.credits_invoice_id is None
+    }
+    for supplier_id, vat in sorted(wanted):
+        check_supplier(session, supplier_id, has_vat=vat)
+
+
 def _find(session: Session, kind: RunKind, subject: dict[str, int], period: Period) -> int | None:
     column = InvoiceRun.plan_id if kind == RunKind.MEMBERSHIP else InvoiceRun.pool_id
-    found = session.scalar(
-        select(InvoiceRun.id).where(
-            column == next(iter(subject.values())),
-            InvoiceRun.starts_on == period.starts_on,
-            InvoiceRun.ends_on == period.ends_on,
-        )
+    query = select(InvoiceRun.id).where(
+        column == next(iter(subject.values())),
+        InvoiceRun.kind == kind.value,
+        InvoiceRun.starts_on == period.starts_on,
+        InvoiceRun.ends_on == period.ends_on,
     )
+    if kind == RunKind.CORRECTION:
+        query = query.where(InvoiceRun.status != RunStatus.DONE.value)
+    found = session.scalar(query)
     return None if found is None else int(found)
+
+
+def _refuse_overlap(session: Session, kind: RunKind, pool_id: int, period: Period) -> None:
+    """Refuse a run of ``kind`` that would bill a day another run of the pool billed."""
+    # A premium run may not bill days a true-up has settled either.
+    kinds = [kind.value] + ([RunKind.TRUE_UP.value] if kind == RunKind.PREMIUM else [])
+    other = session.scalar(
+        select(InvoiceRun)
+        .where(
+            InvoiceRun.pool_id == pool_id,
+            InvoiceRun.kind.in_(kinds),
+            InvoiceRun.starts_on <= period.ends_on,
+            InvoiceRun.ends_on >= period.starts_on,
+        )
+        .order_by(InvoiceRun.starts_on)
+        .limit(1)
+    )
+    if other is not None:
+        raise ValidationFailed(
+            message(
+                "Deze periode overlapt met de run van %(starts_on)s t/m %(ends_on)s van deze"
+                " pool: die dagen zijn al gefactureerd. Kies een periode die daarna begint,"
+                " of corrigeer die run met een correctierun."
+            ),
+            field="starts_on",
+            starts_on=f"{other.starts_on:%d-%m-%Y}",
+            ends_on=f"{other.ends_on:%d-%m-%Y}",
+        )
 
 
 def _item(session: Session, run_id: int, organisation_id: int) -> int | None:

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from purchasing.errors import NotFound, message
+from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.payments import record_payment, reverse_payment
 from purchasing.models import CollectionStatus, PaymentMethod, SepaCollection
 from purchasing.sepa.batches import get_batch
@@ -60,6 +60,38 @@ def settle_collection(session: Session, batch_id: int, credited_on: date) -> lis
     batch.settled_on = batch.settled_on or credited_on
     session.commit()
     return payment_ids
+
+
+def collect(session: Session, end_to_end_id: str, credited_on: date) -> int:
+    """One collection credited on its own (some banks show each debit): record it as paid.
+
+    Returns the payment's id; a collection already collected returns its payment. Commits.
+    """
+    collection = session.scalar(
+        select(SepaCollection)
+        .where(SepaCollection.end_to_end_id == end_to_end_id)
+        .with_for_update()
+    )
+    if collection is None:
+        raise NotFound(message("Geen incasso met kenmerk %(reference)s."), reference=end_to_end_id)
+    if collection.status == CollectionStatus.COLLECTED and collection.payment_id is not None:
+        return collection.payment_id
+    if collection.status != CollectionStatus.PENDING:
+        raise ValidationFailed(
+            message("Incasso %(reference)s is teruggeboekt."), reference=end_to_end_id
+        )
+    collection.payment_id = record_payment(
+        session,
+        collection.invoice_id,
+        collection.amount,
+        credited_on,
+        PaymentMethod.SEPA_DIRECT_DEBIT,
+        collection.end_to_end_id,
+    )
+    collection.status = CollectionStatus.COLLECTED.value
+    payment_id = collection.payment_id
+    session.commit()
+    return payment_id
 
 
 def return_collection(session: Session, end_to_end_id: str, reason_code: str, on: date) -> int:

@@ -89,3 +89,45 @@ def _mt_amount(amount: Decimal) -> str:
 
 def _mt_balance(amount: Decimal, day: date) -> str:
     return f"{'D' if amount < 0 else 'C'}{day:%y%m%d}EUR{_mt_amount(abs(amount))}"
+
+
+def camt_payments(
+    iban: str,
+    entries: list[dict[str, str]],
+    opening: Decimal = Decimal("0.00"),
+    statement_id: str = "PAY",
+) -> bytes:
+    """A CAMT.053 statement of a few payments; each entry names ``day``, ``amount`` (signed),
+    and optionally ``name``, ``iban``, ``ref`` (structured), ``text``, ``e2e``, ``reason``."""
+    rows = []
+    for index, entry in enumerate(entries):
+        amount = Decimal(entry["amount"])
+        party = "Dbtr" if amount > 0 else "Cdtr"
+        reference = entry.get("ref", "")
+        remittance = (
+            f"<Strd><CdtrRefInf><Ref>{reference}</Ref></CdtrRefInf></Strd>" if reference else ""
+        ) + (f"<Ustrd>{entry['text']}</Ustrd>" if entry.get("text") else "")
+        returned = (
+            f"<RtrInf><Rsn><Cd>{entry['reason']}</Cd></Rsn></RtrInf>" if entry.get("reason") else ""
+        )
+        rows.append(
+            f'<Ntry><Amt Ccy="EUR">{abs(amount)}</Amt>'
+            f"<CdtDbtInd>{'CRDT' if amount > 0 else 'DBIT'}</CdtDbtInd><Sts>BOOK</Sts>"
+            f"<BookgDt><Dt>{entry['day']}</Dt></BookgDt>"
+            f"<AcctSvcrRef>{statement_id}{index:04d}</AcctSvcrRef><NtryDtls><TxDtls>"
+            f"<Refs><EndToEndId>{entry.get('e2e') or 'NOTPROVIDED'}</EndToEndId></Refs>"
+            f"<RltdPties><{party}><Nm>{entry.get('name', 'Tegenpartij')}</Nm></{party}>"
+            f"<{party}Acct><Id><IBAN>{entry.get('iban', 'NL02ABNA0123456789')}</IBAN></Id>"
+            f"</{party}Acct></RltdPties><RmtInf>{remittance}</RmtInf>{returned}"
+            f"</TxDtls></NtryDtls></Ntry>\n"
+        )
+    days = sorted(date.fromisoformat(e["day"]) for e in entries)
+    closing = opening + sum((Decimal(e["amount"]) for e in entries), Decimal(0))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>'
+        f"<Id>{statement_id}</Id><Acct><Id><IBAN>{iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>"
+        f"{_camt_balance('OPBD', opening, days[0] - timedelta(days=1))}"
+        f"{_camt_balance('CLBD', closing, days[-1])}"
+        f"{''.join(rows)}</Stmt></BkToCstmrStmt></Document>\n"
+    ).encode()

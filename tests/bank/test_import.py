@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger.bank.accounts import add_bank_account, set_csv_mapping
-from ledger.bank.csvfile import CsvMapping
+from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_line, open_lines
 from ledger.bank.models import BankBalance, BankImport, BankLine

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_line, confirm_lines, open_lines
-from ledger.bank.matching import OpenInvoice, candidate_references, normalised_reference
+from ledger.bank.matching import (
+    BankPayment,
+    OpenInvoice,
+    candidate_references,
+    first_open,
+    normalised_reference,
+)
 from ledger.bank.models import BankLine
 from ledger.bank.rules import RuleSpec, add_rule, all_rules, rule_from_line
 from ledger.entries import Amount
@@ -37,15 +43,16 @@ class Invoices:
     open: dict[str, OpenInvoice]
     payments: list[tuple[str, Amount, int, date]] = field(default_factory=list)
 
-    def open_invoice(self, reference: str) -> OpenInvoice | None:
-        return self.open.get(normalised_reference(reference))
+    def match(self, payment: BankPayment) -> OpenInvoice | None:
+        return first_open(lambda r: self.open.get(normalised_reference(r)), payment)
 
-    def record_payment(
-        self, reference: str, amount: Amount, transaction_id: int, paid_on: date
-    ) -> None:
-        self.payments.append((reference, amount, transaction_id, paid_on))
-        invoice = self.open[reference]
-        left = invoice.open_amount.number - amount.number
+    def already_booked(self, invoice: OpenInvoice, payment: BankPayment) -> int | None:
+        return None
+
+    def record(self, invoice: OpenInvoice, payment: BankPayment, transaction_id: int) -> None:
+        reference, amount = invoice.reference, payment.amount
+        self.payments.append((reference, amount, transaction_id, payment.paid_on))
+        left = self.open[reference].open_amount.number - amount.number
         if left == 0:
             del self.open[reference]
 

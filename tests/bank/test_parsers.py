@@ -10,6 +10,7 @@ import pytest
 from ledger.bank.csvfile import parse_amount
 from ledger.bank.details import split_details
 from ledger.bank.formats import MAX_BYTES, parse_statement_file
+from ledger.bank.presets import PRESETS
 from ledger.bank.statement import StatementRefused
 from tests.bank.conftest import statement_file
 
@@ -114,8 +115,30 @@ def test_the_dutch_86_codes_split_without_a_library():
 
 def test_unstructured_86_text_is_kept_whole_as_description():
     assert split_details("BEA   NR:ABC123 12.03.24/14.22 Bakkerij\nUtrecht").description == (
-        "BEA NR:ABC123 12.03.24/14.22 BakkerijUtrecht"
+        "BEA NR:ABC123 12.03.24/14.22 Bakkerij Utrecht"
     )
+
+
+def test_a_full_86_line_wrapped_mid_word_is_joined_without_a_space():
+    first = "/TRTP/SEPA BETALING/IBAN/NL44RABO0123456789/BIC/RABONL2U/NAME/Bak"
+    assert len(first) == 65
+
+    details = split_details(f"{first}\nkerij Utrecht/REMI/Brood voor de\nvrijwilligers/EREF/X1")
+
+    assert details.name == "Bakkerij Utrecht"
+    assert details.iban == "NL44RABO0123456789"
+    assert details.description == "Brood voor de vrijwilligers"
+    assert details.end_to_end_id == "X1"
+
+
+def test_an_iban_wrapped_at_the_65th_character_stays_whole():
+    first = "/TRTP/SEPA OVERBOEKING/BIC/RABONL2U/NAME/Wijkraad Oost/IBAN/NL44R"
+    assert len(first) == 65
+
+    details = split_details(f"{first}\nABO0123456789/REMI/Contributie")
+
+    assert details.iban == "NL44RABO0123456789"
+    assert details.name == "Wijkraad Oost"
 
 
 def test_an_ing_csv_newest_first_is_read_oldest_first_with_balances_from_the_saldo_column():
@@ -206,3 +229,108 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read():
 def test_an_unknown_csv_without_a_mapping_is_refused():
     with pytest.raises(StatementRefused, match="onbekend bestandsformaat"):
         parse_statement_file(b"a,b,c\n1,2,3\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "same_as", "format_name"),
+    [
+        ("utf16_bom.mt940", "ing.mt940", "mt940"),
+        ("utf16_bom.csv", "ing.csv", "csv"),
+        ("utf16_bom.camt053.xml", "rabobank.camt053.xml", "camt.053"),
+    ],
+)
+def test_a_utf16_file_with_a_bom_is_read_in_its_own_format(name, same_as, format_name):
+    utf16, utf8 = parsed(name), parsed(same_as)
+
+    assert utf16.format == format_name
+    assert utf16.statements == utf8.statements
+
+
+def test_an_abn_amro_camt_statement_gives_its_creditor_reference_and_balances():
+    (statement,) = parsed("abnamro.camt053.xml").statements
+
+    paid, printing = statement.lines
+    assert statement.iban == "NL91ABNA0417164300"
+    assert (statement.opening.amount, statement.closing.amount) == (
+        Decimal("1200.00"),
+        Decimal("1369.45"),
+    )
+    assert paid.payment_reference == "RF18539007547034"
+    assert printing.counterparty_name == "Drukkerij Het Zuiden"
+    assert printing.end_to_end_id == "DRUK-24-118"
+
+
+def test_an_asn_camt_statement_with_a_previous_day_opening_balance_is_read():
+    (statement,) = parsed("asn.camt053.xml").statements
+
+    (debit,) = statement.lines
+    assert statement.opening.amount == Decimal("1000.00")
+    assert (debit.amount, debit.end_to_end_id) == (Decimal("-47.50"), "ENERGIE-1224")
+    assert debit.description == "Termijn december"
+
+
+def test_a_bunq_camt_card_payment_without_details_keeps_its_entry_text():
+    (statement,) = parsed("bunq.camt053.xml").statements
+
+    (card,) = statement.lines
+    assert card.description == "Betaalpas Bakkerij Utrecht"
+    assert card.identity == "ref:BUNQ-88120"
+
+
+def test_a_knab_camt_version_08_statement_reads_party_names_and_a_refund_reason():
+    (statement,) = parsed("knab.camt053.xml").statements
+
+    debit, refund = statement.lines
+    assert debit.counterparty_name == "Stichting Servicebureau"
+    assert (refund.return_reason, refund.end_to_end_id) == ("MD06", "SB-INC-0041")
+    assert statement.closing.amount == Decimal("455.00")
+
+
+@pytest.mark.parametrize(
+    ("name", "preset", "iban", "amounts", "closing"),
+    [
+        ("abnamro.tab", "abnamro", "NL91ABNA0417164300", ["-49.95", "250.00"], "700.05"),
+        ("asn.csv", "asn", "NL66ASNB0707070707", ["15.00", "-240.00"], "775.00"),
+        ("knab.csv", "knab", "NL82KNAB0255551234", ["120.00", "-1250.00"], None),
+    ],
+)
+def test_abn_amro_asn_and_knab_csv_exports_are_read_with_their_presets(
+    name, preset, iban, amounts, closing
+):
+    (statement,) = parse_statement_file(
+        statement_file(name), csv_mapping=PRESETS[preset], iban=iban
+    ).statements
+
+    assert [str(line.amount) for line in statement.lines] == amounts
+    assert (str(statement.closing.amount) if statement.closing else None) == closing
+
+
+def test_abn_amro_csv_descriptions_are_split_into_counterparty_and_remittance():
+    (statement,) = parse_statement_file(
+        statement_file("abnamro.tab"), csv_mapping=PRESETS["abnamro"], iban="NL91ABNA0417164300"
+    ).statements
+
+    printing, gift = statement.lines
+    assert (printing.counterparty_name, printing.counterparty_iban) == (
+        "Drukkerij Het Zuiden",
+        "NL44RABO0123456789",
+    )
+    assert printing.description == "Folders open dag"
+    assert gift.end_to_end_id == "VR-2024-07"
+    assert statement.opening.amount == Decimal("500.00")
+
+
+def test_a_knab_csv_is_recognised_by_the_header_below_its_preamble():
+    parsed_file = parse_statement_file(statement_file("knab.csv"))
+
+    assert parsed_file.statements[0].iban == "NL82KNAB0255551234"
+    assert parsed_file.statements[0].lines[1].counterparty_name == "Stichting Buurthuis De Linde"
+
+
+def test_an_asn_csv_gives_its_payment_reference_for_invoice_matching():
+    (statement,) = parse_statement_file(
+        statement_file("asn.csv"), csv_mapping=PRESETS["asn"], iban="NL66ASNB0707070707"
+    ).statements
+
+    assert statement.lines[1].payment_reference == "RF18539007547034"
+    assert statement.opening.amount == Decimal("1000.00")

@@ -117,7 +117,7 @@ def test_a_large_upload_runs_as_a_job_whose_progress_the_browser_can_follow(
 
     assert "/bank/jobs/" in response.headers["Location"]
     assert status["status"] == "finished"
-    assert status["progress"] == {"done": 2000, "total": 2000}
+    assert status["progress"] == {"phase": "save", "done": 2000, "total": 2000}
     assert status["result"]["imported"] == 2000
 
 

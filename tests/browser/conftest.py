@@ -25,7 +25,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=nl-NL",  # the language a Dutch treasurer's browser asks for
 ]
+# Chromium on Linux takes the language of its own interface (and so of date fields, which show
+# dd-mm-jjjj in Dutch) from the environment; --lang alone is not enough when headless.
+DUTCH = {"LANG": "nl_NL.UTF-8", "LANGUAGE": "nl_NL:nl"}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -53,7 +57,9 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **DUTCH}
+        )
         yield launched
         launched.close()
 

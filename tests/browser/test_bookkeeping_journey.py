@@ -58,8 +58,9 @@ def test_a_treasurer_books_a_receipt_reverses_it_and_exports_the_books(
     assert page.get_by_test_id("transaction-payee").inner_text() == "Drukkerij De Letter"
     postings = page.get_by_test_id("postings").inner_text()
     assert "Expenses:Office:Printing" in postings and "1.234,56" in postings
-    receipt = page.get_by_test_id("documents").get_by_role("link")
-    assert page.request.get(receipt.get_attribute("href")).body() == PDF
+    receipt_url = page.get_by_test_id("documents").get_by_role("link").get_attribute("href")
+    assert receipt_url and re.search(r"/documents/\d+$", receipt_url)
+    assert page.request.get(receipt_url).body() == PDF
     page.screenshot(path=screenshots / "transaction-desktop.png", full_page=True)
 
     page.goto(f"/o/{home.slug}/entry/income")
@@ -88,6 +89,16 @@ def test_a_treasurer_books_a_receipt_reverses_it_and_exports_the_books(
     trail = page.get_by_test_id("audit-trail").inner_text()
     assert "Petra Penning" in trail and "geboekt" in trail
 
+    page.goto(f"/o/{home.slug}/reports/income-statement")
+    # The expense and its reversal net out: no costs this year, the result is the subsidy alone.
+    expenses = page.get_by_test_id("block-2").locator("tr.total td.amount").first
+    result = page.get_by_test_id("block-3").locator("tr.total td.amount").first
+    assert _plain(expenses.inner_text()) == "€ 0,00"
+    assert _plain(result.inner_text()) == "€ 2.500,00"
+    assert "1.234,56" not in page.get_by_test_id("block-2").inner_text()
+    page.screenshot(path=screenshots / "income-statement-reversed-desktop.png", full_page=True)
+    _report_screenshots(page, home.slug, screenshots)
+
     page.goto(f"/o/{home.slug}/")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export (Beancount)").click()
@@ -103,7 +114,12 @@ def test_a_treasurer_books_a_receipt_reverses_it_and_exports_the_books(
 
     outsider = new_page()
     log_in(outsider, stranger.email, PASSWORD)
-    for path in (transaction_url, f"/o/{home.slug}/", f"/o/{home.slug}/export.beancount"):
+    for path in (
+        transaction_url,
+        receipt_url,
+        f"/o/{home.slug}/",
+        f"/o/{home.slug}/export.beancount",
+    ):
         response = outsider.goto(path)
         assert response is not None and response.status == 404, path
         assert "Drukkerij" not in outsider.content()
@@ -150,6 +166,25 @@ def test_entering_an_expense_works_with_the_keyboard_alone(new_page, make_org, m
     assert "12,50" in page.get_by_test_id("postings").inner_text()
 
 
+def _plain(text: str) -> str:
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def _report_screenshots(page, slug, screenshots):
+    """The reports a treasurer shows the board, and the settings, each checked and kept."""
+    for name, path, expected in (
+        ("balance-sheet", f"/o/{slug}/reports/balance-sheet", "Totaal activa"),
+        ("trial-balance", f"/o/{slug}/reports/trial-balance", "Saldo van alle rekeningen"),
+        ("account-ledger", f"/o/{slug}/accounts/Assets:Bank:Checking", "Drukkerij De Letter"),
+        ("settings", f"/o/{slug}/settings", "Boekjaar"),
+    ):
+        page.goto(path)
+        assert expected in page.locator("main").inner_text(), name
+        shot = screenshots / f"{name}-desktop.png"
+        page.screenshot(path=shot, full_page=True)
+        assert shot.stat().st_size > 10_000, f"{name}: the screenshot looks empty"
+
+
 def _phone_screenshots(new_page, email, slug, transaction_url, screenshots):
     phone = new_page(PHONE)
     log_in(phone, email, PASSWORD)
@@ -158,6 +193,10 @@ def _phone_screenshots(new_page, email, slug, transaction_url, screenshots):
         ("entry-expense", f"/o/{slug}/entry/expense"),
         ("entry-full", f"/o/{slug}/entry/full"),
         ("transaction", transaction_url),
+        ("journal", f"/o/{slug}/journal"),
+        ("account-ledger", f"/o/{slug}/accounts/Assets:Bank:Checking"),
+        ("trial-balance", f"/o/{slug}/reports/trial-balance"),
+        ("budget", f"/o/{slug}/reports/budget"),
         ("settings", f"/o/{slug}/settings"),
     ):
         phone.goto(path)

@@ -40,10 +40,10 @@ def test_posting_editing_and_reversing_each_leave_a_row_with_before_and_after(
 
 
 def test_closing_and_reopening_a_period_are_in_the_trail(books: Session) -> None:
-    period = close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, is_owner=True)
+    period = close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, role="owner")
     assert last(books) == ("close", "period", period, 1)
 
-    reopen_period(books, period, actor_id=2, is_owner=True)
+    reopen_period(books, period, actor_id=2, role="owner")
 
     assert last(books) == ("reopen", "period", period, 2)
     assert audit_trail(books, limit=1)[0].before["closed_at"] is not None

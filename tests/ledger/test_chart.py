@@ -7,6 +7,8 @@ import re
 
 import pytest
 from beancount import loader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ledger.chart import (
     DEFAULT_CHART,
@@ -15,6 +17,7 @@ from ledger.chart import (
     ChartAccount,
     default_chart,
 )
+from ledger.models import Account
 
 # Beancount's rule: a root type, then components that start with an uppercase letter or a digit
 # and hold only letters, digits and hyphens. We keep names ASCII so they travel everywhere.
@@ -29,12 +32,51 @@ RGS_CODE = re.compile(r"^[BW]([A-Z][a-z0-9]{2}){1,4}$")
 NAMES = {account.name for account in DEFAULT_CHART}
 
 
-def test_default_chart_returns_the_default_chart() -> None:
-    assert default_chart() is DEFAULT_CHART
+# The RGS level-2 groups each account type may be filed under: balance-sheet accounts under the
+# balance groups of their side, income and expenses under the result groups of theirs.
+RGS_GROUPS = {
+    AccountType.ASSETS: {"BIva", "BMva", "BFva", "BVrd", "BVor", "BEff", "BLim"},
+    AccountType.LIABILITIES: {"BSch", "BVrz", "BLas"},
+    AccountType.EQUITY: {"BEiv"},
+    AccountType.INCOME: {"WOmz", "WOvb", "WFbe", "WLbe"},
+    AccountType.EXPENSES: {"WPer", "WBed", "WAfs", "WKpr", "WFbe"},
+}
 
 
-def test_the_default_currency_is_the_euro() -> None:
-    assert DEFAULT_CURRENCY == "EUR"
+@pytest.mark.parametrize("account", DEFAULT_CHART, ids=lambda account: account.name)
+def test_every_account_has_an_rgs_code_in_a_group_of_its_type(account: ChartAccount) -> None:
+    assert account.rgs_code is not None, "an accountant maps the chart by its RGS codes"
+    assert account.rgs_code[:4] in RGS_GROUPS[account.type], account.rgs_code
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Expenses:Volunteers:Allowances", "WBedOvp"),
+        ("Expenses:Activities:Materials", "WBed"),
+        ("Income:Funds:Grants", "WOvb"),
+        ("Liabilities:Subsidies:Unspent", "BSchOpa"),
+    ],
+)
+def test_an_account_without_a_confirmed_leaf_code_is_filed_under_its_rgs_group(
+    name: str, code: str
+) -> None:
+    assert {a.name: a.rgs_code for a in DEFAULT_CHART}[name] == code
+
+
+def test_a_new_organisation_gets_the_whole_chart_with_labels_codes_and_euros(
+    books: Session,
+) -> None:
+    rows = books.execute(
+        select(
+            Account.name, Account.label_nl, Account.label_en, Account.rgs_code, Account.currencies
+        )
+    )
+
+    stored = {name: (nl, en, code, currencies) for name, nl, en, code, currencies in rows}
+    assert stored == {
+        a.name: (a.label_nl, a.label_en, a.rgs_code, [DEFAULT_CURRENCY]) for a in default_chart()
+    }
 
 
 def test_the_chart_has_between_45_and_70_accounts() -> None:
@@ -122,25 +164,12 @@ def test_a_required_account_is_present(name: str) -> None:
 
 @pytest.mark.parametrize(
     "account",
-    [account for account in DEFAULT_CHART if account.rgs_code is not None],
+    DEFAULT_CHART,
     ids=lambda account: account.name,
 )
-def test_an_rgs_code_when_present_looks_like_a_reference_code(account: ChartAccount) -> None:
+def test_every_rgs_code_looks_like_a_reference_code(account: ChartAccount) -> None:
     assert account.rgs_code is not None
     assert RGS_CODE.match(account.rgs_code), account.rgs_code
-
-
-@pytest.mark.parametrize("account", DEFAULT_CHART, ids=lambda account: account.name)
-def test_an_rgs_code_matches_the_balance_or_result_side(account: ChartAccount) -> None:
-    if account.rgs_code is None:
-        return
-    on_balance_sheet = account.type in {
-        AccountType.ASSETS,
-        AccountType.LIABILITIES,
-        AccountType.EQUITY,
-    }
-
-    assert account.rgs_code.startswith("B" if on_balance_sheet else "W")
 
 
 def test_chart_accounts_cannot_be_changed() -> None:

@@ -21,7 +21,7 @@ JANUARY = (date(YEAR, 1, 1), date(YEAR, 1, 31))
 
 
 def close_january(books: Session) -> int:
-    return close_period(books, *JANUARY, actor_id=1, is_owner=True)
+    return close_period(books, *JANUARY, actor_id=1, role="owner")
 
 
 def test_an_edit_in_an_open_period_replaces_the_transaction(books: Session) -> None:
@@ -84,7 +84,7 @@ def test_a_reversal_dated_inside_the_closed_period_is_refused(books: Session) ->
 
 def test_after_reopening_the_period_an_edit_is_allowed_again(books: Session) -> None:
     posted = post_transaction(books, gift("10.00", date(YEAR, 1, 10)), actor_id=1)
-    reopen_period(books, close_january(books), actor_id=1, is_owner=True)
+    reopen_period(books, close_january(books), actor_id=1, role="owner")
 
     edit_transaction(books, posted, gift("12.00", date(YEAR, 1, 10)), actor_id=1)
 

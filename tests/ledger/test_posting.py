@@ -166,7 +166,7 @@ def test_nothing_is_posted_into_a_closed_period_but_a_reversal_in_an_open_one_is
     books: Session,
 ) -> None:
     original = post_transaction(books, gift("40.00", date(YEAR, 1, 15)), actor_id=1)
-    close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, is_owner=True)
+    close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, role="owner")
 
     with pytest.raises(PeriodClosed):
         post_transaction(books, gift("1.00", date(YEAR, 1, 20)), actor_id=1)
@@ -181,10 +181,10 @@ def test_only_an_owner_closes_a_period_and_a_reopened_period_takes_postings(
     books: Session,
 ) -> None:
     with pytest.raises(NotPermitted):
-        close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=2, is_owner=False)
-    period = close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, is_owner=True)
+        close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=2, role="bookkeeper")
+    period = close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, role="owner")
 
-    reopen_period(books, period, actor_id=1, is_owner=True)
+    reopen_period(books, period, actor_id=1, role="owner")
     post_transaction(books, gift("1.00", date(YEAR, 1, 20)), actor_id=1)
 
     assert count(books, Transaction) == 1

@@ -97,16 +97,16 @@ def invoice(session, make_org):
     """An issued membership-fee invoice of EUR 240.00 from the bureau to a member."""
     from purchasing.invoices.documents import issue_invoice
     from purchasing.invoices.parties import Party, set_billing_details
+    from tests.purchasing.billing import make_bureau
     from tests.purchasing.test_invoices import fee_invoice
 
-    bureau = make_org(name="Servicebureau", is_bureau=True)
+    bureau = make_bureau(make_org, session)
     member = make_org(name="Buurthuis De Linde")
     set_billing_details(
-        session, bureau.id,
-        Party(name="Stichting Servicebureau", address="Marktstraat 1", postcode="1234 AB",
-              city="Utrecht", kvk_number="87654321", iban="NL91ABNA0417164300"),
-    )  # fmt: skip
-    set_billing_details(session, member.id, Party(name="Stichting De Linde", city="Zeist"))
+        session,
+        member.id,
+        Party(name="Stichting De Linde", address="Lindelaan 4", postcode="3701 AA", city="Zeist"),
+    )
     invoice_id = issue_invoice(session, fee_invoice(bureau.id, member.id))
     return Issued(invoice_id, bureau, member)
 

@@ -2,7 +2,10 @@
 
 localstripe itself ignores ``Idempotency-Key``; Stripe replays the first answer to a key and
 refuses the key with other parameters. This thin layer does the same, so the adapter's keys are
-tested against a server rather than taken on trust.
+tested against a server rather than taken on trust. It also takes the ``mandate_data`` that
+Stripe requires to confirm a SEPA setup intent server-side (localstripe refuses the unknown
+parameter) and keeps it, readable at ``/_test/mandates/<setup intent id>``, so a test can see
+what acceptance was sent.
 """
 
 from __future__ import annotations
@@ -10,9 +13,28 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
-from localstripe import resources, server
+from localstripe import resources
+
+_confirm_setup = resources.SetupIntent._api_confirm
+_mandates: dict[str, Any] = {}
+
+
+def _confirm_with_mandate(id: str, mandate_data: Any = None, **data: Any) -> Any:
+    if mandate_data is not None:
+        _mandates[id] = mandate_data
+    return _confirm_setup(id, **data)
+
+
+# Before localstripe's server module reads the routes from this list.
+resources.extra_apis[:] = [
+    (method, url, _confirm_with_mandate if func == _confirm_setup else func)
+    for method, url, func in resources.extra_apis
+]
+
+from localstripe import server  # noqa: E402
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _replies: dict[str, tuple[str, int, bytes]] = {}
@@ -46,9 +68,14 @@ async def idempotency(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+async def mandate_of(request: web.Request) -> web.Response:
+    return web.json_response(_mandates.get(request.match_info["id"]))
+
+
 def main() -> None:
     resources.Store.dump_to_disk = _keep_in_memory  # type: ignore[method-assign]
     server.app.middlewares.insert(0, idempotency)
+    server.app.router.add_get("/_test/mandates/{id}", mandate_of)
     web.run_app(server.app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 
 

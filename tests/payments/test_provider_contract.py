@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from purchasing.payments.fake import FakeProvider
 from purchasing.payments.provider import (
+    CheckoutStatus,
     IntentStatus,
+    MandateAcceptance,
     Method,
     NewIntent,
     ProviderError,
@@ -119,3 +123,43 @@ def test_a_signed_webhook_is_read_and_a_tampered_one_is_refused(provider_and_dri
         provider.parse_event(payload.replace(b"succeeded", b"sucCeeded"), signature)
     with pytest.raises(SignatureInvalid):
         provider.parse_event(payload, None)
+
+
+def test_a_mandate_confirmed_on_the_server_with_its_acceptance_can_be_debited(
+    provider_and_driver,
+):
+    provider, driver = provider_and_driver
+    organisation = next(_invoices)
+    customer = provider.create_customer(organisation, "X", None)
+    setup = provider.create_setup_intent(customer, organisation, 1)
+    acceptance = MandateAcceptance(
+        GOOD_IBAN, "Stichting De Linde", "penningmeester@delinde.example", "192.0.2.7",
+        "Firefox/140", datetime(2026, 3, 20, 9, tzinfo=UTC),
+    )  # fmt: skip
+    confirmed = provider.confirm_mandate(setup.id, acceptance)
+    assert confirmed.status == IntentStatus.SUCCEEDED and confirmed.payment_method_id
+    debit = provider.create_payment_intent(
+        NewIntent(next(_invoices), 1, Decimal("75.00"), customer, Method.SEPA_DEBIT,
+                  payment_method_id=confirmed.payment_method_id)
+    )  # fmt: skip
+    assert driver.let_the_bank_answer(debit.id).is_paid
+
+
+def test_the_fake_sends_ideal_to_the_bank_and_back_and_reuses_a_hosted_card_page():
+    fake = FakeProvider()
+    customer = fake.create_customer(next(_invoices), "X", None)
+    intent = fake.create_payment_intent(new_intent(customer, method=Method.IDEAL))
+    waiting = fake.confirm_ideal(intent.id, "https://bureau.example/back")
+    assert waiting.status == IntentStatus.REQUIRES_ACTION and waiting.redirect_url
+    assert fake.authorise_ideal(intent.id).is_paid
+    with pytest.raises(ProviderError):
+        fake.confirm_ideal(intent.id, "https://bureau.example/back")  # paid already
+    wanted = new_intent(customer)
+    page = fake.create_checkout(wanted, "https://bureau.example/ok", "https://bureau.example/no")
+    assert fake.create_checkout(wanted, "https://x/ok", "https://x/no").id == page.id
+    assert (page.status, page.payment_intent_id) == (CheckoutStatus.OPEN, None)
+    declined = fake.pay_checkout(page.id, "4000000000000002")
+    assert declined.status == CheckoutStatus.OPEN and declined.payment_intent_id
+    paid = fake.pay_checkout(page.id, GOOD_CARD)
+    assert paid.status == CheckoutStatus.COMPLETE
+    assert fake.retrieve_payment_intent(paid.payment_intent_id).invoice_id == wanted.invoice_id

@@ -10,13 +10,15 @@ from sqlalchemy import func, select
 
 from purchasing.invoices import accounts
 from purchasing.invoices.bookings import book_pending
+from purchasing.invoices.payments import record_payment
 from purchasing.invoices.queries import invoice_state
-from purchasing.models import Payment
+from purchasing.models import Payment, PaymentMethod
 from purchasing.payments.fake import FAILING_IBAN, FakeProvider
 from purchasing.payments.models import AttemptStatus, PaymentAttempt
 from purchasing.payments.provider import Method
 from purchasing.payments.services import debit_with_mandate, start_mandate, start_payment
 from purchasing.payments.webhooks import handle_event
+from purchasing.reminders import due_reminders
 from tests.purchasing.books import balance, session_factory
 
 ON = date(2026, 3, 20)
@@ -47,6 +49,10 @@ def test_a_card_payment_settles_the_invoice_in_both_books(engine, session, fake,
     assert state(session, invoice.id).is_settled
     assert balance(engine, invoice.bureau.tenant, accounts.RECEIVABLE) == 0
     assert balance(engine, invoice.member.tenant, accounts.PAYABLE) == 0
+    # At Stripe until its payout reaches the bank; the member paid from its own bank.
+    assert balance(engine, invoice.bureau.tenant, accounts.STRIPE_CLEARING) == Decimal("240.00")
+    assert balance(engine, invoice.bureau.tenant, accounts.BUREAU_BANK) == 0
+    assert balance(engine, invoice.member.tenant, accounts.MEMBER_BANK) == Decimal("-240.00")
 
 
 def test_the_same_event_delivered_twice_is_handled_once(session, fake, invoice):
@@ -118,3 +124,47 @@ def test_a_sepa_debit_paid_then_returned_days_later_reopens_the_invoice(session,
     fake.dispute(fake.retrieve_payment_intent(intent.id).charge_id)  # a refund claim, MD06
     deliver(session, fake)
     assert state(session, invoice.id).open == Decimal("240.00")
+
+
+def test_a_payment_the_invoice_no_longer_needs_is_unapplied_and_its_event_stays_handled(
+    session, fake, invoice
+):
+    intent = start_payment(session, fake, invoice.id, Method.CARD)
+    record_payment(
+        session, invoice.id, Decimal("240.00"), ON, PaymentMethod.BANK_TRANSFER, "bank-1"
+    )
+    fake.confirm_card(intent.id, "4242424242424242")
+    assert deliver(session, fake).payment_ids == ()
+    attempt = session.scalar(select(PaymentAttempt).where(PaymentAttempt.intent_ref == intent.id))
+    assert attempt.status == AttemptStatus.UNAPPLIED
+    assert deliver(session, fake).is_duplicate  # the event's record survived the rollback
+
+
+def test_a_dispute_the_bureau_wins_settles_the_invoice_again_on_both_sides(
+    engine, session, fake, invoice
+):
+    intent = fake.confirm_card(
+        start_payment(session, fake, invoice.id, Method.CARD).id, "4242424242424242"
+    )
+    deliver(session, fake)
+    fake.dispute(intent.charge_id)
+    deliver(session, fake)
+    assert state(session, invoice.id).open == Decimal("240.00")
+    fake.win_dispute(intent.charge_id)
+    assert len(deliver(session, fake).payment_ids) == 1
+    book_pending(session_factory(engine))
+    assert state(session, invoice.id).is_settled
+    assert balance(engine, invoice.bureau.tenant, accounts.RECEIVABLE) == 0
+    assert balance(engine, invoice.member.tenant, accounts.PAYABLE) == 0
+    attempt = session.scalar(select(PaymentAttempt).where(PaymentAttempt.intent_ref == intent.id))
+    assert attempt.status == AttemptStatus.PAID
+    assert deliver(session, fake).is_duplicate
+
+
+def test_a_sepa_debit_still_processing_gets_no_reminder(session, fake, invoice):
+    late = date(2026, 6, 1)
+    assert [due.invoice_id for due in due_reminders(session, late)].count(invoice.id) == 1
+    intent = start_payment(session, fake, invoice.id, Method.SEPA_DEBIT)
+    fake.confirm_sepa(intent.id, "NL91ABNA0417164300")
+    deliver(session, fake)
+    assert invoice.id not in [due.invoice_id for due in due_reminders(session, late)]

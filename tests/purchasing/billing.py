@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,24 +27,37 @@ BUREAU_IBAN = "NL91ABNA0417164300"
 MEMBER_IBAN = "NL44RABO0123456789"
 
 
+# Everything art. 35a Wet OB asks of the bureau on an invoice, VAT number included.
+BUREAU_PARTY = Party(
+    name="Stichting Servicebureau",
+    address="Marktstraat 1",
+    postcode="1234 AB",
+    city="Utrecht",
+    kvk_number="87654321",
+    vat_number="NL001234567B01",
+    iban=BUREAU_IBAN,
+    email="facturen@servicebureau.example",
+)
+
+
+def give_billing_details(
+    session: Session, bureau_id: int, payment_days: int | None = None, **fields: Any
+) -> None:
+    """Give the bureau complete billing details (``fields`` override ``BUREAU_PARTY``'s)."""
+    set_billing_details(session, bureau_id, replace(BUREAU_PARTY, **fields), payment_days)
+
+
+def make_bureau(make_org: Any, session: Session, **options: Any) -> Any:
+    """A bureau organisation that can issue invoices: its billing details are complete."""
+    bureau = make_org(**{"name": "Servicebureau", "is_bureau": True, **options})
+    give_billing_details(session, bureau.id)
+    return bureau
+
+
 @pytest.fixture
 def billed_bureau(session: Session, make_org: Any) -> Any:
     bureau = make_org(name="Servicebureau", is_bureau=True)
-    set_billing_details(
-        session,
-        bureau.id,
-        Party(
-            name="Stichting Servicebureau",
-            address="Marktstraat 1",
-            postcode="1234 AB",
-            city="Utrecht",
-            kvk_number="87654321",
-            vat_number="NL001234567B01",
-            iban=BUREAU_IBAN,
-            email="facturen@servicebureau.example",
-        ),
-        payment_days=30,
-    )
+    give_billing_details(session, bureau.id, payment_days=30)
     return bureau
 
 

@@ -54,10 +54,12 @@ def transactions_with_source(engine: Engine, tenant: TenantRef, prefix: str) -> 
 
 @pytest.fixture
 def run_redis(redis_url: str) -> Iterator[Redis]:
-    """Redis database 11 or 12 (one per xdist process), queues emptied."""
-    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    base = redis_url.rsplit("/", 1)[0] if redis_url.startswith("redis://") else redis_url
-    url = f"{base}/{11 + index % 2}" if redis_url.startswith("redis://") else redis_url
+    """The suite's Redis database, or 11 or 12 (one per xdist process); queues emptied."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = redis_url
+    if worker is not None and redis_url.startswith("redis://"):
+        index = int(worker.removeprefix("gw") or 0)
+        url = f"{redis_url.rsplit('/', 1)[0]}/{11 + index % 2}"
     connection = redis_connection(url)
     for each in all_queues(connection):
         each.empty()

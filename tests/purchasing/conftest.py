@@ -14,14 +14,16 @@ from sqlalchemy.orm import Session
 from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.pools import open_pool
 from purchasing.rating import Basis, Line, TierMeasure
+from tests.purchasing.billing import make_bureau
 
 TERM_START = date(2026, 1, 1)
 TERM_END = date(2026, 12, 31)
 
 
 @pytest.fixture
-def bureau(make_org):
-    return make_org(name="Servicebureau", is_bureau=True)
+def bureau(session: Session, make_org):
+    """The bureau, with the complete billing details its invoices need."""
+    return make_bureau(make_org, session)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from purchasing.invoices.queries import invoice_state
 from purchasing.models import Booking, Invoice, InvoicePurpose, LineKind, PaymentMethod
 from purchasing.rating import Line
 from tenants.binding import bind_session
+from tests.purchasing.billing import give_billing_details
 from tests.purchasing.books import balance, balances, session_factory, transactions_with_source
 
 D = Decimal
@@ -40,20 +41,7 @@ EXEMPT = "Vrijgesteld van btw (art. 11 lid 1 onder f Wet OB 1968)"
 
 @pytest.fixture
 def billed_bureau(session, bureau):
-    set_billing_details(
-        session,
-        bureau.id,
-        Party(
-            name="Stichting Servicebureau",
-            address="Marktstraat 1",
-            postcode="1234 AB",
-            city="Utrecht",
-            kvk_number="87654321",
-            vat_number="NL001234567B01",
-            iban="NL91ABNA0417164300",
-        ),
-        payment_days=30,
-    )
+    give_billing_details(session, bureau.id, payment_days=30)
     return bureau
 
 
@@ -313,3 +301,20 @@ def test_a_credit_note_refers_to_the_invoice_and_undoes_its_bookings_on_both_sid
     assert session.get(Invoice, invoice_id).total == D("375.10")  # the invoice stays as issued
     with pytest.raises(ValidationFailed):
         credit_invoice(session, invoice_id, date(2026, 2, 2), "again")
+
+
+def test_the_bureau_needs_address_and_kvk_and_a_vat_number_only_when_it_charges_vat() -> None:
+    from purchasing.invoices.requirements import missing_of_customer, missing_of_supplier
+
+    bureau = Party(name="Stichting Servicebureau", address="Marktstraat 1", city="Utrecht")
+    assert missing_of_supplier(bureau, has_vat=False) == ["postcode", "kvk_number"]
+    complete = Party(
+        name="Stichting Servicebureau", address="Marktstraat 1", postcode="1234 AB",
+        city="Utrecht", kvk_number="87654321",
+    )  # fmt: skip
+    assert missing_of_supplier(complete, has_vat=False) == []
+    assert missing_of_supplier(complete, has_vat=True) == ["vat_number"]
+    assert missing_of_customer(Party(name="Stichting De Linde", city="Zeist")) == [
+        "address",
+        "postcode",
+    ]

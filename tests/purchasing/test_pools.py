@@ -132,6 +132,27 @@ def test_a_volunteers_pool_warns_an_organisation_the_vng_scheme_already_covers(
     assert offer.overlaps_municipal_scheme
 
 
+def test_joining_a_volunteers_pool_the_vng_scheme_covers_needs_an_explicit_confirmation(
+    session, make_org, make_pool, make_policy
+):
+    org = make_org()
+    record_volunteer_scheme(session, org.id, VolunteerScheme.VNG_BASIS, municipality="Zwolle")
+    policy_id = make_policy(
+        line=Line.VOLUNTEERS,
+        basis=Basis.PER_VOLUNTEER,
+        taxable_share=D("0.6"),
+        tiers=[(D(0), D("4.50"))],
+    )
+    pool_id = make_pool(policy_id, name="Vrijwilligers")
+    with pytest.raises(EnrolmentRefused, match="VNG-regeling") as refused:
+        join(session, pool_id, org.id, Exposure(volunteers=D(12)), DEC_1)
+    assert refused.value.field == "confirm_overlap"
+    session.rollback()
+    assert join(
+        session, pool_id, org.id, Exposure(volunteers=D(12)), DEC_1, is_overlap_confirmed=True
+    )
+
+
 def test_a_quote_falls_as_the_pool_reaches_its_next_tier(session, make_org, make_pool):
     pool_id = make_pool(minimum_members=1)
     for _ in range(8):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from purchasing.invoices import accounts
 from purchasing.models import Booking, Cadence, Invoice, InvoiceRun, RunItem, RunKind
-from purchasing.plans import NewPlan, create_plan, subscribe
+from purchasing.plans import NewPlan, create_plan, end_subscription, subscribe
 from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.queries import run_view
@@ -153,3 +153,38 @@ def test_a_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
 def _subject(session, run_id: int) -> tuple[int, Period, date]:
     run = session.get(InvoiceRun, run_id)
     return run.plan_id, Period(run.starts_on, run.ends_on), run.issued_on
+
+
+def test_a_member_that_left_rejoined_and_grew_in_one_year_gets_one_invoice_with_a_line_each(
+    engine, session, bureau, make_org
+):
+    plan_id = create_plan(
+        session,
+        NewPlan(
+            bureau_id=bureau.id,
+            name=f"Lidmaatschap {bureau.slug}",
+            cadence=Cadence.YEARLY,
+            tiers=[(D(0), D("365.00")), (D(10), D("730.00"))],
+            size_label="werknemers",
+            vat_exemption=EXEMPT,
+        ),
+    )
+    member, steady = make_org(), make_org()
+    first = subscribe(session, plan_id, member.id, D(3), date(2025, 1, 1))
+    end_subscription(session, first, date(2026, 3, 31))  # left: 90 days of 2026
+    back = subscribe(session, plan_id, member.id, D(3), date(2026, 6, 1))
+    end_subscription(session, back, date(2026, 8, 31))  # rejoined: 92 days
+    subscribe(session, plan_id, member.id, D(12), date(2026, 9, 1))  # grew: 122 days
+    subscribe(session, plan_id, steady.id, D(3), date(2025, 1, 1))
+    run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, YEAR, date(2026, 1, 5))
+
+    result = execute_run(open_session, run_id, membership_invoices)
+
+    assert (result.invoiced, result.total) == (2, 2)
+    invoice = next(i for i in _invoices_of_run(session, run_id) if i.customer_id == member.id)
+    assert [line.amount for line in invoice.lines] == [D("90.00"), D("92.00"), D("244.00")]
+    assert invoice.total == D("426.00")
+    assert (invoice.supply_from, invoice.supply_until) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert "werknemers 12" in invoice.lines[2].description
+    assert "01-06-2026 t/m 31-08-2026" in invoice.lines[1].description
+    assert balance(engine, bureau.tenant, accounts.RECEIVABLE) == D("426.00") + D("365.00")

@@ -6,17 +6,29 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from rq.job import JobStatus
+from sqlalchemy import delete, func, select
 
 from purchasing.invoices import accounts
-from purchasing.models import Invoice, InvoiceRun, RunItem, RunKind
+from purchasing.models import (
+    Booking,
+    Invoice,
+    InvoiceRun,
+    PremiumTaxRate,
+    PremiumTaxTreatment,
+    RunItem,
+    RunKind,
+)
+from purchasing.policies import set_line_treatment, set_tax_rate
 from purchasing.pools import change_declaration, join, leave
+from purchasing.premium_tax import Treatment
 from purchasing.proration import Period
 from purchasing.rating import Basis, Exposure, Line
-from purchasing.runs.premium import premium_shares
-from purchasing.runs.runs import start_run
+from purchasing.runs.premium import period_shares, premium_invoices, premium_shares
+from purchasing.runs.runs import execute_run, start_run
 from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
-from workers.purchasing_jobs import enqueue_invoice_run
+from workers.purchasing_jobs import enqueue_invoice_run, open_session
+from workers.queues import RUNS, queue
 from workers.worker import run_worker
 
 D = Decimal
@@ -127,6 +139,115 @@ def test_rerunning_the_premium_run_changes_nothing(
     assert [invoice.number for invoice in _invoices(session, run_id)] == numbers
     assert session.get(InvoiceRun, run_id).status == "done"
     assert balance(engine, bureau.tenant, accounts.INSURER_PAYABLE) < 0
+
+
+class SimulatedCrash(Exception):
+    """The worker dies in the middle of a run."""
+
+
+def crashing_premium_run_job(run_id: int, after: int) -> None:
+    """The premium run, dying right after its ``after``-th invoice is committed."""
+
+    def progress(done: int, total: int) -> None:
+        if done >= after:
+            raise SimulatedCrash(f"killed after {done} of {total}")
+
+    execute_run(open_session, run_id, premium_invoices, progress)
+
+
+def test_a_premium_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
+    app,
+    engine,
+    session,
+    bureau,
+    pool,
+    run_redis,  # noqa: F811
+):
+    pool_id, orgs = pool
+    run_id = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 1, 15))
+    crashed = queue(RUNS, run_redis).enqueue(crashing_premium_run_job, run_id, 1)
+    run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    assert crashed.get_status() == JobStatus.FAILED
+    session.expire_all()
+    run = session.get(InvoiceRun, run_id)
+    assert (run.status, run.done) == ("failed", 1)
+    assert "killed after 1 of 3" in run.error
+    assert len(_invoices(session, run_id)) == 1
+
+    resumed = enqueue_invoice_run(run_redis, run_id)
+    run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    assert resumed.return_value()["made_now"] == 2
+    invoices = _invoices(session, run_id)
+    assert sorted(i.customer_id for i in invoices) == sorted(o.id for o in orgs.values())
+    sequences = sorted(invoice.sequence for invoice in invoices)
+    assert sequences == list(range(sequences[0], sequences[0] + 3))
+    pending = session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.invoice_id.in_([i.id for i in invoices]), Booking.status != "booked")
+    )
+    assert pending == 0
+    shares = premium_shares(session, pool_id, Q1)
+    assert {i.customer_id: i.total for i in invoices} == {o: p.total for o, p in shares.items()}
+    assert balance(engine, bureau.tenant, accounts.RECEIVABLE) == sum(i.total for i in invoices)
+
+
+@pytest.fixture
+def far_term(session, make_org, make_policy, make_pool):
+    """An AVB pool over 2041 (a year no other test taxes), two members at €365 a year each.
+
+    The tax settings it adds are removed afterwards: they are shared by the whole database.
+    """
+    policy_id = make_policy(
+        line=Line.AVB,
+        basis=Basis.FLAT,
+        tiers=[(D(0), D(365))],
+        starts_on=date(2041, 1, 1),
+        ends_on=date(2041, 12, 31),
+        name="AVB 2041",
+    )
+    pool_id = make_pool(
+        policy_id=policy_id,
+        minimum_members=2,
+        enrolment_opens_on=date(2040, 11, 1),
+        enrolment_closes_on=date(2041, 10, 31),
+    )
+    members = [make_org(), make_org()]
+    for member in members:
+        join(session, pool_id, member.id, Exposure(), date(2041, 1, 1))
+    yield pool_id, members
+    session.rollback()
+    session.execute(delete(PremiumTaxRate).where(PremiumTaxRate.valid_from >= date(2041, 1, 1)))
+    session.execute(
+        delete(PremiumTaxTreatment).where(PremiumTaxTreatment.valid_from >= date(2041, 1, 1))
+    )
+    session.commit()
+
+
+def test_a_tax_rate_changed_mid_term_applies_from_its_date_pro_rata_by_stretch(session, far_term):
+    pool_id, (member, _) = far_term
+    quarter = Period(date(2041, 1, 1), date(2041, 3, 31))
+    set_tax_rate(session, date(2041, 3, 1), D("25"), "test: a higher rate from March")
+
+    share = period_shares(session, pool_id, quarter)[member.id]
+    assert [(s.starts_on, s.ends_on) for s, _ in share.stretches] == [
+        (date(2041, 1, 1), date(2041, 2, 28)),
+        (date(2041, 3, 1), date(2041, 3, 31)),
+    ]
+    # €365 a year is €1 a day: 59 days at 21%, then 31 days at 25%.
+    assert share.pots.net == D("90.00")
+    assert share.pots.tax == D("12.39") + D("7.75")
+    assert share.tax_percents == [D(21), D(25)]
+
+
+def test_a_line_made_exempt_mid_term_stops_carrying_tax_from_that_day(session, far_term):
+    pool_id, (member, _) = far_term
+    set_line_treatment(session, Line.AVB, date(2041, 2, 1), Treatment.EXEMPT)
+    january_and_february = Period(date(2041, 1, 1), date(2041, 2, 28))
+    share = period_shares(session, pool_id, january_and_february)[member.id]
+    assert share.pots.tax == D("6.51")  # 31 days × €1 × 21%; February exempt
 
 
 def _invoices(session, run_id: int) -> list[Invoice]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.chart import ChartAccount
 from tenants.binding import bind_session, unbind_session
-from tenants.db_roles import GROUP_ROLE, tenant_role
+from tenants.db_roles import GROUP_ROLE, ensure_tenant_role, tenant_role
 from tenants.errors import ProvisioningFailed
 from tenants.provisioning import NewOrganisation, delete_organisation, provision_organisation
 
@@ -78,3 +78,15 @@ def _org_roles(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'org\\_%'"))
         return {row[0] for row in rows}
+
+
+def test_a_privilege_lost_on_one_table_is_granted_again_when_the_role_is_ensured(engine, make_org):
+    org = make_org()
+    role = tenant_role(org.schema_name)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'REVOKE ALL ON "{org.schema_name}".accounts FROM "{role}"')
+    with engine.begin() as connection:
+        ensure_tenant_role(connection, org.schema_name)
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        assert session.execute(text("SELECT count(*) FROM accounts")).scalar_one() > 0

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app.cli import cli
 from ledger.chart import DEFAULT_CHART, ChartAccount
 from ledger.models import Account
+from purchasing.models import Cadence
+from purchasing.plans import NewPlan, create_plan, end_subscription, subscribe
 from tenants.binding import bind_session, bound_tenant
-from tenants.errors import InvalidOrganisation, ProvisioningFailed
+from tenants.errors import InvalidOrganisation, OrganisationInUse, ProvisioningFailed
 from tenants.migrations import tenant_head
 from tenants.models import Membership, Organisation
-from tenants.provisioning import NewOrganisation, delete_organisation, provision_organisation
+from tenants.provisioning import (
+    NewOrganisation,
+    delete_organisation,
+    provision_organisation,
+    records_kept_for,
+)
 from tests.conftest import database_schemas
 
 
@@ -217,6 +227,77 @@ def test_a_confirmed_delete_removes_schema_registry_row_and_memberships(
     assert organisation_row(engine, org.slug) is None
     with Session(engine) as session:
         assert not session.scalar(select(func.count()).where(Membership.organisation_id == org.id))
+
+
+@pytest.fixture
+def subscribed_org(engine, make_org):
+    """A member organisation on one of the bureau's membership plans: records the bureau keeps."""
+    bureau, member = make_org(is_bureau=True), make_org()
+    with Session(engine) as session:
+        plan = create_plan(
+            session,
+            NewPlan(
+                bureau_id=bureau.id,
+                name=f"Lidmaatschap {bureau.slug}",
+                cadence=Cadence.YEARLY,
+                tiers=[(Decimal(0), Decimal("100.00"))],
+                size_label="medewerkers",
+                vat_exemption="Vrijgesteld van btw",
+            ),
+        )
+        subscription = subscribe(session, plan, member.id, Decimal(3), date(2026, 1, 1))
+    return member, subscription
+
+
+def test_an_organisation_with_a_membership_is_refused_saying_why_and_what_to_do(
+    engine, subscribed_org
+):
+    member, _ = subscribed_org
+    with Session(engine) as session, pytest.raises(OrganisationInUse) as refused:
+        delete_organisation(session, member.slug, confirmation=member.slug)
+    assert refused.value.params["records"] == "membership_subscriptions"
+    assert "laat de organisatie staan" in str(refused.value)
+    assert schema_exists(engine, member.schema_name)
+    assert organisation_row(engine, member.slug) is not None
+
+
+def test_an_ended_membership_still_keeps_the_organisation(engine, subscribed_org):
+    member, subscription = subscribed_org
+    with Session(engine) as session:
+        end_subscription(session, subscription, date(2026, 3, 31))
+        with pytest.raises(OrganisationInUse):
+            delete_organisation(session, member.slug, confirmation=member.slug)
+    assert schema_exists(engine, member.schema_name)
+
+
+def test_a_record_added_between_the_check_and_the_delete_still_refuses_and_keeps_all(
+    engine, subscribed_org, monkeypatch
+):
+    member, _ = subscribed_org
+    monkeypatch.setattr("tenants.provisioning.records_kept_for", lambda session, org_id: [])
+    with Session(engine) as session, pytest.raises(OrganisationInUse) as refused:
+        delete_organisation(session, member.slug, confirmation=member.slug)
+    assert refused.value.params["records"] == "membership_subscriptions"
+    assert schema_exists(engine, member.schema_name)
+    assert organisation_row(engine, member.slug) is not None
+
+
+def test_records_kept_for_names_each_table_that_points_at_the_organisation_once(
+    engine, subscribed_org, make_org
+):
+    member, _ = subscribed_org
+    with Session(engine) as session:
+        assert records_kept_for(session, member.id) == ["membership_subscriptions"]
+        assert records_kept_for(session, make_org().id) == []
+
+
+def test_the_cli_refuses_to_delete_an_organisation_with_records(app, subscribed_org):
+    member, _ = subscribed_org
+    result = app.test_cli_runner().invoke(
+        cli, ["org", "delete", member.slug, "--confirm", member.slug]
+    )
+    assert result.exit_code == 1
+    assert "membership_subscriptions" in result.output
 
 
 def test_two_threads_provisioning_the_same_slug_make_one_organisation(engine):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app.books.params import today
+from ledger.fiscal_year import fiscal_year_of, set_fiscal_year_start_month
 from ledger.importer import import_book
 from tenants.binding import bind_session
 from tenants.roles import Role
@@ -64,6 +68,12 @@ def viewer(
     return org, client
 
 
+def day_nl(value: date) -> str:
+    """A day as the Dutch pages write it: ``1 jul 2026``."""
+    months = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+    return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
 def page(client: FlaskClient, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
@@ -93,14 +103,27 @@ def test_the_income_statement_compares_with_the_previous_year(viewer: Any) -> No
     assert "01-01-2023 – 31-12-2023" in html
 
 
-def test_the_trial_balance_puts_credit_balances_in_the_credit_column(viewer: Any) -> None:
+def test_the_trial_balance_puts_credit_balances_in_the_credit_column_beside_last_year(
+    viewer: Any,
+) -> None:
     org, client = viewer
 
     html = page(client, f"/o/{org.slug}/reports/trial-balance?date=2024-04-30")
 
     row = html.split("Subsidies", 1)[1].split("</tr>", 1)[0]
-    assert row.count("<td") == 2 and "€\xa02.034,56" in row
-    assert row.index("€") > row.index("</td>")  # empty debit cell first
+    cells = [cell.split(">", 1)[1].split("</td", 1)[0] for cell in row.split("<td")[1:]]
+    # debit and credit now, then debit and credit at the end of the previous fiscal year
+    assert cells == ["", "€\xa02.034,56", "", "€\xa0800,00"]
+
+
+def test_a_trial_balance_over_a_period_compares_with_the_period_before(viewer: Any) -> None:
+    org, client = viewer
+
+    html = page(client, f"/o/{org.slug}/reports/trial-balance?from=2024-01-01&to=2024-12-31")
+
+    row = html.split("Subsidies", 1)[1].split("</tr>", 1)[0]
+    assert "€\xa01.234,56" in row and "€\xa0800,00" in row
+    assert "01-01-2023 – 31-12-2023" in html
 
 
 @pytest.mark.parametrize(
@@ -218,3 +241,122 @@ def test_a_bookkeeper_sets_a_budget_typed_the_dutch_way_and_sees_it_against_actu
     assert refused.status_code == 403 and saved.status_code == 302
     row = html.split('data-testid="budget"', 1)[1].split("</tr>", 2)[1]
     assert "€\xa01.500,00" in row and "€\xa01.234,56" in row and "€\xa0-265,44" in row
+
+
+@pytest.fixture
+def july_books(viewer: Any, engine: Engine) -> tuple[Any, FlaskClient]:
+    """The same books, with a fiscal year that starts on 1 July."""
+    org, client = viewer
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        set_fiscal_year_start_month(session, 7, actor_id=None)
+    return org, client
+
+
+def test_a_balance_sheet_splits_the_result_at_the_start_of_a_july_fiscal_year(
+    july_books: Any,
+) -> None:
+    org, client = july_books
+
+    html = page(client, f"/o/{org.slug}/reports/balance-sheet?date=2023-12-31")
+
+    # The 2023 subsidy (March) falls in the fiscal year 2022/23: an earlier year's result.
+    earlier = html.split("Resultaat voorgaande jaren", 1)[1].split("</tr>", 1)[0]
+    current = html.split("Resultaat lopend jaar", 1)[1].split("</tr>", 1)[0]
+    assert "€\xa0800,00" in earlier and "€\xa00,00" in current
+    assert "30 jun 2023" in html  # compared with the end of the previous fiscal year
+
+
+def test_reports_without_dates_cover_the_current_july_fiscal_year(july_books: Any) -> None:
+    org, client = july_books
+    start, end = fiscal_year_of(today(), 7)
+
+    income = page(client, f"/o/{org.slug}/reports/income-statement")
+    projects = page(client, f"/o/{org.slug}/reports/projects")
+    budget = page(client, f"/o/{org.slug}/reports/budget")
+    ledger = page(client, f"/o/{org.slug}/accounts/Assets:Bank")
+
+    assert f"Van {day_nl(start)} tot en met {day_nl(today())}" in income
+    for html in (projects, budget, ledger):
+        assert f'name="from" value="{start.isoformat()}"' in html
+        assert f'name="to" value="{end.isoformat()}"' in html
+
+
+def test_the_presets_offer_this_and_last_fiscal_year(july_books: Any) -> None:
+    org, client = july_books
+    start, end = fiscal_year_of(today(), 7)
+    last_start = start.replace(year=start.year - 1)
+
+    html = page(client, f"/o/{org.slug}/reports/income-statement")
+
+    presets = html.split('class="presets"', 1)[1].split("</nav>", 1)[0]
+    assert f"from={start.isoformat()}&amp;to={end.isoformat()}" in presets
+    assert (
+        f"from={last_start.isoformat()}&amp;to={(start - timedelta(days=1)).isoformat()}" in presets
+    )
+    assert "Dit boekjaar" in presets and "Vorige maand" in presets
+
+
+def test_results_per_project_compare_with_the_previous_period(viewer: Any) -> None:
+    org, client = viewer
+
+    html = page(client, f"/o/{org.slug}/reports/projects?from=2024-01-01&to=2024-12-31&key=%23")
+
+    section = html.split('data-testid="project-buurthuis"', 1)[1].split("</table>", 1)[0]
+    assert "01-01-2023 – 31-12-2023" in section
+    row = section.split("Subsidies", 1)[1].split("</tr>", 1)[0]
+    assert "€\xa01.234,56" in row and "€\xa00,00" in row  # no #buurthuis subsidy in 2023
+
+
+def test_the_journal_links_to_the_next_page_when_there_are_more_than_fifty(
+    app: Flask,
+    engine: Engine,
+    make_org: Callable[..., Any],
+    make_user: Callable[..., Any],
+    login_as: Callable[..., None],
+) -> None:
+    org = make_org()
+    gifts = "".join(
+        f'\n2024-01-{1 + n % 28:02d} * "Gift {n:02d}"\n  Assets:Bank 1.00 EUR\n  Income:Gifts\n'
+        for n in range(55)
+    )
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        import_book(
+            session,
+            "2024-01-01 open Assets:Bank EUR\n2024-01-01 open Income:Gifts EUR\n" + gifts,
+            actor_id=None,
+        )
+    client = app.test_client()
+    login_as(client, make_user(org=org, role=Role.VIEWER))
+
+    first = page(client, f"/o/{org.slug}/journal")
+    link = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    second = page(client, link)
+
+    on_first = set(re.findall(r"Gift (\d\d)", first))
+    on_second = set(re.findall(r"Gift (\d\d)", second))
+    assert first.count('class="transaction"') == 50 and second.count('class="transaction"') == 5
+    assert not on_first & on_second and len(on_first | on_second) == 55
+    assert 'rel="next"' not in second and "Nieuwste" in second
+
+
+def test_journal_rows_link_to_their_transaction_and_show_account_labels(viewer: Any) -> None:
+    org, client = viewer
+
+    html = page(client, f"/o/{org.slug}/journal?account=Income")
+
+    table = html.split('<div class="table-scroll">', 1)[1].split("</table>", 1)[0]
+    assert len(re.findall(rf'href="/o/{org.slug}/transactions/\d+"', table)) == 2
+    assert "Subsidies" in table and "Income:Subsidy" in table
+    assert '<datalist id="accounts">' in html and 'list="accounts"' in html
+
+
+def test_the_account_ledger_searches_its_postings_by_text(viewer: Any) -> None:
+    org, client = viewer
+
+    html = page(client, f"/o/{org.slug}/accounts/Assets:Bank?from=2023-01-01&q=2024")
+
+    ledger = html.split('data-testid="account-ledger"', 1)[1].split("</table>", 1)[0]
+    assert "Subsidie 2024" in ledger and "Subsidie 2023" not in ledger
+    assert "Beginbalans" not in ledger and "Beginsaldo" not in ledger

@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from markupsafe import escape
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ledger.bank.accounts import add_bank_account
+from ledger.bank.importing import import_statement
 from ledger.fiscal_year import fiscal_year_of
+from ledger.models import Account, BalanceAssertion
+from ledger.validation import validate_book
+from purchasing.models import Invoice
+from tenants.binding import bind_session
 from tenants.provisioning import AMSTERDAM
 from tenants.roles import Role
+from tests.bank.builders import camt_statement
+from tests.purchasing import billing
+from tests.purchasing.billing import fee_invoice
+
+billed_bureau = billing.billed_bureau
+member = billing.member
+ING = "NL20INGB0001234567"
 
 
 def _expense(client, slug, day, amount, category="Expenses:Office:Supplies"):
@@ -91,3 +109,57 @@ def test_the_dashboard_reads_in_english_when_chosen(app, make_org, make_user, lo
     login_as(client, make_user(org=org, role=Role.OWNER, locale="en"))
     page = client.get(f"/o/{org.slug}/").get_data(as_text=True)
     assert 'lang="en"' in page
+
+
+def _break_a_balance_assertion(books, account="Assets:Bank:Checking"):
+    """What no service allows: an assertion that does not hold, written straight to the table."""
+    bank = books.scalar(select(Account.id).where(Account.name == account))
+    books.execute(
+        insert(BalanceAssertion).values(
+            date=datetime.now(AMSTERDAM).date(),
+            account_id=bank,
+            number=Decimal("99.00"),
+            currency="EUR",
+            difference=Decimal(0),
+            meta={},
+        )
+    )
+    books.commit()
+
+
+def test_the_dashboard_lists_a_waiting_bank_line_a_finding_and_an_unpaid_bureau_invoice(
+    app, engine, session, billed_bureau, member, make_user, login_as
+):
+    invoice = session.get_one(Invoice, fee_invoice(billed_bureau.id, member.id, session=session))
+    with Session(engine) as books:
+        bind_session(books, member.tenant)
+        add_bank_account(books, ING, None)
+        import_statement(books, camt_statement(ING, 1), None)
+        _break_a_balance_assertion(books)
+        findings = validate_book(books)
+    client = app.test_client()
+    login_as(client, make_user(org=member, role=Role.VIEWER))
+
+    page = client.get(f"/o/{member.slug}/").get_data(as_text=True).replace("\xa0", " ")
+
+    attention = page.split('data-testid="attention"')[1].split("</section>")[0]
+    assert "alles is bijgewerkt" not in attention
+    assert "1 banktransactie wacht op boeking" in attention
+    assert f"Factuur {invoice.number} van het servicebureau staat open: € 240,00" in attention
+    assert findings and f"Controle: {escape(findings[0].message)}" in attention
+    reconciliation = page.split('data-testid="bank-reconciliation"')[1].split("</section>")[0]
+    row = reconciliation.split(f'data-testid="reconciliation-{ING}"')[1].split("</tr>")[0]
+    assert "Assets:Bank:Checking" in row and "<td>1</td>" in row
+
+
+def test_the_dashboard_says_when_there_is_no_bank_account_to_reconcile(
+    app, make_org, make_user, login_as
+):
+    org = make_org()
+    client = app.test_client()
+    login_as(client, make_user(org=org, role=Role.VIEWER))
+
+    page = client.get(f"/o/{org.slug}/").get_data(as_text=True)
+
+    reconciliation = page.split('data-testid="bank-reconciliation"')[1].split("</section>")[0]
+    assert "Nog geen bankrekeningen." in reconciliation

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.books.params import today
 from ledger.models import Document, Posting, Transaction
 from tenants.binding import bind_session
 from tenants.roles import Role
@@ -225,7 +226,7 @@ def test_forms_open_with_todays_date_payee_suggestions_and_the_chart_to_search(b
         },
     )
     page = client.get(f"/o/{org.slug}/entry/expense").get_data(as_text=True)
-    assert re.search(r'id="date" name="date" type="date" value="\d{4}-\d{2}-\d{2}"', page)
+    assert f'id="date" name="date" type="date" value="{today().isoformat()}"' in page
     assert '<option value="Bakkerij Bol">' in page
     assert re.search(r'<option value="Expenses:Office:Supplies" label="[^"]+ · [^"]+', page)
 

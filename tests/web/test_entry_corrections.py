@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +14,28 @@ from ledger.queries import load_transaction
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.web.test_entry import transaction_id
+
+
+def version_in(form: str) -> str:
+    """The hash of the transaction the edit form was opened on."""
+    found = re.search(r'name="version" value="([0-9a-f]{64})"', form)
+    assert found, "the edit form carries no version"
+    return found.group(1)
+
+
+def edit_form(client, org, ident, narration: str, version: str):
+    return client.post(
+        f"/o/{org.slug}/transactions/{ident}/edit",
+        data={
+            "version": version,
+            "date": "2026-03-10",
+            "payee": "Hema",
+            "narration": narration,
+            "account-0": "Expenses:Office:Supplies",
+            "amount-0": "20,00",
+            "account-1": "Assets:Cash",
+        },
+    )
 
 
 @pytest.fixture
@@ -46,6 +69,7 @@ def test_a_transaction_in_an_open_period_is_edited_and_the_trail_shows_before_an
     response = client.post(
         f"/o/{org.slug}/transactions/{ident}/edit",
         data={
+            "version": version_in(form),
             "date": "2026-03-10",
             "payee": "Hema",
             "narration": "Slingers en ballonnen",
@@ -72,7 +96,7 @@ def test_a_transaction_in_a_closed_period_offers_only_a_reversal_which_undoes_it
     client, org, ident, owner = posted
     with Session(engine) as session:
         bind_session(session, org.tenant)
-        close_period(session, date(2026, 1, 1), date(2026, 3, 31), owner.id, is_owner=True)
+        close_period(session, date(2026, 1, 1), date(2026, 3, 31), owner.id, role="owner")
     page = client.get(f"/o/{org.slug}/transactions/{ident}").get_data(as_text=True)
     assert 'data-testid="edit"' not in page
     assert 'data-testid="reverse"' in page
@@ -121,3 +145,50 @@ def test_the_owner_reads_the_full_audit_trail_and_a_bookkeeper_may_not(
 def test_an_unknown_transaction_answers_404(posted):
     client, org, _ident, _owner = posted
     assert client.get(f"/o/{org.slug}/transactions/999999").status_code == 404
+
+
+def test_a_second_edit_from_a_form_opened_before_the_first_was_saved_is_refused(posted, engine):
+    client, org, ident, _owner = posted
+    url = f"/o/{org.slug}/transactions/{ident}/edit"
+    first = version_in(client.get(url).get_data(as_text=True))
+    second = version_in(client.get(url).get_data(as_text=True))
+
+    saved = edit_form(client, org, ident, "Slingers (Anna)", first)
+    refused = edit_form(client, org, ident, "Slingers (Bram)", second)
+
+    assert first == second and saved.status_code == 302
+    assert refused.status_code == 422
+    assert "iemand anders heeft deze boeking intussen gewijzigd" in refused.get_data(as_text=True)
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        kept = load_transaction(session, ident)
+    assert kept is not None and kept.narration == "Slingers (Anna)"
+    reopened = version_in(client.get(url).get_data(as_text=True))
+    assert reopened != first
+    assert edit_form(client, org, ident, "Slingers (Bram)", reopened).status_code == 302
+
+
+def test_an_edit_without_the_version_of_the_form_is_refused(posted) -> None:
+    client, org, ident, _owner = posted
+
+    assert edit_form(client, org, ident, "Zonder versie", "").status_code == 422
+
+
+def test_the_trail_shows_an_edit_as_the_fields_that_changed_in_words(posted) -> None:
+    client, org, ident, _owner = posted
+    url = f"/o/{org.slug}/transactions/{ident}/edit"
+    version = version_in(client.get(url).get_data(as_text=True))
+    assert edit_form(client, org, ident, "Slingers en ballonnen", version).status_code == 302
+
+    page = client.get(f"/o/{org.slug}/transactions/{ident}").get_data(as_text=True)
+
+    trail = page.split('data-testid="audit-trail"')[1].split("</table>\n</div>")[0]
+    edit = trail.split("gewijzigd", 1)[1].split("</details>", 1)[0]
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td><pre>([^<]*)</pre></td><td><pre>([^<]*)</pre>', edit
+    )
+    assert rows == [("Omschrijving", "Slingers", "Slingers en ballonnen")]
+    posted_row = trail.split("geboekt", 1)[1].split("</details>", 1)[0].replace("\xa0", " ")
+    assert "Expenses:Office:Supplies: € 20,00" in posted_row
+    assert "Assets:Cash: € -20,00" in posted_row and "10 mrt 2026" in posted_row
+    assert '"narration"' not in trail and "&#34;" not in trail

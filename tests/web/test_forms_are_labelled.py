@@ -55,7 +55,12 @@ def test_the_login_page_labels_its_fields(client):
 
 def test_the_members_bureau_and_home_pages_label_their_fields(owner_client):
     client, org = owner_client
-    for path in (f"/o/{org.slug}/members", f"/o/{org.slug}/", "/bureau/organisations", "/"):
+    for path in (
+        f"/o/{org.slug}/members",
+        f"/o/{org.slug}/",
+        "/bureau/organisations",
+        "/my-organisations",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         assert unlabelled_fields(response.get_data(as_text=True)) == [], path

@@ -18,6 +18,7 @@ from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.pools import open_pool
 from purchasing.rating import Basis, Line, TierMeasure
 from tenants.roles import Role
+from tests.purchasing.billing import make_bureau
 from tests.web.test_forms_are_labelled import unlabelled_fields
 
 D = Decimal
@@ -33,8 +34,8 @@ def amount_at(page: str, testid: str) -> Decimal:
 
 
 @pytest.fixture
-def bureau(make_org):
-    return make_org(name="Servicebureau", is_bureau=True)
+def bureau(session, make_org):
+    return make_bureau(make_org, session)
 
 
 @pytest.fixture
@@ -270,6 +271,16 @@ def test_a_member_covered_by_the_municipal_scheme_is_warned_on_a_volunteers_pool
     assert 'data-testid="scheme-hint"' in client.get(
         f"/o/{org.slug}/insurance/pools/{pool}"
     ).get_data(as_text=True)
+    quoted = client.get(f"/o/{org.slug}/insurance/pools/{pool}?quote=1&volunteers=10")
+    assert 'name="confirm_overlap"' in quoted.get_data(as_text=True)
+    refused = client.post(f"/o/{org.slug}/insurance/pools/{pool}/join", data={"volunteers": "10"})
+    assert refused.status_code == 422
+    assert "Bevestig dat u deze verzekering er bovenop wilt" in refused.get_data(as_text=True)
+    joined = client.post(
+        f"/o/{org.slug}/insurance/pools/{pool}/join",
+        data={"volunteers": "10", "confirm_overlap": "yes"},
+    )
+    assert joined.status_code == 302
 
 
 def test_the_bureau_pages_are_for_bureau_staff_only(app, make_org, make_user, login_as):

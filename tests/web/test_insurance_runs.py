@@ -11,14 +11,17 @@ from decimal import Decimal
 
 import pytest
 from redis import Redis
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.books.params import today
 from purchasing.invoices import accounts
+from purchasing.models import Enrolment, InvoiceRun, PremiumTaxRate, PremiumTaxTreatment
 from purchasing.policies import NewPolicy, add_insurer, add_policy
-from purchasing.pools import join, open_pool
+from purchasing.pools import change_declaration, join, open_pool
 from purchasing.rating import Basis, Exposure, Line
 from tenants.roles import Role
+from tests.purchasing.billing import give_billing_details, make_bureau
 from tests.purchasing.books import balance
 from tests.web.test_insurance import amount_at
 from workers.queues import all_queues, redis_connection
@@ -31,10 +34,11 @@ JANUARY = (date(YEAR, 1, 1), date(YEAR, 1, 31))
 
 @pytest.fixture
 def queue_url(app, redis_url: str, monkeypatch) -> Iterator[tuple[str, Redis]]:
-    """Redis database 9 or 10 (one per xdist process) as the app's queue, emptied."""
-    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    base = redis_url.rsplit("/", 1)[0] if redis_url.startswith("redis://") else redis_url
-    url = f"{base}/{9 + index % 2}" if redis_url.startswith("redis://") else redis_url
+    """The suite's Redis database (9 or 10 under xdist) as the app's queue, emptied."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = redis_url
+    if worker is not None and redis_url.startswith("redis://"):
+        url = f"{redis_url.rsplit('/', 1)[0]}/{9 + int(worker.removeprefix('gw') or 0) % 2}"
     monkeypatch.setitem(app.config, "REDIS_URL", url)
     connection = redis_connection(url)
     for each in all_queues(connection):
@@ -46,7 +50,8 @@ def queue_url(app, redis_url: str, monkeypatch) -> Iterator[tuple[str, Redis]]:
 @pytest.fixture
 def pool(engine, make_org):
     """An AVB pool at €120 per employee a year plus €73 costs, taxed 21%, started 1 January."""
-    bureau = make_org(name="Servicebureau", is_bureau=True)
+    with Session(engine) as session:
+        bureau = make_bureau(make_org, session)
     members = [make_org(), make_org()]
     with Session(engine) as session:
         insurer = add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}")
@@ -126,3 +131,150 @@ def test_a_run_for_a_period_outside_the_term_is_refused_at_the_period_field(
     )
     assert response.status_code == 422
     assert "De periode valt buiten de looptijd van de polis." in response.get_data(as_text=True)
+
+
+def _premium_run_through_the_page(app, staff, pool_id, connection) -> str:
+    started = staff.post(
+        f"/bureau/insurance/pools/{pool_id}/runs",
+        data={"starts_on": JANUARY[0].isoformat(), "ends_on": JANUARY[1].isoformat()},
+    )
+    assert started.status_code == 302
+    assert run_worker(app, burst=True, fork=False, connection=connection)
+    return started.headers["Location"]
+
+
+def test_a_correction_run_from_the_pool_page_credits_a_lowered_declaration_and_shows_why(
+    app, engine, make_user, login_as, pool, queue_url
+):
+    pool_id, _, (member, _) = pool
+    _, connection = queue_url
+    staff = app.test_client()
+    login_as(staff, make_user(is_bureau_admin=True))
+    _premium_run_through_the_page(app, staff, pool_id, connection)
+    assert "correction-form-" in staff.get(f"/bureau/insurance/pools/{pool_id}").get_data(
+        as_text=True
+    )
+    january = {"starts_on": JANUARY[0].isoformat(), "ends_on": JANUARY[1].isoformat()}
+    nothing = staff.post(f"/bureau/insurance/pools/{pool_id}/corrections", data=january)
+    assert nothing.status_code == 422
+    assert "Er is niets te corrigeren" in nothing.get_data(as_text=True)
+
+    with Session(engine) as session:
+        enrolment = session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.pool_id == pool_id, Enrolment.organisation_id == member.id
+            )
+        )
+        change_declaration(session, enrolment, Exposure(employees=D(1)), date(YEAR, 1, 1))
+    started = staff.post(f"/bureau/insurance/pools/{pool_id}/corrections", data=january)
+    assert started.status_code == 302
+    assert run_worker(app, burst=True, fork=False, connection=connection)
+    page = staff.get(started.headers["Location"]).get_data(as_text=True)
+    assert "Correctierun" in page and "klaar" in page and "(creditnota)" in page
+
+    viewer = app.test_client()
+    login_as(viewer, make_user(org=member, role=Role.VIEWER))
+    index = viewer.get(f"/o/{member.slug}/insurance").get_data(as_text=True)
+    paths = re.findall(rf'href="(/o/{member.slug}/insurance/shares/\d+)"', index)
+    assert len(paths) == 2  # the January invoice and its credit note
+    totals = []
+    for path in paths:
+        share = viewer.get(path).get_data(as_text=True)
+        totals.append(amount_at(share, "invoice-total"))
+        if 'data-testid="correction"' in share:
+            assert "Eerder gefactureerd" in share and 'data-testid="credits"' in share
+            assert amount_at(share, "difference-1") < 0
+    assert min(totals) < 0 < max(totals)
+    assert balance(engine, member.tenant, accounts.PAYABLE) == -sum(totals)
+
+
+def test_a_premium_run_overlapping_an_earlier_one_is_refused_on_the_pool_page(
+    app, make_user, login_as, pool, queue_url
+):
+    pool_id, _, _ = pool
+    _, connection = queue_url
+    staff = app.test_client()
+    login_as(staff, make_user(is_bureau_admin=True))
+    _premium_run_through_the_page(app, staff, pool_id, connection)
+    response = staff.post(
+        f"/bureau/insurance/pools/{pool_id}/runs",
+        data={"starts_on": f"{YEAR}-01-15", "ends_on": f"{YEAR}-02-15"},
+    )
+    assert response.status_code == 422
+    assert "overlapt met de run van 01-01" in response.get_data(as_text=True)
+
+
+def test_a_premium_run_of_a_bureau_without_a_kvk_number_is_refused_on_the_pool_page(
+    app, engine, make_user, login_as, pool
+):
+    pool_id, bureau, _ = pool
+    with Session(engine) as session:
+        give_billing_details(session, bureau.id, kvk_number=None)
+    staff = app.test_client()
+    login_as(staff, make_user(is_bureau_admin=True))
+    response = staff.post(
+        f"/bureau/insurance/pools/{pool_id}/runs",
+        data={"starts_on": JANUARY[0].isoformat(), "ends_on": JANUARY[1].isoformat()},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = page.split('data-testid="error-supplier_id">', 1)[1].split("</p>", 1)[0]
+    assert "ontbreekt KvK-nummer" in error and "/bureau/billing" in error
+    with Session(engine) as session:
+        assert session.scalar(select(InvoiceRun.id).where(InvoiceRun.pool_id == pool_id)) is None
+
+
+def test_bureau_staff_enter_the_insurers_invoice_for_a_pool_and_period(
+    app, make_user, login_as, pool, queue_url
+):
+    pool_id, _, _ = pool
+    staff = app.test_client()
+    login_as(staff, make_user(is_bureau_admin=True))
+    form = {
+        "insurer_kind": "advance",
+        "reference": "AVB-2026-0001",
+        "insurer_starts_on": JANUARY[0].isoformat(),
+        "insurer_ends_on": JANUARY[1].isoformat(),
+        "net": "40,77",
+        "costs": "6,20",
+        "tax": "9,86",
+    }
+    assert (
+        staff.post(f"/bureau/insurance/pools/{pool_id}/insurer-invoices", data=form).status_code
+        == 302
+    )
+    page = staff.get(f"/bureau/insurance/pools/{pool_id}").get_data(as_text=True)
+    assert "AVB-2026-0001" in page and "40,77" in page
+    again = staff.post(f"/bureau/insurance/pools/{pool_id}/insurer-invoices", data=form)
+    assert again.status_code == 422 and "al vastgelegd" in again.get_data(as_text=True)
+
+
+def test_bureau_staff_set_a_dated_premium_tax_rate_and_a_line_treatment(
+    app, engine, make_user, login_as
+):
+    staff = app.test_client()
+    login_as(staff, make_user(is_bureau_admin=True))
+    try:
+        rate = {"valid_from": "2051-01-01", "percent": "22", "note": "test"}
+        assert staff.post("/bureau/insurance/tax/rates", data=rate).status_code == 302
+        page = staff.get("/bureau/insurance/").get_data(as_text=True)
+        assert "1 jan 2051" in page and "22%" in page
+        again = staff.post("/bureau/insurance/tax/rates", data=rate)
+        assert again.status_code == 422 and "begint al een tarief" in again.get_data(as_text=True)
+        treatment = {
+            "treatment_line": "volunteers",
+            "treatment_valid_from": "2051-01-01",
+            "treatment": "taxed",
+        }
+        assert staff.post("/bureau/insurance/tax/treatments", data=treatment).status_code == 302
+    finally:
+        with Session(engine) as session:
+            session.execute(
+                delete(PremiumTaxRate).where(PremiumTaxRate.valid_from >= date(2051, 1, 1))
+            )
+            session.execute(
+                delete(PremiumTaxTreatment).where(
+                    PremiumTaxTreatment.valid_from >= date(2051, 1, 1)
+                )
+            )
+            session.commit()

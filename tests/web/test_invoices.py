@@ -8,19 +8,38 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 from rq.job import Job
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.invoices.bureau import today
-from purchasing.models import Cadence, Invoice, RunKind, SepaBatch
+from purchasing.errors import ValidationFailed
+from purchasing.models import (
+    Cadence,
+    Invoice,
+    InvoiceMessage,
+    InvoiceRun,
+    MessageKind,
+    RunKind,
+    SepaBatch,
+)
 from purchasing.plans import NewPlan, create_plan, subscribe
 from purchasing.proration import Period
-from purchasing.runs.runs import start_run
+from purchasing.runs.membership import membership_invoices
+from purchasing.runs.runs import execute_run, start_run
 from purchasing.sepa.creditor import creditor_identifier, set_creditor
 from purchasing.sepa.pain008 import check_against_schema
 from tenants.roles import Role
 from tests.purchasing import billing
-from tests.purchasing.billing import BUREAU_IBAN, EXEMPT, MEMBER_IBAN, fee_invoice
+from tests.purchasing.billing import (
+    BUREAU_IBAN,
+    EXEMPT,
+    MEMBER_IBAN,
+    fee_invoice,
+    give_billing_details,
+)
+from tests.purchasing.books import run_redis, session_factory  # noqa: F401  (fixture)
 from workers.queues import redis_connection
+from workers.worker import run_worker
 
 billed_bureau = billing.billed_bureau
 member = billing.member
@@ -189,3 +208,155 @@ def test_a_member_cannot_download_another_organisations_invoice(
     login_as(client, make_user(org=other))
     assert invoice.number not in client.get(f"/o/{other.slug}/invoices").get_data(as_text=True)
     assert client.get(f"/o/{other.slug}/invoices/{invoice.id}/pdf").status_code == 404
+
+
+def test_staff_make_a_plan_subscribe_members_and_run_it_with_progress_and_mails(
+    app,
+    session: Session,
+    staff,
+    billed_bureau,
+    member,
+    make_org,
+    run_redis,  # noqa: F811
+) -> None:
+    grown = make_org(name="Wijkcoöperatie Oost")
+    response = staff.post(
+        "/bureau/plans",
+        data={
+            "name": f"Contributie {billed_bureau.slug}",
+            "bureau_id": billed_bureau.id,
+            "cadence": "quarterly",
+            "size_label": "werknemers",
+            "threshold_0": "0",
+            "fee_0": "120,00",
+            "threshold_1": "10",
+            "fee_1": "480,00",
+            "vat_exemption": EXEMPT,
+        },
+    )
+    assert response.status_code == 302
+    plan_url = response.location
+    tiers = staff.get(plan_url).get_data(as_text=True)
+    assert "vanaf 0 werknemers" in tiers and "vanaf 10 werknemers" in tiers
+    for organisation, size in ((member, "3"), (grown, "12")):
+        staff.post(
+            f"{plan_url}/subscriptions",
+            data={"organisation_id": organisation.id, "size": size, "joined_on": "2025-01-01"},
+        )
+    page = staff.get(plan_url).get_data(as_text=True)
+    assert "Buurthuis De Linde" in page and "Wijkcoöperatie Oost" in page
+    assert 'value="2026-04-01/2026-06-30"' in page
+    started = staff.post(
+        f"{plan_url}/runs", data={"period": "2026-04-01/2026-06-30", "issued_on": "2026-04-01"}
+    )
+    run_url = started.location
+    assert "/bureau/runs/" in run_url and "data-run-progress" in staff.get(run_url).get_data(
+        as_text=True
+    )
+
+    assert run_worker(app, burst=True, fork=False, connection=run_redis)
+
+    progress = staff.get(f"{run_url}/progress").json
+    assert (progress["status"], progress["done"], progress["total"]) == ("done", 2, 2)
+    invoices = session.scalars(
+        select(Invoice).where(Invoice.customer_id.in_([member.id, grown.id]))
+    ).all()
+    assert sorted(invoice.total for invoice in invoices) == [Decimal("30.00"), Decimal("120.00")]
+    sent = session.scalars(
+        select(InvoiceMessage.invoice_id).where(InvoiceMessage.kind == MessageKind.INVOICE.value)
+    ).all()
+    mailed = {invoice.id for invoice in invoices if invoice.customer_id == member.id}
+    assert mailed <= set(sent)  # sent by the worker; the other member has no e-mail address
+
+
+def test_a_plan_without_a_tier_from_zero_is_refused_with_the_reason(staff, billed_bureau) -> None:
+    response = staff.post(
+        "/bureau/plans",
+        data={"name": "Zonder basis", "bureau_id": billed_bureau.id, "threshold_0": "5",
+              "fee_0": "100", "vat_exemption": EXEMPT},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "staffel vanaf 0" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def fee_plan(session: Session, billed_bureau, member) -> int:
+    plan_id = create_plan(
+        session,
+        NewPlan(
+            bureau_id=billed_bureau.id,
+            name=f"Plan {billed_bureau.slug}",
+            cadence=Cadence.YEARLY,
+            tiers=[(Decimal(0), Decimal("120.00"))],
+            vat_exemption=EXEMPT,
+        ),
+    )
+    subscribe(session, plan_id, member.id, Decimal(3), date(2025, 1, 1))
+    return plan_id
+
+
+def test_a_run_from_a_bureau_without_an_address_is_refused_saying_where_to_fill_it_in(
+    session: Session, staff, billed_bureau, fee_plan
+) -> None:
+    give_billing_details(session, billed_bureau.id, address="", kvk_number=None)
+    page = staff.post(
+        f"/bureau/plans/{fee_plan}/runs",
+        data={"period": "2026-01-01/2026-12-31", "issued_on": "2026-01-05"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "ontbreekt adres, KvK-nummer" in page
+    assert "Factuurgegevens" in page and "/bureau/billing" in page
+    assert session.scalar(select(InvoiceRun.id).where(InvoiceRun.plan_id == fee_plan)) is None
+
+
+def test_a_run_whose_bureau_lost_its_address_shows_why_it_failed_on_its_page(
+    engine, session: Session, staff, billed_bureau, fee_plan
+) -> None:
+    period = Period(date(2026, 1, 1), date(2026, 12, 31))
+    run_id = start_run(session, RunKind.MEMBERSHIP, fee_plan, period, date(2026, 1, 5))
+    give_billing_details(session, billed_bureau.id, address="")
+    with pytest.raises(ValidationFailed):
+        execute_run(session_factory(engine), run_id, membership_invoices)
+    page = staff.get(f"/bureau/runs/{run_id}").get_data(as_text=True)
+    assert "kan nog geen facturen uitgeven" in page and "ontbreekt adres" in page
+    assert staff.get(f"/bureau/runs/{run_id}/progress").json["status"] == "failed"
+
+
+def test_an_invoice_to_a_member_without_an_address_warns_staff_on_its_page(
+    session: Session, staff, billed_bureau, make_org, invoice
+) -> None:
+    newcomer = make_org(name="Bewonersinitiatief Zuid")
+    bare = fee_invoice(billed_bureau.id, newcomer.id, session=session)
+    page = staff.get(f"/bureau/invoices/{bare}").get_data(as_text=True)
+    warning = page.split('data-testid="customer-missing">', 1)[1].split("</p>", 1)[0]
+    assert "adres, postcode, plaats" in warning
+    assert f"/bureau/billing/{newcomer.id}" in warning
+    complete = staff.get(f"/bureau/invoices/{invoice.id}").get_data(as_text=True)
+    assert 'data-testid="customer-missing"' not in complete
+
+
+def test_staff_see_which_billing_details_an_invoice_still_lacks_and_fill_them_in(
+    session: Session, staff, make_org
+) -> None:
+    newcomer = make_org(name="Bewonersinitiatief Noord")
+    overview = staff.get("/bureau/billing").get_data(as_text=True)
+    assert "Bewonersinitiatief Noord" in overview
+    assert "adres, postcode, plaats" in overview
+    url = f"/bureau/billing/{newcomer.id}"
+    form = {
+        "name": "Bewonersinitiatief Noord",
+        "address": "Noordweg 2",
+        "postcode": "1021 ab",
+        "city": "Amsterdam",
+        "kvk_number": "1234",
+        "payment_days": "14",
+    }
+    refused = staff.post(url, data=form).get_data(as_text=True)
+    assert "8 cijfers" in refused
+    saved = staff.post(url, data={**form, "kvk_number": "12345678"})
+    assert saved.status_code == 302
+    page = staff.get("/bureau/billing").get_data(as_text=True)
+    row = page.split(f'data-testid="missing-{newcomer.id}">', 1)[1].split("</td>", 1)[0]
+    assert row.strip() == "compleet"
+    details = staff.get(url).get_data(as_text=True)
+    assert 'value="1021 AB"' in details and 'value="Noordweg 2"' in details

@@ -127,6 +127,15 @@ def too_small_roles() -> list[tuple[Route, Role]]:
     ]
 
 
+def bureau_routes() -> list[Route]:
+    """Every route under ``/bureau``: bureau staff only, whatever blueprint it is in."""
+    return [route for route in routes() if route.rule.split("/")[1] == "bureau"]
+
+
+def readable_bureau_routes() -> list[Route]:
+    return [route for route in bureau_routes() if route.method == "GET"]
+
+
 def readable_routes() -> list[Route]:
     return [route for route in organisation_routes() if route.method == "GET"]
 
@@ -158,12 +167,13 @@ def world(app: Flask, engine: Engine) -> World:
         "viewer": (home, Role.VIEWER),
         "outsider": (other, Role.OWNER),
         "stranger": (None, None),
+        "bureau": (None, None),
     }
     clients = {"anonymous": app.test_client()}
     for persona, (organisation, role) in people.items():
         email = f"{persona}-{suffix}@example.org"
         with Session(engine) as session:
-            user = create_user(session, email, PASSWORD)
+            user = create_user(session, email, PASSWORD, is_bureau_admin=persona == "bureau")
             if organisation is not None and role is not None:
                 add_member(session, user.id, organisation.organisation_id, role)
         client = app.test_client()
@@ -261,6 +271,34 @@ def test_every_other_private_route_requires_login(world, route):
     assert response.status_code in (302, 401)
     if response.status_code == 302:
         assert urlsplit(response.headers["Location"]).path == "/login"
+
+
+def test_the_url_map_has_bureau_routes_to_probe():
+    endpoints = {route.endpoint for route in bureau_routes()}
+    assert {"bureau.organisations", "bureau.create_organisation"} <= endpoints
+
+
+@pytest.mark.parametrize("route", bureau_routes(), ids=ids(bureau_routes()))
+def test_every_bureau_route_refuses_a_logged_in_user_who_is_not_bureau_staff(world, route):
+    for persona in ("owner", "stranger"):
+        response = request(world.clients[persona], route, world.home_slug)
+        assert response.status_code == 403, persona
+
+
+@pytest.mark.parametrize("route", bureau_routes(), ids=ids(bureau_routes()))
+def test_every_bureau_route_sends_an_anonymous_visitor_to_log_in(world, route):
+    response = request(world.clients["anonymous"], route, world.home_slug)
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/login"
+
+
+@pytest.mark.parametrize("route", readable_bureau_routes(), ids=ids(readable_bureau_routes()))
+def test_bureau_staff_are_let_into_every_bureau_page(world, route):
+    response = request(world.clients["bureau"], route, world.home_slug)
+    assert response.status_code < 500
+    assert response.status_code != 403
+    if not route.has_other_arguments:
+        assert response.status_code == 200
 
 
 def account_count(client: FlaskClient, slug: str) -> int:

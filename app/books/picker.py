@@ -1,0 +1,43 @@
+"""The period picker: the period asked for, else the fiscal year, and the usual presets."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+
+from app.books.params import date_arg, today
+from app.extensions import db
+from ledger.fiscal_year import fiscal_year_start_month
+from ledger.reports.periods import Period, fiscal_year, period_presets
+
+PRESET_NAMES = {
+    "this-year": _l("Dit boekjaar"),
+    "last-year": _l("Vorig boekjaar"),
+    "this-quarter": _l("Dit kwartaal"),
+    "last-quarter": _l("Vorig kwartaal"),
+    "this-month": _l("Deze maand"),
+    "last-month": _l("Vorige maand"),
+}
+
+
+def start_month() -> int:
+    """The month the organisation's fiscal year starts in."""
+    return fiscal_year_start_month(db.session())
+
+
+def period_arg() -> Period:
+    """The period in ``from`` and ``to``, else the whole current fiscal year; 400 if reversed."""
+    start, end = date_arg("from"), date_arg("to")
+    default = fiscal_year(start or end or today(), start_month())
+    period_start = start or default.start
+    period_end = end or default.end
+    if period_end < period_start:
+        abort(400)
+    return Period(period_start, period_end)
+
+
+def presets() -> list[tuple[str, Period]]:
+    """The preset periods as (name in words, period), this fiscal year first."""
+    return [
+        (str(PRESET_NAMES[key]), period) for key, period in period_presets(today(), start_month())
+    ]

@@ -1,0 +1,96 @@
+"""The audit trail's before and after in words: the fields that changed, as the reader writes them.
+
+A transaction's snapshot (see ``ledger.rows.snapshot``) becomes date, payee, narration, tags and
+one line per posting with its amount in the reader's number format; other records show their
+fields as they are. An edit lists only what differs; a new record lists everything it holds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.i18n import day, money, number
+
+FIELD_NAMES = {
+    "date": _l("Datum"),
+    "payee": _l("Wie"),
+    "narration": _l("Omschrijving"),
+    "flag": _l("Status"),
+    "tags": _l("Labels"),
+    "links": _l("Koppelingen"),
+    "postings": _l("Regels"),
+    "meta": _l("Metadata"),
+    "source": _l("Bron"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+def changes(before: Any, after: Any) -> list[Change]:
+    """The fields of ``before`` and ``after`` that differ, each as text (empty when absent)."""
+    old, new = _fields(before), _fields(after)
+    names = list(old) + [name for name in new if name not in old]
+    return [
+        Change(str(FIELD_NAMES.get(name, name)), old.get(name, ""), new.get(name, ""))
+        for name in names
+        if old.get(name, "") != new.get(name, "")
+    ]
+
+
+def _fields(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        return {"": _text(value)}
+    fields = {name: _field(name, item) for name, item in value.items()}
+    return {name: text for name, text in fields.items() if text}
+
+
+def _field(name: str, value: Any) -> str:
+    if name == "postings" and isinstance(value, list):
+        return "\n".join(_posting(p) for p in value if isinstance(p, dict))
+    if name in ("tags", "links") and isinstance(value, list):
+        sign = "#" if name == "tags" else "^"
+        return " ".join(f"{sign}{item}" for item in value)
+    if name == "date" and isinstance(value, str):
+        try:
+            return day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if name == "flag":
+        return {"*": str(_l("geboekt")), "!": str(_l("nog te controleren"))}.get(value, value or "")
+    return _text(value)
+
+
+def _posting(posting: dict[str, Any]) -> str:
+    units = posting.get("units") or ["", ""]
+    return f"{posting.get('account', '')}: {_amount(str(units[0]), str(units[1]))}"
+
+
+def _amount(text: str, currency: str) -> str:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return f"{text} {currency}".strip()
+    if len(currency) == 3 and currency.isalpha():
+        return money(value, currency)
+    return f"{number(value)} {currency}"
+
+
+def _text(value: Any) -> str:
+    if value is None or value == {} or value == []:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,89 @@
+"""Bureau pages of billing details: how each organisation appears on invoices, what lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.bureau.access import require_bureau_admin
+from app.errors import translated
+from app.extensions import db
+from purchasing.errors import NotFound, ValidationFailed, message
+from purchasing.invoices.parties import Party, party_of, payment_days_of, set_billing_details
+from purchasing.invoices.requirements import missing_of_customer, missing_of_supplier
+from tenants.models import Organisation
+
+blueprint = Blueprint("billing_bureau", __name__, url_prefix="/bureau")
+blueprint.before_request(require_bureau_admin)
+
+
+@blueprint.route("/billing")
+def index() -> Any:
+    """Every organisation with the billing details an invoice to (or from) it still lacks."""
+    session = db.session()
+    organisations = session.scalars(
+        select(Organisation).order_by(Organisation.is_bureau.desc(), Organisation.name)
+    )
+    rows = [(organisation, _missing(organisation)) for organisation in organisations]
+    return render_template("invoices/bureau/billing.html", rows=rows)
+
+
+@blueprint.route("/billing/<int:organisation_id>", methods=["GET", "POST"])
+def edit(organisation_id: int) -> Any:
+    session = db.session()
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(message("Deze organisatie bestaat niet."))
+    if request.method == "POST":
+        try:
+            set_billing_details(session, organisation_id, _party(request.form), _days(request.form))
+        except ValidationFailed as error:
+            session.rollback()
+            flash(translated(error), "error")
+        else:
+            flash(_("De factuurgegevens zijn opgeslagen."), "success")
+            return redirect(url_for(".index"))
+    return render_template(
+        "invoices/bureau/billing_edit.html",
+        organisation=organisation,
+        party=party_of(session, organisation_id),
+        payment_days=payment_days_of(session, organisation_id),
+        missing=_missing(organisation),
+    )
+
+
+def _missing(organisation: Organisation) -> list[str]:
+    party = party_of(db.session(), organisation.id)
+    if organisation.is_bureau:
+        return missing_of_supplier(party, has_vat=bool(party.vat_number))
+    return missing_of_customer(party)
+
+
+def _party(form: Mapping[str, str]) -> Party:
+    def text(name: str) -> str:
+        return form.get(name, "").strip()
+
+    return Party(
+        name=text("name"),
+        address=text("address"),
+        postcode=text("postcode").upper(),
+        city=text("city"),
+        country=text("country").upper() or "NL",
+        kvk_number=text("kvk_number") or None,
+        vat_number=text("vat_number").upper().replace(" ", "") or None,
+        iban=text("iban").upper().replace(" ", "") or None,
+        email=text("email") or None,
+    )
+
+
+def _days(form: Mapping[str, str]) -> int:
+    text = form.get("payment_days", "").strip()
+    if not text.isdigit() or not 0 < int(text) <= 120:
+        raise ValidationFailed(
+            message("De betaaltermijn is een aantal dagen (1 tot 120)."), field="payment_days"
+        )
+    return int(text)

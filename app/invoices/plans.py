@@ -1,0 +1,173 @@
+"""Bureau pages of membership fees: plans with size tiers, who is on them, and the fee run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.bureau.access import require_bureau_admin
+from app.errors import translated
+from app.extensions import db
+from app.insurance.input import day, figure
+from app.invoices import reads
+from app.invoices.bureau import today
+from ledger.errors import DomainError
+from purchasing.errors import ValidationFailed, message
+from purchasing.models import Cadence, MembershipPlan, RunKind, Subscription
+from purchasing.plans import NewPlan, create_plan, end_subscription, get_plan, invoicing_periods
+from purchasing.plans import subscribe as subscribe_to
+from purchasing.proration import Period
+from purchasing.runs.membership import check_membership_period
+from purchasing.runs.runs import start_run
+from tenants.models import Organisation
+from workers.purchasing_jobs import enqueue_invoice_run
+from workers.queues import redis_connection
+
+blueprint = Blueprint("plans_bureau", __name__, url_prefix="/bureau")
+blueprint.before_request(require_bureau_admin)
+TIER_ROWS = 4
+
+
+@blueprint.route("/plans")
+def plans() -> Any:
+    rows = db.session().scalars(select(MembershipPlan).order_by(MembershipPlan.name))
+    return render_template(
+        "invoices/bureau/plans.html",
+        plans=list(rows),
+        bureaus=reads.bureaus(db.session()),
+        tier_rows=range(TIER_ROWS),
+    )
+
+
+@blueprint.route("/plans", methods=["POST"])
+def new_plan() -> Any:
+    return _act(lambda: create_plan(db.session(), _new_plan(request.form)), _plan_url, ".plans")
+
+
+@blueprint.route("/plans/<int:plan_id>")
+def plan(plan_id: int) -> Any:
+    session = db.session()
+    found = get_plan(session, plan_id)
+    year = today().year
+    subscriptions = session.execute(
+        select(Subscription, Organisation.name)
+        .join(Organisation, Organisation.id == Subscription.organisation_id)
+        .where(Subscription.plan_id == plan_id)
+        .order_by(Organisation.name, Subscription.joined_on)
+    ).all()
+    return render_template(
+        "invoices/bureau/plan.html",
+        plan=found,
+        subscriptions=subscriptions,
+        organisations=reads.member_organisations(session),
+        periods=invoicing_periods(Cadence(found.cadence), year)
+        + invoicing_periods(Cadence(found.cadence), year + 1),
+        today=today(),
+    )
+
+
+@blueprint.route("/plans/<int:plan_id>/subscriptions", methods=["POST"])
+def subscribe(plan_id: int) -> Any:
+    form = request.form
+    return _act(
+        lambda: subscribe_to(
+            db.session(), plan_id, _whole(form, "organisation_id"), figure(form, "size"),
+            day(form, "joined_on"),
+        ),
+        lambda _result: url_for(".plan", plan_id=plan_id),
+        ".plan",
+        plan_id=plan_id,
+    )  # fmt: skip
+
+
+@blueprint.route("/plans/<int:plan_id>/subscriptions/<int:subscription_id>/end", methods=["POST"])
+def end(plan_id: int, subscription_id: int) -> Any:
+    return _act(
+        lambda: end_subscription(db.session(), subscription_id, day(request.form, "left_on")),
+        lambda _result: url_for(".plan", plan_id=plan_id),
+        ".plan",
+        plan_id=plan_id,
+    )
+
+
+@blueprint.route("/plans/<int:plan_id>/runs", methods=["POST"])
+def start_membership_run(plan_id: int) -> Any:
+    """Start (or find) the fee run of one period and queue it; its page shows the progress."""
+
+    def act() -> int:
+        session = db.session()
+        period = _period(request.form.get("period", ""))
+        check_membership_period(session, plan_id, period)
+        issued_on = day(request.form, "issued_on", today())
+        run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, period, issued_on)
+        enqueue_invoice_run(redis_connection(current_app.config["REDIS_URL"]), run_id)
+        return run_id
+
+    return _act(
+        act,
+        lambda run_id: url_for("invoices_bureau.run", run_id=run_id),
+        ".plan",
+        plan_id=plan_id,
+    )
+
+
+def _act(
+    action: Callable[[], Any], next_url: Callable[[Any], str], back: str, **back_args: Any
+) -> Any:
+    """Run one service; a refusal goes back with its reason."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(translated(error), "error")
+        return redirect(url_for(back, **back_args))
+    flash(_("Opgeslagen."), "success")
+    return redirect(next_url(result))
+
+
+def _plan_url(plan_id: int) -> str:
+    return url_for(".plan", plan_id=plan_id)
+
+
+def _new_plan(form: Mapping[str, str]) -> NewPlan:
+    exemption = form.get("vat_exemption", "").strip() or None
+    vat_text = form.get("vat_percent", "").strip()
+    return NewPlan(
+        bureau_id=_whole(form, "bureau_id"),
+        name=form.get("name", "").strip(),
+        cadence=Cadence.QUARTERLY if form.get("cadence") == "quarterly" else Cadence.YEARLY,
+        tiers=_tiers(form),
+        size_label=form.get("size_label", "").strip(),
+        vat_percent=figure(form, "vat_percent") if vat_text else None,
+        vat_exemption=exemption,
+    )
+
+
+def _tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
+    """The rows with a fee filled in, as (size from, yearly fee)."""
+    return [
+        (figure(form, f"threshold_{row}"), figure(form, f"fee_{row}"))
+        for row in range(TIER_ROWS)
+        if form.get(f"fee_{row}", "").strip()
+    ]
+
+
+def _period(text: str) -> Period:
+    starts, _sep, ends = text.partition("/")
+    try:
+        return Period(date.fromisoformat(starts), date.fromisoformat(ends))
+    except ValueError:
+        raise ValidationFailed(message("Kies een periode."), field="period") from None
+
+
+def _whole(form: Mapping[str, str], name: str) -> int:
+    text = form.get(name, "").strip()
+    if not text.isdigit():
+        raise ValidationFailed(message("Maak een keuze."), field=name)
+    return int(text)

@@ -1,0 +1,172 @@
+"""The bureau's billing details are enforced on issue: refused whole, no number used, or issued."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from purchasing.invoices.documents import NewLine, issue_invoice
+from purchasing.invoices.requirements import SupplierDetailsIncomplete
+from purchasing.models import (
+    Cadence,
+    Invoice,
+    InvoiceCounter,
+    InvoiceRun,
+    LineKind,
+    RunItem,
+    RunKind,
+)
+from purchasing.plans import NewPlan, create_plan, subscribe
+from purchasing.proration import Period
+from purchasing.runs.membership import membership_invoices
+from purchasing.runs.runs import execute_run, start_run
+from tests.purchasing import billing
+from tests.purchasing.billing import EXEMPT, give_billing_details
+from tests.purchasing.books import session_factory
+from tests.purchasing.test_invoices import fee_invoice
+
+D = Decimal
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+member = billing.member
+ADVICE = NewLine(LineKind.FEE, "Advies", D("100.00"), vat_percent=D(21))
+
+
+def last_number(session: Session) -> int:
+    session.expire_all()
+    found = session.scalar(
+        select(InvoiceCounter.last_number).where(
+            InvoiceCounter.series == "F", InvoiceCounter.year == 2026
+        )
+    )
+    return int(found or 0)
+
+
+def invoices_from(session: Session, bureau_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Invoice).where(Invoice.supplier_id == bureau_id)
+        )
+        or 0
+    )
+
+
+def test_an_invoice_from_a_bureau_without_its_address_is_refused_and_takes_no_number(
+    session, bureau, member
+):
+    give_billing_details(session, bureau.id, address="", postcode=" ")
+    before = last_number(session)
+    with pytest.raises(SupplierDetailsIncomplete) as refused:
+        issue_invoice(session, fee_invoice(bureau.id, member.id))
+    session.rollback()
+    assert refused.value.missing == ("address", "postcode")
+    assert "ontbreekt adres, postcode" in str(refused.value)
+    assert "Factuurgegevens" in str(refused.value) and "/bureau/billing" in str(refused.value)
+    assert invoices_from(session, bureau.id) == 0
+    assert last_number(session) == before
+
+    give_billing_details(session, bureau.id)
+    invoice = session.get_one(Invoice, issue_invoice(session, fee_invoice(bureau.id, member.id)))
+    assert invoice.sequence == before + 1  # the refusal left no gap behind
+    assert invoice.supplier["address"] == "Marktstraat 1"
+
+
+def test_a_bureau_without_a_kvk_number_or_city_cannot_invoice_even_vat_exempt_fees(
+    session, bureau, member
+):
+    give_billing_details(session, bureau.id, kvk_number=None, city="", vat_number=None)
+    with pytest.raises(SupplierDetailsIncomplete) as refused:
+        issue_invoice(session, fee_invoice(bureau.id, member.id))
+    session.rollback()
+    assert refused.value.missing == ("city", "kvk_number")
+    assert invoices_from(session, bureau.id) == 0
+
+
+def test_a_line_with_vat_needs_the_bureaus_vat_number_and_an_exempt_one_does_not(
+    session, bureau, member
+):
+    give_billing_details(session, bureau.id, vat_number=None)
+    before = last_number(session)
+    with pytest.raises(SupplierDetailsIncomplete) as refused:
+        issue_invoice(session, fee_invoice(bureau.id, member.id, lines=[ADVICE]))
+    session.rollback()
+    assert refused.value.missing == ("vat_number",)
+    assert "ontbreekt btw-nummer" in str(refused.value)
+    assert last_number(session) == before
+
+    exempt = session.get_one(Invoice, issue_invoice(session, fee_invoice(bureau.id, member.id)))
+    assert exempt.supplier["vat_number"] is None and exempt.vat_total == 0
+
+
+def test_a_bureau_with_every_detail_issues_a_taxed_invoice_showing_them(session, bureau, member):
+    invoice_id = issue_invoice(session, fee_invoice(bureau.id, member.id, lines=[ADVICE]))
+    invoice = session.get_one(Invoice, invoice_id)
+    supplier = invoice.supplier
+    assert (supplier["address"], supplier["postcode"], supplier["city"]) == (
+        "Marktstraat 1",
+        "1234 AB",
+        "Utrecht",
+    )
+    assert (supplier["kvk_number"], supplier["vat_number"]) == ("87654321", "NL001234567B01")
+    assert invoice.vat_total == D("21.00")
+
+
+def test_a_member_without_an_address_is_still_invoiced(session, bureau, make_org):
+    newcomer = make_org()  # no billing details at all yet: its registry name is used
+    invoice_id = issue_invoice(session, fee_invoice(bureau.id, newcomer.id))
+    assert session.get_one(Invoice, invoice_id).customer["address"] == ""
+
+
+@pytest.fixture
+def plan(session, bureau, member):
+    plan_id = create_plan(
+        session,
+        NewPlan(
+            bureau_id=bureau.id,
+            name=f"Lidmaatschap {bureau.slug}",
+            cadence=Cadence.YEARLY,
+            tiers=[(D(0), D("120.00"))],
+            vat_exemption=EXEMPT,
+        ),
+    )
+    subscribe(session, plan_id, member.id, D(3), date(2025, 1, 1))
+    return plan_id
+
+
+def test_a_membership_run_of_a_bureau_without_details_does_not_start(session, bureau, plan):
+    give_billing_details(session, bureau.id, kvk_number=None)
+    with pytest.raises(SupplierDetailsIncomplete, match="KvK-nummer"):
+        start_run(session, RunKind.MEMBERSHIP, plan, YEAR, date(2026, 1, 5))
+    session.rollback()
+    assert session.scalar(select(InvoiceRun.id).where(InvoiceRun.plan_id == plan)) is None
+
+
+def test_a_run_whose_bureau_lost_its_details_fails_whole_with_the_reason_on_the_run(
+    engine, session, bureau, plan
+):
+    run_id = start_run(session, RunKind.MEMBERSHIP, plan, YEAR, date(2026, 1, 5))
+    give_billing_details(session, bureau.id, address="")
+    before = last_number(session)
+    with pytest.raises(SupplierDetailsIncomplete):
+        execute_run(session_factory(engine), run_id, membership_invoices)
+    session.expire_all()
+    run = session.get_one(InvoiceRun, run_id)
+    assert run.status == "failed" and "ontbreekt adres" in (run.error or "")
+    assert session.scalar(select(func.count()).where(RunItem.run_id == run_id)) == 0
+    assert (invoices_from(session, bureau.id), last_number(session)) == (0, before)
+
+    give_billing_details(session, bureau.id)
+    result = execute_run(session_factory(engine), run_id, membership_invoices)
+    assert (result.made_now, result.invoiced) == (1, 1)
+
+
+def test_a_premium_run_of_a_bureau_without_details_does_not_start(session, bureau, make_pool):
+    pool_id = make_pool()
+    give_billing_details(session, bureau.id, city="")
+    with pytest.raises(SupplierDetailsIncomplete, match="plaats"):
+        start_run(session, RunKind.PREMIUM, pool_id, YEAR, date(2026, 1, 5))
+    session.rollback()
+    assert session.scalar(select(InvoiceRun.id).where(InvoiceRun.pool_id == pool_id)) is None

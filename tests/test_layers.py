@@ -1,0 +1,86 @@
+"""The dependency direction of DESIGN.md, read from the source: the domain never imports the web.
+
+Ruff bans the web and job packages in the domain as you type (``TID251`` in pyproject.toml);
+this test also holds the order inside the domain: ledger, then tenants, then purchasing.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A package may import only the domain packages listed after it (and itself).
+DOMAIN_ORDER = ("purchasing", "tenants", "ledger")
+FACES = frozenset({"app", "workers", "werkzeug", "wtforms"})
+
+
+def imported_modules(source: str) -> Iterator[tuple[int, str]]:
+    """(line, module) of every absolute import in ``source``, in functions too."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+
+
+def forbidden_imports(package: str, source: str) -> list[str]:
+    """The imports in a module of ``package`` that point the wrong way."""
+    below = set(DOMAIN_ORDER[DOMAIN_ORDER.index(package) :])
+    forbidden = []
+    for line, module in imported_modules(source):
+        top = module.split(".", 1)[0]
+        is_face = top in FACES or top == "flask" or top.startswith("flask_")
+        is_higher_domain = top in DOMAIN_ORDER and top not in below
+        if is_face or is_higher_domain:
+            forbidden.append(f"line {line}: {module}")
+    return forbidden
+
+
+def domain_modules() -> list[Path]:
+    return sorted(path for package in DOMAIN_ORDER for path in (ROOT / package).rglob("*.py"))
+
+
+def test_the_domain_has_modules_to_check():
+    assert {path.relative_to(ROOT).parts[0] for path in domain_modules()} == set(DOMAIN_ORDER)
+
+
+@pytest.mark.parametrize(
+    "path", domain_modules(), ids=[str(path.relative_to(ROOT)) for path in domain_modules()]
+)
+def test_no_domain_module_imports_the_web_the_jobs_or_a_higher_layer(path):
+    package = path.relative_to(ROOT).parts[0]
+    assert forbidden_imports(package, path.read_text()) == []
+
+
+@pytest.mark.parametrize(
+    ("package", "source"),
+    [
+        ("ledger", "from flask import g"),
+        ("ledger", "import flask_login"),
+        ("tenants", "def later():\n    from werkzeug.exceptions import NotFound"),
+        ("purchasing", "from app.extensions import db"),
+        ("purchasing", "import workers.queues"),
+        ("ledger", "from tenants.binding import bind_session"),
+        ("tenants", "from purchasing.models import Invoice"),
+    ],
+)
+def test_the_check_catches_an_import_that_points_the_wrong_way(package, source):
+    assert forbidden_imports(package, source) != []
+
+
+@pytest.mark.parametrize(
+    ("package", "source"),
+    [
+        ("purchasing", "from tenants.models import Organisation\nfrom ledger import accounts"),
+        ("tenants", "from ledger.errors import message"),
+        ("ledger", "from sqlalchemy.orm import Session\nfrom .models import Account"),
+    ],
+)
+def test_the_check_lets_an_import_that_points_down_pass(package, source):
+    assert forbidden_imports(package, source) == []
