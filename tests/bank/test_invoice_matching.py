@@ -236,7 +236,9 @@ def test_a_batch_credit_collects_and_a_returned_debit_reopens_the_invoice(
     assert open_amount(session, invoice.id) == Decimal("240.00")
     collection = session.get_one(SepaCollection, collection.id)
     assert collection.status == CollectionStatus.RETURNED and collection.return_reason == "AM04"
-    reversal = session.scalar(select(Payment).where(Payment.reverses_id.is_not(None)))
+    reversal = session.scalar(
+        select(Payment).where(Payment.invoice_id == invoice.id, Payment.reverses_id.is_not(None))
+    )
     bureau_side = session.scalar(
         select(Booking.transaction_ids).where(
             Booking.payment_id == reversal.id, Booking.side == "bureau"
