@@ -102,6 +102,8 @@ def _measure_ours(
         figures.http[name] = ledger_app.time_http(client, paths[name], count)
         print(f"{figures.size}: ours {name}: {_ms(median(figures.server[name]))} ms", flush=True)
     figures.server["posting"] = ledger_app.time_posting(books, data.last_day, POSTINGS)
+    ledger_app.time_http_posting(client, books, data.last_day, 1)
+    figures.http["posting"] = ledger_app.time_http_posting(client, books, data.last_day, POSTINGS)
 
 
 def _measure_peers(
@@ -172,7 +174,7 @@ def _cells(figures: Figures, name: str) -> tuple[str, ...]:
     http = figures.http.get(name)
     return (
         pair(figures.server.get(name)),
-        pair(http) if http or name != "posting" else "n/a (no posting page yet)",
+        pair(http),
         single(figures.peers.get("fava", {}).get(name)),
         single(figures.peers.get("hledger", {}).get(name)),
         single(figures.peers.get("ledger", {}).get(name)),

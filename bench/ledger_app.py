@@ -202,3 +202,26 @@ def time_posting(books: Books, day: date, repeat: int) -> list[float]:
             post_transaction(session, transaction, books.user_id)
             samples.append(time.perf_counter() - started)
     return samples
+
+
+def time_http_posting(client: FlaskClient, books: Books, day: date, repeat: int) -> list[float]:
+    """The full entry form posted as a treasurer does, redirect included, one at a time."""
+    samples = []
+    for number in range(repeat):
+        amount = f"1,{number % 100:02d}"
+        form = {
+            "date": day.isoformat(),
+            "payee": "Triodos Bank",
+            "narration": f"Bankkosten web {number}",
+            "account-0": "Expenses:Bank:Fees",
+            "amount-0": amount,
+            "account-1": "Assets:Bank:Checking",
+            "amount-1": f"-{amount}",
+        }
+        started = time.perf_counter()
+        response = client.post(f"/o/{books.slug}/entry/full", data=form)
+        response.get_data()
+        samples.append(time.perf_counter() - started)
+        if response.status_code != 302:
+            raise RuntimeError(f"POST entry/full: {response.status_code}")
+    return samples
