@@ -29,6 +29,13 @@ class NewDocument:
 
 def attach_document(session: Session, new: NewDocument, actor_id: int | None) -> int:
     """Record a document; with only a transaction, it hangs on that transaction's first account."""
+    document_id = add_document(session, new, actor_id)
+    session.commit()
+    return document_id
+
+
+def add_document(session: Session, new: NewDocument, actor_id: int | None) -> int:
+    """Record a document inside the caller's transaction (so it lands with what it documents)."""
     check_text(new.path, "path")
     check_text(new.description, "description")
     account_id = _account_id(session, new)
@@ -49,7 +56,6 @@ def attach_document(session: Session, new: NewDocument, actor_id: int | None) ->
     assert document_id is not None
     after = {"path": new.path, "account_id": account_id, "transaction_id": new.transaction_id}
     record_change(session, actor_id, "attach", "document", document_id, after=after)
-    session.commit()
     return int(document_id)
 
 

@@ -8,7 +8,7 @@ path: it reads in two round trips and writes in two, whatever the length of the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -35,6 +35,7 @@ from ledger import checks, lots
 from ledger.audit import AUDIT_LOG, record_change
 from ledger.balances import Effect, apply_effects
 from ledger.checks import AssertionUpdate
+from ledger.documents import NewDocument, add_document
 from ledger.entries import NewTransaction
 from ledger.errors import DomainError, ValidationFailed, message
 from ledger.models import BalanceAssertion, Posting, Transaction
@@ -61,9 +62,26 @@ POSTING_FIELDS = (
 )
 
 
-def post_transaction(session: Session, new: NewTransaction, actor_id: int | None) -> int:
-    """Check and post ``new``; returns its id. Commits, or raises and changes nothing."""
-    return int(_committed(session, lambda: _post(session, new, actor_id, reverses_id=None)))
+def post_transaction(
+    session: Session,
+    new: NewTransaction,
+    actor_id: int | None,
+    *,
+    documents: Sequence[NewDocument] = (),
+) -> int:
+    """Check and post ``new`` with its receipts; returns its id.
+
+    Commits the transaction and its documents together, or raises and changes nothing, so a
+    receipt never goes missing from a booking that was saved.
+    """
+
+    def post() -> int:
+        transaction_id = int(_post(session, new, actor_id, reverses_id=None))
+        for document in documents:
+            add_document(session, replace(document, transaction_id=transaction_id), actor_id)
+        return transaction_id
+
+    return int(_committed(session, post))
 
 
 def reverse_transaction(

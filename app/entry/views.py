@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -14,7 +15,7 @@ from app.entry.receipts import Receipt, read_receipt, store_receipt
 from app.errors import translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
-from ledger.documents import NewDocument, attach_document
+from ledger.documents import NewDocument
 from ledger.errors import DomainError
 from ledger.suggestions import account_choices, recent_payees
 from ledger.transactions import post_transaction
@@ -49,30 +50,27 @@ def _post(kind: str, result: EntryResult) -> Any:
         result.errors["receipt"] = receipt_error
     if result.errors or result.transaction is None:
         return _form_page(kind, request.form, result.errors), 422
+    documents: tuple[NewDocument, ...] = ()
+    if receipt is not None:
+        store_receipt(g.org.id, receipt)  # content-addressed: a file kept twice is one file
+        documents = (_receipt_document(receipt, result.transaction.date),)
     try:
-        transaction_id = post_transaction(db.session(), result.transaction, current_user.id)
+        transaction_id = post_transaction(
+            db.session(), result.transaction, current_user.id, documents=documents
+        )
     except DomainError as error:
         return _form_page(kind, request.form, {field_of(error, kind): translated(error)}), 422
-    if receipt is not None:
-        _attach(receipt, transaction_id, result)
     flash(_("De boeking is opgeslagen."), "success")
     return redirect(url_for("transactions.show", transaction_id=transaction_id))
 
 
-def _attach(receipt: Receipt, transaction_id: int, result: EntryResult) -> None:
-    assert result.transaction is not None
-    store_receipt(g.org.id, receipt)
-    attach_document(
-        db.session(),
-        NewDocument(
-            date=result.transaction.date,
-            path=receipt.path,
-            transaction_id=transaction_id,
-            content_sha256=receipt.sha256,
-            mime_type=receipt.mime_type,
-            description=_("Bon"),
-        ),
-        current_user.id,
+def _receipt_document(receipt: Receipt, day: date) -> NewDocument:
+    return NewDocument(
+        date=day,
+        path=receipt.path,
+        content_sha256=receipt.sha256,
+        mime_type=receipt.mime_type,
+        description=_("Bon"),
     )
 
 

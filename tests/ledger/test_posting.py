@@ -16,9 +16,10 @@ from ledger.checks import (
     CurrencyNotAllowed,
     UnbalancedTransaction,
 )
+from ledger.documents import NewDocument
 from ledger.entries import Amount, NewPosting, NewTransaction
-from ledger.errors import NotPermitted, PeriodClosed
-from ledger.models import AuditEntry, BalanceAssertion, Posting, Transaction
+from ledger.errors import NotPermitted, PeriodClosed, ValidationFailed
+from ledger.models import AuditEntry, BalanceAssertion, Document, Posting, Transaction
 from ledger.periods import close_period, reopen_period
 from ledger.transactions import edit_transaction, post_transaction, reverse_transaction
 from tenants.provisioning import AMSTERDAM
@@ -202,3 +203,16 @@ def test_an_edit_replaces_the_postings_and_the_audit_trail_keeps_before_and_afte
     assert edit.actor_id == 6
     assert edit.before["postings"][0]["units"] == ["40.00", "EUR"]
     assert edit.after["postings"][0]["units"] == ["45.00", "EUR"]
+
+
+def test_a_receipt_is_posted_with_its_transaction_or_not_at_all(books: Session) -> None:
+    receipt = NewDocument(date=date(YEAR, 3, 1), path="receipts/abc.pdf", description="Bon")
+    transaction_id = post_transaction(books, gift("10"), actor_id=7, documents=(receipt,))
+    [document] = books.scalars(select(Document)).all()
+    assert document.transaction_id == transaction_id
+
+    broken = NewDocument(date=date(YEAR, 3, 2), path="receipts/\x00.pdf", description="Bon")
+    with pytest.raises(ValidationFailed):
+        post_transaction(books, gift("20"), actor_id=7, documents=(broken,))
+    assert count(books, Transaction) == 1
+    assert count(books, Document) == 1

@@ -259,3 +259,23 @@ def test_a_receipt_over_ten_megabytes_is_refused_and_nothing_is_posted(books, en
         bind_session(session, org.tenant)
         assert session.scalar(select(func.count()).select_from(Transaction)) == 0
         assert session.scalar(select(func.count()).select_from(Posting)) == 0
+
+
+def test_a_receipt_on_a_refused_booking_is_not_recorded_either(books, engine):
+    client, org = books
+    response = client.post(
+        f"/o/{org.slug}/entry/expense",
+        data={
+            "date": "1999-01-01",
+            "amount": "12,95",
+            "money_account": "Assets:Bank:Checking",
+            "category": "Expenses:Office:Printing",
+            "receipt": (io.BytesIO(PDF), "bon.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert stored(engine, org) == []
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        assert session.scalars(select(Document)).all() == []
