@@ -80,10 +80,11 @@ def _org_roles(engine: Engine) -> set[str]:
         return {row[0] for row in rows}
 
 
-def test_a_privilege_lost_on_one_table_is_granted_again_when_the_role_is_ensured(engine, make_org):
+def test_a_role_that_lost_its_schema_is_granted_it_again_when_the_role_is_ensured(engine, make_org):
     org = make_org()
     role = tenant_role(org.schema_name)
     with engine.begin() as connection:
+        connection.exec_driver_sql(f'REVOKE USAGE ON SCHEMA "{org.schema_name}" FROM "{role}"')
         connection.exec_driver_sql(f'REVOKE ALL ON "{org.schema_name}".accounts FROM "{role}"')
     with engine.begin() as connection:
         ensure_tenant_role(connection, org.schema_name)

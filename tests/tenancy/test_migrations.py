@@ -14,7 +14,7 @@ from sqlalchemy import Connection, MetaData, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from tenants.binding import route_connection
+from tenants.binding import TenantRef, bind_session, route_connection
 from tenants.migrations import (
     MIGRATIONS_DIR,
     tenant_head,
@@ -236,3 +236,50 @@ def test_the_public_schema_made_by_the_migrations_matches_the_models(engine):
 
     with engine.begin() as connection:
         assert public_differences(connection, PublicBase.metadata) == []
+
+
+NEW_TABLE_REVISION = '''"""A table of reminders (made by the test suite)."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0099"
+down_revision = "{down_revision}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "reminders",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("text", sa.Text, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("reminders")
+'''
+
+
+def test_a_table_a_later_migration_makes_is_usable_by_the_tenants_own_role(
+    scratch_engine, tenants, tmp_path
+):
+    location = tmp_path / "tenant"
+    shutil.copytree(
+        MIGRATIONS_DIR / "tenant", location, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    revision = NEW_TABLE_REVISION.format(down_revision=tenant_head())
+    (location / "versions" / "0099_reminders.py").write_text(revision)
+
+    assert upgrade_tenants(scratch_engine, location=location).is_ok
+
+    with scratch_engine.connect() as connection:
+        organisation_id = connection.scalar(
+            select(Organisation.id).where(Organisation.slug == "tweede")
+        )
+    with Session(scratch_engine) as session:
+        bind_session(session, TenantRef(organisation_id, tenants["tweede"]))
+        assert session.scalar(text("SELECT current_user")) == tenants["tweede"]
+        session.execute(text("INSERT INTO reminders (text) VALUES ('bellen')"))
+        assert session.scalar(text("SELECT text FROM reminders")) == "bellen"
