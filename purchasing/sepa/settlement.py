@@ -45,17 +45,8 @@ def settle_collection(session: Session, batch_id: int, credited_on: date) -> lis
         collection = session.get_one(SepaCollection, collection_id, with_for_update=True)
         if collection.status != CollectionStatus.PENDING:
             continue
-        collection.payment_id = record_payment(
-            session,
-            collection.invoice_id,
-            collection.amount,
-            credited_on,
-            PaymentMethod.SEPA_DIRECT_DEBIT,
-            collection.end_to_end_id,
-        )
-        collection.status = CollectionStatus.COLLECTED.value
+        payment_ids.append(_mark_collected(session, collection, credited_on))
         session.commit()
-        payment_ids.append(collection.payment_id)
     batch = get_batch(session, batch_id)
     batch.settled_on = batch.settled_on or credited_on
     session.commit()
@@ -80,7 +71,14 @@ def collect(session: Session, end_to_end_id: str, credited_on: date) -> int:
         raise ValidationFailed(
             message("Incasso %(reference)s is teruggeboekt."), reference=end_to_end_id
         )
-    collection.payment_id = record_payment(
+    payment_id = _mark_collected(session, collection, credited_on)
+    session.commit()
+    return payment_id
+
+
+def _mark_collected(session: Session, collection: SepaCollection, credited_on: date) -> int:
+    """Record the collection's payment on its invoice and mark it collected; returns the id."""
+    payment_id = record_payment(
         session,
         collection.invoice_id,
         collection.amount,
@@ -88,9 +86,8 @@ def collect(session: Session, end_to_end_id: str, credited_on: date) -> int:
         PaymentMethod.SEPA_DIRECT_DEBIT,
         collection.end_to_end_id,
     )
+    collection.payment_id = payment_id
     collection.status = CollectionStatus.COLLECTED.value
-    payment_id = collection.payment_id
-    session.commit()
     return payment_id
 
 
