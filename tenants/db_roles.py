@@ -41,6 +41,18 @@ def ensure_tenant_role(connection: Connection, schema_name: str) -> None:
     _grant_schema(connection, schema_name, role)
 
 
+def prepare_tenant_role(connection: Connection, schema_name: str) -> None:
+    """Give a new, still empty schema its role before its tables are made.
+
+    The schema's default privileges then grant every table as it is created, so provisioning
+    needs no ``GRANT … ON ALL TABLES IN SCHEMA``, which scans every tenant's relations and so
+    grows with the number of organisations.
+    """
+    role = tenant_role(schema_name)
+    _create_role_if_missing(connection, role, member_of=GROUP_ROLE)
+    _grant_usage_and_defaults(connection, schema_name, role)
+
+
 def drop_tenant_role(connection: Connection, schema_name: str) -> None:
     """Drop a tenant's role and every privilege it holds in this database."""
     role = _quote(connection, tenant_role(schema_name))
@@ -96,10 +108,19 @@ def _holds_every_grant(connection: Connection, schema_name: str, role: str) -> b
 def _grant_schema(connection: Connection, schema_name: str, role: str) -> None:
     schema = _quote(connection, schema_name)
     grantee = _quote(connection, role)
+    _grant_usage_and_defaults(connection, schema_name, role)
     for statement in (
-        f"GRANT USAGE ON SCHEMA {schema} TO {grantee}",
         f"GRANT {_TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA {schema} TO {grantee}",
         f"GRANT {_SEQUENCE_PRIVILEGES} ON ALL SEQUENCES IN SCHEMA {schema} TO {grantee}",
+    ):
+        connection.exec_driver_sql(statement)
+
+
+def _grant_usage_and_defaults(connection: Connection, schema_name: str, role: str) -> None:
+    schema = _quote(connection, schema_name)
+    grantee = _quote(connection, role)
+    for statement in (
+        f"GRANT USAGE ON SCHEMA {schema} TO {grantee}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema}"
         f" GRANT {_TABLE_PRIVILEGES} ON TABLES TO {grantee}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema}"

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, MetaData, func, select, update
 
 from ledger.tables import LedgerBase
 from tenants.binding import route_connection
-from tenants.db_roles import ensure_group_role, ensure_tenant_role
+from tenants.db_roles import ensure_group_role, ensure_tenant_role, prepare_tenant_role
 from tenants.models import Organisation
 from tenants.tables import PublicBase
 
@@ -142,9 +142,9 @@ def create_tenant_schema(
     template = tenant_template(location)
     quoted = connection.dialect.identifier_preparer.quote_identifier(schema)
     connection.exec_driver_sql(f"CREATE SCHEMA {quoted}")
+    prepare_tenant_role(connection, schema)  # before the tables, which it then covers
     route_connection(connection, schema)
     connection.exec_driver_sql(template.sql)
-    ensure_tenant_role(connection, schema)
     return template.revision
 
 
