@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tenants.binding import bind_session
+from tests.ledger.example_books import BOOKS, Beanquery, imported_example
 
 
 @pytest.fixture
@@ -19,3 +21,12 @@ def books(engine: Engine, make_org: Callable[..., Any]) -> Iterator[Session]:
     with Session(engine) as session:
         bind_session(session, org.tenant)
         yield session
+
+
+@pytest.fixture(scope="package", params=BOOKS, ids=lambda b: f"seed{b[0]}-{b[1]}-{b[2]}")
+def example(
+    request: pytest.FixtureRequest, engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Session, Beanquery, date, date]]:
+    """One bean-example book, imported once for every differential test module that asks."""
+    seed, begin, end = request.param
+    yield from imported_example(engine, tmp_path_factory.mktemp("example"), seed, begin, end)

@@ -20,95 +20,16 @@ units sum to zero are left out on both sides.
 from __future__ import annotations
 
 import itertools
-import subprocess
-from collections.abc import Iterator
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-import pytest
-from beancount import loader
-from beanquery import query
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
-from ledger.balances import Balances
-from ledger.importer import import_book
 from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.income_statement import income_statement
 from ledger.reports.periods import Period
 from ledger.reports.trial_balance import trial_balance
-from tenants.binding import bind_session
-from tenants.provisioning import NewOrganisation, provision_organisation
 
 BALANCE_ACCOUNTS = r"account ~ '^(Assets|Liabilities|Equity):'"
 RESULT_ACCOUNTS = r"account ~ '^(Income|Expenses):'"
-
-
-class Beanquery:
-    """bean-query over one loaded file."""
-
-    def __init__(self, text: str) -> None:
-        self.entries, errors, self.options = loader.load_string(text)
-        assert errors == []
-
-    def balances(self, where: str) -> Balances:
-        rows = self._run(f"SELECT account, units(sum(position)) WHERE {where} GROUP BY account")
-        result: Balances = {}
-        for account, inventory in rows:
-            for pos in inventory:
-                if pos.units.number != 0:
-                    result.setdefault(account, {})[pos.units.currency] = pos.units.number
-        return result
-
-    def total(self, where: str) -> dict[str, Decimal]:
-        rows = self._run(f"SELECT units(sum(position)) WHERE {where}")
-        positions = rows[0][0] if rows else []
-        return {p.units.currency: p.units.number for p in positions if p.units.number != 0}
-
-    def _run(self, bql: str) -> list[Any]:
-        _types, rows = query.run_query(self.entries, self.options, bql)
-        return list(rows)
-
-
-BOOKS = [
-    (1, "2022-01-01", "2023-06-30"),
-    (7, "2019-03-15", "2021-12-31"),
-    (3, "2023-02-01", "2024-12-31"),
-]
-
-
-@pytest.fixture(scope="module", params=BOOKS, ids=lambda b: f"seed{b[0]}-{b[1]}-{b[2]}")
-def example(
-    request: pytest.FixtureRequest, engine: Engine, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Session, Beanquery, date, date]]:
-    """One bean-example book, imported into a fresh organisation, with bean-query over it."""
-    seed, begin, end = request.param
-    target = tmp_path_factory.mktemp("example") / "example.beancount"
-    subprocess.run(
-        [
-            "bean-example",
-            "--seed",
-            str(seed),
-            "--date-begin",
-            begin,
-            "--date-end",
-            end,
-            "-o",
-            str(target),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    text = target.read_text()
-    with Session(engine) as session:
-        tenant = provision_organisation(
-            session, NewOrganisation(slug=f"example-{seed}-{begin}", name="Example")
-        )
-    with Session(engine) as session:
-        bind_session(session, tenant)
-        import_book(session, text, actor_id=None, source="bean-example")
-        yield session, Beanquery(text), date.fromisoformat(begin), date.fromisoformat(end)
 
 
 def days_in(begin: date, end: date) -> list[date]:
