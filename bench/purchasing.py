@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -58,6 +59,9 @@ BENCH_BUREAU = Party(
     city="Amsterdam",
     kvk_number="12345679",
 )
+
+# Each member's address, which its invoices must show (art. 35a Wet OB).
+BENCH_MEMBER = Party(name="", address="Ledenlaan 1", postcode="1000 AB", city="Amsterdam")
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -125,6 +129,16 @@ def provision(engine: Engine, count: int, prefix: str, **options: object) -> lis
                 NewOrganisation(slug=slug, name=slug.title(), **options),  # type: ignore[arg-type]
             )
             ids.append(made.organisation_id)
+    return ids
+
+
+def provision_members(engine: Engine, count: int, prefix: str) -> list[int]:
+    """Member organisations with the billing details an invoice to them needs."""
+    ids = provision(engine, count, prefix)
+    with Session(engine) as session:
+        for index, organisation_id in enumerate(ids):
+            name = f"{prefix}-{index:05d}".title()
+            set_billing_details(session, organisation_id, replace(BENCH_MEMBER, name=name))
     return ids
 
 
@@ -242,7 +256,7 @@ def _level(
 ) -> list[str]:
     """Bring the organisations up to ``size``, put them all in a new pool, run its premiums."""
     started = time.perf_counter()
-    members.extend(provision(engine, size - len(members), f"lid{len(members)}"))
+    members.extend(provision_members(engine, size - len(members), f"lid{len(members)}"))
     provisioning = time.perf_counter() - started
     pool_id = open_level_pool(engine, *parties, size)
     joining = timed(lambda: join_all(engine, pool_id, members[:size]))

@@ -31,7 +31,7 @@ from purchasing.invoices.numbering import (
     payment_reference,
 )
 from purchasing.invoices.parties import party_of, payment_days_of, the_bureau
-from purchasing.invoices.requirements import check_supplier
+from purchasing.invoices.requirements import check_customer, check_supplier
 from purchasing.models import (
     Booking,
     Invoice,
@@ -96,14 +96,15 @@ def issue_invoice(session: Session, new: NewInvoice) -> int:
 def add_invoice(session: Session, new: NewInvoice) -> Invoice:
     """Issue ``new`` inside the caller's transaction (which holds the number until it ends).
 
-    A bureau whose billing details lack what Dutch law asks of an invoice is refused before a
-    number is taken, so the numbering stays without gaps.
+    A bureau, or a customer, whose billing details lack what Dutch law asks of an invoice is
+    refused before a number is taken, so the numbering stays without gaps.
     """
     _check(new)
     bureau = the_bureau(session, new.supplier_id)
     if new.customer_id == bureau.id:
         raise ValidationFailed(message("Het servicebureau factureert niet aan zichzelf."))
     check_supplier(session, bureau.id, has_vat=has_vat(new))
+    check_customer(session, new.customer_id)
     supplier, customer = party_of(session, bureau.id), party_of(session, new.customer_id)
     invoice = _document(session, new, InvoiceKind.INVOICE, bureau.id, INVOICE_SERIES)
     invoice.supplier, invoice.customer = supplier.snapshot(), customer.snapshot()

@@ -2,8 +2,9 @@
 
 The supplier's name, address, KvK number and (when it charges VAT) VAT number; the customer's
 name and address (art. 35a Wet OB 1968). Answers are ``Party`` field names, for the page to
-name in the reader's language. The bureau's side is enforced when an invoice is issued; the
-customer's is only shown, since members often have no billing details yet.
+name in the reader's language. Both sides are enforced when an invoice is issued (a credit
+note keeps the snapshot of the invoice it credits); on invoices issued before, a missing
+customer address is only shown.
 """
 
 from __future__ import annotations
@@ -42,6 +43,39 @@ class SupplierDetailsIncomplete(ValidationFailed):
         )
 
 
+class CustomerDetailsIncomplete(ValidationFailed):
+    """A member's billing details lack the address an invoice to it must show; nothing issued."""
+
+    def __init__(self, name: str, missing: Iterable[str]) -> None:
+        self.name, self.missing = name, tuple(missing)
+        super().__init__(
+            message(
+                "Er is geen factuur aan %(name)s uitgegeven: in de factuurgegevens van deze"
+                " organisatie ontbreekt %(missing)s. Vul dat aan op de pagina Factuurgegevens"
+                " van het servicebureau (/bureau/billing) en probeer het opnieuw."
+            ),
+            field="customer_id",
+            name=name,
+            missing=", ".join(LABELS[field] for field in self.missing),
+        )
+
+
+class MembersDetailsIncomplete(ValidationFailed):
+    """A run would invoice members whose billing details lack their address; nothing issued."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = tuple(sorted(names))
+        super().__init__(
+            message(
+                "Deze run geeft nog geen facturen uit: in de factuurgegevens van %(names)s"
+                " ontbreekt het adres, de postcode of de plaats. Vul dat aan op de pagina"
+                " Factuurgegevens van het servicebureau (/bureau/billing) en probeer het opnieuw."
+            ),
+            field="customer_id",
+            names=", ".join(self.names),
+        )
+
+
 def missing_of_supplier(supplier: Party, *, has_vat: bool) -> list[str]:
     """The fields the bureau's billing details lack for its invoices."""
     wanted = [*ADDRESS, "kvk_number", *(("vat_number",) if has_vat else ())]
@@ -67,6 +101,22 @@ def check_supplier(session: Session, supplier_id: int, *, has_vat: bool) -> None
     missing = missing_of_supplier(party_of(session, supplier_id), has_vat=has_vat)
     if missing:
         raise SupplierDetailsIncomplete(missing)
+
+
+def check_customer(session: Session, customer_id: int) -> None:
+    """Refuse to invoice a member whose billing details lack its address, postcode or city."""
+    customer = party_of(session, customer_id)
+    missing = missing_of_customer(customer)
+    if missing:
+        raise CustomerDetailsIncomplete(customer.name, missing)
+
+
+def check_customers(session: Session, customer_ids: Iterable[int]) -> None:
+    """Refuse a batch (a run) at once if any of its members could not be invoiced, naming them."""
+    parties = [party_of(session, organisation_id) for organisation_id in sorted(set(customer_ids))]
+    lacking = [party.name for party in parties if missing_of_customer(party)]
+    if lacking:
+        raise MembersDetailsIncomplete(lacking)
 
 
 def _blank(party: Party, names: tuple[str, ...] | list[str]) -> list[str]:

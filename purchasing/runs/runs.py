@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.bookings import SessionFactory, book_pending
 from purchasing.invoices.documents import NewInvoice, add_credit_note, add_invoice, has_vat
-from purchasing.invoices.requirements import check_supplier
+from purchasing.invoices.requirements import check_customers, check_supplier
 from purchasing.models import (
     Booking,
     InvoiceRun,
@@ -85,7 +85,8 @@ def start_run(
     premium (or true-up) run whose period overlaps another of the same pool, without being
     the same, is refused: the shared days would be billed twice. A correction run is the
     pool's unfinished one for the period, or a new one once the last has finished. A new run
-    is refused while the bureau's billing details lack what its invoices must show. Commits.
+    is refused while the bureau's billing details lack what its invoices must show, or while
+    a member it would invoice lacks its address (naming those members). Commits.
     """
     subject = {"plan_id": subject_id} if kind == RunKind.MEMBERSHIP else {"pool_id": subject_id}
     existing = _find(session, kind, subject, period)
@@ -101,6 +102,7 @@ def start_run(
         issued_on=issued_on,
         **subject,
     )
+    _check_customers(session, [PlannedInvoice(*item) for item in _planner(kind)(session, run)])
     session.add(run)
     try:
         session.commit()
@@ -125,7 +127,14 @@ def execute_run(
         run = get_run(session, run_id)
         invoices = planner(session, run)
         try:
-            _check_suppliers(session, [PlannedInvoice(*item) for item in invoices])
+            planned = [PlannedInvoice(*item) for item in invoices]
+            _check_suppliers(session, planned)
+            done = set(
+                session.scalars(select(RunItem.organisation_id).where(RunItem.run_id == run_id))
+            )
+            _check_customers(
+                session, [item for item in planned if item.organisation_id not in done]
+            )
         except ValidationFailed as refusal:
             run.status, run.error = RunStatus.FAILED.value, str(refusal)[:2000]
             session.commit()
@@ -222,6 +231,33 @@ def _check_suppliers(session: Session, planned: Sequence[PlannedInvoice]) -> Non
     }
     for supplier_id, vat in sorted(wanted):
         check_supplier(session, supplier_id, has_vat=vat)
+
+
+def _check_customers(session: Session, planned: Sequence[PlannedInvoice]) -> None:
+    """Refuse the whole run if a member it invoices lacks its address, naming every such member.
+
+    Credit notes keep the original's details and are skipped; so are, by the caller, members a
+    resumed run has already invoiced.
+    """
+    check_customers(
+        session, [item.invoice.customer_id for item in planned if item.credits_invoice_id is None]
+    )
+
+
+def _planner(kind: RunKind) -> Planner:
+    """The planner of a run's kind, to see at its start whom it would invoice."""
+    # Imported here: the planners build on this module's PlannedInvoice and run_period.
+    from purchasing.runs.adjustments import correction_invoices, true_up_invoices
+    from purchasing.runs.membership import membership_invoices
+    from purchasing.runs.premium import premium_invoices
+
+    planners: dict[RunKind, Planner] = {
+        RunKind.MEMBERSHIP: membership_invoices,
+        RunKind.PREMIUM: premium_invoices,
+        RunKind.CORRECTION: correction_invoices,
+        RunKind.TRUE_UP: true_up_invoices,
+    }
+    return planners[kind]
 
 
 def _find(session: Session, kind: RunKind, subject: dict[str, int], period: Period) -> int | None:

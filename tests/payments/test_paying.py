@@ -27,6 +27,7 @@ from tenants.roles import Role
 from tests.conftest import login
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET
 from tests.payments.drivers import GOOD_CARD, GOOD_IBAN
+from tests.purchasing.billing import make_member
 from tests.purchasing.books import run_redis, session_factory  # noqa: F401  (fixture)
 from workers.worker import run_worker
 
@@ -265,7 +266,7 @@ def test_staff_collect_a_run_under_the_mandates_once_however_often_they_press(
                 cadence=Cadence.YEARLY, tiers=[(Decimal(0), Decimal("120.00"))],
                 vat_exemption="Vrijgesteld van btw (art. 11 lid 1 onder f Wet OB 1968)"),
     )  # fmt: skip
-    without_mandate = make_org()
+    without_mandate = make_member(make_org, session)
     for organisation in (invoice.member, without_mandate):
         subscribe(session, plan_id, organisation.id, Decimal(1), date(2025, 1, 1))
     year = Period(date(2026, 1, 1), date(2026, 12, 31))

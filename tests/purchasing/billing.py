@@ -54,6 +54,28 @@ def make_bureau(make_org: Any, session: Session, **options: Any) -> Any:
     return bureau
 
 
+# A member's address, which an invoice to it must show (art. 35a Wet OB); named per member.
+MEMBER_PARTY = Party(
+    name="Stichting De Linde",
+    address="Lindelaan 4",
+    postcode="3701 AA",
+    city="Zeist",
+    kvk_number="11223344",
+)
+
+
+def give_member_details(session: Session, organisation_id: int, **fields: Any) -> None:
+    """Give a member the billing details an invoice to it needs (``fields`` override)."""
+    set_billing_details(session, organisation_id, replace(MEMBER_PARTY, **fields))
+
+
+def make_member(make_org: Any, session: Session, **options: Any) -> Any:
+    """A member organisation that can be invoiced: named as registered, with an address."""
+    org = make_org(**options)
+    give_member_details(session, org.id, name=org.name, kvk_number=None)
+    return org
+
+
 @pytest.fixture
 def billed_bureau(session: Session, make_org: Any) -> Any:
     bureau = make_org(name="Servicebureau", is_bureau=True)
@@ -64,18 +86,7 @@ def billed_bureau(session: Session, make_org: Any) -> Any:
 @pytest.fixture
 def member(session: Session, make_org: Any) -> Any:
     org = make_org(name="Buurthuis De Linde")
-    set_billing_details(
-        session,
-        org.id,
-        Party(
-            name="Stichting De Linde",
-            address="Lindelaan 4",
-            postcode="3701 AA",
-            city="Zeist",
-            kvk_number="11223344",
-            email=f"penningmeester-{org.id}@delinde.example",
-        ),
-    )
+    give_member_details(session, org.id, email=f"penningmeester-{org.id}@delinde.example")
     return org
 
 

@@ -27,6 +27,7 @@ from purchasing.runs.adjustments import (
 )
 from purchasing.runs.premium import MemberShare, period_shares, premium_invoices, premium_shares
 from purchasing.runs.runs import execute_run, start_run
+from tests.purchasing.billing import make_member
 from tests.purchasing.books import balance, session_factory
 
 D = Decimal
@@ -45,7 +46,7 @@ def avb(session, make_org, make_policy, make_pool):
         name="Collectieve AVB 2026",
     )
     pool_id = make_pool(policy_id=policy_id, minimum_members=2)
-    orgs = {name: make_org() for name in ("steady", "leaver", "late")}
+    orgs = {name: make_member(make_org, session) for name in ("steady", "leaver", "late")}
     enrolments = {
         "steady": join(
             session, pool_id, orgs["steady"].id, Exposure(employees=D(2)), date(2025, 12, 1)
@@ -203,7 +204,7 @@ def test_a_later_lowering_credits_the_members_invoice_again_without_crediting_to
 def verzuim(session, make_org, make_pool):
     """The default verzuim pool: 2.35% of payroll, exempt from premium tax; two members."""
     pool_id = make_pool(minimum_members=2)
-    first, second = make_org(), make_org()
+    first, second = make_member(make_org, session), make_member(make_org, session)
     enrolments = [
         join(session, pool_id, first.id, Exposure(payroll=D(100_000)), date(2026, 1, 1)),
         join(session, pool_id, second.id, Exposure(payroll=D(50_000)), date(2026, 1, 1)),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from purchasing.invoices.documents import NewInvoice, NewLine, add_invoice
 from purchasing.models import Invoice, InvoicePurpose, LineKind
+from tests.purchasing.billing import make_member
 
 EXEMPT = "Vrijgesteld van btw"
 
@@ -64,7 +65,7 @@ def _url(engine) -> str:
 def test_eight_threads_issuing_at_once_get_an_unbroken_run_of_unique_numbers(
     engine, session, bureau, make_org
 ):
-    customer = make_org()
+    customer = make_member(make_org, session)
     year, threads, each = 2031, 8, 12
     start = threading.Barrier(threads)
     workers = [
@@ -84,7 +85,7 @@ def test_eight_threads_issuing_at_once_get_an_unbroken_run_of_unique_numbers(
 def test_four_processes_issuing_at_once_get_an_unbroken_run_of_unique_numbers(
     engine, session, bureau, make_org
 ):
-    customer = make_org()
+    customer = make_member(make_org, session)
     year, processes, each = 2032, 4, 9
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(processes)

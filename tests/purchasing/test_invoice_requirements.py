@@ -9,8 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from purchasing.invoices.documents import NewLine, issue_invoice
-from purchasing.invoices.requirements import SupplierDetailsIncomplete
+from purchasing.invoices.documents import NewLine, credit_invoice, issue_invoice
+from purchasing.invoices.requirements import (
+    CustomerDetailsIncomplete,
+    MembersDetailsIncomplete,
+    SupplierDetailsIncomplete,
+)
 from purchasing.models import (
     Cadence,
     Invoice,
@@ -25,7 +29,7 @@ from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.runs import execute_run, start_run
 from tests.purchasing import billing
-from tests.purchasing.billing import EXEMPT, give_billing_details
+from tests.purchasing.billing import EXEMPT, give_billing_details, give_member_details, make_member
 from tests.purchasing.books import session_factory
 from tests.purchasing.test_invoices import fee_invoice
 
@@ -114,10 +118,42 @@ def test_a_bureau_with_every_detail_issues_a_taxed_invoice_showing_them(session,
     assert invoice.vat_total == D("21.00")
 
 
-def test_a_member_without_an_address_is_still_invoiced(session, bureau, make_org):
-    newcomer = make_org()  # no billing details at all yet: its registry name is used
-    invoice_id = issue_invoice(session, fee_invoice(bureau.id, newcomer.id))
-    assert session.get_one(Invoice, invoice_id).customer["address"] == ""
+def test_a_member_without_an_address_is_refused_and_takes_no_number(session, bureau, make_org):
+    newcomer = make_org(name="Bewonersinitiatief Zuid")  # no billing details at all yet
+    before = last_number(session)
+    with pytest.raises(CustomerDetailsIncomplete) as refused:
+        issue_invoice(session, fee_invoice(bureau.id, newcomer.id))
+    session.rollback()
+    assert refused.value.missing == ("address", "postcode", "city")
+    text = str(refused.value)
+    assert "Bewonersinitiatief Zuid" in text and "ontbreekt adres, postcode, plaats" in text
+    assert "Factuurgegevens van het servicebureau (/bureau/billing)" in text
+    assert (invoices_from(session, bureau.id), last_number(session)) == (0, before)
+
+    give_member_details(session, newcomer.id, name="Bewonersinitiatief Zuid", city=" ")
+    with pytest.raises(CustomerDetailsIncomplete, match="ontbreekt plaats"):
+        issue_invoice(session, fee_invoice(bureau.id, newcomer.id))
+    session.rollback()
+
+    give_member_details(session, newcomer.id, name="Bewonersinitiatief Zuid")
+    invoice = session.get_one(Invoice, issue_invoice(session, fee_invoice(bureau.id, newcomer.id)))
+    assert invoice.sequence == before + 1  # the refusals left no gap behind
+    customer = invoice.customer
+    assert (customer["name"], customer["address"], customer["postcode"], customer["city"]) == (
+        "Bewonersinitiatief Zuid",
+        "Lindelaan 4",
+        "3701 AA",
+        "Zeist",
+    )
+
+
+def test_a_credit_note_to_a_member_that_since_lost_its_address_keeps_the_invoices_details(
+    session, bureau, member
+):
+    invoice_id = issue_invoice(session, fee_invoice(bureau.id, member.id))
+    give_member_details(session, member.id, address="", postcode="", city="")
+    note = session.get_one(Invoice, credit_invoice(session, invoice_id, date(2026, 4, 1), "Dubbel"))
+    assert note.customer["address"] == "Lindelaan 4"
 
 
 @pytest.fixture
@@ -161,6 +197,51 @@ def test_a_run_whose_bureau_lost_its_details_fails_whole_with_the_reason_on_the_
     give_billing_details(session, bureau.id)
     result = execute_run(session_factory(engine), run_id, membership_invoices)
     assert (result.made_now, result.invoiced) == (1, 1)
+
+
+def test_a_membership_run_with_members_lacking_an_address_does_not_start_and_names_them(
+    engine, session, bureau, plan, make_org
+):
+    bare = [make_org(name="Speeltuin Oost"), make_org(name="Buurtmoestuin")]
+    for organisation in bare:
+        subscribe(session, plan, organisation.id, D(1), date(2025, 1, 1))
+    before = last_number(session)
+    with pytest.raises(MembersDetailsIncomplete) as refused:
+        start_run(session, RunKind.MEMBERSHIP, plan, YEAR, date(2026, 1, 5))
+    session.rollback()
+    assert refused.value.names == ("Buurtmoestuin", "Speeltuin Oost")
+    assert "Buurtmoestuin, Speeltuin Oost" in str(refused.value)
+    assert "Stichting De Linde" not in str(refused.value)
+    assert "/bureau/billing" in str(refused.value)
+    assert session.scalar(select(InvoiceRun.id).where(InvoiceRun.plan_id == plan)) is None
+    assert (invoices_from(session, bureau.id), last_number(session)) == (0, before)
+
+    for organisation in bare:
+        give_member_details(session, organisation.id, name=organisation.name)
+    run_id = start_run(session, RunKind.MEMBERSHIP, plan, YEAR, date(2026, 1, 5))
+    result = execute_run(session_factory(engine), run_id, membership_invoices)
+    assert (result.made_now, result.invoiced) == (3, 3)
+
+
+def test_a_run_whose_member_lost_its_address_fails_whole_naming_it_and_issues_nothing(
+    engine, session, bureau, plan, make_org
+):
+    other = make_member(make_org, session, name="Speeltuin Oost")
+    subscribe(session, plan, other.id, D(1), date(2025, 1, 1))
+    run_id = start_run(session, RunKind.MEMBERSHIP, plan, YEAR, date(2026, 1, 5))
+    give_member_details(session, other.id, name="Speeltuin Oost", postcode="")
+    before = last_number(session)
+    with pytest.raises(MembersDetailsIncomplete, match="Speeltuin Oost"):
+        execute_run(session_factory(engine), run_id, membership_invoices)
+    session.expire_all()
+    run = session.get_one(InvoiceRun, run_id)
+    assert run.status == "failed" and "Speeltuin Oost" in (run.error or "")
+    assert session.scalar(select(func.count()).where(RunItem.run_id == run_id)) == 0
+    assert (invoices_from(session, bureau.id), last_number(session)) == (0, before)
+
+    give_member_details(session, other.id, name="Speeltuin Oost")
+    result = execute_run(session_factory(engine), run_id, membership_invoices)
+    assert (result.made_now, result.invoiced) == (2, 2)
 
 
 def test_a_premium_run_of_a_bureau_without_details_does_not_start(session, bureau, make_pool):

@@ -32,7 +32,7 @@ from purchasing.invoices.queries import invoice_state
 from purchasing.models import Booking, Invoice, InvoicePurpose, LineKind, PaymentMethod
 from purchasing.rating import Line
 from tenants.binding import bind_session
-from tests.purchasing.billing import give_billing_details
+from tests.purchasing.billing import give_billing_details, give_member_details
 from tests.purchasing.books import balance, balances, session_factory, transactions_with_source
 
 D = Decimal
@@ -48,9 +48,7 @@ def billed_bureau(session, bureau):
 @pytest.fixture
 def member(session, make_org):
     org = make_org(name="Buurthuis De Linde")
-    set_billing_details(
-        session, org.id, Party(name="Stichting De Linde", address="Lindelaan 4", city="Zeist")
-    )
+    give_member_details(session, org.id, kvk_number=None)
     return org
 
 

@@ -24,7 +24,7 @@ from purchasing.sepa.batches import create_batch
 from purchasing.sepa.creditor import creditor_identifier, set_creditor
 from purchasing.sepa.mandates import add_mandate
 from tests.purchasing import billing, books
-from tests.purchasing.billing import BUREAU_IBAN, MEMBER_IBAN, fee_invoice
+from tests.purchasing.billing import BUREAU_IBAN, MEMBER_IBAN, fee_invoice, make_member
 from workers import runtime
 from workers.billing_jobs import (
     enqueue_invoice_mail,
@@ -145,7 +145,7 @@ def test_reminders_run_every_morning_from_rqs_cron_scheduler(redis_url: str) -> 
 def test_the_arrears_overview_ages_open_amounts_per_member(
     session: Session, billed_bureau, member, make_org
 ) -> None:
-    other = make_org(name="Speeltuin")
+    other = make_member(make_org, session, name="Speeltuin")
     fee_invoice(billed_bureau.id, member.id, "100.00", session=session)
     fee_invoice(billed_bureau.id, member.id, "50.00", session=session, issued_on=date(2026, 6, 1))
     paid = fee_invoice(billed_bureau.id, other.id, "80.00", session=session)

@@ -16,6 +16,7 @@ from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.queries import run_view
 from purchasing.runs.runs import execute_run, start_run
+from tests.purchasing.billing import make_member
 from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
 from workers.purchasing_jobs import enqueue_invoice_run, open_session
 from workers.queues import RUNS, queue
@@ -53,7 +54,7 @@ def membership_run(session, bureau, make_org):
             vat_exemption=EXEMPT,
         ),
     )
-    members = [make_org() for _ in range(5)]
+    members = [make_member(make_org, session) for _ in range(5)]
     for index, member in enumerate(members):
         joined_on = date(2026, 7, 1) if index == 4 else date(2025, 1, 1)
         subscribe(session, plan_id, member.id, D(12 if index == 0 else 3), joined_on)
@@ -169,7 +170,7 @@ def test_a_member_that_left_rejoined_and_grew_in_one_year_gets_one_invoice_with_
             vat_exemption=EXEMPT,
         ),
     )
-    member, steady = make_org(), make_org()
+    member, steady = make_member(make_org, session), make_member(make_org, session)
     first = subscribe(session, plan_id, member.id, D(3), date(2025, 1, 1))
     end_subscription(session, first, date(2026, 3, 31))  # left: 90 days of 2026
     back = subscribe(session, plan_id, member.id, D(3), date(2026, 6, 1))

@@ -26,6 +26,7 @@ from purchasing.proration import Period
 from purchasing.rating import Basis, Exposure, Line
 from purchasing.runs.premium import period_shares, premium_invoices, premium_shares
 from purchasing.runs.runs import execute_run, start_run
+from tests.purchasing.billing import make_member
 from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
 from workers.purchasing_jobs import enqueue_invoice_run, open_session
 from workers.queues import RUNS, queue
@@ -50,7 +51,7 @@ def pool(session, make_org, make_policy, make_pool):
         name="Collectieve AVB 2026",
     )
     pool_id = make_pool(policy_id=policy_id, minimum_members=2)
-    steady, leaver, late = make_org(), make_org(), make_org()
+    steady, leaver, late = (make_member(make_org, session) for _ in range(3))
     first = join(session, pool_id, steady.id, Exposure(employees=D(2)), date(2025, 12, 1))
     going = join(session, pool_id, leaver.id, Exposure(employees=D(3)), date(2025, 12, 1))
     join(session, pool_id, late.id, Exposure(employees=D(1)), date(2026, 2, 1))
@@ -214,7 +215,7 @@ def far_term(session, make_org, make_policy, make_pool):
         enrolment_opens_on=date(2040, 11, 1),
         enrolment_closes_on=date(2041, 10, 31),
     )
-    members = [make_org(), make_org()]
+    members = [make_member(make_org, session), make_member(make_org, session)]
     for member in members:
         join(session, pool_id, member.id, Exposure(), date(2041, 1, 1))
     yield pool_id, members

@@ -21,7 +21,7 @@ from purchasing.sepa.matching import BureauInvoices
 from purchasing.sepa.pain008 import SCHEMAS, batch_xml, check_against_schema
 from purchasing.sepa.settlement import return_collection, settle_collection
 from tests.purchasing import billing
-from tests.purchasing.billing import BUREAU_IBAN, MEMBER_IBAN, fee_invoice
+from tests.purchasing.billing import BUREAU_IBAN, MEMBER_IBAN, fee_invoice, make_member
 
 billed_bureau = billing.billed_bureau
 member = billing.member
@@ -96,7 +96,7 @@ def test_a_batch_within_the_fourteen_day_pre_notification_is_refused(
 def test_a_batch_takes_due_invoices_of_members_with_a_mandate_first_as_frst_then_rcur(
     session: Session, creditor, member, make_org, mandate_id, invoice_id
 ) -> None:
-    no_mandate = make_org(name="Zonder machtiging")
+    no_mandate = make_member(make_org, session, name="Zonder machtiging")
     fee_invoice(creditor.id, no_mandate.id, session=session)
     batch = session.get_one(SepaBatch, create_batch(session, creditor.id, COLLECT_ON, TODAY))
     assert [(c.invoice_id, c.sequence_type, c.amount) for c in batch.collections] == [

@@ -21,7 +21,7 @@ from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.pools import change_declaration, join, open_pool
 from purchasing.rating import Basis, Exposure, Line
 from tenants.roles import Role
-from tests.purchasing.billing import give_billing_details, make_bureau
+from tests.purchasing.billing import give_billing_details, make_bureau, make_member
 from tests.purchasing.books import balance
 from tests.web.test_insurance import amount_at
 from workers.queues import all_queues, redis_connection
@@ -52,7 +52,7 @@ def pool(engine, make_org):
     """An AVB pool at €120 per employee a year plus €73 costs, taxed 21%, started 1 January."""
     with Session(engine) as session:
         bureau = make_bureau(make_org, session)
-    members = [make_org(), make_org()]
+        members = [make_member(make_org, session), make_member(make_org, session)]
     with Session(engine) as session:
         insurer = add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}")
         policy = add_policy(

@@ -36,6 +36,7 @@ from tests.purchasing.billing import (
     MEMBER_IBAN,
     fee_invoice,
     give_billing_details,
+    make_member,
 )
 from tests.purchasing.books import run_redis, session_factory  # noqa: F401  (fixture)
 from workers.queues import redis_connection
@@ -219,7 +220,7 @@ def test_staff_make_a_plan_subscribe_members_and_run_it_with_progress_and_mails(
     make_org,
     run_redis,  # noqa: F811
 ) -> None:
-    grown = make_org(name="Wijkcoöperatie Oost")
+    grown = make_member(make_org, session, name="Wijkcoöperatie Oost")
     response = staff.post(
         "/bureau/plans",
         data={
@@ -322,11 +323,15 @@ def test_a_run_whose_bureau_lost_its_address_shows_why_it_failed_on_its_page(
     assert staff.get(f"/bureau/runs/{run_id}/progress").json["status"] == "failed"
 
 
-def test_an_invoice_to_a_member_without_an_address_warns_staff_on_its_page(
+def test_an_invoice_issued_before_its_member_needed_an_address_warns_staff_on_its_page(
     session: Session, staff, billed_bureau, make_org, invoice
 ) -> None:
-    newcomer = make_org(name="Bewonersinitiatief Zuid")
+    newcomer = make_member(make_org, session, name="Bewonersinitiatief Zuid")
     bare = fee_invoice(billed_bureau.id, newcomer.id, session=session)
+    # As issued before an invoice to a member without an address was refused.
+    old = session.get_one(Invoice, bare)
+    old.customer = {**old.customer, "address": "", "postcode": "", "city": ""}
+    session.commit()
     page = staff.get(f"/bureau/invoices/{bare}").get_data(as_text=True)
     warning = page.split('data-testid="customer-missing">', 1)[1].split("</p>", 1)[0]
     assert "adres, postcode, plaats" in warning
