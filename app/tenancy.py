@@ -21,7 +21,7 @@ from flask_login import current_user
 from app.extensions import db, login_manager
 from tenants.binding import bind_session
 from tenants.errors import TenantBindingError
-from tenants.provisioning import tenant_ref
+from tenants.binding import tenant_ref
 from tenants.queries import membership_of, organisation_by_slug
 from tenants.roles import Role
 

@@ -20,6 +20,7 @@ from ledger.tables import PLACEHOLDER_SCHEMA
 from tenants.db_roles import set_local_role_sql
 from tenants.errors import TenantBindingError
 from tenants.marker import TenantMarker
+from tenants.models import Organisation
 
 _INFO_KEY = "servicebureau.tenant"
 
@@ -30,6 +31,11 @@ class TenantRef:
 
     organisation_id: int
     schema_name: str
+
+
+def tenant_ref(organisation: Organisation) -> TenantRef:
+    """What binding needs to know of an organisation."""
+    return TenantRef(organisation_id=organisation.id, schema_name=organisation.schema_name)
 
 
 def bind_session(session: Session, tenant: TenantRef) -> None:

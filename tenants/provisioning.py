@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ledger.accounts import install_chart
 from ledger.chart import ChartAccount, default_chart
 from ledger.errors import message
-from tenants.binding import TenantRef, bind_session, bound_tenant, unbind_session
+from tenants.binding import TenantRef, bind_session, bound_tenant, tenant_ref, unbind_session
 from tenants.db_roles import drop_tenant_role
 from tenants.errors import (
     InvalidOrganisation,
@@ -50,10 +50,6 @@ class NewOrganisation:
     is_bureau: bool = False
     legal_form: str | None = None
     kvk_number: str | None = None
-
-
-def tenant_ref(organisation: Organisation) -> TenantRef:
-    return TenantRef(organisation_id=organisation.id, schema_name=organisation.schema_name)
 
 
 def provision_organisation(

@@ -21,7 +21,7 @@ from ledger.errors import message
 from tenants.binding import bind_session
 from tenants.errors import OrganisationNotFound
 from tenants.models import Organisation
-from tenants.provisioning import tenant_ref
+from tenants.binding import tenant_ref
 
 _state: dict[str, Flask] = {}
 

@@ -34,7 +34,7 @@ from purchasing.invoices.entries import Entry
 from purchasing.models import Booking, BookingStatus, Invoice, Payment
 from tenants.binding import bind_session
 from tenants.models import Organisation
-from tenants.provisioning import tenant_ref
+from tenants.binding import tenant_ref
 
 SessionFactory = Callable[[], Session]
 

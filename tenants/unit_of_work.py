@@ -1,0 +1,65 @@
+"""The unit of work of a job or a CLI command: one session, bound once, committed once.
+
+Domain functions take a session and never commit or roll back; the code at the edge opens a
+unit of work around them. It commits when the block ends normally and rolls back on any error,
+so a job killed or failing half-way leaves nothing half-written. This module is the one place
+outside provisioning and migrations that commits (web requests have theirs in
+``app/unit_of_work.py``, over Flask-SQLAlchemy's session).
+
+``bind_to_organisation`` is the one place that turns an organisation id into a bound session,
+for the CLI and for jobs alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ledger.errors import message
+from tenants.binding import TenantRef, bind_session, tenant_ref
+from tenants.errors import OrganisationNotFound
+from tenants.models import Organisation
+
+
+def bind_to_organisation(session: Session, organisation: Organisation | int) -> TenantRef:
+    """Bind ``session`` to one organisation's books, from its next transaction on.
+
+    The registry is read in a transaction of its own, which is then ended (nothing was
+    written), so the transaction that does the work begins bound.
+    """
+    if isinstance(organisation, int):
+        found = session.get(Organisation, organisation)
+        if found is None:
+            session.rollback()
+            raise OrganisationNotFound(
+                message("Organisatie %(organisation)s bestaat niet."), organisation=organisation
+            )
+        organisation = found
+    tenant = tenant_ref(organisation)
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("bind before writing: this session holds unsaved changes")
+    session.rollback()
+    bind_session(session, tenant)
+    return tenant
+
+
+@contextmanager
+def unit_of_work(
+    engine: Engine, organisation: Organisation | int | None = None
+) -> Iterator[Session]:
+    """A session for one job or command; bound to ``organisation`` when one is named.
+
+    Commits when the block ends, rolls back if it raises; closed either way.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        if organisation is not None:
+            bind_to_organisation(session, organisation)
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
