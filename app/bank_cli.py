@@ -28,8 +28,7 @@ from ledger.bank.importing import import_statement
 from ledger.bank.models import BankAccount
 from ledger.bank.presets import PRESETS
 from ledger.errors import DomainError
-from tenants.binding import bind_session
-from tenants.binding import tenant_ref
+from tenants.binding import bind_session, tenant_ref
 from tenants.queries import organisation_by_slug
 
 

@@ -25,8 +25,7 @@ from ledger.periods import OWNER, close_through, reopen_period
 from ledger.reports.catalogue import REPORT_KINDS, build_report
 from ledger.reports.formats import CSV_HEADER, report_json, report_rows
 from ledger.validation import validate_book
-from tenants.binding import bind_session, bound_tenant
-from tenants.binding import tenant_ref
+from tenants.binding import bind_session, bound_tenant, tenant_ref
 from tenants.queries import organisation_by_slug
 from workers.ledger_jobs import enqueue_validation
 from workers.queues import redis_connection

@@ -19,9 +19,8 @@ from flask import Blueprint, Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from app.extensions import db, login_manager
-from tenants.binding import bind_session
+from tenants.binding import bind_session, tenant_ref
 from tenants.errors import TenantBindingError
-from tenants.binding import tenant_ref
 from tenants.queries import membership_of, organisation_by_slug
 from tenants.roles import Role
 

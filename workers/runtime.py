@@ -18,10 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ledger.errors import message
-from tenants.binding import bind_session
+from tenants.binding import bind_session, tenant_ref
 from tenants.errors import OrganisationNotFound
 from tenants.models import Organisation
-from tenants.binding import tenant_ref
 
 _state: dict[str, Flask] = {}
 

@@ -32,9 +32,8 @@ from ledger.transactions import post_transaction
 from purchasing.invoices.accounts import EXTRA_ACCOUNTS
 from purchasing.invoices.entries import Entry
 from purchasing.models import Booking, BookingStatus, Invoice, Payment
-from tenants.binding import bind_session
+from tenants.binding import bind_session, tenant_ref
 from tenants.models import Organisation
-from tenants.binding import tenant_ref
 
 SessionFactory = Callable[[], Session]
 
