@@ -99,32 +99,43 @@ def _liquid(session: Session, before: date) -> tuple[AccountBalance, ...]:
     accounts = session.scalars(
         select(Account).where(is_liquid, Account.closed_on.is_(None)).order_by(Account.name)
     ).all()
+    balances = _account_balances(session, [a.id for a in accounts], before)
     return tuple(
         AccountBalance(
-            a.name,
-            a.label_nl,
-            a.label_en,
-            _account_balance(session, a.id, before),
-            DEFAULT_CURRENCY,
+            a.name, a.label_nl, a.label_en, balances.get(a.id, Decimal(0)), DEFAULT_CURRENCY
         )
         for a in accounts
     )
 
 
-def _account_balance(session: Session, account_id: int, before: date) -> Decimal:
+def _account_balances(session: Session, account_ids: list[int], before: date) -> dict[int, Decimal]:
+    """Each account's own balance before ``before``: two statements for all of them."""
+    if not account_ids:
+        return {}
     month = before.replace(day=1)
-    whole = select(func.coalesce(func.sum(BalanceBucket.units), 0)).where(
-        BalanceBucket.account_id == account_id,
-        BalanceBucket.currency == DEFAULT_CURRENCY,
-        BalanceBucket.month < month,
+    whole = session.execute(
+        select(BalanceBucket.account_id, func.sum(BalanceBucket.units))
+        .where(
+            BalanceBucket.account_id.in_(account_ids),
+            BalanceBucket.currency == DEFAULT_CURRENCY,
+            BalanceBucket.month < month,
+        )
+        .group_by(BalanceBucket.account_id)
     )
-    partial = select(func.coalesce(func.sum(Posting.number), 0)).where(
-        Posting.account_id == account_id,
-        Posting.currency == DEFAULT_CURRENCY,
-        Posting.date >= month,
-        Posting.date < before,
+    partial = session.execute(
+        select(Posting.account_id, func.sum(Posting.number))
+        .where(
+            Posting.account_id.in_(account_ids),
+            Posting.currency == DEFAULT_CURRENCY,
+            Posting.date >= month,
+            Posting.date < before,
+        )
+        .group_by(Posting.account_id)
     )
-    return Decimal(session.scalar(whole) or 0) + Decimal(session.scalar(partial) or 0)
+    totals: dict[int, Decimal] = {}
+    for account_id, units in [*whole, *partial]:
+        totals[account_id] = totals.get(account_id, Decimal(0)) + Decimal(units or 0)
+    return totals
 
 
 def _month_results(session: Session, start: date, end: date) -> dict[date, MonthResult]:
