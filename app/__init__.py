@@ -10,6 +10,7 @@ from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
 from app.settings import Settings, settings_from_env
+from tenants.databases import connect_args
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -49,7 +50,7 @@ def _config(settings: Settings) -> dict[str, Any]:
             # PostgreSQL caches catalog entries per connection, for every schema it touched:
             # recycle connections so a long-lived one does not grow with the number of tenants.
             "pool_recycle": 900,
-            "connect_args": {"options": "-c search_path=pg_catalog"},
+            "connect_args": connect_args(behind_pgbouncer=settings.behind_pgbouncer),
         },
         "REDIS_URL": settings.redis_url,
         "SESSION_COOKIE_SECURE": settings.cookie_secure,

@@ -19,6 +19,7 @@ class Settings:
     cookie_secure: bool
     public_url: str | None
     smtp_url: str | None
+    behind_pgbouncer: bool = False
 
     @property
     def is_embedded(self) -> bool:
@@ -37,6 +38,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         cookie_secure=env.get("SB_COOKIE_SECURE", "1") not in {"0", "false", "no"},
         public_url=env.get("SB_PUBLIC_URL") or None,
         smtp_url=env.get("SMTP_URL") or None,
+        behind_pgbouncer=env.get("SB_PGBOUNCER", "0") not in {"0", "false", "no", ""},
     )
 
 

@@ -5,10 +5,28 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import create_engine, make_url
 
 from tenants.db_roles import drop_roles_after_database
+
+# A connection that is not bound to an organisation sees only the system catalog, so SQL that
+# names no schema fails loudly instead of reading a table in ``public``.
+UNBOUND_SEARCH_PATH = "-c search_path=pg_catalog"
+
+
+def connect_args(*, behind_pgbouncer: bool = False) -> dict[str, Any]:
+    """psycopg's connection arguments for the application's engines.
+
+    Behind PgBouncer in transaction pooling mode each transaction may land on another server
+    connection, so psycopg must not prepare statements server-side (``prepare_threshold``), and
+    the start-up ``options`` never reach the server: PgBouncer sets the search path instead
+    (``connect_query``, see docs/OPERATIONS.md).
+    """
+    if behind_pgbouncer:
+        return {"prepare_threshold": None, "options": UNBOUND_SEARCH_PATH}
+    return {"options": UNBOUND_SEARCH_PATH}
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from tenants.models import User
 from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.roles import Role
+from tests import pgbouncer
 
 PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
@@ -53,7 +54,12 @@ def database_url(instance_dir: Path) -> Iterator[str]:
         yield embedded_database_url(instance_dir)
         return
     with scratch_database(server_url, prefix="sb_test") as url:
-        yield url
+        if not pgbouncer.wanted():
+            yield url
+            return
+        os.environ["SB_PGBOUNCER"] = "1"
+        with pgbouncer.pgbouncer_in_front(url) as pooled_url:
+            yield pooled_url
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from ledger.models import Account
 from tenants.binding import TenantRef, bind_session
-from tenants.databases import scratch_database
+from tenants.databases import connect_args, scratch_database
 from tenants.db_roles import drop_tenant_role
 from tenants.migrations import upgrade_public
 from tenants.models import Organisation
+from tests import pgbouncer
 
-UNBOUND_SEARCH_PATH = {"options": "-c search_path=pg_catalog"}
+UNBOUND_SEARCH_PATH = connect_args(behind_pgbouncer=pgbouncer.wanted())
 
 
 def account(name: str) -> Account:
