@@ -7,7 +7,7 @@ connection would reach the next organisation; ``SET LOCAL`` and the translate ma
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -15,9 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ledger.models import Account
-from tenants.binding import bind_session
+from tenants.binding import TenantRef, bind_session
 from tenants.databases import connect_args
 from tests import pgbouncer
+from tests.conftest import OrgHandle
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,9 @@ def test_an_unbound_transaction_through_the_pooler_sees_only_the_catalog(
 
 
 def test_threads_taking_turns_on_pooled_connections_each_read_only_their_own_accounts(
-    pooled_engine: Engine, make_org, add_accounts
+    pooled_engine: Engine,
+    make_org: Callable[..., OrgHandle],
+    add_accounts: Callable[[TenantRef, list[str]], None],
 ) -> None:
     tenants = [make_org() for _ in range(3)]
     for n, org in enumerate(tenants):
