@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,16 +23,22 @@ from flask_babel import gettext as _
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
+from app.insurance.input import day
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
 from app.payments.views import current_provider
+from ledger.amounts import parse_amount
+from ledger.errors import DomainError
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
 from purchasing.errors import NotFound, ValidationFailed, message
+from purchasing.invoices.documents import credit_invoice
+from purchasing.invoices.payments import record_payment
 from purchasing.invoices.queries import invoice_state
 from purchasing.invoices.requirements import missing_on_invoice
+from purchasing.models import PaymentMethod
 from purchasing.payments.provider import ProviderError
 from purchasing.payments.services import active_mandate, debit_with_mandate
-from purchasing.runs.queries import recent_runs, run_view
+from purchasing.runs.queries import recent_runs, run_invoices, run_view
 from workers.billing_jobs import enqueue_invoice_mail, enqueue_run_debits
 from workers.queues import redis_connection
 
@@ -63,6 +70,8 @@ def detail(invoice_id: int) -> Any:
         payments=reads.payments_of(session, invoice_id),
         messages=reads.messages_of(session, invoice_id),
         missing_customer=missing_on_invoice(invoice.customer),
+        payment_token=secrets.token_urlsafe(16),
+        today=today(),
     )
 
 
@@ -92,6 +101,54 @@ def debit(invoice_id: int) -> Any:
     return redirect(url_for(".detail", invoice_id=invoice_id))
 
 
+@blueprint.route("/invoices/<int:invoice_id>/payments", methods=["POST"])
+def record_payment_by_hand(invoice_id: int) -> Any:
+    """A payment the bureau saw arrive outside the bank import (cash, or a transfer by hand).
+
+    The form carries a token of its own, kept as the payment's reference, so submitting it
+    twice records one payment.
+    """
+    form = request.form
+    try:
+        method = _hand_method(form.get("method", ""))
+        record_payment(
+            db.session(),
+            invoice_id,
+            parse_amount(form.get("amount", ""), field="amount"),
+            day(form, "paid_on", default=today()),
+            method,
+            f"hand-{form.get('token', '')[:40]}" if form.get("token") else None,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(translated(error), "error")
+    else:
+        flash(_("De betaling is vastgelegd en in beide boeken geboekt."), "success")
+    return redirect(url_for(".detail", invoice_id=invoice_id))
+
+
+@blueprint.route("/invoices/<int:invoice_id>/credit", methods=["POST"])
+def credit(invoice_id: int) -> Any:
+    """A credit note for the whole invoice, booked on both sides."""
+    reason = request.form.get("reason", "").strip()[:200]
+    try:
+        if not reason:
+            raise ValidationFailed(message("Vul de reden van de creditnota in."), field="reason")
+        note_id = credit_invoice(db.session(), invoice_id, today(), reason)
+    except DomainError as error:
+        db.session.rollback()
+        flash(translated(error), "error")
+        return redirect(url_for(".detail", invoice_id=invoice_id))
+    flash(_("De creditnota is gemaakt en in beide boeken geboekt."), "success")
+    return redirect(url_for(".detail", invoice_id=note_id))
+
+
+def _hand_method(value: str) -> PaymentMethod:
+    if value not in (PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH):
+        raise ValidationFailed(message("Kies hoe er is betaald."), field="method")
+    return PaymentMethod(value)
+
+
 @blueprint.route("/runs")
 def runs() -> Any:
     return render_template("invoices/bureau/runs.html", runs=recent_runs(db.session()))
@@ -102,6 +159,7 @@ def run(run_id: int) -> Any:
     return render_template(
         "invoices/bureau/run.html",
         run=run_view(db.session(), run_id),
+        invoices=run_invoices(db.session(), run_id),
         can_debit=current_provider() is not None,
     )
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from purchasing.models import InvoiceRun, RunKind, RunStatus
+from purchasing.models import Invoice, InvoiceRun, RunItem, RunKind, RunStatus
 from purchasing.runs.runs import get_run
 
 
@@ -58,4 +58,16 @@ def _view(run: InvoiceRun) -> RunView:
         error=run.error,
         job_id=run.job_id,
         finished_at=run.finished_at,
+    )
+
+
+def run_invoices(session: Session, run_id: int) -> list[Invoice]:
+    """The invoices a run issued, in the order it issued them."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .join(RunItem, RunItem.invoice_id == Invoice.id)
+            .where(RunItem.run_id == run_id)
+            .order_by(RunItem.id)
+        )
     )

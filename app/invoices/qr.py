@@ -1,0 +1,18 @@
+"""The EPC QR code a banking app scans to fill in a transfer (segno draws it)."""
+
+from __future__ import annotations
+
+import segno.helpers
+
+from purchasing.invoices.transfer import TransferInstructions
+
+
+def epc_qr_data_uri(instructions: TransferInstructions) -> str:
+    """An SVG data URI of the EPC QR code for ``instructions``, ready for ``<img src>``."""
+    code = segno.helpers.make_epc_qr(
+        name=instructions.beneficiary[:70],
+        iban=instructions.iban,
+        amount=instructions.amount,
+        reference=instructions.reference,
+    )
+    return str(code.svg_data_uri(scale=4, border=2))
