@@ -95,13 +95,12 @@ def schema_routing_outside_binding() -> list[str]:
 
 
 def routing_lines(source: str) -> list[int]:
-    lines = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.keyword) and node.arg == "schema_translate_map":
-            lines.append(node.lineno)
-        elif isinstance(node, ast.Constant) and _sets_search_path(node.value):
-            lines.append(node.lineno)
-    return lines
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if (isinstance(node, ast.keyword) and node.arg == "schema_translate_map")
+        or (isinstance(node, ast.Constant) and _sets_search_path(node.value))
+    ]
 
 
 def _sets_search_path(value: object) -> bool:
