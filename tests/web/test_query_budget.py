@@ -22,6 +22,7 @@ from ledger.bank.accounts import add_bank_account
 from ledger.importer import import_book
 from tenants.binding import bind_session
 from tenants.roles import Role
+from tests.conftest import login
 
 START = date(2025, 1, 1)
 
@@ -106,13 +107,7 @@ def books_of_size(
                 add_bank_account(session, IBANS[n + 1], None, account=f"Assets:Bank:Extra{n}")
             session.commit()
         client = app.test_client()
-        client.post(
-            "/login",
-            data={
-                "email": make_user(org=org, role=Role.OWNER).email,
-                "password": "correct horse battery",
-            },
-        )
+        login(client, make_user(org=org, role=Role.OWNER))
         return org.slug, client
 
     return make
