@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
+import tenants.security_models  # noqa: F401  (sessions, resets, second factors, security log)
 from app.settings import Settings, settings_from_env
 
 
@@ -64,6 +66,9 @@ def _config(settings: Settings) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 65 * 2**20,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=settings.session_idle_minutes),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=settings.session_absolute_hours),
+        "PROXY_HOPS": settings.proxy_hops,
         "PUBLIC_URL": settings.public_url,
         "SMTP_URL": settings.smtp_url,
     }

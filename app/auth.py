@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from app import login_sessions
 from app.errors import translated
 from app.extensions import db, login_manager
 from ledger.errors import DomainError
@@ -24,22 +25,6 @@ from tenants.passwords import MINIMUM_LENGTH
 from tenants.people import authenticate
 
 blueprint = Blueprint("auth", __name__)
-
-
-class CurrentUser(UserMixin):
-    """What Flask-Login keeps of a user: plain values, no ORM object bound to any session."""
-
-    def __init__(self, user: User) -> None:
-        self.id = user.id
-        self.email = user.email
-        self.name = user.name or user.email
-        self.locale = user.locale
-        self.is_bureau_admin = user.is_bureau_admin
-        self._is_active = user.is_active
-
-    @property
-    def is_active(self) -> bool:
-        return self._is_active
 
 
 class LoginForm(FlaskForm):
@@ -59,7 +44,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Log in om verder te gaan.")
     login_manager.localize_callback = str  # translated when flashed, stored as plain text
     login_manager.session_protection = "strong"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(login_sessions.load_user)
     app.register_blueprint(blueprint)
     _limit_login_attempts(app)
 
@@ -79,11 +64,6 @@ def _limit_login_attempts(app: Flask) -> None:
     app.view_functions["auth.login"] = limited
 
 
-def _load_user(user_id: str) -> CurrentUser | None:
-    user = db.session().get(User, int(user_id))
-    return CurrentUser(user) if user is not None and user.is_active else None
-
-
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm()
@@ -99,8 +79,7 @@ def login() -> Any:
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> Any:
-    logout_user()
-    session.clear()
+    login_sessions.end(current_user.id if current_user.is_authenticated else None)
     flash(_("Je bent uitgelogd."))
     return redirect(url_for("auth.login"))
 
@@ -152,12 +131,7 @@ def _accept_new(token: str, slug: str, form: NewAccountForm) -> Any:
 
 
 def _start_session(user: User) -> None:
-    """Log in on a fresh session, so nothing planted before login survives it (fixation)."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    login_user(CurrentUser(user))
+    login_sessions.start(user)
 
 
 def _safe_next(target: str | None) -> str:

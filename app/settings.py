@@ -19,6 +19,9 @@ class Settings:
     cookie_secure: bool
     public_url: str | None
     smtp_url: str | None
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    proxy_hops: int = 0
 
     @property
     def is_embedded(self) -> bool:
@@ -37,7 +40,20 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         cookie_secure=env.get("SB_COOKIE_SECURE", "1") not in {"0", "false", "no"},
         public_url=env.get("SB_PUBLIC_URL") or None,
         smtp_url=env.get("SMTP_URL") or None,
+        session_idle_minutes=_positive(env, "SB_SESSION_IDLE_MINUTES", 120),
+        session_absolute_hours=_positive(env, "SB_SESSION_ABSOLUTE_HOURS", 12),
+        proxy_hops=_positive(env, "SB_PROXY_HOPS", 0, allow_zero=True),
     )
+
+
+def _positive(env: dict[str, str], name: str, default: int, *, allow_zero: bool = False) -> int:
+    """A whole number setting; a typo stops the start rather than silently using the default."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or (int(raw) == 0 and not allow_zero):
+        raise ValueError(f"{name} must be a whole number{'' if allow_zero else ' above 0'}")
+    return int(raw)
 
 
 def _sqlalchemy_url(url: str | None) -> str | None:

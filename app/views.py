@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from app.account.views import blueprint as account
     from app.books.planning import blueprint as planning
     from app.books.reports import blueprint as reports
     from app.books.views import blueprint as books
@@ -14,7 +15,7 @@ def register(app: Flask) -> None:
     from app.home.views import blueprint as home
     from app.members.views import blueprint as members
 
-    for blueprint in (home, bureau, dashboard, members):
+    for blueprint in (home, account, bureau, dashboard, members):
         app.register_blueprint(blueprint)
     for blueprint in (books, reports, planning):
         app.register_blueprint(blueprint)
