@@ -66,6 +66,8 @@ def _config(settings: Settings) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 65 * 2**20,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+        # Failed attempts on one account, from any address (see app/login_limits.py).
+        "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour; 50 per day",
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=settings.session_idle_minutes),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=settings.session_absolute_hours),
         "PROXY_HOPS": settings.proxy_hops,

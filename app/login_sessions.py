@@ -55,8 +55,12 @@ def client_address() -> str | None:
     return request.remote_addr
 
 
-def start(user: User, *, has_second_factor: bool = False) -> None:
-    """Log in on a fresh cookie and a new server-side session (no fixation, no reuse)."""
+def start(user: User, *, has_second_factor: bool = False, is_new: bool = True) -> None:
+    """Log in on a fresh cookie and a new server-side session (no fixation, no reuse).
+
+    ``is_new`` is False when a logged-in person goes on in a new session (after changing
+    their password): that is no login for the security log.
+    """
     locale = session.get("locale")
     session.clear()
     if locale:
@@ -64,7 +68,8 @@ def start(user: User, *, has_second_factor: bool = False) -> None:
     device = sessions.Device(client_address(), request.user_agent.string or "")
     session[SESSION_TOKEN_KEY] = sessions.start_session(db.session(), user.id, now(), device)
     login_user(CurrentUser(user, has_second_factor=has_second_factor))
-    record(db.session(), EventKind.LOGIN, user_id=user.id, ip_address=client_address())
+    if is_new:
+        record(db.session(), EventKind.LOGIN, user_id=user.id, ip_address=client_address())
 
 
 def load_user(user_id: str) -> CurrentUser | None:

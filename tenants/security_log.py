@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tenants.models import Membership, User
+from tenants.queries import user_by_email
 from tenants.security_models import EventKind, SecurityEvent
 
 PAGE_SIZE = 200
@@ -54,6 +55,13 @@ def record(
         )
     )
     session.flush()
+
+
+def record_failed_login(session: Session, email: str, ip_address: str | None) -> None:
+    """Log a wrong password against the account it was meant for, if the address has one."""
+    user = user_by_email(session, email)
+    if user is not None:
+        record(session, EventKind.LOGIN_FAILED, user_id=user.id, ip_address=ip_address)
 
 
 def has_entry(
