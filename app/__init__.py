@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
+import tenants.security_models  # noqa: F401  (sessions, resets, second factors, security log)
 from app.settings import Settings, settings_from_env
 from tenants.databases import connect_args
 
@@ -65,6 +67,11 @@ def _config(settings: Settings) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 65 * 2**20,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+        # Failed attempts on one account, from any address (see app/login_limits.py).
+        "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour; 50 per day",
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=settings.session_idle_minutes),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=settings.session_absolute_hours),
+        "PROXY_HOPS": settings.proxy_hops,
         "PUBLIC_URL": settings.public_url,
         "SMTP_URL": settings.smtp_url,
     }

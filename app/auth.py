@@ -1,45 +1,32 @@
-"""Logging in and out, loading the user, and accepting invitations."""
+"""Logging in (password, then a second factor if set up) and out, and accepting invitations."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from app import login_limits, login_sessions
 from app.errors import translated
 from app.extensions import db, login_manager
 from ledger.errors import DomainError
 from tenants import invitations
+from tenants import second_factor as second_factor_module
 from tenants.models import User
-from tenants.passwords import MINIMUM_LENGTH
+from tenants.password_policy import MINIMUM_LENGTH
 from tenants.people import authenticate
+from tenants.security_log import record, record_failed_login
+from tenants.security_models import EventKind
 
 blueprint = Blueprint("auth", __name__)
-
-
-class CurrentUser(UserMixin):
-    """What Flask-Login keeps of a user: plain values, no ORM object bound to any session."""
-
-    def __init__(self, user: User) -> None:
-        self.id = user.id
-        self.email = user.email
-        self.name = user.name or user.email
-        self.locale = user.locale
-        self.is_bureau_admin = user.is_bureau_admin
-        self._is_active = user.is_active
-
-    @property
-    def is_active(self) -> bool:
-        return self._is_active
 
 
 class LoginForm(FlaskForm):
@@ -54,53 +41,89 @@ class NewAccountForm(FlaskForm):
     )
 
 
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+
+
+PENDING_KEY = "pending_login"
+PENDING_LIFETIME_SECONDS = 300
+PASSWORD_ATTEMPTS = "password"  # noqa: S105  (a kind of attempt)
+CODE_ATTEMPTS = "code"
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om verder te gaan.")
     login_manager.localize_callback = str  # translated when flashed, stored as plain text
     login_manager.session_protection = "strong"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(login_sessions.load_user)
     app.register_blueprint(blueprint)
-    _limit_login_attempts(app)
-
-
-def _limit_login_attempts(app: Flask) -> None:
-    """Rate-limit login POSTs with a limiter of this application's own.
-
-    Flask-Limiter keeps its on/off switch, storage and decorated limits on the ``Limiter``
-    object, not per application: a module-level limiter shared by several applications in one
-    process (the tests make several) would let the last one created switch limits on or off
-    for all of them. The limited view must be the one Flask calls: Flask-Limiter checks a
-    decorated limit inside the wrapper it returns, not in its ``before_request`` hook.
-    """
-    limiter = Limiter(key_func=get_remote_address, app=app)
-    app.extensions["login_limiter"] = limiter  # the wrapper holds it only weakly
-    limited = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(login)
-    app.view_functions["auth.login"] = limited
-
-
-def _load_user(user_id: str) -> CurrentUser | None:
-    user = db.session().get(User, int(user_id))
-    return CurrentUser(user) if user is not None and user.is_active else None
+    login_limits.init_app(app)
+    login_limits.limit_per_address(app, "auth.login", "LOGIN_RATE_LIMIT")
+    login_limits.limit_per_address(app, "auth.second_factor", "LOGIN_RATE_LIMIT")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session(), form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        login_limits.refuse_if_account_locked(PASSWORD_ATTEMPTS, email)
+        user = authenticate(db.session(), email, form.password.data or "")
         if user is not None:
-            _start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return _after_password(user)
+        login_limits.count_failure(PASSWORD_ATTEMPTS, email)
+        record_failed_login(db.session(), email, login_sessions.client_address())
         # One message for an unknown e-mail, a wrong password and a deactivated account alike.
         form.password.errors = [_("Onbekend e-mailadres of verkeerd wachtwoord.")]
     return render_template("login.html", form=form)
 
 
+def _after_password(user: User) -> Any:
+    """Log in, or first ask for the second factor of a person who has one."""
+    target = _safe_next(request.args.get("next"))
+    if not second_factor_module.is_enabled(db.session(), user.id):
+        _start_session(user)
+        return redirect(target)
+    session.clear()
+    session[PENDING_KEY] = {"user_id": user.id, "at": time.time(), "next": target}
+    return redirect(url_for("auth.second_factor"))
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+def second_factor() -> Any:
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending["at"] > PENDING_LIFETIME_SECONDS:
+        session.pop(PENDING_KEY, None)
+        flash(_("Log opnieuw in."))
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        account = str(pending["user_id"])
+        login_limits.refuse_if_account_locked(CODE_ATTEMPTS, account)
+        now = login_sessions.now()
+        user = db.session().get(User, pending["user_id"])
+        if user is not None and second_factor_module.verify(
+            db.session(), user.id, form.code.data or "", now
+        ):
+            _start_session(user, has_second_factor=True)
+            return redirect(pending["next"])
+        login_limits.count_failure(CODE_ATTEMPTS, account)
+        if user is not None:
+            record(
+                db.session(),
+                EventKind.LOGIN_FAILED,
+                user_id=user.id,
+                ip_address=login_sessions.client_address(),
+                detail="second factor",
+            )
+        form.code.errors = [_("Die code klopt niet of is al gebruikt.")]
+    return render_template("login_code.html", form=form)
+
+
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> Any:
-    logout_user()
-    session.clear()
+    login_sessions.end(current_user.id if current_user.is_authenticated else None)
     flash(_("Je bent uitgelogd."))
     return redirect(url_for("auth.login"))
 
@@ -151,13 +174,8 @@ def _accept_new(token: str, slug: str, form: NewAccountForm) -> Any:
     return redirect(url_for("dashboard.index", slug=slug))
 
 
-def _start_session(user: User) -> None:
-    """Log in on a fresh session, so nothing planted before login survives it (fixation)."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    login_user(CurrentUser(user))
+def _start_session(user: User, *, has_second_factor: bool = False) -> None:
+    login_sessions.start(user, has_second_factor=has_second_factor)
 
 
 def _safe_next(target: str | None) -> str:

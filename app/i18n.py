@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["short_day"] = short_day
+    app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
@@ -70,6 +71,12 @@ def day(value: date | datetime) -> str:
 def short_day(value: date | datetime) -> str:
     """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables."""
     return format_date(_calendar_day(value), format="short", locale=_babel_locale())
+
+
+def moment(value: datetime) -> str:
+    """``05-12-2026 14:30``: a moment as the clock in the Netherlands showed it."""
+    local: datetime = to_user_timezone(value)
+    return local.strftime("%d-%m-%Y %H:%M")
 
 
 def role_name(role: str) -> str:

@@ -20,6 +20,9 @@ class Settings:
     public_url: str | None
     smtp_url: str | None
     behind_pgbouncer: bool = False
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    proxy_hops: int = 0
 
     @property
     def is_embedded(self) -> bool:
@@ -39,7 +42,20 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         public_url=env.get("SB_PUBLIC_URL") or None,
         smtp_url=env.get("SMTP_URL") or None,
         behind_pgbouncer=env.get("SB_PGBOUNCER", "0") not in {"0", "false", "no", ""},
+        session_idle_minutes=_positive(env, "SB_SESSION_IDLE_MINUTES", 120),
+        session_absolute_hours=_positive(env, "SB_SESSION_ABSOLUTE_HOURS", 12),
+        proxy_hops=_positive(env, "SB_PROXY_HOPS", 0, allow_zero=True),
     )
+
+
+def _positive(env: dict[str, str], name: str, default: int, *, allow_zero: bool = False) -> int:
+    """A whole number setting; a typo stops the start rather than silently using the default."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or (int(raw) == 0 and not allow_zero):
+        raise ValueError(f"{name} must be a whole number{'' if allow_zero else ' above 0'}")
+    return int(raw)
 
 
 def _sqlalchemy_url(url: str | None) -> str | None:

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from app.account import passwords, second_factor
+    from app.account.views import blueprint as account
     from app.books.planning import blueprint as planning
     from app.books.reports import blueprint as reports
     from app.books.views import blueprint as books
@@ -14,7 +16,9 @@ def register(app: Flask) -> None:
     from app.home.views import blueprint as home
     from app.members.views import blueprint as members
 
-    for blueprint in (home, bureau, dashboard, members):
+    second_factor.init_app(app)
+    passwords.init_app(app)
+    for blueprint in (home, account, passwords.blueprint, bureau, dashboard, members):
         app.register_blueprint(blueprint)
     for blueprint in (books, reports, planning):
         app.register_blueprint(blueprint)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,9 @@ from tenants.binding import TenantRef, bind_session
 from tenants.models import Organisation
 from tenants.people import add_member, create_user
 from tenants.provisioning import AMSTERDAM, NewOrganisation, provision_organisation
+from tenants.queries import user_by_email
 from tenants.roles import Role
+from tenants.second_factor import enable_with_secret, secret_of
 
 # Printed with the logins; only ever used for demo data on a developer's machine.
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105
@@ -102,7 +105,22 @@ def fill_demo(session: Session) -> tuple[DemoPerson, ...]:
         )
         for slug, role in person.roles:
             add_member(session, user.id, ids[slug], role)
+        if person.is_bureau_admin:
+            # Bureau staff must log in with a second factor, in the demo too: the secret is
+            # random per instance and printed for whoever serves the demo (``app.demo``).
+            enable_with_secret(session, user.id, pyotp.random_base32(), datetime.now(UTC))
+            session.commit()
     return PEOPLE
+
+
+def bureau_second_factor(session: Session) -> tuple[str, str] | None:
+    """The demo bureau login's address and TOTP secret, if the demo made that login."""
+    for person in PEOPLE:
+        user = user_by_email(session, person.email) if person.is_bureau_admin else None
+        secret = secret_of(session, user.id) if user is not None else None
+        if user is not None and secret is not None:
+            return user.email, secret
+    return None
 
 
 def fill_demo_books(session: Session, tenant: TenantRef) -> None:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from ledger.errors import message
 from tenants.errors import InvalidUser
 from tenants.models import Membership, User
-from tenants.passwords import MINIMUM_LENGTH, hash_password, needs_rehash, verify_password
+from tenants.password_policy import check_new_password
+from tenants.passwords import hash_password, needs_rehash, verify_password
 from tenants.queries import membership_of, normalise_email, user_by_email
 from tenants.roles import Role
 
@@ -47,7 +48,7 @@ def register_user(
 ) -> User:
     """Add a person within the caller's transaction (see ``create_user``)."""
     address = checked_email(email)
-    check_password(password)
+    check_password(password, address, name)
     if user_by_email(session, address) is not None:
         raise InvalidUser(message("%(email)s heeft al een account"), field="email", email=address)
     user = User(
@@ -127,13 +128,9 @@ def checked_email(email: str) -> str:
         ) from error
 
 
-def check_password(password: str) -> None:
-    if len(password) < MINIMUM_LENGTH:
-        raise InvalidUser(
-            message("een wachtwoord heeft minstens %(length)s tekens"),
-            field="password",
-            length=MINIMUM_LENGTH,
-        )
+def check_password(password: str, *user_inputs: str) -> None:
+    """Refuse a new password that breaks the policy (``tenants.password_policy.RULE``)."""
+    check_new_password(password, user_inputs)
 
 
 def _guard_last_owner(session: Session, membership: Membership, new_role: Role | None) -> None:

@@ -12,10 +12,12 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from app import create_app
 from app.embedded import embedded_database_url, embedded_redis_url
 from app.extensions import db
+from tenants import second_factor
 from tenants.binding import TenantRef
 from tenants.databases import scratch_database
 from tenants.migrations import upgrade_public
@@ -158,16 +161,54 @@ def make_user(engine: Engine) -> Callable[..., User]:
             user = create_user(session, email, PASSWORD, **options)
             if org is not None:
                 add_member(session, user.id, org.id, role)
+            if user.is_bureau_admin:  # bureau staff must have a second factor
+                SECOND_FACTORS[user.id] = set_up_second_factor(session, user.id)
+                session.commit()
             session.expunge(user)
         return user
 
     return make
 
 
+@dataclass
+class SecondFactorKeys:
+    """What a test person keeps of their second factor: the app's secret and paper codes."""
+
+    secret: str
+    recovery_codes: list[str]
+    last_step: int
+
+    def next_code(self) -> str:
+        """A code the server has not seen yet: this step's, the next one's, else a paper code."""
+        totp = pyotp.TOTP(self.secret)
+        current = totp.timecode(datetime.now(UTC))
+        for step in (current, current + 1):
+            if step > self.last_step:
+                self.last_step = step
+                return totp.generate_otp(step)
+        return self.recovery_codes.pop()
+
+
+SECOND_FACTORS: dict[int, SecondFactorKeys] = {}
+
+
+def set_up_second_factor(session: Session, user_id: int) -> SecondFactorKeys:
+    """Set up TOTP as a person would: take the secret, confirm it with the app's code."""
+    now = datetime.now(UTC)
+    secret = second_factor.begin_setup(session, user_id, now)
+    totp = pyotp.TOTP(secret)
+    codes = second_factor.confirm_setup(session, user_id, totp.now(), now)
+    return SecondFactorKeys(secret, codes, totp.timecode(now))
+
+
 def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
-    """Log ``client`` in as ``user`` through the real login form."""
+    """Log ``client`` in as ``user`` through the real login form (and code, if asked)."""
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if response.headers["Location"] == "/login/code":
+        code = SECOND_FACTORS[user.id].next_code()
+        response = client.post("/login/code", data={"code": code})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 @pytest.fixture

@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlencode
 
+import pyotp
 import pytest
 from redis import Redis
 from rq import Queue
@@ -85,6 +87,10 @@ def test_serve_with_demo_keeps_its_data_and_leaves_no_server_behind(scratch_dir)
         assert "Speeltuinvereniging De Klimboom" in home
         with Redis(unix_socket_path=first.redis_socket) as redis:
             redis.set("embedded-test", "kept")
+        secret = re.search(r"add this key to the app .*: ([A-Z2-7]+)$", first.output, re.M)
+        assert secret, first.output
+        bureau_home = _logged_in_home(first, "bureau@example.org", totp_secret=secret.group(1))
+        assert "Servicebureau Buurtkracht" in bureau_home
         counted, in_the_books = _accounts_counted_by_the_worker(first, "groene-schakel")
         assert counted == in_the_books > 0
     assert "demo: filled this new instance" in first.output
@@ -148,16 +154,26 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         raise
 
 
-def _logged_in_home(served: Served, email: str) -> str:
+def _logged_in_home(served: Served, email: str, totp_secret: str | None = None) -> str:
     """Log in through the real form (CSRF token and all) and return the page it lands on."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    form = opener.open(served.url("/login"), timeout=10).read().decode()
+    fields = {"email": email, "password": DEMO_PASSWORD}
+    response = _post_form(opener, served.url("/login"), fields)
+    assert not response.url.endswith("/login"), "login failed"
+    if totp_secret is not None:
+        assert response.url.endswith("/login/code")
+        code = pyotp.TOTP(totp_secret).now()
+        response = _post_form(opener, served.url("/login/code"), {"code": code})
+        assert not response.url.endswith("/login/code"), "the code was refused"
+    return response.read().decode()
+
+
+def _post_form(opener: urllib.request.OpenerDirector, url: str, fields: dict[str, str]) -> Any:
+    form = opener.open(url, timeout=10).read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
     assert token, form
-    data = urlencode({"csrf_token": token.group(1), "email": email, "password": DEMO_PASSWORD})
-    response = opener.open(served.url("/login"), data=data.encode(), timeout=10)
-    assert not response.url.endswith("/login"), "login failed"
-    return response.read().decode()
+    data = urlencode({"csrf_token": token.group(1), **fields})
+    return opener.open(url, data=data.encode(), timeout=10)
 
 
 def _accounts_counted_by_the_worker(served: Served, slug: str) -> tuple[int, int]:

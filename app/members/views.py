@@ -10,6 +10,7 @@ from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import login_sessions
 from app.errors import translated
 from app.extensions import db
 from app.members import switcher
@@ -17,7 +18,7 @@ from app.members.forms import ROLE_CHOICES, InvitationForm, RemovalForm, RoleFor
 from app.members.invitation_mail import send_invitation
 from app.tenancy import organisation_blueprint, requires
 from ledger.errors import DomainError
-from tenants import invitations, people
+from tenants import access_changes, invitations, people
 from tenants.queries import members_of, open_invitations
 from tenants.roles import Role
 
@@ -68,8 +69,12 @@ def change_role(user_id: int) -> Any:
     except DomainError as error:
         flash(translated(error), "error")
         return redirect(url_for("members.index"))
+    access_changes.role_changed(
+        db.session(), user_id, g.org.id, Role(form.role.data), current_user.id
+    )
     flash(_("Rol gewijzigd."))
     if user_id == current_user.id:
+        login_sessions.rotate_current()
         return redirect(url_for("dashboard.index"))
     return redirect(url_for("members.index"))
 
@@ -84,6 +89,9 @@ def remove(user_id: int) -> Any:
     except DomainError as error:
         flash(translated(error), "error")
         return redirect(url_for("members.index"))
+    access_changes.member_removed(
+        db.session(), user_id, g.org.id, current_user.id, login_sessions.now()
+    )
     flash(_("Lid verwijderd."))
     if user_id == current_user.id:
         return redirect(url_for("home.index"))

@@ -1,0 +1,1 @@
+"""The person's own account: sessions, password, second factor and security log."""

@@ -1,0 +1,172 @@
+"""Passwords: change it (knowing the current one), or reset it through a mailed link.
+
+The request page answers the same whether or not the address has an account, and the mail
+leaves after the answer (so its sending time tells nothing either). Links are built only from
+``SB_PUBLIC_URL`` (or, in development without it, ``DEVELOPMENT_URL``), never from the
+request's Host header, which a visitor chooses.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app import login_sessions
+from app.account.views import blueprint as account
+from app.errors import translated
+from app.extensions import db
+from app.mail import Mail, send
+from ledger.errors import DomainError
+from tenants import credentials
+from tenants.models import User
+from tenants.password_policy import MAXIMUM_LENGTH, RULE
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("password", __name__, url_prefix="/password")
+
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
+
+
+class ForgottenForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email()])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nieuw wachtwoord"), validators=[DataRequired(), Length(max=MAXIMUM_LENGTH)]
+    )
+    repeat = PasswordField(
+        _l("Nieuw wachtwoord nog eens"),
+        validators=[DataRequired(), EqualTo("password", _l("De twee wachtwoorden verschillen."))],
+    )
+
+
+class ChangeForm(NewPasswordForm):
+    current = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired()])
+
+
+def init_app(app: Flask) -> None:
+    """The rule for new passwords, for every page with a field for one."""
+    app.jinja_env.globals["PASSWORD_RULE"] = RULE
+
+
+@blueprint.route("/forgotten", methods=["GET", "POST"])
+def forgotten() -> Any:
+    form = ForgottenForm()
+    if form.validate_on_submit():
+        issued = credentials.request_reset(db.session(), form.email.data or "", _now())
+        if issued is not None:
+            _send_after_answer(_reset_mail(issued))
+        return render_template("password/requested.html")
+    return render_template("password/forgotten.html", form=form)
+
+
+@blueprint.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> Any:
+    try:
+        credentials.pending_reset(db.session(), token, _now())
+    except DomainError as error:
+        return render_template("password/reset.html", error=translated(error)), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.reset_password(db.session(), token, form.password.data or "", _now())
+        except DomainError as error:
+            form.password.errors = [translated(error)]
+            return _reset_page(form), 422
+        flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."))
+        return redirect(url_for("auth.login"))
+    return _reset_page(form), 422 if form.errors else 200
+
+
+@account.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    form = ChangeForm()
+    if form.validate_on_submit():
+        try:
+            credentials.change_password(
+                db.session(),
+                current_user.id,
+                form.current.data or "",
+                form.password.data or "",
+                _now(),
+            )
+        except DomainError as error:
+            field = form.current if error.field == "current" else form.password
+            field.errors = [translated(error)]
+            return _change_page(form), 422
+        user = db.session().get(User, current_user.id)
+        assert user is not None
+        # Every session ended with the change; this browser goes on in a new one.
+        login_sessions.start(user, has_second_factor=current_user.has_second_factor, is_new=False)
+        flash(_("Je wachtwoord is gewijzigd. Je bent op je andere apparaten uitgelogd."))
+        return redirect(url_for("account.index"))
+    return _change_page(form), 422 if form.errors else 200
+
+
+def _reset_page(form: NewPasswordForm) -> str:
+    response = render_template("password/reset.html", form=form)
+
+    @after_this_request
+    def _no_referrer(answer: Response) -> Response:
+        # The token is in this page's address: never send it on to another site.
+        answer.headers["Referrer-Policy"] = "no-referrer"
+        return answer
+
+    return response
+
+
+def _change_page(form: ChangeForm) -> str:
+    return render_template("account/password.html", form=form)
+
+
+def _reset_mail(issued: credentials.IssuedReset) -> Mail:
+    base = str(current_app.config.get("PUBLIC_URL") or DEVELOPMENT_URL).rstrip("/")
+    link = base + url_for("password.reset", token=issued.token)
+    minutes = int(credentials.RESET_LIFETIME.total_seconds() // 60)
+    body = render_template("mail/password_reset.txt", link=link, minutes=minutes)
+    return Mail(to=issued.email, subject=_("Nieuw wachtwoord voor het Servicebureau"), body=body)
+
+
+def _send_after_answer(mail: Mail) -> None:
+    """Send once the answer has left (and the reset is committed), in this app's context."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    @after_this_request
+    def _schedule(response: Response) -> Response:
+        response.call_on_close(lambda: _send_in(app, mail))
+        return response
+
+
+def _send_in(app: Any, mail: Mail) -> None:
+    with app.app_context():
+        try:
+            send(mail)
+        except (OSError, smtplib.SMTPException):
+            log.exception("password reset mail to %s failed", mail.to)
+
+
+def _now() -> datetime:
+    return login_sessions.now()

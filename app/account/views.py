@@ -1,0 +1,41 @@
+"""The account page: where a person sees their sessions and logs out everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from app import login_sessions
+from app.extensions import db
+from tenants.access_changes import log_out_everywhere
+from tenants.sessions import live_sessions
+
+blueprint = Blueprint("account", __name__, url_prefix="/account")
+
+
+@blueprint.route("")
+@login_required
+def index() -> Any:
+    timeouts = login_sessions.timeouts()
+    return render_template(
+        "account/index.html",
+        sessions=live_sessions(db.session(), current_user.id, login_sessions.now(), timeouts),
+        idle_minutes=int(timeouts.idle.total_seconds() // 60),
+        absolute_hours=int(timeouts.absolute.total_seconds() // 3600),
+        form=FlaskForm(),
+    )
+
+
+@blueprint.route("/sessions/end", methods=["POST"])
+@login_required
+def end_all_sessions() -> Any:
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("account.index"))
+    log_out_everywhere(db.session(), current_user.id, login_sessions.now())
+    login_sessions.end(None)
+    flash(_("Je bent overal uitgelogd."))
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,78 @@
+"""Login throttling that holds behind a proxy: per address, and per account across addresses.
+
+- ``SB_PROXY_HOPS`` (default 0) says how many proxies stand in front of the application;
+  Werkzeug's ProxyFix then takes the visitor's address (and scheme and host) from that many
+  ``X-Forwarded-*`` entries, counted from the right, so a visitor cannot forge them. Without a
+  proxy the setting stays 0 and those headers are ignored.
+- Per address (``LOGIN_RATE_LIMIT``): every login POST from one address counts, so one outsider
+  is slowed down without touching anyone else.
+- Per account (``LOGIN_ACCOUNT_RATE_LIMIT``): only failed attempts count, keyed on a hash of
+  the address typed (known or not, so the answer tells nothing), from any address. A slow guess
+  spread over many addresses is stopped; a person whose account is being guessed at waits a
+  while (the window of the limit), nobody else does.
+
+Both counters live in the application's Redis, through Flask-Limiter's storage and strategy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, abort, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+_EXTENSION_KEY = "login_limiter"
+
+
+def init_app(app: Flask) -> None:
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+    # A limiter of this application's own: Flask-Limiter keeps its switch and storage on the
+    # ``Limiter`` object, so one shared by the several applications a test run makes would
+    # let the last one switch limits for all. The wrapper holds it only weakly: keep it here.
+    app.extensions[_EXTENSION_KEY] = Limiter(key_func=get_remote_address, app=app)
+
+
+def limit_per_address(app: Flask, endpoint: str, setting: str) -> None:
+    """Count every POST to ``endpoint`` against the visitor's address.
+
+    Flask-Limiter checks a decorated limit inside the wrapper it returns, not in its
+    ``before_request`` hook, so the wrapper must be the view Flask calls.
+    """
+    limiter: Limiter = app.extensions[_EXTENSION_KEY]
+    view: Callable[..., Any] = app.view_functions[endpoint]
+    limited = limiter.limit(lambda: app.config[setting], methods=["POST"])(view)
+    app.view_functions[endpoint] = limited
+
+
+def refuse_if_account_locked(kind: str, account: str) -> None:
+    """Answer 429 while this account has used up its failed attempts of this kind."""
+    limiter, items, key = _account_counter(kind, account)
+    if limiter is not None and not all(limiter.limiter.test(item, key) for item in items):
+        abort(429)
+
+
+def count_failure(kind: str, account: str) -> None:
+    """One more failed attempt of this kind on this account, from whatever address."""
+    limiter, items, key = _account_counter(kind, account)
+    if limiter is not None:
+        for item in items:
+            limiter.limiter.hit(item, key)
+
+
+def _account_counter(kind: str, account: str) -> tuple[Limiter | None, list[Any], str]:
+    limiter: Limiter = current_app.extensions[_EXTENSION_KEY]
+    if not limiter.enabled:
+        return None, [], ""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    digest = hashlib.sha256(account.strip().lower().encode()).hexdigest()[:32]
+    items = parse_many(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+    return limiter, list(items), f"{prefix}/account/{kind}/{digest}"

@@ -1,0 +1,107 @@
+"""The cookie's side of server-side sessions: start, load on every request, rotate, end.
+
+Flask's signed cookie holds the session token (``SESSION_TOKEN_KEY``) next to Flask-Login's
+user id; ``load_user`` accepts the user only if ``tenants.sessions`` finds a live session for
+that token and that user. So a copied cookie stops working the moment its session ends, and
+Flask-Login's remember-me cookie (which restores a user id but no token) opens nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, request, session
+from flask_login import UserMixin, login_user, logout_user
+
+from app.extensions import db
+from tenants import sessions
+from tenants.models import User
+from tenants.security_log import record
+from tenants.security_models import EventKind
+
+SESSION_TOKEN_KEY = "sid"  # noqa: S105  (the name of a cookie field)
+
+
+class CurrentUser(UserMixin):
+    """What Flask-Login keeps of a user: plain values, no ORM object bound to any session."""
+
+    def __init__(self, user: User, *, has_second_factor: bool = False) -> None:
+        self.id = user.id
+        self.email = user.email
+        self.name = user.name or user.email
+        self.locale = user.locale
+        self.is_bureau_admin = user.is_bureau_admin
+        self.has_second_factor = has_second_factor
+        self._is_active = user.is_active
+
+    @property
+    def is_active(self) -> bool:
+        return self._is_active
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def timeouts() -> sessions.Timeouts:
+    config = current_app.config
+    return sessions.Timeouts(
+        idle=config["SESSION_IDLE_TIMEOUT"], absolute=config["SESSION_ABSOLUTE_TIMEOUT"]
+    )
+
+
+def client_address() -> str | None:
+    """The visitor's address as ProxyFix found it (``SB_PROXY_HOPS``)."""
+    return request.remote_addr
+
+
+def start(user: User, *, has_second_factor: bool = False, is_new: bool = True) -> None:
+    """Log in on a fresh cookie and a new server-side session (no fixation, no reuse).
+
+    ``is_new`` is False when a logged-in person goes on in a new session (after changing
+    their password): that is no login for the security log.
+    """
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    device = sessions.Device(client_address(), request.user_agent.string or "")
+    session[SESSION_TOKEN_KEY] = sessions.start_session(db.session(), user.id, now(), device)
+    login_user(CurrentUser(user, has_second_factor=has_second_factor))
+    if is_new:
+        record(db.session(), EventKind.LOGIN, user_id=user.id, ip_address=client_address())
+
+
+def load_user(user_id: str) -> CurrentUser | None:
+    """Flask-Login's user loader: the user only while their session on the server is live."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if not isinstance(token, str) or not user_id.isdigit():
+        return None
+    live = sessions.check_session(db.session(), token, now(), timeouts())
+    if live is None or live.user.id != int(user_id):
+        session.pop(SESSION_TOKEN_KEY, None)
+        return None
+    if live.row.must_rotate:
+        session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), live.row, now())
+    return CurrentUser(live.user, has_second_factor=live.has_second_factor)
+
+
+def rotate_current() -> None:
+    """A new token for this browser's session, now (after a change of privileges)."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if not isinstance(token, str):
+        return
+    live = sessions.check_session(db.session(), token, now(), timeouts())
+    if live is not None:
+        session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), live.row, now())
+
+
+def end(user_id: int | None) -> None:
+    """Log out this browser: its server-side session ends, its cookie is emptied."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if isinstance(token, str):
+        sessions.end_session(db.session(), token, now())
+    if user_id is not None:
+        record(db.session(), EventKind.LOGOUT, user_id=user_id, ip_address=client_address())
+    logout_user()
+    session.clear()
