@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
-from app.settings import Settings, settings_from_env
+from app.settings import DEVELOPMENT_PUBLIC_URL, Settings, settings_from_env
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,9 +23,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from app import auth, errors, i18n, tenancy, unit_of_work, views
+    from app import auth, errors, i18n, input_limits, security_headers, tenancy, unit_of_work, views
     from app.extensions import csrf, db, limiter, login_manager
 
+    input_limits.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -34,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     unit_of_work.init_app(app)
+    security_headers.init_app(app)
     views.register(app)
     tenancy.check_every_organisation_view_declares_a_role(app)
     return app
@@ -64,7 +66,7 @@ def _config(settings: Settings) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 65 * 2**20,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
-        "PUBLIC_URL": settings.public_url,
+        "PUBLIC_URL": settings.public_url or DEVELOPMENT_PUBLIC_URL,
         "SMTP_URL": settings.smtp_url,
     }
 
