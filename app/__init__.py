@@ -11,7 +11,7 @@ from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
 import tenants.security_models  # noqa: F401  (sessions, resets, second factors, security log)
-from app.settings import Settings, settings_from_env
+from app.settings import DEVELOPMENT_PUBLIC_URL, Settings, settings_from_env
 from tenants.databases import connect_args
 
 
@@ -26,9 +26,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from app import auth, errors, i18n, tenancy, unit_of_work, views
+    from app import auth, errors, i18n, input_limits, security_headers, tenancy, unit_of_work, views
     from app.extensions import csrf, db, limiter, login_manager
 
+    input_limits.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -37,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     unit_of_work.init_app(app)
+    security_headers.init_app(app)
     views.register(app)
     tenancy.check_every_organisation_view_declares_a_role(app)
     return app
@@ -72,7 +74,7 @@ def _config(settings: Settings) -> dict[str, Any]:
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=settings.session_idle_minutes),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=settings.session_absolute_hours),
         "PROXY_HOPS": settings.proxy_hops,
-        "PUBLIC_URL": settings.public_url,
+        "PUBLIC_URL": settings.public_url or DEVELOPMENT_PUBLIC_URL,
         "SMTP_URL": settings.smtp_url,
     }
 

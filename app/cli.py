@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 
 from app import create_app
 from app.extensions import db
+from app.settings import MissingPublicUrl, require_public_url
 from ledger.errors import DomainError
 from tenants.migrations import upgrade_public, upgrade_tenants
 from tenants.models import Organisation, User
@@ -58,6 +59,7 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
     app = info.load_app()
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
+        _public_url_for(app, host, port)
         with app.app_context():
             migrate_all()
             if demo:
@@ -112,6 +114,20 @@ def _allow_plain_http_on_loopback(app: Flask, host: str) -> None:
         log.info("plain http on %s: session cookies sent without the Secure flag", host)
     elif app.config["SESSION_COOKIE_SECURE"]:
         log.warning("cookies are Secure: log in through https (a proxy) or on 127.0.0.1")
+
+
+def _public_url_for(app: Flask, host: str, port: int) -> None:
+    """On this machine, e-mail links point at this server; anywhere else ``SB_PUBLIC_URL``
+    must say where people reach it (``serve`` on a public address is a production start)."""
+    if host in LOOPBACK_HOSTS:
+        if app.config["SB_SETTINGS"].public_url is None:
+            address = f"[{host}]" if ":" in host else host
+            app.config["PUBLIC_URL"] = f"http://{address}:{port}"
+        return
+    try:
+        require_public_url(app.config)
+    except MissingPublicUrl as error:
+        raise click.UsageError(str(error)) from error
 
 
 def _service_environment(app: Flask) -> dict[str, str]:

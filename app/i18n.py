@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, DecimalException, localcontext
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
@@ -54,13 +55,44 @@ def _babel_locale() -> str:
     return "nl_NL" if str(get_locale()) == "nl" else "en_GB"
 
 
-def money(amount: Decimal, currency: str = "EUR") -> str:
-    """``€ 1.234,56`` in Dutch (a no-break space after the sign), ``€1,234.56`` in English."""
-    return format_currency(amount, currency, locale=_babel_locale())
+# Wider than any amount worth grouping in thousands; beyond it a number is written as stored.
+WIDEST_DIGITS = 200
+
+
+def money(amount: Decimal | int, currency: str = "EUR") -> str:
+    """``€ 1.234,56`` in Dutch (a no-break space after the sign), ``€1,234.56`` in English.
+
+    Never raises: whatever the database holds is shown (see ``_shown``).
+    """
+    locale = _babel_locale()
+    return _shown(amount, lambda value: format_currency(value, currency, locale=locale), currency)
 
 
 def number(amount: Decimal | int) -> str:
-    return format_decimal(amount, locale=_babel_locale())
+    """A plain number in the reader's format; never raises, like ``money``."""
+    locale = _babel_locale()
+    return _shown(amount, lambda value: format_decimal(value, locale=locale))
+
+
+def _shown(amount: Decimal | int, formatted: Callable[[Decimal], str], currency: str = "") -> str:
+    """``formatted(amount)`` computed in a context wide enough for the whole number.
+
+    Python's default context holds 28 digits: a stored amount of 27 digits and two decimals
+    made every page that showed it fail. A number too wide to group, or not a number at all
+    (a NUMERIC may hold NaN), is written as it is stored rather than refused.
+    """
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(amount)
+    except (DecimalException, TypeError, ValueError):
+        return str(amount)
+    if value.is_finite() and value.adjusted() < WIDEST_DIGITS:
+        width = max(value.adjusted(), 0) + 2 * WIDEST_DIGITS
+        try:
+            with localcontext(Context(prec=width)):
+                return formatted(value)
+        except (DecimalException, ValueError, ArithmeticError):
+            pass
+    return f"{value} {currency}".strip()
 
 
 def day(value: date | datetime) -> str:

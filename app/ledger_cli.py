@@ -23,7 +23,7 @@ from ledger.importer import import_book_file
 from ledger.period_overview import period_overview
 from ledger.periods import OWNER, close_through, reopen_period
 from ledger.reports.catalogue import REPORT_KINDS, build_report
-from ledger.reports.formats import CSV_HEADER, report_json, report_rows
+from ledger.reports.formats import CSV_HEADER, report_json, report_rows, spreadsheet_cell
 from ledger.validation import validate_book
 from tenants.binding import bind_session, bound_tenant, tenant_ref
 from tenants.queries import organisation_by_slug
@@ -137,7 +137,7 @@ def ledger_report(
     elif output == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_HEADER)
-        writer.writerows(report_rows(report))
+        writer.writerows([spreadsheet_cell(cell) for cell in row] for row in report_rows(report))
     else:
         for account, _label, currency, number in report_rows(report):
             click.echo(f"{account:<60} {number:>16} {currency}")

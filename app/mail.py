@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,18 @@ class Mail:
     attachments: tuple[Attachment, ...] = ()
 
 
+def public_link(endpoint: str, **values: Any) -> str:
+    """An absolute link for an e-mail, always on ``SB_PUBLIC_URL``, never on the request's host.
+
+    A ``Host`` header is whatever the sender wrote: an invitation that followed it would carry
+    its one-time token to a server of the sender's choosing. Production refuses to start
+    without the setting (``app.settings.require_public_url``); development and tests use the
+    address ``serve`` listens on.
+    """
+    base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
 def send(mail: Mail) -> None:
     """Send ``mail`` now; raises ``OSError``/``smtplib.SMTPException`` if the server refuses."""
     smtp_url = current_app.config.get("SMTP_URL")
@@ -58,8 +71,8 @@ def send(mail: Mail) -> None:
 def _compose(mail: Mail, sender: str) -> EmailMessage:
     outgoing = EmailMessage()
     outgoing["From"] = sender
-    outgoing["To"] = mail.to
-    outgoing["Subject"] = mail.subject
+    outgoing["To"] = _one_line(mail.to)
+    outgoing["Subject"] = _one_line(mail.subject)
     outgoing.set_content(mail.body)
     for attachment in mail.attachments:
         maintype, subtype = attachment.mime_type.split("/", 1)
@@ -67,6 +80,12 @@ def _compose(mail: Mail, sender: str) -> EmailMessage:
             attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
     return outgoing
+
+
+def _one_line(text: str) -> str:
+    """A header value on one line: an organisation's name may hold a line break, and a header
+    may not (it would end the header, or let a name add headers of its own)."""
+    return " ".join(text.split())
 
 
 def _sender(smtp_url: str | None) -> str:

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+# Where ``serve`` listens unless told otherwise: the links in e-mails of development and tests.
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+class MissingPublicUrl(RuntimeError):
+    """Production started without ``SB_PUBLIC_URL``: e-mail links would have no safe address."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "SB_PUBLIC_URL is not set. Set it to the address people use, for example "
+            "SB_PUBLIC_URL=https://boeken.example.org: links in e-mails (invitations, password "
+            "resets) are made from it, never from the Host header of a request."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +94,11 @@ def _instance_secret(instance_dir: Path) -> str:
     path.touch(mode=0o600)
     path.write_text(key)
     return key
+
+
+def require_public_url(config: Mapping[str, Any]) -> None:
+    """Refuse a production start without ``SB_PUBLIC_URL`` (tests, and ``serve`` on loopback,
+    use the development address); raises ``MissingPublicUrl`` saying what to set."""
+    settings = config["SB_SETTINGS"]
+    if not config.get("TESTING") and settings.public_url is None:
+        raise MissingPublicUrl

@@ -4,6 +4,10 @@ The one place typed text becomes a ``Decimal``. A Dutch treasurer writes a decim
 dots between thousands; a bank export or a spreadsheet may use a decimal point. Where the two
 readings differ (``1.234`` is a thousand in Dutch and one and a bit in English) the text is
 refused with a message that says how to write it, rather than guessed.
+
+Every amount has the same limit as the bank import: below a hundred billion (``MAX_AMOUNT``),
+which no bank account of a member holds and which every page can show and every column hold.
+A caller whose column is narrower passes its own, smaller ``below``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from decimal import Decimal
 from ledger.errors import ValidationFailed, message
 
 MAX_LENGTH = 40
+# No bank account holds a hundred billion; the bank import refuses the same.
+MAX_AMOUNT = Decimal(10) ** 11
 _CURRENCY = re.compile(r"€|\bEUR\b", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 _SHAPE = re.compile(r"([+-]?)(\d[\d.,]*)")
@@ -24,10 +30,17 @@ _GROUPED = {
 _WHOLE_EUROS = re.compile(r"(.*\d),-{1,2}")
 
 
-def parse_amount(text: str, *, field: str = "amount", max_places: int | None = 2) -> Decimal:
+def parse_amount(
+    text: str,
+    *,
+    field: str = "amount",
+    max_places: int | None = 2,
+    below: Decimal = MAX_AMOUNT,
+) -> Decimal:
     """The number in ``text``; raises ``ValidationFailed`` (for ``field``) if it is not one.
 
     ``max_places`` refuses more decimals than the currency has (cents for euros); None allows any.
+    ``below`` refuses numbers whose size reaches it (a hundred billion unless narrower).
     """
     compact = _compact(text, field)
     match = _SHAPE.fullmatch(compact)
@@ -47,7 +60,21 @@ def parse_amount(text: str, *, field: str = "amount", max_places: int | None = 2
             text=text.strip(),
             places=max_places,
         )
+    if abs(number) >= below:
+        raise ValidationFailed(
+            message(
+                "%(text)s is te groot: een bedrag heeft hooguit %(digits)s cijfers voor de komma"
+            ),
+            field=field,
+            text=text.strip(),
+            digits=below.adjusted(),
+        )
     return number
+
+
+def is_within_limits(amount: Decimal, below: Decimal = MAX_AMOUNT) -> bool:
+    """True for a finite amount smaller than ``below``: what a typed or imported amount may be."""
+    return amount.is_finite() and abs(amount) < below
 
 
 def _compact(text: str, field: str) -> str:

@@ -27,6 +27,9 @@ META_KEY = re.compile(r"[a-z][a-zA-Z0-9\-_]+")
 TAG = re.compile(r"[A-Za-z0-9\-_/.]+")
 CURRENCY = re.compile(r"[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]|[A-Z]")
 USER_FLAGS = frozenset("*!")
+# Beancount computes in 28 significant digits: a number of fifteen whole digits still leaves
+# room for the decimals of prices and lots, and is far beyond what any organisation holds.
+MAX_UNITS = Decimal(10) ** 15
 
 
 class UnbalancedTransaction(ValidationFailed):
@@ -106,6 +109,7 @@ def check_shape(transaction: NewTransaction) -> None:
     check_meta(transaction.meta)
     for posting in transaction.postings:
         check_meta(posting.meta)
+        check_number(posting.units.number)
         for currency in (
             posting.units.currency,
             posting.cost and posting.cost.currency,
@@ -115,6 +119,14 @@ def check_shape(transaction: NewTransaction) -> None:
                 raise ValidationFailed(
                     message("ongeldige valuta: %(currency)s"), field="currency", currency=currency
                 )
+
+
+def check_number(number: Decimal) -> None:
+    """Refuse a posting's number that is not finite or too large for the books to carry."""
+    if not number.is_finite() or abs(number) >= MAX_UNITS:
+        raise ValidationFailed(
+            message("ongeldig bedrag: %(amount)s"), field="amount", amount=str(number)[:40]
+        )
 
 
 def check_meta(meta: Meta) -> None:

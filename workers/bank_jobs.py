@@ -77,6 +77,7 @@ def enqueue_statement_import(
         actor_id,
         bank_account_id,
         job_timeout=30 * 60,
+        meta={"organisation_id": organisation_id},  # whose job: the status page checks it
         result_ttl=24 * 3600,
         failure_ttl=24 * 3600,
     )
@@ -122,6 +123,7 @@ def enqueue_confirmations(
         confirmations,
         actor_id,
         job_timeout=30 * 60,
+        meta={"organisation_id": organisation_id},  # whose job: the status page checks it
         result_ttl=24 * 3600,
         failure_ttl=24 * 3600,
     )

@@ -55,7 +55,9 @@ def job_of(job_id: str, organisation_id: int) -> Job | None:
         job = Job.fetch(job_id, connection=connection)
     except Exception:  # rq raises NoSuchJobError and Redis errors alike
         return None
-    if not job.args or job.args[0] != organisation_id:
+    # The organisation is in the job's meta from the moment it is queued; a job of another
+    # organisation, or one queued without it, answers as if it did not exist.
+    if job.meta.get("organisation_id") != organisation_id:
         return None
     return job
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -24,6 +25,7 @@ from app.bank.uploads import (
 from app.errors import translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
+from ledger.amounts import parse_amount
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
 from ledger.bank.formats import MAX_BYTES
 from ledger.bank.importing import import_statement
@@ -206,14 +208,13 @@ def create_rule() -> Any:
             counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
             counterparty_name=form.get("counterparty_name", "").strip(),
             description_contains=form.get("description_contains", "").strip(),
-            amount_min=_amount(form.get("amount_min")),
-            amount_max=_amount(form.get("amount_max")),
+            amount_min=_amount(form, "amount_min"),
+            amount_max=_amount(form, "amount_max"),
             narration=form.get("narration", "").strip(),
         )
         add_rule(db.session(), spec, current_user.id)
-    except (DomainError, InvalidOperation) as error:
-        message = translated(error) if isinstance(error, DomainError) else _("Ongeldig bedrag.")
-        flash(message, "error")
+    except DomainError as error:
+        flash(translated(error), "error")
     else:
         flash(_("Regel opgeslagen."))
     return redirect(url_for("bank.rules"))
@@ -235,9 +236,10 @@ def rule_from(line_id: int) -> Any:
     return redirect(url_for("bank.rules"))
 
 
-def _amount(text: str | None) -> Decimal | None:
-    cleaned = (text or "").strip().replace(",", ".")
-    return Decimal(cleaned) if cleaned else None
+def _amount(form: Mapping[str, str], name: str) -> Decimal | None:
+    """An optional limit of a rule, read like every typed amount (``NaN`` is no amount)."""
+    text = form.get(name, "").strip()
+    return parse_amount(text, field=name) if text else None
 
 
 def _invoices() -> InvoiceMatcher:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from flask import Response, abort, g, render_template, request
 
 from app.books.tables import Table
+from ledger.reports.formats import spreadsheet_cell
 
 FORMATS = ("csv", "xlsx", "pdf")
 MIMETYPES = {
@@ -33,11 +34,12 @@ def wanted_format() -> str | None:
 
 
 def csv_download(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
-    """A CSV file with exact amounts (a decimal point, no thousands separator)."""
+    """A CSV file with exact amounts (a decimal point, no thousands separator); text that a
+    spreadsheet would run as a formula is written as text (``spreadsheet_cell``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([spreadsheet_cell(cell) for cell in header])
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
     return _attachment(out.getvalue().encode(), name, "csv")
 
 
@@ -56,14 +58,14 @@ def xlsx_bytes(table: Table) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = table.title[:31]
-    sheet.append([table.title])
+    sheet.append([spreadsheet_cell(table.title)])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([table.subtitle])
-    sheet.append(list(table.columns))
+    sheet.append([spreadsheet_cell(table.subtitle)])
+    sheet.append([spreadsheet_cell(column) for column in table.columns])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append(list(row.cells))
+        sheet.append([spreadsheet_cell(cell) for cell in row.cells])
         for index, cell in enumerate(sheet[sheet.max_row]):
             if index in table.amount_columns:
                 cell.number_format = AMOUNT_FORMAT

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import abort, request
 
+from ledger.amounts import parse_amount
+from ledger.errors import DomainError
 from tenants.provisioning import AMSTERDAM
 
 Cursor = tuple[date, int]
@@ -54,12 +56,9 @@ def wants_csv() -> bool:
 
 
 def amount_arg(value: str) -> Decimal | None:
-    """An amount as Dutch people type it (``1.234,56``) or with a decimal point (``1234.56``)."""
-    text = value.strip().replace(" ", "").replace("€", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
+    """An amount as Dutch people type it (``1.234,56``) or with a decimal point (``1234.56``);
+    None when it is no amount or beyond the limits of every typed amount (``parse_amount``)."""
     try:
-        number = Decimal(text)
-    except InvalidOperation:
+        return parse_amount(value)
+    except DomainError:
         return None
-    return number if number.is_finite() else None

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_time
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +17,7 @@ from app.books.params import today
 from app.entry.audit_text import changes
 from app.entry.conflicts import check_unchanged, transaction_hash
 from app.entry.forms import field_of, is_plain_euro, posting_rows, read_full
-from app.entry.receipts import stored_file
+from app.entry.receipts import receipt_response, stored_file
 from app.errors import translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
@@ -117,7 +117,7 @@ def document(document_id: int) -> Any:
     found = stored_file(g.org.id, path) if path else None
     if found is None:
         abort(404)
-    return send_file(found, download_name=found.name, max_age=3600)
+    return receipt_response(found)
 
 
 @blueprint.route("/audit")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
@@ -23,6 +23,7 @@ _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 _STORED_NAME = re.compile(r"receipts/([0-9a-f]{64})\.(pdf|png|jpg|webp)")
 
 
@@ -75,6 +76,27 @@ def stored_file(organisation_id: int, path: str) -> Path | None:
         return None
     target = organisation_folder(organisation_id) / path
     return target if target.is_file() else None
+
+
+def receipt_response(found: Path) -> Response:
+    """A stored receipt as an answer no browser runs: private, never stored, never sniffed.
+
+    Shown in the page only when its first bytes say PDF, PNG or JPEG, types that carry no
+    script a browser runs in our origin; anything else is a download.
+    """
+    with found.open("rb") as file:
+        kind = _kind(file.read(16))
+    inline = kind is not None and kind[0] in INLINE_TYPES
+    response = send_file(
+        found,
+        mimetype=kind[0] if inline and kind else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=found.name,
+        conditional=False,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def organisation_folder(organisation_id: int) -> Path:

@@ -13,7 +13,16 @@ from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
 from app.insurance import documents, reads
-from app.insurance.input import TIER_ROWS, day, figure, tiers, whole_number
+from app.insurance.input import (
+    MONEY_BELOW,
+    PERCENT_BELOW,
+    SHARE_BELOW,
+    TIER_ROWS,
+    day,
+    figure,
+    tiers,
+    whole_number,
+)
 from app.insurance.labels import labels_context
 from ledger.errors import DomainError, ValidationFailed, message
 from purchasing.models.pools import InsurerInvoiceKind
@@ -51,7 +60,7 @@ def new_tax_rate() -> Any:
         lambda: set_tax_rate(
             db.session(),
             day(form, "valid_from"),
-            figure(form, "percent", places=2),
+            figure(form, "percent", places=2, below=PERCENT_BELOW),
             form.get("note", ""),
         ),
         _index_page,
@@ -181,9 +190,11 @@ def _new_policy(form: Mapping[str, str]) -> NewPolicy:
         basis=_choice(Basis, form, "basis"),
         tiers=tiers(form),
         tier_measure=_choice(TierMeasure, form, "tier_measure"),
-        minimum_premium=figure(form, "minimum_premium", places=2),
-        annual_costs=figure(form, "annual_costs", places=2),
-        taxable_share=figure(form, "taxable_share", places=4) if taxable else None,
+        minimum_premium=figure(form, "minimum_premium", places=2, below=MONEY_BELOW),
+        annual_costs=figure(form, "annual_costs", places=2, below=MONEY_BELOW),
+        taxable_share=(
+            figure(form, "taxable_share", places=4, below=SHARE_BELOW) if taxable else None
+        ),
         notice_days=whole_number(form, "notice_days", 30),
         policy_number=form.get("policy_number", "").strip() or None,
     )

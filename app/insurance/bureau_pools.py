@@ -15,7 +15,7 @@ from app.books.params import today
 from app.extensions import db
 from app.insurance import reads
 from app.insurance.bureau import Errors, _act, _choice, blueprint
-from app.insurance.input import day, figure
+from app.insurance.input import MONEY_BELOW, day, figure
 from purchasing.insurer_invoices import (
     NewInsurerInvoice,
     insurer_invoices_of,
@@ -94,9 +94,9 @@ def new_insurer_invoice(pool_id: int) -> Any:
                 reference=form.get("reference", ""),
                 received_on=day(form, "received_on", today()),
                 pots=Pots(
-                    figure(form, "net", places=2),
-                    figure(form, "costs", places=2),
-                    figure(form, "tax", places=2),
+                    figure(form, "net", places=2, below=MONEY_BELOW),
+                    figure(form, "costs", places=2, below=MONEY_BELOW),
+                    figure(form, "tax", places=2, below=MONEY_BELOW),
                 ),
                 entered_by_id=current_user.id,
             ),

@@ -9,18 +9,32 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from ledger.amounts import parse_amount
+from ledger.amounts import MAX_AMOUNT, parse_amount
 from ledger.errors import ValidationFailed, message
 from purchasing.rating import MEASURED_FIGURE, Basis, Exposure
 
 ZERO = Decimal(0)
 TIER_ROWS = 4
+# Each limit keeps a figure inside its column, so an overlong one is refused in words, not by
+# the database: money NUMERIC(12, 2); percentages (5, 2); counts (10, 2); a share of one
+# (5, 4); a rate (12, 6).
+MONEY_BELOW = Decimal(10) ** 10
+PERCENT_BELOW = Decimal(1000)
+COUNT_BELOW = Decimal(10) ** 8
+SHARE_BELOW = Decimal(10)
+RATE_BELOW = Decimal(10) ** 6
 
 
-def figure(form: Mapping[str, str], name: str, *, places: int | None = None) -> Decimal:
-    """A number typed in Dutch or plain notation; an empty field is zero."""
+def figure(
+    form: Mapping[str, str],
+    name: str,
+    *,
+    places: int | None = None,
+    below: Decimal = MAX_AMOUNT,
+) -> Decimal:
+    """A number typed in Dutch or plain notation, within ``below``; an empty field is zero."""
     text = form.get(name, "").strip()
-    return parse_amount(text, field=name, max_places=places) if text else ZERO
+    return parse_amount(text, field=name, max_places=places, below=below) if text else ZERO
 
 
 def day(form: Mapping[str, str], name: str, default: date | None = None) -> date:
@@ -46,10 +60,10 @@ def whole_number(form: Mapping[str, str], name: str, default: int) -> int:
 def exposure(form: Mapping[str, str]) -> Exposure:
     """The figures a member declares; only those its pool's basis prices need filling in."""
     return Exposure(
-        employees=figure(form, "employees"),
-        fte=figure(form, "fte"),
+        employees=figure(form, "employees", below=COUNT_BELOW),
+        fte=figure(form, "fte", below=COUNT_BELOW),
         payroll=figure(form, "payroll", places=2),
-        volunteers=figure(form, "volunteers"),
+        volunteers=figure(form, "volunteers", places=0, below=COUNT_BELOW),
         turnover=figure(form, "turnover", places=2),
     )
 
@@ -68,7 +82,7 @@ def tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
             continue
         if not form.get(rate_name, "").strip():
             raise ValidationFailed(message("Vul bij deze trede een tarief in."), field=rate_name)
-        rows.append((figure(form, threshold_name), figure(form, rate_name)))
+        rows.append((figure(form, threshold_name), figure(form, rate_name, below=RATE_BELOW)))
     if not rows:
         raise ValidationFailed(
             message("Vul minstens één tarief in, vanaf drempel 0."), field="tier_rate_0"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
-from app.insurance.input import day, figure
+from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, day, figure
 from app.invoices import reads
 from app.invoices.bureau import today
 from ledger.errors import DomainError
@@ -144,7 +144,7 @@ def _new_plan(form: Mapping[str, str]) -> NewPlan:
         cadence=Cadence.QUARTERLY if form.get("cadence") == "quarterly" else Cadence.YEARLY,
         tiers=_tiers(form),
         size_label=form.get("size_label", "").strip(),
-        vat_percent=figure(form, "vat_percent") if vat_text else None,
+        vat_percent=figure(form, "vat_percent", below=PERCENT_BELOW) if vat_text else None,
         vat_exemption=exemption,
     )
 
@@ -152,7 +152,10 @@ def _new_plan(form: Mapping[str, str]) -> NewPlan:
 def _tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
     """The rows with a fee filled in, as (size from, yearly fee)."""
     return [
-        (figure(form, f"threshold_{row}"), figure(form, f"fee_{row}"))
+        (
+            figure(form, f"threshold_{row}"),
+            figure(form, f"fee_{row}", places=2, below=MONEY_BELOW),
+        )
         for row in range(TIER_ROWS)
         if form.get(f"fee_{row}", "").strip()
     ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 from flask_babel import gettext as _
 
 from app.i18n import role_name
-from app.mail import Mail, send
+from app.mail import Mail, public_link, send
 from tenants.invitations import IssuedInvitation
 
 
@@ -27,8 +27,5 @@ def send_invitation(
 
 
 def acceptance_link(token: str) -> str:
-    """An absolute link, on ``SB_PUBLIC_URL`` when set (behind a proxy the request host may lie)."""
-    public_url = current_app.config.get("PUBLIC_URL")
-    if public_url:
-        return str(public_url).rstrip("/") + url_for("auth.accept_invitation", token=token)
-    return str(url_for("auth.accept_invitation", token=token, _external=True))
+    """An absolute link on ``SB_PUBLIC_URL`` (never on the request's host, which may lie)."""
+    return public_link("auth.accept_invitation", token=token)

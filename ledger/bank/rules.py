@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ledger.amounts import is_within_limits
 from ledger.audit import record_change
 from ledger.bank.models import BankLine, BankRule
 from ledger.errors import NotFound, ValidationFailed, message
@@ -51,9 +52,15 @@ def matches(rule: RuleSpec, line: BankLine) -> bool:
         rule.description_contains.casefold() not in line.description.casefold()
     ):
         return False
-    if rule.amount_min is not None and line.amount < rule.amount_min:
+    return _within(line.amount, rule.amount_min, rule.amount_max)
+
+
+def _within(amount: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
+    """``low <= amount <= high`` for the limits that are set; a limit that is no number (a NaN
+    saved before limits were checked) matches nothing rather than failing the whole inbox."""
+    if any(limit is not None and limit.is_nan() for limit in (low, high)):
         return False
-    return rule.amount_max is None or line.amount <= rule.amount_max
+    return (low is None or amount >= low) and (high is None or amount <= high)
 
 
 def best_rule(rules: Sequence[RuleSpec], line: BankLine) -> RuleSpec | None:
@@ -88,6 +95,9 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     """Save a rule; refuses one without conditions (it would match every line). Commits."""
     if spec.conditions == 0:
         raise ValidationFailed(message("een regel heeft minstens één voorwaarde nodig"))
+    for limit in (spec.amount_min, spec.amount_max):
+        if limit is not None and not is_within_limits(limit):
+            raise ValidationFailed(message("ongeldig bedrag: %(amount)s"), amount=str(limit)[:40])
     if (
         spec.amount_min is not None
         and spec.amount_max is not None

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from ledger.amounts import is_within_limits
 from ledger.errors import ValidationFailed, message
 
-# No bank account holds a hundred billion; fractions of a cent are no bank's amount either.
-MAX_AMOUNT = Decimal(10) ** 11
+# Fractions of a cent are no bank's amount; the size limit is the one of every typed amount.
 CENT = Decimal("0.01")
 # Progress of a long import: (phase, done, total), phase "parse" while reading, then "save".
 Progress = Callable[[str, int, int], None]
@@ -115,7 +115,7 @@ def checked_amount(amount: Decimal, text: str) -> Decimal:
     cent and amounts no bank account holds.
     """
     refused = StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text.strip()[:40])
-    if not amount.is_finite() or "e" in text.lower() or abs(amount) >= MAX_AMOUNT:
+    if "e" in text.lower() or not is_within_limits(amount):
         raise refused
     if amount.quantize(CENT) != amount:
         raise refused

@@ -18,6 +18,21 @@ from ledger.reports.trial_balance import TrialBalance
 
 Report = BalanceSheet | IncomeStatement | TrialBalance
 CSV_HEADER = ("account", "label", "currency", "amount")
+# A spreadsheet reads a cell that starts with one of these as a formula (``=HYPERLINK(...)``;
+# ``+``, ``-`` and ``@`` start one too); a leading control character (tab, CR) is mangled.
+_FORMULA_STARTS = frozenset("=+-@")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """``value`` as a spreadsheet shows it as text, never as a formula.
+
+    Text that a spreadsheet would evaluate gets a leading apostrophe (OWASP's advice for CSV
+    injection); numbers are left as they are, so a negative amount stays a number. Payees
+    and descriptions on bank lines are written by whoever pays the organisation.
+    """
+    if isinstance(value, str) and value and (value[0] in _FORMULA_STARTS or value[0] < " "):
+        return "'" + value
+    return value
 
 
 def report_kind(report: Report) -> str:

@@ -11,6 +11,7 @@ from ledger.bank.models import BankLine, BankRule
 from tenants.roles import Role
 from tests.bank.builders import camt_statement
 from tests.bank.conftest import statement_file
+from workers.ledger_jobs import enqueue_validation
 from workers.worker import run_worker
 
 ING = "NL20INGB0001234567"
@@ -135,6 +136,20 @@ def test_an_import_job_of_another_organisation_is_not_found(
 
     assert foreign.status_code == 404
     run_worker(app, burst=True, fork=False, connection=job_redis)
+
+
+def test_a_job_page_answers_only_for_a_bank_job_that_carries_this_organisation(
+    app, client, make_user, login_as, org, job_redis, job_redis_url, monkeypatch
+):
+    """Another kind of job of the same organisation (its id in the first argument, but not in
+    the meta a bank job carries) is no bank job: the page does not exist for it."""
+    monkeypatch.setitem(app.config, "REDIS_URL", job_redis_url)
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    validation = enqueue_validation(job_redis, org.id)
+
+    assert client.get(f"/o/{org.slug}/bank/jobs/{validation.id}.json").status_code == 404
+    assert client.get(f"/o/{org.slug}/bank/jobs/{validation.id}").status_code == 404
+    validation.delete()
 
 
 def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, login_as, org, books):

@@ -97,3 +97,25 @@ def test_any_text_either_reads_as_a_number_or_is_refused_in_words(text):
     else:
         assert isinstance(result, Decimal)
         assert result.is_finite()
+
+
+@pytest.mark.parametrize(
+    "text", ["999999999999999999999999999", "100.000.000.000", "-100000000000,00", "1e40"]
+)
+def test_an_amount_of_a_hundred_billion_or_more_is_refused_like_the_bank_import_refuses_it(text):
+    with pytest.raises(ValidationFailed) as refused:
+        parse_amount(text)
+    assert refused.value.field == "amount"
+
+
+def test_the_largest_amount_below_the_limit_is_read_and_a_narrower_limit_is_kept():
+    assert parse_amount("99.999.999.999,99") == Decimal("99999999999.99")
+    with pytest.raises(ValidationFailed, match="te groot"):
+        parse_amount("1000", below=Decimal(1000))
+    assert parse_amount("999,99", below=Decimal(1000)) == Decimal("999.99")
+
+
+@pytest.mark.parametrize("text", ["NaN", "nan", "Infinity", "-inf", "sNaN"])
+def test_words_that_python_reads_as_numbers_are_no_amount(text):
+    with pytest.raises(ValidationFailed):
+        parse_amount(text, max_places=None)
