@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,12 +19,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _resolve_services(app, settings)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-    from app import auth, errors, i18n, tenancy, unit_of_work, views
+    from app import auth, errors, health, i18n, logs, tenancy, unit_of_work, views
     from app.extensions import csrf, db, limiter, login_manager
 
+    logs.configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    logs.init_app(app)  # first: its request line is written after every other hook has run
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -35,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     unit_of_work.init_app(app)
     views.register(app)
+    health.register(app)
     tenancy.check_every_organisation_view_declares_a_role(app)
     return app
 

@@ -9,12 +9,13 @@ def register(app: Flask) -> None:
     from app.books.planning import blueprint as planning
     from app.books.reports import blueprint as reports
     from app.books.views import blueprint as books
+    from app.bureau.jobs import blueprint as bureau_jobs
     from app.bureau.views import blueprint as bureau
     from app.dashboard.views import blueprint as dashboard
     from app.home.views import blueprint as home
     from app.members.views import blueprint as members
 
-    for blueprint in (home, bureau, dashboard, members):
+    for blueprint in (home, bureau, bureau_jobs, dashboard, members):
         app.register_blueprint(blueprint)
     for blueprint in (books, reports, planning):
         app.register_blueprint(blueprint)
