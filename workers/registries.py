@@ -19,8 +19,9 @@ from rq.registry import FailedJobRegistry
 
 from workers.queues import QUEUE_NAMES, all_queues, queue
 
-# rq's idle worker blocks on its queues for its TTL (420 s) less a little, then beats again.
-WORKER_SEEN_WITHIN = timedelta(seconds=420)
+# rq's idle worker blocks on its queues for its TTL (420 s) less 15 s, then beats again: allow
+# one late beat before calling it gone.
+WORKER_SEEN_WITHIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +41,6 @@ def last_worker_seen_at(connection: Redis[bytes]) -> datetime | None:
     """The latest heartbeat of any worker in rq's worker registry (None: no worker there)."""
     beats = [w.last_heartbeat for w in Worker.all(connection=connection) if w.last_heartbeat]
     return max(beats, default=None)
-
-
-def is_worker_seen_recently(connection: Redis[bytes], now: datetime | None = None) -> bool:
-    seen_at = last_worker_seen_at(connection)
-    return seen_at is not None and (now or datetime.now(UTC)) - seen_at <= WORKER_SEEN_WITHIN
 
 
 def failed_jobs(connection: Redis[bytes], limit: int = 200) -> list[FailedJob]:
