@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -23,12 +22,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _resolve_services(app, settings)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-    from app import auth, errors, i18n, input_limits, security_headers, tenancy, unit_of_work, views
+    from app import (
+        auth,
+        errors,
+        health,
+        i18n,
+        input_limits,
+        logs,
+        security_headers,
+        tenancy,
+        unit_of_work,
+        views,
+    )
     from app.extensions import csrf, db, limiter, login_manager
 
+    logs.configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    logs.init_app(app)  # first: its request line is written after every other hook has run
     input_limits.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
@@ -40,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     unit_of_work.init_app(app)
     security_headers.init_app(app)
     views.register(app)
+    health.register(app)
     tenancy.check_every_organisation_view_declares_a_role(app)
     return app
 

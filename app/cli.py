@@ -320,6 +320,17 @@ cli.add_command(ledger_group)
 from app.bank_cli import bank_group  # noqa: E402  (bank statements)
 
 cli.add_command(bank_group)
+from app.backup_cli import (  # noqa: E402  (backups and restores)
+    backup_command,
+    org_backup_command,
+    org_restore_command,
+    restore_command,
+)
+
+cli.add_command(backup_command)
+cli.add_command(restore_command)
+org_group.add_command(org_backup_command)
+org_group.add_command(org_restore_command)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from app.books.planning import blueprint as planning
     from app.books.reports import blueprint as reports
     from app.books.views import blueprint as books
+    from app.bureau.jobs import blueprint as bureau_jobs
     from app.bureau.views import blueprint as bureau
     from app.dashboard.views import blueprint as dashboard
     from app.home.views import blueprint as home
@@ -18,7 +19,7 @@ def register(app: Flask) -> None:
 
     second_factor.init_app(app)
     passwords.init_app(app)
-    for blueprint in (home, account, passwords.blueprint, bureau, dashboard, members):
+    for blueprint in (home, account, passwords.blueprint, bureau, bureau_jobs, dashboard, members):
         app.register_blueprint(blueprint)
     for blueprint in (books, reports, planning):
         app.register_blueprint(blueprint)

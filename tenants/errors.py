@@ -31,3 +31,11 @@ class InvalidUser(ValidationFailed):
 
 class InvitationInvalid(DomainError):
     """The invitation link is unknown, used or expired."""
+
+
+class BackupFailed(DomainError):
+    """Making or reading a backup failed (a program, a file); nothing was restored half-way."""
+
+
+class RestoreRefused(DomainError):
+    """A restore would overwrite or mix with data that is already there, or the file is wrong."""

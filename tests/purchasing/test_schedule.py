@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from rq.cron import CronScheduler
 from rq.job import Job, JobStatus
 from sqlalchemy import select
@@ -17,10 +18,12 @@ from purchasing.invoices.queries import BookingStatus, invoice_state
 from purchasing.models import InvoiceMessage, MessageKind
 from tests.purchasing import billing
 from tests.purchasing.billing import fee_invoice
-from tests.purchasing.books import run_redis  # noqa: F401  (fixture)
+from tests.purchasing.books import redis_url_of, run_redis  # noqa: F401  (fixture)
 from workers.queues import DEFAULT, queue
 from workers.scheduler import BOOKINGS, BOOKINGS_EVERY, schedule
 from workers.worker import run_worker
+
+pytestmark = pytest.mark.servers  # CI runs these on the embedded servers too
 
 billed_bureau = billing.billed_bureau
 member = billing.member
@@ -81,11 +84,10 @@ def test_the_scheduler_command_enqueues_the_outbox_job_until_it_is_stopped(
     app,
     run_redis,  # noqa: F811
 ):
-    url = run_redis.connection_pool.connection_kwargs
     environment = {
         **os.environ,
         "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
-        "REDIS_URL": f"redis://{url['host']}:{url['port']}/{url['db']}",
+        "REDIS_URL": redis_url_of(run_redis),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "scheduler"],

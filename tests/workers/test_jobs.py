@@ -14,6 +14,8 @@ from workers.jobs import count_accounts
 from workers.queues import DEFAULT, LEDGER, RUNS, queue
 from workers.worker import run_worker
 
+pytestmark = pytest.mark.servers  # CI runs these on the embedded servers too
+
 SMALL_CHART = (
     ChartAccount("Assets:Bank", "Bank", "Bank", None),
     ChartAccount("Equity:Opening-Balances", "Beginvermogen", "Opening balances", None),
