@@ -23,7 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from app import auth, errors, i18n, tenancy, unit_of_work, views
+    from app import auth, errors, i18n, tenancy, unit_of_work, views, words
     from app.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    words.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     unit_of_work.init_app(app)

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["short_day"] = short_day
     app.jinja_env.filters["role_name"] = role_name
@@ -60,6 +61,11 @@ def money(amount: Decimal, currency: str = "EUR") -> str:
 
 def number(amount: Decimal | int) -> str:
     return format_decimal(amount, locale=_babel_locale())
+
+
+def percent(value: Decimal | int) -> str:
+    """``21%`` for a stored 21.00, ``2,35%`` for 2.35: no trailing zeros, the reader's comma."""
+    return f"{number(value)}%"  # Babel's pattern drops trailing zeros
 
 
 def day(value: date | datetime) -> str:

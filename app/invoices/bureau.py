@@ -25,6 +25,7 @@ from app.extensions import db
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
 from app.payments.views import current_provider
+from app.words import run_status
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.queries import invoice_state
@@ -123,6 +124,7 @@ def run_progress(run_id: int) -> Any:
     view = run_view(db.session(), run_id)
     response = jsonify(
         status=view.status.value,
+        status_label=run_status(view.status.value),
         done=view.done,
         total=view.total,
         percent=view.percent,
