@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         tenancy,
         unit_of_work,
         views,
+        words,
     )
     from app.extensions import csrf, db, limiter, login_manager
 
@@ -44,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    words.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     unit_of_work.init_app(app)

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["short_day"] = short_day
     app.jinja_env.filters["moment"] = moment
@@ -93,6 +94,11 @@ def _shown(amount: Decimal | int, formatted: Callable[[Decimal], str], currency:
         except (DecimalException, ValueError, ArithmeticError):
             pass
     return f"{value} {currency}".strip()
+
+
+def percent(value: Decimal | int) -> str:
+    """``21%`` for a stored 21.00, ``2,35%`` for 2.35: no trailing zeros, the reader's comma."""
+    return f"{number(value)}%"  # Babel's pattern drops trailing zeros
 
 
 def day(value: date | datetime) -> str:

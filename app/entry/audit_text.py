@@ -8,6 +8,7 @@ fields as they are. An edit lists only what differs; a new record lists everythi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.i18n import day, money, number
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FIELD_NAMES = {
     "date": _l("Datum"),
     "payee": _l("Wie"),
@@ -27,6 +29,17 @@ FIELD_NAMES = {
     "postings": _l("Regels"),
     "meta": _l("Metadata"),
     "source": _l("Bron"),
+    "account": _l("Rekening"),
+    "iban": _l("IBAN"),
+    "imported": _l("Ingelezen regels"),
+    "duplicates": _l("Dubbele regels overgeslagen"),
+    "closed_on": _l("Gesloten op"),
+    "opened_on": _l("Geopend op"),
+    "starts_on": _l("Van"),
+    "ends_on": _l("Tot en met"),
+    "number": _l("Bedrag"),
+    "amount": _l("Bedrag"),
+    "is_closed": _l("Afgesloten"),
 }
 
 
@@ -63,11 +76,8 @@ def _field(name: str, value: Any) -> str:
     if name in ("tags", "links") and isinstance(value, list):
         sign = "#" if name == "tags" else "^"
         return " ".join(f"{sign}{item}" for item in value)
-    if name == "date" and isinstance(value, str):
-        try:
-            return day(date.fromisoformat(value))
-        except ValueError:
-            return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return day(date.fromisoformat(value))
     if name == "flag":
         return {"*": str(_l("geboekt")), "!": str(_l("nog te controleren"))}.get(value, value or "")
     return _text(value)
@@ -91,6 +101,8 @@ def _amount(text: str, currency: str) -> str:
 def _text(value: Any) -> str:
     if value is None or value == {} or value == []:
         return ""
+    if isinstance(value, bool):
+        return str(_l("ja") if value else _l("nee"))
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -27,6 +27,7 @@ from app.insurance.input import day
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
 from app.payments.views import current_provider
+from app.words import run_status
 from ledger.amounts import parse_amount
 from ledger.errors import DomainError
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
@@ -181,6 +182,7 @@ def run_progress(run_id: int) -> Any:
     view = run_view(db.session(), run_id)
     response = jsonify(
         status=view.status.value,
+        status_label=run_status(view.status.value),
         done=view.done,
         total=view.total,
         percent=view.percent,

@@ -9,7 +9,7 @@
   function show(data) {
     bar.value = data.percent;
     bar.textContent = data.percent + "%";
-    field("status").textContent = data.status;
+    field("status").textContent = data.status_label || data.status;
     field("done").textContent = data.done;
     field("total").textContent = data.total;
     var error = field("error");

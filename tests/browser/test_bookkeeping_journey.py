@@ -100,6 +100,7 @@ def test_a_treasurer_books_a_receipt_reverses_it_and_exports_the_books(
     _report_screenshots(page, home.slug, screenshots)
 
     page.goto(f"/o/{home.slug}/")
+    page.get_by_test_id("reports-menu").get_by_text("Rapporten").click()  # the export sits there
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export (Beancount)").click()
     export = tmp_path / "export.beancount"

@@ -119,6 +119,7 @@ def test_a_run_page_has_a_progress_bar_that_polls_a_json_endpoint(
     progress = staff.get(f"/bureau/runs/{run_id}/progress")
     assert progress.json == {
         "status": "pending",
+        "status_label": "in de wachtrij",
         "done": 0,
         "total": 0,
         "percent": 100,
