@@ -13,7 +13,10 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 from flask_babel import force_locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.i18n import day, money, number, role_name, short_day
 
@@ -100,6 +103,23 @@ def test_english_amounts_dates_and_numbers(app):
         assert short_day(date(2026, 11, 27)) == "27/11/2026"
         assert day(date(2026, 11, 27)) == "27 Nov 2026"
         assert role_name("bookkeeper") == "bookkeeper"
+
+
+@pytest.mark.parametrize(("locale", "babel_locale"), [("nl", "nl_NL"), ("en", "en_GB")])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    amount=st.one_of(
+        st.decimals(places=2, min_value=-(10**12), max_value=10**12, allow_nan=False),
+        st.integers(-(10**9), 10**9).map(Decimal),
+        st.sampled_from([Decimal("-0.00"), Decimal("0"), Decimal("5E+3"), Decimal("1.005")]),
+    )
+)
+def test_amounts_are_written_exactly_as_babel_writes_them(app, locale, babel_locale, amount):
+    with app.test_request_context(), force_locale(locale):
+        assert money(amount) == format_currency(amount, "EUR", locale=babel_locale)
+        assert money(amount, "USD") == format_currency(amount, "USD", locale=babel_locale)
 
 
 def test_a_moment_is_shown_as_the_day_it_is_in_the_netherlands(app):
