@@ -100,10 +100,12 @@ def scheduler_command() -> None:
 
 
 def _install_demo() -> None:
+    from app.books.params import today
     from app.demo import install_demo
 
-    for line in install_demo(db.session()):
+    for line in install_demo(db.session(), today()):
         click.echo(line)
+    db.session.commit()
 
 
 def _allow_plain_http_on_loopback(app: Flask, host: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from app.demo import install_demo
@@ -13,10 +14,21 @@ from ledger.balances import balances_on
 from purchasing.invoices.demo import fill_demo_billing
 from purchasing.invoices.documents import NewInvoice, NewLine, issue_invoice
 from purchasing.invoices.parties import party_of, set_billing_details
+from purchasing.invoices.payments import open_amount
 from purchasing.invoices.requirements import missing_of_customer, missing_of_supplier
-from purchasing.models import Invoice, InvoicePurpose, LineKind
+from purchasing.models import (
+    Enrolment,
+    Insurer,
+    Invoice,
+    InvoicePurpose,
+    LineKind,
+    MembershipPlan,
+    Subscription,
+)
 from tenants.binding import bind_session
+from tenants.databases import connect_args, scratch_database
 from tenants.demo import ORGANISATIONS, fill_demo_books
+from tenants.migrations import upgrade_public
 from tenants.provisioning import AMSTERDAM, provision_organisation
 
 
@@ -34,7 +46,7 @@ def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
 
 def test_the_demo_leaves_an_instance_with_organisations_of_its_own_alone(session, make_org):
     make_org()
-    assert install_demo(session) == [
+    assert install_demo(session, date(2026, 12, 5)) == [
         "demo: skipped, this instance already has organisations of its own"
     ]
 
@@ -62,3 +74,30 @@ def test_the_demo_bureau_and_members_get_the_billing_details_an_invoice_needs(se
     set_billing_details(session, bureau, edited)
     assert fill_demo_billing(session) == 0  # what someone entered since is left alone
     assert party_of(session, bureau).city == "Amstelveen"
+
+
+def test_the_demo_fills_both_sides_and_prints_the_roles_as_they_are(database_url):
+    today = date(2026, 12, 5)
+    with scratch_database(database_url) as url:
+        engine = create_engine(url, connect_args=connect_args())
+        try:
+            upgrade_public(engine)
+            with Session(engine) as session:
+                lines = install_demo(session, today)
+                session.commit()
+            with Session(engine) as session:
+                assert session.scalar(select(func.count()).select_from(Insurer)) == 1
+                assert session.scalar(select(func.count()).select_from(Enrolment)) == 2
+                plan = session.scalars(select(MembershipPlan)).one()
+                assert plan.name == "Lidmaatschap 2026"
+                assert session.scalar(select(func.count()).select_from(Subscription)) == 3
+                invoices = session.scalars(select(Invoice).order_by(Invoice.id)).all()
+                assert len(invoices) == 3
+                open_amounts = [open_amount(session, invoice.id) for invoice in invoices]
+                assert open_amounts[0] == 0 and all(amount > 0 for amount in open_amounts[1:])
+                assert all(invoice.due_on < today for invoice in invoices[1:])  # overdue
+                again = install_demo(session, today)
+            assert "  bureau@example.org           bureau admin, owner of buurtbureau" in lines
+            assert "left as it is" in again[0]
+        finally:
+            engine.dispose()
