@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.clock import today
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.transactions import post_transaction
-from tenants.binding import TenantRef, bind_session
+from tenants.binding import TenantRef
 from tenants.models import Organisation
 from tenants.people import add_member, create_user
-from tenants.provisioning import AMSTERDAM, NewOrganisation, provision_organisation
+from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.roles import Role
 
 # Printed with the logins; only ever used for demo data on a developer's machine.
@@ -81,17 +82,18 @@ def is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Organisation))
 
 
-def fill_demo(session: Session) -> tuple[DemoPerson, ...]:
-    """Create the demo organisations with their books and people; returns who can log in.
+def fill_demo(session: Session) -> list[TenantRef]:
+    """Create the demo organisations and their people; returns the organisations made.
 
     Meant for an empty instance (see ``is_empty``): it never touches existing data, and on an
-    instance that already has these slugs provisioning refuses.
+    instance that already has these slugs provisioning refuses. Each organisation is
+    provisioned in a transaction of its own; the people are written in the caller's. Their
+    books are filled with ``fill_demo_books``, each in a unit of work bound to it.
     """
-    ids: dict[str, int] = {}
-    for new in ORGANISATIONS:
-        tenant = provision_organisation(session, new)
-        ids[new.slug] = tenant.organisation_id
-        fill_demo_books(session, tenant)
+    tenants = [provision_organisation(session, new) for new in ORGANISATIONS]
+    ids = {
+        new.slug: tenant.organisation_id for new, tenant in zip(ORGANISATIONS, tenants, strict=True)
+    }
     for person in PEOPLE:
         user = create_user(
             session,
@@ -102,20 +104,17 @@ def fill_demo(session: Session) -> tuple[DemoPerson, ...]:
         )
         for slug, role in person.roles:
             add_member(session, user.id, ids[slug], role)
-    return PEOPLE
+    return tenants
 
 
-def fill_demo_books(session: Session, tenant: TenantRef) -> None:
+def fill_demo_books(books: Session) -> None:
     """Post a few example transactions of this year in one organisation's default chart.
 
-    Posted through the ledger's own service, in a session of their own bound to the tenant,
-    exactly as a bookkeeper's entries would be.
+    ``books`` is bound to the organisation; posted through the ledger's own service, exactly
+    as a bookkeeper's entries would be.
     """
-    year = datetime.now(AMSTERDAM).year
-    with Session(bind=session.get_bind()) as books:
-        bind_session(books, tenant)
-        for new in _demo_transactions(year):
-            post_transaction(books, new, actor_id=None)
+    for new in _demo_transactions(today().year):
+        post_transaction(books, new, actor_id=None)
 
 
 def _demo_transactions(year: int) -> tuple[NewTransaction, ...]:

@@ -152,6 +152,7 @@ def make_user(engine: Engine) -> Callable[..., User]:
             user = create_user(session, email, PASSWORD, **options)
             if org is not None:
                 add_member(session, user.id, org.id, role)
+            session.commit()  # the test is the unit of work here
             session.expunge(user)
         return user
 

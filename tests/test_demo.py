@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from app.demo import install_demo
 from ledger.balances import balances_on
+from ledger.clock import today
 from purchasing.invoices.demo import fill_demo_billing
 from purchasing.invoices.documents import NewInvoice, NewLine, issue_invoice
 from purchasing.invoices.parties import party_of, set_billing_details
@@ -17,7 +18,7 @@ from purchasing.invoices.requirements import missing_of_customer, missing_of_sup
 from purchasing.models import Invoice, InvoicePurpose, LineKind
 from tenants.binding import bind_session
 from tenants.demo import ORGANISATIONS, fill_demo_books
-from tenants.provisioning import AMSTERDAM, provision_organisation
+from tenants.provisioning import provision_organisation
 
 
 def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
@@ -26,7 +27,7 @@ def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
         fill_demo_books(session, org.tenant)
     with Session(engine) as books:
         bind_session(books, org.tenant)
-        balances = balances_on(books, datetime.now(AMSTERDAM).date().replace(month=12, day=31))
+        balances = balances_on(books, today().replace(month=12, day=31))
     assert balances["Assets:Bank:Checking"] == {"EUR": Decimal("3413.15")}
     assert balances["Expenses:Housing:Rent"] == {"EUR": Decimal("350.00")}
     assert sum(sum(amounts.values()) for amounts in balances.values()) == 0

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, request
 
-from tenants.provisioning import AMSTERDAM
+# Kept importable from here for pages not yet moved to ``ledger.clock`` (the one clock).
+from ledger.clock import today as today
 
 Cursor = tuple[date, int]
-
-
-def today() -> date:
-    """Today in the Netherlands, the default day of every report."""
-    return datetime.now(AMSTERDAM).date()
 
 
 def date_arg(name: str, values: Mapping[str, str] | None = None) -> date | None:
