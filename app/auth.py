@@ -15,7 +15,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from app import login_limits, login_sessions
-from app.errors import translated
+from app.errors import flash_refusal, translated
 from app.extensions import db, login_manager
 from ledger.errors import DomainError
 from tenants import invitations
@@ -157,7 +157,7 @@ def _accept_logged_in(token: str, slug: str) -> Any:
     try:
         invitations.accept_as_user(db.session(), token, user)
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
         return redirect(url_for("auth.accept_invitation", token=token))
     return redirect(url_for("dashboard.index", slug=slug))
 
@@ -168,7 +168,7 @@ def _accept_new(token: str, slug: str, form: NewAccountForm) -> Any:
             db.session(), token, form.name.data or "", form.password.data or ""
         )
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
         return redirect(url_for("auth.accept_invitation", token=token))
     _start_session(user)
     return redirect(url_for("dashboard.index", slug=slug))

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.commands import bound_session, in_unit_of_work
 from ledger.bank.accounts import (
     DEFAULT_LEDGER_ACCOUNT,
     add_bank_account,
@@ -28,12 +27,10 @@ from ledger.bank.importing import import_statement
 from ledger.bank.models import BankAccount
 from ledger.bank.presets import PRESETS
 from ledger.errors import DomainError
-from tenants.binding import bind_session, tenant_ref
-from tenants.queries import organisation_by_slug
 
 
 class Refused(Exception):
-    """A refusal of the command line itself (unknown organisation or bank account)."""
+    """A refusal of the command line itself (an unreadable file, an unknown bank account)."""
 
 
 @click.group("bank")
@@ -46,12 +43,12 @@ def bank_group() -> None:
 @click.argument("iban")
 @click.option("--account", default=DEFAULT_LEDGER_ACCOUNT, show_default=True)
 @click.option("--csv-preset", type=click.Choice(sorted(PRESETS)), default=None)
-@with_appcontext
+@in_unit_of_work
 def bank_add_account(slug: str, iban: str, account: str, csv_preset: str | None) -> None:
     """Link IBAN to a ledger ACCOUNT of organisation SLUG."""
     mapping = PRESETS[csv_preset] if csv_preset else None
     try:
-        session = _bound_session(slug)
+        session = bound_session(slug)
         add_bank_account(session, iban, None, account=account, csv_mapping=mapping)
     except (DomainError, Refused) as error:
         _refuse(error)
@@ -80,12 +77,12 @@ def bank_add_account(slug: str, iban: str, account: str, csv_preset: str | None)
 @click.option("--header", multiple=True, help="Column names, for a file without a header row.")
 @click.option("--skip-lines", default=0, show_default=True, help="Lines above the header.")
 @click.option("--split-codes", is_flag=True, help="The description has /NAME/, /IBAN/ codes.")
-@with_appcontext
+@in_unit_of_work
 def bank_csv_mapping(slug: str, iban: str, preset: str | None, **columns: Any) -> None:
     """Save how the CSV exports of bank account IBAN of organisation SLUG are read."""
     try:
         mapping = PRESETS[preset] if preset else _mapping(columns)
-        session = _bound_session(slug)
+        session = bound_session(slug)
         set_csv_mapping(session, _bank_account_id(session, iban), mapping, None)
     except (DomainError, Refused) as error:
         _refuse(error)
@@ -96,12 +93,12 @@ def bank_csv_mapping(slug: str, iban: str, preset: str | None, **columns: Any) -
 @click.argument("slug")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--iban", default=None, help="The bank account, for a CSV file that names none.")
-@with_appcontext
+@in_unit_of_work
 def bank_import(slug: str, file: Path, iban: str | None) -> None:
     """Read a statement FILE into the inbox of organisation SLUG; last line is JSON."""
     try:
         data = _read(file)
-        session = _bound_session(slug)
+        session = bound_session(slug)
         bank_account_id = _bank_account_id(session, iban) if iban else None
         result = import_statement(
             session, data, None, filename=file.name, bank_account_id=bank_account_id
@@ -154,14 +151,3 @@ def _bank_account_id(session: Session, iban: str) -> int:
     if found is None:
         raise Refused(f"no bank account {iban!r}")
     return int(found)
-
-
-def _bound_session(slug: str) -> Session:
-    session = db.session()
-    organisation = organisation_by_slug(session, slug)
-    if organisation is None:
-        raise Refused(f"no organisation {slug!r}")
-    tenant = tenant_ref(organisation)
-    session.commit()
-    bind_session(session, tenant)
-    return session

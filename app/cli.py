@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 
 from app import create_app
+from app.commands import in_unit_of_work
 from app.extensions import db
 from app.settings import MissingPublicUrl, require_public_url
 from ledger.errors import DomainError
@@ -100,12 +101,11 @@ def scheduler_command() -> None:
 
 
 def _install_demo() -> None:
-    from app.books.params import today
     from app.demo import install_demo
+    from ledger.clock import today
 
-    for line in install_demo(db.session(), today()):
+    for line in install_demo(db.engine, today()):
         click.echo(line)
-    db.session.commit()
 
 
 def _allow_plain_http_on_loopback(app: Flask, host: str) -> None:
@@ -187,7 +187,7 @@ def org_group() -> None:
 @click.option("--name", required=True, help="The organisation's name.")
 @click.option("--kvk", "kvk_number", default=None, help="KvK number (8 digits).")
 @click.option("--bureau", "is_bureau", is_flag=True, help="This is the bureau's own organisation.")
-@with_appcontext
+@in_unit_of_work
 def org_create(slug: str, name: str, kvk_number: str | None, is_bureau: bool) -> None:
     """Create an organisation with its own schema and default chart of accounts."""
     new = NewOrganisation(slug=slug, name=name, kvk_number=kvk_number, is_bureau=is_bureau)
@@ -197,7 +197,7 @@ def org_create(slug: str, name: str, kvk_number: str | None, is_bureau: bool) ->
 
 @org_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@with_appcontext
+@in_unit_of_work
 def org_list(as_json: bool) -> None:
     """List every organisation with its schema and revision."""
     rows = [
@@ -222,7 +222,7 @@ def org_list(as_json: bool) -> None:
 @org_group.command("delete")
 @click.argument("slug")
 @click.option("--confirm", "confirmation", required=True, help="Repeat the slug to confirm.")
-@with_appcontext
+@in_unit_of_work
 def org_delete(slug: str, confirmation: str) -> None:
     """Delete an organisation and its books (export them first: keep books seven years)."""
     _refuse_on_domain_error(
@@ -247,7 +247,7 @@ def user_group() -> None:
 )
 @click.option("--bureau-admin", is_flag=True, help="Bureau staff: manage all organisations.")
 @click.option("--name", default="", help="The person's name.")
-@with_appcontext
+@in_unit_of_work
 def user_create(
     email: str, slug: str | None, role: str | None, bureau_admin: bool, name: str
 ) -> None:

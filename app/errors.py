@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, flash, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -13,6 +13,16 @@ from ledger.errors import DomainError, NotFound
 def translated(error: DomainError) -> str:
     """The error's Dutch message id in the reader's language, with its parameters filled in."""
     return str(_(error.template, **error.params))
+
+
+def flash_refusal(error: DomainError, text: str | None = None) -> None:
+    """A refused action that answers with a redirect: discard what it wrote, and say why.
+
+    A redirect answers below 400, which the request's unit of work would commit; what the
+    refused service wrote before it raised must not go with it.
+    """
+    db.session.rollback()
+    flash(translated(error) if text is None else text, "error")
 
 
 def init_app(app: Flask) -> None:

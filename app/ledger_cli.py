@@ -5,18 +5,17 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from redis.exceptions import RedisError
 from rq.job import Job
 from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.commands import bound_session, in_unit_of_work
+from ledger.clock import today
 from ledger.errors import DomainError, ImportRefused
 from ledger.export import export_book
 from ledger.importer import import_book_file
@@ -25,8 +24,8 @@ from ledger.periods import OWNER, close_through, reopen_period
 from ledger.reports.catalogue import REPORT_KINDS, build_report
 from ledger.reports.formats import CSV_HEADER, report_json, report_rows, spreadsheet_cell
 from ledger.validation import validate_book
-from tenants.binding import bind_session, bound_tenant, tenant_ref
-from tenants.queries import organisation_by_slug
+from tenants.binding import bound_tenant
+from tenants.unit_of_work import after_commit
 from workers.ledger_jobs import enqueue_validation
 from workers.queues import redis_connection
 
@@ -39,10 +38,10 @@ def ledger_group() -> None:
 @ledger_group.command("export")
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@with_appcontext
+@in_unit_of_work
 def ledger_export(slug: str, output: Path | None) -> None:
     """Write the books of SLUG as a .beancount file (stdout without -o)."""
-    text = export_book(_bound_session(slug))
+    text = export_book(_bound(slug))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -53,11 +52,12 @@ def ledger_export(slug: str, output: Path | None) -> None:
 @ledger_group.command("import")
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
+@in_unit_of_work
 def ledger_import(slug: str, file: Path) -> None:
     """Load a Beancount FILE (and the files it includes) into the empty books of SLUG."""
+    session = _bound(slug)
     try:
-        summary = import_book_file(_bound_session(slug), file, None)
+        summary = import_book_file(session, file, None)
     except ImportRefused as error:
         click.echo(f"refused: {error}", err=True)
         for problem in error.problems:
@@ -68,35 +68,39 @@ def ledger_import(slug: str, file: Path) -> None:
         sys.exit(1)
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.counts.items()))
     click.echo(f"imported into {slug}: {counts}")
-    _queue_validation(slug)
+    organisation_id = _organisation_id(session)
+    after_commit(session, lambda: _queue_validation(slug, organisation_id))
 
 
 @ledger_group.command("validate")
 @click.argument("slug")
 @click.option("--wait", is_flag=True, help="Validate here and now and print the findings.")
-@with_appcontext
-def ledger_validate(slug: str, wait: bool) -> None:
-    """Run Beancount's full validation of SLUG's books in the background (or, with --wait, now)."""
+@in_unit_of_work
+def ledger_validate(slug: str, wait: bool) -> int:
+    """Run Beancount's full validation of SLUG's books in the background (or, with --wait, now).
+
+    With --wait the run and its findings are stored, and the command fails when there are any.
+    """
+    session = _bound(slug)
     if not wait:
-        if _queue_validation(slug) is None:
-            sys.exit(1)
-        return
-    findings = validate_book(_bound_session(slug))
+        return 1 if _queue_validation(slug, _organisation_id(session)) is None else 0
+    findings = validate_book(session)
     for finding in findings:
         click.echo(f"line {finding.line}: {finding.kind}: {finding.message}")
     click.echo(f"{len(findings)} findings in {slug}")
-    if findings:
-        sys.exit(1)
+    return 1 if findings else 0
 
 
-def _queue_validation(slug: str) -> Job | None:
+def _organisation_id(session: Session) -> int:
+    tenant = bound_tenant(session)
+    assert tenant is not None
+    return tenant.organisation_id
+
+
+def _queue_validation(slug: str, organisation_id: int) -> Job | None:
     """Queue the full validation; a Redis outage is reported, not fatal (the import stands)."""
-    organisation = bound_tenant(_bound_session(slug))
-    assert organisation is not None
     try:
-        job = enqueue_validation(
-            redis_connection(current_app.config["REDIS_URL"]), organisation.organisation_id
-        )
+        job = enqueue_validation(redis_connection(current_app.config["REDIS_URL"]), organisation_id)
     except RedisError as error:
         click.echo(f"validation not queued: {error}", err=True)
         return None
@@ -111,7 +115,7 @@ def _queue_validation(slug: str) -> Job | None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day of a period.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of a period.")
 @click.option("--format", "output", type=click.Choice(["text", "csv", "json"]), default="text")
-@with_appcontext
+@in_unit_of_work
 def ledger_report(
     slug: str,
     kind: str,
@@ -123,9 +127,9 @@ def ledger_report(
     """Print a report of SLUG: as of --date D, or for --from D --to D (both days included)."""
     try:
         report = build_report(
-            _bound_session(slug),
+            _bound(slug),
             kind,
-            today=_today(),
+            today=today(),
             on=on.date() if on else None,
             start=start.date() if start else None,
             end=end.date() if end else None,
@@ -145,10 +149,10 @@ def ledger_report(
 
 @ledger_group.command("periods")
 @click.argument("slug")
-@with_appcontext
+@in_unit_of_work
 def ledger_periods(slug: str) -> None:
     """List the accounting periods of SLUG (fiscal years and closed periods), newest first."""
-    for row in period_overview(_bound_session(slug), _today()):
+    for row in period_overview(_bound(slug), today()):
         state = f"closed {row.closed_at:%Y-%m-%d}" if row.closed_at else "open"
         ident = f"#{row.id}" if row.id else "-"
         click.echo(f"{ident:>6} {row.starts_on} {row.ends_on} {state:<17} {row.transaction_count}")
@@ -159,10 +163,10 @@ def ledger_periods(slug: str) -> None:
 @click.option(
     "--through", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day to close."
 )
-@with_appcontext
+@in_unit_of_work
 def ledger_close_period(slug: str, through: datetime) -> None:
     """Close everything of SLUG dated on or before --through (as the bureau, acting as owner)."""
-    session = _bound_session(slug)
+    session = _bound(slug)
     try:
         closed = close_through(session, through.date(), None, role=OWNER)
     except DomainError as error:
@@ -173,13 +177,13 @@ def ledger_close_period(slug: str, through: datetime) -> None:
 @ledger_group.command("reopen-period")
 @click.argument("slug")
 @click.option("--on", type=click.DateTime(["%Y-%m-%d"]), required=True, help="A day inside it.")
-@with_appcontext
+@in_unit_of_work
 def ledger_reopen_period(slug: str, on: datetime) -> None:
     """Reopen the closed period of SLUG that holds the day --on."""
-    session = _bound_session(slug)
+    session = _bound(slug)
     day = on.date()
     period = next(
-        (r for r in period_overview(session, _today()) if r.starts_on <= day <= r.ends_on), None
+        (r for r in period_overview(session, today()) if r.starts_on <= day <= r.ends_on), None
     )
     if period is None or period.id is None or not period.is_closed:
         raise click.ClickException(f"no closed period of {slug} holds {day}")
@@ -190,16 +194,9 @@ def ledger_reopen_period(slug: str, on: datetime) -> None:
     click.echo(f"reopened {period.starts_on} – {period.ends_on} of {slug}")
 
 
-def _today() -> date:
-    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
-
-
-def _bound_session(slug: str) -> Session:
-    session = db.session()
-    organisation = organisation_by_slug(session, slug)
-    if organisation is None:
-        raise click.ClickException(f"no organisation {slug!r}")
-    tenant = tenant_ref(organisation)
-    session.commit()
-    bind_session(session, tenant)
-    return session
+def _bound(slug: str) -> Session:
+    """The command's session bound to SLUG; an unknown slug ends the command with a message."""
+    try:
+        return bound_session(slug)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error

@@ -53,7 +53,7 @@ def add_account(
     rgs_code: str | None = None,
     booking: str | None = None,
 ) -> int:
-    """Open a new account; returns its id. Commits.
+    """Open a new account; returns its id.
 
     ``booking`` is how a sale held at cost picks its lots (Beancount's methods, e.g. FIFO);
     None follows the book's default, STRICT unless the book says otherwise.
@@ -94,7 +94,7 @@ def add_account(
         account_id,
         after={**values, "opened_on": opened_on.isoformat()},
     )
-    session.commit()
+    session.flush()
     assert account_id is not None
     return int(account_id)
 
@@ -125,4 +125,4 @@ def close_account(session: Session, name: str, actor_id: int | None, *, on: date
     record_change(
         session, actor_id, "close", "account", account.id, after={"closed_on": on.isoformat()}
     )
-    session.commit()
+    session.flush()

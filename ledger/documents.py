@@ -28,14 +28,10 @@ class NewDocument:
 
 
 def attach_document(session: Session, new: NewDocument, actor_id: int | None) -> int:
-    """Record a document; with only a transaction, it hangs on that transaction's first account."""
-    document_id = add_document(session, new, actor_id)
-    session.commit()
-    return document_id
+    """Record a document; with only a transaction, it hangs on that transaction's first account.
 
-
-def add_document(session: Session, new: NewDocument, actor_id: int | None) -> int:
-    """Record a document inside the caller's transaction (so it lands with what it documents)."""
+    It lands in the caller's transaction, so it commits with what it documents.
+    """
     check_text(new.path, "path")
     check_text(new.description, "description")
     account_id = _account_id(session, new)

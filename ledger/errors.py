@@ -46,3 +46,7 @@ class ImportRefused(DomainError):
     def __init__(self, template: str, *, problems: tuple[str, ...] = (), **params: Any) -> None:
         self.problems = problems
         super().__init__(template, **params)
+
+
+class EditConflict(DomainError):
+    """Someone changed the transaction after the edit was begun; saving would undo their change."""

@@ -26,7 +26,7 @@ def fiscal_year_start_month(session: Session) -> int:
 
 
 def set_fiscal_year_start_month(session: Session, month: int, actor_id: int | None) -> None:
-    """Let the fiscal year start on the first of ``month``. Commits."""
+    """Let the fiscal year start on the first of ``month``."""
     if not 1 <= month <= 12:
         raise ValidationFailed(message("kies een maand van 1 tot en met 12"), field="month")
     before = fiscal_year_start_month(session)
@@ -41,7 +41,7 @@ def set_fiscal_year_start_month(session: Session, month: int, actor_id: int | No
         before={OPTION: before},
         after={OPTION: month},
     )
-    session.commit()
+    session.flush()
 
 
 def fiscal_year_of(day: date, start_month: int) -> tuple[date, date]:

@@ -69,7 +69,8 @@ class ImportSummary:
 def import_book(
     session: Session, text: str, actor_id: int | None, *, source: str = ""
 ) -> ImportSummary:
-    """Check ``text`` with Beancount and load it; commits, or raises ``ImportRefused``."""
+    """Check ``text`` with Beancount and load it in the caller's transaction, or raise
+    ``ImportRefused``."""
     return _import(session, beans.parse_book(text), actor_id, source)
 
 
@@ -91,16 +92,11 @@ def _import(
             problems=tuple(problems),
             first=problems[0],
         )
-    try:
-        _require_empty(session)
-        summary = _load(session, book, source)
-        record_change(
-            session, actor_id, "import", "book", None, after={"source": source, **summary.counts}
-        )
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
+    _require_empty(session)
+    summary = _load(session, book, source)
+    record_change(
+        session, actor_id, "import", "book", None, after={"source": source, **summary.counts}
+    )
     return summary
 
 

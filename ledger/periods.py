@@ -23,7 +23,7 @@ OWNER = "owner"
 def close_period(
     session: Session, starts_on: date, ends_on: date, actor_id: int | None, *, role: str
 ) -> int:
-    """Close the period from ``starts_on`` to ``ends_on`` (made if new); returns its id. Commits."""
+    """Close the period from ``starts_on`` to ``ends_on`` (made if new); returns its id."""
     require_owner(role)
     if ends_on < starts_on:
         raise ValidationFailed(message("een periode eindigt niet voor ze begint"), field="ends_on")
@@ -39,13 +39,13 @@ def close_period(
         raise ValidationFailed(message("deze periode is al afgesloten"))
     else:
         period_id = _close(session, period, starts_on, ends_on, actor_id)
-    session.commit()
+    session.flush()
     return period_id
 
 
 def close_through(session: Session, through: date, actor_id: int | None, *, role: str) -> list[int]:
     """Close everything dated on or before ``through``: the open periods that end by then, and
-    the uncovered stretches, one period per fiscal year. Returns the ids closed now. Commits.
+    the uncovered stretches, one period per fiscal year. Returns the ids closed now.
 
     A period that runs past ``through`` is refused rather than split: its owner chose its
     bounds, so they close or reopen it whole.
@@ -83,12 +83,12 @@ def close_through(session: Session, through: date, actor_id: int | None, *, role
             field="through",
             date=through.isoformat(),
         )
-    session.commit()
+    session.flush()
     return closed
 
 
 def reopen_period(session: Session, period_id: int, actor_id: int | None, *, role: str) -> None:
-    """Open a closed period again (an owner's decision, kept in the audit trail). Commits."""
+    """Open a closed period again (an owner's decision, kept in the audit trail)."""
     require_owner(role)
     period = session.get(AccountingPeriod, period_id, with_for_update=True)
     if period is None:
@@ -101,7 +101,7 @@ def reopen_period(session: Session, period_id: int, actor_id: int | None, *, rol
     record_change(
         session, actor_id, "reopen", "period", period_id, before=before, after=_state(period)
     )
-    session.commit()
+    session.flush()
 
 
 def require_owner(role: str) -> None:

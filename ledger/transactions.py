@@ -2,8 +2,9 @@
 
 Every use case checks the write with Beancount's rules first (``ledger.checks``), then writes
 the transaction, its balance roll-ups (``ledger.roll_up``), the new differences of later balance
-assertions and an audit row, and commits. A refused write changes nothing. Posting is the hot
-path: it reads in two round trips and writes in two, whatever the length of the history.
+assertions and an audit row, in the caller's transaction: the unit of work around the call
+commits it (a refused write raises before it writes anything). Posting is the hot path: it reads
+in two round trips and writes in two, whatever the length of the history.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ from ledger import checks, lots
 from ledger.audit import AUDIT_LOG, record_change
 from ledger.balances import Effect, apply_effects
 from ledger.checks import AssertionUpdate
-from ledger.documents import NewDocument, add_document
+from ledger.documents import NewDocument, attach_document
 from ledger.entries import NewTransaction
-from ledger.errors import DomainError, ValidationFailed, message
+from ledger.errors import ValidationFailed, message
 from ledger.models import BalanceAssertion, Posting, Transaction
 from ledger.queries import load_transaction
 from ledger.rows import posting_row, snapshot, transaction_row, with_cost_dates
+from ledger.versions import check_version
 
 # The tables themselves, not the mapped classes: a plain Core insert skips the ORM's bulk
 # machinery, which costs more than the statement on this hot path.
@@ -71,17 +73,13 @@ def post_transaction(
 ) -> int:
     """Check and post ``new`` with its receipts; returns its id.
 
-    Commits the transaction and its documents together, or raises and changes nothing, so a
-    receipt never goes missing from a booking that was saved.
+    The transaction and its documents are written in the caller's transaction, so they are
+    committed together: a receipt never goes missing from a booking that was saved.
     """
-
-    def post() -> int:
-        transaction_id = int(_post(session, new, actor_id, reverses_id=None))
-        for document in documents:
-            add_document(session, replace(document, transaction_id=transaction_id), actor_id)
-        return transaction_id
-
-    return int(_committed(session, post))
+    transaction_id = _post(session, new, actor_id, reverses_id=None)
+    for document in documents:
+        attach_document(session, replace(document, transaction_id=transaction_id), actor_id)
+    return transaction_id
 
 
 def reverse_transaction(
@@ -96,65 +94,66 @@ def reverse_transaction(
 
     This is how a transaction in a closed period is corrected: the original stays as it was.
     """
-
-    def reverse() -> int:
-        original = _existing(session, transaction_id)
-        if session.scalar(select(Transaction.id).where(Transaction.reverses_id == transaction_id)):
-            raise ValidationFailed(message("deze boeking is al tegengeboekt"))
-        reversal = replace(
-            original,
-            date=on,
-            narration=narration or f"Tegenboeking: {original.narration}",
-            links=original.links | {f"tegenboeking-{transaction_id}"},
-            meta={},
-            source=None,
-            postings=tuple(replace(p, units=-p.units) for p in original.postings),
-        )
-        return _post(session, reversal, actor_id, reverses_id=transaction_id)
-
-    return int(_committed(session, reverse))
+    original = _existing(session, transaction_id)
+    if session.scalar(select(Transaction.id).where(Transaction.reverses_id == transaction_id)):
+        raise ValidationFailed(message("deze boeking is al tegengeboekt"))
+    reversal = replace(
+        original,
+        date=on,
+        narration=narration or f"Tegenboeking: {original.narration}",
+        links=original.links | {f"tegenboeking-{transaction_id}"},
+        meta={},
+        source=None,
+        postings=tuple(replace(p, units=-p.units) for p in original.postings),
+    )
+    return _post(session, reversal, actor_id, reverses_id=transaction_id)
 
 
 def edit_transaction(
-    session: Session, transaction_id: int, new: NewTransaction, actor_id: int | None
+    session: Session,
+    transaction_id: int,
+    new: NewTransaction,
+    actor_id: int | None,
+    *,
+    version: str | None = None,
 ) -> None:
-    """Replace a transaction that lies in an open period (old and new date both open)."""
+    """Replace a transaction that lies in an open period (old and new date both open).
 
-    def edit() -> int:
-        old = _existing(session, transaction_id)
-        if old.is_padding:
-            raise ValidationFailed(message("een aanvulboeking wordt niet met de hand gewijzigd"))
-        checks.check_open_period(session, old.date)
-        names = [p.account for p in (*old.postings, *new.postings)]
-        old_ids = checks.account_ids(session, names, lock=True)  # all at once: no deadlock
-        fresh, accounts, options = _checked(session, new, without=transaction_id)
-        effects = _effects(fresh, {n: a.id for n, a in accounts.items()}) + [
-            replace(e, units=-e.units) for e in _effects(old, old_ids)
-        ]
-        updates = checks.check_later_assertions(session, effects, options)
-        session.execute(delete(Posting).where(Posting.transaction_id == transaction_id))
-        session.execute(
-            update(Transaction)
-            .where(Transaction.id == transaction_id)
-            .values(**transaction_row(fresh))
-        )
-        new_ids = {n: a.id for n, a in accounts.items()}
-        _write_postings(session, transaction_id, fresh, new_ids)
-        _apply(session, effects, updates)
-        lots.apply_lots(session, old, old_ids, -1)
-        lots.apply_lots(session, fresh, new_ids, 1)
-        record_change(
-            session,
-            actor_id,
-            "edit",
-            "transaction",
-            transaction_id,
-            before=snapshot(old),
-            after=snapshot(fresh),
-        )
-        return transaction_id
-
-    _committed(session, edit)
+    ``version`` is the ``transaction_version`` the edit started from (an edit form carries it):
+    the transaction is locked and, when it changed since, the edit is refused with
+    ``EditConflict``. The lock is held until the caller's unit of work commits.
+    """
+    old = _locked(session, transaction_id)
+    if version is not None:
+        check_version(old, version)
+    if old.is_padding:
+        raise ValidationFailed(message("een aanvulboeking wordt niet met de hand gewijzigd"))
+    checks.check_open_period(session, old.date)
+    names = [p.account for p in (*old.postings, *new.postings)]
+    old_ids = checks.account_ids(session, names, lock=True)  # all at once: no deadlock
+    fresh, accounts, options = _checked(session, new, without=transaction_id)
+    new_ids = {n: a.id for n, a in accounts.items()}
+    effects = _effects(fresh, new_ids) + [
+        replace(e, units=-e.units) for e in _effects(old, old_ids)
+    ]
+    updates = checks.check_later_assertions(session, effects, options)
+    session.execute(delete(Posting).where(Posting.transaction_id == transaction_id))
+    session.execute(
+        update(Transaction).where(Transaction.id == transaction_id).values(**transaction_row(fresh))
+    )
+    _write_postings(session, transaction_id, fresh, new_ids)
+    _apply(session, effects, updates)
+    lots.apply_lots(session, old, old_ids, -1)
+    lots.apply_lots(session, fresh, new_ids, 1)
+    record_change(
+        session,
+        actor_id,
+        "edit",
+        "transaction",
+        transaction_id,
+        before=snapshot(old),
+        after=snapshot(fresh),
+    )
 
 
 def _post(
@@ -274,11 +273,7 @@ def _existing(session: Session, transaction_id: int) -> NewTransaction:
     return found
 
 
-def _committed(session: Session, action: Any) -> Any:
-    try:
-        result = action()
-    except DomainError:
-        session.rollback()
-        raise
-    session.commit()
-    return result
+def _locked(session: Session, transaction_id: int) -> NewTransaction:
+    """The transaction as it is now, its row locked against a concurrent edit."""
+    session.scalar(select(Transaction.id).where(Transaction.id == transaction_id).with_for_update())
+    return _existing(session, transaction_id)

@@ -31,16 +31,28 @@ class ValidationReport:
 
 
 def validate_book(session: Session) -> list[Finding]:
-    """Export the book, validate it with Beancount, store the run and its findings. Commits.
+    """Export the book, validate it with Beancount, store the run and its findings.
 
-    The run is committed as started first, so a run that dies midway stays visible as unfinished.
+    One transaction; a job that wants the run visible while it works commits
+    ``start_validation`` in a unit of work of its own before ``finish_validation``.
     """
+    return finish_validation(session, start_validation(session))
+
+
+def start_validation(session: Session) -> int:
+    """Record a run as started; returns its id. Once committed, a run that dies midway stays
+    visible as unfinished."""
     run_id = session.scalar(
         insert(ValidationRun)
         .values(started_at=datetime.now(UTC), entry_count=0, finding_count=0)
         .returning(ValidationRun.id)
     )
-    session.commit()
+    assert run_id is not None
+    return int(run_id)
+
+
+def finish_validation(session: Session, run_id: int) -> list[Finding]:
+    """Validate the book as it is now and store the findings with run ``run_id``."""
     entry_count, findings = beans.validate_text(export_book(session))
     if findings:
         session.execute(
@@ -62,7 +74,6 @@ def validate_book(session: Session) -> list[Finding]:
         .where(ValidationRun.id == run_id)
         .values(finished_at=datetime.now(UTC), entry_count=entry_count, finding_count=len(findings))
     )
-    session.commit()
     return findings
 
 

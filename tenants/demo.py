@@ -10,12 +10,13 @@ import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.clock import today
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.transactions import post_transaction
-from tenants.binding import TenantRef, bind_session
+from tenants.binding import TenantRef
 from tenants.models import Organisation
 from tenants.people import add_member, create_user
-from tenants.provisioning import AMSTERDAM, NewOrganisation, provision_organisation
+from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.queries import user_by_email
 from tenants.roles import Role
 from tenants.second_factor import enable_with_secret, secret_of
@@ -84,17 +85,18 @@ def is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Organisation))
 
 
-def fill_demo(session: Session) -> tuple[DemoPerson, ...]:
-    """Create the demo organisations with their books and people; returns who can log in.
+def fill_demo(session: Session) -> list[TenantRef]:
+    """Create the demo organisations and their people; returns the organisations made.
 
     Meant for an empty instance (see ``is_empty``): it never touches existing data, and on an
-    instance that already has these slugs provisioning refuses.
+    instance that already has these slugs provisioning refuses. Each organisation is
+    provisioned in a transaction of its own; the people are written in the caller's. Their
+    books are filled with ``fill_demo_books``, each in a unit of work bound to it.
     """
-    ids: dict[str, int] = {}
-    for new in ORGANISATIONS:
-        tenant = provision_organisation(session, new)
-        ids[new.slug] = tenant.organisation_id
-        fill_demo_books(session, tenant)
+    tenants = [provision_organisation(session, new) for new in ORGANISATIONS]
+    ids = {
+        new.slug: tenant.organisation_id for new, tenant in zip(ORGANISATIONS, tenants, strict=True)
+    }
     for person in PEOPLE:
         user = create_user(
             session,
@@ -109,8 +111,7 @@ def fill_demo(session: Session) -> tuple[DemoPerson, ...]:
             # Bureau staff must log in with a second factor, in the demo too: the secret is
             # random per instance and printed for whoever serves the demo (``app.demo``).
             enable_with_secret(session, user.id, pyotp.random_base32(), datetime.now(UTC))
-            session.commit()
-    return PEOPLE
+    return tenants
 
 
 def bureau_second_factor(session: Session) -> tuple[str, str] | None:
@@ -123,35 +124,116 @@ def bureau_second_factor(session: Session) -> tuple[str, str] | None:
     return None
 
 
-def fill_demo_books(session: Session, tenant: TenantRef) -> None:
-    """Post a few example transactions of this year in one organisation's default chart.
+def fill_demo_books(books: Session, slug: str = "") -> None:
+    """Post example transactions of this year in one organisation's default chart.
 
-    Posted through the ledger's own service, in a session of their own bound to the tenant,
-    exactly as a bookkeeper's entries would be.
+    ``books`` is bound to the organisation; posted through the ledger's own service, exactly
+    as a bookkeeper's entries would be. Each demo organisation (by ``slug``) gets entries of
+    its own on top of a common start, so their books differ as real ones do.
     """
-    year = datetime.now(AMSTERDAM).year
-    with Session(bind=session.get_bind()) as books:
-        bind_session(books, tenant)
-        for new in _demo_transactions(year):
-            post_transaction(books, new, actor_id=None)
+    year = today().year
+    for new in (*_demo_transactions(year), *_own_transactions(year, slug)):
+        post_transaction(books, new, actor_id=None)
+
+
+BANK = "Assets:Bank:Checking"
+
+
+def _entry(
+    day: date, narration: str, payee: str, amount: str, debit: str, credit: str
+) -> NewTransaction:
+    units = Decimal(amount)
+    return NewTransaction(
+        date=day,
+        narration=narration,
+        payee=payee,
+        postings=(
+            NewPosting(debit, Amount(units, "EUR")),
+            NewPosting(credit, Amount(-units, "EUR")),
+        ),
+    )
+
+
+def _own_transactions(year: int, slug: str) -> tuple[NewTransaction, ...]:
+    """What sets one demo organisation apart: a vereniging's dues, a stichting's grant."""
+    entry, bank = _entry, BANK
+    own = {
+        "groene-schakel": (
+            entry(
+                date(year, 3, 5),
+                "Fondsbijdrage moestuin",
+                "Oranje Fonds",
+                "4500.00",
+                bank,
+                "Income:Funds:Grants",
+            ),
+            entry(
+                date(year, 3, 20),
+                "Zaden en gereedschap",
+                "Tuincentrum",
+                "312.40",
+                "Expenses:Activities:Materials",
+                bank,
+            ),
+            entry(
+                date(year, 4, 2),
+                "Vrijwilligersvergoeding maart",
+                "Vrijwilligers",
+                "180.00",
+                "Expenses:Volunteers:Allowances",
+                bank,
+            ),
+        ),
+        "speeltuin-klimboom": (
+            entry(
+                date(year, 1, 31),
+                "Contributies januari",
+                "Leden",
+                "860.00",
+                bank,
+                "Income:Members:Dues",
+            ),
+            entry(
+                date(year, 3, 12),
+                "Onderhoud klimtoestel",
+                "Speelwerk B.V.",
+                "1240.00",
+                "Expenses:Housing:Maintenance",
+                bank,
+            ),
+            entry(
+                date(year, 4, 18),
+                "Paasfeest entree",
+                "Bezoekers",
+                "214.50",
+                bank,
+                "Income:Activities:Fees",
+            ),
+        ),
+        "bewoners-oosterpark": (
+            entry(
+                date(year, 2, 14),
+                "Buurtbudget",
+                "Gemeente Amsterdam",
+                "2000.00",
+                bank,
+                "Income:Subsidies:Municipal",
+            ),
+            entry(
+                date(year, 4, 27),
+                "Koningsdag buurtfeest",
+                "Partyverhuur",
+                "645.00",
+                "Expenses:Activities:Other",
+                bank,
+            ),
+        ),
+    }
+    return own.get(slug, ())
 
 
 def _demo_transactions(year: int) -> tuple[NewTransaction, ...]:
-    def entry(
-        day: date, narration: str, payee: str, amount: str, debit: str, credit: str
-    ) -> NewTransaction:
-        units = Decimal(amount)
-        return NewTransaction(
-            date=day,
-            narration=narration,
-            payee=payee,
-            postings=(
-                NewPosting(debit, Amount(units, "EUR")),
-                NewPosting(credit, Amount(-units, "EUR")),
-            ),
-        )
-
-    bank = "Assets:Bank:Checking"
+    entry, bank = _entry, BANK
     return (
         entry(date(year, 1, 1), "Beginsaldo", "Bank", "2500.00", bank, "Equity:Opening-Balances"),
         entry(

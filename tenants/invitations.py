@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ledger.errors import message
 from tenants.errors import InvitationInvalid
 from tenants.models import Invitation, Organisation, User
-from tenants.people import checked_email, grant_role, register_user
+from tenants.people import add_member, checked_email, create_user
 from tenants.queries import membership_of, user_by_email
 from tenants.roles import Role
 
@@ -32,7 +32,7 @@ class IssuedInvitation:
 def invite(
     session: Session, organisation_id: int, email: str, role: Role, invited_by_id: int
 ) -> IssuedInvitation:
-    """Invite someone to an organisation with a role; commits."""
+    """Invite someone to an organisation with a role."""
     address = checked_email(email)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -44,7 +44,7 @@ def invite(
         expires_at=datetime.now(UTC) + VALID_FOR,
     )
     session.add(invitation)
-    session.commit()
+    session.flush()
     return IssuedInvitation(invitation_id=invitation.id, email=address, token=token)
 
 
@@ -61,7 +61,7 @@ def pending_invitation(session: Session, token: str) -> Invitation:
 
 
 def accept_as_user(session: Session, token: str, user: User) -> Organisation:
-    """Accept an invitation as a logged-in user whose e-mail it was sent to; commits."""
+    """Accept an invitation as a logged-in user whose e-mail it was sent to."""
     invitation = pending_invitation(session, token)
     if invitation.email != user.email:
         raise InvitationInvalid(message("deze uitnodiging is naar een ander e-mailadres gestuurd"))
@@ -69,13 +69,13 @@ def accept_as_user(session: Session, token: str, user: User) -> Organisation:
 
 
 def accept_as_new_user(session: Session, token: str, name: str, password: str) -> User:
-    """Accept an invitation by creating the account it was sent to; commits."""
+    """Accept an invitation by creating the account it was sent to."""
     invitation = pending_invitation(session, token)
     if user_by_email(session, invitation.email) is not None:
         raise InvitationInvalid(
             message("er is al een account met dit e-mailadres: log in om te accepteren")
         )
-    user = register_user(session, invitation.email, password, name=name)
+    user = create_user(session, invitation.email, password, name=name)
     _accept(session, invitation, user)
     return user
 
@@ -86,8 +86,8 @@ def _accept(session: Session, invitation: Invitation, user: User) -> Organisatio
     invitation.accepted_at = datetime.now(UTC)
     invitation.accepted_by_id = user.id
     if existing is None or not Role(existing.role).allows(role):
-        grant_role(session, user.id, invitation.organisation_id, role)
-    session.commit()
+        add_member(session, user.id, invitation.organisation_id, role)
+    session.flush()
     return invitation.organisation
 
 

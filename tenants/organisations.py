@@ -37,7 +37,7 @@ def organisation_details(session: Session, organisation_id: int) -> Organisation
 def update_details(
     session: Session, organisation_id: int, details: OrganisationDetails
 ) -> OrganisationDetails:
-    """Check and store the details; returns them as stored (numbers compacted). Commits.
+    """Check and store the details; returns them as stored (numbers compacted).
 
     An informal initiative has no legal person, so it has no KvK number or RSIN to give; the
     rest must have a well-formed number where one is given.
@@ -48,7 +48,7 @@ def update_details(
     organisation.legal_form = checked.legal_form
     organisation.kvk_number = checked.kvk_number
     organisation.rsin = checked.rsin
-    session.commit()
+    session.flush()
     return checked
 
 

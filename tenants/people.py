@@ -29,24 +29,7 @@ def create_user(
     is_bureau_admin: bool = False,
     locale: str | None = None,
 ) -> User:
-    """Register a person; commits. The e-mail must be new and valid, the password long enough."""
-    user = register_user(
-        session, email, password, name=name, is_bureau_admin=is_bureau_admin, locale=locale
-    )
-    session.commit()
-    return user
-
-
-def register_user(
-    session: Session,
-    email: str,
-    password: str,
-    *,
-    name: str = "",
-    is_bureau_admin: bool = False,
-    locale: str | None = None,
-) -> User:
-    """Add a person within the caller's transaction (see ``create_user``)."""
+    """Register a person. The e-mail must be new and valid, the password long enough."""
     address = checked_email(email)
     check_password(password, address, name)
     if user_by_email(session, address) is not None:
@@ -64,7 +47,7 @@ def register_user(
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; upgrades an outdated hash; commits."""
+    """The active user with these credentials, or None; upgrades an outdated hash."""
     user = user_by_email(session, email)
     if user is None or not user.is_active:
         verify_password(_DUMMY_HASH, password)
@@ -74,19 +57,12 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.now(UTC)
-    session.commit()
+    session.flush()
     return user
 
 
 def add_member(session: Session, user_id: int, organisation_id: int, role: Role) -> Membership:
-    """Give a user a role in an organisation (or change the role they have); commits."""
-    membership = grant_role(session, user_id, organisation_id, role)
-    session.commit()
-    return membership
-
-
-def grant_role(session: Session, user_id: int, organisation_id: int, role: Role) -> Membership:
-    """``add_member`` within the caller's transaction."""
+    """Give a user a role in an organisation (or change the role they have)."""
     membership = membership_of(session, user_id, organisation_id)
     if membership is None:
         membership = Membership(user_id=user_id, organisation_id=organisation_id, role=role)
@@ -99,24 +75,24 @@ def grant_role(session: Session, user_id: int, organisation_id: int, role: Role)
 
 
 def change_role(session: Session, user_id: int, organisation_id: int, role: Role) -> Membership:
-    """Change a member's role; an organisation never loses its last owner; commits."""
+    """Change a member's role; an organisation never loses its last owner."""
     membership = membership_of(session, user_id, organisation_id)
     if membership is None:
         raise InvalidUser(message("die persoon is geen lid van deze organisatie"))
     _guard_last_owner(session, membership, role)
     membership.role = role
-    session.commit()
+    session.flush()
     return membership
 
 
 def remove_member(session: Session, user_id: int, organisation_id: int) -> None:
-    """Take a person out of an organisation, unless they are its last owner; commits."""
+    """Take a person out of an organisation, unless they are its last owner."""
     membership = membership_of(session, user_id, organisation_id)
     if membership is None:
         return
     _guard_last_owner(session, membership, None)
     session.delete(membership)
-    session.commit()
+    session.flush()
 
 
 def checked_email(email: str) -> str:

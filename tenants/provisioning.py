@@ -12,8 +12,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import delete, insert, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ledger.accounts import install_chart
 from ledger.chart import ChartAccount, default_chart
+from ledger.clock import today
 from ledger.errors import message
 from tenants.binding import TenantRef, bind_session, bound_tenant, tenant_ref, unbind_session
 from tenants.db_roles import drop_tenant_role
@@ -36,7 +36,6 @@ from tenants.models import SLUG_PATTERN, Membership, Organisation
 from tenants.queries import organisation_by_slug
 from tenants.roles import Role
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _SLUG_CONSTRAINT = "uq_organisations_slug"
 RESERVED_SLUGS = frozenset({"admin", "api", "bureau", "login", "logout", "static", "new"})
 
@@ -86,7 +85,7 @@ def provision_organisation(
             )
         )
         bind_session(session, tenant)
-        opened_on = books_open_on or date(datetime.now(AMSTERDAM).year, 1, 1)
+        opened_on = books_open_on or date(today().year, 1, 1)
         install_chart(session, default_chart() if chart is None else chart, opened_on)
         if owner_id is not None:
             session.add(

@@ -7,21 +7,24 @@ outside provisioning and migrations that commits (web requests have theirs in
 ``app/unit_of_work.py``, over Flask-SQLAlchemy's session).
 
 ``bind_to_organisation`` is the one place that turns an organisation id into a bound session,
-for the CLI and for jobs alike.
+for the CLI and for jobs alike. ``after_commit`` lets the code at any edge queue a job that
+reads what this unit of work wrote only once it is there to read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ledger.errors import message
 from tenants.binding import TenantRef, bind_session, tenant_ref
 from tenants.errors import OrganisationNotFound
 from tenants.models import Organisation
+
+_AFTER_COMMIT = "servicebureau.after_commit"
 
 
 def bind_to_organisation(session: Session, organisation: Organisation | int) -> TenantRef:
@@ -63,3 +66,28 @@ def unit_of_work(
             session.rollback()
             raise
         session.commit()
+
+
+def after_commit(session: Session, callback: Callable[[], object]) -> None:
+    """Call ``callback`` once the work now in ``session`` is committed; never if it rolls back.
+
+    For what must not happen before the data is there: a job queued to read what this unit
+    of work wrote would otherwise run against the state before it.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction around it is not committed yet
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_rollback(session: Session, transaction: SessionTransaction) -> None:
+    # Runs after ``after_commit`` when the transaction committed, so only the callbacks of a
+    # transaction that ended without committing are left to forget.
+    if transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)

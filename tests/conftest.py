@@ -173,7 +173,7 @@ def make_user(engine: Engine) -> Callable[..., User]:
                 add_member(session, user.id, org.id, role)
             if user.is_bureau_admin:  # bureau staff must have a second factor
                 SECOND_FACTORS[user.id] = set_up_second_factor(session, user.id)
-                session.commit()
+            session.commit()  # the test is the unit of work here
             session.expunge(user)
         return user
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import create_engine, func, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.demo import install_demo
 from ledger.balances import balances_on
+from ledger.clock import today
 from purchasing.invoices.demo import fill_demo_billing
 from purchasing.invoices.documents import NewInvoice, NewLine, issue_invoice
 from purchasing.invoices.parties import party_of, set_billing_details
@@ -29,24 +30,25 @@ from tenants.binding import bind_session
 from tenants.databases import connect_args, scratch_database
 from tenants.demo import ORGANISATIONS, fill_demo_books
 from tenants.migrations import upgrade_public
-from tenants.provisioning import AMSTERDAM, provision_organisation
+from tenants.provisioning import provision_organisation
+from tenants.unit_of_work import unit_of_work
 
 
 def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
     org = make_org()
-    with Session(engine) as session:
-        fill_demo_books(session, org.tenant)
+    with unit_of_work(engine, org.id) as session:
+        fill_demo_books(session)
     with Session(engine) as books:
         bind_session(books, org.tenant)
-        balances = balances_on(books, datetime.now(AMSTERDAM).date().replace(month=12, day=31))
+        balances = balances_on(books, today().replace(month=12, day=31))
     assert balances["Assets:Bank:Checking"] == {"EUR": Decimal("3413.15")}
     assert balances["Expenses:Housing:Rent"] == {"EUR": Decimal("350.00")}
     assert sum(sum(amounts.values()) for amounts in balances.values()) == 0
 
 
-def test_the_demo_leaves_an_instance_with_organisations_of_its_own_alone(session, make_org):
+def test_the_demo_leaves_an_instance_with_organisations_of_its_own_alone(engine, make_org):
     make_org()
-    assert install_demo(session, date(2026, 12, 5)) == [
+    assert install_demo(engine, date(2026, 12, 5)) == [
         "demo: skipped, this instance already has organisations of its own"
     ]
 
@@ -82,9 +84,7 @@ def test_the_demo_fills_both_sides_and_prints_the_roles_as_they_are(database_url
         engine = create_engine(url, connect_args=connect_args())
         try:
             upgrade_public(engine)
-            with Session(engine) as session:
-                lines = install_demo(session, today)
-                session.commit()
+            lines = install_demo(engine, today)
             with Session(engine) as session:
                 assert session.scalar(select(func.count()).select_from(Insurer)) == 1
                 assert session.scalar(select(func.count()).select_from(Enrolment)) == 2
@@ -96,7 +96,7 @@ def test_the_demo_fills_both_sides_and_prints_the_roles_as_they_are(database_url
                 open_amounts = [open_amount(session, invoice.id) for invoice in invoices]
                 assert open_amounts[0] == 0 and all(amount > 0 for amount in open_amounts[1:])
                 assert all(invoice.due_on < today for invoice in invoices[1:])  # overdue
-                again = install_demo(session, today)
+            again = install_demo(engine, today)
             assert "  bureau@example.org           bureau admin, owner of buurtbureau" in lines
             assert "left as it is" in again[0]
         finally:

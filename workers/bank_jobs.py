@@ -9,16 +9,22 @@ from typing import Any
 from redis import Redis
 from rq import get_current_job
 from rq.job import Job
+from sqlalchemy.orm import Session
 
 from ledger.bank.importing import import_statement
-from ledger.bank.inbox import Confirmation, confirm_lines
+from ledger.bank.inbox import BulkResult, Confirmation, confirm_lines, in_booking_order
+from ledger.bank.matching import InvoiceMatcher
+from ledger.bank.statement import Progress
 from ledger.errors import DomainError
 from purchasing.sepa.payables import invoice_matcher
 from tenants.models import Organisation
+from tenants.unit_of_work import unit_of_work
 from workers.ledger_jobs import enqueue_validation
 from workers.purchasing_jobs import enqueue_bookings
 from workers.queues import LEDGER, queue
-from workers.runtime import tenant_session
+from workers.runtime import engine
+
+BATCH = 50  # lines per unit of work in a bulk confirmation
 
 
 def import_statement_job(
@@ -30,16 +36,17 @@ def import_statement_job(
 ) -> dict[str, Any]:
     """Import the statement file at ``path`` (removed afterwards); returns the import's figures.
 
-    Safe to run twice: lines already imported are recognised and skipped. Progress goes to
-    ``job.meta["progress"]`` as ``{"phase": "parse" | "save", "done": n, "total": m}`` for the
-    browser's progress bar; a refused file leaves its reason in ``job.meta["refused"]``. A
-    successful import queues the full validation of the books.
+    One unit of work: the file lands whole or not at all (the phases show in the progress bar,
+    not in the books). Safe to run twice: lines already imported are recognised and skipped.
+    Progress goes to ``job.meta["progress"]`` as ``{"phase": "parse" | "save", "done": n,
+    "total": m}`` for the browser's progress bar; a refused file leaves its reason in
+    ``job.meta["refused"]``. A successful import queues the full validation of the books.
     """
     job = get_current_job()
     progress = _progress_of(job)
     file = Path(path)
     try:
-        with tenant_session(organisation_id) as session:
+        with unit_of_work(engine(), organisation_id) as session:
             result = import_statement(
                 session,
                 file.read_bytes(),
@@ -86,21 +93,30 @@ def enqueue_statement_import(
 def confirm_lines_job(
     organisation_id: int, confirmations: list[tuple[int, str]], actor_id: int | None
 ) -> dict[str, Any]:
-    """Book many inbox lines (``(line id, contra account)`` pairs) with progress; safe to
-    run twice: a line booked already is refused as such and books nothing again. Lines that
-    pay an invoice settle it, as when confirmed in the browser."""
+    """Book many inbox lines (``(line id, contra account)`` pairs) with progress.
+
+    The lines are booked oldest first, ``BATCH`` lines per unit of work: what is booked
+    becomes visible as the job goes, and no transaction holds the accounts locked for long.
+    Safe to run twice, and resumable after a crash: a line booked already is refused as such
+    and books nothing again. Lines that pay an invoice settle it, as in the browser.
+    """
     progress = _progress_of(get_current_job())
-    with tenant_session(organisation_id) as session:
-        organisation = session.get_one(Organisation, organisation_id)
-        matcher = invoice_matcher(session, organisation_id, is_bureau=organisation.is_bureau)
-        session.rollback()
-        result = confirm_lines(
-            session,
-            [Confirmation(int(line_id), account) for line_id, account in confirmations],
-            actor_id,
-            invoices=matcher,
-            on_progress=progress,
-        )
+    wanted = [Confirmation(int(line_id), account) for line_id, account in confirmations]
+    with unit_of_work(engine(), organisation_id) as session:
+        ordered = in_booking_order(session, wanted)
+    result = BulkResult()
+    for start in range(0, len(ordered), BATCH):
+        batch = ordered[start : start + BATCH]
+        with unit_of_work(engine(), organisation_id) as session:
+            done = confirm_lines(
+                session,
+                batch,
+                actor_id,
+                invoices=_invoices(session, organisation_id),
+                on_progress=_shifted(progress, start, len(ordered)),
+            )
+        result.booked.update(done.booked)
+        result.refused.update(done.refused)
     job = get_current_job()
     if job is not None and result.booked:
         enqueue_bookings(job.connection)  # the other side of the invoices these lines paid
@@ -108,6 +124,11 @@ def confirm_lines_job(
         "booked": len(result.booked),
         "refused": {str(line_id): str(error) for line_id, error in result.refused.items()},
     }
+
+
+def _invoices(session: Session, organisation_id: int) -> InvoiceMatcher:
+    organisation = session.get_one(Organisation, organisation_id)
+    return invoice_matcher(session, organisation_id, is_bureau=organisation.is_bureau)
 
 
 def enqueue_confirmations(
@@ -127,6 +148,15 @@ def enqueue_confirmations(
         result_ttl=24 * 3600,
         failure_ttl=24 * 3600,
     )
+
+
+def _shifted(progress: Progress, start: int, total: int) -> Progress:
+    """A batch's progress as progress through the whole job."""
+
+    def report(phase: str, done: int, _batch_total: int) -> None:
+        progress(phase, start + done, total)
+
+    return report
 
 
 def _progress_of(job: Job | None) -> Callable[[str, int, int], None]:

@@ -7,19 +7,24 @@ from typing import Any
 from redis import Redis
 from rq.job import Job
 
-from ledger.validation import validate_book
+from ledger.validation import finish_validation, start_validation
+from tenants.unit_of_work import unit_of_work
 from workers.queues import LEDGER, queue
-from workers.runtime import tenant_session
+from workers.runtime import engine
 
 
 def validate_books(organisation_id: int) -> dict[str, Any]:
     """Validate the books of the organisation named, and only those; safe to run twice.
 
-    Returns a small summary for whoever watches the job (counts, not the findings: those are
-    stored with the run in the organisation's own schema).
+    Two units of work: the run is committed as started first, so one that dies midway stays
+    visible as unfinished; the findings are committed with its end. Returns a small summary
+    for whoever watches the job (counts, not the findings: those are stored with the run in
+    the organisation's own schema).
     """
-    with tenant_session(organisation_id) as session:
-        findings = validate_book(session)
+    with unit_of_work(engine(), organisation_id) as session:
+        run_id = start_validation(session)
+    with unit_of_work(engine(), organisation_id) as session:
+        findings = finish_validation(session, run_id)
     return {"organisation_id": organisation_id, "findings": len(findings)}
 
 

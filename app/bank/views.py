@@ -22,11 +22,12 @@ from app.bank.uploads import (
     start_import,
     validate_later,
 )
-from app.errors import translated
+from app.errors import flash_refusal, translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.amounts import parse_amount
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
+from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
 from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_lines, open_lines, recently_booked
@@ -38,6 +39,7 @@ from ledger.errors import DomainError
 from ledger.models import Account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
+from tenants.unit_of_work import after_commit
 
 blueprint = organisation_blueprint("bank", __name__)
 
@@ -64,7 +66,7 @@ def add_account() -> Any:
             account=request.form.get("account") or "Assets:Bank:Checking",
         )
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
     else:
         flash(_("Bankrekening toegevoegd."))
     return redirect(url_for("bank.index"))
@@ -81,9 +83,13 @@ def csv_mapping(bank_account_id: int) -> Any:
             set_csv_mapping(db.session(), bank_account_id, mapping, current_user.id)
         except DomainError as error:
             flash(translated(error), "error")
-        else:
-            flash(_("Kolomindeling opgeslagen voor %(iban)s.", iban=iban))
-            return redirect(url_for("bank.index"))
+            return _mapping_page(bank_account_id, iban, mapping), 422
+        flash(_("Kolomindeling opgeslagen voor %(iban)s.", iban=iban))
+        return redirect(url_for("bank.index"))
+    return _mapping_page(bank_account_id, iban, mapping)
+
+
+def _mapping_page(bank_account_id: int, iban: str, mapping: CsvMapping | None) -> str:
     return render_template(
         "bank/mapping.html",
         bank_account_id=bank_account_id,
@@ -124,10 +130,11 @@ def upload() -> Any:
             bank_account_id=bank_account_id,
         )
     except DomainError as error:
-        flash(_("Afschrift geweigerd: %(reason)s", reason=translated(error)), "error")
+        flash_refusal(error, _("Afschrift geweigerd: %(reason)s", reason=translated(error)))
         return redirect(url_for("bank.index"))
     if result.imported:
-        validate_later(g.org.id)
+        organisation_id = g.org.id
+        after_commit(db.session(), lambda: validate_later(organisation_id))
     flash(
         _(
             "%(imported)s regels ingelezen, %(duplicates)s al bekend.",
@@ -178,7 +185,7 @@ def confirm() -> Any:
         return redirect(url_for("bank.job_page", job_id=job.id))
     result = confirm_lines(db.session(), picked, current_user.id, invoices=_invoices())
     if result.booked:
-        book_other_sides()
+        after_commit(db.session(), book_other_sides)
         flash(_("%(count)s regels geboekt.", count=len(result.booked)))
     for line_id, error in result.refused.items():
         flash(
@@ -214,7 +221,7 @@ def create_rule() -> Any:
         )
         add_rule(db.session(), spec, current_user.id)
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
     else:
         flash(_("Regel opgeslagen."))
     return redirect(url_for("bank.rules"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import abort
 from flask_babel import lazy_gettext as _l
 
-from app.books.params import date_arg, today
+from app.books.params import date_arg
 from app.extensions import db
+from ledger.clock import today
 from ledger.fiscal_year import fiscal_year_start_month
 from ledger.reports.periods import Period, fiscal_year, period_presets
 

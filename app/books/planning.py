@@ -14,7 +14,7 @@ from app.books.params import amount_arg, date_arg, text_arg
 from app.books.picker import period_arg, presets
 from app.books.statements import display_sign
 from app.books.tables import budget_table, projects_table
-from app.errors import translated
+from app.errors import flash_refusal
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.errors import DomainError
@@ -93,7 +93,7 @@ def set_budget_line() -> Any:
             )
             flash(_("Begroting opgeslagen."), "success")
         except DomainError as error:
-            flash(translated(error), "error")
+            flash_refusal(error)
     period: dict[str, Any] = {"from": form.get("from") or "", "to": form.get("to") or ""}
     return redirect(url_for("planning.budget_page", **period))
 

@@ -9,7 +9,7 @@ from flask import Response, render_template
 from flask_babel import gettext as _
 
 from app.books.downloads import csv_download, table_download, wanted_format
-from app.books.params import date_arg, today
+from app.books.params import date_arg
 from app.books.picker import presets, start_month
 from app.books.statements import (
     balance_sheet_blocks,
@@ -20,6 +20,7 @@ from app.books.tables import blocks_table, period_text, trial_balance_table
 from app.extensions import db
 from app.i18n import day, short_day
 from app.tenancy import organisation_blueprint, requires
+from ledger.clock import today
 from ledger.reports.balance_sheet import balance_sheet
 from ledger.reports.catalogue import build_report
 from ledger.reports.formats import Report, report_kind, report_rows

@@ -10,10 +10,11 @@ from flask import Response, abort, g, render_template
 from flask_babel import gettext as _
 
 from app.books.downloads import csv_download, wanted_format
-from app.books.params import cursor_arg, cursor_text, date_arg, text_arg, today
+from app.books.params import cursor_arg, cursor_text, date_arg, text_arg
 from app.books.picker import start_month
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
+from ledger.clock import today
 from ledger.export import export_book
 from ledger.reports.account_ledger import LedgerLine, account_ledger
 from ledger.reports.journal import JournalFilter, journal

@@ -8,7 +8,7 @@ import smtplib
 from flask import flash
 from flask_babel import gettext as _
 
-from app.errors import translated
+from app.errors import flash_refusal
 from app.extensions import db
 from app.members.invitation_mail import send_invitation
 from ledger.errors import DomainError
@@ -28,7 +28,7 @@ def invite_owner(organisation_id: int, organisation_name: str, email: str, staff
     try:
         issued = invitations.invite(db.session(), organisation_id, email, Role.OWNER, staff.id)
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
         return False
     try:
         send_invitation(issued, organisation_name, Role.OWNER.value, staff.name or staff.email)

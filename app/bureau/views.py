@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.bureau.access import require_bureau_admin
 from app.bureau.forms import NewOrganisationForm, OwnerInvitationForm
 from app.bureau.owners import invite_owner
-from app.errors import translated
+from app.errors import flash_refusal
 from app.extensions import db
 from ledger.errors import DomainError
 from tenants.models import Organisation
@@ -40,7 +40,7 @@ def create_organisation() -> Any:
     try:
         tenant = provision_organisation(db.session(), new, owner_id=None)
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
         return redirect(url_for("bureau.organisations"))
     flash(_("Organisatie %(name)s aangemaakt.", name=new.name))
     if form.owner_email.data:

@@ -9,11 +9,11 @@ from flask import g, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.books.params import today
 from app.dashboard.attention import attention, bank_reconciliations
 from app.dashboard.chart import comparison_chart, monthly_chart
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
+from ledger.clock import today
 from ledger.overview import Overview, overview
 from ledger.reports.journal import journal
 from tenants.roles import Role

@@ -13,19 +13,19 @@ from flask_babel import get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.books.params import today
 from app.entry.audit_text import changes
-from app.entry.conflicts import check_unchanged, transaction_hash
 from app.entry.forms import field_of, is_plain_euro, posting_rows, read_full
 from app.entry.receipts import receipt_response, stored_file
-from app.errors import translated
+from app.errors import flash_refusal, translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.audit import audit_trail
+from ledger.clock import today
 from ledger.errors import DomainError
 from ledger.suggestions import account_choices, account_labels, recent_payees
 from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
 from ledger.transactions import edit_transaction, reverse_transaction
+from ledger.versions import transaction_version
 from tenants.queries import members_of
 from tenants.roles import Role
 
@@ -67,7 +67,7 @@ def edit(transaction_id: int) -> Any:
     if request.method == "GET":
         values = {
             **posting_rows(detail.transaction),
-            "version": transaction_hash(detail.transaction),
+            "version": transaction_version(detail.transaction),
         }
         return _edit_page(detail, values, {})
     result = read_full(request.form, account_choices(db.session(), today()))
@@ -81,12 +81,10 @@ def edit(transaction_id: int) -> Any:
         narration=result.transaction.narration,
         postings=result.transaction.postings,
     )
-    session = db.session()
+    version = request.form.get("version", "")
     try:
-        check_unchanged(session, transaction_id, request.form.get("version", ""))
-        edit_transaction(session, transaction_id, changed, current_user.id)
+        edit_transaction(db.session(), transaction_id, changed, current_user.id, version=version)
     except DomainError as error:
-        session.rollback()
         return _edit_page(detail, request.form, {field_of(error, "full"): translated(error)}), 422
     flash(_("De boeking is gewijzigd."), "success")
     return redirect(url_for("transactions.show", transaction_id=transaction_id))
@@ -103,8 +101,7 @@ def reverse(transaction_id: int) -> Any:
     try:
         reversal_id = reverse_transaction(db.session(), transaction_id, current_user.id, on=on)
     except DomainError as error:
-        db.session.rollback()
-        flash(translated(error), "error")
+        flash_refusal(error)
         return redirect(url_for("transactions.show", transaction_id=transaction_id))
     flash(_("De tegenboeking is opgeslagen."), "success")
     return redirect(url_for("transactions.show", transaction_id=reversal_id))

@@ -9,12 +9,12 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.books.params import today
 from app.entry.forms import KINDS, EntryResult, field_of, read_full, read_simple
 from app.entry.receipts import Receipt, read_receipt, store_receipt
 from app.errors import translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
+from ledger.clock import today
 from ledger.documents import NewDocument
 from ledger.errors import DomainError
 from ledger.suggestions import account_choices, recent_payees

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import login_sessions
-from app.errors import translated
+from app.errors import flash_refusal
 from app.extensions import db
 from app.members import switcher
 from app.members.forms import ROLE_CHOICES, InvitationForm, RemovalForm, RoleForm
@@ -45,7 +45,7 @@ def invite() -> Any:
             db.session(), g.org.id, form.email.data or "", Role(form.role.data), current_user.id
         )
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
         return redirect(url_for("members.index"))
     try:
         send_invitation(issued, g.org.name, form.role.data or "", current_user.name)
@@ -67,7 +67,7 @@ def change_role(user_id: int) -> Any:
     try:
         people.change_role(db.session(), user_id, g.org.id, Role(form.role.data))
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
         return redirect(url_for("members.index"))
     access_changes.role_changed(
         db.session(), user_id, g.org.id, Role(form.role.data), current_user.id
@@ -87,7 +87,7 @@ def remove(user_id: int) -> Any:
     try:
         people.remove_member(db.session(), user_id, g.org.id)
     except DomainError as error:
-        flash(translated(error), "error")
+        flash_refusal(error)
         return redirect(url_for("members.index"))
     access_changes.member_removed(
         db.session(), user_id, g.org.id, current_user.id, login_sessions.now()

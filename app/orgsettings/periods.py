@@ -8,11 +8,12 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.books.params import date_arg, today
+from app.books.params import date_arg
 from app.errors import translated
 from app.extensions import db
 from app.orgsettings.views import blueprint
 from app.tenancy import requires
+from ledger.clock import today
 from ledger.errors import DomainError
 from ledger.period_overview import period_overview
 from ledger.periods import close_through, reopen_period

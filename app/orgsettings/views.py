@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.books.params import today
 from app.errors import translated
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.accounts import add_account, close_account
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.models import BankAccount
+from ledger.clock import today
 from ledger.errors import DomainError
 from ledger.fiscal_year import fiscal_year_start_month, set_fiscal_year_start_month
 from ledger.models import Account

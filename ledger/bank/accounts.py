@@ -62,7 +62,7 @@ def add_bank_account(
     record_change(
         session, actor_id, "open", "bank_account", bank_account.id, after={"iban": compact}
     )
-    session.commit()
+    session.flush()
     return bank_account.id
 
 
@@ -82,7 +82,7 @@ def set_csv_mapping(
     record_change(
         session, actor_id, "edit", "bank_account", bank_account_id, after=mapping.to_json()
     )
-    session.commit()
+    session.flush()
 
 
 def csv_mapping_of(session: Session, bank_account_id: int) -> tuple[str, CsvMapping | None]:

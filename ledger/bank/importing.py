@@ -25,7 +25,7 @@ from ledger.bank.models import BankAccount, BankImport
 from ledger.bank.reconciliation import assert_balances
 from ledger.bank.statement import Progress, Statement, StatementRefused
 from ledger.bank.statement_balances import keep_balances
-from ledger.errors import DomainError, message
+from ledger.errors import message
 from ledger.models import Account
 
 
@@ -66,22 +66,17 @@ def import_statement(
 ) -> ImportResult:
     """Read ``data`` into the inbox of the bank account its IBAN names (or ``bank_account_id``).
 
-    Commits once; a malformed file, or one for an account that is not this one, is refused with
-    a ``StatementRefused`` and changes nothing.
+    Everything is written in the caller's transaction, so the file lands whole with its unit
+    of work; a malformed file, or one for an account that is not this one, is refused with a
+    ``StatementRefused`` (and the unit of work that sees it raise rolls back what was written).
     """
     try:
-        result = _import(session, data, actor_id, filename, bank_account_id, on_progress)
-    except DomainError:
-        session.rollback()
-        raise
+        return _import(session, data, actor_id, filename, bank_account_id, on_progress)
     except DataError as error:  # a value the parsers let through but a column cannot hold
-        session.rollback()
         raise StatementRefused(
             message("het bestand bevat een waarde die niet kan worden opgeslagen: %(reason)s"),
             reason=str(error.orig)[:120],
         ) from error
-    session.commit()
-    return result
 
 
 def _import(

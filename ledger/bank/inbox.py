@@ -2,7 +2,8 @@
 
 Each confirmation posts one transaction through ``post_transaction`` (so every Beancount rule
 applies), marks the line booked, settles the invoice it pays and lets the bank's balances become
-balance assertions where the books now agree: all in one database transaction.
+balance assertions where the books now agree: all by plain calls in the caller's unit of work,
+so they are committed together or not at all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bank.joined import joined
 from ledger.bank.matching import BankPayment, InvoiceMatcher, OpenInvoice, candidate_references
 from ledger.bank.models import BankAccount, BankLine
 from ledger.bank.reconciliation import assert_balances
@@ -106,25 +106,11 @@ def confirm_line(
 ) -> int:
     """Book one line against ``confirmation.account``; returns the transaction's id.
 
-    One database transaction: the posting, the line marked booked with its transaction, the
-    invoice it settles (when booked on the invoice's account) and the balance assertions it
-    makes hold are committed together or not at all.
+    The posting, the line marked booked with its transaction, the invoice it settles (when
+    booked on the invoice's account) and the balance assertions it makes hold are written in
+    the caller's transaction. The line stays locked until that transaction ends, so two people
+    confirming it at once cannot both book it.
     """
-    try:
-        transaction_id = _confirm(session, confirmation, actor_id, invoices)
-    except DomainError:
-        session.rollback()
-        raise
-    session.commit()
-    return transaction_id
-
-
-def _confirm(
-    session: Session,
-    confirmation: Confirmation,
-    actor_id: int | None,
-    invoices: InvoiceMatcher | None,
-) -> int:
     line = session.scalar(
         select(BankLine).where(BankLine.id == confirmation.line_id).with_for_update()
     )
@@ -143,10 +129,9 @@ def _confirm(
         _check_linkable(session, line, existing)
         transaction_id = existing
     else:
-        with joined(session) as work:
-            transaction_id = post_transaction(
-                work, _transaction(session, line, confirmation), actor_id
-            )
+        transaction_id = post_transaction(
+            session, _transaction(session, line, confirmation), actor_id
+        )
     line.booked_at, line.booked_by = datetime.now(UTC), actor_id
     line.transaction_id = transaction_id
     session.flush()
@@ -188,30 +173,37 @@ def confirm_lines(
 ) -> BulkResult:
     """Book many lines, oldest first, each on its own; a refused line does not stop the rest.
 
-    ``on_progress`` hears ``("confirm", done, total)`` every few lines (for a job's progress).
+    Each line is booked inside a savepoint of the caller's transaction: a refused line leaves
+    nothing of itself behind, and the lines booked are committed with the caller's unit of
+    work. ``on_progress`` hears ``("confirm", done, total)`` every few lines (for a job's
+    progress).
     """
     result = BulkResult()
+    ordered = in_booking_order(session, confirmations)
+    for number, confirmation in enumerate(ordered, start=1):
+        if on_progress is not None and (number % 25 == 0 or number == len(ordered)):
+            on_progress("confirm", number - 1, len(ordered))
+        try:
+            with session.begin_nested():
+                result.booked[confirmation.line_id] = confirm_line(
+                    session, confirmation, actor_id, invoices=invoices
+                )
+        except DomainError as error:
+            result.refused[confirmation.line_id] = error
+    if on_progress is not None and ordered:
+        on_progress("confirm", len(ordered), len(ordered))
+    return result
+
+
+def in_booking_order(session: Session, confirmations: Sequence[Confirmation]) -> list[Confirmation]:
+    """The confirmations by their lines' dates, oldest first (balances are asserted in order)."""
     rows = session.execute(
         select(BankLine.id, BankLine.date).where(
             BankLine.id.in_([c.line_id for c in confirmations])
         )
     )
     dates = {line_id: day for line_id, day in rows}
-    session.rollback()
-    ordered = sorted(confirmations, key=lambda c: (dates.get(c.line_id) or date.min, c.line_id))
-    for number, confirmation in enumerate(ordered, start=1):
-        if on_progress is not None and (number % 25 == 0 or number == len(ordered)):
-            on_progress("confirm", number - 1, len(ordered))
-        try:
-            result.booked[confirmation.line_id] = confirm_line(
-                session, confirmation, actor_id, invoices=invoices
-            )
-        except DomainError as error:
-            session.rollback()
-            result.refused[confirmation.line_id] = error
-    if on_progress is not None and ordered:
-        on_progress("confirm", len(ordered), len(ordered))
-    return result
+    return sorted(confirmations, key=lambda c: (dates.get(c.line_id) or date.min, c.line_id))
 
 
 def _transaction(session: Session, line: BankLine, confirmation: Confirmation) -> NewTransaction:

@@ -63,12 +63,12 @@ def assert_balances(session: Session, bank_account_id: int, *, after: date | Non
 
 
 def reconcile(session: Session) -> int:
-    """Try every bank account's waiting balances again (after a correction by hand). Commits."""
+    """Try every bank account's waiting balances again (after a correction by hand)."""
     added = sum(
         assert_balances(session, bank_account_id)
         for bank_account_id in session.scalars(select(BankAccount.id)).all()
     )
-    session.commit()
+    session.flush()
     return added
 
 

@@ -92,7 +92,7 @@ def all_rules(session: Session) -> list[RuleSpec]:
 
 
 def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
-    """Save a rule; refuses one without conditions (it would match every line). Commits."""
+    """Save a rule; refuses one without conditions (it would match every line)."""
     if spec.conditions == 0:
         raise ValidationFailed(message("een regel heeft minstens één voorwaarde nodig"))
     for limit in (spec.amount_min, spec.amount_max):
@@ -123,7 +123,7 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     record_change(
         session, actor_id, "create", "bank_rule", rule.id, after={"account": spec.contra_account}
     )
-    session.commit()
+    session.flush()
     return rule.id
 
 
@@ -151,8 +151,8 @@ def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
 
 
 def delete_rule(session: Session, rule_id: int, actor_id: int | None) -> None:
-    """Remove a rule; lines already booked by it stay as they are. Commits."""
+    """Remove a rule; lines already booked by it stay as they are."""
     if session.execute(delete(BankRule).where(BankRule.id == rule_id)).rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound(message("regel %(id)s bestaat niet"), id=rule_id)
     record_change(session, actor_id, "delete", "bank_rule", rule_id)
-    session.commit()
+    session.flush()

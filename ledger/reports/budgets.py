@@ -74,7 +74,7 @@ def set_budget(
     record_change(
         session, actor_id, "budget", "account", account_id, after={**after, "number": str(number)}
     )
-    session.commit()
+    session.flush()
 
 
 def budget_report(

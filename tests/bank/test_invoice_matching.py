@@ -52,6 +52,7 @@ def bound(engine: Engine, org) -> Session:
 def bureau_books(engine: Engine, billed_bureau) -> Iterator[Session]:
     with bound(engine, billed_bureau) as session:
         add_bank_account(session, BUREAU_IBAN, None)
+        session.commit()
         yield session
 
 
@@ -59,6 +60,7 @@ def bureau_books(engine: Engine, billed_bureau) -> Iterator[Session]:
 def member_books(engine: Engine, member) -> Iterator[Session]:
     with bound(engine, member) as session:
         add_bank_account(session, MEMBER_IBAN, None)
+        session.commit()
         yield session
 
 
@@ -69,7 +71,11 @@ def transfer(iban: str, amount: str, reference: str, **entry: str) -> bytes:
 def confirm_only_line(books: Session, account: str, matcher) -> int:
     (item,) = open_lines(books, invoices=matcher)
     assert item.proposal is not None and item.proposal.account == account
-    return confirm_line(books, Confirmation(item.line.id, account), None, invoices=matcher)
+    transaction_id = confirm_line(
+        books, Confirmation(item.line.id, account), None, invoices=matcher
+    )
+    books.commit()  # the unit of work of the page or job that confirms it
+    return transaction_id
 
 
 def bank_transactions(books: Session) -> int:
@@ -81,6 +87,7 @@ def test_the_bureau_statement_settles_the_invoice_and_the_member_statement_adds_
 ):
     book_invoice(session_factory(engine), invoice.id)  # the invoice itself, on both sides
     import_statement(bureau_books, transfer(BUREAU_IBAN, "240.00", invoice.payment_reference), None)
+    bureau_books.commit()
     matcher = BureauInvoices(bureau_books, billed_bureau.id)
     (item,) = open_lines(bureau_books, invoices=matcher)
     assert item.proposal.invoice.number == invoice.number
@@ -102,6 +109,7 @@ def test_the_bureau_statement_settles_the_invoice_and_the_member_statement_adds_
     import_statement(
         member_books, transfer(MEMBER_IBAN, "-240.00", invoice.payment_reference), None
     )
+    member_books.commit()
     before = bank_transactions(member_books)
     member_tx = confirm_only_line(member_books, PAYABLE, MemberPayables(member_books, member.id))
 
@@ -121,10 +129,12 @@ def test_the_member_paying_first_books_its_payable_and_the_bureau_takes_over_the
     import_statement(
         member_books, transfer(MEMBER_IBAN, "-240.00", invoice.payment_reference), None
     )
+    member_books.commit()
     member_tx = confirm_only_line(member_books, PAYABLE, MemberPayables(member_books, member.id))
     assert open_amount(session, invoice.id) == 0
 
     import_statement(bureau_books, transfer(BUREAU_IBAN, "240.00", invoice.payment_reference), None)
+    bureau_books.commit()
     bureau_tx = confirm_only_line(
         bureau_books, RECEIVABLE, BureauInvoices(bureau_books, billed_bureau.id)
     )
@@ -148,6 +158,7 @@ def test_a_payment_booked_elsewhere_leaves_the_invoice_open(
     session, billed_bureau, invoice, bureau_books
 ):
     import_statement(bureau_books, transfer(BUREAU_IBAN, "240.00", invoice.payment_reference), None)
+    bureau_books.commit()
     matcher = BureauInvoices(bureau_books, billed_bureau.id)
     (item,) = open_lines(bureau_books, invoices=matcher)
 
@@ -160,6 +171,7 @@ def test_a_payment_booked_elsewhere_leaves_the_invoice_open(
 
 def test_a_refused_settlement_books_nothing_at_all(session, billed_bureau, invoice, bureau_books):
     import_statement(bureau_books, transfer(BUREAU_IBAN, "300.00", invoice.payment_reference), None)
+    bureau_books.commit()
     matcher = BureauInvoices(bureau_books, billed_bureau.id)
     (item,) = open_lines(bureau_books, invoices=matcher)
 
@@ -207,6 +219,7 @@ def test_a_batch_credit_collects_and_a_returned_debit_reopens_the_invoice(
         statement_id="B1",
     )
     import_statement(bureau_books, credit, None)
+    bureau_books.commit()
     confirm_only_line(bureau_books, RECEIVABLE, matcher)
     assert open_amount(session, invoice.id) == 0
 
@@ -225,11 +238,13 @@ def test_a_batch_credit_collects_and_a_returned_debit_reopens_the_invoice(
         statement_id="R1",
     )
     import_statement(bureau_books, returned, None)
+    bureau_books.commit()
     (item,) = open_lines(bureau_books, invoices=matcher)
     assert item.proposal is not None and item.proposal.invoice.number == invoice.number
     return_tx = confirm_line(
         bureau_books, Confirmation(item.line.id, RECEIVABLE), None, invoices=matcher
     )
+    bureau_books.commit()
     book_pending(session_factory(engine))
 
     session.expire_all()
@@ -258,12 +273,14 @@ def test_a_direct_debit_the_member_saw_first_is_not_booked_twice_by_the_batch_cr
         MEMBER_IBAN, [{"day": "2026-04-10", "amount": "-240.00", "e2e": collection.end_to_end_id}]
     )
     import_statement(member_books, debit, None)
+    member_books.commit()
     member_tx = confirm_only_line(member_books, PAYABLE, MemberPayables(member_books, member.id))
     assert book_pending(session_factory(engine)).booked == 1  # the bureau's side, at once
     credit = camt_payments(
         BUREAU_IBAN, [{"day": "2026-04-10", "amount": "240.00", "ref": batch.reference}]
     )
     import_statement(bureau_books, credit, None)
+    bureau_books.commit()
     bureau_tx = confirm_only_line(
         bureau_books, RECEIVABLE, BureauInvoices(bureau_books, billed_bureau.id)
     )
@@ -287,6 +304,7 @@ def test_the_bureau_confirms_a_matched_line_in_the_browser(
     client, make_user, login_as, session, billed_bureau, invoice, bureau_books
 ):
     import_statement(bureau_books, transfer(BUREAU_IBAN, "240.00", invoice.payment_reference), None)
+    bureau_books.commit()
     login_as(client, make_user(org=billed_bureau, role=Role.BOOKKEEPER))
     line_id = bureau_books.scalar(select(BankLine.id))
 
@@ -307,6 +325,7 @@ def test_a_member_confirms_its_payment_to_the_bureau_in_the_browser(
     import_statement(
         member_books, transfer(MEMBER_IBAN, "-240.00", invoice.payment_reference), None
     )
+    member_books.commit()
     login_as(client, make_user(org=member, role=Role.OWNER))
     line_id = member_books.scalar(select(BankLine.id))
 

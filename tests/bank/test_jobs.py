@@ -23,6 +23,7 @@ def test_a_large_statement_imports_in_a_job_that_reports_its_progress(
     app, books, org, job_redis, tmp_path
 ):
     add_bank_account(books, ING, None)
+    books.commit()
     path = tmp_path / "year.xml"
     path.write_bytes(camt_statement(ING, 2500))
 
@@ -40,6 +41,7 @@ def test_running_the_import_job_twice_adds_nothing_the_second_time(
     app, books, org, job_redis, tmp_path
 ):
     add_bank_account(books, ING, None)
+    books.commit()
     data = camt_statement(ING, 50)
     jobs = []
     for name in ("first.xml", "second.xml"):
@@ -54,9 +56,11 @@ def test_running_the_import_job_twice_adds_nothing_the_second_time(
 
 def test_an_import_reports_progress_while_parsing_and_then_while_saving(books):
     add_bank_account(books, ING, None)
+    books.commit()
     seen: list[tuple[str, int, int]] = []
 
     import_statement(books, camt_statement(ING, 2500), None, on_progress=lambda *p: seen.append(p))
+    books.commit()
 
     assert seen == [
         ("parse", 1000, 2500),
@@ -73,6 +77,7 @@ def test_a_refused_job_shows_its_reason_on_the_job_page_and_removes_the_file(
 ):
     monkeypatch.setitem(app.config, "REDIS_URL", job_redis_url)
     add_bank_account(books, ING, None)
+    books.commit()
     path = tmp_path / "other.xml"
     path.write_bytes(statement_file("other_iban.camt053.xml"))
     login_as(client, make_user(org=org, role=Role.BOOKKEEPER))
@@ -92,6 +97,7 @@ def test_a_successful_import_queues_the_full_validation_of_the_books(
     app, books, org, job_redis, tmp_path
 ):
     add_bank_account(books, ING, None)
+    books.commit()
     path = tmp_path / "small.xml"
     path.write_bytes(camt_statement(ING, 20))
 
@@ -109,6 +115,7 @@ def test_confirming_many_lines_runs_as_a_job_with_progress_and_books_them_all(
     monkeypatch.setitem(app.config, "REDIS_URL", job_redis_url)
     add_bank_account(books, ING, None)
     import_statement(books, camt_statement(ING, 150), None)
+    books.commit()
     ids = books.scalars(select(BankLine.id)).all()
     login_as(client, make_user(org=org, role=Role.BOOKKEEPER))
     form = {"line": [str(i) for i in ids], **{f"account-{i}": "Expenses:Bank:Fees" for i in ids}}
@@ -131,6 +138,7 @@ def test_confirming_many_lines_runs_as_a_job_with_progress_and_books_them_all(
 def test_running_a_bulk_confirmation_twice_books_nothing_twice(app, books, org, job_redis):
     add_bank_account(books, ING, None)
     import_statement(books, camt_statement(ING, 5), None)
+    books.commit()
     pairs = [(i, "Expenses:Bank:Fees") for i in books.scalars(select(BankLine.id))]
 
     first = enqueue_confirmations(job_redis, org.id, pairs, None)

@@ -34,6 +34,7 @@ def test_a_bookkeeper_uploads_a_statement_and_sees_its_lines_in_the_inbox(
     client, make_user, login_as, org, books
 ):
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
 
     response = upload(client, org.slug, statement_file("ing.camt053.xml"))
@@ -45,6 +46,7 @@ def test_a_bookkeeper_uploads_a_statement_and_sees_its_lines_in_the_inbox(
 
 def test_a_refused_upload_says_why_and_adds_nothing(client, make_user, login_as, org, books):
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
 
     response = upload(client, org.slug, statement_file("external_entity.camt053.xml"))
@@ -56,6 +58,7 @@ def test_a_refused_upload_says_why_and_adds_nothing(client, make_user, login_as,
 
 def test_bulk_confirm_books_the_chosen_lines(client, make_user, login_as, org, books):
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
     upload(client, org.slug, statement_file("ing.camt053.xml"))
     ids = books.scalars(select(BankLine.id).order_by(BankLine.id)).all()
@@ -77,6 +80,7 @@ def test_a_viewer_sees_the_inbox_and_rules_but_cannot_upload_confirm_or_add_rule
     client, make_user, login_as, org, books
 ):
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.VIEWER)
 
     assert client.get(f"/o/{org.slug}/bank").status_code == 200
@@ -91,6 +95,7 @@ def test_a_rule_made_in_the_browser_proposes_its_account_in_the_inbox(
     client, make_user, login_as, org, books
 ):
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
     upload(client, org.slug, statement_file("ing.camt053.xml"))
 
@@ -109,6 +114,7 @@ def test_a_large_upload_runs_as_a_job_whose_progress_the_browser_can_follow(
 ):
     monkeypatch.setitem(app.config, "REDIS_URL", job_redis_url)
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
 
     response = upload(client, org.slug, camt_statement(ING, 2000))
@@ -127,6 +133,7 @@ def test_an_import_job_of_another_organisation_is_not_found(
 ):
     monkeypatch.setitem(app.config, "REDIS_URL", job_redis_url)
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
     job_page = upload(client, org.slug, camt_statement(ING, 2000)).headers["Location"]
     other = make_org()
@@ -154,6 +161,7 @@ def test_a_job_page_answers_only_for_a_bank_job_that_carries_this_organisation(
 
 def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, login_as, org, books):
     add_bank_account(books, ING, None)
+    books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
     upload(client, org.slug, statement_file("ing.camt053.xml"))
     line_id = books.scalars(select(BankLine.id).order_by(BankLine.id)).first()

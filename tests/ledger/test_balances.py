@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from ledger.balances import (
     balances_between,
     subtree_balance,
 )
+from ledger.clock import today
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.models import Account, BalanceBucket, Posting
 from ledger.reports.account_ledger import account_ledger
@@ -35,9 +36,8 @@ from tenants.migrations import (
     script_directory,
     tenant_metadata,
 )
-from tenants.provisioning import AMSTERDAM
 
-YEAR = datetime.now(AMSTERDAM).year
+YEAR = today().year
 BANK = "Assets:Bank:Checking"
 CASH = "Assets:Cash"
 GIFTS = "Income:Donations:Gifts"
@@ -188,6 +188,7 @@ def test_a_new_month_waits_for_a_back_dated_write_on_the_same_account(
             with Session(engine) as other:
                 bind_session(other, org.tenant)
                 post_transaction(other, transfer(date(YEAR, 3, 10), "2.00"), None)
+                other.commit()
             outcome.append(None)
         except BaseException as error:  # reported by the test's own thread
             outcome.append(error)
@@ -195,6 +196,7 @@ def test_a_new_month_waits_for_a_back_dated_write_on_the_same_account(
     with Session(engine) as books:
         bind_session(books, org.tenant)
         post_transaction(books, transfer(date(YEAR, 1, 10), "1.00"), None)
+        books.commit()
         bank_id = books.scalar(select(Account.id).where(Account.name == BANK))
         assert bank_id is not None
         apply_effects(books, [Effect(bank_id, BANK, "EUR", date(YEAR, 1, 20), Decimal("5.00"))])

@@ -135,6 +135,7 @@ def organisation(engine: Engine, make_org: Callable[..., Any]) -> Any:
         bind_session(books, org.tenant)
         for name in BOTH_CURRENCIES:
             add_account(books, name, None, opened_on=FIRST, currencies=("EUR", "USD"))
+        books.commit()
     return org
 
 
@@ -151,6 +152,7 @@ def test_balances_after_random_writes_equal_the_sum_of_the_postings(
         posted: list[int] = []
         for step in steps:
             apply(books, step, posted)
+            books.commit()  # each write its own unit of work, as from the pages
         touched = [s.day if isinstance(s, Post | Reverse) else s.post.day for s in steps]
         edges = {d + timedelta(days=1) for d in touched} | {d.replace(day=1) for d in touched}
         checked = sorted(set(probes) | set(touched) | edges)

@@ -83,6 +83,7 @@ def test_the_owner_closes_through_a_day_then_edits_are_refused_and_a_reversal_co
     client, org = member(Role.OWNER)
     with books_of(engine, org) as books:
         posted = post_transaction(books, gift("30.00", date(YEAR, 1, 10)), actor_id=None)
+        books.commit()
 
     response = client.post(
         f"/o/{org.slug}/settings/periods/close", data={"through": f"{YEAR}-01-31"}
@@ -106,6 +107,7 @@ def test_the_owner_reopens_a_period_and_edits_are_allowed_again(
     client, org = member(Role.OWNER)
     with books_of(engine, org) as books:
         posted = post_transaction(books, gift("30.00", date(YEAR, 1, 10)), actor_id=None)
+        books.commit()
     client.post(f"/o/{org.slug}/settings/periods/close", data={"through": f"{YEAR}-01-31"})
     with books_of(engine, org) as books:
         period_id = books.scalars(select(AccountingPeriod.id)).one()

@@ -63,6 +63,7 @@ def test_closing_through_a_later_day_closes_a_reopened_earlier_period_and_fills_
 
 def test_a_period_running_past_the_day_is_refused_and_nothing_changes(books: Session) -> None:
     close_period(books, date(YEAR, 1, 1), date(YEAR, 6, 30), actor_id=1, role="owner")
+    books.commit()
     before = stored(books)
 
     with pytest.raises(ValidationFailed) as refused:
@@ -83,6 +84,7 @@ def test_closing_what_is_already_closed_says_so(books: Session) -> None:
 @pytest.mark.parametrize("role", ["bookkeeper", "viewer", ""])
 def test_only_the_owner_role_may_close_or_reopen(books: Session, role: str) -> None:
     period = close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, role="owner")
+    books.commit()
 
     with pytest.raises(NotPermitted):
         close_through(books, date(YEAR, 2, 28), actor_id=2, role=role)

@@ -27,6 +27,7 @@ def import_clean(engine: Engine, org: Any, *, broken: bool = False) -> None:
         import_book(books, CLEAN, actor_id=None)
         if broken:
             break_a_balance_assertion(books)
+        books.commit()
 
 
 def test_a_book_never_checked_says_so_and_offers_the_check(member: Any) -> None:

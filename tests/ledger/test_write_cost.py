@@ -84,6 +84,7 @@ def statements_of_a_post(
     with Session(engine) as books:
         bind_session(books, org.tenant)
         import_book(books, history(transactions), actor_id=None)
+        books.commit()
     with Session(engine) as books:
         bind_session(books, org.tenant)
         sent.clear()

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.books.params import today
+from ledger.clock import today
 from ledger.fiscal_year import fiscal_year_of, set_fiscal_year_start_month
 from ledger.importer import import_book
 from tenants.binding import bind_session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from markupsafe import escape
@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
+from ledger.clock import today
 from ledger.fiscal_year import fiscal_year_of
 from ledger.models import Account, BalanceAssertion
 from ledger.validation import validate_book
 from purchasing.models import Invoice
 from tenants.binding import bind_session
-from tenants.provisioning import AMSTERDAM
 from tenants.roles import Role
 from tests.bank.builders import camt_statement
 from tests.purchasing import billing
@@ -68,7 +68,7 @@ def test_the_dashboard_shows_balances_and_this_year_against_last(
     open_books_two_years_earlier(engine, org)
     client = app.test_client()
     login_as(client, make_user(org=org, role=Role.OWNER))
-    start, _end = fiscal_year_of(datetime.now(AMSTERDAM).date(), 1)
+    start, _end = fiscal_year_of(today(), 1)
     last_year = start - timedelta(days=40)
     _income(client, org.slug, start, "1.000,00")
     _expense(client, org.slug, start, "250,00")
@@ -116,7 +116,7 @@ def _break_a_balance_assertion(books, account="Assets:Bank:Checking"):
     bank = books.scalar(select(Account.id).where(Account.name == account))
     books.execute(
         insert(BalanceAssertion).values(
-            date=datetime.now(AMSTERDAM).date(),
+            date=today(),
             account_id=bank,
             number=Decimal("99.00"),
             currency="EUR",

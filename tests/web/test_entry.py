@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.books.params import today
+from ledger.clock import today
 from ledger.models import Document, Posting, Transaction
 from tenants.binding import bind_session
 from tenants.roles import Role

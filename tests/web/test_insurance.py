@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.books.params import today
+from ledger.clock import today
 from purchasing.models import CollectivePolicy, Insurer, Pool
 from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.pools import open_pool

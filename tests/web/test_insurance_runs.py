@@ -14,7 +14,7 @@ from redis import Redis
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.books.params import today
+from ledger.clock import today
 from purchasing.invoices import accounts
 from purchasing.models import Enrolment, InvoiceRun, PremiumTaxRate, PremiumTaxTreatment
 from purchasing.policies import NewPolicy, add_insurer, add_policy
