@@ -5,11 +5,17 @@ redirect (below 400), the request's session is committed before the answer leave
 answer, and any exception, rolls it back. So a refused form (422), a missing object (404) or a
 crash (500) leaves the database exactly as it was, and a lock a service took is held until its
 write is committed.
+
+What must only happen once the request's work is committed (queueing a job that reads it,
+posting the bookings of a payment just recorded) is handed to ``after_commit``; it is dropped
+when the request rolls back.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from collections.abc import Callable
+
+from flask import Flask, Response, g
 
 from app.extensions import db
 
@@ -19,10 +25,17 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_roll_back_on_error)
 
 
+def after_commit(action: Callable[[], object]) -> None:
+    """Run ``action`` once this request's work is committed; never if it is rolled back."""
+    g.setdefault("after_commit", []).append(action)
+
+
 def _commit_or_roll_back(response: Response) -> Response:
     session = db.session()
     if response.status_code < 400:
         session.commit()
+        for action in g.pop("after_commit", []):
+            action()
     else:
         session.rollback()
     return response

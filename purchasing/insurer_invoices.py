@@ -36,7 +36,7 @@ class NewInsurerInvoice:
 
 
 def record_insurer_invoice(session: Session, new: NewInsurerInvoice) -> int:
-    """Keep the insurer's invoice for a pool and period (one of each kind); commits."""
+    """Keep the insurer's invoice for a pool and period (one of each kind)."""
     get_pool(session, new.pool_id)
     if not new.reference.strip():
         raise ValidationFailed(
@@ -57,11 +57,10 @@ def record_insurer_invoice(session: Session, new: NewInsurerInvoice) -> int:
         tax=new.pots.tax,
         entered_by_id=new.entered_by_id,
     )
-    session.add(row)
     try:
-        session.commit()
+        with session.begin_nested():  # a duplicate is refused without undoing the caller's work
+            session.add(row)
     except IntegrityError:
-        session.rollback()
         raise ValidationFailed(
             message("Voor deze pool en periode is deze factuur van de verzekeraar al vastgelegd."),
             field="starts_on",

@@ -54,7 +54,7 @@ class Fee:
 
 
 def create_plan(session: Session, new: NewPlan) -> int:
-    """Record a membership plan with its tiers; commits."""
+    """Record a membership plan with its tiers."""
     if not any(threshold == 0 for threshold, _ in new.tiers):
         raise ValidationFailed(
             message("Een contributieregeling heeft een staffel vanaf 0 nodig."), field="tiers"
@@ -81,14 +81,14 @@ def create_plan(session: Session, new: NewPlan) -> int:
         tiers=[PlanTier(threshold=threshold, annual_fee=fee) for threshold, fee in new.tiers],
     )
     session.add(plan)
-    session.commit()
+    session.flush()
     return plan.id
 
 
 def subscribe(
     session: Session, plan_id: int, organisation_id: int, size: Decimal, joined_on: date
 ) -> int:
-    """Put an organisation on a plan from ``joined_on`` with its size; commits."""
+    """Put an organisation on a plan from ``joined_on`` with its size."""
     get_plan(session, plan_id)
     if size < 0:
         raise ValidationFailed(message("De omvang kan niet negatief zijn."), field="size")
@@ -96,19 +96,19 @@ def subscribe(
         plan_id=plan_id, organisation_id=organisation_id, size=size, joined_on=joined_on
     )
     session.add(subscription)
-    session.commit()
+    session.flush()
     return subscription.id
 
 
 def end_subscription(session: Session, subscription_id: int, left_on: date) -> None:
-    """The last day an organisation is on its plan; commits."""
+    """The last day an organisation is on its plan."""
     subscription = session.get(Subscription, subscription_id)
     if subscription is None:
         raise NotFound(message("Dit lidmaatschap bestaat niet."))
     if left_on < subscription.joined_on:
         raise ValidationFailed(message("Een periode kan niet eindigen voor ze begint."))
     subscription.left_on = left_on
-    session.commit()
+    session.flush()
 
 
 def get_plan(session: Session, plan_id: int) -> MembershipPlan:

@@ -54,15 +54,15 @@ class NewPolicy:
 def add_insurer(
     session: Session, name: str, kvk_number: str | None = None, afm_number: str | None = None
 ) -> int:
-    """Register an insurer; commits."""
+    """Register an insurer."""
     insurer = Insurer(name=name.strip(), kvk_number=kvk_number, afm_number=afm_number)
     session.add(insurer)
-    session.commit()
+    session.flush()
     return insurer.id
 
 
 def add_policy(session: Session, new: NewPolicy) -> int:
-    """Record a collective policy held by the bureau, with its rate tiers; commits.
+    """Record a collective policy held by the bureau, with its rate tiers.
 
     The terms are checked by pricing them once, so a policy that cannot price a member (no
     base tier, a split tax line without its taxable share) is refused before it is stored.
@@ -91,14 +91,11 @@ def add_policy(session: Session, new: NewPolicy) -> int:
         notice_days=new.notice_days,
         tiers=[RateTier(threshold=threshold, rate=rate) for threshold, rate in new.tiers],
     )
-    session.add(policy)
-    session.flush()
-    try:
+    # In a savepoint: terms that cannot be priced leave nothing behind in the caller's transaction.
+    with session.begin_nested():
+        session.add(policy)
+        session.flush()
         policy_terms(session, policy)
-    except TermsInvalid:
-        session.rollback()
-        raise
-    session.commit()
     return policy.id
 
 
@@ -112,7 +109,7 @@ def attach_document(
     sha256: str | None = None,
     uploaded_by_id: int | None = None,
 ) -> int:
-    """Keep a reference to a policy document already stored elsewhere; commits."""
+    """Keep a reference to a policy document already stored elsewhere."""
     document = PolicyDocument(
         policy_id=get_policy(session, policy_id).id,
         title=title.strip(),
@@ -122,7 +119,7 @@ def attach_document(
         uploaded_by_id=uploaded_by_id,
     )
     session.add(document)
-    session.commit()
+    session.flush()
     return document.id
 
 
@@ -133,7 +130,7 @@ def record_volunteer_scheme(
     municipality: str | None = None,
     note: str = "",
 ) -> None:
-    """Record which municipal volunteers scheme covers an organisation (replaces); commits."""
+    """Record which municipal volunteers scheme covers an organisation (replaces)."""
     cover = session.scalar(
         select(MunicipalVolunteerCover).where(
             MunicipalVolunteerCover.organisation_id == organisation_id
@@ -143,7 +140,7 @@ def record_volunteer_scheme(
     cover.municipality = municipality
     cover.note = note
     session.add(cover)
-    session.commit()
+    session.flush()
 
 
 def volunteer_scheme_of(session: Session, organisation_id: int) -> VolunteerScheme | None:
@@ -157,7 +154,7 @@ def volunteer_scheme_of(session: Session, organisation_id: int) -> VolunteerSche
 
 
 def set_tax_rate(session: Session, valid_from: date, percent: Decimal, note: str = "") -> None:
-    """A new premium tax rate from ``valid_from`` on; days before keep theirs; commits.
+    """A new premium tax rate from ``valid_from`` on; days before keep theirs.
 
     A term running over ``valid_from`` is taxed at the new rate from that day (pro rata by
     stretch); invoices already issued stay as they are until a correction run.
@@ -171,13 +168,13 @@ def set_tax_rate(session: Session, valid_from: date, percent: Decimal, note: str
             message("Op %(day)s begint al een tarief."), field="valid_from", day=valid_from
         )
     session.add(PremiumTaxRate(valid_from=valid_from, percent=percent, note=note.strip()))
-    session.commit()
+    session.flush()
 
 
 def set_line_treatment(
     session: Session, line: Line, valid_from: date, treatment: Treatment
 ) -> None:
-    """A line becomes taxed, exempt or split from ``valid_from`` on; commits."""
+    """A line becomes taxed, exempt or split from ``valid_from`` on."""
     taken = session.scalar(
         select(PremiumTaxTreatment.id).where(
             PremiumTaxTreatment.line == line.value, PremiumTaxTreatment.valid_from == valid_from
@@ -192,7 +189,7 @@ def set_line_treatment(
     session.add(
         PremiumTaxTreatment(line=line.value, valid_from=valid_from, treatment=treatment.value)
     )
-    session.commit()
+    session.flush()
 
 
 def tax_settings(session: Session) -> tuple[list[TaxRate], list[LineTreatment]]:

@@ -61,7 +61,7 @@ def open_pool(
     enrolment_opens_on: date,
     enrolment_closes_on: date | None = None,
 ) -> int:
-    """Open a pool on a policy; it waits for ``minimum_members`` before it starts; commits."""
+    """Open a pool on a policy; it waits for ``minimum_members`` before it starts."""
     if minimum_members < 1:
         raise ValidationFailed(
             message("Een pool heeft minstens één deelnemer nodig."), field="minimum_members"
@@ -78,7 +78,7 @@ def open_pool(
         enrolment_closes_on=enrolment_closes_on,
     )
     session.add(pool)
-    session.commit()
+    session.flush()
     return pool.id
 
 
@@ -127,7 +127,7 @@ def join(
     An organisation whose municipality already covers its volunteers (VNG Basis or Plus)
     joins a volunteers pool only when it confirms it wants the cover on top
     (``is_overlap_confirmed``), so nobody buys the same cover twice by accident. The pool
-    starts as soon as the enrolment brings it to its minimum. Commits.
+    starts as soon as the enrolment brings it to its minimum.
     """
     _check_exposure(exposure)
     pool = get_pool(session, pool_id, lock=True)
@@ -151,7 +151,7 @@ def join(
         CoInsured(policy_id=pool.policy_id, organisation_id=organisation_id, named_from=joined_on)
     )
     start_if_ready(session, pool, joined_on)
-    session.commit()
+    session.flush()
     return enrolment.id
 
 
@@ -163,7 +163,7 @@ def change_declaration(
     kind: DeclarationKind = DeclarationKind.ESTIMATE,
     declared_by_id: int | None = None,
 ) -> int:
-    """Declare new figures from ``effective_from`` on, as a new row beside the old; commits.
+    """Declare new figures from ``effective_from`` on, as a new row beside the old.
 
     ``kind=ACTUAL`` records the figures the true-up after the year is priced on.
     """
@@ -172,7 +172,7 @@ def change_declaration(
     if enrolment.left_on is not None and effective_from > enrolment.left_on:
         raise EnrolmentRefused(message("Na het einde van de deelname valt niets meer op te geven."))
     declaration = _declare(session, enrolment, exposure, effective_from, kind, declared_by_id)
-    session.commit()
+    session.flush()
     return declaration.id
 
 
@@ -180,7 +180,7 @@ def leave(
     session: Session, enrolment_id: int, notice_given_on: date, leave_on: date | None = None
 ) -> date:
     """Give notice: cover ends on ``leave_on`` (last day covered), no sooner than the notice
-    period of the policy allows. Returns that last day; commits."""
+    period of the policy allows. Returns that last day."""
     enrolment = get_enrolment(session, enrolment_id)
     if enrolment.notice_given_on is not None:
         raise EnrolmentRefused(message("De deelname is al opgezegd."))
@@ -198,7 +198,7 @@ def leave(
         )
         .values(named_until=last_day)
     )
-    session.commit()
+    session.flush()
     return last_day
 
 
@@ -258,7 +258,7 @@ def _declare(
     declared_by_id: int | None,
 ) -> ExposureDeclaration:
     declaration = ExposureDeclaration(
-        enrolment_id=enrolment.id,
+        enrolment=enrolment,
         kind=kind.value,
         effective_from=effective_from,
         employees=exposure.employees,

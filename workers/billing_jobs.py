@@ -21,11 +21,21 @@ from app.mail import Attachment, Mail, send
 from purchasing.documents.messages import claim_message, mark_sent, recipient_of
 from purchasing.documents.pdf import invoice_pdf, pdf_filename
 from purchasing.documents.texts import MailText, invoice_text, prenotification_text, reminder_text
-from purchasing.models import Invoice, InvoiceMessage, MessageKind, RunItem, SepaMandate
-from purchasing.payments.debits import debit_invoices
+from purchasing.errors import ValidationFailed
+from purchasing.models import (
+    Invoice,
+    InvoiceMessage,
+    MessageKind,
+    RunItem,
+    SepaCollection,
+    SepaMandate,
+)
+from purchasing.payments.debits import DebitOutcome, debit_invoice
+from purchasing.payments.provider import ProviderError
 from purchasing.reminders import due_reminders
 from purchasing.sepa.batches import get_batch
 from purchasing.sepa.creditor import creditor_of
+from tenants.unit_of_work import unit_of_work
 from workers import runtime
 from workers.queues import DEFAULT, queue
 
@@ -35,7 +45,7 @@ REMINDERS_CRON = "0 7 * * *"  # every morning at seven, local time of the schedu
 
 def send_invoice_job(invoice_id: int) -> str:
     """E-mail the invoice (or credit note) with its PDF to the member; once."""
-    with runtime.public_session() as session:
+    with unit_of_work(runtime.engine()) as session:
         invoice = session.get_one(Invoice, invoice_id)
         recipient = recipient_of(session, invoice)
         if recipient is None:
@@ -52,19 +62,25 @@ def send_invoice_job(invoice_id: int) -> str:
 
 
 def send_reminders_job(on: str | None = None) -> dict[str, int]:
-    """Send every reminder due ``on`` (ISO date; today by default); returns the counts."""
+    """Send every reminder due ``on`` (ISO date; today by default); returns the counts.
+
+    Each reminder is claimed, sent and marked in a unit of work of its own.
+    """
     today = date.fromisoformat(on) if on else datetime.now(DUTCH_TIME).date()
+    engine = runtime.engine()
+    with unit_of_work(engine) as session:
+        due = due_reminders(session, today)
     counts = {"sent": 0, "skipped": 0}
-    with runtime.public_session() as session:
-        for due in due_reminders(session, today):
-            invoice = session.get_one(Invoice, due.invoice_id)
-            claimed = _claim(session, invoice, due.key, MessageKind.REMINDER, due.level)
+    for reminder in due:
+        with unit_of_work(engine) as session:
+            invoice = session.get_one(Invoice, reminder.invoice_id)
+            claimed = _claim(session, invoice, reminder.key, MessageKind.REMINDER, reminder.level)
             if claimed is None:
                 counts["skipped"] += 1
                 continue
             row, recipient = claimed
             pdf = Attachment(pdf_filename(invoice), invoice_pdf(session, invoice.id))
-            _send(recipient, reminder_text(invoice, due.level, due.open_amount), (pdf,))
+            _send(recipient, reminder_text(invoice, reminder.level, reminder.open_amount), (pdf,))
             mark_sent(session, row)
             counts["sent"] += 1
     return counts
@@ -72,38 +88,43 @@ def send_reminders_job(on: str | None = None) -> dict[str, int]:
 
 def send_prenotifications_job(batch_id: int) -> dict[str, int]:
     """Tell each debtor of a batch what will be debited, when, under which mandate; once."""
+    engine = runtime.engine()
+    with unit_of_work(engine) as session:
+        collection_ids = [c.id for c in get_batch(session, batch_id).collections]
     counts = {"sent": 0, "skipped": 0}
-    with runtime.public_session() as session:
-        batch = get_batch(session, batch_id)
-        creditor_id = creditor_of(session, batch.creditor_id).creditor_id
-        for collection in batch.collections:
-            invoice = session.get_one(Invoice, collection.invoice_id)
-            key = f"prenotification:{collection.id}"
-            claimed = _claim(session, invoice, key, MessageKind.PRENOTIFICATION)
-            if claimed is None:
-                counts["skipped"] += 1
-                continue
-            row, recipient = claimed
-            mandate = session.get_one(SepaMandate, collection.mandate_id)
-            text = prenotification_text(invoice, collection, batch, mandate, creditor_id)
-            _send(recipient, text, ())
-            mark_sent(session, row)
-            counts["sent"] += 1
+    for collection_id in collection_ids:
+        with unit_of_work(engine) as session:
+            counts[_prenotify(session, batch_id, collection_id)] += 1
     return counts
 
 
 def debit_run_job(run_id: int) -> dict[str, int]:
-    """Debit the run's open invoices under the members' Stripe mandates; safe to run twice."""
+    """Debit the run's open invoices under the members' Stripe mandates; safe to run twice.
+
+    Each invoice is its own unit of work: one refusal (a closed account, the provider down)
+    is counted and does not stop the others.
+    """
+    counts = {"debited": 0, "without_mandate": 0, "refused": 0}
     provider = runtime.current_app().extensions.get("payment_provider")
     if provider is None:
-        return {"debited": 0, "without_mandate": 0, "refused": 0}
-    with runtime.public_session() as session:
+        return counts
+    engine = runtime.engine()
+    with unit_of_work(engine) as session:
         invoice_ids = list(
             session.scalars(
                 select(RunItem.invoice_id).where(RunItem.run_id == run_id).order_by(RunItem.id)
             )
         )
-        return debit_invoices(session, provider, invoice_ids).to_json()
+    for invoice_id in invoice_ids:
+        try:
+            with unit_of_work(engine) as session:
+                outcome = debit_invoice(session, provider, invoice_id)
+        except (ValidationFailed, ProviderError):
+            counts["refused"] += 1
+            continue
+        if outcome != DebitOutcome.SKIPPED:
+            counts[outcome.value] += 1
+    return counts
 
 
 def enqueue_run_debits(connection: Redis[bytes], run_id: int) -> Job:
@@ -136,13 +157,28 @@ def _claim(
 ) -> tuple[InvoiceMessage, str] | None:
     """The claimed message and its recipient, or None: no address, or sent already."""
     recipient = recipient_of(session, invoice)
-    row = None
-    if recipient is not None:
-        row = claim_message(session, key, invoice.id, kind, recipient, level)
-    if row is None or recipient is None:
-        session.rollback()
+    if recipient is None:
         return None
-    return row, recipient
+    row = claim_message(session, key, invoice.id, kind, recipient, level)
+    return None if row is None else (row, recipient)
+
+
+def _prenotify(session: Session, batch_id: int, collection_id: int) -> str:
+    """Send one collection's pre-notification; ``sent`` or ``skipped``."""
+    batch = get_batch(session, batch_id)
+    collection = session.get_one(SepaCollection, collection_id)
+    invoice = session.get_one(Invoice, collection.invoice_id)
+    claimed = _claim(
+        session, invoice, f"prenotification:{collection.id}", MessageKind.PRENOTIFICATION
+    )
+    if claimed is None:
+        return "skipped"
+    row, recipient = claimed
+    mandate = session.get_one(SepaMandate, collection.mandate_id)
+    creditor_id = creditor_of(session, batch.creditor_id).creditor_id
+    _send(recipient, prenotification_text(invoice, collection, batch, mandate, creditor_id), ())
+    mark_sent(session, row)
+    return "sent"
 
 
 def _send(recipient: str, text: MailText, attachments: tuple[Attachment, ...]) -> None:

@@ -1,29 +1,41 @@
 """Purchasing jobs: invoice runs (membership fees, premiums) and driving the booking outbox.
 
-Thin: each takes ids, opens sessions through the worker's runtime and calls one service.
-Safe to run twice: a run resumes and skips members already invoiced, and the outbox posts
-every side once. A finished membership run queues its invoices' e-mails (each sent once).
-Progress goes to ``job.meta["progress"]`` and to the run's row.
+Thin: each takes ids and calls services, each step in its own unit of work. A run is one
+unit of work to begin it, one per member (its invoice, numbered, with its run item: a run
+killed halfway keeps what it issued and resumes after it), and one to finish it. Safe to run
+twice: a run skips members already invoiced, and the outbox posts every side once. A finished
+membership run queues its invoices' e-mails (each sent once). Progress goes to
+``job.meta["progress"]`` and to the run's row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from redis import Redis
 from rq import get_current_job
 from rq.job import Job
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
 
-from purchasing.invoices.bookings import book_pending
-from purchasing.models import RunItem, RunKind
+from purchasing.models import InvoiceRun, RunItem, RunKind
 from purchasing.runs.adjustments import correction_invoices, true_up_invoices
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.premium import premium_invoices
-from purchasing.runs.runs import Planner, execute_run, get_run
+from purchasing.runs.runs import (
+    Planner,
+    RunResult,
+    begin_run,
+    fail_run,
+    finish_run,
+    get_run,
+    issue_run_item,
+    run_bookings,
+)
+from tenants.unit_of_work import unit_of_work
 from workers import runtime
 from workers.billing_jobs import enqueue_invoice_mail
+from workers.bookings import book_pending
 from workers.queues import DEFAULT, RUNS, queue
 
 PLANNERS: dict[RunKind, Planner] = {
@@ -34,35 +46,59 @@ PLANNERS: dict[RunKind, Planner] = {
 }
 
 
-def open_session() -> Session:
-    """A fresh, unbound session on the application's engine (services bind what they need)."""
-    return Session(runtime.engine(), expire_on_commit=False)
+Progress = Callable[[int, int], None]
 
 
 def invoice_run_job(run_id: int) -> dict[str, Any]:
     """Run (or resume) an invoice run; returns what it did."""
     job = get_current_job()
-    with open_session() as session:
+    engine = runtime.engine()
+    with unit_of_work(engine) as session:
         run = get_run(session, run_id)
         kind = RunKind(run.kind)
         if job is not None:
             run.job_id = job.id
-            session.commit()
 
     def progress(done: int, total: int) -> None:
         if job is not None:
             job.meta["progress"] = {"done": done, "total": total}
             job.save_meta()  # type: ignore[no-untyped-call]
 
-    result = execute_run(open_session, run_id, PLANNERS[kind], progress).to_json()
+    result = execute_run(engine, run_id, PLANNERS[kind], progress).to_json()
     if kind == RunKind.MEMBERSHIP and job is not None:
         result["mails_queued"] = queue_run_mails(job.connection, run_id)
     return result
 
 
+def execute_run(
+    engine: Engine, run_id: int, planner: Planner, on_progress: Progress | None = None
+) -> RunResult:
+    """Issue every invoice of the run not issued yet, each in its own unit of work, then book
+    both sides of all of them. A failure is recorded on the run, and raised."""
+    try:
+        with unit_of_work(engine) as session:
+            planned = begin_run(session, run_id, planner)
+            done_already = session.get_one(InvoiceRun, run_id).done
+        made = 0
+        for item in planned:
+            with unit_of_work(engine) as session:
+                made += issue_run_item(session, run_id, item)
+            if on_progress is not None:
+                on_progress(done_already + made, len(planned))
+        with unit_of_work(engine) as session:
+            booking_ids = run_bookings(session, run_id)
+        bookings = book_pending(engine, booking_ids=booking_ids)
+    except Exception as error:
+        with unit_of_work(engine) as session:
+            fail_run(session, run_id, error)
+        raise
+    with unit_of_work(engine) as session:
+        return finish_run(session, run_id, made, bookings.booked, bookings.failed)
+
+
 def queue_run_mails(connection: Redis[bytes], run_id: int) -> int:
     """Queue the e-mail of every invoice of the run; each is sent once, however often queued."""
-    with open_session() as session:
+    with unit_of_work(runtime.engine()) as session:
         invoice_ids = list(
             session.scalars(
                 select(RunItem.invoice_id).where(RunItem.run_id == run_id).order_by(RunItem.id)
@@ -75,7 +111,7 @@ def queue_run_mails(connection: Redis[bytes], run_id: int) -> int:
 
 def book_pending_job() -> dict[str, int]:
     """Post every pending side of every invoice and payment; returns the counts."""
-    result = book_pending(open_session)
+    result = book_pending(runtime.engine())
     return {"booked": result.booked, "failed": result.failed, "skipped": result.skipped}
 
 

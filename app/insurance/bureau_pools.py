@@ -16,6 +16,7 @@ from app.extensions import db
 from app.insurance import reads
 from app.insurance.bureau import Errors, _act, _choice, blueprint
 from app.insurance.input import MONEY_BELOW, day, figure
+from app.unit_of_work import after_commit
 from purchasing.insurer_invoices import (
     NewInsurerInvoice,
     insurer_invoices_of,
@@ -132,7 +133,8 @@ def _issued_on(prefix: str = "") -> date:
 def _queued(run_id: int) -> int:
     """Put the run on the queue unless it has finished (asking again resumes it)."""
     if get_run(db.session(), run_id).status != RunStatus.DONE:
-        enqueue_invoice_run(redis_connection(current_app.config["REDIS_URL"]), run_id)
+        url = current_app.config["REDIS_URL"]
+        after_commit(lambda: enqueue_invoice_run(redis_connection(url), run_id))
     return run_id
 
 

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, day, figure
 from app.invoices import reads
 from app.invoices.bureau import today
+from app.unit_of_work import after_commit
 from ledger.errors import DomainError
 from purchasing.errors import ValidationFailed, message
 from purchasing.models import Cadence, MembershipPlan, RunKind, Subscription
@@ -106,7 +107,8 @@ def start_membership_run(plan_id: int) -> Any:
         check_membership_period(session, plan_id, period)
         issued_on = day(request.form, "issued_on", today())
         run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, period, issued_on)
-        enqueue_invoice_run(redis_connection(current_app.config["REDIS_URL"]), run_id)
+        url = current_app.config["REDIS_URL"]
+        after_commit(lambda: enqueue_invoice_run(redis_connection(url), run_id))
         return run_id
 
     return _act(

@@ -26,6 +26,7 @@ from app.errors import translated
 from app.extensions import db
 from app.invoices import reads
 from app.invoices.bureau import today
+from app.unit_of_work import after_commit
 from purchasing.errors import DomainError
 from purchasing.sepa.batches import NOTICE_DAYS, create_batch, get_batch, recent_batches
 from purchasing.sepa.creditor import set_creditor
@@ -108,7 +109,8 @@ def new_batch() -> Any:
 
     def act() -> None:
         batch_id = create_batch(db.session(), form.bureau.data, collection_on, today())
-        enqueue_prenotifications(redis_connection(current_app.config["REDIS_URL"]), batch_id)
+        url = current_app.config["REDIS_URL"]
+        after_commit(lambda: enqueue_prenotifications(redis_connection(url), batch_id))
 
     return _act(act, _("De incassobatch is aangemaakt; de aankondigingen worden verstuurd."))
 

@@ -9,12 +9,11 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from app.errors import translated
 from app.extensions import db
 from app.invoices import reads
-from app.payments.views import current_provider
+from app.payments.views import book_after_commit, current_provider
 from app.tenancy import organisation_blueprint, requires
 from purchasing.errors import ValidationFailed
 from purchasing.invoices.queries import invoice_state
@@ -22,7 +21,6 @@ from purchasing.models import Invoice
 from purchasing.payments.paying import come_back, give_mandate, pay_by_card, pay_by_ideal
 from purchasing.payments.provider import MandateAcceptance, PaymentProvider, ProviderError
 from purchasing.payments.services import active_mandate, debit_with_mandate
-from purchasing.payments.webhooks import book_payments
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("pay", __name__)
@@ -86,8 +84,7 @@ def returned(invoice_id: int) -> Any:
     reference = request.args.get("payment_intent") or request.args.get("session_id") or ""
     today = datetime.now(UTC).date()
     outcome = come_back(db.session(), provider, invoice.id, reference, today)
-    book_payments(_sessions, outcome.payment_ids)
-    db.session.expire_all()
+    book_after_commit(outcome.payment_ids)
     return render_template(
         "payments/returned.html",
         invoice=invoice,
@@ -165,7 +162,3 @@ def _own_invoice(invoice_id: int) -> Invoice:
     if invoice is None or invoice.customer_id != g.org.id:
         abort(404)
     return invoice
-
-
-def _sessions() -> Session:
-    return Session(db.engine, expire_on_commit=False)

@@ -9,12 +9,13 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy.orm import Session
 
 from app.extensions import csrf, db
+from app.unit_of_work import after_commit
 from purchasing.payments.provider import PaymentProvider, ProviderError, SignatureInvalid
 from purchasing.payments.stripe_provider import StripeProvider
-from purchasing.payments.webhooks import book_payments, handle_event
+from purchasing.payments.webhooks import handle_event
+from workers.bookings import book_payments
 
 blueprint = Blueprint("payments", __name__)
 
@@ -55,5 +56,15 @@ def stripe_webhook() -> Any:
         handled = handle_event(db.session(), provider, event, datetime.now(UTC).date())
     except ProviderError:
         abort(503)  # Stripe delivers it again later
-    book_payments(lambda: Session(db.engine, expire_on_commit=False), handled.payment_ids)
+    book_after_commit(handled.payment_ids)
     return {"received": True, "duplicate": handled.is_duplicate}
+
+
+def book_after_commit(payment_ids: tuple[int, ...]) -> None:
+    """Post both sides of these payments once the request has committed them.
+
+    What fails stays in the outbox, which the scheduled driver retries.
+    """
+    if payment_ids:
+        engine = db.engine
+        after_commit(lambda: book_payments(engine, payment_ids))

@@ -40,9 +40,9 @@ def claim_message(
 
 
 def mark_sent(session: Session, row: InvoiceMessage) -> None:
-    """Commit that ``row`` went out (and so release its lock)."""
+    """Record that ``row`` went out; the caller's commit releases its lock."""
     row.sent_at = datetime.now(UTC)
-    session.commit()
+    session.flush()
 
 
 def was_sent(session: Session, key: str) -> bool:

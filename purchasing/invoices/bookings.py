@@ -1,21 +1,25 @@
-"""The booking outbox: post each pending side in that organisation's own books, exactly once.
+"""The booking outbox: what posting each pending side in its organisation's books takes.
 
 An invoice or payment lives in the public schema; its two sides live in two tenant schemas,
 which are never joined nor written in one transaction (each may sit in another database). So
-issuing records both sides here as pending, and this driver posts one side at a time:
+issuing records both sides here as pending, and a driver (``workers.bookings``) posts one
+side at a time, in two units of work it opens itself:
 
-1. lock the outbox row (``FOR UPDATE SKIP LOCKED``: two drivers never work the same row);
-2. in a session bound to that organisation, post each entry unless a transaction with its key
-   already exists (the ledger's unique index on booking keys refuses a second one);
-3. mark the row booked, with the ids of the transactions, and commit.
+1. ``claim_booking`` locks the outbox row (``FOR UPDATE SKIP LOCKED``: two drivers never work
+   the same row);
+2. ``post_entries``, in a session bound to that organisation, posts each entry unless a
+   transaction with its key already exists (the ledger's unique index on booking keys refuses
+   a second one); the driver commits the books;
+3. ``mark_booked`` (or ``mark_failed``) records the outcome; the driver commits the row.
 
 A crash between 2 and 3 leaves the row pending; the next attempt finds the transactions by
 their keys and only marks it. Running the driver twice, or two at once, books nothing twice.
+Nothing here commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,10 +36,6 @@ from ledger.transactions import post_transaction
 from purchasing.invoices.accounts import EXTRA_ACCOUNTS
 from purchasing.invoices.entries import Entry
 from purchasing.models import Booking, BookingStatus, Invoice, Payment
-from tenants.binding import bind_session, tenant_ref
-from tenants.models import Organisation
-
-SessionFactory = Callable[[], Session]
 
 _LABELS = {
     **{
@@ -55,72 +55,72 @@ class BookingRound:
     skipped: int
 
 
-def book_pending(
-    open_session: SessionFactory,
-    *,
-    booking_ids: Sequence[int] | None = None,
-    retry_failed: bool = True,
-) -> BookingRound:
-    """Post every pending booking (or those of ``booking_ids``), one side at a time.
+@dataclass(frozen=True)
+class Claim:
+    """An outbox row locked for this transaction, with what posting its side needs."""
 
-    ``open_session`` makes a fresh, unbound session; each side gets its own, bound to its
-    organisation. Safe to run twice and concurrently.
-    """
-    with open_session() as session:
-        statuses = [BookingStatus.PENDING.value]
-        if retry_failed:
-            statuses.append(BookingStatus.FAILED.value)
-        query = select(Booking.id).where(Booking.status.in_(statuses)).order_by(Booking.id)
-        if booking_ids is not None:
-            query = query.where(Booking.id.in_(booking_ids))
-        ids = list(session.scalars(query))
-    counts = {"booked": 0, "failed": 0, "skipped": 0}
-    for booking_id in ids:
-        counts[book(open_session, booking_id)] += 1
-    return BookingRound(**counts)
+    row: Booking
+    organisation_id: int
+    entries: tuple[Entry, ...]
+    currency: str
 
 
-def book_invoice(open_session: SessionFactory, invoice_id: int) -> BookingRound:
-    """Post both sides of one invoice and of its payments now (for the CLI and tests)."""
-    with open_session() as session:
-        payments = select(Payment.id).where(Payment.invoice_id == invoice_id)
-        ids = list(
-            session.scalars(
-                select(Booking.id)
-                .where((Booking.invoice_id == invoice_id) | Booking.payment_id.in_(payments))
-                .order_by(Booking.id)
-            )
+def pending_bookings(
+    session: Session, booking_ids: Sequence[int] | None = None, *, retry_failed: bool = True
+) -> list[int]:
+    """The outbox rows still to post (of ``booking_ids`` when given), oldest first."""
+    statuses = [BookingStatus.PENDING.value]
+    if retry_failed:
+        statuses.append(BookingStatus.FAILED.value)
+    query = select(Booking.id).where(Booking.status.in_(statuses)).order_by(Booking.id)
+    if booking_ids is not None:
+        query = query.where(Booking.id.in_(booking_ids))
+    return list(session.scalars(query))
+
+
+def bookings_of_invoice(session: Session, invoice_id: int) -> list[int]:
+    """The outbox rows of one invoice and of its payments."""
+    payments = select(Payment.id).where(Payment.invoice_id == invoice_id)
+    return list(
+        session.scalars(
+            select(Booking.id)
+            .where((Booking.invoice_id == invoice_id) | Booking.payment_id.in_(payments))
+            .order_by(Booking.id)
         )
-    return book_pending(open_session, booking_ids=ids)
+    )
 
 
-def book(open_session: SessionFactory, booking_id: int) -> str:
-    """Post one side; returns ``booked``, ``failed`` or ``skipped`` (done, or someone has it)."""
-    with open_session() as public:
-        row = public.scalar(
-            select(Booking)
-            .where(Booking.id == booking_id, Booking.status != BookingStatus.BOOKED.value)
-            .with_for_update(skip_locked=True)
+def bookings_of_payments(session: Session, payment_ids: Iterable[int]) -> list[int]:
+    return list(
+        session.scalars(
+            select(Booking.id).where(Booking.payment_id.in_(list(payment_ids))).order_by(Booking.id)
         )
-        if row is None:
-            return "skipped"
-        currency = _currency(public, row)
-        organisation = public.get(Organisation, row.organisation_id)
-        assert organisation is not None
-        tenant = tenant_ref(organisation)
-        row.attempts += 1
-        try:
-            with open_session() as books:
-                bind_session(books, tenant)
-                ids = post_entries(books, [Entry.from_json(data) for data in row.entries], currency)
-        except DomainError as error:
-            row.status, row.last_error = BookingStatus.FAILED.value, str(error)
-            public.commit()
-            return "failed"
-        row.status, row.last_error = BookingStatus.BOOKED.value, None
-        row.transaction_ids, row.booked_at = ids, datetime.now(UTC)
-        public.commit()
-        return "booked"
+    )
+
+
+def claim_booking(session: Session, booking_id: int) -> Claim | None:
+    """Lock one unbooked row for this transaction; None when done, or another driver has it."""
+    row = session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id, Booking.status != BookingStatus.BOOKED.value)
+        .with_for_update(skip_locked=True)
+    )
+    if row is None:
+        return None
+    row.attempts += 1
+    entries = tuple(Entry.from_json(data) for data in row.entries)
+    return Claim(row, row.organisation_id, entries, _currency(session, row))
+
+
+def mark_booked(session: Session, claim: Claim, transaction_ids: list[int]) -> None:
+    claim.row.status, claim.row.last_error = BookingStatus.BOOKED.value, None
+    claim.row.transaction_ids, claim.row.booked_at = transaction_ids, datetime.now(UTC)
+    session.flush()
+
+
+def mark_failed(session: Session, claim: Claim, error: DomainError) -> None:
+    claim.row.status, claim.row.last_error = BookingStatus.FAILED.value, str(error)
+    session.flush()
 
 
 def post_entries(session: Session, entries: Iterable[Entry], currency: str) -> list[int]:
@@ -132,16 +132,15 @@ def post_entries(session: Session, entries: Iterable[Entry], currency: str) -> l
             _open_missing_accounts(session, entry)
             found = _post_once(session, entry, currency)
         ids.append(found)
-    session.rollback()  # end the read-only transaction of the last lookup
     return ids
 
 
 def _post_once(session: Session, entry: Entry, currency: str) -> int:
     try:
-        return post_transaction(session, entry.to_transaction(currency), None)
+        with session.begin_nested():
+            return post_transaction(session, entry.to_transaction(currency), None)
     except IntegrityError:
         # Another driver posted the same key between our lookup and our insert.
-        session.rollback()
         found = _posted(session, entry.key)
         if found is None:
             raise

@@ -1,9 +1,8 @@
 """Issuing invoices and credit notes: numbered, with both parties' details, never edited.
 
-``add_invoice`` works inside the caller's transaction (a run adds its run item in the same
-one); ``issue_invoice`` and ``credit_invoice`` are the use cases and commit. Issuing records
-the two sides' bookings in the outbox in that same transaction: either the invoice exists with
-both bookings pending, or nothing does.
+Each use case works inside the caller's transaction (a run adds its run item in the same one)
+and never commits. Issuing records the two sides' bookings in the outbox in that same
+transaction: either the invoice exists with both bookings pending, or nothing does.
 """
 
 from __future__ import annotations
@@ -87,17 +86,11 @@ class NewInvoice:
 
 
 def issue_invoice(session: Session, new: NewInvoice) -> int:
-    """Issue an invoice with the next number and both sides' bookings pending; commits."""
-    invoice = add_invoice(session, new)
-    session.commit()
-    return invoice.id
+    """Issue ``new`` with the next number and both sides' bookings pending; returns its id.
 
-
-def add_invoice(session: Session, new: NewInvoice) -> Invoice:
-    """Issue ``new`` inside the caller's transaction (which holds the number until it ends).
-
-    A bureau, or a customer, whose billing details lack what Dutch law asks of an invoice is
-    refused before a number is taken, so the numbering stays without gaps.
+    The number is held by the caller's transaction until it ends, so it is never skipped. A
+    bureau, or a customer, whose billing details lack what Dutch law asks of an invoice is
+    refused before a number is taken.
     """
     _check(new)
     bureau = the_bureau(session, new.supplier_id)
@@ -115,13 +108,13 @@ def add_invoice(session: Session, new: NewInvoice) -> Invoice:
     _outbox(
         session, invoice, Side.MEMBER, new.customer_id, member_invoice_entries(facts, invoice.id)
     )
-    return invoice
+    return invoice.id
 
 
 def credit_invoice(session: Session, invoice_id: int, issued_on: date, reason: str) -> int:
     """A credit note for the whole of an invoice, referring to it; the invoice stays as issued.
 
-    Both sides get the mirror image of the invoice's bookings. Commits; returns the note's id.
+    Both sides get the mirror image of the invoice's bookings; returns the note's id.
     """
     original = session.get(Invoice, invoice_id, with_for_update=True)
     if original is None:
@@ -162,12 +155,11 @@ def credit_invoice(session: Session, invoice_id: int, issued_on: date, reason: s
             for data in booking.entries
         ]
         _outbox(session, note, Side(booking.side), booking.organisation_id, mirrored)
-    session.commit()
     return note.id
 
 
-def add_credit_note(session: Session, original_id: int, new: NewInvoice) -> Invoice:
-    """A partial credit note referring to ``original_id``, inside the caller's transaction.
+def issue_credit_note(session: Session, original_id: int, new: NewInvoice) -> int:
+    """A partial credit note referring to ``original_id``; returns its id.
 
     ``new`` carries the credited lines as negative amounts (a correction: part of a premium,
     its costs, its tax). Both sides are booked like an invoice of those negative amounts. An
@@ -203,7 +195,7 @@ def add_credit_note(session: Session, original_id: int, new: NewInvoice) -> Invo
     _outbox(
         session, note, Side.MEMBER, original.customer_id, member_invoice_entries(facts, note.id)
     )
-    return note
+    return note.id
 
 
 def has_vat(new: NewInvoice) -> bool:

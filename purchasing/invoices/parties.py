@@ -33,7 +33,7 @@ class Party:
 def set_billing_details(
     session: Session, organisation_id: int, party: Party, payment_days: int | None = None
 ) -> None:
-    """Record (or replace) how an organisation appears on invoices; commits.
+    """Record (or replace) how an organisation appears on invoices.
 
     Invoices already issued keep the details they were issued with.
     """
@@ -53,7 +53,7 @@ def set_billing_details(
     if payment_days is not None:
         row.payment_days = payment_days
     session.add(row)
-    session.commit()
+    session.flush()
 
 
 def party_of(session: Session, organisation_id: int) -> Party:

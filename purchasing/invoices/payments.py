@@ -31,7 +31,7 @@ def record_payment(
     method: PaymentMethod,
     reference: str | None,
 ) -> int:
-    """Record money received for an invoice and book it on both sides; commits.
+    """Record money received for an invoice and book it on both sides.
 
     A payment with a reference already recorded for the same method (a webhook delivered
     twice, a statement imported again) is not recorded again: its id is returned.
@@ -59,12 +59,11 @@ def record_payment(
         reference=reference,
     )
     _book(session, invoice, payment, "Betaling")
-    session.commit()
     return payment.id
 
 
 def reverse_payment(session: Session, payment_id: int, on: date, reason: str) -> int:
-    """A payment came back: book it back on both sides, so the invoice is open again; commits."""
+    """A payment came back: book it back on both sides, so the invoice is open again."""
     original = session.get(Payment, payment_id, with_for_update=True)
     if original is None or original.reverses_id is not None:
         raise NotFound(message("Deze betaling bestaat niet."))
@@ -81,7 +80,6 @@ def reverse_payment(session: Session, payment_id: int, on: date, reason: str) ->
         reason=reason,
     )
     _book(session, invoice, reversal, "Teruggeboekte betaling")
-    session.commit()
     return reversal.id
 
 

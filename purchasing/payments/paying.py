@@ -80,22 +80,22 @@ def pay_by_card(
     number = next_attempt(session, invoice.id)
     new = NewIntent(invoice.id, number, amount, customer_ref, Method.CARD, None, invoice.number)
     page = provider.create_checkout(new, success_url, cancel_url)
+    if page.url is None:
+        raise ValidationFailed(message("De betaalpagina is niet beschikbaar; probeer het opnieuw."))
     session.add(
         PaymentAttempt(
             invoice_id=invoice.id, attempt=number, provider=provider.name, intent_ref=page.id,
             method=Method.CARD.value, amount=amount, status=AttemptStatus.OPEN.value,
         )
     )  # fmt: skip
-    session.commit()
-    if page.url is None:
-        raise ValidationFailed(message("De betaalpagina is niet beschikbaar; probeer het opnieuw."))
+    session.flush()
     return page.url
 
 
 def come_back(
     session: Session, provider: PaymentProvider, invoice_id: int, reference: str, on: date
 ) -> Outcome:
-    """The member is back from the bank or the card page: read the provider again; commits.
+    """The member is back from the bank or the card page: read the provider again.
 
     ``reference`` comes from the browser, so it only counts for an attempt of this invoice.
     """
@@ -113,14 +113,14 @@ def come_back(
         payment_ids = sync_checkout(session, provider, reference, on)
     else:
         payment_ids = sync_attempt(session, provider, reference, on)
-    session.commit()
+    session.flush()
     return Outcome(AttemptStatus(session.get_one(PaymentAttempt, attempt_id).status), payment_ids)
 
 
 def give_mandate(
     session: Session, provider: PaymentProvider, organisation_id: int, acceptance: MandateAcceptance
 ) -> bool:
-    """Record a SEPA mandate the member gave online; returns whether it is active; commits."""
+    """Record a SEPA mandate the member gave online; returns whether it is active."""
     if not acceptance.account_holder.strip():
         raise ValidationFailed(
             message("Vul de naam van de rekeninghouder in."), field="account_holder"
@@ -129,7 +129,7 @@ def give_mandate(
     setup = start_mandate(session, provider, organisation_id)
     provider.confirm_mandate(setup.id, replace(acceptance, iban=str(iban.compact)))
     sync_mandate(session, provider, setup.id)
-    session.commit()
+    session.flush()
     return active_mandate(session, organisation_id) is not None
 
 

@@ -48,7 +48,6 @@ def customer_for(session: Session, provider: PaymentProvider, organisation_id: i
         .values(organisation_id=organisation_id, provider=provider.name, customer_ref=customer_ref)
         .on_conflict_do_nothing()
     )
-    session.commit()
     return _customer_ref(session, provider, organisation_id) or customer_ref
 
 
@@ -58,7 +57,7 @@ def start_payment(
     """A payment intent for what is open on the invoice; an open one of the same kind is reused.
 
     The attempt number makes the idempotency key (``invoice-<id>-attempt-<n>``): a double
-    click asks the provider twice with one key, and gets one intent; commits.
+    click asks the provider twice with one key, and gets one intent.
     """
     invoice = payable_invoice(session, invoice_id)
     amount = open_amount(session, invoice.id)
@@ -75,7 +74,8 @@ def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: 
     """Collect what is open on the invoice by SEPA direct debit under the member's mandate.
 
     A debit already on its way (the bank has not answered) is returned, not repeated: the
-    invoice is locked while this is decided, so a double click or a job run twice debits once.
+    invoice stays locked until the caller commits the attempt (nothing in between commits),
+    so a double click or a job run twice debits once.
     """
     invoice = payable_invoice(session, invoice_id)
     session.execute(select(Invoice.id).where(Invoice.id == invoice.id).with_for_update())
@@ -88,7 +88,6 @@ def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: 
         )
     )
     if in_flight is not None:
-        session.rollback()
         return provider.retrieve_payment_intent(in_flight)
     mandate = active_mandate(session, invoice.customer_id)
     if mandate is None or mandate.payment_method_ref is None:
@@ -104,7 +103,7 @@ def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: 
 
 
 def start_mandate(session: Session, provider: PaymentProvider, organisation_id: int) -> SetupView:
-    """Ask the member for a SEPA mandate (a setup intent); the webhook activates it; commits."""
+    """Ask the member for a SEPA mandate (a setup intent); the webhook activates it."""
     customer_ref = customer_for(session, provider, organisation_id)
     attempt = 1 + (
         session.scalar(
@@ -126,7 +125,6 @@ def start_mandate(session: Session, provider: PaymentProvider, organisation_id: 
         )
         .on_conflict_do_nothing()
     )
-    session.commit()
     return setup
 
 
@@ -199,7 +197,6 @@ def _create_attempt(
         )
         .on_conflict_do_nothing()
     )
-    session.commit()
     return intent
 
 

@@ -17,9 +17,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from purchasing.errors import ValidationFailed
-from purchasing.invoices.bookings import SessionFactory, book_pending
 from purchasing.invoices.payments import record_payment, reverse_payment
-from purchasing.models import Booking, PaymentMethod
+from purchasing.models import PaymentMethod
 from purchasing.payments.models import AttemptStatus, PaymentAttempt, ProviderEventRecord
 from purchasing.payments.provider import (
     CheckoutStatus,
@@ -44,19 +43,15 @@ class Handled:
 def handle_event(
     session: Session, provider: PaymentProvider, event: ProviderEvent, on: date
 ) -> Handled:
-    """Handle a verified event once; commits. A provider error rolls back, so it is redelivered."""
+    """Handle a verified event once, in the caller's transaction.
+
+    The event's row is written first and committed with everything the event did, by the
+    caller; when anything fails, the caller rolls back both, so the provider's redelivery is
+    handled afresh.
+    """
     if not _remember(session, provider, event):
-        session.rollback()
         return Handled(is_duplicate=True)
-    try:
-        payment_ids = _dispatch(session, provider, event, on)
-        # A recording refused and rolled back takes the event's row with it: write it again.
-        _remember(session, provider, event)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return Handled(is_duplicate=False, payment_ids=payment_ids)
+    return Handled(is_duplicate=False, payment_ids=_dispatch(session, provider, event, on))
 
 
 def _remember(session: Session, provider: PaymentProvider, event: ProviderEvent) -> bool:
@@ -73,7 +68,7 @@ def _remember(session: Session, provider: PaymentProvider, event: ProviderEvent)
 def sync_checkout(
     session: Session, provider: PaymentProvider, checkout_ref: str, on: date
 ) -> tuple[int, ...]:
-    """Move a hosted card page's attempt onto the intent it made, then sync that; no commit."""
+    """Move a hosted card page's attempt onto the intent it made, then sync that."""
     page = provider.retrieve_checkout(checkout_ref)
     attempt = session.scalar(
         select(PaymentAttempt)
@@ -93,7 +88,7 @@ def sync_checkout(
 def sync_attempt(
     session: Session, provider: PaymentProvider, intent_ref: str, on: date
 ) -> tuple[int, ...]:
-    """Bring the attempt of ``intent_ref`` to the provider's current state; the caller commits.
+    """Bring the attempt of ``intent_ref`` to the provider's current state.
 
     Paid (succeeded, not refunded, not disputed) and not yet booked: record the payment. Booked
     and no longer paid (a SEPA debit that came back, a refund, a dispute): reverse it, which
@@ -115,7 +110,6 @@ def sync_attempt(
     if intent.is_paid:
         return _settle(session, attempt, intent, on, intent.id)
     if attempt.status == AttemptStatus.PAID and attempt.payment_id is not None:
-        # Marked first, so the reversal and the mark are committed together.
         attempt.status = AttemptStatus.REVERSED.value
         session.flush()
         return (reverse_payment(session, attempt.payment_id, on, _reason(intent)),)
@@ -129,26 +123,26 @@ def _settle(
 ) -> tuple[int, ...]:
     if attempt.status in (AttemptStatus.PAID, AttemptStatus.UNAPPLIED):
         return ()
-    attempt_id = attempt.id
     try:
-        # Recording commits; the reference (from the intent's id) makes a second one a no-op.
+        # The reference (from the intent's id) makes a second recording a no-op.
         payment_id = record_payment(
             session, attempt.invoice_id, intent.amount, on, PaymentMethod.STRIPE, reference
         )
     except ValidationFailed:
-        # Money came in that the invoice no longer needs (paid another way, credited).
-        session.rollback()
-        _mark(session, attempt_id, AttemptStatus.UNAPPLIED, None)
+        # Money came in that the invoice no longer needs (paid another way, credited); the
+        # refusal wrote nothing.
+        _mark(session, attempt, AttemptStatus.UNAPPLIED, None)
         return ()
-    _mark(session, attempt_id, AttemptStatus.PAID, payment_id)
+    _mark(session, attempt, AttemptStatus.PAID, payment_id)
     return (payment_id,)
 
 
-def _mark(session: Session, attempt_id: int, status: AttemptStatus, payment_id: int | None) -> None:
-    attempt = session.get(PaymentAttempt, attempt_id, with_for_update=True)
-    assert attempt is not None
+def _mark(
+    session: Session, attempt: PaymentAttempt, status: AttemptStatus, payment_id: int | None
+) -> None:
     attempt.status = status.value
     attempt.payment_id = payment_id
+    session.flush()
 
 
 def _unpaid_status(intent: IntentView) -> AttemptStatus:
@@ -183,14 +177,3 @@ def _dispatch(
     if event.type.startswith("setup_intent."):
         sync_mandate(session, provider, event.object_id)
     return ()
-
-
-def book_payments(open_session: SessionFactory, payment_ids: tuple[int, ...]) -> None:
-    """Post both sides of these payments now; what fails stays in the outbox for the driver."""
-    if not payment_ids:
-        return
-    with open_session() as session:
-        booking_ids = list(
-            session.scalars(select(Booking.id).where(Booking.payment_id.in_(payment_ids)))
-        )
-    book_pending(open_session, booking_ids=booking_ids, retry_failed=False)

@@ -2,10 +2,12 @@
 
 A run is a row per (plan or pool, period); asking for the same run again returns it. The
 invoices it has to make are computed afresh each time from the same data (pure and
-reproducible), and each member's invoice is issued in one transaction together with its run
-item, whose unique (run, organisation) pair makes a member already invoiced a skip. So a run
-that died halfway (or is run twice, or by two workers at once) resumes where it stopped and
-changes nothing that was done. Last, it drives the bookings of its invoices on both sides.
+reproducible). The driver (``workers.purchasing_jobs``) gives each member its own unit of
+work: ``issue_run_item`` issues the member's invoice together with its run item under the
+run's row lock, and a member already invoiced is a skip. So a run that died halfway (or is run
+twice, or by two workers at once) resumes where it stopped and changes nothing that was done;
+the invoice numbers stay without gaps, since a number is only taken in the transaction that
+keeps it. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from purchasing.errors import NotFound, ValidationFailed, message
-from purchasing.invoices.bookings import SessionFactory, book_pending
-from purchasing.invoices.documents import NewInvoice, add_credit_note, add_invoice, has_vat
+from purchasing.invoices.documents import NewInvoice, has_vat, issue_credit_note, issue_invoice
 from purchasing.invoices.requirements import check_customers, check_supplier
 from purchasing.models import (
     Booking,
@@ -33,8 +34,6 @@ from purchasing.models import (
     RunStatus,
 )
 from purchasing.proration import Period
-
-Progress = Callable[[int, int], None]
 
 
 class PlannedInvoice(NamedTuple):
@@ -86,7 +85,7 @@ def start_run(
     the same, is refused: the shared days would be billed twice. A correction run is the
     pool's unfinished one for the period, or a new one once the last has finished. A new run
     is refused while the bureau's billing details lack what its invoices must show, or while
-    a member it would invoice lacks its address (naming those members). Commits.
+    a member it would invoice lacks its address (naming those members).
     """
     subject = {"plan_id": subject_id} if kind == RunKind.MEMBERSHIP else {"pool_id": subject_id}
     existing = _find(session, kind, subject, period)
@@ -103,11 +102,11 @@ def start_run(
         **subject,
     )
     _check_customers(session, [PlannedInvoice(*item) for item in _planner(kind)(session, run)])
-    session.add(run)
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(run)
     except IntegrityError:
-        session.rollback()  # someone started the same run (or an overlapping one) just now
+        # Someone started the same run (or an overlapping one) just now.
         found = _find(session, kind, subject, period)
         if found is None:
             _refuse_overlap(session, kind, subject_id, period)
@@ -116,56 +115,78 @@ def start_run(
     return run.id
 
 
-def execute_run(
-    open_session: SessionFactory,
-    run_id: int,
-    planner: Planner,
-    on_progress: Progress | None = None,
-) -> RunResult:
-    """Issue every invoice of the run not issued yet, then book both sides of all of them."""
-    with open_session() as session:
-        run = get_run(session, run_id)
-        invoices = planner(session, run)
-        try:
-            planned = [PlannedInvoice(*item) for item in invoices]
-            _check_suppliers(session, planned)
-            done = set(
-                session.scalars(select(RunItem.organisation_id).where(RunItem.run_id == run_id))
-            )
-            _check_customers(
-                session, [item for item in planned if item.organisation_id not in done]
-            )
-        except ValidationFailed as refusal:
-            run.status, run.error = RunStatus.FAILED.value, str(refusal)[:2000]
-            session.commit()
-            raise
-        run.status, run.error = RunStatus.RUNNING.value, None
-        run.started_at = run.started_at or datetime.now(UTC)
-        run.total, run.done = len(invoices), _invoiced(session, run_id)
-        session.commit()
-        done_already = run.done
-    report = on_progress or (lambda done, total: None)
-    made = 0
-    try:
-        for item in invoices:
-            made += _issue_once(open_session, run_id, PlannedInvoice(*item))
-            report(done_already + made, len(invoices))
-        bookings = book_pending(open_session, booking_ids=_bookings_of(open_session, run_id))
-    except Exception as error:
-        _fail(open_session, run_id, error)
-        raise
-    with open_session() as session:
-        run = get_run(session, run_id)
-        run.status, run.finished_at = RunStatus.DONE.value, datetime.now(UTC)
-        run.done = _invoiced(session, run_id)
-        session.commit()
-        return RunResult(
-            run_id, RunStatus.DONE, run.done, run.total, made, bookings.booked, bookings.failed
+def begin_run(session: Session, run_id: int, planner: Planner) -> list[PlannedInvoice]:
+    """What the run has to issue, once every invoice of it could be; marks the run running.
+
+    A refusal (a bureau or member lacking billing details) raises before anything is issued;
+    the driver then records it with ``fail_run`` in a unit of work of its own.
+    """
+    run = get_run(session, run_id)
+    planned = [PlannedInvoice(*item) for item in planner(session, run)]
+    _check_suppliers(session, planned)
+    done = set(session.scalars(select(RunItem.organisation_id).where(RunItem.run_id == run_id)))
+    _check_customers(session, [item for item in planned if item.organisation_id not in done])
+    run.status, run.error = RunStatus.RUNNING.value, None
+    run.started_at = run.started_at or datetime.now(UTC)
+    run.total, run.done = len(planned), _invoiced(session, run_id)
+    session.flush()
+    return planned
+
+
+def issue_run_item(session: Session, run_id: int, planned: PlannedInvoice) -> int:
+    """Issue one member's document with its run item; 0 if the member was invoiced already.
+
+    The run's row is locked first, so two workers on one run take turns, and the second finds
+    the first one's item once that is committed.
+    """
+    run = get_run(session, run_id, lock=True)
+    if _item(session, run_id, planned.organisation_id) is not None:
+        return 0
+    if planned.credits_invoice_id is None:
+        invoice_id = issue_invoice(session, planned.invoice)
+    else:
+        invoice_id = issue_credit_note(session, planned.credits_invoice_id, planned.invoice)
+    session.add(
+        RunItem(
+            run_id=run_id,
+            organisation_id=planned.organisation_id,
+            invoice_id=invoice_id,
+            breakdown=planned.breakdown,
         )
+    )
+    run.done += 1
+    session.flush()
+    return 1
 
 
-def get_run(session: Session, run_id: int) -> InvoiceRun:
-    run = session.get(InvoiceRun, run_id)
+def finish_run(
+    session: Session, run_id: int, made_now: int, booked: int, booking_failures: int
+) -> RunResult:
+    """Mark the run done; what it did, for the page and the job's result."""
+    run = get_run(session, run_id)
+    run.status, run.finished_at = RunStatus.DONE.value, datetime.now(UTC)
+    run.done = _invoiced(session, run_id)
+    session.flush()
+    return RunResult(
+        run_id, RunStatus.DONE, run.done, run.total, made_now, booked, booking_failures
+    )
+
+
+def fail_run(session: Session, run_id: int, error: Exception) -> None:
+    """Record why the run stopped; asking for it again resumes it."""
+    run = get_run(session, run_id)
+    run.status, run.error = RunStatus.FAILED.value, str(error)[:2000]
+    session.flush()
+
+
+def run_bookings(session: Session, run_id: int) -> list[int]:
+    """The outbox rows of the run's invoices."""
+    invoices = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
+    return list(session.scalars(select(Booking.id).where(Booking.invoice_id.in_(invoices))))
+
+
+def get_run(session: Session, run_id: int, *, lock: bool = False) -> InvoiceRun:
+    run = session.get(InvoiceRun, run_id, with_for_update=lock)
     if run is None:
         raise NotFound(message("Deze factuurrun bestaat niet."))
     return run
@@ -173,36 +194,6 @@ def get_run(session: Session, run_id: int) -> InvoiceRun:
 
 def run_period(run: InvoiceRun) -> Period:
     return Period(run.starts_on, run.ends_on)
-
-
-def _issue_once(open_session: SessionFactory, run_id: int, planned: PlannedInvoice) -> int:
-    """Issue one member's document with its run item in one transaction; 0 if it was done."""
-    organisation_id = planned.organisation_id
-    with open_session() as session:
-        if _item(session, run_id, organisation_id) is not None:
-            return 0
-        if planned.credits_invoice_id is None:
-            invoice = add_invoice(session, planned.invoice)
-        else:
-            invoice = add_credit_note(session, planned.credits_invoice_id, planned.invoice)
-        session.add(
-            RunItem(
-                run_id=run_id,
-                organisation_id=organisation_id,
-                invoice_id=invoice.id,
-                breakdown=planned.breakdown,
-            )
-        )
-        run = get_run(session, run_id)
-        run.done += 1
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()  # another worker on the same run got there first
-            if _item(session, run_id, organisation_id) is None:
-                raise
-            return 0
-        return 1
 
 
 def _check_bureau(session: Session, kind: RunKind, subject_id: int) -> None:
@@ -315,19 +306,6 @@ def _invoiced(session: Session, run_id: int) -> int:
         select(func.count()).select_from(RunItem).where(RunItem.run_id == run_id)
     )
     return int(count or 0)
-
-
-def _bookings_of(open_session: SessionFactory, run_id: int) -> list[int]:
-    with open_session() as session:
-        invoices = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
-        return list(session.scalars(select(Booking.id).where(Booking.invoice_id.in_(invoices))))
-
-
-def _fail(open_session: SessionFactory, run_id: int, error: Exception) -> None:
-    with open_session() as session:
-        run = get_run(session, run_id)
-        run.status, run.error = RunStatus.FAILED.value, str(error)[:2000]
-        session.commit()
 
 
 def check_period_inside(period: Period, within: Period) -> None:

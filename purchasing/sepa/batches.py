@@ -71,9 +71,7 @@ def create_batch(session: Session, creditor_id: int, collection_on: date, today:
         session.flush()
         batch.total += item.open_amount
     if batch.total == 0:
-        session.rollback()
         raise ValidationFailed(message("Er zijn geen facturen om te incasseren."))
-    session.commit()
     return batch.id
 
 

@@ -38,7 +38,7 @@ def set_creditor(
     iban: str,
     bic: str | None = None,
 ) -> None:
-    """Record (or replace) the bureau's creditor id and receiving account; commits."""
+    """Record (or replace) the bureau's creditor id and receiving account."""
     compact = creditor_id.replace(" ", "").upper()
     if not is_valid_creditor_id(compact):
         raise ValidationFailed(
@@ -53,7 +53,7 @@ def set_creditor(
     row.creditor_id, row.name, row.iban = compact, name.strip(), account.compact
     row.bic = bic or bic_of(account)
     session.add(row)
-    session.commit()
+    session.flush()
 
 
 def creditor_of(session: Session, organisation_id: int) -> SepaCreditor:

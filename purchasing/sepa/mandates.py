@@ -24,7 +24,7 @@ def add_mandate(
     iban: str,
     signed_on: date,
 ) -> int:
-    """Record a signed mandate; refuses a second active one for the same member. Commits."""
+    """Record a signed mandate; refuses a second active one for the same member."""
     if not _REFERENCE.match(reference):
         raise ValidationFailed(
             message(
@@ -57,17 +57,17 @@ def add_mandate(
         signed_on=signed_on,
     )
     session.add(mandate)
-    session.commit()
+    session.flush()
     return mandate.id
 
 
 def revoke_mandate(session: Session, mandate_id: int, on: date) -> None:
-    """The member withdrew the mandate: no new collections under it. Commits."""
+    """The member withdrew the mandate: no new collections under it."""
     mandate = session.get(SepaMandate, mandate_id)
     if mandate is None:
         raise NotFound(message("Deze machtiging bestaat niet."))
     mandate.revoked_on = mandate.revoked_on or on
-    session.commit()
+    session.flush()
 
 
 def active_mandate(session: Session, organisation_id: int) -> SepaMandate | None:

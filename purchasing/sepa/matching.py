@@ -17,7 +17,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.bank.joined import joined
 from ledger.bank.matching import BankPayment, OpenInvoice, first_open, normalised_reference
 from ledger.entries import Amount
 from purchasing.errors import ValidationFailed, message
@@ -72,8 +71,7 @@ class BureauInvoices:
             return
         collection = self._collection(invoice.reference)
         if collection is not None:
-            with joined(self.session) as work:
-                payment_id = collect(work, collection.end_to_end_id, payment.paid_on)
+            payment_id = collect(self.session, collection.end_to_end_id, payment.paid_on)
             booked_by(self.session, [payment_id], Side.BUREAU, transaction_id)
             return
         self.record_payment(invoice.reference, payment.amount, transaction_id, payment.paid_on)
@@ -109,8 +107,7 @@ class BureauInvoices:
                 message("Het bedrag wijkt af van incassobatch %(reference)s."),
                 reference=batch.reference,
             )
-        with joined(self.session) as work:
-            settle_collection(work, batch.id, paid_on)
+        settle_collection(self.session, batch.id, paid_on)
         # Collections a member's own statement showed first are in this credit too.
         collected = self.session.scalars(
             select(SepaCollection.payment_id).where(
@@ -161,12 +158,10 @@ class BureauInvoices:
         return OpenInvoice(collection.end_to_end_id, number, amount, RECEIVABLE)
 
     def _record_return(self, payment: BankPayment, transaction_id: int) -> None:
-        with joined(self.session) as work:
-            collection_id = return_collection(
-                work, payment.end_to_end_id, payment.return_reason, payment.paid_on
-            )
+        collection_id = return_collection(
+            self.session, payment.end_to_end_id, payment.return_reason, payment.paid_on
+        )
         collection = self.session.get_one(SepaCollection, collection_id)
-        self.session.refresh(collection)
         reversal = self.session.scalar(
             select(Payment.id).where(Payment.reverses_id == collection.payment_id)
         )

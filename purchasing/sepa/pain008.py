@@ -26,7 +26,7 @@ DEFAULT_SCHEMA = "pain.008.001.02"
 
 
 def batch_xml(session: Session, batch_id: int, schema: str = DEFAULT_SCHEMA) -> bytes:
-    """The batch's pain.008 document, schema-valid; marks the batch exported. Commits."""
+    """The batch's pain.008 document, schema-valid; marks the batch exported."""
     if schema not in SCHEMAS:
         raise ValidationFailed(message("Onbekende pain.008-versie."), field="schema")
     batch = get_batch(session, batch_id)
@@ -61,7 +61,7 @@ def batch_xml(session: Session, batch_id: int, schema: str = DEFAULT_SCHEMA) -> 
     xml = _with_fixed_ids(document.export(validate=False), batch.reference)
     check_against_schema(xml, schema)
     batch.exported_at = batch.exported_at or datetime.now(UTC)
-    session.commit()
+    session.flush()
     return xml
 
 

@@ -15,7 +15,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bank.joined import joined
 from ledger.bank.matching import BankPayment, OpenInvoice, first_open, normalised_reference
 from ledger.entries import Amount
 from purchasing.invoices.accounts import PAYABLE
@@ -61,8 +60,7 @@ class MemberPayables:
         collection = self._collection(invoice.reference)
         if collection is not None and collection.status == CollectionStatus.PENDING:
             # The debit left the member's account: the collection happened.
-            with joined(self.session) as work:
-                payment_id = collect(work, collection.end_to_end_id, payment.paid_on)
+            payment_id = collect(self.session, collection.end_to_end_id, payment.paid_on)
             booked_by(self.session, [payment_id], Side.MEMBER, transaction_id)
             return
         found = self._invoice_of(invoice)

@@ -37,7 +37,7 @@ def settle_collection(session: Session, batch_id: int, credited_on: date) -> lis
     """Record every still-pending collection of the batch as paid; returns the payment ids.
 
     Safe to call twice: a settled collection is skipped, and payments are keyed by end-to-end
-    id. Commits (each payment in its own transaction, as ``record_payment`` does).
+    id.
     """
     batch = get_batch(session, batch_id)
     payment_ids = []
@@ -46,17 +46,15 @@ def settle_collection(session: Session, batch_id: int, credited_on: date) -> lis
         if collection.status != CollectionStatus.PENDING:
             continue
         payment_ids.append(_mark_collected(session, collection, credited_on))
-        session.commit()
-    batch = get_batch(session, batch_id)
     batch.settled_on = batch.settled_on or credited_on
-    session.commit()
+    session.flush()
     return payment_ids
 
 
 def collect(session: Session, end_to_end_id: str, credited_on: date) -> int:
     """One collection credited on its own (some banks show each debit): record it as paid.
 
-    Returns the payment's id; a collection already collected returns its payment. Commits.
+    Returns the payment's id; a collection already collected returns its payment.
     """
     collection = session.scalar(
         select(SepaCollection)
@@ -71,9 +69,7 @@ def collect(session: Session, end_to_end_id: str, credited_on: date) -> int:
         raise ValidationFailed(
             message("Incasso %(reference)s is teruggeboekt."), reference=end_to_end_id
         )
-    payment_id = _mark_collected(session, collection, credited_on)
-    session.commit()
-    return payment_id
+    return _mark_collected(session, collection, credited_on)
 
 
 def _mark_collected(session: Session, collection: SepaCollection, credited_on: date) -> int:
@@ -88,6 +84,7 @@ def _mark_collected(session: Session, collection: SepaCollection, credited_on: d
     )
     collection.payment_id = payment_id
     collection.status = CollectionStatus.COLLECTED.value
+    session.flush()
     return payment_id
 
 
@@ -106,12 +103,10 @@ def return_collection(session: Session, end_to_end_id: str, reason_code: str, on
     if collection is None:
         raise NotFound(message("Geen incasso met kenmerk %(reference)s."), reference=end_to_end_id)
     if collection.status == CollectionStatus.RETURNED:
-        session.rollback()
         return collection.id
     if collection.payment_id is not None:
         reason = f"{code}: {RETURN_REASONS.get(code, 'Stornering')}"
         reverse_payment(session, collection.payment_id, on, reason)
-        collection = session.get_one(SepaCollection, collection.id, with_for_update=True)
     collection.status, collection.return_reason = CollectionStatus.RETURNED.value, code[:4]
-    session.commit()
+    session.flush()
     return collection.id

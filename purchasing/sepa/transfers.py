@@ -16,7 +16,6 @@ from decimal import Decimal
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased
 
-from ledger.bank.joined import joined
 from ledger.bank.models import BankLine
 from ledger.transactions import reverse_transaction
 from purchasing.invoices.payments import open_amount, record_payment
@@ -104,10 +103,9 @@ def settle_here(
         if unmatched.amount == amount and unmatched.transaction_id is None:
             booked_by(session, [unmatched.payment_id], side, transaction_id)
             return unmatched.payment_id
-    with joined(session) as work:
-        payment_id = record_payment(
-            work, invoice_id, amount, paid_on, PaymentMethod.BANK_TRANSFER, reference
-        )
+    payment_id = record_payment(
+        session, invoice_id, amount, paid_on, PaymentMethod.BANK_TRANSFER, reference
+    )
     booked_by(session, [payment_id], side, transaction_id)
     return payment_id
 
@@ -157,9 +155,8 @@ def take_over_posted(
         posted = [t for t in transaction_ids if t != transaction_id]
         if not posted or any(_has_bank_line(session, t) for t in posted):
             continue
-        with joined(session) as work:
-            for posted_id in posted:
-                reverse_transaction(work, posted_id, None, on=on, narration=narration)
+        for posted_id in posted:
+            reverse_transaction(session, posted_id, None, on=on, narration=narration)
         session.execute(
             update(Booking).where(Booking.id == booking_id).values(transaction_ids=[transaction_id])
         )

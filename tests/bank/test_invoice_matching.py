@@ -17,7 +17,6 @@ from ledger.bank.inbox import Confirmation, confirm_line, confirm_lines, open_li
 from ledger.bank.models import BankLine
 from ledger.models import Transaction
 from purchasing.invoices.accounts import PAYABLE, RECEIVABLE
-from purchasing.invoices.bookings import book_invoice, book_pending
 from purchasing.invoices.payments import open_amount
 from purchasing.models import Booking, CollectionStatus, Invoice, Payment, SepaBatch, SepaCollection
 from purchasing.sepa.batches import create_batch
@@ -30,7 +29,8 @@ from tenants.roles import Role
 from tests.bank.builders import camt_payments
 from tests.purchasing import billing
 from tests.purchasing.billing import BUREAU_IBAN, MEMBER_IBAN, fee_invoice
-from tests.purchasing.books import balance, session_factory
+from tests.purchasing.books import balance
+from workers.bookings import book_invoice, book_pending
 
 billed_bureau = billing.billed_bureau
 member = billing.member
@@ -39,6 +39,7 @@ member = billing.member
 @pytest.fixture
 def invoice(session: Session, billed_bureau, member) -> Invoice:
     invoice_id = fee_invoice(billed_bureau.id, member.id, session=session)
+    session.commit()
     return session.get_one(Invoice, invoice_id)
 
 
@@ -85,7 +86,8 @@ def bank_transactions(books: Session) -> int:
 def test_the_bureau_statement_settles_the_invoice_and_the_member_statement_adds_nothing_twice(
     engine, session, billed_bureau, member, invoice, bureau_books, member_books
 ):
-    book_invoice(session_factory(engine), invoice.id)  # the invoice itself, on both sides
+    session.commit()
+    book_invoice(engine, invoice.id)  # the invoice itself, on both sides
     import_statement(bureau_books, transfer(BUREAU_IBAN, "240.00", invoice.payment_reference), None)
     bureau_books.commit()
     matcher = BureauInvoices(bureau_books, billed_bureau.id)
@@ -93,7 +95,8 @@ def test_the_bureau_statement_settles_the_invoice_and_the_member_statement_adds_
     assert item.proposal.invoice.number == invoice.number
 
     bureau_tx = confirm_only_line(bureau_books, RECEIVABLE, matcher)
-    book_pending(session_factory(engine))  # the member's side of the payment
+    session.commit()
+    book_pending(engine)  # the member's side of the payment
 
     assert open_amount(session, invoice.id) == 0
     assert balance(engine, billed_bureau.tenant, RECEIVABLE) == 0
@@ -125,7 +128,8 @@ def test_the_bureau_statement_settles_the_invoice_and_the_member_statement_adds_
 def test_the_member_paying_first_books_its_payable_and_the_bureau_takes_over_the_pending_side(
     engine, session, billed_bureau, member, invoice, bureau_books, member_books
 ):
-    book_invoice(session_factory(engine), invoice.id)
+    session.commit()
+    book_invoice(engine, invoice.id)
     import_statement(
         member_books, transfer(MEMBER_IBAN, "-240.00", invoice.payment_reference), None
     )
@@ -138,7 +142,8 @@ def test_the_member_paying_first_books_its_payable_and_the_bureau_takes_over_the
     bureau_tx = confirm_only_line(
         bureau_books, RECEIVABLE, BureauInvoices(bureau_books, billed_bureau.id)
     )
-    book_pending(session_factory(engine))
+    session.commit()
+    book_pending(engine)
 
     session.expire_all()
     (payment,) = session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)).all()
@@ -206,6 +211,7 @@ def batch(session: Session, billed_bureau, member, invoice) -> SepaBatch:
         session, member.id, f"SB-{member.id}-1", "Stichting De Linde", MEMBER_IBAN, date(2026, 1, 5)
     )
     batch_id = create_batch(session, billed_bureau.id, date(2026, 4, 10), date(2026, 3, 12))
+    session.commit()
     return session.get_one(SepaBatch, batch_id)
 
 
@@ -245,7 +251,8 @@ def test_a_batch_credit_collects_and_a_returned_debit_reopens_the_invoice(
         bureau_books, Confirmation(item.line.id, RECEIVABLE), None, invoices=matcher
     )
     bureau_books.commit()
-    book_pending(session_factory(engine))
+    session.commit()
+    book_pending(engine)
 
     session.expire_all()
     assert open_amount(session, invoice.id) == Decimal("240.00")
@@ -267,7 +274,8 @@ def test_a_batch_credit_collects_and_a_returned_debit_reopens_the_invoice(
 def test_a_direct_debit_the_member_saw_first_is_not_booked_twice_by_the_batch_credit(
     engine, session, billed_bureau, member, invoice, batch, member_books, bureau_books
 ):
-    book_invoice(session_factory(engine), invoice.id)
+    session.commit()
+    book_invoice(engine, invoice.id)
     collection = session.scalar(select(SepaCollection).where(SepaCollection.batch_id == batch.id))
     debit = camt_payments(
         MEMBER_IBAN, [{"day": "2026-04-10", "amount": "-240.00", "e2e": collection.end_to_end_id}]
@@ -275,7 +283,8 @@ def test_a_direct_debit_the_member_saw_first_is_not_booked_twice_by_the_batch_cr
     import_statement(member_books, debit, None)
     member_books.commit()
     member_tx = confirm_only_line(member_books, PAYABLE, MemberPayables(member_books, member.id))
-    assert book_pending(session_factory(engine)).booked == 1  # the bureau's side, at once
+    session.commit()
+    assert book_pending(engine).booked == 1  # the bureau's side, at once
     credit = camt_payments(
         BUREAU_IBAN, [{"day": "2026-04-10", "amount": "240.00", "ref": batch.reference}]
     )
@@ -308,8 +317,10 @@ def test_the_bureau_confirms_a_matched_line_in_the_browser(
     login_as(client, make_user(org=billed_bureau, role=Role.BOOKKEEPER))
     line_id = bureau_books.scalar(select(BankLine.id))
 
+    session.commit()
     page = client.get(f"/o/{billed_bureau.slug}/bank/inbox").get_data(as_text=True)
     assert f"factuur {invoice.number}" in page
+    session.commit()
     response = client.post(
         f"/o/{billed_bureau.slug}/bank/inbox/confirm",
         data={"line": str(line_id), f"account-{line_id}": RECEIVABLE},
@@ -329,8 +340,10 @@ def test_a_member_confirms_its_payment_to_the_bureau_in_the_browser(
     login_as(client, make_user(org=member, role=Role.OWNER))
     line_id = member_books.scalar(select(BankLine.id))
 
+    session.commit()
     page = client.get(f"/o/{member.slug}/bank/inbox").get_data(as_text=True)
     assert f'value="{PAYABLE}"' in page and f"factuur {invoice.number}" in page
+    session.commit()
     client.post(
         f"/o/{member.slug}/bank/inbox/confirm",
         data={"line": str(line_id), f"account-{line_id}": PAYABLE},

@@ -108,6 +108,7 @@ def invoice(session, make_org):
         Party(name="Stichting De Linde", address="Lindelaan 4", postcode="3701 AA", city="Zeist"),
     )
     invoice_id = issue_invoice(session, fee_invoice(bureau.id, member.id))
+    session.commit()
     return Issued(invoice_id, bureau, member)
 
 

@@ -11,13 +11,12 @@ import stripe
 from werkzeug.serving import make_server
 
 from app import create_app
-from purchasing.invoices.bookings import book_pending
 from purchasing.invoices.queries import InvoiceState, invoice_state
 from purchasing.payments.provider import Method
 from purchasing.payments.services import start_payment
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, register_webhook
 from tests.payments.drivers import GOOD_CARD
-from tests.purchasing.books import session_factory
+from workers.bookings import book_pending
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +44,11 @@ def served_app(app, localstripe) -> Iterator[object]:
 def test_a_card_payment_on_stripe_settles_the_invoice_through_the_signed_webhook(
     served_app, engine, session, invoice, localstripe
 ):
-    book_pending(session_factory(engine))  # the invoice itself, in both books
+    session.commit()
+    book_pending(engine)  # the invoice itself, in both books
     provider = served_app.extensions["payment_provider"]
     intent = start_payment(session, provider, invoice.id, Method.CARD)
+    session.commit()  # what the request that started the payment does
     client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": localstripe})
     card = client.v1.payment_methods.create(
         {"type": "card", "card": {"number": GOOD_CARD, "exp_month": 12, "exp_year": 2030,

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from purchasing.invoices import accounts
-from purchasing.invoices.bookings import book_pending
 from purchasing.invoices.payments import record_payment
 from purchasing.invoices.queries import invoice_state
 from purchasing.models import Payment, PaymentMethod
@@ -19,7 +18,8 @@ from purchasing.payments.provider import Method
 from purchasing.payments.services import debit_with_mandate, start_mandate, start_payment
 from purchasing.payments.webhooks import handle_event
 from purchasing.reminders import due_reminders
-from tests.purchasing.books import balance, session_factory
+from tests.purchasing.books import balance
+from workers.bookings import book_pending
 
 ON = date(2026, 3, 20)
 
@@ -31,7 +31,10 @@ def fake() -> FakeProvider:
 
 def deliver(session, fake: FakeProvider, index: int = -1):
     delivery = fake.outbox[index]
-    return handle_event(session, fake, fake.parse_event(delivery.payload, delivery.signature), ON)
+    event = fake.parse_event(delivery.payload, delivery.signature)
+    handled = handle_event(session, fake, event, ON)
+    session.commit()  # what the webhook's request does when it answers
+    return handled
 
 
 def state(session, invoice_id):
@@ -45,7 +48,8 @@ def test_a_card_payment_settles_the_invoice_in_both_books(engine, session, fake,
     fake.confirm_card(intent.id, "4242424242424242")
     handled = deliver(session, fake)
     assert len(handled.payment_ids) == 1
-    book_pending(session_factory(engine))
+    session.commit()
+    book_pending(engine)
     assert state(session, invoice.id).is_settled
     assert balance(engine, invoice.bureau.tenant, accounts.RECEIVABLE) == 0
     assert balance(engine, invoice.member.tenant, accounts.PAYABLE) == 0
@@ -92,7 +96,8 @@ def test_a_refund_or_dispute_after_payment_reopens_the_invoice_on_both_sides(
     deliver(session, fake)
     getattr(fake, undo)(intent.charge_id)
     deliver(session, fake)
-    book_pending(session_factory(engine))
+    session.commit()
+    book_pending(engine)
     assert state(session, invoice.id).open == Decimal("240.00")
     assert balance(engine, invoice.bureau.tenant, accounts.RECEIVABLE) == Decimal("240.00")
     assert balance(engine, invoice.member.tenant, accounts.PAYABLE) == Decimal("-240.00")
@@ -152,7 +157,8 @@ def test_a_dispute_the_bureau_wins_settles_the_invoice_again_on_both_sides(
     assert state(session, invoice.id).open == Decimal("240.00")
     fake.win_dispute(intent.charge_id)
     assert len(deliver(session, fake).payment_ids) == 1
-    book_pending(session_factory(engine))
+    session.commit()
+    book_pending(engine)
     assert state(session, invoice.id).is_settled
     assert balance(engine, invoice.bureau.tenant, accounts.RECEIVABLE) == 0
     assert balance(engine, invoice.member.tenant, accounts.PAYABLE) == 0

@@ -45,6 +45,7 @@ def give_billing_details(
 ) -> None:
     """Give the bureau complete billing details (``fields`` override ``BUREAU_PARTY``'s)."""
     set_billing_details(session, bureau_id, replace(BUREAU_PARTY, **fields), payment_days)
+    session.commit()
 
 
 def make_bureau(make_org: Any, session: Session, **options: Any) -> Any:
@@ -67,6 +68,7 @@ MEMBER_PARTY = Party(
 def give_member_details(session: Session, organisation_id: int, **fields: Any) -> None:
     """Give a member the billing details an invoice to it needs (``fields`` override)."""
     set_billing_details(session, organisation_id, replace(MEMBER_PARTY, **fields))
+    session.commit()
 
 
 def make_member(make_org: Any, session: Session, **options: Any) -> Any:

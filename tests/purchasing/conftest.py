@@ -28,7 +28,9 @@ def bureau(session: Session, make_org):
 
 @pytest.fixture
 def insurer_id(session: Session) -> int:
-    return add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}", kvk_number="12345678")
+    insurer_id = add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}", kvk_number="12345678")
+    session.commit()
+    return insurer_id
 
 
 @pytest.fixture
@@ -47,7 +49,9 @@ def make_policy(session: Session, bureau, insurer_id: int) -> Callable[..., int]
             "tiers": [(Decimal(0), Decimal("2.35")), (Decimal(10), Decimal("2.10"))],
             "tier_measure": TierMeasure.MEMBERS,
         }
-        return add_policy(session, NewPolicy(**{**values, **fields}))
+        policy_id = add_policy(session, NewPolicy(**{**values, **fields}))
+        session.commit()
+        return policy_id
 
     return make
 
@@ -55,7 +59,7 @@ def make_policy(session: Session, bureau, insurer_id: int) -> Callable[..., int]
 @pytest.fixture
 def make_pool(session: Session, make_policy) -> Callable[..., int]:
     def make(policy_id: int | None = None, minimum_members: int = 3, **fields: Any) -> int:
-        return open_pool(
+        pool_id = open_pool(
             session,
             policy_id or make_policy(),
             fields.pop("name", "Verzuimpool 2026"),
@@ -63,5 +67,7 @@ def make_pool(session: Session, make_policy) -> Callable[..., int]:
             fields.pop("enrolment_opens_on", date(2025, 11, 1)),
             fields.pop("enrolment_closes_on", date(2026, 10, 31)),
         )
+        session.commit()
+        return pool_id
 
     return make

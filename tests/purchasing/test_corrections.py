@@ -26,9 +26,10 @@ from purchasing.runs.adjustments import (
     true_up_invoices,
 )
 from purchasing.runs.premium import MemberShare, period_shares, premium_invoices, premium_shares
-from purchasing.runs.runs import execute_run, start_run
+from purchasing.runs.runs import start_run
 from tests.purchasing.billing import make_member
-from tests.purchasing.books import balance, session_factory
+from tests.purchasing.books import balance
+from workers.purchasing_jobs import execute_run
 
 D = Decimal
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31))
@@ -56,25 +57,30 @@ def avb(session, make_org, make_policy, make_pool):
         ),
         "late": join(session, pool_id, orgs["late"].id, Exposure(employees=D(1)), date(2026, 2, 1)),
     }
+    session.commit()
     return pool_id, orgs, enrolments
 
 
 def _run(engine, run_id, planner):
-    return execute_run(session_factory(engine), run_id, planner)
+    return execute_run(engine, run_id, planner)
 
 
 def _premium_run(session, engine, pool_id, period=Q1, issued_on=date(2026, 1, 15)) -> int:
     run_id = start_run(session, RunKind.PREMIUM, pool_id, period, issued_on)
+    session.commit()
     _run(engine, run_id, premium_invoices)
+    session.commit()
     return run_id
 
 
 def _runs_of(session, pool_id) -> list[int]:
+    session.commit()
     return list(session.scalars(select(InvoiceRun.id).where(InvoiceRun.pool_id == pool_id)))
 
 
 def _documents(session, run_id) -> list[Invoice]:
     items = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
+    session.commit()
     return list(session.scalars(select(Invoice).where(Invoice.id.in_(items)).order_by(Invoice.id)))
 
 
@@ -116,12 +122,14 @@ def test_a_change_after_the_premium_run_is_corrected_by_credit_notes_and_extra_i
     session, engine, bureau, avb
 ):
     pool_id, orgs, enrolments = avb
+    session.commit()
     premium_run = _premium_run(session, engine, pool_id)
     originals = {invoice.customer_id: invoice for invoice in _documents(session, premium_run)}
 
     change_declaration(session, enrolments["steady"], Exposure(employees=D(4)), date(2026, 3, 1))
     leave(session, enrolments["leaver"], date(2026, 1, 10), date(2026, 2, 28))
     run_id = start_correction_run(session, pool_id, Q1, date(2026, 4, 2))
+    session.commit()
     result = _run(engine, run_id, correction_invoices)
 
     documents = {doc.customer_id: doc for doc in _documents(session, run_id)}
@@ -151,6 +159,7 @@ def test_a_change_after_the_premium_run_is_corrected_by_credit_notes_and_extra_i
 
 def test_a_correction_run_is_idempotent_and_refused_when_nothing_changed(session, engine, avb):
     pool_id, _, enrolments = avb
+    session.commit()
     _premium_run(session, engine, pool_id)
     with pytest.raises(ValidationFailed, match="niets te corrigeren"):
         start_correction_run(session, pool_id, Q1, date(2026, 4, 2))
@@ -158,7 +167,9 @@ def test_a_correction_run_is_idempotent_and_refused_when_nothing_changed(session
     change_declaration(session, enrolments["late"], Exposure(employees=D(5)), date(2026, 2, 1))
     run_id = start_correction_run(session, pool_id, Q1, date(2026, 4, 2))
     assert start_correction_run(session, pool_id, Q1, date(2026, 4, 3)) == run_id  # not done yet
+    session.commit()
     first = _run(engine, run_id, correction_invoices)
+    session.commit()
     again = _run(engine, run_id, correction_invoices)
     assert (first.made_now, again.made_now, again.invoiced) == (first.invoiced, 0, first.invoiced)
     with pytest.raises(ValidationFailed, match="niets te corrigeren"):
@@ -169,6 +180,7 @@ def test_only_a_finished_premium_run_over_exactly_that_period_can_be_corrected(
     session, engine, avb
 ):
     pool_id, _, _ = avb
+    session.commit()
     _premium_run(session, engine, pool_id)
     with pytest.raises(ValidationFailed, match="afgeronde premierun"):
         start_correction_run(
@@ -180,6 +192,7 @@ def test_a_later_lowering_credits_the_members_invoice_again_without_crediting_to
     session, engine, avb
 ):
     pool_id, orgs, enrolments = avb
+    session.commit()
     premium_run = _premium_run(session, engine, pool_id)
     original = next(
         i for i in _documents(session, premium_run) if i.customer_id == orgs["leaver"].id
@@ -188,7 +201,9 @@ def test_a_later_lowering_credits_the_members_invoice_again_without_crediting_to
         change_declaration(
             session, enrolments["leaver"], Exposure(employees=employees), date(2026, 1, 1)
         )
-        _run(engine, start_correction_run(session, pool_id, Q1, issued_on), correction_invoices)
+        started = start_correction_run(session, pool_id, Q1, issued_on)
+        session.commit()
+        _run(engine, started, correction_invoices)
     notes = list(session.scalars(select(Invoice).where(Invoice.credits_invoice_id == original.id)))
     assert len(notes) == 2
     assert (
@@ -209,6 +224,7 @@ def verzuim(session, make_org, make_pool):
         join(session, pool_id, first.id, Exposure(payroll=D(100_000)), date(2026, 1, 1)),
         join(session, pool_id, second.id, Exposure(payroll=D(50_000)), date(2026, 1, 1)),
     ]
+    session.commit()
     return pool_id, (first, second), enrolments
 
 
@@ -216,6 +232,7 @@ def test_payroll_premium_is_invoiced_as_an_advance_and_trued_up_on_the_actual_pa
     session, engine, bureau, verzuim
 ):
     pool_id, (first, second), enrolments = verzuim
+    session.commit()
     advance_run = _premium_run(session, engine, pool_id, YEAR, date(2026, 1, 5))
     advances = {i.customer_id: i for i in _documents(session, advance_run)}
     assert advances[first.id].total == D("2350.00")
@@ -233,6 +250,7 @@ def test_payroll_premium_is_invoiced_as_an_advance_and_trued_up_on_the_actual_pa
         session, enrolments[1], Exposure(payroll=D(40_000)), date(2026, 1, 1), actual
     )
     run_id = start_true_up_run(session, pool_id, YEAR, date(2027, 2, 1))
+    session.commit()
     _run(engine, run_id, true_up_invoices)
 
     documents = {doc.customer_id: doc for doc in _documents(session, run_id)}
@@ -256,6 +274,7 @@ def test_a_line_not_priced_on_payroll_or_turnover_has_no_true_up(session, engine
 
 def test_a_true_up_refuses_a_period_that_cuts_a_premium_run_in_half(session, engine, verzuim):
     pool_id, _, _ = verzuim
+    session.commit()
     _premium_run(session, engine, pool_id, YEAR, date(2026, 1, 5))
     with pytest.raises(ValidationFailed, match="half"):
         start_true_up_run(session, pool_id, Q1, date(2027, 2, 1))
@@ -280,6 +299,7 @@ def test_with_the_insurers_invoice_entered_the_run_splits_it_and_owes_the_insure
             invoiced_by_insurer,
         ),
     )
+    session.commit()
     run_id = _premium_run(session, engine, pool_id)
 
     invoices = _documents(session, run_id)
@@ -307,13 +327,16 @@ def test_an_insurers_invoice_entered_after_the_run_is_reached_by_a_correction_ru
     session, engine, bureau, avb
 ):
     pool_id, _, _ = avb
+    session.commit()
     _premium_run(session, engine, pool_id)
     later = Pots(D("60.00"), D("5.00"), D("13.65"))
     record_insurer_invoice(
         session,
         NewInsurerInvoice(pool_id, InsurerInvoiceKind.ADVANCE, Q1, "VZ-9", date(2026, 2, 1), later),
     )
-    _run(engine, start_correction_run(session, pool_id, Q1, date(2026, 2, 2)), correction_invoices)
+    started = start_correction_run(session, pool_id, Q1, date(2026, 2, 2))
+    session.commit()
+    _run(engine, started, correction_invoices)
     assert balance(engine, bureau.tenant, accounts.INSURER_PAYABLE) == -D("65.00")
     assert balance(engine, bureau.tenant, accounts.PREMIUM_TAX_PAYABLE) == -D("13.65")
 
@@ -323,6 +346,7 @@ def test_an_insurers_invoice_entered_after_the_run_is_reached_by_a_correction_ru
 
 def test_the_run_item_keeps_the_breakdown_the_invoice_was_made_from(session, engine, avb):
     pool_id, orgs, enrolments = avb
+    session.commit()
     run_id = _premium_run(session, engine, pool_id)
     before = period_shares(session, pool_id, Q1)[orgs["steady"].id]
     change_declaration(session, enrolments["steady"], Exposure(employees=D(9)), date(2026, 1, 1))

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from purchasing.invoices.documents import NewInvoice, NewLine, add_invoice
+from purchasing.invoices.documents import NewInvoice, NewLine, issue_invoice
 from purchasing.models import Invoice, InvoicePurpose, LineKind
 from tests.purchasing.billing import make_member
 
@@ -39,7 +39,7 @@ def issue_some(
             start.wait()
         for attempt in range(count):
             with Session(engine) as session:
-                add_invoice(session, _new(supplier_id, customer_id, year))
+                issue_invoice(session, _new(supplier_id, customer_id, year))
                 if attempt % 3 == 2:
                     session.rollback()  # a run that fails after taking its number
                 else:

@@ -27,11 +27,11 @@ from purchasing.models import (
 from purchasing.plans import NewPlan, create_plan, subscribe
 from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
-from purchasing.runs.runs import execute_run, start_run
+from purchasing.runs.runs import start_run
 from tests.purchasing import billing
 from tests.purchasing.billing import EXEMPT, give_billing_details, give_member_details, make_member
-from tests.purchasing.books import session_factory
 from tests.purchasing.test_invoices import fee_invoice
+from workers.purchasing_jobs import execute_run
 
 D = Decimal
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
@@ -169,6 +169,7 @@ def plan(session, bureau, member):
         ),
     )
     subscribe(session, plan_id, member.id, D(3), date(2025, 1, 1))
+    session.commit()
     return plan_id
 
 
@@ -187,7 +188,8 @@ def test_a_run_whose_bureau_lost_its_details_fails_whole_with_the_reason_on_the_
     give_billing_details(session, bureau.id, address="")
     before = last_number(session)
     with pytest.raises(SupplierDetailsIncomplete):
-        execute_run(session_factory(engine), run_id, membership_invoices)
+        session.commit()
+        execute_run(engine, run_id, membership_invoices)
     session.expire_all()
     run = session.get_one(InvoiceRun, run_id)
     assert run.status == "failed" and "ontbreekt adres" in (run.error or "")
@@ -195,7 +197,8 @@ def test_a_run_whose_bureau_lost_its_details_fails_whole_with_the_reason_on_the_
     assert (invoices_from(session, bureau.id), last_number(session)) == (0, before)
 
     give_billing_details(session, bureau.id)
-    result = execute_run(session_factory(engine), run_id, membership_invoices)
+    session.commit()
+    result = execute_run(engine, run_id, membership_invoices)
     assert (result.made_now, result.invoiced) == (1, 1)
 
 
@@ -205,6 +208,7 @@ def test_a_membership_run_with_members_lacking_an_address_does_not_start_and_nam
     bare = [make_org(name="Speeltuin Oost"), make_org(name="Buurtmoestuin")]
     for organisation in bare:
         subscribe(session, plan, organisation.id, D(1), date(2025, 1, 1))
+    session.commit()
     before = last_number(session)
     with pytest.raises(MembersDetailsIncomplete) as refused:
         start_run(session, RunKind.MEMBERSHIP, plan, YEAR, date(2026, 1, 5))
@@ -219,7 +223,8 @@ def test_a_membership_run_with_members_lacking_an_address_does_not_start_and_nam
     for organisation in bare:
         give_member_details(session, organisation.id, name=organisation.name)
     run_id = start_run(session, RunKind.MEMBERSHIP, plan, YEAR, date(2026, 1, 5))
-    result = execute_run(session_factory(engine), run_id, membership_invoices)
+    session.commit()
+    result = execute_run(engine, run_id, membership_invoices)
     assert (result.made_now, result.invoiced) == (3, 3)
 
 
@@ -232,7 +237,8 @@ def test_a_run_whose_member_lost_its_address_fails_whole_naming_it_and_issues_no
     give_member_details(session, other.id, name="Speeltuin Oost", postcode="")
     before = last_number(session)
     with pytest.raises(MembersDetailsIncomplete, match="Speeltuin Oost"):
-        execute_run(session_factory(engine), run_id, membership_invoices)
+        session.commit()
+        execute_run(engine, run_id, membership_invoices)
     session.expire_all()
     run = session.get_one(InvoiceRun, run_id)
     assert run.status == "failed" and "Speeltuin Oost" in (run.error or "")
@@ -240,7 +246,8 @@ def test_a_run_whose_member_lost_its_address_fails_whole_naming_it_and_issues_no
     assert (invoices_from(session, bureau.id), last_number(session)) == (0, before)
 
     give_member_details(session, other.id, name="Speeltuin Oost")
-    result = execute_run(session_factory(engine), run_id, membership_invoices)
+    session.commit()
+    result = execute_run(engine, run_id, membership_invoices)
     assert (result.made_now, result.invoiced) == (2, 2)
 
 

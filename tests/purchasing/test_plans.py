@@ -42,6 +42,7 @@ def make_plan(session, bureau):
             ),
         )
 
+    session.commit()
     return make
 
 

@@ -37,8 +37,10 @@ DEC_1 = date(2025, 12, 1)
 def test_a_pool_waits_until_it_reaches_its_minimum_then_starts(session, make_org, make_pool):
     pool_id = make_pool(minimum_members=2)
     join(session, pool_id, make_org().id, PAYROLL, DEC_1)
+    session.commit()
     assert session.get(Pool, pool_id).status == "waiting"
     join(session, pool_id, make_org().id, PAYROLL, date(2025, 12, 15))
+    session.commit()
     pool = session.get(Pool, pool_id)
     assert (pool.status, pool.started_on) == ("active", date(2026, 1, 1))
 
@@ -101,6 +103,7 @@ def test_leaving_respects_the_notice_period_and_ends_the_co_insurance(session, m
     enrolment_id = join(session, make_pool(), org.id, PAYROLL, DEC_1)
     last_day = leave(session, enrolment_id, date(2026, 5, 1), leave_on=date(2026, 5, 10))
     assert last_day == date(2026, 5, 31)  # 30 days' notice
+    session.commit()
     assert session.get(Enrolment, enrolment_id).notice_given_on == date(2026, 5, 1)
     named = session.scalars(select(CoInsured).where(CoInsured.organisation_id == org.id)).one()
     assert named.named_until == date(2026, 5, 31)
@@ -185,6 +188,7 @@ def test_the_policy_terms_price_the_pool_so_each_pot_sums_to_the_expected_invoic
     pool_id = make_pool(minimum_members=1)
     for payroll in ("100000", "45000", "310500"):
         join(session, pool_id, make_org().id, Exposure(payroll=D(payroll)), DEC_1)
+    session.commit()
     pool = session.get(Pool, pool_id)
     shares = price_pool(policy_terms(session, pool.policy), members_on(session, pool_id, DEC_1))
     assert sum(share.pots.net for share in shares) == D("10704.25")

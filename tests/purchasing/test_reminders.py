@@ -85,7 +85,9 @@ def test_the_invoice_is_mailed_once_with_its_pdf_attached(
     session: Session, jobs_app: Flask, billed_bureau, member
 ) -> None:
     invoice_id = fee_invoice(billed_bureau.id, member.id, session=session)
+    session.commit()
     assert send_invoice_job(invoice_id) == "sent"
+    session.commit()
     assert send_invoice_job(invoice_id) == "already_sent"
     [mail] = mails_to(jobs_app, f"penningmeester-{member.id}@delinde.example")
     number = session.get_one(Invoice, invoice_id).number
@@ -101,6 +103,7 @@ def test_a_mail_job_runs_on_a_real_worker(
     connection = run_redis
     invoice_id = fee_invoice(billed_bureau.id, member.id, session=session)
     job = enqueue_invoice_mail(connection, invoice_id)
+    session.commit()
     SimpleWorker([queue(DEFAULT, connection)], connection=connection).work(burst=True)
     job.refresh()
     assert job.return_value() == "sent"
@@ -115,9 +118,13 @@ def test_each_reminder_level_is_sent_once_and_only_the_highest_due(
     assert [d.invoice_id for d in due_reminders(session, DUE + timedelta(days=6))].count(
         invoice_id
     ) == 0
+    session.commit()
     send_reminders_job((DUE + timedelta(days=8)).isoformat())
+    session.commit()
     send_reminders_job((DUE + timedelta(days=9)).isoformat())  # the next morning: nothing new
+    session.commit()
     send_reminders_job((DUE + timedelta(days=40)).isoformat())  # straight to the notice, skipping 2
+    session.commit()
     send_reminders_job((DUE + timedelta(days=41)).isoformat())
     subjects = [mail["Subject"] for mail in mails_to(jobs_app, recipient)]
     number = session.get_one(Invoice, invoice_id).number
@@ -167,7 +174,9 @@ def test_each_debtor_of_a_batch_is_pre_notified_once_with_mandate_and_creditor_i
     add_mandate(session, member.id, f"PRE-{member.id}", "De Linde", MEMBER_IBAN, date(2026, 1, 5))
     invoice_id = fee_invoice(billed_bureau.id, member.id, session=session)
     batch_id = create_batch(session, billed_bureau.id, DUE, date(2026, 3, 20))
+    session.commit()
     assert send_prenotifications_job(batch_id) == {"sent": 1, "skipped": 0}
+    session.commit()
     assert send_prenotifications_job(batch_id) == {"sent": 0, "skipped": 1}
     [mail] = mails_to(jobs_app, f"penningmeester-{member.id}@delinde.example")
     number = session.get_one(Invoice, invoice_id).number

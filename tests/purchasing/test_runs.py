@@ -15,10 +15,11 @@ from purchasing.plans import NewPlan, create_plan, end_subscription, subscribe
 from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.queries import run_view
-from purchasing.runs.runs import execute_run, start_run
+from purchasing.runs.runs import start_run
 from tests.purchasing.billing import make_member
 from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
-from workers.purchasing_jobs import enqueue_invoice_run, open_session
+from workers import runtime
+from workers.purchasing_jobs import enqueue_invoice_run, execute_run
 from workers.queues import RUNS, queue
 from workers.worker import run_worker
 
@@ -38,7 +39,7 @@ def crashing_run_job(run_id: int, after: int) -> None:
         if done >= after:
             raise SimulatedCrash(f"killed after {done} of {total}")
 
-    execute_run(open_session, run_id, membership_invoices, progress)
+    execute_run(runtime.engine(), run_id, membership_invoices, progress)
 
 
 @pytest.fixture
@@ -59,11 +60,13 @@ def membership_run(session, bureau, make_org):
         joined_on = date(2026, 7, 1) if index == 4 else date(2025, 1, 1)
         subscribe(session, plan_id, member.id, D(12 if index == 0 else 3), joined_on)
     run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, YEAR, date(2026, 1, 5))
+    session.commit()
     return run_id, members
 
 
 def _invoices_of_run(session, run_id: int) -> list[Invoice]:
     items = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
+    session.commit()
     return list(session.scalars(select(Invoice).where(Invoice.id.in_(items)).order_by(Invoice.id)))
 
 
@@ -76,11 +79,14 @@ def test_a_membership_run_invoices_every_member_once_with_progress_and_books_bot
     run_redis,  # noqa: F811
 ):
     run_id, members = membership_run
+    session.commit()
     job = enqueue_invoice_run(run_redis, run_id)
+    session.commit()
     assert run_worker(app, burst=True, fork=False, connection=run_redis)
 
     assert job.get_status() == JobStatus.FINISHED
     assert job.get_meta()["progress"] == {"done": 5, "total": 5}
+    session.commit()
     run = session.get(InvoiceRun, run_id)
     assert (run.status, run.done, run.total, run.job_id) == ("done", 5, 5, job.id)
     assert run_view(session, run_id).percent == 100
@@ -103,8 +109,11 @@ def test_running_the_same_membership_run_twice_changes_nothing(
     run_redis,  # noqa: F811
 ):
     run_id, _ = membership_run
+    session.commit()
     first = enqueue_invoice_run(run_redis, run_id)
+    session.commit()
     second = enqueue_invoice_run(run_redis, run_id)
+    session.commit()
     run_worker(app, burst=True, fork=False, connection=run_redis)
 
     assert first.return_value()["made_now"] == 5
@@ -125,16 +134,20 @@ def test_a_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
 ):
     run_id, members = membership_run
     crashed = queue(RUNS, run_redis).enqueue(crashing_run_job, run_id, 2)
+    session.commit()
     run_worker(app, burst=True, fork=False, connection=run_redis)
 
     assert crashed.get_status() == JobStatus.FAILED
     session.expire_all()
+    session.commit()
     run = session.get(InvoiceRun, run_id)
     assert (run.status, run.done) == ("failed", 2)
     assert "killed after 2 of 5" in run.error
     assert len(_invoices_of_run(session, run_id)) == 2
 
+    session.commit()
     resumed = enqueue_invoice_run(run_redis, run_id)
+    session.commit()
     run_worker(app, burst=True, fork=False, connection=run_redis)
 
     assert resumed.return_value()["made_now"] == 3
@@ -152,7 +165,9 @@ def test_a_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
 
 
 def _subject(session, run_id: int) -> tuple[int, Period, date]:
+    session.commit()
     run = session.get(InvoiceRun, run_id)
+    session.commit()
     return run.plan_id, Period(run.starts_on, run.ends_on), run.issued_on
 
 
@@ -179,7 +194,8 @@ def test_a_member_that_left_rejoined_and_grew_in_one_year_gets_one_invoice_with_
     subscribe(session, plan_id, steady.id, D(3), date(2025, 1, 1))
     run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, YEAR, date(2026, 1, 5))
 
-    result = execute_run(open_session, run_id, membership_invoices)
+    session.commit()
+    result = execute_run(runtime.engine(), run_id, membership_invoices)
 
     assert (result.invoiced, result.total) == (2, 2)
     invoice = next(i for i in _invoices_of_run(session, run_id) if i.customer_id == member.id)

@@ -25,10 +25,11 @@ from purchasing.premium_tax import Treatment
 from purchasing.proration import Period
 from purchasing.rating import Basis, Exposure, Line
 from purchasing.runs.premium import period_shares, premium_invoices, premium_shares
-from purchasing.runs.runs import execute_run, start_run
+from purchasing.runs.runs import start_run
 from tests.purchasing.billing import make_member
 from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
-from workers.purchasing_jobs import enqueue_invoice_run, open_session
+from workers import runtime
+from workers.purchasing_jobs import enqueue_invoice_run, execute_run
 from workers.queues import RUNS, queue
 from workers.worker import run_worker
 
@@ -57,6 +58,7 @@ def pool(session, make_org, make_policy, make_pool):
     join(session, pool_id, late.id, Exposure(employees=D(1)), date(2026, 2, 1))
     change_declaration(session, first, Exposure(employees=D(4)), date(2026, 3, 1))
     leave(session, going, date(2026, 1, 10), date(2026, 2, 28))
+    session.commit()
     return pool_id, {"steady": steady, "leaver": leaver, "late": late}
 
 
@@ -83,7 +85,9 @@ def test_the_premium_run_invoices_each_member_and_books_both_sides_through_rq(
 ):
     pool_id, orgs = pool
     run_id = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 1, 15))
+    session.commit()
     job = enqueue_invoice_run(run_redis, run_id)
+    session.commit()
     assert run_worker(app, burst=True, fork=False, connection=run_redis)
     assert job.return_value()["made_now"] == 3 and job.return_value()["booking_failures"] == 0
 
@@ -111,6 +115,7 @@ def test_the_premium_run_invoices_each_member_and_books_both_sides_through_rq(
         books = balances(engine, member.tenant)
         assert books[accounts.PAYABLE] == -invoice.total
         assert books["Expenses:Insurance:Liability"] == invoice.total  # after the releases
+        session.commit()
         assert books.get(accounts.PREPAID_INSURANCE, 0) == 0
 
 
@@ -124,20 +129,25 @@ def test_rerunning_the_premium_run_changes_nothing(
 ):
     pool_id, _ = pool
     run_id = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 1, 15))
+    session.commit()
     enqueue_invoice_run(run_redis, run_id)
+    session.commit()
     run_worker(app, burst=True, fork=False, connection=run_redis)
     before = balances(engine, bureau.tenant)
     numbers = [invoice.number for invoice in _invoices(session, run_id)]
 
     again = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 2, 1))
     assert again == run_id
+    session.commit()
     job = enqueue_invoice_run(run_redis, again)
+    session.commit()
     run_worker(app, burst=True, fork=False, connection=run_redis)
 
     assert job.return_value()["made_now"] == 0
     assert balances(engine, bureau.tenant) == before
     session.expire_all()
     assert [invoice.number for invoice in _invoices(session, run_id)] == numbers
+    session.commit()
     assert session.get(InvoiceRun, run_id).status == "done"
     assert balance(engine, bureau.tenant, accounts.INSURER_PAYABLE) < 0
 
@@ -153,7 +163,7 @@ def crashing_premium_run_job(run_id: int, after: int) -> None:
         if done >= after:
             raise SimulatedCrash(f"killed after {done} of {total}")
 
-    execute_run(open_session, run_id, premium_invoices, progress)
+    execute_run(runtime.engine(), run_id, premium_invoices, progress)
 
 
 def test_a_premium_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
@@ -167,16 +177,20 @@ def test_a_premium_run_killed_midway_resumes_and_invoices_each_member_exactly_on
     pool_id, orgs = pool
     run_id = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 1, 15))
     crashed = queue(RUNS, run_redis).enqueue(crashing_premium_run_job, run_id, 1)
+    session.commit()
     run_worker(app, burst=True, fork=False, connection=run_redis)
 
     assert crashed.get_status() == JobStatus.FAILED
     session.expire_all()
+    session.commit()
     run = session.get(InvoiceRun, run_id)
     assert (run.status, run.done) == ("failed", 1)
     assert "killed after 1 of 3" in run.error
     assert len(_invoices(session, run_id)) == 1
 
+    session.commit()
     resumed = enqueue_invoice_run(run_redis, run_id)
+    session.commit()
     run_worker(app, burst=True, fork=False, connection=run_redis)
 
     assert resumed.return_value()["made_now"] == 2
@@ -218,6 +232,7 @@ def far_term(session, make_org, make_policy, make_pool):
     members = [make_member(make_org, session), make_member(make_org, session)]
     for member in members:
         join(session, pool_id, member.id, Exposure(), date(2041, 1, 1))
+    session.commit()
     yield pool_id, members
     session.rollback()
     session.execute(delete(PremiumTaxRate).where(PremiumTaxRate.valid_from >= date(2041, 1, 1)))
@@ -253,4 +268,5 @@ def test_a_line_made_exempt_mid_term_stops_carrying_tax_from_that_day(session, f
 
 def _invoices(session, run_id: int) -> list[Invoice]:
     items = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
+    session.commit()
     return list(session.scalars(select(Invoice).where(Invoice.id.in_(items)).order_by(Invoice.id)))

@@ -61,6 +61,7 @@ def test_when_the_morning_comes_a_worker_sends_reminders_and_books_what_is_pendi
     due = scheduler.enqueue_jobs()
     assert len(due) == 2
 
+    session.commit()
     assert run_worker(app, burst=True, fork=False, connection=run_redis)
 
     for cron_job in due:

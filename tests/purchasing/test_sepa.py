@@ -39,19 +39,24 @@ def creditor(session: Session, billed_bureau):
         "Stichting Servicebureau",
         BUREAU_IBAN,
     )
+    session.commit()
     return billed_bureau
 
 
 @pytest.fixture
 def mandate_id(session: Session, member) -> int:
-    return add_mandate(
+    mandate_id = add_mandate(
         session, member.id, f"SB-{member.id}-1", "Stichting De Linde", MEMBER_IBAN, date(2026, 1, 5)
     )
+    session.commit()
+    return mandate_id
 
 
 @pytest.fixture
 def invoice_id(session: Session, creditor, member) -> int:
-    return fee_invoice(creditor.id, member.id, session=session)
+    invoice_id = fee_invoice(creditor.id, member.id, session=session)
+    session.commit()
+    return invoice_id
 
 
 def test_the_creditor_id_is_nl_check_digits_zzz_kvk_and_0000_and_its_check_digits_are_verified():

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ledger.clock import today
 from purchasing.models import CollectivePolicy, Insurer, Pool
@@ -18,6 +17,7 @@ from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.pools import open_pool
 from purchasing.rating import Basis, Line, TierMeasure
 from tenants.roles import Role
+from tenants.unit_of_work import unit_of_work
 from tests.purchasing.billing import make_bureau
 from tests.web.test_forms_are_labelled import unlabelled_fields
 
@@ -35,6 +35,7 @@ def amount_at(page: str, testid: str) -> Decimal:
 
 @pytest.fixture
 def bureau(session, make_org):
+    session.commit()
     return make_bureau(make_org, session)
 
 
@@ -48,7 +49,7 @@ def staff(app, make_user, login_as):
 @pytest.fixture
 def avb_pool(engine, bureau) -> int:
     """An AVB pool (21% tax) at €100 per employee a year, €80 from two members; starts at two."""
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         insurer = add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}")
         policy = add_policy(
             session,
@@ -78,10 +79,13 @@ def test_bureau_staff_add_an_insurer_a_policy_with_tiers_a_document_and_open_a_p
     staff, bureau, session
 ):
     name = f"Verzekeraar {secrets.token_hex(3)}"
+    session.commit()
     assert staff.post("/bureau/insurance/insurers", data={"name": name}).status_code == 302
+    session.commit()
     assert name in staff.get("/bureau/insurance/").get_data(as_text=True)
     insurer_id = session.scalar(select(Insurer.id).where(Insurer.name == name))
 
+    session.commit()
     response = staff.post(
         "/bureau/insurance/policies",
         data={
@@ -101,33 +105,39 @@ def test_bureau_staff_add_an_insurer_a_policy_with_tiers_a_document_and_open_a_p
         },
     )
     assert response.status_code == 302
+    session.commit()
     policy_page = staff.get(response.headers["Location"]).get_data(as_text=True)
     assert "2,35%" in policy_page and "2,1%" in policy_page
     assert "€\xa0150,00" in policy_page
     assert "vrijgesteld" in policy_page  # verzuim is exempt from premium tax
 
     policy_path = response.headers["Location"]
+    session.commit()
     upload = staff.post(
         f"{policy_path}/documents",
         data={"title": "Polisblad", "document": (io.BytesIO(b"%PDF-1.4 polis"), "polis.pdf")},
         content_type="multipart/form-data",
     )
     assert upload.status_code == 302
+    session.commit()
     page = staff.get(policy_path).get_data(as_text=True)
     link = re.search(r'href="([^"]+/documents/\d+)">Polisblad<', page)
     assert link and staff.get(link.group(1)).data == b"%PDF-1.4 polis"
 
+    session.commit()
     opened = staff.post(
         f"{policy_path}/pools",
         data={"pool_name": "Verzuimpool", "minimum_members": "5", "enrolment_opens_on": ""},
     )
     assert opened.status_code == 302
+    session.commit()
     pool_page = staff.get(opened.headers["Location"]).get_data(as_text=True)
     assert "Verzuimpool" in pool_page and "wacht op deelnemers" in pool_page
 
 
 def test_a_refused_policy_shows_the_reason_next_to_the_field(staff, bureau, session):
     insurer_id = add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}")
+    session.commit()
     response = staff.post(
         "/bureau/insurance/policies",
         data={
@@ -241,7 +251,7 @@ def test_a_member_changes_its_declaration_and_leaves_with_notice(
 def test_a_member_covered_by_the_municipal_scheme_is_warned_on_a_volunteers_pool(
     app, engine, make_org, make_user, login_as, bureau
 ):
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         insurer = add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}")
         policy = add_policy(
             session,
@@ -292,6 +302,7 @@ def test_the_bureau_pages_are_for_bureau_staff_only(app, make_org, make_user, lo
 def test_every_field_on_the_insurance_pages_has_a_label(
     app, staff, session, make_org, make_user, login_as, avb_pool
 ):
+    session.commit()
     policy_id = session.get(Pool, avb_pool).policy_id
     for path in (
         "/bureau/insurance/",
@@ -299,10 +310,12 @@ def test_every_field_on_the_insurance_pages_has_a_label(
         f"/bureau/insurance/policies/{policy_id}",
         f"/bureau/insurance/pools/{avb_pool}",
     ):
+        session.commit()
         response = staff.get(path)
         assert response.status_code == 200, path
         assert unlabelled_fields(response.get_data(as_text=True)) == [], path
     client, org = owner_of(app, make_org, make_user, login_as)
+    session.commit()
     enrolment = client.post(
         f"/o/{org.slug}/insurance/pools/{avb_pool}/join", data={"employees": "2"}
     ).headers["Location"]
@@ -311,6 +324,7 @@ def test_every_field_on_the_insurance_pages_has_a_label(
         f"/o/{org.slug}/insurance/pools/{avb_pool}?quote=1&employees=2",
         enrolment,
     ):
+        session.commit()
         response = client.get(path)
         assert response.status_code == 200, path
         assert unlabelled_fields(response.get_data(as_text=True)) == [], path
@@ -319,13 +333,16 @@ def test_every_field_on_the_insurance_pages_has_a_label(
 def test_a_co_insured_member_downloads_the_documents_of_its_policy(
     app, staff, session, make_org, make_user, login_as, avb_pool
 ):
+    session.commit()
     policy_id = session.get(Pool, avb_pool).policy_id
+    session.commit()
     staff.post(
         f"/bureau/insurance/policies/{policy_id}/documents",
         data={"title": "Voorwaarden", "document": (io.BytesIO(b"voorwaarden AVB"), "avb.pdf")},
         content_type="multipart/form-data",
     )
     client, org = owner_of(app, make_org, make_user, login_as)
+    session.commit()
     path = client.post(
         f"/o/{org.slug}/insurance/pools/{avb_pool}/join", data={"employees": "1"}
     ).headers["Location"]
@@ -335,4 +352,5 @@ def test_a_co_insured_member_downloads_the_documents_of_its_policy(
     assert link and client.get(link.group(1)).data == b"voorwaarden AVB"
     viewer = app.test_client()
     login_as(viewer, make_user(org=make_org(), role=Role.OWNER))
+    session.commit()
     assert viewer.get(link.group(1)).status_code == 404

@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 from redis import Redis
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from ledger.clock import today
 from purchasing.invoices import accounts
@@ -21,6 +20,7 @@ from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.pools import change_declaration, join, open_pool
 from purchasing.rating import Basis, Exposure, Line
 from tenants.roles import Role
+from tenants.unit_of_work import unit_of_work
 from tests.purchasing.billing import give_billing_details, make_bureau, make_member
 from tests.purchasing.books import balance
 from tests.web.test_insurance import amount_at
@@ -50,10 +50,10 @@ def queue_url(app, redis_url: str, monkeypatch) -> Iterator[tuple[str, Redis]]:
 @pytest.fixture
 def pool(engine, make_org):
     """An AVB pool at €120 per employee a year plus €73 costs, taxed 21%, started 1 January."""
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         bureau = make_bureau(make_org, session)
         members = [make_member(make_org, session), make_member(make_org, session)]
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         insurer = add_insurer(session, f"Verzekeraar {secrets.token_hex(3)}")
         policy = add_policy(
             session,
@@ -159,7 +159,7 @@ def test_a_correction_run_from_the_pool_page_credits_a_lowered_declaration_and_s
     assert nothing.status_code == 422
     assert "Er is niets te corrigeren" in nothing.get_data(as_text=True)
 
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         enrolment = session.scalar(
             select(Enrolment.id).where(
                 Enrolment.pool_id == pool_id, Enrolment.organisation_id == member.id
@@ -208,7 +208,7 @@ def test_a_premium_run_of_a_bureau_without_a_kvk_number_is_refused_on_the_pool_p
     app, engine, make_user, login_as, pool
 ):
     pool_id, bureau, _ = pool
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         give_billing_details(session, bureau.id, kvk_number=None)
     staff = app.test_client()
     login_as(staff, make_user(is_bureau_admin=True))
@@ -220,7 +220,7 @@ def test_a_premium_run_of_a_bureau_without_a_kvk_number_is_refused_on_the_pool_p
     page = response.get_data(as_text=True)
     error = page.split('data-testid="error-supplier_id">', 1)[1].split("</p>", 1)[0]
     assert "ontbreekt KvK-nummer" in error and "/bureau/billing" in error
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         assert session.scalar(select(InvoiceRun.id).where(InvoiceRun.pool_id == pool_id)) is None
 
 
@@ -268,7 +268,7 @@ def test_bureau_staff_set_a_dated_premium_tax_rate_and_a_line_treatment(
         }
         assert staff.post("/bureau/insurance/tax/treatments", data=treatment).status_code == 302
     finally:
-        with Session(engine) as session:
+        with unit_of_work(engine) as session:
             session.execute(
                 delete(PremiumTaxRate).where(PremiumTaxRate.valid_from >= date(2051, 1, 1))
             )

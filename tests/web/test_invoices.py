@@ -25,7 +25,7 @@ from purchasing.models import (
 from purchasing.plans import NewPlan, create_plan, subscribe
 from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
-from purchasing.runs.runs import execute_run, start_run
+from purchasing.runs.runs import start_run
 from purchasing.sepa.creditor import creditor_identifier, set_creditor
 from purchasing.sepa.pain008 import check_against_schema
 from tenants.roles import Role
@@ -39,6 +39,7 @@ from tests.purchasing.billing import (
     make_member,
 )
 from tests.purchasing.books import run_redis, session_factory  # noqa: F401  (fixture)
+from workers.purchasing_jobs import execute_run
 from workers.queues import redis_connection
 from workers.worker import run_worker
 
@@ -54,7 +55,9 @@ def staff(client, make_user, login_as):
 
 @pytest.fixture
 def invoice(session: Session, billed_bureau, member) -> Invoice:
-    return session.get_one(Invoice, fee_invoice(billed_bureau.id, member.id, session=session))
+    invoice = session.get_one(Invoice, fee_invoice(billed_bureau.id, member.id, session=session))
+    session.commit()
+    return invoice
 
 
 def test_bureau_staff_list_invoices_open_one_and_download_its_pdf(staff, invoice) -> None:
@@ -112,10 +115,13 @@ def test_a_run_page_has_a_progress_bar_that_polls_a_json_endpoint(
         Period(date(2026, 1, 1), date(2026, 12, 31)),
         date(2026, 1, 5),
     )
+    session.commit()
     assert f"/bureau/runs/{run_id}" in staff.get("/bureau/runs").get_data(as_text=True)
+    session.commit()
     page = staff.get(f"/bureau/runs/{run_id}").get_data(as_text=True)
     assert f'data-run-progress="/bureau/runs/{run_id}/progress"' in page and "<progress" in page
     assert "run-progress.js" in page
+    session.commit()
     progress = staff.get(f"/bureau/runs/{run_id}/progress")
     assert progress.json == {
         "status": "pending",
@@ -139,6 +145,7 @@ def test_the_arrears_page_ages_what_members_owe(staff, invoice) -> None:
 def test_staff_set_the_creditor_record_a_mandate_make_a_batch_and_download_valid_pain_008(
     session: Session, staff, billed_bureau, member, invoice
 ) -> None:
+    session.commit()
     response = staff.post(
         "/bureau/sepa/creditor",
         data={
@@ -150,6 +157,7 @@ def test_staff_set_the_creditor_record_a_mandate_make_a_batch_and_download_valid
         follow_redirects=True,
     )
     assert "Het incassant-ID is opgeslagen." in response.get_data(as_text=True)
+    session.commit()
     response = staff.post(
         "/bureau/sepa/mandates",
         data={
@@ -163,6 +171,7 @@ def test_staff_set_the_creditor_record_a_mandate_make_a_batch_and_download_valid
     )
     assert "De machtiging is vastgelegd." in response.get_data(as_text=True)
     collect_on = max(today() + timedelta(days=15), invoice.due_on)
+    session.commit()
     response = staff.post(
         "/bureau/sepa/batches",
         data={"bureau": billed_bureau.id, "collection_on": collect_on.isoformat()},
@@ -171,6 +180,7 @@ def test_staff_set_the_creditor_record_a_mandate_make_a_batch_and_download_valid
     assert "De incassobatch is aangemaakt" in response.get_data(as_text=True)
     batch = session.query(SepaBatch).filter_by(creditor_id=billed_bureau.id).one()
     for schema in ("pain.008.001.02", "pain.008.001.08"):
+        session.commit()
         download = staff.get(f"/bureau/sepa/batches/{batch.id}/pain008?schema={schema}")
         assert download.status_code == 200
         check_against_schema(download.data, schema)
@@ -182,6 +192,7 @@ def test_a_batch_date_inside_the_notice_period_is_refused_with_the_reason(
     session: Session, staff, billed_bureau
 ) -> None:
     set_creditor(session, billed_bureau.id, creditor_identifier("87654321"), "Bureau", BUREAU_IBAN)
+    session.commit()
     response = staff.post(
         "/bureau/sepa/batches",
         data={"bureau": billed_bureau.id, "collection_on": today().isoformat()},
@@ -208,7 +219,9 @@ def test_a_member_cannot_download_another_organisations_invoice(
 ) -> None:
     other = make_org()
     login_as(client, make_user(org=other))
+    session.commit()
     assert invoice.number not in client.get(f"/o/{other.slug}/invoices").get_data(as_text=True)
+    session.commit()
     assert client.get(f"/o/{other.slug}/invoices/{invoice.id}/pdf").status_code == 404
 
 
@@ -222,6 +235,7 @@ def test_staff_make_a_plan_subscribe_members_and_run_it_with_progress_and_mails(
     run_redis,  # noqa: F811
 ) -> None:
     grown = make_member(make_org, session, name="Wijkcoöperatie Oost")
+    session.commit()
     response = staff.post(
         "/bureau/plans",
         data={
@@ -238,26 +252,33 @@ def test_staff_make_a_plan_subscribe_members_and_run_it_with_progress_and_mails(
     )
     assert response.status_code == 302
     plan_url = response.location
+    session.commit()
     tiers = staff.get(plan_url).get_data(as_text=True)
     assert "vanaf 0 werknemers" in tiers and "vanaf 10 werknemers" in tiers
     for organisation, size in ((member, "3"), (grown, "12")):
+        session.commit()
         staff.post(
             f"{plan_url}/subscriptions",
             data={"organisation_id": organisation.id, "size": size, "joined_on": "2025-01-01"},
         )
+    session.commit()
     page = staff.get(plan_url).get_data(as_text=True)
     assert "Buurthuis De Linde" in page and "Wijkcoöperatie Oost" in page
     assert 'value="2026-04-01/2026-06-30"' in page
+    session.commit()
     started = staff.post(
         f"{plan_url}/runs", data={"period": "2026-04-01/2026-06-30", "issued_on": "2026-04-01"}
     )
     run_url = started.location
+    session.commit()
     assert "/bureau/runs/" in run_url and "data-run-progress" in staff.get(run_url).get_data(
         as_text=True
     )
 
+    session.commit()
     assert run_worker(app, burst=True, fork=False, connection=run_redis)
 
+    session.commit()
     progress = staff.get(f"{run_url}/progress").json
     assert (progress["status"], progress["done"], progress["total"]) == ("done", 2, 2)
     invoices = session.scalars(
@@ -294,6 +315,7 @@ def fee_plan(session: Session, billed_bureau, member) -> int:
         ),
     )
     subscribe(session, plan_id, member.id, Decimal(3), date(2025, 1, 1))
+    session.commit()
     return plan_id
 
 
@@ -301,6 +323,7 @@ def test_a_run_from_a_bureau_without_an_address_is_refused_saying_where_to_fill_
     session: Session, staff, billed_bureau, fee_plan
 ) -> None:
     give_billing_details(session, billed_bureau.id, address="", kvk_number=None)
+    session.commit()
     page = staff.post(
         f"/bureau/plans/{fee_plan}/runs",
         data={"period": "2026-01-01/2026-12-31", "issued_on": "2026-01-05"},
@@ -318,9 +341,12 @@ def test_a_run_whose_bureau_lost_its_address_shows_why_it_failed_on_its_page(
     run_id = start_run(session, RunKind.MEMBERSHIP, fee_plan, period, date(2026, 1, 5))
     give_billing_details(session, billed_bureau.id, address="")
     with pytest.raises(ValidationFailed):
-        execute_run(session_factory(engine), run_id, membership_invoices)
+        session.commit()
+        execute_run(engine, run_id, membership_invoices)
+    session.commit()
     page = staff.get(f"/bureau/runs/{run_id}").get_data(as_text=True)
     assert "kan nog geen facturen uitgeven" in page and "ontbreekt adres" in page
+    session.commit()
     assert staff.get(f"/bureau/runs/{run_id}/progress").json["status"] == "failed"
 
 
@@ -337,6 +363,7 @@ def test_an_invoice_issued_before_its_member_needed_an_address_warns_staff_on_it
     warning = page.split('data-testid="customer-missing">', 1)[1].split("</p>", 1)[0]
     assert "adres, postcode, plaats" in warning
     assert f"/bureau/billing/{newcomer.id}" in warning
+    session.commit()
     complete = staff.get(f"/bureau/invoices/{invoice.id}").get_data(as_text=True)
     assert 'data-testid="customer-missing"' not in complete
 
@@ -345,6 +372,7 @@ def test_staff_see_which_billing_details_an_invoice_still_lacks_and_fill_them_in
     session: Session, staff, make_org
 ) -> None:
     newcomer = make_org(name="Bewonersinitiatief Noord")
+    session.commit()
     overview = staff.get("/bureau/billing").get_data(as_text=True)
     assert "Bewonersinitiatief Noord" in overview
     assert "adres, postcode, plaats" in overview
@@ -357,12 +385,16 @@ def test_staff_see_which_billing_details_an_invoice_still_lacks_and_fill_them_in
         "kvk_number": "1234",
         "payment_days": "14",
     }
+    session.commit()
     refused = staff.post(url, data=form).get_data(as_text=True)
     assert "8 cijfers" in refused
+    session.commit()
     saved = staff.post(url, data={**form, "kvk_number": "12345678"})
     assert saved.status_code == 302
+    session.commit()
     page = staff.get("/bureau/billing").get_data(as_text=True)
     row = page.split(f'data-testid="missing-{newcomer.id}">', 1)[1].split("</td>", 1)[0]
     assert row.strip() == "compleet"
+    session.commit()
     details = staff.get(url).get_data(as_text=True)
     assert 'value="1021 AB"' in details and 'value="Noordweg 2"' in details

@@ -1,0 +1,71 @@
+"""The booking outbox driver: each side of an invoice or payment posted in its own books, once.
+
+A side is posted in two units of work, one inside the other: the public one holds the outbox
+row locked (``purchasing.invoices.bookings.claim_booking``) while the organisation's own one
+posts the entries and commits; then the row is marked and committed. A crash in between
+leaves the row pending, and the next pass finds the transactions by their keys and only marks
+it (see that module). Called by jobs, and by web views once their request has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from ledger.errors import DomainError
+from purchasing.invoices.bookings import (
+    BookingRound,
+    bookings_of_invoice,
+    bookings_of_payments,
+    claim_booking,
+    mark_booked,
+    mark_failed,
+    pending_bookings,
+    post_entries,
+)
+from tenants.unit_of_work import unit_of_work
+
+
+def book_pending(
+    engine: Engine, *, booking_ids: Sequence[int] | None = None, retry_failed: bool = True
+) -> BookingRound:
+    """Post every pending side (or those of ``booking_ids``); safe to run twice, or at once."""
+    with unit_of_work(engine) as session:
+        ids = pending_bookings(session, booking_ids, retry_failed=retry_failed)
+    counts = {"booked": 0, "failed": 0, "skipped": 0}
+    for booking_id in ids:
+        counts[book(engine, booking_id)] += 1
+    return BookingRound(**counts)
+
+
+def book_invoice(engine: Engine, invoice_id: int) -> BookingRound:
+    """Post both sides of one invoice and of its payments now (for the CLI and tests)."""
+    with unit_of_work(engine) as session:
+        ids = bookings_of_invoice(session, invoice_id)
+    return book_pending(engine, booking_ids=ids)
+
+
+def book_payments(engine: Engine, payment_ids: Sequence[int]) -> BookingRound:
+    """Post both sides of these payments now; what fails stays in the outbox for the driver."""
+    if not payment_ids:
+        return BookingRound(0, 0, 0)
+    with unit_of_work(engine) as session:
+        ids = bookings_of_payments(session, payment_ids)
+    return book_pending(engine, booking_ids=ids, retry_failed=False)
+
+
+def book(engine: Engine, booking_id: int) -> str:
+    """Post one side; returns ``booked``, ``failed`` or ``skipped`` (done, or someone has it)."""
+    with unit_of_work(engine) as public:
+        claim = claim_booking(public, booking_id)
+        if claim is None:
+            return "skipped"
+        try:
+            with unit_of_work(engine, claim.organisation_id) as books:
+                transaction_ids = post_entries(books, claim.entries, claim.currency)
+        except DomainError as error:
+            mark_failed(public, claim, error)
+            return "failed"
+        mark_booked(public, claim, transaction_ids)
+        return "booked"
