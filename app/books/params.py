@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from flask import abort, request
 
@@ -51,15 +50,3 @@ def cursor_text(cursor: Cursor | None) -> str | None:
 
 def wants_csv() -> bool:
     return request.args.get("format") == "csv"
-
-
-def amount_arg(value: str) -> Decimal | None:
-    """An amount as Dutch people type it (``1.234,56``) or with a decimal point (``1234.56``)."""
-    text = value.strip().replace(" ", "").replace("€", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None

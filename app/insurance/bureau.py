@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.books.params import today
@@ -15,6 +15,7 @@ from app.extensions import db
 from app.insurance import documents, reads
 from app.insurance.input import TIER_ROWS, day, figure, tiers, whole_number
 from app.insurance.labels import labels_context
+from app.refusals import Errors, Page, attempt, show_again, succeeded
 from ledger.errors import DomainError, ValidationFailed, message
 from purchasing.models.pools import InsurerInvoiceKind
 from purchasing.policies import (
@@ -35,7 +36,6 @@ blueprint = Blueprint("insurance_bureau", __name__, url_prefix="/bureau/insuranc
 blueprint.before_request(require_bureau_admin)
 blueprint.context_processor(labels_context)
 
-Errors = dict[str, str]
 Choice = TypeVar("Choice", Line, Basis, TierMeasure, Treatment, InsurerInvoiceKind)
 
 
@@ -47,34 +47,30 @@ def index() -> Any:
 @blueprint.route("/tax/rates", methods=["POST"])
 def new_tax_rate() -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: set_tax_rate(
             db.session(),
             day(form, "valid_from"),
             figure(form, "percent", places=2),
             form.get("note", ""),
         ),
-        _index_page,
-        "valid_from",
-        lambda _: url_for(".index"),
-        _("Het tarief is vastgelegd."),
+        succeeded(url_for(".index"), _("Het tarief is vastgelegd.")),
+        show_again(_index_page, "valid_from"),
     )
 
 
 @blueprint.route("/tax/treatments", methods=["POST"])
 def new_tax_treatment() -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: set_line_treatment(
             db.session(),
             _choice(Line, form, "treatment_line"),
             day(form, "treatment_valid_from"),
             _choice(Treatment, form, "treatment"),
         ),
-        _index_page,
-        "treatment_valid_from",
-        lambda _: url_for(".index"),
-        _("De belastingbehandeling is vastgelegd."),
+        succeeded(url_for(".index"), _("De belastingbehandeling is vastgelegd.")),
+        show_again(_index_page, "treatment_valid_from"),
     )
 
 
@@ -91,8 +87,10 @@ def new_insurer() -> Any:
             raise ValidationFailed(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
         add_insurer(db.session(), name, kvk, request.form.get("afm_number", "").strip() or None)
 
-    return _act(
-        act, _index_page, "name", lambda _: url_for(".index"), _("De verzekeraar is toegevoegd.")
+    return attempt(
+        act,
+        succeeded(url_for(".index"), _("De verzekeraar is toegevoegd.")),
+        show_again(_index_page, "name"),
     )
 
 
@@ -103,12 +101,12 @@ def new_policy_form() -> Any:
 
 @blueprint.route("/policies", methods=["POST"])
 def new_policy() -> Any:
-    return _act(
+    return attempt(
         lambda: add_policy(db.session(), _new_policy(request.form)),
-        _policy_form_page,
-        "tier_rate_0",
-        lambda policy_id: url_for(".policy", policy_id=policy_id),
-        _("De polis is vastgelegd."),
+        succeeded(
+            lambda policy_id: url_for(".policy", policy_id=policy_id), _("De polis is vastgelegd.")
+        ),
+        show_again(_policy_form_page, "tier_rate_0"),
     )
 
 
@@ -119,12 +117,10 @@ def policy(policy_id: int) -> Any:
 
 @blueprint.route("/policies/<int:policy_id>/documents", methods=["POST"])
 def add_document(policy_id: int) -> Any:
-    return _act(
+    return attempt(
         lambda: documents.store(db.session(), policy_id, request.form, request.files),
-        lambda errors, values: _policy_page(policy_id, errors, values),
-        "document",
-        lambda _: url_for(".policy", policy_id=policy_id),
-        _("Het document is toegevoegd."),
+        succeeded(url_for(".policy", policy_id=policy_id), _("Het document is toegevoegd.")),
+        show_again(_policy_errors(policy_id), "document"),
     )
 
 
@@ -136,7 +132,7 @@ def document(policy_id: int, document_id: int) -> Any:
 @blueprint.route("/policies/<int:policy_id>/pools", methods=["POST"])
 def new_pool(policy_id: int) -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: open_pool(
             db.session(),
             policy_id,
@@ -145,28 +141,9 @@ def new_pool(policy_id: int) -> Any:
             day(form, "enrolment_opens_on", today()),
             day(form, "enrolment_closes_on") if form.get("enrolment_closes_on") else None,
         ),
-        lambda errors, values: _policy_page(policy_id, errors, values),
-        "pool_name",
-        lambda pool_id: url_for(".pool", pool_id=pool_id),
-        _("De pool is geopend."),
+        succeeded(lambda pool_id: url_for(".pool", pool_id=pool_id), _("De pool is geopend.")),
+        show_again(_policy_errors(policy_id), "pool_name"),
     )
-
-
-def _act(
-    action: Callable[[], Any],
-    page: Callable[[Errors, Mapping[str, str]], str],
-    default_field: str,
-    next_url: Callable[[Any], str],
-    done: str,
-) -> Any:
-    """Run one service; on refusal show the page again with the reason at its field."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        return page({error.field or default_field: translated(error)}, request.form), 422
-    flash(done, "success")
-    return redirect(next_url(result))
 
 
 def _new_policy(form: Mapping[str, str]) -> NewPolicy:
@@ -230,6 +207,10 @@ def _policy_form_page(errors: Errors | None = None, values: Mapping[str, str] | 
         errors=errors or {},
         values=values or {"notice_days": "30", "tier_threshold_0": "0", **defaults},
     )
+
+
+def _policy_errors(policy_id: int) -> Page:
+    return lambda errors, values: _policy_page(policy_id, errors, values)
 
 
 def _policy_page(

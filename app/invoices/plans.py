@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.bureau.access import require_bureau_admin
-from app.errors import translated
 from app.extensions import db
 from app.insurance.input import day, figure
 from app.invoices import reads
 from app.invoices.bureau import today
-from ledger.errors import DomainError
+from app.refusals import attempt, go_back, succeeded
 from purchasing.errors import ValidationFailed, message
 from purchasing.models import Cadence, MembershipPlan, RunKind, Subscription
 from purchasing.plans import NewPlan, create_plan, end_subscription, get_plan, invoicing_periods
@@ -47,7 +46,11 @@ def plans() -> Any:
 
 @blueprint.route("/plans", methods=["POST"])
 def new_plan() -> Any:
-    return _act(lambda: create_plan(db.session(), _new_plan(request.form)), _plan_url, ".plans")
+    return attempt(
+        lambda: create_plan(db.session(), _new_plan(request.form)),
+        succeeded(_plan_url, _("Opgeslagen.")),
+        go_back(url_for(".plans")),
+    )
 
 
 @blueprint.route("/plans/<int:plan_id>")
@@ -75,24 +78,22 @@ def plan(plan_id: int) -> Any:
 @blueprint.route("/plans/<int:plan_id>/subscriptions", methods=["POST"])
 def subscribe(plan_id: int) -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: subscribe_to(
             db.session(), plan_id, _whole(form, "organisation_id"), figure(form, "size"),
             day(form, "joined_on"),
         ),
-        lambda _result: url_for(".plan", plan_id=plan_id),
-        ".plan",
-        plan_id=plan_id,
+        succeeded(url_for(".plan", plan_id=plan_id), _("Opgeslagen.")),
+        go_back(url_for(".plan", plan_id=plan_id)),
     )  # fmt: skip
 
 
 @blueprint.route("/plans/<int:plan_id>/subscriptions/<int:subscription_id>/end", methods=["POST"])
 def end(plan_id: int, subscription_id: int) -> Any:
-    return _act(
+    return attempt(
         lambda: end_subscription(db.session(), subscription_id, day(request.form, "left_on")),
-        lambda _result: url_for(".plan", plan_id=plan_id),
-        ".plan",
-        plan_id=plan_id,
+        succeeded(url_for(".plan", plan_id=plan_id), _("Opgeslagen.")),
+        go_back(url_for(".plan", plan_id=plan_id)),
     )
 
 
@@ -109,26 +110,11 @@ def start_membership_run(plan_id: int) -> Any:
         enqueue_invoice_run(redis_connection(current_app.config["REDIS_URL"]), run_id)
         return run_id
 
-    return _act(
+    return attempt(
         act,
-        lambda run_id: url_for("invoices_bureau.run", run_id=run_id),
-        ".plan",
-        plan_id=plan_id,
+        succeeded(lambda run_id: url_for("invoices_bureau.run", run_id=run_id), _("Opgeslagen.")),
+        go_back(url_for(".plan", plan_id=plan_id)),
     )
-
-
-def _act(
-    action: Callable[[], Any], next_url: Callable[[Any], str], back: str, **back_args: Any
-) -> Any:
-    """Run one service; a refusal goes back with its reason."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(translated(error), "error")
-        return redirect(url_for(back, **back_args))
-    flash(_("Opgeslagen."), "success")
-    return redirect(next_url(result))
 
 
 def _plan_url(plan_id: int) -> str:

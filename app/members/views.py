@@ -10,14 +10,14 @@ from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.errors import translated
 from app.extensions import db
 from app.members import switcher
 from app.members.forms import ROLE_CHOICES, InvitationForm, RemovalForm, RoleForm
 from app.members.invitation_mail import send_invitation
+from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.errors import DomainError
 from tenants import invitations, people
+from tenants.invitations import IssuedInvitation
 from tenants.queries import members_of, open_invitations
 from tenants.roles import Role
 
@@ -39,15 +39,19 @@ def invite() -> Any:
     form = InvitationForm()
     if not form.validate_on_submit():
         return _members_page(form), 400
-    try:
-        issued = invitations.invite(
+    return attempt(
+        lambda: invitations.invite(
             db.session(), g.org.id, form.email.data or "", Role(form.role.data), current_user.id
-        )
-    except DomainError as error:
-        flash(translated(error), "error")
-        return redirect(url_for("members.index"))
+        ),
+        lambda issued: _send(issued, form.role.data or ""),
+        go_back(url_for("members.index")),
+    )
+
+
+def _send(issued: IssuedInvitation, role: str) -> Any:
+    """Mail the saved invitation; a failed mail keeps the invitation and says so."""
     try:
-        send_invitation(issued, g.org.name, form.role.data or "", current_user.name)
+        send_invitation(issued, g.org.name, role, current_user.name)
     except (OSError, smtplib.SMTPException):
         log.exception("invitation mail to %s failed", issued.email)
         flash(_("De uitnodiging is opgeslagen, maar de e-mail kon niet worden verstuurd."), "error")
@@ -63,15 +67,13 @@ def change_role(user_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Kies een rol."), "error")
         return redirect(url_for("members.index"))
-    try:
-        people.change_role(db.session(), user_id, g.org.id, Role(form.role.data))
-    except DomainError as error:
-        flash(translated(error), "error")
-        return redirect(url_for("members.index"))
-    flash(_("Rol gewijzigd."))
-    if user_id == current_user.id:
-        return redirect(url_for("dashboard.index"))
-    return redirect(url_for("members.index"))
+    # Who lowers their own role may no longer see the members page.
+    back = "dashboard.index" if user_id == current_user.id else "members.index"
+    return attempt(
+        lambda: people.change_role(db.session(), user_id, g.org.id, Role(form.role.data)),
+        succeeded(url_for(back), _("Rol gewijzigd.")),
+        go_back(url_for("members.index")),
+    )
 
 
 @blueprint.route("/members/<int:user_id>/remove", methods=["POST"])
@@ -79,15 +81,12 @@ def change_role(user_id: int) -> Any:
 def remove(user_id: int) -> Any:
     if not RemovalForm().validate_on_submit():
         return redirect(url_for("members.index"))
-    try:
-        people.remove_member(db.session(), user_id, g.org.id)
-    except DomainError as error:
-        flash(translated(error), "error")
-        return redirect(url_for("members.index"))
-    flash(_("Lid verwijderd."))
-    if user_id == current_user.id:
-        return redirect(url_for("home.index"))
-    return redirect(url_for("members.index"))
+    back = "home.index" if user_id == current_user.id else "members.index"
+    return attempt(
+        lambda: people.remove_member(db.session(), user_id, g.org.id),
+        succeeded(url_for(back), _("Lid verwijderd.")),
+        go_back(url_for("members.index")),
+    )
 
 
 def _members_page(form: InvitationForm) -> str:

@@ -60,7 +60,7 @@ def test_a_mapping_that_cannot_work_is_refused_in_the_browser(
 
     page = client.post(url, data={**TRIODOS_FORM, "date_format": "dag-maand"})
 
-    assert page.status_code == 200 and "datumformaat" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "datumformaat" in page.get_data(as_text=True)
     books.expire_all()
     assert books.get_one(BankAccount, bank_account_id).csv_mapping is None
 
