@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -24,9 +23,9 @@ from app.bank.uploads import (
 )
 from app.errors import translated
 from app.extensions import db
+from app.form_input import optional_figure, text
 from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.amounts import parse_amount
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
@@ -236,18 +235,12 @@ def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
     return RuleSpec(
         contra_account=form.get("account", ""),
         counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
-        counterparty_name=form.get("counterparty_name", "").strip(),
-        description_contains=form.get("description_contains", "").strip(),
-        amount_min=_amount(form, "amount_min"),
-        amount_max=_amount(form, "amount_max"),
-        narration=form.get("narration", "").strip(),
+        counterparty_name=text(form, "counterparty_name"),
+        description_contains=text(form, "description_contains"),
+        amount_min=optional_figure(form, "amount_min", places=2),
+        amount_max=optional_figure(form, "amount_max", places=2),
+        narration=text(form, "narration"),
     )
-
-
-def _amount(form: Mapping[str, str], name: str) -> Decimal | None:
-    """An optional bound of a rule, read by the one amount parser (no NaN, no infinity)."""
-    text = form.get(name, "").strip()
-    return parse_amount(text, field=name) if text else None
 
 
 def _invoices() -> InvoiceMatcher:

@@ -15,9 +15,9 @@ from app.books.picker import period_arg, presets
 from app.books.statements import display_sign
 from app.books.tables import budget_table, projects_table
 from app.extensions import db
+from app.form_input import amount
 from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.amounts import parse_amount
 from ledger.reports.budgets import BudgetReport, budget_report, set_budget
 from ledger.reports.periods import Period, previous_period
 from ledger.reports.projects import DEFAULT_KEY, ProjectReport, project_report, tag_report
@@ -89,7 +89,7 @@ def set_budget_line() -> Any:
             db.session(),
             account,
             period,
-            display_sign(account) * parse_amount(form.get("amount", "")),
+            display_sign(account) * amount(form, "amount"),
             "EUR",
             current_user.id,
         ),

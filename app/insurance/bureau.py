@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,12 +12,12 @@ from app.books.params import today
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
+from app.form_input import choice, day, figure, optional_figure, required, text, whole_number
 from app.insurance import documents, reads
-from app.insurance.input import TIER_ROWS, day, figure, tiers, whole_number
+from app.insurance.input import TIER_ROWS, tiers
 from app.insurance.labels import labels_context
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from ledger.errors import DomainError, ValidationFailed, message
-from purchasing.models.pools import InsurerInvoiceKind
 from purchasing.policies import (
     NewPolicy,
     add_insurer,
@@ -35,8 +35,6 @@ from purchasing.rating import Basis, Line, TierMeasure
 blueprint = Blueprint("insurance_bureau", __name__, url_prefix="/bureau/insurance")
 blueprint.before_request(require_bureau_admin)
 blueprint.context_processor(labels_context)
-
-Choice = TypeVar("Choice", Line, Basis, TierMeasure, Treatment, InsurerInvoiceKind)
 
 
 @blueprint.route("/")
@@ -65,9 +63,9 @@ def new_tax_treatment() -> Any:
     return attempt(
         lambda: set_line_treatment(
             db.session(),
-            _choice(Line, form, "treatment_line"),
+            choice(Line, form, "treatment_line"),
             day(form, "treatment_valid_from"),
-            _choice(Treatment, form, "treatment"),
+            choice(Treatment, form, "treatment"),
         ),
         succeeded(url_for(".index"), _("De belastingbehandeling is vastgelegd.")),
         show_again(_index_page, "treatment_valid_from"),
@@ -77,15 +75,16 @@ def new_tax_treatment() -> Any:
 @blueprint.route("/insurers", methods=["POST"])
 def new_insurer() -> Any:
     def act() -> None:
-        name = request.form.get("name", "").strip()
+        form = request.form
+        name = text(form, "name")
         if not name:
             raise ValidationFailed(message("Vul de naam van de verzekeraar in."), field="name")
         if any(insurer.name == name for insurer in reads.insurers(db.session())):
             raise ValidationFailed(message("Deze verzekeraar bestaat al."), field="name")
-        kvk = request.form.get("kvk_number", "").strip() or None
+        kvk = text(form, "kvk_number") or None
         if kvk is not None and not (kvk.isdigit() and len(kvk) == 8):
             raise ValidationFailed(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
-        add_insurer(db.session(), name, kvk, request.form.get("afm_number", "").strip() or None)
+        add_insurer(db.session(), name, kvk, text(form, "afm_number") or None)
 
     return attempt(
         act,
@@ -136,10 +135,10 @@ def new_pool(policy_id: int) -> Any:
         lambda: open_pool(
             db.session(),
             policy_id,
-            form.get("pool_name", "").strip() or get_policy(db.session(), policy_id).name,
+            text(form, "pool_name") or get_policy(db.session(), policy_id).name,
             whole_number(form, "minimum_members", 1),
             day(form, "enrolment_opens_on", today()),
-            day(form, "enrolment_closes_on") if form.get("enrolment_closes_on") else None,
+            day(form, "enrolment_closes_on") if text(form, "enrolment_closes_on") else None,
         ),
         succeeded(lambda pool_id: url_for(".pool", pool_id=pool_id), _("De pool is geopend.")),
         show_again(_policy_errors(policy_id), "pool_name"),
@@ -147,37 +146,22 @@ def new_pool(policy_id: int) -> Any:
 
 
 def _new_policy(form: Mapping[str, str]) -> NewPolicy:
-    taxable = form.get("taxable_share", "").strip()
     return NewPolicy(
         insurer_id=whole_number(form, "insurer_id", 0),
         policyholder_id=whole_number(form, "policyholder_id", 0),
-        line=_choice(Line, form, "line"),
-        name=_required(form, "name"),
+        line=choice(Line, form, "line"),
+        name=required(form, "name"),
         starts_on=day(form, "starts_on"),
         ends_on=day(form, "ends_on"),
-        basis=_choice(Basis, form, "basis"),
+        basis=choice(Basis, form, "basis"),
         tiers=tiers(form),
-        tier_measure=_choice(TierMeasure, form, "tier_measure"),
+        tier_measure=choice(TierMeasure, form, "tier_measure"),
         minimum_premium=figure(form, "minimum_premium", places=2),
         annual_costs=figure(form, "annual_costs", places=2),
-        taxable_share=figure(form, "taxable_share", places=4) if taxable else None,
+        taxable_share=optional_figure(form, "taxable_share", places=4),
         notice_days=whole_number(form, "notice_days", 30),
-        policy_number=form.get("policy_number", "").strip() or None,
+        policy_number=text(form, "policy_number") or None,
     )
-
-
-def _choice(kind: type[Choice], form: Mapping[str, str], name: str) -> Choice:
-    try:
-        return kind(form.get(name, ""))
-    except ValueError:
-        raise ValidationFailed(message("Kies een van de mogelijkheden."), field=name) from None
-
-
-def _required(form: Mapping[str, str], name: str) -> str:
-    text = form.get(name, "").strip()
-    if not text:
-        raise ValidationFailed(message("Vul dit veld in."), field=name)
-    return text
 
 
 def _index_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:

@@ -13,9 +13,9 @@ from flask_login import current_user
 
 from app.books.params import today
 from app.extensions import db
+from app.form_input import choice, day, figure, text
 from app.insurance import reads
-from app.insurance.bureau import _choice, blueprint
-from app.insurance.input import day, figure
+from app.insurance.bureau import blueprint
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from purchasing.insurer_invoices import (
     NewInsurerInvoice,
@@ -90,9 +90,9 @@ def new_insurer_invoice(pool_id: int) -> Any:
             db.session(),
             NewInsurerInvoice(
                 pool_id=pool_id,
-                kind=_choice(InsurerInvoiceKind, form, "insurer_kind"),
+                kind=choice(InsurerInvoiceKind, form, "insurer_kind"),
                 period=_period(form, "insurer_"),
-                reference=form.get("reference", ""),
+                reference=text(form, "reference"),
                 received_on=day(form, "received_on", today()),
                 pots=Pots(
                     figure(form, "net", places=2),

@@ -13,13 +13,14 @@ from flask_login import current_user
 from app.books.params import today
 from app.errors import translated
 from app.extensions import db
+from app.form_input import choice, day, text
 from app.i18n import day as format_day
 from app.insurance import documents, reads
-from app.insurance.input import day, exposure, measured_field
+from app.insurance.input import exposure, measured_field
 from app.insurance.labels import labels_context
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.errors import DomainError, ValidationFailed, message
+from ledger.errors import DomainError
 from purchasing.models import DeclarationKind, Enrolment, VolunteerScheme
 from purchasing.policies import policy_terms, record_volunteer_scheme, volunteer_scheme_of
 from purchasing.pools import (
@@ -52,13 +53,8 @@ def index() -> Any:
 @requires(Role.OWNER)
 def volunteer_scheme() -> Any:
     def act() -> None:
-        try:
-            scheme = VolunteerScheme(request.form.get("scheme", ""))
-        except ValueError:
-            raise ValidationFailed(
-                message("Kies een van de mogelijkheden."), field="scheme"
-            ) from None
-        municipality = request.form.get("municipality", "").strip() or None
+        scheme = choice(VolunteerScheme, request.form, "scheme")
+        municipality = text(request.form, "municipality") or None
         record_volunteer_scheme(db.session(), g.org.id, scheme, municipality)
 
     return attempt(
@@ -140,7 +136,7 @@ def declaration(enrolment_id: int) -> Any:
 @requires(Role.OWNER)
 def leave_pool(enrolment_id: int) -> Any:
     enrolment = _own(enrolment_id)
-    wished = request.form.get("leave_on", "").strip()
+    wished = text(request.form, "leave_on")
 
     return attempt(
         lambda: leave(

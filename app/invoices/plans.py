@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.bureau.access import require_bureau_admin
 from app.extensions import db
-from app.insurance.input import day, figure
+from app.form_input import chosen_id, day, figure, optional_figure, text
 from app.invoices import reads
 from app.invoices.bureau import today
 from app.refusals import attempt, go_back, succeeded
@@ -80,7 +80,7 @@ def subscribe(plan_id: int) -> Any:
     form = request.form
     return attempt(
         lambda: subscribe_to(
-            db.session(), plan_id, _whole(form, "organisation_id"), figure(form, "size"),
+            db.session(), plan_id, chosen_id(form, "organisation_id"), figure(form, "size"),
             day(form, "joined_on"),
         ),
         succeeded(url_for(".plan", plan_id=plan_id), _("Opgeslagen.")),
@@ -122,16 +122,14 @@ def _plan_url(plan_id: int) -> str:
 
 
 def _new_plan(form: Mapping[str, str]) -> NewPlan:
-    exemption = form.get("vat_exemption", "").strip() or None
-    vat_text = form.get("vat_percent", "").strip()
     return NewPlan(
-        bureau_id=_whole(form, "bureau_id"),
-        name=form.get("name", "").strip(),
+        bureau_id=chosen_id(form, "bureau_id"),
+        name=text(form, "name"),
         cadence=Cadence.QUARTERLY if form.get("cadence") == "quarterly" else Cadence.YEARLY,
         tiers=_tiers(form),
-        size_label=form.get("size_label", "").strip(),
-        vat_percent=figure(form, "vat_percent") if vat_text else None,
-        vat_exemption=exemption,
+        size_label=text(form, "size_label"),
+        vat_percent=optional_figure(form, "vat_percent"),
+        vat_exemption=text(form, "vat_exemption") or None,
     )
 
 
@@ -140,7 +138,7 @@ def _tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
     return [
         (figure(form, f"threshold_{row}"), figure(form, f"fee_{row}"))
         for row in range(TIER_ROWS)
-        if form.get(f"fee_{row}", "").strip()
+        if text(form, f"fee_{row}")
     ]
 
 
@@ -150,10 +148,3 @@ def _period(text: str) -> Period:
         return Period(date.fromisoformat(starts), date.fromisoformat(ends))
     except ValueError:
         raise ValidationFailed(message("Kies een periode."), field="period") from None
-
-
-def _whole(form: Mapping[str, str], name: str) -> int:
-    text = form.get(name, "").strip()
-    if not text.isdigit():
-        raise ValidationFailed(message("Maak een keuze."), field=name)
-    return int(text)
