@@ -5,8 +5,9 @@ the request's session is rolled back here, once, and the refusal is answered in 
 ways the pages use:
 
 - ``show_again``: the form's page again, the reason at the field it belongs to and the typed
-  values kept, with status 422. The request's unit of work (``app/unit_of_work.py``) rolls
-  back every answer of 400 and above, so the status is what keeps a refused write out.
+  values kept, with the error's status from ``app/errors.py`` (422 for a refusal, 404, 403 or
+  409 for the other kinds). The request's unit of work (``app/unit_of_work.py``) rolls back
+  every answer of 400 and above, so the status is what keeps a refused write out.
 - ``go_back``: the reason flashed on the page the form sits on, by redirect (a form inside a
   list, such as the members page). The rollback above has already discarded the work.
 
@@ -21,7 +22,7 @@ from typing import TypeVar
 from flask import flash, redirect, request
 from flask.typing import ResponseReturnValue
 
-from app.errors import translated
+from app.errors import status_of, translated
 from app.extensions import db
 from ledger.errors import DomainError
 
@@ -50,7 +51,7 @@ def attempt(
 def show_again(
     page: Page, field: Field, values: Mapping[str, str] | None = None
 ) -> Callable[[DomainError], tuple[str, int]]:
-    """Answer a refusal with ``page`` again: the reason at its field, the typed values, 422.
+    """Answer a refusal with ``page`` again: the reason at its field, the typed values, its status.
 
     ``field`` is where a refusal goes that names no field of its own (or a rule that maps the
     domain's field names onto the form's); ``values`` defaults to what was posted.
@@ -58,7 +59,7 @@ def show_again(
 
     def answer(error: DomainError) -> tuple[str, int]:
         shown = request.form if values is None else values
-        return page({field_of(error, field): translated(error)}, shown), 422
+        return page({field_of(error, field): translated(error)}, shown), status_of(error)
 
     return answer
 

@@ -49,7 +49,7 @@ def register_user(
     address = checked_email(email)
     check_password(password)
     if user_by_email(session, address) is not None:
-        raise InvalidUser(message("%(email)s heeft al een account"), field="email", email=address)
+        raise InvalidUser(message("%(email)s heeft al een account."), field="email", email=address)
     user = User(
         email=address,
         name=name.strip(),
@@ -101,7 +101,7 @@ def change_role(session: Session, user_id: int, organisation_id: int, role: Role
     """Change a member's role; an organisation never loses its last owner; commits."""
     membership = membership_of(session, user_id, organisation_id)
     if membership is None:
-        raise InvalidUser(message("die persoon is geen lid van deze organisatie"))
+        raise InvalidUser(message("Die persoon is geen lid van deze organisatie."))
     _guard_last_owner(session, membership, role)
     membership.role = role
     session.commit()
@@ -123,14 +123,14 @@ def checked_email(email: str) -> str:
         return normalise_email(validate_email(email, check_deliverability=False).normalized)
     except EmailNotValidError as error:
         raise InvalidUser(
-            message("%(email)s is geen geldig e-mailadres"), field="email", email=email
+            message("%(email)s is geen geldig e-mailadres."), field="email", email=email
         ) from error
 
 
 def check_password(password: str) -> None:
     if len(password) < MINIMUM_LENGTH:
         raise InvalidUser(
-            message("een wachtwoord heeft minstens %(length)s tekens"),
+            message("Een wachtwoord heeft minstens %(length)s tekens."),
             field="password",
             length=MINIMUM_LENGTH,
         )
@@ -150,4 +150,4 @@ def _guard_last_owner(session: Session, membership: Membership, new_role: Role |
         .with_for_update()
     ).all()
     if len(owners) <= 1:
-        raise InvalidUser(message("een organisatie houdt minstens één eigenaar"), field="role")
+        raise InvalidUser(message("Een organisatie houdt minstens één eigenaar."), field="role")

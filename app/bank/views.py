@@ -128,7 +128,7 @@ def upload() -> Any:
 
 
 def _statement_refused(reason: str) -> Any:
-    flash(_("Afschrift geweigerd: %(reason)s", reason=reason), "error")
+    flash(_("Het afschrift is geweigerd. %(reason)s", reason=reason), "error")
     return redirect(url_for("bank.index"))
 
 
@@ -189,7 +189,7 @@ def confirm() -> Any:
         flash(_("%(count)s regels geboekt.", count=len(result.booked)))
     for line_id, error in result.refused.items():
         flash(
-            _("Regel %(id)s niet geboekt: %(reason)s", id=line_id, reason=translated(error)),
+            _("Regel %(id)s is niet geboekt. %(reason)s", id=line_id, reason=translated(error)),
             "error",
         )
     if len(chosen) > len(result.booked) + len(result.refused):

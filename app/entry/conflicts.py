@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.entries import NewTransaction
-from ledger.errors import DomainError, NotFound, message
+from ledger.errors import Conflict, NotFound, message
 from ledger.models import Transaction
 from ledger.queries import load_transaction
 
 
-class EditConflict(DomainError):
+class EditConflict(Conflict):
     """Someone changed the transaction after this form was opened."""
 
 
@@ -39,12 +39,12 @@ def check_unchanged(session: Session, transaction_id: int, expected: str) -> Non
     )
     current = load_transaction(session, transaction_id) if locked is not None else None
     if current is None:
-        raise NotFound(message("deze boeking bestaat niet meer"))
+        raise NotFound(message("Deze boeking bestaat niet meer."))
     if transaction_hash(current) != expected:
         raise EditConflict(
             message(
-                "iemand anders heeft deze boeking intussen gewijzigd; "
-                "open haar opnieuw en voer je wijziging nog eens in"
+                "Iemand anders heeft deze boeking intussen gewijzigd; "
+                "open haar opnieuw en voer je wijziging nog eens in."
             )
         )
 
