@@ -1,4 +1,12 @@
-"""Domain errors mapped to HTTP once, here; error pages."""
+"""Domain errors mapped to HTTP once, here; error pages.
+
+One status per kind of failure, whatever page it happens on: a thing that does not exist is
+404, an action the person's role does not allow is 403, a write that lost a race with someone
+else's is 409, and every other refusal of the domain is 422. A view that shows a refused form
+again answers with the same status (``app.refusals.show_again``); an error no view handled
+gets the error page with it. Either way the status is 400 or more, so the request's unit of
+work rolls back.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,15 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from ledger.errors import DomainError, NotFound
+from ledger.errors import Conflict, DomainError, NotFound, NotPermitted
+
+# The first kind an error is an instance of decides; DomainError catches the rest.
+STATUSES: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (NotPermitted, 403),
+    (Conflict, 409),
+    (DomainError, 422),
+)
 
 
 def translated(error: DomainError) -> str:
@@ -25,8 +41,12 @@ def flash_refusal(error: DomainError, text: str | None = None) -> None:
     flash(translated(error) if text is None else text, "error")
 
 
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error's kind."""
+    return next(status for kind, status in STATUSES if isinstance(error, kind))
+
+
 def init_app(app: Flask) -> None:
-    app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(DomainError, _refused)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error)
@@ -45,13 +65,11 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
     return render_template("error.html", code=code, title=titles.get(code, error.name)), code
 
 
-def _not_found(error: NotFound) -> tuple[str, int]:
-    db.session.rollback()
-    return render_template("error.html", code=404, title=_("Niet gevonden")), 404
-
-
 def _refused(error: DomainError) -> tuple[str, int]:
     # The refused request's work is discarded, and a transaction a failed statement aborted
     # must not break the error page's own queries (the organisation switcher).
     db.session.rollback()
-    return render_template("error.html", code=422, title=translated(error)), 422
+    status = status_of(error)
+    # What is missing is not described: a foreign record answers exactly like an absent one.
+    title = _("Niet gevonden") if status == 404 else translated(error)
+    return render_template("error.html", code=status, title=title), status

@@ -6,6 +6,9 @@ unknown slug and a foreign one both answer 404, so nobody can probe which organi
 the view's declared role must be met (403); then ``db.session`` is bound to the organisation's
 schema and ``g.org`` describes it. Views declare their role with ``@requires(Role.X)``; the
 application refuses to start if an organisation view declares none.
+
+Roles are asked one way: ``g.org.allows(Role.X)`` in Python, and ``can("bookkeeper")`` (the
+same predicate, as a template global) in templates; never a tuple of role names.
 """
 
 from __future__ import annotations
@@ -44,7 +47,18 @@ class OrgContext:
     is_bureau: bool
 
     def allows(self, role: Role) -> bool:
+        """Whether the user's role here includes ``role`` (an owner may do what a viewer may)."""
         return self.role.allows(role)
+
+
+def can(role: Role | str) -> bool:
+    """Whether the user may do what ``role`` guards in this request's organisation.
+
+    The templates' way to ask (``{% if can("bookkeeper") %}``); outside an organisation's
+    pages nobody holds a role, so the answer is no.
+    """
+    org: OrgContext | None = getattr(g, "org", None)
+    return org is not None and org.allows(Role(role))
 
 
 def requires(role: Role) -> Callable[[View], View]:
@@ -63,6 +77,7 @@ def organisation_blueprint(name: str, import_name: str, **options: Any) -> Bluep
     blueprint.url_value_preprocessor(_pull_slug)
     blueprint.url_defaults(_push_slug)
     blueprint.before_request(_bind_and_authorise)
+    blueprint.add_app_template_global(can, "can")
     _ORGANISATION_BLUEPRINTS.add(name)
     return blueprint
 

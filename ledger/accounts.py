@@ -60,21 +60,21 @@ def add_account(
     """
     if booking is not None and booking not in BOOKING_METHODS:
         raise ValidationFailed(
-            message("onbekende boekingsmethode %(booking)s"), field="booking", booking=booking
+            message("Onbekende boekingsmethode %(booking)s."), field="booking", booking=booking
         )
     if not ACCOUNT_NAME.fullmatch(name):
         raise ValidationFailed(
-            message("ongeldige rekeningnaam %(name)s (bijvoorbeeld Expenses:Office:Postage)"),
+            message("Ongeldige rekeningnaam %(name)s (bijvoorbeeld Expenses:Office:Postage)."),
             field="name",
             name=name,
         )
     for currency in currencies:
         if not CURRENCY.fullmatch(currency):
             raise ValidationFailed(
-                message("ongeldige valuta: %(currency)s"), field="currencies", currency=currency
+                message("Ongeldige valuta: %(currency)s."), field="currencies", currency=currency
             )
     if session.scalar(select(exists().where(Account.name == name))):
-        raise ValidationFailed(message("rekening %(name)s bestaat al"), field="name", name=name)
+        raise ValidationFailed(message("Rekening %(name)s bestaat al."), field="name", name=name)
     values = {
         "name": name,
         "type": name.split(":", 1)[0],
@@ -103,11 +103,11 @@ def close_account(session: Session, name: str, actor_id: int | None, *, on: date
     """Close an account on ``on``: refused while it holds a balance or has later postings."""
     account = session.scalar(select(Account).where(Account.name == name).with_for_update())
     if account is None:
-        raise NotFound(message("rekening %(name)s bestaat niet"), name=name)
+        raise NotFound(message("Rekening %(name)s bestaat niet."), name=name)
     check_open_period(session, on)
     if on < account.opened_on or account.closed_on is not None:
         raise ValidationFailed(
-            message("rekening %(name)s kan niet op %(date)s dicht"), name=name, date=on.isoformat()
+            message("Rekening %(name)s kan niet op %(date)s dicht."), name=name, date=on.isoformat()
         )
     later = session.scalar(
         select(exists().where(Posting.account_id == account.id, Posting.date > on))
@@ -119,7 +119,7 @@ def close_account(session: Session, name: str, actor_id: int | None, *, on: date
     ).all()
     if later or any(units != 0 for _currency, units in balance):
         raise ValidationFailed(
-            message("rekening %(name)s heeft nog een saldo of latere boekingen"), name=name
+            message("Rekening %(name)s heeft nog een saldo of latere boekingen."), name=name
         )
     session.execute(update(Account).where(Account.id == account.id).values(closed_on=on))
     record_change(

@@ -46,7 +46,7 @@ def parse_amount(
     match = _SHAPE.fullmatch(compact)
     if match is None:
         raise ValidationFailed(
-            message("%(text)s is geen bedrag; schrijf bijvoorbeeld 1.234,56"),
+            message("%(text)s is geen bedrag; schrijf bijvoorbeeld 1.234,56."),
             field=field,
             text=text.strip()[:MAX_LENGTH],
         )
@@ -55,7 +55,7 @@ def parse_amount(
     places = -int(number.as_tuple().exponent)
     if max_places is not None and places > max_places:
         raise ValidationFailed(
-            message("%(text)s heeft te veel cijfers achter de komma (hooguit %(places)s)"),
+            message("%(text)s heeft te veel cijfers achter de komma (hooguit %(places)s)."),
             field=field,
             text=text.strip(),
             places=max_places,
@@ -80,12 +80,12 @@ def is_within_limits(amount: Decimal, below: Decimal = MAX_AMOUNT) -> bool:
 def _compact(text: str, field: str) -> str:
     """Without currency signs and spaces, with ``12,-`` as ``12`` and a unicode minus as ``-``."""
     if len(text) > MAX_LENGTH:
-        raise ValidationFailed(message("dit bedrag is te lang"), field=field)
+        raise ValidationFailed(message("Dit bedrag is te lang."), field=field)
     compact = _SPACES.sub("", _CURRENCY.sub("", text)).replace("\u2212", "-")
     if compact.startswith("-") or compact.startswith("+"):
         compact = compact[0] + compact[1:].lstrip("€")
     if not compact:
-        raise ValidationFailed(message("vul een bedrag in"), field=field)
+        raise ValidationFailed(message("Vul een bedrag in."), field=field)
     whole = _WHOLE_EUROS.fullmatch(compact)
     return whole.group(1) if whole else compact
 
@@ -112,7 +112,7 @@ def _plain_digits(digits: str, text: str, field: str) -> str:
         raise ValidationFailed(
             message(
                 "%(text)s is dubbelzinnig: bedoelt u %(thousands)s of %(decimal)s? "
-                "Schrijf duizendtallen zonder punt of komma"
+                "Schrijf duizendtallen zonder punt of komma."
             ),
             field=field,
             text=text.strip(),
@@ -131,7 +131,7 @@ def _is_grouped(digits: str, mark: str) -> bool:
 
 def _unreadable(text: str, field: str) -> ValidationFailed:
     return ValidationFailed(
-        message("%(text)s is geen bedrag; schrijf bijvoorbeeld 1.234,56"),
+        message("%(text)s is geen bedrag; schrijf bijvoorbeeld 1.234,56."),
         field=field,
         text=text.strip()[:MAX_LENGTH],
     )

@@ -78,7 +78,7 @@ def _closed_period(day: date) -> Select[int]:
 
 def _refuse_closed_period(day: date) -> NoReturn:
     raise PeriodClosed(
-        message("de periode van %(date)s is afgesloten; boek een correctie in een open periode"),
+        message("De periode van %(date)s is afgesloten; boek een correctie in een open periode."),
         field="date",
         date=day.isoformat(),
     )
@@ -86,25 +86,25 @@ def _refuse_closed_period(day: date) -> NoReturn:
 
 def check_text(value: str, field: str) -> None:
     if "\x00" in value:
-        raise ValidationFailed(message("tekst mag geen nul-teken bevatten"), field=field)
+        raise ValidationFailed(message("Tekst mag geen nul-teken bevatten."), field=field)
 
 
 def check_shape(transaction: NewTransaction) -> None:
     """Flags, tags, links, currencies, metadata keys and text that Beancount can carry."""
     if transaction.flag not in USER_FLAGS:
         raise ValidationFailed(
-            message("ongeldige markering %(flag)s"), field="flag", flag=transaction.flag
+            message("Ongeldige markering %(flag)s."), field="flag", flag=transaction.flag
         )
     if len(transaction.postings) < 2:
         raise UnbalancedTransaction(
-            message("een boeking heeft minstens twee regels"), field="postings"
+            message("Een boeking heeft minstens twee regels."), field="postings"
         )
     check_text(transaction.narration, "narration")
     check_text(transaction.payee or "", "payee")
     for word in transaction.tags | transaction.links:
         if not TAG.fullmatch(word):
             raise ValidationFailed(
-                message("ongeldig label of koppeling: %(word)s"), field="tags", word=word
+                message("Ongeldig label of koppeling: %(word)s."), field="tags", word=word
             )
     check_meta(transaction.meta)
     for posting in transaction.postings:
@@ -117,7 +117,7 @@ def check_shape(transaction: NewTransaction) -> None:
         ):
             if currency and not CURRENCY.fullmatch(currency):
                 raise ValidationFailed(
-                    message("ongeldige valuta: %(currency)s"), field="currency", currency=currency
+                    message("Ongeldige valuta: %(currency)s."), field="currency", currency=currency
                 )
 
 
@@ -133,7 +133,7 @@ def check_meta(meta: Meta) -> None:
     for key, value in meta.items():
         if not META_KEY.fullmatch(key):
             raise ValidationFailed(
-                message("ongeldige naam voor een gegeven: %(key)s"), field="meta", key=key
+                message("Ongeldige naam voor een gegeven: %(key)s."), field="meta", key=key
             )
         if isinstance(value, str):
             check_text(value, "meta")
@@ -220,11 +220,11 @@ def _require_open(found: Mapping[str, OpenAccount], wanted: set[str], day: date)
         account = found.get(name)
         if account is None:
             raise AccountNotOpen(
-                message("rekening %(account)s bestaat niet"), field="postings", account=name
+                message("Rekening %(account)s bestaat niet."), field="postings", account=name
             )
         if day < account.opened_on or (account.closed_on is not None and day > account.closed_on):
             raise AccountNotOpen(
-                message("rekening %(account)s is op %(date)s niet open"),
+                message("Rekening %(account)s is op %(date)s niet open."),
                 field="postings",
                 account=name,
                 date=day.isoformat(),
@@ -247,7 +247,7 @@ def check_currencies(transaction: NewTransaction, accounts: Mapping[str, OpenAcc
         allowed = accounts[posting.account].currencies
         if allowed and posting.units.currency not in allowed:
             raise CurrencyNotAllowed(
-                message("rekening %(account)s kent geen %(currency)s"),
+                message("Rekening %(account)s kent geen %(currency)s."),
                 field="postings",
                 account=posting.account,
                 currency=posting.units.currency,
@@ -259,7 +259,7 @@ def check_balanced(transaction: NewTransaction, options: Mapping[str, Any]) -> N
     if residual:
         left = ", ".join(f"{number} {currency}" for currency, number in sorted(residual.items()))
         raise UnbalancedTransaction(
-            message("de boeking is niet in evenwicht: er blijft %(residual)s over"),
+            message("De boeking is niet in evenwicht: er blijft %(residual)s over."),
             field="postings",
             residual=left,
         )
@@ -308,8 +308,8 @@ def check_later_assertions(
         if abs(difference) > tolerance:
             raise BalanceAssertionBroken(
                 message(
-                    "de saldocontrole van %(account)s op %(date)s (%(expected)s %(currency)s)"
-                    " klopt dan niet meer: het saldo wordt %(actual)s %(currency)s"
+                    "De saldocontrole van %(account)s op %(date)s (%(expected)s %(currency)s)"
+                    " klopt dan niet meer: het saldo wordt %(actual)s %(currency)s."
                 ),
                 field="postings",
                 account=name,
@@ -334,4 +334,4 @@ def _self_and_parents(account: str) -> list[str]:
 
 def require(found: object, what: str, ident: object) -> None:
     if found is None:
-        raise NotFound(message("%(what)s %(id)s bestaat niet"), what=what, id=str(ident))
+        raise NotFound(message("Er bestaat geen %(what)s %(id)s."), what=what, id=str(ident))

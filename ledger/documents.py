@@ -66,5 +66,5 @@ def _account_id(session: Session, new: NewDocument) -> int:
             .limit(1)
         )
     if found is None:
-        raise NotFound(message("geen rekening of boeking gevonden voor dit document"))
+        raise NotFound(message("Geen rekening of boeking gevonden voor dit document."))
     return found

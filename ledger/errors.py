@@ -1,7 +1,10 @@
 """The domain's error vocabulary: one small class per failure, all under DomainError.
 
 Messages are Dutch message ids with ``%(name)s`` placeholders, so the web layer can translate
-them (``gettext(error.template, **error.params)``) while the domain stays free of Flask.
+them (``gettext(error.template, **error.params)``) while the domain stays free of Flask. Every
+message is a full sentence: a capital at the start (or a placeholder) and a period at the end.
+The kind of failure is the class (not found, not permitted, a conflict, any other refusal);
+``app/errors.py`` maps each kind to one HTTP status.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ class PeriodClosed(DomainError):
 
 class NotPermitted(DomainError):
     """The acting person may not do this (for example: only an owner closes a period)."""
+
+
+class Conflict(DomainError):
+    """Someone else changed the thing after this person read it; nothing was changed."""
 
 
 class ImportRefused(DomainError):

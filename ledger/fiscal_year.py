@@ -28,7 +28,7 @@ def fiscal_year_start_month(session: Session) -> int:
 def set_fiscal_year_start_month(session: Session, month: int, actor_id: int | None) -> None:
     """Let the fiscal year start on the first of ``month``."""
     if not 1 <= month <= 12:
-        raise ValidationFailed(message("kies een maand van 1 tot en met 12"), field="month")
+        raise ValidationFailed(message("Kies een maand van 1 tot en met 12."), field="month")
     before = fiscal_year_start_month(session)
     statement = pg_insert(BookOption).values(name=OPTION, value=month)
     session.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"value": month}))

@@ -88,7 +88,7 @@ def _import(
     book, problems = parsed
     if book is None:
         raise ImportRefused(
-            message("het bestand bevat fouten: %(first)s"),
+            message("Het bestand bevat fouten: %(first)s."),
             problems=tuple(problems),
             first=problems[0],
         )
@@ -103,7 +103,7 @@ def _import(
 def _require_empty(session: Session) -> None:
     for table in (Transaction, BalanceAssertion, Note, Pad, Price, Document):
         if session.scalar(select(exists().select_from(table))):
-            raise ImportRefused(message("importeren kan alleen in lege boeken"))
+            raise ImportRefused(message("Importeren kan alleen in lege boeken."))
     session.execute(delete(Account))
 
 
@@ -124,7 +124,7 @@ def _insert_accounts(session: Session, book: Book, summary: ImportSummary) -> di
     for opening in (d for d in book.directives if isinstance(d, OpenEntry)):
         root = opening.account.split(":", 1)[0]
         if root not in ROOTS:
-            raise ImportRefused(message("onbekende hoofdrekening %(root)s"), root=root)
+            raise ImportRefused(message("Onbekende hoofdrekening %(root)s."), root=root)
         meta = dict(opening.meta)
         labels = [meta.pop(key, None) for key in LABEL_KEYS]
         rows.append(

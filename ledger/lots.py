@@ -26,12 +26,12 @@ LotKey = tuple[str, Decimal, str, date, str | None]
 
 _MESSAGES = {
     "ambiguous": message(
-        "meerdere lotten van %(account)s passen bij deze verkoop; geef kostprijs, datum of label"
-        " op, of kies FIFO of LIFO voor de rekening"
+        "Meerdere lotten van %(account)s passen bij deze verkoop; geef kostprijs, datum of label"
+        " op, of kies FIFO of LIFO voor de rekening."
     ),
-    "no_match": message("geen open lot van %(account)s past bij deze verkoop"),
-    "insufficient": message("de open lotten van %(account)s bevatten te weinig eenheden"),
-    "other": message("de lotten van %(account)s zijn niet te boeken: %(reason)s"),
+    "no_match": message("Geen open lot van %(account)s past bij deze verkoop."),
+    "insufficient": message("De open lotten van %(account)s bevatten te weinig eenheden."),
+    "other": message("De lotten van %(account)s zijn niet te boeken: %(reason)s."),
 }
 
 

@@ -26,7 +26,7 @@ def close_period(
     """Close the period from ``starts_on`` to ``ends_on`` (made if new); returns its id."""
     require_owner(role)
     if ends_on < starts_on:
-        raise ValidationFailed(message("een periode eindigt niet voor ze begint"), field="ends_on")
+        raise ValidationFailed(message("Een periode eindigt niet voor ze begint."), field="ends_on")
     period = session.scalar(
         select(AccountingPeriod)
         .where(AccountingPeriod.starts_on == starts_on, AccountingPeriod.ends_on == ends_on)
@@ -36,7 +36,7 @@ def close_period(
         _refuse_overlap(session, starts_on, ends_on)
         period_id = _close(session, None, starts_on, ends_on, actor_id)
     elif period.closed_at is not None:
-        raise ValidationFailed(message("deze periode is al afgesloten"))
+        raise ValidationFailed(message("Deze periode is al afgesloten."))
     else:
         period_id = _close(session, period, starts_on, ends_on, actor_id)
     session.flush()
@@ -63,7 +63,7 @@ def close_through(session: Session, through: date, actor_id: int | None, *, role
     if straddling is not None:
         raise ValidationFailed(
             message(
-                "de periode %(start)s – %(end)s loopt door na %(date)s; sluit die in zijn geheel"
+                "De periode %(start)s – %(end)s loopt door na %(date)s; sluit die in zijn geheel."
             ),
             field="through",
             start=straddling.starts_on.isoformat(),
@@ -79,7 +79,7 @@ def close_through(session: Session, through: date, actor_id: int | None, *, role
             closed.append(_close(session, None, piece_start, piece_end, actor_id))
     if not closed:
         raise ValidationFailed(
-            message("alles tot en met %(date)s is al afgesloten"),
+            message("Alles tot en met %(date)s is al afgesloten."),
             field="through",
             date=through.isoformat(),
         )
@@ -92,9 +92,9 @@ def reopen_period(session: Session, period_id: int, actor_id: int | None, *, rol
     require_owner(role)
     period = session.get(AccountingPeriod, period_id, with_for_update=True)
     if period is None:
-        raise NotFound(message("periode %(id)s bestaat niet"), id=period_id)
+        raise NotFound(message("Periode %(id)s bestaat niet."), id=period_id)
     if period.closed_at is None:
-        raise ValidationFailed(message("deze periode is niet afgesloten"))
+        raise ValidationFailed(message("Deze periode is niet afgesloten."))
     before = _state(period)
     period.closed_at = None
     period.closed_by = None
@@ -107,7 +107,7 @@ def reopen_period(session: Session, period_id: int, actor_id: int | None, *, rol
 def require_owner(role: str) -> None:
     """Refuse anyone but an owner of the organisation."""
     if role != OWNER:
-        raise NotPermitted(message("alleen een eigenaar kan een periode afsluiten of heropenen"))
+        raise NotPermitted(message("Alleen een eigenaar kan een periode afsluiten of heropenen."))
 
 
 def split_by_fiscal_year(start: date, end: date, start_month: int) -> list[tuple[date, date]]:
@@ -169,7 +169,7 @@ def _refuse_overlap(session: Session, starts_on: date, ends_on: date) -> None:
         )
     )
     if overlap is not None:
-        raise ValidationFailed(message("deze periode overlapt een bestaande periode"))
+        raise ValidationFailed(message("Deze periode overlapt een bestaande periode."))
 
 
 def first_day(session: Session, start_month: int, fallback: date) -> date:

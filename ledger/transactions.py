@@ -38,7 +38,7 @@ from ledger.balances import Effect, apply_effects
 from ledger.checks import AssertionUpdate
 from ledger.documents import NewDocument, attach_document
 from ledger.entries import NewTransaction
-from ledger.errors import ValidationFailed, message
+from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import BalanceAssertion, Posting, Transaction
 from ledger.queries import load_transaction
 from ledger.rows import posting_row, snapshot, transaction_row, with_cost_dates
@@ -96,7 +96,7 @@ def reverse_transaction(
     """
     original = _existing(session, transaction_id)
     if session.scalar(select(Transaction.id).where(Transaction.reverses_id == transaction_id)):
-        raise ValidationFailed(message("deze boeking is al tegengeboekt"))
+        raise ValidationFailed(message("Deze boeking is al tegengeboekt."))
     reversal = replace(
         original,
         date=on,
@@ -127,7 +127,7 @@ def edit_transaction(
     if version is not None:
         check_version(old, version)
     if old.is_padding:
-        raise ValidationFailed(message("een aanvulboeking wordt niet met de hand gewijzigd"))
+        raise ValidationFailed(message("Een aanvulboeking wordt niet met de hand gewijzigd."))
     checks.check_open_period(session, old.date)
     names = [p.account for p in (*old.postings, *new.postings)]
     old_ids = checks.account_ids(session, names, lock=True)  # all at once: no deadlock
@@ -269,7 +269,7 @@ def _apply(session: Session, effects: list[Effect], updates: list[AssertionUpdat
 def _existing(session: Session, transaction_id: int) -> NewTransaction:
     found = load_transaction(session, transaction_id)
     if found is None:
-        raise ValidationFailed(message("boeking %(id)s bestaat niet"), id=transaction_id)
+        raise NotFound(message("Boeking %(id)s bestaat niet."), id=transaction_id)
     return found
 
 

@@ -46,10 +46,10 @@ def bind_session(session: Session, tenant: TenantRef) -> None:
     """
     current = bound_tenant(session)
     if current is not None and current != tenant and session.in_transaction():
-        raise TenantBindingError(message("deze sessie hoort al bij een andere organisatie"))
+        raise TenantBindingError(message("Deze sessie hoort al bij een andere organisatie."))
     if session.in_nested_transaction():
         raise TenantBindingError(
-            message("binden binnen een savepoint kan niet: een rollback zou het ongedaan maken")
+            message("Binden binnen een savepoint kan niet: een rollback zou het ongedaan maken.")
         )
     if session.in_transaction():
         _apply(session.connection(), tenant)
@@ -65,7 +65,7 @@ def bound_tenant(session: Session) -> TenantRef | None:
 def unbind_session(session: Session) -> None:
     """Forget the binding; only between transactions, so no half-bound transaction exists."""
     if session.in_transaction():
-        raise TenantBindingError(message("sluit eerst de transactie af"))
+        raise TenantBindingError(message("Sluit eerst de transactie af."))
     session.info.pop(_INFO_KEY, None)
 
 
@@ -105,7 +105,7 @@ def _apply(connection: Connection, tenant: TenantRef) -> None:
     ).one_or_none()
     if marker is None or tuple(marker) != (tenant.organisation_id, tenant.schema_name):
         raise TenantBindingError(
-            message("schema %(schema)s hoort niet bij organisatie %(organisation)s"),
+            message("Schema %(schema)s hoort niet bij organisatie %(organisation)s."),
             schema=tenant.schema_name,
             organisation=tenant.organisation_id,
         )

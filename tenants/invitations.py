@@ -54,9 +54,9 @@ def pending_invitation(session: Session, token: str) -> Invitation:
         select(Invitation).where(Invitation.token_hash == _digest(token)).with_for_update()
     )
     if invitation is None or invitation.accepted_at is not None:
-        raise InvitationInvalid(message("deze uitnodiging is onbekend of al gebruikt"))
+        raise InvitationInvalid(message("Deze uitnodiging is onbekend of al gebruikt."))
     if invitation.expires_at <= datetime.now(UTC):
-        raise InvitationInvalid(message("deze uitnodiging is verlopen"))
+        raise InvitationInvalid(message("Deze uitnodiging is verlopen."))
     return invitation
 
 
@@ -64,7 +64,7 @@ def accept_as_user(session: Session, token: str, user: User) -> Organisation:
     """Accept an invitation as a logged-in user whose e-mail it was sent to."""
     invitation = pending_invitation(session, token)
     if invitation.email != user.email:
-        raise InvitationInvalid(message("deze uitnodiging is naar een ander e-mailadres gestuurd"))
+        raise InvitationInvalid(message("Deze uitnodiging is naar een ander e-mailadres gestuurd."))
     return _accept(session, invitation, user)
 
 
@@ -73,7 +73,7 @@ def accept_as_new_user(session: Session, token: str, name: str, password: str) -
     invitation = pending_invitation(session, token)
     if user_by_email(session, invitation.email) is not None:
         raise InvitationInvalid(
-            message("er is al een account met dit e-mailadres: log in om te accepteren")
+            message("Er is al een account met dit e-mailadres: log in om te accepteren.")
         )
     user = create_user(session, invitation.email, password, name=name)
     _accept(session, invitation, user)

@@ -56,16 +56,16 @@ def checked_details(details: OrganisationDetails) -> OrganisationDetails:
     """The details with numbers compacted, or ``InvalidOrganisation`` naming the field."""
     name = details.name.strip()
     if not name or len(name) > 200:
-        raise InvalidOrganisation(message("geef de organisatie een naam"), field="name")
+        raise InvalidOrganisation(message("Geef de organisatie een naam."), field="name")
     if details.legal_form is not None and details.legal_form not in LEGAL_FORMS:
-        raise InvalidOrganisation(message("kies een rechtsvorm uit de lijst"), field="legal_form")
+        raise InvalidOrganisation(message("Kies een rechtsvorm uit de lijst."), field="legal_form")
     kvk = _compact(details.kvk_number)
     if kvk is not None and not re.fullmatch(r"\d{8}", kvk):
-        raise InvalidOrganisation(message("een KvK-nummer heeft 8 cijfers"), field="kvk_number")
+        raise InvalidOrganisation(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
     rsin = _compact(details.rsin)
     if rsin is not None and not bsn.is_valid(rsin):
         raise InvalidOrganisation(
-            message("dit RSIN klopt niet: het heeft 9 cijfers en moet de elfproef doorstaan"),
+            message("Dit RSIN klopt niet: het heeft 9 cijfers en moet de elfproef doorstaan."),
             field="rsin",
         )
     return OrganisationDetails(name, details.legal_form, kvk, rsin)
@@ -79,5 +79,5 @@ def _compact(number: str | None) -> str | None:
 def _organisation(session: Session, organisation_id: int) -> Organisation:
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound(message("organisatie bestaat niet"))
+        raise NotFound(message("Organisatie bestaat niet."))
     return organisation

@@ -33,7 +33,7 @@ def create_user(
     address = checked_email(email)
     check_password(password, address, name)
     if user_by_email(session, address) is not None:
-        raise InvalidUser(message("%(email)s heeft al een account"), field="email", email=address)
+        raise InvalidUser(message("%(email)s heeft al een account."), field="email", email=address)
     user = User(
         email=address,
         name=name.strip(),
@@ -78,7 +78,7 @@ def change_role(session: Session, user_id: int, organisation_id: int, role: Role
     """Change a member's role; an organisation never loses its last owner."""
     membership = membership_of(session, user_id, organisation_id)
     if membership is None:
-        raise InvalidUser(message("die persoon is geen lid van deze organisatie"))
+        raise InvalidUser(message("Die persoon is geen lid van deze organisatie."))
     _guard_last_owner(session, membership, role)
     membership.role = role
     session.flush()
@@ -100,7 +100,7 @@ def checked_email(email: str) -> str:
         return normalise_email(validate_email(email, check_deliverability=False).normalized)
     except EmailNotValidError as error:
         raise InvalidUser(
-            message("%(email)s is geen geldig e-mailadres"), field="email", email=email
+            message("%(email)s is geen geldig e-mailadres."), field="email", email=email
         ) from error
 
 
@@ -123,4 +123,4 @@ def _guard_last_owner(session: Session, membership: Membership, new_role: Role |
         .with_for_update()
     ).all()
     if len(owners) <= 1:
-        raise InvalidUser(message("een organisatie houdt minstens één eigenaar"), field="role")
+        raise InvalidUser(message("Een organisatie houdt minstens één eigenaar."), field="role")

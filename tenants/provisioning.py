@@ -27,6 +27,7 @@ from tenants.db_roles import drop_tenant_role
 from tenants.errors import (
     InvalidOrganisation,
     OrganisationInUse,
+    OrganisationNotFound,
     ProvisioningFailed,
     TenantBindingError,
 )
@@ -62,7 +63,7 @@ def provision_organisation(
     """Create an organisation with its own schema and books; commits, or leaves nothing."""
     _check(session, new)
     if bound_tenant(session) is not None:
-        raise TenantBindingError(message("maak een organisatie aan met een ongebonden sessie"))
+        raise TenantBindingError(message("Maak een organisatie aan met een ongebonden sessie."))
     try:
         organisation = Organisation(
             slug=new.slug,
@@ -112,7 +113,7 @@ def provision_organisation(
 
 def _failed(slug: str, error: SQLAlchemyError) -> ProvisioningFailed:
     return ProvisioningFailed(
-        message("%(slug)s kon niet worden aangemaakt: %(reason)s"),
+        message("%(slug)s kon niet worden aangemaakt: %(reason)s."),
         slug=slug,
         reason=str(getattr(error, "orig", None) or error).splitlines()[0],
     )
@@ -125,7 +126,7 @@ def _violated_constraint(error: IntegrityError) -> str | None:
 
 def _slug_in_use(slug: str) -> InvalidOrganisation:
     return InvalidOrganisation(
-        message("de korte naam %(slug)s is al in gebruik"), field="slug", slug=slug
+        message("De korte naam %(slug)s is al in gebruik."), field="slug", slug=slug
     )
 
 
@@ -138,11 +139,11 @@ def delete_organisation(session: Session, slug: str, *, confirmation: str) -> No
     """
     organisation = organisation_by_slug(session, slug)
     if organisation is None:
-        raise InvalidOrganisation(message("organisatie %(slug)s bestaat niet"), slug=slug)
+        raise OrganisationNotFound(message("Organisatie %(slug)s bestaat niet."), slug=slug)
     if confirmation != slug:
-        raise InvalidOrganisation(message("typ de korte naam van de organisatie om te bevestigen"))
+        raise InvalidOrganisation(message("Typ de korte naam van de organisatie om te bevestigen."))
     if organisation.is_bureau:
-        raise InvalidOrganisation(message("de eigen organisatie van het bureau kan niet weg"))
+        raise InvalidOrganisation(message("De eigen organisatie van het bureau kan niet weg."))
     kept = records_kept_for(session, organisation.id)
     if kept:
         raise _in_use(slug, kept)
@@ -215,14 +216,14 @@ def _check(session: Session, new: NewOrganisation) -> None:
     if not re.fullmatch(SLUG_PATTERN, new.slug) or new.slug in RESERVED_SLUGS:
         raise InvalidOrganisation(
             message(
-                "een korte naam heeft 2 tot 48 kleine letters, cijfers of streepjes"
-                " en is geen gereserveerd woord"
+                "Een korte naam heeft 2 tot 48 kleine letters, cijfers of streepjes"
+                " en is geen gereserveerd woord."
             ),
             field="slug",
         )
     if not new.name.strip():
-        raise InvalidOrganisation(message("een organisatie heeft een naam nodig"), field="name")
+        raise InvalidOrganisation(message("Een organisatie heeft een naam nodig."), field="name")
     if new.kvk_number is not None and not re.fullmatch(r"\d{8}", new.kvk_number):
-        raise InvalidOrganisation(message("een KvK-nummer heeft 8 cijfers"), field="kvk_number")
+        raise InvalidOrganisation(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
     if organisation_by_slug(session, new.slug) is not None:
         raise _slug_in_use(new.slug)

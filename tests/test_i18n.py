@@ -60,7 +60,7 @@ def test_the_extraction_finds_the_message_ids_of_views_templates_forms_and_the_d
     assert "Onbekend e-mailadres of verkeerd wachtwoord." in found  # a view
     assert "Uitnodiging versturen" in found  # a template
     assert "Korte naam (in de URL)" in found  # a lazy form label
-    assert "een organisatie houdt minstens één eigenaar" in found  # the domain
+    assert "Een organisatie houdt minstens één eigenaar." in found  # the domain
 
 
 def test_every_message_id_in_the_code_has_an_english_translation():
@@ -131,8 +131,8 @@ def test_a_moment_is_shown_as_the_day_it_is_in_the_netherlands(app):
 @pytest.mark.parametrize(
     ("locale", "title", "refusal"),
     [
-        ("nl", "Inloggen", "deze uitnodiging is onbekend of al gebruikt"),
-        ("en", "Log in", "this invitation is unknown or already used"),
+        ("nl", "Inloggen", "Deze uitnodiging is onbekend of al gebruikt."),
+        ("en", "Log in", "This invitation is unknown or already used."),
     ],
 )
 def test_pages_and_domain_errors_speak_the_chosen_language(client, locale, title, refusal):

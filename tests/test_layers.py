@@ -1,4 +1,4 @@
-"""The dependency direction of DESIGN.md, read from the source: the domain never imports the web.
+"""The layers of docs/ARCHITECTURE.md, read from the source: the domain never imports the web.
 
 Ruff bans the web and job packages in the domain as you type (``TID251`` in pyproject.toml);
 this test also holds the order inside the domain: ledger, then tenants, then purchasing.

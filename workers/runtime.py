@@ -63,7 +63,7 @@ def tenant_session(organisation_id: int) -> Iterator[Session]:
         organisation = session.get(Organisation, organisation_id)
         if organisation is None:
             raise OrganisationNotFound(
-                message("organisatie %(organisation)s bestaat niet"), organisation=organisation_id
+                message("Organisatie %(organisation)s bestaat niet."), organisation=organisation_id
             )
         tenant = tenant_ref(organisation)
         session.rollback()  # bind between transactions: the next one starts bound

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -22,20 +21,20 @@ from app.bank.uploads import (
     start_import,
     validate_later,
 )
-from app.errors import flash_refusal, translated
+from app.errors import translated
 from app.extensions import db
+from app.form_input import optional_figure, text
+from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.amounts import parse_amount
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
-from ledger.bank.importing import import_statement
+from ledger.bank.importing import ImportResult, import_statement
 from ledger.bank.inbox import Confirmation, confirm_lines, open_lines, recently_booked
 from ledger.bank.matching import InvoiceMatcher
 from ledger.bank.presets import PRESETS
 from ledger.bank.reconciliation import reconcile, reconciliations
 from ledger.bank.rules import RuleSpec, add_rule, all_rules, delete_rule, rule_from_line
-from ledger.errors import DomainError
 from ledger.models import Account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
@@ -58,44 +57,42 @@ def index() -> Any:
 @blueprint.route("/bank/accounts", methods=["POST"])
 @requires(Role.BOOKKEEPER)
 def add_account() -> Any:
-    try:
-        add_bank_account(
+    return attempt(
+        lambda: add_bank_account(
             db.session(),
             request.form.get("iban", ""),
             current_user.id,
             account=request.form.get("account") or "Assets:Bank:Checking",
-        )
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        flash(_("Bankrekening toegevoegd."))
-    return redirect(url_for("bank.index"))
+        ),
+        succeeded(url_for("bank.index"), _("Bankrekening toegevoegd.")),
+        go_back(url_for("bank.index")),
+    )
 
 
 @blueprint.route("/bank/accounts/<int:bank_account_id>/csv", methods=["GET", "POST"])
 @requires(Role.BOOKKEEPER)
 def csv_mapping(bank_account_id: int) -> Any:
     iban, saved = csv_mapping_of(db.session(), bank_account_id)
-    mapping = saved
-    if request.method == "POST":
-        mapping = mapping_from_form(request.form)
-        try:
-            set_csv_mapping(db.session(), bank_account_id, mapping, current_user.id)
-        except DomainError as error:
-            flash(translated(error), "error")
-            return _mapping_page(bank_account_id, iban, mapping), 422
-        flash(_("Kolomindeling opgeslagen voor %(iban)s.", iban=iban))
-        return redirect(url_for("bank.index"))
-    return _mapping_page(bank_account_id, iban, mapping)
+    if request.method == "GET":
+        return _mapping_page(bank_account_id, iban, saved)
+    mapping = mapping_from_form(request.form)
+    return attempt(
+        lambda: set_csv_mapping(db.session(), bank_account_id, mapping, current_user.id),
+        succeeded(url_for("bank.index"), _("Kolomindeling opgeslagen voor %(iban)s.", iban=iban)),
+        lambda error: (_mapping_page(bank_account_id, iban, mapping, translated(error)), 422),
+    )
 
 
-def _mapping_page(bank_account_id: int, iban: str, mapping: CsvMapping | None) -> str:
+def _mapping_page(
+    bank_account_id: int, iban: str, mapping: CsvMapping | None, problem: str | None = None
+) -> str:
     return render_template(
         "bank/mapping.html",
         bank_account_id=bank_account_id,
         iban=iban,
         mapping=mapping,
         presets=sorted(PRESETS),
+        problem=problem,
     )
 
 
@@ -117,21 +114,26 @@ def upload() -> Any:
     if file is None or not file.filename:
         flash(_("Kies een afschrift om in te lezen."), "error")
         return redirect(url_for("bank.index"))
-    data, bank_account_id = file.read(), request.form.get("bank_account_id", type=int)
+    filename, data = file.filename, file.read()
+    bank_account_id = request.form.get("bank_account_id", type=int)
     if is_large(data):
-        job = start_import(data, file.filename, g.org.id, current_user.id, bank_account_id)
+        job = start_import(data, filename, g.org.id, current_user.id, bank_account_id)
         return redirect(url_for("bank.job_page", job_id=job.id))
-    try:
-        result = import_statement(
-            db.session(),
-            data,
-            current_user.id,
-            filename=file.filename,
-            bank_account_id=bank_account_id,
-        )
-    except DomainError as error:
-        flash_refusal(error, _("Afschrift geweigerd: %(reason)s", reason=translated(error)))
-        return redirect(url_for("bank.index"))
+    return attempt(
+        lambda: import_statement(
+            db.session(), data, current_user.id, filename=filename, bank_account_id=bank_account_id
+        ),
+        _imported,
+        lambda error: _statement_refused(translated(error)),
+    )
+
+
+def _statement_refused(reason: str) -> Any:
+    flash(_("Het afschrift is geweigerd. %(reason)s", reason=reason), "error")
+    return redirect(url_for("bank.index"))
+
+
+def _imported(result: ImportResult) -> Any:
     if result.imported:
         organisation_id = g.org.id
         after_commit(db.session(), lambda: validate_later(organisation_id))
@@ -189,7 +191,7 @@ def confirm() -> Any:
         flash(_("%(count)s regels geboekt.", count=len(result.booked)))
     for line_id, error in result.refused.items():
         flash(
-            _("Regel %(id)s niet geboekt: %(reason)s", id=line_id, reason=translated(error)),
+            _("Regel %(id)s is niet geboekt. %(reason)s", id=line_id, reason=translated(error)),
             "error",
         )
     if len(chosen) > len(result.booked) + len(result.refused):
@@ -208,23 +210,11 @@ def rules() -> Any:
 @blueprint.route("/bank/rules", methods=["POST"])
 @requires(Role.BOOKKEEPER)
 def create_rule() -> Any:
-    form = request.form
-    try:
-        spec = RuleSpec(
-            contra_account=form.get("account", ""),
-            counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
-            counterparty_name=form.get("counterparty_name", "").strip(),
-            description_contains=form.get("description_contains", "").strip(),
-            amount_min=_amount(form, "amount_min"),
-            amount_max=_amount(form, "amount_max"),
-            narration=form.get("narration", "").strip(),
-        )
-        add_rule(db.session(), spec, current_user.id)
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        flash(_("Regel opgeslagen."))
-    return redirect(url_for("bank.rules"))
+    return attempt(
+        lambda: add_rule(db.session(), _rule_spec(request.form), current_user.id),
+        succeeded(url_for("bank.rules"), _("Regel opgeslagen.")),
+        go_back(url_for("bank.rules")),
+    )
 
 
 @blueprint.route("/bank/rules/<int:rule_id>/delete", methods=["POST"])
@@ -243,10 +233,16 @@ def rule_from(line_id: int) -> Any:
     return redirect(url_for("bank.rules"))
 
 
-def _amount(form: Mapping[str, str], name: str) -> Decimal | None:
-    """An optional limit of a rule, read like every typed amount (``NaN`` is no amount)."""
-    text = form.get(name, "").strip()
-    return parse_amount(text, field=name) if text else None
+def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
+    return RuleSpec(
+        contra_account=form.get("account", ""),
+        counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
+        counterparty_name=text(form, "counterparty_name"),
+        description_contains=text(form, "description_contains"),
+        amount_min=optional_figure(form, "amount_min", places=2),
+        amount_max=optional_figure(form, "amount_max", places=2),
+        narration=text(form, "narration"),
+    )
 
 
 def _invoices() -> InvoiceMatcher:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 
 from flask import abort, request
 
-from ledger.amounts import parse_amount
-
 # Kept importable from here for pages not yet moved to ``ledger.clock`` (the one clock).
 from ledger.clock import today as today
-from ledger.errors import DomainError
 
 Cursor = tuple[date, int]
 
@@ -50,12 +46,3 @@ def cursor_text(cursor: Cursor | None) -> str | None:
 
 def wants_csv() -> bool:
     return request.args.get("format") == "csv"
-
-
-def amount_arg(value: str) -> Decimal | None:
-    """An amount as Dutch people type it (``1.234,56``) or with a decimal point (``1234.56``);
-    None when it is no amount or beyond the limits of every typed amount (``parse_amount``)."""
-    try:
-        return parse_amount(value)
-    except DomainError:
-        return None

@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.books.downloads import csv_download, table_download, wanted_format
-from app.books.params import amount_arg, date_arg, text_arg
+from app.books.params import date_arg, text_arg
 from app.books.picker import period_arg, presets
 from app.books.statements import display_sign
 from app.books.tables import budget_table, projects_table
-from app.errors import flash_refusal
 from app.extensions import db
+from app.form_input import amount
+from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.errors import DomainError
 from ledger.reports.budgets import BudgetReport, budget_report, set_budget
 from ledger.reports.periods import Period, previous_period
 from ledger.reports.projects import DEFAULT_KEY, ProjectReport, project_report, tag_report
@@ -77,25 +77,25 @@ def budget_page() -> Any:
 def set_budget_line() -> Any:
     form = request.form
     account = form.get("account", "").strip()
-    number = amount_arg(form.get("amount", ""))
     start, end = date_arg("from", form), date_arg("to", form)
-    if number is None or start is None or end is None or end < start:
+    shown: dict[str, Any] = {"from": form.get("from", ""), "to": form.get("to", "")}
+    back = url_for("planning.budget_page", **shown)
+    if start is None or end is None or end < start:
         flash(_("Vul een rekening, een geldige periode en een bedrag in."), "error")
-    else:
-        try:
-            set_budget(
-                db.session(),
-                account,
-                Period(start, end),
-                display_sign(account) * number,
-                "EUR",
-                current_user.id,
-            )
-            flash(_("Begroting opgeslagen."), "success")
-        except DomainError as error:
-            flash_refusal(error)
-    period: dict[str, Any] = {"from": form.get("from") or "", "to": form.get("to") or ""}
-    return redirect(url_for("planning.budget_page", **period))
+        return redirect(back)
+    period = Period(start, end)
+    return attempt(
+        lambda: set_budget(
+            db.session(),
+            account,
+            period,
+            display_sign(account) * amount(form, "amount"),
+            "EUR",
+            current_user.id,
+        ),
+        succeeded(back, _("Begroting opgeslagen.")),
+        go_back(back),
+    )
 
 
 def _projects(period: Period, key: str) -> ProjectReport:

@@ -11,9 +11,9 @@ from flask_login import current_user
 from app.bureau.access import require_bureau_admin
 from app.bureau.forms import NewOrganisationForm, OwnerInvitationForm
 from app.bureau.owners import invite_owner
-from app.errors import flash_refusal
 from app.extensions import db
-from ledger.errors import DomainError
+from app.refusals import attempt, go_back
+from tenants.binding import TenantRef
 from tenants.models import Organisation
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.queries import all_organisations, members_of, open_invitations, organisation_by_slug
@@ -37,14 +37,17 @@ def create_organisation() -> Any:
         name=form.name.data or "",
         kvk_number=form.kvk_number.data or None,
     )
-    try:
-        tenant = provision_organisation(db.session(), new, owner_id=None)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("bureau.organisations"))
+    return attempt(
+        lambda: provision_organisation(db.session(), new, owner_id=None),
+        lambda tenant: _created(tenant, new, form.owner_email.data),
+        go_back(url_for("bureau.organisations")),
+    )
+
+
+def _created(tenant: TenantRef, new: NewOrganisation, owner_email: str | None) -> Any:
     flash(_("Organisatie %(name)s aangemaakt.", name=new.name))
-    if form.owner_email.data:
-        invite_owner(tenant.organisation_id, new.name, form.owner_email.data, current_user)
+    if owner_email:
+        invite_owner(tenant.organisation_id, new.name, owner_email, current_user)
     return redirect(url_for("bureau.organisation", slug=new.slug))
 
 

@@ -16,12 +16,11 @@ from flask_login import current_user
 from app.entry.audit_text import changes
 from app.entry.forms import field_of, is_plain_euro, posting_rows, read_full
 from app.entry.receipts import receipt_response, stored_file
-from app.errors import flash_refusal, translated
 from app.extensions import db
+from app.refusals import attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.audit import audit_trail
 from ledger.clock import today
-from ledger.errors import DomainError
 from ledger.suggestions import account_choices, account_labels, recent_payees
 from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
 from ledger.transactions import edit_transaction, reverse_transaction
@@ -81,13 +80,18 @@ def edit(transaction_id: int) -> Any:
         narration=result.transaction.narration,
         postings=result.transaction.postings,
     )
+
     version = request.form.get("version", "")
-    try:
-        edit_transaction(db.session(), transaction_id, changed, current_user.id, version=version)
-    except DomainError as error:
-        return _edit_page(detail, request.form, {field_of(error, "full"): translated(error)}), 422
-    flash(_("De boeking is gewijzigd."), "success")
-    return redirect(url_for("transactions.show", transaction_id=transaction_id))
+    return attempt(
+        lambda: edit_transaction(
+            db.session(), transaction_id, changed, current_user.id, version=version
+        ),
+        succeeded(url_for(".show", transaction_id=transaction_id), _("De boeking is gewijzigd.")),
+        show_again(
+            lambda errors, values: _edit_page(detail, values, errors),
+            lambda error: field_of(error, "full"),
+        ),
+    )
 
 
 @blueprint.route("/transactions/<int:transaction_id>/reverse", methods=["POST"])
@@ -98,13 +102,14 @@ def reverse(transaction_id: int) -> Any:
         on = date.fromisoformat(request.form.get("date", ""))
     except ValueError:
         on = today()
-    try:
-        reversal_id = reverse_transaction(db.session(), transaction_id, current_user.id, on=on)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("transactions.show", transaction_id=transaction_id))
-    flash(_("De tegenboeking is opgeslagen."), "success")
-    return redirect(url_for("transactions.show", transaction_id=reversal_id))
+    return attempt(
+        lambda: reverse_transaction(db.session(), transaction_id, current_user.id, on=on),
+        succeeded(
+            lambda reversal_id: url_for(".show", transaction_id=reversal_id),
+            _("De tegenboeking is opgeslagen."),
+        ),
+        go_back(url_for(".show", transaction_id=transaction_id)),
+    )
 
 
 @blueprint.route("/documents/<int:document_id>")

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.entry.forms import KINDS, EntryResult, field_of, read_full, read_simple
 from app.entry.receipts import Receipt, read_receipt, store_receipt
-from app.errors import translated
 from app.extensions import db
+from app.refusals import attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
 from ledger.documents import NewDocument
-from ledger.errors import DomainError
 from ledger.suggestions import account_choices, recent_payees
 from ledger.transactions import post_transaction
 from tenants.roles import Role
@@ -54,14 +53,18 @@ def _post(kind: str, result: EntryResult) -> Any:
     if receipt is not None:
         store_receipt(g.org.id, receipt)  # content-addressed: a file kept twice is one file
         documents = (_receipt_document(receipt, result.transaction.date),)
-    try:
-        transaction_id = post_transaction(
-            db.session(), result.transaction, current_user.id, documents=documents
-        )
-    except DomainError as error:
-        return _form_page(kind, request.form, {field_of(error, kind): translated(error)}), 422
-    flash(_("De boeking is opgeslagen."), "success")
-    return redirect(url_for("transactions.show", transaction_id=transaction_id))
+    transaction = result.transaction
+    return attempt(
+        lambda: post_transaction(db.session(), transaction, current_user.id, documents=documents),
+        succeeded(
+            lambda transaction_id: url_for("transactions.show", transaction_id=transaction_id),
+            _("De boeking is opgeslagen."),
+        ),
+        show_again(
+            lambda errors, values: _form_page(kind, values, errors),
+            lambda error: field_of(error, kind),
+        ),
+    )
 
 
 def _receipt_document(receipt: Receipt, day: date) -> NewDocument:

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.books.params import today
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
+from app.form_input import choice, day, figure, optional_figure, required, text, whole_number
 from app.insurance import documents, reads
-from app.insurance.input import (
-    MONEY_BELOW,
-    PERCENT_BELOW,
-    SHARE_BELOW,
-    TIER_ROWS,
-    day,
-    figure,
-    tiers,
-    whole_number,
-)
+from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, SHARE_BELOW, TIER_ROWS, tiers
 from app.insurance.labels import labels_context
+from app.refusals import Errors, Page, attempt, show_again, succeeded
 from ledger.errors import DomainError, ValidationFailed, message
-from purchasing.models.pools import InsurerInvoiceKind
 from purchasing.policies import (
     NewPolicy,
     add_insurer,
@@ -44,9 +36,6 @@ blueprint = Blueprint("insurance_bureau", __name__, url_prefix="/bureau/insuranc
 blueprint.before_request(require_bureau_admin)
 blueprint.context_processor(labels_context)
 
-Errors = dict[str, str]
-Choice = TypeVar("Choice", Line, Basis, TierMeasure, Treatment, InsurerInvoiceKind)
-
 
 @blueprint.route("/")
 def index() -> Any:
@@ -56,52 +45,51 @@ def index() -> Any:
 @blueprint.route("/tax/rates", methods=["POST"])
 def new_tax_rate() -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: set_tax_rate(
             db.session(),
             day(form, "valid_from"),
             figure(form, "percent", places=2, below=PERCENT_BELOW),
             form.get("note", ""),
         ),
-        _index_page,
-        "valid_from",
-        lambda _: url_for(".index"),
-        _("Het tarief is vastgelegd."),
+        succeeded(url_for(".index"), _("Het tarief is vastgelegd.")),
+        show_again(_index_page, "valid_from"),
     )
 
 
 @blueprint.route("/tax/treatments", methods=["POST"])
 def new_tax_treatment() -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: set_line_treatment(
             db.session(),
-            _choice(Line, form, "treatment_line"),
+            choice(Line, form, "treatment_line"),
             day(form, "treatment_valid_from"),
-            _choice(Treatment, form, "treatment"),
+            choice(Treatment, form, "treatment"),
         ),
-        _index_page,
-        "treatment_valid_from",
-        lambda _: url_for(".index"),
-        _("De belastingbehandeling is vastgelegd."),
+        succeeded(url_for(".index"), _("De belastingbehandeling is vastgelegd.")),
+        show_again(_index_page, "treatment_valid_from"),
     )
 
 
 @blueprint.route("/insurers", methods=["POST"])
 def new_insurer() -> Any:
     def act() -> None:
-        name = request.form.get("name", "").strip()
+        form = request.form
+        name = text(form, "name")
         if not name:
             raise ValidationFailed(message("Vul de naam van de verzekeraar in."), field="name")
         if any(insurer.name == name for insurer in reads.insurers(db.session())):
             raise ValidationFailed(message("Deze verzekeraar bestaat al."), field="name")
-        kvk = request.form.get("kvk_number", "").strip() or None
+        kvk = text(form, "kvk_number") or None
         if kvk is not None and not (kvk.isdigit() and len(kvk) == 8):
             raise ValidationFailed(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
-        add_insurer(db.session(), name, kvk, request.form.get("afm_number", "").strip() or None)
+        add_insurer(db.session(), name, kvk, text(form, "afm_number") or None)
 
-    return _act(
-        act, _index_page, "name", lambda _: url_for(".index"), _("De verzekeraar is toegevoegd.")
+    return attempt(
+        act,
+        succeeded(url_for(".index"), _("De verzekeraar is toegevoegd.")),
+        show_again(_index_page, "name"),
     )
 
 
@@ -112,12 +100,12 @@ def new_policy_form() -> Any:
 
 @blueprint.route("/policies", methods=["POST"])
 def new_policy() -> Any:
-    return _act(
+    return attempt(
         lambda: add_policy(db.session(), _new_policy(request.form)),
-        _policy_form_page,
-        "tier_rate_0",
-        lambda policy_id: url_for(".policy", policy_id=policy_id),
-        _("De polis is vastgelegd."),
+        succeeded(
+            lambda policy_id: url_for(".policy", policy_id=policy_id), _("De polis is vastgelegd.")
+        ),
+        show_again(_policy_form_page, "tier_rate_0"),
     )
 
 
@@ -128,12 +116,10 @@ def policy(policy_id: int) -> Any:
 
 @blueprint.route("/policies/<int:policy_id>/documents", methods=["POST"])
 def add_document(policy_id: int) -> Any:
-    return _act(
+    return attempt(
         lambda: documents.store(db.session(), policy_id, request.form, request.files),
-        lambda errors, values: _policy_page(policy_id, errors, values),
-        "document",
-        lambda _: url_for(".policy", policy_id=policy_id),
-        _("Het document is toegevoegd."),
+        succeeded(url_for(".policy", policy_id=policy_id), _("Het document is toegevoegd.")),
+        show_again(_policy_errors(policy_id), "document"),
     )
 
 
@@ -145,73 +131,37 @@ def document(policy_id: int, document_id: int) -> Any:
 @blueprint.route("/policies/<int:policy_id>/pools", methods=["POST"])
 def new_pool(policy_id: int) -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: open_pool(
             db.session(),
             policy_id,
-            form.get("pool_name", "").strip() or get_policy(db.session(), policy_id).name,
+            text(form, "pool_name") or get_policy(db.session(), policy_id).name,
             whole_number(form, "minimum_members", 1),
             day(form, "enrolment_opens_on", today()),
-            day(form, "enrolment_closes_on") if form.get("enrolment_closes_on") else None,
+            day(form, "enrolment_closes_on") if text(form, "enrolment_closes_on") else None,
         ),
-        lambda errors, values: _policy_page(policy_id, errors, values),
-        "pool_name",
-        lambda pool_id: url_for(".pool", pool_id=pool_id),
-        _("De pool is geopend."),
+        succeeded(lambda pool_id: url_for(".pool", pool_id=pool_id), _("De pool is geopend.")),
+        show_again(_policy_errors(policy_id), "pool_name"),
     )
-
-
-def _act(
-    action: Callable[[], Any],
-    page: Callable[[Errors, Mapping[str, str]], str],
-    default_field: str,
-    next_url: Callable[[Any], str],
-    done: str,
-) -> Any:
-    """Run one service; on refusal show the page again with the reason at its field."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        return page({error.field or default_field: translated(error)}, request.form), 422
-    flash(done, "success")
-    return redirect(next_url(result))
 
 
 def _new_policy(form: Mapping[str, str]) -> NewPolicy:
-    taxable = form.get("taxable_share", "").strip()
     return NewPolicy(
         insurer_id=whole_number(form, "insurer_id", 0),
         policyholder_id=whole_number(form, "policyholder_id", 0),
-        line=_choice(Line, form, "line"),
-        name=_required(form, "name"),
+        line=choice(Line, form, "line"),
+        name=required(form, "name"),
         starts_on=day(form, "starts_on"),
         ends_on=day(form, "ends_on"),
-        basis=_choice(Basis, form, "basis"),
+        basis=choice(Basis, form, "basis"),
         tiers=tiers(form),
-        tier_measure=_choice(TierMeasure, form, "tier_measure"),
+        tier_measure=choice(TierMeasure, form, "tier_measure"),
         minimum_premium=figure(form, "minimum_premium", places=2, below=MONEY_BELOW),
         annual_costs=figure(form, "annual_costs", places=2, below=MONEY_BELOW),
-        taxable_share=(
-            figure(form, "taxable_share", places=4, below=SHARE_BELOW) if taxable else None
-        ),
+        taxable_share=optional_figure(form, "taxable_share", places=4, below=SHARE_BELOW),
         notice_days=whole_number(form, "notice_days", 30),
-        policy_number=form.get("policy_number", "").strip() or None,
+        policy_number=text(form, "policy_number") or None,
     )
-
-
-def _choice(kind: type[Choice], form: Mapping[str, str], name: str) -> Choice:
-    try:
-        return kind(form.get(name, ""))
-    except ValueError:
-        raise ValidationFailed(message("Kies een van de mogelijkheden."), field=name) from None
-
-
-def _required(form: Mapping[str, str], name: str) -> str:
-    text = form.get(name, "").strip()
-    if not text:
-        raise ValidationFailed(message("Vul dit veld in."), field=name)
-    return text
 
 
 def _index_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
@@ -241,6 +191,10 @@ def _policy_form_page(errors: Errors | None = None, values: Mapping[str, str] | 
         errors=errors or {},
         values=values or {"notice_days": "30", "tier_threshold_0": "0", **defaults},
     )
+
+
+def _policy_errors(policy_id: int) -> Page:
+    return lambda errors, values: _policy_page(policy_id, errors, values)
 
 
 def _policy_page(

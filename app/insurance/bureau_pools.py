@@ -13,9 +13,11 @@ from flask_login import current_user
 
 from app.books.params import today
 from app.extensions import db
+from app.form_input import choice, day, figure, text
 from app.insurance import reads
-from app.insurance.bureau import Errors, _act, _choice, blueprint
-from app.insurance.input import MONEY_BELOW, day, figure
+from app.insurance.bureau import blueprint
+from app.insurance.input import MONEY_BELOW
+from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.unit_of_work import after_commit
 from purchasing.insurer_invoices import (
     NewInsurerInvoice,
@@ -49,50 +51,50 @@ def start_premium_run(pool_id: int) -> Any:
         premium_shares(session, pool_id, period)  # refuses a period the run would refuse
         return _queued(start_run(session, RunKind.PREMIUM, pool_id, period, _issued_on()))
 
-    return _act(act, _pool_errors(pool_id), "starts_on", _run_url, _("De premierun is gestart."))
+    return attempt(
+        act,
+        succeeded(_run_url, _("De premierun is gestart.")),
+        show_again(_pool_errors(pool_id), "starts_on"),
+    )
 
 
 @blueprint.route("/pools/<int:pool_id>/corrections", methods=["POST"])
 def start_correction(pool_id: int) -> Any:
     """A correctierun: credit notes and extra invoices for what changed after a premium run."""
-    return _act(
+    return attempt(
         lambda: _queued(
             start_correction_run(db.session(), pool_id, _period(request.form), _issued_on())
         ),
-        _pool_errors(pool_id),
-        "starts_on",
-        _run_url,
-        _("De correctierun is gestart."),
+        succeeded(_run_url, _("De correctierun is gestart.")),
+        show_again(_pool_errors(pool_id), "starts_on"),
     )
 
 
 @blueprint.route("/pools/<int:pool_id>/true-ups", methods=["POST"])
 def start_true_up(pool_id: int) -> Any:
     """The naverrekening on the actual figures, after the year."""
-    return _act(
+    return attempt(
         lambda: _queued(
             start_true_up_run(
                 db.session(), pool_id, _period(request.form, "true_up_"), _issued_on("true_up_")
             )
         ),
-        _pool_errors(pool_id),
-        "true_up_starts_on",
-        _run_url,
-        _("De naverrekening is gestart."),
+        succeeded(_run_url, _("De naverrekening is gestart.")),
+        show_again(_pool_errors(pool_id), "true_up_starts_on"),
     )
 
 
 @blueprint.route("/pools/<int:pool_id>/insurer-invoices", methods=["POST"])
 def new_insurer_invoice(pool_id: int) -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: record_insurer_invoice(
             db.session(),
             NewInsurerInvoice(
                 pool_id=pool_id,
-                kind=_choice(InsurerInvoiceKind, form, "insurer_kind"),
+                kind=choice(InsurerInvoiceKind, form, "insurer_kind"),
                 period=_period(form, "insurer_"),
-                reference=form.get("reference", ""),
+                reference=text(form, "reference"),
                 received_on=day(form, "received_on", today()),
                 pots=Pots(
                     figure(form, "net", places=2, below=MONEY_BELOW),
@@ -102,10 +104,10 @@ def new_insurer_invoice(pool_id: int) -> Any:
                 entered_by_id=current_user.id,
             ),
         ),
-        _pool_errors(pool_id),
-        "reference",
-        lambda _: url_for(".pool", pool_id=pool_id),
-        _("De factuur van de verzekeraar is vastgelegd."),
+        succeeded(
+            url_for(".pool", pool_id=pool_id), _("De factuur van de verzekeraar is vastgelegd.")
+        ),
+        show_again(_pool_errors(pool_id), "reference"),
     )
 
 
@@ -142,7 +144,7 @@ def _run_url(run_id: int) -> str:
     return url_for(".run", run_id=run_id)
 
 
-def _pool_errors(pool_id: int) -> Any:
+def _pool_errors(pool_id: int) -> Page:
     return lambda errors, values: _pool_page(pool_id, errors, values)
 
 

@@ -1,19 +1,18 @@
-"""Reading what people type into the insurance forms: figures, days, exposure and rate tiers.
+"""Reading the insurance forms' own parts: the declared exposure and the table of rate tiers.
 
-Each reader raises ``ValidationFailed`` naming its field, so the page shows the reason there.
+Built on ``app.form_input`` (the one way forms are read): each reader raises
+``ValidationFailed`` naming its field, so the page shows the reason there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal
 
-from ledger.amounts import MAX_AMOUNT, parse_amount
+from app.form_input import figure
 from ledger.errors import ValidationFailed, message
 from purchasing.rating import MEASURED_FIGURE, Basis, Exposure
 
-ZERO = Decimal(0)
 TIER_ROWS = 4
 # Each limit keeps a figure inside its column, so an overlong one is refused in words, not by
 # the database: money NUMERIC(12, 2); percentages (5, 2); counts (10, 2); a share of one
@@ -23,38 +22,6 @@ PERCENT_BELOW = Decimal(1000)
 COUNT_BELOW = Decimal(10) ** 8
 SHARE_BELOW = Decimal(10)
 RATE_BELOW = Decimal(10) ** 6
-
-
-def figure(
-    form: Mapping[str, str],
-    name: str,
-    *,
-    places: int | None = None,
-    below: Decimal = MAX_AMOUNT,
-) -> Decimal:
-    """A number typed in Dutch or plain notation, within ``below``; an empty field is zero."""
-    text = form.get(name, "").strip()
-    return parse_amount(text, field=name, max_places=places, below=below) if text else ZERO
-
-
-def day(form: Mapping[str, str], name: str, default: date | None = None) -> date:
-    """A ``YYYY-MM-DD`` day (what ``<input type=date>`` sends), or ``default`` when empty."""
-    text = form.get(name, "").strip()
-    if not text and default is not None:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(message("Vul een geldige datum in."), field=name) from None
-
-
-def whole_number(form: Mapping[str, str], name: str, default: int) -> int:
-    text = form.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit():
-        raise ValidationFailed(message("Vul een heel getal in."), field=name)
-    return int(text)
 
 
 def exposure(form: Mapping[str, str]) -> Exposure:

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.books.params import today
 from app.errors import translated
 from app.extensions import db
+from app.form_input import choice, day, text
 from app.i18n import day as format_day
 from app.insurance import documents, reads
-from app.insurance.input import day, exposure, measured_field
+from app.insurance.input import exposure, measured_field
 from app.insurance.labels import labels_context
+from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.errors import DomainError, ValidationFailed, message
+from ledger.errors import DomainError
 from purchasing.models import DeclarationKind, Enrolment, VolunteerScheme
 from purchasing.policies import policy_terms, record_volunteer_scheme, volunteer_scheme_of
 from purchasing.pools import (
@@ -38,7 +40,6 @@ from tenants.roles import Role
 blueprint = organisation_blueprint("insurance", __name__)
 blueprint.context_processor(labels_context)
 
-Errors = dict[str, str]
 COVERED_BY_MUNICIPALITY = MUNICIPAL_SCHEMES
 
 
@@ -52,16 +53,13 @@ def index() -> Any:
 @requires(Role.OWNER)
 def volunteer_scheme() -> Any:
     def act() -> None:
-        try:
-            scheme = VolunteerScheme(request.form.get("scheme", ""))
-        except ValueError:
-            raise ValidationFailed(
-                message("Kies een van de mogelijkheden."), field="scheme"
-            ) from None
-        municipality = request.form.get("municipality", "").strip() or None
+        scheme = choice(VolunteerScheme, request.form, "scheme")
+        municipality = text(request.form, "municipality") or None
         record_volunteer_scheme(db.session(), g.org.id, scheme, municipality)
 
-    return _act(act, _index_page, "scheme", lambda _: url_for(".index"), _("Bewaard."))
+    return attempt(
+        act, succeeded(url_for(".index"), _("Bewaard.")), show_again(_index_page, "scheme")
+    )
 
 
 @blueprint.route("/insurance/pools/<int:pool_id>")
@@ -69,20 +67,18 @@ def volunteer_scheme() -> Any:
 def pool(pool_id: int) -> Any:
     if "quote" not in request.args:
         return _pool_page(pool_id, values=request.args)
-    try:
-        offer = quote(db.session(), pool_id, g.org.id, exposure(request.args), _quote_day())
-    except DomainError as error:
-        db.session.rollback()
-        errors = {error.field or "quote": translated(error)}
-        return _pool_page(pool_id, errors, request.args), 422
-    return _pool_page(pool_id, values=request.args, offer=offer)
+    return attempt(
+        lambda: quote(db.session(), pool_id, g.org.id, exposure(request.args), _quote_day()),
+        lambda offer: _pool_page(pool_id, values=request.args, offer=offer),
+        show_again(_pool_errors(pool_id), "quote", request.args),
+    )
 
 
 @blueprint.route("/insurance/pools/<int:pool_id>/join", methods=["POST"])
 @requires(Role.OWNER)
 def join_pool(pool_id: int) -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: join(
             db.session(),
             pool_id,
@@ -92,10 +88,11 @@ def join_pool(pool_id: int) -> Any:
             declared_by_id=current_user.id,
             is_overlap_confirmed=form.get("confirm_overlap") == "yes",
         ),
-        lambda errors, values: _pool_page(pool_id, errors, values),
-        "joined_on",
-        lambda enrolment_id: url_for(".enrolment", enrolment_id=enrolment_id),
-        _("U neemt deel aan de pool."),
+        succeeded(
+            lambda enrolment_id: url_for(".enrolment", enrolment_id=enrolment_id),
+            _("U neemt deel aan de pool."),
+        ),
+        show_again(_pool_errors(pool_id), "joined_on"),
     )
 
 
@@ -119,7 +116,7 @@ def declaration(enrolment_id: int) -> Any:
     enrolment = _own(enrolment_id)
     form = request.form
     kind = DeclarationKind.ACTUAL if form.get("kind") == "actual" else DeclarationKind.ESTIMATE
-    return _act(
+    return attempt(
         lambda: change_declaration(
             db.session(),
             enrolment.id,
@@ -128,10 +125,10 @@ def declaration(enrolment_id: int) -> Any:
             kind,
             declared_by_id=current_user.id,
         ),
-        lambda errors, values: _enrolment_page(enrolment, errors, values),
-        "effective_from",
-        lambda _: url_for(".enrolment", enrolment_id=enrolment_id),
-        _("De nieuwe opgave is bewaard."),
+        succeeded(
+            url_for(".enrolment", enrolment_id=enrolment_id), _("De nieuwe opgave is bewaard.")
+        ),
+        show_again(_enrolment_errors(enrolment), "effective_from"),
     )
 
 
@@ -139,16 +136,17 @@ def declaration(enrolment_id: int) -> Any:
 @requires(Role.OWNER)
 def leave_pool(enrolment_id: int) -> Any:
     enrolment = _own(enrolment_id)
-    wished = request.form.get("leave_on", "").strip()
+    wished = text(request.form, "leave_on")
 
-    return _act(
+    return attempt(
         lambda: leave(
             db.session(), enrolment.id, today(), day(request.form, "leave_on") if wished else None
         ),
-        lambda errors, values: _enrolment_page(enrolment, errors, values),
-        "leave_on",
-        lambda _: url_for(".enrolment", enrolment_id=enrolment_id),
-        lambda last_day: _("Opgezegd: verzekerd tot en met %(day)s.", day=format_day(last_day)),
+        succeeded(
+            url_for(".enrolment", enrolment_id=enrolment_id),
+            lambda last_day: _("Opgezegd: verzekerd tot en met %(day)s.", day=format_day(last_day)),
+        ),
+        show_again(_enrolment_errors(enrolment), "leave_on"),
     )
 
 
@@ -182,23 +180,6 @@ def _quote_day() -> date:
     return day(request.args, "joined_on", today())
 
 
-def _act(
-    action: Callable[[], Any],
-    page: Callable[[Errors, Mapping[str, str]], str],
-    default_field: str,
-    next_url: Callable[[Any], str],
-    done: str | Callable[[Any], str],
-) -> Any:
-    """Run one service; on refusal show the page again with the reason at its field."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        return page({error.field or default_field: translated(error)}, request.form), 422
-    flash(done if isinstance(done, str) else done(result), "success")
-    return redirect(next_url(result))
-
-
 def _index_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
     session = db.session()
     scheme = volunteer_scheme_of(session, g.org.id)
@@ -212,6 +193,14 @@ def _index_page(errors: Errors | None = None, values: Mapping[str, str] | None =
         errors=errors or {},
         values=values or {"scheme": scheme.value if scheme else ""},
     )
+
+
+def _pool_errors(pool_id: int) -> Page:
+    return lambda errors, values: _pool_page(pool_id, errors, values)
+
+
+def _enrolment_errors(enrolment: Enrolment) -> Page:
+    return lambda errors, values: _enrolment_page(enrolment, errors, values)
 
 
 def _pool_page(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -23,13 +22,13 @@ from flask_babel import gettext as _
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
-from app.insurance.input import day
+from app.form_input import amount, day
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
 from app.payments.views import current_provider
+from app.refusals import attempt, go_back, succeeded
 from app.words import run_status
-from ledger.amounts import parse_amount
-from ledger.errors import DomainError
+from ledger.clock import today
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.documents import credit_invoice
@@ -110,38 +109,40 @@ def record_payment_by_hand(invoice_id: int) -> Any:
     twice records one payment.
     """
     form = request.form
-    try:
-        method = _hand_method(form.get("method", ""))
-        record_payment(
+    token = form.get("token", "")[:40]
+    back = url_for(".detail", invoice_id=invoice_id)
+    return attempt(
+        lambda: record_payment(
             db.session(),
             invoice_id,
-            parse_amount(form.get("amount", ""), field="amount"),
+            amount(form, "amount"),
             day(form, "paid_on", default=today()),
-            method,
-            f"hand-{form.get('token', '')[:40]}" if form.get("token") else None,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(translated(error), "error")
-    else:
-        flash(_("De betaling is vastgelegd en in beide boeken geboekt."), "success")
-    return redirect(url_for(".detail", invoice_id=invoice_id))
+            _hand_method(form.get("method", "")),
+            f"hand-{token}" if token else None,
+        ),
+        succeeded(back, _("De betaling is vastgelegd en in beide boeken geboekt.")),
+        go_back(back),
+    )
 
 
 @blueprint.route("/invoices/<int:invoice_id>/credit", methods=["POST"])
 def credit(invoice_id: int) -> Any:
     """A credit note for the whole invoice, booked on both sides."""
     reason = request.form.get("reason", "").strip()[:200]
-    try:
+
+    def make_note() -> int:
         if not reason:
             raise ValidationFailed(message("Vul de reden van de creditnota in."), field="reason")
-        note_id = credit_invoice(db.session(), invoice_id, today(), reason)
-    except DomainError as error:
-        db.session.rollback()
-        flash(translated(error), "error")
-        return redirect(url_for(".detail", invoice_id=invoice_id))
-    flash(_("De creditnota is gemaakt en in beide boeken geboekt."), "success")
-    return redirect(url_for(".detail", invoice_id=note_id))
+        return credit_invoice(db.session(), invoice_id, today(), reason)
+
+    return attempt(
+        make_note,
+        succeeded(
+            lambda note_id: url_for(".detail", invoice_id=note_id),
+            _("De creditnota is gemaakt en in beide boeken geboekt."),
+        ),
+        go_back(url_for(".detail", invoice_id=invoice_id)),
+    )
 
 
 def _hand_method(value: str) -> PaymentMethod:
@@ -201,11 +202,6 @@ def arrears() -> Any:
         overview=arrears_overview(db.session(), as_of),
         buckets=[NOT_DUE, *(name for name, _low, _high in BUCKETS)],
     )
-
-
-def today() -> date:
-    """The date in the Netherlands, where the bureau's due dates fall."""
-    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 def _date_arg(name: str) -> date | None:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.bureau.access import require_bureau_admin
-from app.errors import translated
 from app.extensions import db
-from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, day, figure
+from app.form_input import chosen_id, day, figure, optional_figure, text
+from app.insurance.input import MONEY_BELOW, PERCENT_BELOW
 from app.invoices import reads
-from app.invoices.bureau import today
+from app.refusals import attempt, go_back, succeeded
 from app.unit_of_work import after_commit
-from ledger.errors import DomainError
+from ledger.clock import today
 from purchasing.errors import ValidationFailed, message
 from purchasing.models import Cadence, MembershipPlan, RunKind, Subscription
 from purchasing.plans import NewPlan, create_plan, end_subscription, get_plan, invoicing_periods
@@ -48,7 +48,11 @@ def plans() -> Any:
 
 @blueprint.route("/plans", methods=["POST"])
 def new_plan() -> Any:
-    return _act(lambda: create_plan(db.session(), _new_plan(request.form)), _plan_url, ".plans")
+    return attempt(
+        lambda: create_plan(db.session(), _new_plan(request.form)),
+        succeeded(_plan_url, _("Opgeslagen.")),
+        go_back(url_for(".plans")),
+    )
 
 
 @blueprint.route("/plans/<int:plan_id>")
@@ -76,24 +80,22 @@ def plan(plan_id: int) -> Any:
 @blueprint.route("/plans/<int:plan_id>/subscriptions", methods=["POST"])
 def subscribe(plan_id: int) -> Any:
     form = request.form
-    return _act(
+    return attempt(
         lambda: subscribe_to(
-            db.session(), plan_id, _whole(form, "organisation_id"), figure(form, "size"),
+            db.session(), plan_id, chosen_id(form, "organisation_id"), figure(form, "size"),
             day(form, "joined_on"),
         ),
-        lambda _result: url_for(".plan", plan_id=plan_id),
-        ".plan",
-        plan_id=plan_id,
+        succeeded(url_for(".plan", plan_id=plan_id), _("Opgeslagen.")),
+        go_back(url_for(".plan", plan_id=plan_id)),
     )  # fmt: skip
 
 
 @blueprint.route("/plans/<int:plan_id>/subscriptions/<int:subscription_id>/end", methods=["POST"])
 def end(plan_id: int, subscription_id: int) -> Any:
-    return _act(
+    return attempt(
         lambda: end_subscription(db.session(), subscription_id, day(request.form, "left_on")),
-        lambda _result: url_for(".plan", plan_id=plan_id),
-        ".plan",
-        plan_id=plan_id,
+        succeeded(url_for(".plan", plan_id=plan_id), _("Opgeslagen.")),
+        go_back(url_for(".plan", plan_id=plan_id)),
     )
 
 
@@ -111,26 +113,11 @@ def start_membership_run(plan_id: int) -> Any:
         after_commit(lambda: enqueue_invoice_run(redis_connection(url), run_id))
         return run_id
 
-    return _act(
+    return attempt(
         act,
-        lambda run_id: url_for("invoices_bureau.run", run_id=run_id),
-        ".plan",
-        plan_id=plan_id,
+        succeeded(lambda run_id: url_for("invoices_bureau.run", run_id=run_id), _("Opgeslagen.")),
+        go_back(url_for(".plan", plan_id=plan_id)),
     )
-
-
-def _act(
-    action: Callable[[], Any], next_url: Callable[[Any], str], back: str, **back_args: Any
-) -> Any:
-    """Run one service; a refusal goes back with its reason."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(translated(error), "error")
-        return redirect(url_for(back, **back_args))
-    flash(_("Opgeslagen."), "success")
-    return redirect(next_url(result))
 
 
 def _plan_url(plan_id: int) -> str:
@@ -138,16 +125,14 @@ def _plan_url(plan_id: int) -> str:
 
 
 def _new_plan(form: Mapping[str, str]) -> NewPlan:
-    exemption = form.get("vat_exemption", "").strip() or None
-    vat_text = form.get("vat_percent", "").strip()
     return NewPlan(
-        bureau_id=_whole(form, "bureau_id"),
-        name=form.get("name", "").strip(),
+        bureau_id=chosen_id(form, "bureau_id"),
+        name=text(form, "name"),
         cadence=Cadence.QUARTERLY if form.get("cadence") == "quarterly" else Cadence.YEARLY,
         tiers=_tiers(form),
-        size_label=form.get("size_label", "").strip(),
-        vat_percent=figure(form, "vat_percent", below=PERCENT_BELOW) if vat_text else None,
-        vat_exemption=exemption,
+        size_label=text(form, "size_label"),
+        vat_percent=optional_figure(form, "vat_percent", below=PERCENT_BELOW),
+        vat_exemption=text(form, "vat_exemption") or None,
     )
 
 
@@ -159,7 +144,7 @@ def _tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
             figure(form, f"fee_{row}", places=2, below=MONEY_BELOW),
         )
         for row in range(TIER_ROWS)
-        if form.get(f"fee_{row}", "").strip()
+        if text(form, f"fee_{row}")
     ]
 
 
@@ -169,10 +154,3 @@ def _period(text: str) -> Period:
         return Period(date.fromisoformat(starts), date.fromisoformat(ends))
     except ValueError:
         raise ValidationFailed(message("Kies een periode."), field="period") from None
-
-
-def _whole(form: Mapping[str, str], name: str) -> int:
-    text = form.get(name, "").strip()
-    if not text.isdigit():
-        raise ValidationFailed(message("Maak een keuze."), field=name)
-    return int(text)

@@ -9,8 +9,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -22,12 +20,11 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.bureau.access import require_bureau_admin
-from app.errors import translated
 from app.extensions import db
 from app.invoices import reads
-from app.invoices.bureau import today
+from app.refusals import attempt, go_back, succeeded
 from app.unit_of_work import after_commit
-from purchasing.errors import DomainError
+from ledger.clock import today
 from purchasing.sepa.batches import NOTICE_DAYS, create_batch, get_batch, recent_batches
 from purchasing.sepa.creditor import set_creditor
 from purchasing.sepa.mandates import add_mandate
@@ -69,7 +66,7 @@ def creditor() -> Any:
     form = _choices(CreditorForm())
     if not form.validate_on_submit():
         return _page(creditor_form=form), 400
-    return _act(
+    return attempt(
         lambda: set_creditor(
             db.session(),
             form.bureau.data,
@@ -77,7 +74,8 @@ def creditor() -> Any:
             form.name.data or "",
             form.iban.data or "",
         ),
-        _("Het incassant-ID is opgeslagen."),
+        succeeded(url_for(".index"), _("Het incassant-ID is opgeslagen.")),
+        go_back(url_for(".index")),
     )
 
 
@@ -87,7 +85,7 @@ def mandate() -> Any:
     if not form.validate_on_submit() or form.signed_on.data is None:
         return _page(mandate_form=form), 400
     signed_on: date = form.signed_on.data
-    return _act(
+    return attempt(
         lambda: add_mandate(
             db.session(),
             form.organisation.data,
@@ -96,7 +94,8 @@ def mandate() -> Any:
             form.iban.data or "",
             signed_on,
         ),
-        _("De machtiging is vastgelegd."),
+        succeeded(url_for(".index"), _("De machtiging is vastgelegd.")),
+        go_back(url_for(".index")),
     )
 
 
@@ -112,7 +111,14 @@ def new_batch() -> Any:
         url = current_app.config["REDIS_URL"]
         after_commit(lambda: enqueue_prenotifications(redis_connection(url), batch_id))
 
-    return _act(act, _("De incassobatch is aangemaakt; de aankondigingen worden verstuurd."))
+    return attempt(
+        act,
+        succeeded(
+            url_for(".index"),
+            _("De incassobatch is aangemaakt; de aankondigingen worden verstuurd."),
+        ),
+        go_back(url_for(".index")),
+    )
 
 
 @blueprint.route("/batches/<int:batch_id>/pain008")
@@ -124,17 +130,6 @@ def download(batch_id: int) -> Any:
     response = Response(xml, mimetype="application/xml")
     response.headers["Content-Disposition"] = f'attachment; filename="{reference}-{schema}.xml"'
     return response
-
-
-def _act(action: Any, done: str) -> Any:
-    try:
-        action()
-    except DomainError as error:
-        db.session().rollback()
-        flash(translated(error), "error")
-    else:
-        flash(done)
-    return redirect(url_for(".index"))
 
 
 def _choices(form: Any) -> Any:

@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import login_sessions
-from app.errors import flash_refusal
 from app.extensions import db
 from app.members import switcher
 from app.members.forms import ROLE_CHOICES, InvitationForm, RemovalForm, RoleForm
 from app.members.invitation_mail import send_invitation
+from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.errors import DomainError
 from tenants import access_changes, invitations, people
+from tenants.invitations import IssuedInvitation
 from tenants.queries import members_of, open_invitations
 from tenants.roles import Role
 
@@ -40,15 +40,19 @@ def invite() -> Any:
     form = InvitationForm()
     if not form.validate_on_submit():
         return _members_page(form), 400
-    try:
-        issued = invitations.invite(
+    return attempt(
+        lambda: invitations.invite(
             db.session(), g.org.id, form.email.data or "", Role(form.role.data), current_user.id
-        )
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("members.index"))
+        ),
+        lambda issued: _send(issued, form.role.data or ""),
+        go_back(url_for("members.index")),
+    )
+
+
+def _send(issued: IssuedInvitation, role: str) -> Any:
+    """Mail the saved invitation; a failed mail keeps the invitation and says so."""
     try:
-        send_invitation(issued, g.org.name, form.role.data or "", current_user.name)
+        send_invitation(issued, g.org.name, role, current_user.name)
     except (OSError, smtplib.SMTPException):
         log.exception("invitation mail to %s failed", issued.email)
         flash(_("De uitnodiging is opgeslagen, maar de e-mail kon niet worden verstuurd."), "error")
@@ -64,19 +68,23 @@ def change_role(user_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Kies een rol."), "error")
         return redirect(url_for("members.index"))
-    try:
-        people.change_role(db.session(), user_id, g.org.id, Role(form.role.data))
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("members.index"))
-    access_changes.role_changed(
-        db.session(), user_id, g.org.id, Role(form.role.data), current_user.id
+    role = Role(form.role.data)
+    # Who lowers their own role may no longer see the members page.
+    back = "dashboard.index" if user_id == current_user.id else "members.index"
+    return attempt(
+        lambda: _change_role(user_id, role),
+        succeeded(url_for(back), _("Rol gewijzigd.")),
+        go_back(url_for("members.index")),
     )
-    flash(_("Rol gewijzigd."))
+
+
+def _change_role(user_id: int, role: Role) -> None:
+    """The new role, its mark on the user's sessions and the security log; a new session id
+    for this browser when it is one's own role (a change of privilege)."""
+    people.change_role(db.session(), user_id, g.org.id, role)
+    access_changes.role_changed(db.session(), user_id, g.org.id, role, current_user.id)
     if user_id == current_user.id:
         login_sessions.rotate_current()
-        return redirect(url_for("dashboard.index"))
-    return redirect(url_for("members.index"))
 
 
 @blueprint.route("/members/<int:user_id>/remove", methods=["POST"])
@@ -84,18 +92,20 @@ def change_role(user_id: int) -> Any:
 def remove(user_id: int) -> Any:
     if not RemovalForm().validate_on_submit():
         return redirect(url_for("members.index"))
-    try:
-        people.remove_member(db.session(), user_id, g.org.id)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("members.index"))
+    back = "home.index" if user_id == current_user.id else "members.index"
+    return attempt(
+        lambda: _remove(user_id),
+        succeeded(url_for(back), _("Lid verwijderd.")),
+        go_back(url_for("members.index")),
+    )
+
+
+def _remove(user_id: int) -> None:
+    """The membership ends, and with it every session of that user (and the log says so)."""
+    people.remove_member(db.session(), user_id, g.org.id)
     access_changes.member_removed(
         db.session(), user_id, g.org.id, current_user.id, login_sessions.now()
     )
-    flash(_("Lid verwijderd."))
-    if user_id == current_user.id:
-        return redirect(url_for("home.index"))
-    return redirect(url_for("members.index"))
 
 
 def _members_page(form: InvitationForm) -> str:

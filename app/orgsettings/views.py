@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from babel.dates import get_month_names
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.errors import translated
 from app.extensions import db
+from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.accounts import add_account, close_account
 from ledger.bank.accounts import add_bank_account
@@ -44,7 +46,9 @@ def details() -> Any:
         kvk_number=form.get("kvk_number", ""),
         rsin=form.get("rsin", ""),
     )
-    return _act(lambda: update_details(db.session(), g.org.id, new), _("De gegevens zijn bewaard."))
+    return _attempt_on_page(
+        lambda: update_details(db.session(), g.org.id, new), _("De gegevens zijn bewaard.")
+    )
 
 
 @blueprint.route("/settings/fiscal-year", methods=["POST"])
@@ -52,7 +56,7 @@ def details() -> Any:
 def fiscal_year() -> Any:
     text = request.form.get("month", "")
     month = int(text) if text.isdigit() else 0
-    return _act(
+    return _attempt_on_page(
         lambda: set_fiscal_year_start_month(db.session(), month, current_user.id),
         _("Het boekjaar is ingesteld."),
     )
@@ -62,7 +66,7 @@ def fiscal_year() -> Any:
 @requires(Role.OWNER)
 def iban() -> Any:
     form = request.form
-    return _act(
+    return _attempt_on_page(
         lambda: add_bank_account(
             db.session(),
             form.get("iban", ""),
@@ -77,7 +81,7 @@ def iban() -> Any:
 @requires(Role.OWNER)
 def new_account() -> Any:
     form = request.form
-    return _act(
+    return _attempt_on_page(
         lambda: add_account(
             db.session(),
             form.get("account_name", "").strip(),
@@ -95,21 +99,15 @@ def new_account() -> Any:
 @requires(Role.OWNER)
 def closing() -> Any:
     name = request.form.get("close_account", "")
-    return _act(
+    return _attempt_on_page(
         lambda: close_account(db.session(), name, current_user.id, on=today()),
         _("De rekening is gesloten."),
     )
 
 
-def _act(action: Any, done: str) -> Any:
-    """Run one service; on refusal show the page again with the message at its field."""
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        return _page({_field(error): translated(error)}, request.form), 422
-    flash(done, "success")
-    return redirect(url_for("orgsettings.index"))
+def _attempt_on_page(action: Callable[[], object], done: str) -> ResponseReturnValue:
+    """Every form of the page: back to the page when saved, or the page again with the reason."""
+    return attempt(action, succeeded(url_for("orgsettings.index"), done), show_again(_page, _field))
 
 
 # Each form of the page names the field a domain refusal belongs to; otherwise its first field.
@@ -130,7 +128,7 @@ def _field(error: DomainError) -> str:
     return names.get(error.field or "", first)
 
 
-def _page(errors: dict[str, str] | None = None, values: Any = None) -> str:
+def _page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
     session = db.session()
     return render_template(
         "orgsettings/index.html",

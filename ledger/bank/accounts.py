@@ -22,7 +22,7 @@ def normalised_iban(text: str) -> str:
         return str(IBAN(text).compact)
     except SchwiftyException as error:
         raise ValidationFailed(
-            message("%(iban)s is geen geldig IBAN"), field="iban", iban=text.strip()[:40]
+            message("%(iban)s is geen geldig IBAN."), field="iban", iban=text.strip()[:40]
         ) from error
 
 
@@ -40,16 +40,16 @@ def add_bank_account(
         check_mapping(csv_mapping)
     ledger_account = session.scalar(select(Account).where(Account.name == account))
     if ledger_account is None:
-        raise NotFound(message("rekening %(name)s bestaat niet"), name=account)
+        raise NotFound(message("Rekening %(name)s bestaat niet."), name=account)
     if ledger_account.type not in ("Assets", "Liabilities"):
         raise ValidationFailed(
-            message("een bankrekening hoort bij een balansrekening, niet bij %(name)s"),
+            message("Een bankrekening hoort bij een balansrekening, niet bij %(name)s."),
             field="account",
             name=account,
         )
     if session.scalar(select(BankAccount.id).where(BankAccount.iban == compact)):
         raise ValidationFailed(
-            message("bankrekening %(iban)s bestaat al"), field="iban", iban=compact
+            message("Bankrekening %(iban)s bestaat al."), field="iban", iban=compact
         )
     bank_account = BankAccount(
         iban=compact,
@@ -78,7 +78,7 @@ def set_csv_mapping(
         .returning(BankAccount.id)
     ).scalar()
     if found is None:
-        raise NotFound(message("bankrekening %(id)s bestaat niet"), id=bank_account_id)
+        raise NotFound(message("Bankrekening %(id)s bestaat niet."), id=bank_account_id)
     record_change(
         session, actor_id, "edit", "bank_account", bank_account_id, after=mapping.to_json()
     )
@@ -89,6 +89,6 @@ def csv_mapping_of(session: Session, bank_account_id: int) -> tuple[str, CsvMapp
     """The bank account's IBAN and its saved CSV column mapping, if it has one."""
     bank_account = session.get(BankAccount, bank_account_id)
     if bank_account is None:
-        raise NotFound(message("bankrekening %(id)s bestaat niet"), id=bank_account_id)
+        raise NotFound(message("Bankrekening %(id)s bestaat niet."), id=bank_account_id)
     mapping = bank_account.csv_mapping
     return bank_account.iban, CsvMapping.from_json(mapping) if mapping else None

@@ -35,11 +35,11 @@ def parse_camt(data: bytes, on_progress: Progress | None = None) -> list[Stateme
     root = parse_untrusted(data)
     namespace = etree.QName(root).namespace or ""
     if not namespace.startswith(NAMESPACE_PREFIX):
-        raise StatementRefused(message("het bestand is geen CAMT.053-afschrift"))
+        raise StatementRefused(message("Het bestand is geen CAMT.053-afschrift."))
     _drop_namespace(root)
     statements = root.findall("BkToCstmrStmt/Stmt")
     if not statements:
-        raise StatementRefused(message("het bestand bevat geen afschrift"))
+        raise StatementRefused(message("Het bestand bevat geen afschrift."))
     total = sum(1 for _ in root.iterfind("BkToCstmrStmt/Stmt/Ntry"))
     counter = _Counter(on_progress, total)
     return [_statement(element, counter) for element in statements]
@@ -66,7 +66,7 @@ def _drop_namespace(root: etree._Element) -> None:
 def _statement(element: etree._Element, counter: _Counter) -> Statement:
     iban = _text(element, "Acct/Id/IBAN").replace(" ", "").upper()
     if not iban:
-        raise StatementRefused(message("het afschrift noemt geen IBAN"))
+        raise StatementRefused(message("Het afschrift noemt geen IBAN."))
     lines = []
     for entry in element.iterfind("Ntry"):
         counter.add()
@@ -147,7 +147,7 @@ def _balance(balance: etree._Element) -> StatementBalance:
 def _signed(entry: etree._Element) -> Decimal:
     indicator = _text(entry, "CdtDbtInd")
     if indicator not in ("CRDT", "DBIT"):
-        raise StatementRefused(message("een afschriftregel mist bij of af (CdtDbtInd)"))
+        raise StatementRefused(message("Een afschriftregel mist bij of af (CdtDbtInd)."))
     amount = _amount(entry)
     return amount if indicator == "CRDT" else -amount
 
@@ -157,16 +157,16 @@ def _amount(element: etree._Element) -> Decimal:
     try:
         amount = Decimal(text)
     except InvalidOperation as error:
-        raise StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text[:40]) from error
+        raise StatementRefused(message("Ongeldig bedrag: %(amount)s."), amount=text[:40]) from error
     if amount < 0:
-        raise StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text[:40])
+        raise StatementRefused(message("Ongeldig bedrag: %(amount)s."), amount=text[:40])
     return checked_amount(amount, text)
 
 
 def _date(element: etree._Element, path: str) -> date:
     found = _optional_date(element, path)
     if found is None:
-        raise StatementRefused(message("een afschriftregel mist een datum"))
+        raise StatementRefused(message("Een afschriftregel mist een datum."))
     return found
 
 
@@ -177,7 +177,7 @@ def _optional_date(element: etree._Element, path: str) -> date | None:
     try:
         return date.fromisoformat(text[:10])
     except ValueError as error:
-        raise StatementRefused(message("ongeldige datum: %(date)s"), date=text[:20]) from error
+        raise StatementRefused(message("Ongeldige datum: %(date)s."), date=text[:20]) from error
 
 
 def _text(element: etree._Element | None, path: str) -> str:

@@ -47,7 +47,7 @@ def read_rows(
             next(reader)
         header = header or tuple(cell.strip() for cell in next(reader))
         if len(header) > MAX_COLUMNS:
-            raise StatementRefused(message("het CSV-bestand heeft te veel kolommen"))
+            raise StatementRefused(message("Het CSV-bestand heeft te veel kolommen."))
         rows = []
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -55,13 +55,13 @@ def read_rows(
             if len(cells) != len(header):
                 raise StatementRefused(
                     message(
-                        "regel %(line)s van het CSV-bestand heeft niet het juiste aantal kolommen"
+                        "Regel %(line)s van het CSV-bestand heeft niet het juiste aantal kolommen."
                     ),
                     line=number,
                 )
             rows.append(dict(zip(header, cells, strict=True)))
     except (csv.Error, StopIteration) as error:
-        raise StatementRefused(message("het CSV-bestand is onleesbaar")) from error
+        raise StatementRefused(message("Het CSV-bestand is onleesbaar.")) from error
     return CsvRows(header, tuple(rows))
 
 
@@ -73,10 +73,10 @@ def parse_csv(
     missing = [c for c in _columns(mapping) if c not in table.header]
     if missing:
         raise StatementRefused(
-            message("het CSV-bestand mist de kolom(men) %(columns)s"), columns=", ".join(missing)
+            message("Het CSV-bestand mist de kolom(men) %(columns)s."), columns=", ".join(missing)
         )
     if not table.rows:
-        raise StatementRefused(message("het bestand bevat geen afschriftregels"))
+        raise StatementRefused(message("Het bestand bevat geen afschriftregels."))
     lines = []
     for number, row in enumerate(table.rows, start=1):
         lines.append(_line(row, mapping))
@@ -84,7 +84,7 @@ def parse_csv(
     own = {row[mapping.account].replace(" ", "").upper() for row in table.rows if mapping.account}
     if own - {iban}:
         raise StatementRefused(
-            message("het afschrift is van rekening %(iban)s, niet van %(expected)s"),
+            message("Het afschrift is van rekening %(iban)s, niet van %(expected)s."),
             iban=", ".join(sorted(own - {iban})),
             expected=iban,
         )
@@ -178,7 +178,7 @@ def parse_amount(text: str, decimal_comma: bool) -> Decimal:
     pattern = DECIMAL_COMMA if decimal_comma else DECIMAL_POINT
     if not pattern.fullmatch(cleaned):
         raise StatementRefused(
-            message("ongeldig bedrag: %(amount)s (past niet bij de kolomindeling)"),
+            message("Ongeldig bedrag: %(amount)s (past niet bij de kolomindeling)."),
             amount=text.strip()[:40],
         )
     thousands, decimal = (".", ",") if decimal_comma else (",", ".")
@@ -186,7 +186,7 @@ def parse_amount(text: str, decimal_comma: bool) -> Decimal:
     try:
         amount = Decimal(number)
     except InvalidOperation as error:
-        raise StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text[:40]) from error
+        raise StatementRefused(message("Ongeldig bedrag: %(amount)s."), amount=text[:40]) from error
     return checked_amount(amount, text)
 
 
@@ -194,4 +194,4 @@ def _date(text: str, date_format: str) -> date:
     try:
         return datetime.strptime(text.strip(), date_format).date()  # noqa: DTZ007 (a date only)
     except ValueError as error:
-        raise StatementRefused(message("ongeldige datum: %(date)s"), date=text[:20]) from error
+        raise StatementRefused(message("Ongeldige datum: %(date)s."), date=text[:20]) from error

@@ -61,25 +61,25 @@ def check_mapping(mapping: CsvMapping) -> CsvMapping:
     """Refuse a mapping that could never read a file: no date or amount column, a bad date
     format or delimiter, a direction column without the values that mean money going out."""
     if not mapping.date.strip() or not mapping.amount.strip():
-        raise ValidationFailed(message("een kolomindeling noemt minstens de datum en het bedrag"))
+        raise ValidationFailed(message("Een kolomindeling noemt minstens de datum en het bedrag."))
     if len(mapping.delimiter) != 1 or mapping.delimiter in '"\r\n':
-        raise ValidationFailed(message("het scheidingsteken is één teken, zoals ; of ,"))
+        raise ValidationFailed(message("Het scheidingsteken is één teken, zoals ; of ,."))
     if "%" not in mapping.date_format:
         raise ValidationFailed(
-            message("ongeldig datumformaat %(format)s"), format=mapping.date_format[:40]
+            message("Ongeldig datumformaat %(format)s."), format=mapping.date_format[:40]
         )
     try:
         datetime.strptime(date(2024, 12, 31).strftime(mapping.date_format), mapping.date_format)  # noqa: DTZ007
     except ValueError as error:
         raise ValidationFailed(
-            message("ongeldig datumformaat %(format)s"), format=mapping.date_format[:40]
+            message("Ongeldig datumformaat %(format)s."), format=mapping.date_format[:40]
         ) from error
     if mapping.direction and not mapping.debit_values:
-        raise ValidationFailed(message("noem bij een af/bij-kolom de waarden die 'af' betekenen"))
+        raise ValidationFailed(message("Noem bij een af/bij-kolom de waarden die 'af' betekenen."))
     if not 0 <= mapping.skip_lines <= 20:
-        raise ValidationFailed(message("hoogstens 20 regels overslaan"))
+        raise ValidationFailed(message("Hoogstens 20 regels overslaan."))
     if len(mapping.currency) != 3 or not mapping.currency.isalpha():
         raise ValidationFailed(
-            message("ongeldige valuta %(currency)s"), currency=mapping.currency[:8]
+            message("Ongeldige valuta %(currency)s."), currency=mapping.currency[:8]
         )
     return mapping

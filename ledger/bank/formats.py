@@ -40,10 +40,10 @@ def parse_statement_file(
     """
     if len(data) > MAX_BYTES:
         raise StatementRefused(
-            message("het bestand is groter dan %(megabytes)s MB"), megabytes=MAX_BYTES // 2**20
+            message("Het bestand is groter dan %(megabytes)s MB."), megabytes=MAX_BYTES // 2**20
         )
     if not data.strip():
-        raise StatementRefused(message("het bestand is leeg"))
+        raise StatementRefused(message("Het bestand is leeg."))
     if _looks_like_xml(data):
         return ParsedFile("camt.053", tuple(parse_camt(data, on_progress)))
     text = decode_text(data)
@@ -52,7 +52,7 @@ def parse_statement_file(
     mapping = csv_mapping or recognise(text)
     if mapping is None:
         raise UnknownFormat(
-            message("onbekend bestandsformaat: lever CAMT.053, MT940 of CSV met een kolomindeling")
+            message("Onbekend bestandsformaat: lever CAMT.053, MT940 of CSV met een kolomindeling.")
         )
     account = iban or _csv_iban(text, mapping)
     return ParsedFile("csv", (parse_csv(text, mapping, account, on_progress),))
@@ -78,7 +78,7 @@ def decode_text(data: bytes) -> str:
             text = data.decode("cp1252", errors="replace")
     if "\x00" in text or "\ufffd" in text:
         raise StatementRefused(
-            message("het bestand is geen tekst of heeft een onbekende tekencodering")
+            message("Het bestand is geen tekst of heeft een onbekende tekencodering.")
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -87,6 +87,6 @@ def _csv_iban(text: str, mapping: CsvMapping) -> str:
     rows = read_rows(text, mapping.delimiter, mapping.header, mapping.skip_lines).rows
     if not mapping.account or not rows:
         raise StatementRefused(
-            message("het CSV-bestand noemt geen rekening: kies de bankrekening bij het inlezen")
+            message("Het CSV-bestand noemt geen rekening: kies de bankrekening bij het inlezen.")
         )
     return rows[0][mapping.account].replace(" ", "").upper()

@@ -74,7 +74,7 @@ def import_statement(
         return _import(session, data, actor_id, filename, bank_account_id, on_progress)
     except DataError as error:  # a value the parsers let through but a column cannot hold
         raise StatementRefused(
-            message("het bestand bevat een waarde die niet kan worden opgeslagen: %(reason)s"),
+            message("Het bestand bevat een waarde die niet kan worden opgeslagen: %(reason)s."),
             reason=str(error.orig)[:120],
         ) from error
 
@@ -89,7 +89,7 @@ def _import(
 ) -> ImportResult:
     chosen = session.get(BankAccount, bank_account_id) if bank_account_id else None
     if bank_account_id and chosen is None:
-        raise StatementRefused(message("bankrekening %(id)s bestaat niet"), id=bank_account_id)
+        raise StatementRefused(message("Bankrekening %(id)s bestaat niet."), id=bank_account_id)
     parsed = _parse(session, data, chosen, on_progress)
     bank_account = _bank_account(session, parsed.statements, chosen)
     for statement in parsed.statements:
@@ -161,8 +161,8 @@ def _parse(
         if len(fitting) > 1:
             raise StatementRefused(
                 message(
-                    "het CSV-bestand past bij de kolomindeling van meer bankrekeningen"
-                    " (%(ibans)s): kies de bankrekening bij het inlezen"
+                    "Het CSV-bestand past bij de kolomindeling van meer bankrekeningen"
+                    " (%(ibans)s): kies de bankrekening bij het inlezen."
                 ),
                 ibans=", ".join(sorted(fitting)),
             ) from None
@@ -184,14 +184,14 @@ def _bank_account(
         foreign = [iban for iban in ibans if iban != chosen.iban]
         if foreign:
             raise StatementRefused(
-                message("het afschrift is van rekening %(iban)s, niet van %(expected)s"),
+                message("Het afschrift is van rekening %(iban)s, niet van %(expected)s."),
                 iban=", ".join(foreign),
                 expected=chosen.iban,
             )
         return chosen
     if len(ibans) != 1:
         raise StatementRefused(
-            message("het bestand bevat afschriften van meer rekeningen: %(ibans)s"),
+            message("Het bestand bevat afschriften van meer rekeningen: %(ibans)s."),
             ibans=", ".join(ibans),
         )
     found = session.scalar(
@@ -199,7 +199,7 @@ def _bank_account(
     )
     if found is None:
         raise StatementRefused(
-            message("rekening %(iban)s is hier geen bekende bankrekening; voeg hem eerst toe"),
+            message("Rekening %(iban)s is hier geen bekende bankrekening; voeg hem eerst toe."),
             iban=ibans[0],
         )
     return found
@@ -210,7 +210,7 @@ def check_statement(statement: Statement, bank_account: BankAccount) -> None:
     currencies = {statement.currency, *(line.currency for line in statement.lines)}
     if currencies != {bank_account.currency}:
         raise StatementRefused(
-            message("het afschrift is in %(currency)s; de bankrekening in %(expected)s"),
+            message("Het afschrift is in %(currency)s; de bankrekening in %(expected)s."),
             currency=", ".join(sorted(currencies - {bank_account.currency})),
             expected=bank_account.currency,
         )
@@ -220,7 +220,7 @@ def check_statement(statement: Statement, bank_account: BankAccount) -> None:
     if statement.opening.amount + total != statement.closing.amount:
         raise StatementRefused(
             message(
-                "het afschrift klopt niet: beginsaldo %(opening)s plus de regels (%(total)s)"
+                "Het afschrift klopt niet: beginsaldo %(opening)s plus de regels (%(total)s)"
                 " is niet het eindsaldo %(closing)s; is het bestand onvolledig?"
             ),
             opening=str(statement.opening.amount),

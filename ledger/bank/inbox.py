@@ -115,9 +115,9 @@ def confirm_line(
         select(BankLine).where(BankLine.id == confirmation.line_id).with_for_update()
     )
     if line is None:
-        raise NotFound(message("bankregel %(id)s bestaat niet"), id=confirmation.line_id)
+        raise NotFound(message("Bankregel %(id)s bestaat niet."), id=confirmation.line_id)
     if line.booked_at is not None:
-        raise ValidationFailed(message("bankregel %(id)s is al geboekt"), id=line.id)
+        raise ValidationFailed(message("Bankregel %(id)s is al geboekt."), id=line.id)
     payment = bank_payment(line)
     invoice = invoices.match(payment) if invoices is not None else None
     if invoice is not None and invoice.account != confirmation.account:
@@ -156,8 +156,8 @@ def _check_linkable(session: Session, line: BankLine, transaction_id: int) -> No
     if on_bank is None or taken is not None:
         raise ValidationFailed(
             message(
-                "deze betaling is al geboekt (boeking %(id)s), maar niet op deze bankrekening;"
-                " boek de regel op een andere tegenrekening"
+                "Deze betaling is al geboekt (boeking %(id)s), maar niet op deze bankrekening;"
+                " boek de regel op een andere tegenrekening."
             ),
             id=transaction_id,
         )

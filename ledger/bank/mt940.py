@@ -40,7 +40,7 @@ def parse_mt940(text: str, on_progress: Progress | None = None) -> list[Statemen
     """Every statement in an MT940 file (a file may hold one per day or per account)."""
     starts = [match.start() for match in STATEMENT_START.finditer(text)]
     if not starts:
-        raise StatementRefused(message("het bestand is geen MT940-afschrift"))
+        raise StatementRefused(message("Het bestand is geen MT940-afschrift."))
     chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
     statements = []
     for number, chunk in enumerate(chunks, start=1):
@@ -56,7 +56,7 @@ def _statement(chunk: str) -> Statement:
         transactions.parse(chunk)
     except Exception as error:  # the package raises many types for broken input
         raise StatementRefused(
-            message("het MT940-afschrift is onleesbaar: %(reason)s"), reason=str(error)[:200]
+            message("Het MT940-afschrift is onleesbaar: %(reason)s."), reason=str(error)[:200]
         ) from error
     data = transactions.data
     iban, currency = _account(str(data.get("account_identification") or ""))
@@ -78,7 +78,7 @@ def _account(identification: str) -> tuple[str, str]:
     match = ACCOUNT.fullmatch(compact)
     if match is None:
         raise StatementRefused(
-            message("het afschrift noemt geen IBAN maar %(account)s"), account=compact[:40]
+            message("Het afschrift noemt geen IBAN maar %(account)s."), account=compact[:40]
         )
     return match.group(1), match.group(2) or ""
 
@@ -86,7 +86,7 @@ def _account(identification: str) -> tuple[str, str]:
 def _balance(balance: Any, tag: str) -> StatementBalance:
     if balance is None:
         raise StatementRefused(
-            message("het MT940-afschrift is onvolledig: %(tag)s ontbreekt"), tag=tag
+            message("Het MT940-afschrift is onvolledig: %(tag)s ontbreekt."), tag=tag
         )
     amount = balance.amount
     number = checked_amount(Decimal(amount.amount), str(amount.amount))

@@ -94,19 +94,19 @@ def all_rules(session: Session) -> list[RuleSpec]:
 def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     """Save a rule; refuses one without conditions (it would match every line)."""
     if spec.conditions == 0:
-        raise ValidationFailed(message("een regel heeft minstens één voorwaarde nodig"))
+        raise ValidationFailed(message("Een regel heeft minstens één voorwaarde nodig."))
     for limit in (spec.amount_min, spec.amount_max):
         if limit is not None and not is_within_limits(limit):
-            raise ValidationFailed(message("ongeldig bedrag: %(amount)s"), amount=str(limit)[:40])
+            raise ValidationFailed(message("Ongeldig bedrag: %(amount)s."), amount=str(limit)[:40])
     if (
         spec.amount_min is not None
         and spec.amount_max is not None
         and spec.amount_min > spec.amount_max
     ):
-        raise ValidationFailed(message("het minimumbedrag is groter dan het maximumbedrag"))
+        raise ValidationFailed(message("Het minimumbedrag is groter dan het maximumbedrag."))
     account_id = session.scalar(select(Account.id).where(Account.name == spec.contra_account))
     if account_id is None:
-        raise NotFound(message("rekening %(name)s bestaat niet"), name=spec.contra_account)
+        raise NotFound(message("Rekening %(name)s bestaat niet."), name=spec.contra_account)
     rule = BankRule(
         bank_account_id=spec.bank_account_id,
         counterparty_iban=spec.counterparty_iban,
@@ -131,7 +131,7 @@ def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
     """A rule that proposes, for this counterparty, the account a booked line went to."""
     line = session.get(BankLine, line_id)
     if line is None or line.transaction_id is None:
-        raise NotFound(message("geboekte bankregel %(id)s bestaat niet"), id=line_id)
+        raise NotFound(message("Geboekte bankregel %(id)s bestaat niet."), id=line_id)
     contra = session.scalar(
         select(Account.name)
         .join(Posting, Posting.account_id == Account.id)
@@ -153,6 +153,6 @@ def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
 def delete_rule(session: Session, rule_id: int, actor_id: int | None) -> None:
     """Remove a rule; lines already booked by it stay as they are."""
     if session.execute(delete(BankRule).where(BankRule.id == rule_id)).rowcount == 0:  # type: ignore[attr-defined]
-        raise NotFound(message("regel %(id)s bestaat niet"), id=rule_id)
+        raise NotFound(message("Regel %(id)s bestaat niet."), id=rule_id)
     record_change(session, actor_id, "delete", "bank_rule", rule_id)
     session.flush()

@@ -114,7 +114,7 @@ def checked_amount(amount: Decimal, text: str) -> Decimal:
     Refuses infinities, exponents (``1E+999999`` would overflow the database), fractions of a
     cent and amounts no bank account holds.
     """
-    refused = StatementRefused(message("ongeldig bedrag: %(amount)s"), amount=text.strip()[:40])
+    refused = StatementRefused(message("Ongeldig bedrag: %(amount)s."), amount=text.strip()[:40])
     if "e" in text.lower() or not is_within_limits(amount):
         raise refused
     if amount.quantize(CENT) != amount:

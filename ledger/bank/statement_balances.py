@@ -55,8 +55,8 @@ def keep_balances(
         elif known.number != balance.amount:
             raise StatementRefused(
                 message(
-                    "het saldo aan het begin van %(date)s is %(number)s volgens dit afschrift"
-                    " maar %(known)s volgens een eerder ingelezen afschrift"
+                    "Het saldo aan het begin van %(date)s is %(number)s volgens dit afschrift"
+                    " maar %(known)s volgens een eerder ingelezen afschrift."
                 ),
                 date=day.isoformat(),
                 number=str(balance.amount),

@@ -27,10 +27,10 @@ def parse_untrusted(data: bytes) -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         raise StatementRefused(
-            message("het bestand is geen geldige XML: %(reason)s"), reason=str(error)[:200]
+            message("Het bestand is geen geldige XML: %(reason)s."), reason=str(error)[:200]
         ) from error
     docinfo = root.getroottree().docinfo
     doctype = getattr(docinfo, "doctype", "")
     if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise StatementRefused(message("het bestand bevat een DTD; dat wordt niet geaccepteerd"))
+        raise StatementRefused(message("Het bestand bevat een DTD; dat wordt niet geaccepteerd."))
     return root

@@ -72,7 +72,7 @@ def account_ledger(
         select(Account.id, Account.label_nl).where(Account.name == account)
     ).one_or_none()
     if row is None:
-        raise NotFound(message("rekening %(name)s bestaat niet"), name=account)
+        raise NotFound(message("Rekening %(name)s bestaat niet."), name=account)
     account_id, label = row
     opening = {} if text else _balance_before(session, account_id, period, after)
     query = _page_query(account_id, period, after, limit + 1)

@@ -53,9 +53,9 @@ def set_budget(
     """Plan ``number currency`` for ``account`` over ``period``, replacing an earlier plan."""
     account_id = session.scalar(select(Account.id).where(Account.name == account))
     if account_id is None:
-        raise NotFound(message("rekening %(name)s bestaat niet"), name=account)
+        raise NotFound(message("Rekening %(name)s bestaat niet."), name=account)
     if not number.is_finite():
-        raise ValidationFailed(message("ongeldig bedrag"), field="number")
+        raise ValidationFailed(message("Ongeldig bedrag."), field="number")
     values = {
         "account_id": account_id,
         "starts_on": period.start,

@@ -33,11 +33,11 @@ def build_report(
     of ``on`` or the change over the period. With no dates: as of today, or the year to date.
     """
     if on is not None and (start is not None or end is not None):
-        raise ValidationFailed(message("kies een datum of een periode, niet allebei"))
+        raise ValidationFailed(message("Kies een datum of een periode, niet allebei."))
     if (start is None) != (end is None):
-        raise ValidationFailed(message("een periode heeft een begin- en een einddatum"))
+        raise ValidationFailed(message("Een periode heeft een begin- en een einddatum."))
     if start is not None and end is not None and end < start:
-        raise ValidationFailed(message("de periode eindigt voor ze begint"))
+        raise ValidationFailed(message("De periode eindigt voor ze begint."))
     day = on or end or today
     if kind == "balance-sheet":
         return balance_sheet(session, day, year_start=start)
@@ -49,4 +49,4 @@ def build_report(
         return income_statement(session, period)
     if kind == "trial-balance":
         return trial_balance(session, day, start=start)
-    raise ValidationFailed(message("onbekend rapport %(kind)s"), kind=kind)
+    raise ValidationFailed(message("Onbekend rapport %(kind)s."), kind=kind)

@@ -71,7 +71,7 @@ def check_against_schema(xml: bytes, schema: str) -> None:
     validator = _schema(schema)
     if not validator.validate(document):
         raise ValidationFailed(
-            message("Het incassobestand voldoet niet aan het schema: %(error)s"),
+            message("Het incassobestand voldoet niet aan het schema: %(error)s."),
             error=str(validator.error_log)[:500],
         )
 

@@ -43,7 +43,7 @@ def last_json(output: str) -> dict:
     ],
 )
 def test_an_amount_that_does_not_fit_the_mapping_is_refused(text, decimal_comma):
-    with pytest.raises(StatementRefused, match="ongeldig bedrag"):
+    with pytest.raises(StatementRefused, match="Ongeldig bedrag"):
         parse_amount(text, decimal_comma)
 
 
@@ -68,7 +68,7 @@ def test_thousands_separators_that_fit_the_mapping_are_read(text, decimal_comma,
 def test_a_hostile_amount_is_refused_and_changes_nothing(books, name):
     add_bank_account(books, ING, None)
 
-    with pytest.raises(StatementRefused, match="ongeldig bedrag"):
+    with pytest.raises(StatementRefused, match="Ongeldig bedrag"):
         import_statement(books, statement_file(name), None)
 
     assert books.scalar(select(func.count()).select_from(BankLine)) == 0
@@ -137,7 +137,7 @@ def test_the_browser_refuses_a_hostile_amount_with_a_message(
     response = upload(client, org.slug, statement_file("exponent.camt053.xml"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
 
-    assert "ongeldig bedrag" in page
+    assert "Ongeldig bedrag" in page
     assert books.scalar(select(func.count()).select_from(BankLine)) == 0
 
 

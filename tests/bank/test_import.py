@@ -254,5 +254,5 @@ def test_a_csv_is_read_with_the_column_mapping_saved_for_its_bank_account(books)
 def test_a_csv_that_fits_no_mapping_is_refused(books):
     add_bank_account(books, "NL63TRIO0212345678", None)
 
-    with pytest.raises(StatementRefused, match="onbekend bestandsformaat"):
+    with pytest.raises(StatementRefused, match="Onbekend bestandsformaat"):
         import_statement(books, statement_file("triodos.csv"), None)

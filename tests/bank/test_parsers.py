@@ -227,7 +227,7 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read():
 
 
 def test_an_unknown_csv_without_a_mapping_is_refused():
-    with pytest.raises(StatementRefused, match="onbekend bestandsformaat"):
+    with pytest.raises(StatementRefused, match="Onbekend bestandsformaat"):
         parse_statement_file(b"a,b,c\n1,2,3\n")
 
 

@@ -109,6 +109,26 @@ def test_a_rule_made_in_the_browser_proposes_its_account_in_the_inbox(
     assert 'value="Expenses:Housing:Rent"' in page
 
 
+def test_a_rule_whose_bound_is_not_an_amount_is_refused_and_nothing_is_stored(
+    client, make_user, login_as, org, books
+):
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    for bound in ("NaN", "Infinity", "1e5"):
+        response = client.post(
+            f"/o/{org.slug}/bank/rules",
+            data={
+                "counterparty_name": "buurthuis",
+                "account": "Expenses:Housing:Rent",
+                "amount_min": bound,
+            },
+            follow_redirects=True,
+        )
+        assert "geen bedrag" in response.get_data(as_text=True)
+
+    assert books.scalar(select(func.count()).select_from(BankRule)) == 0
+
+
 def test_a_large_upload_runs_as_a_job_whose_progress_the_browser_can_follow(
     app, client, make_user, login_as, org, books, job_redis, job_redis_url, monkeypatch
 ):

@@ -120,7 +120,7 @@ def test_an_ambiguous_sale_on_a_strict_account_is_refused_in_dutch_and_changes_n
     with pytest.raises(LotNotMatched) as refused:
         post_transaction(books, sale("3", "120.00", "28.00", date(YEAR, 4, 1)), actor_id=1)
 
-    assert "meerdere lotten" in str(refused.value)
+    assert "Meerdere lotten" in str(refused.value)
     assert len(open_lots(books)) == 2
 
 
@@ -186,7 +186,7 @@ def test_a_sale_written_as_empty_braces_without_any_lot_is_refused(books: Sessio
     with pytest.raises(LotNotMatched) as refused:
         post_transaction(books, sale("1", "40.00", "40.00", date(YEAR, 4, 1)), actor_id=1)
 
-    assert "geen open lot" in str(refused.value)
+    assert "Geen open lot" in str(refused.value)
 
 
 def test_an_unknown_booking_method_is_refused(books: Session) -> None:

@@ -17,7 +17,12 @@ from ledger.models import Account
 from purchasing.models import Cadence
 from purchasing.plans import NewPlan, create_plan, end_subscription, subscribe
 from tenants.binding import bind_session, bound_tenant
-from tenants.errors import InvalidOrganisation, OrganisationInUse, ProvisioningFailed
+from tenants.errors import (
+    InvalidOrganisation,
+    OrganisationInUse,
+    OrganisationNotFound,
+    ProvisioningFailed,
+)
 from tenants.migrations import tenant_head
 from tenants.models import Membership, Organisation
 from tenants.provisioning import (
@@ -212,7 +217,7 @@ def test_the_bureaus_own_organisation_cannot_be_deleted(engine, make_org):
 
 
 def test_deleting_an_unknown_organisation_is_refused(engine):
-    with Session(engine) as session, pytest.raises(InvalidOrganisation, match="bestaat niet"):
+    with Session(engine) as session, pytest.raises(OrganisationNotFound, match="bestaat niet"):
         delete_organisation(session, "nooit-bestaan", confirmation="nooit-bestaan")
 
 

@@ -157,8 +157,8 @@ def test_a_second_edit_from_a_form_opened_before_the_first_was_saved_is_refused(
     refused = edit_form(client, org, ident, "Slingers (Bram)", second)
 
     assert first == second and saved.status_code == 302
-    assert refused.status_code == 422
-    assert "iemand anders heeft deze boeking intussen gewijzigd" in refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Iemand anders heeft deze boeking intussen gewijzigd" in refused.get_data(as_text=True)
     with Session(engine) as session:
         bind_session(session, org.tenant)
         kept = load_transaction(session, ident)
@@ -171,7 +171,7 @@ def test_a_second_edit_from_a_form_opened_before_the_first_was_saved_is_refused(
 def test_an_edit_without_the_version_of_the_form_is_refused(posted) -> None:
     client, org, ident, _owner = posted
 
-    assert edit_form(client, org, ident, "Zonder versie", "").status_code == 422
+    assert edit_form(client, org, ident, "Zonder versie", "").status_code == 409
 
 
 def test_the_trail_shows_an_edit_as_the_fields_that_changed_in_words(posted) -> None:

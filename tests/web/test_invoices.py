@@ -11,7 +11,7 @@ from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.invoices.bureau import today
+from ledger.clock import today
 from purchasing.errors import ValidationFailed
 from purchasing.models import (
     Cadence,

@@ -116,7 +116,7 @@ def test_an_unknown_token_says_so_and_changes_nothing(client, session):
         "/invitations/not-a-real-token", data={"name": "X", "password": PASSWORD}
     )
     assert response.status_code == 410
-    assert "deze uitnodiging is onbekend of al gebruikt" in response.get_data(as_text=True)
+    assert "Deze uitnodiging is onbekend of al gebruikt" in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(User)) == users_before
 
 
@@ -151,7 +151,7 @@ def test_an_expired_invitation_is_refused_and_creates_no_account(app, session, o
         f"/invitations/{token}", data={"name": "Te Laat", "password": PASSWORD}
     )
     assert response.status_code == 410
-    assert "deze uitnodiging is verlopen" in response.get_data(as_text=True)
+    assert "Deze uitnodiging is verlopen" in response.get_data(as_text=True)
     assert user_by_email(session, email) is None
     page = owner_client.get(f"/o/{org.slug}/members").get_data(as_text=True)
     assert email not in open_invitations_section(page)
@@ -170,7 +170,7 @@ def test_an_invitation_sent_to_another_address_is_refused_for_a_logged_in_user(
     page = other.get(f"/invitations/{token}").get_data(as_text=True)
     assert f"naar intended-{org.slug}@example.org gestuurd, niet naar jouw e-mailadres" in page
     response = other.post(f"/invitations/{token}", follow_redirects=True)
-    assert "deze uitnodiging is naar een ander e-mailadres gestuurd" in response.get_data(
+    assert "Deze uitnodiging is naar een ander e-mailadres gestuurd" in response.get_data(
         as_text=True
     )
     assert role_of(session, someone_else.id, org) is None
@@ -194,7 +194,7 @@ def test_the_last_owner_cannot_step_down_or_leave_and_is_told_why(session, org_w
         response = owner_client.post(
             f"/o/{org.slug}/members/{owner.id}/{action}", data=data, follow_redirects=True
         )
-        assert "een organisatie houdt minstens één eigenaar" in response.get_data(as_text=True)
+        assert "Een organisatie houdt minstens één eigenaar" in response.get_data(as_text=True)
         assert role_of(session, owner.id, org) == "owner"
 
 
@@ -207,7 +207,7 @@ def test_a_role_change_for_someone_outside_the_organisation_changes_nothing(
     response = owner_client.post(
         f"/o/{org.slug}/members/{stranger.id}/role", data={"role": "viewer"}, follow_redirects=True
     )
-    assert "die persoon is geen lid van deze organisatie" in response.get_data(as_text=True)
+    assert "Die persoon is geen lid van deze organisatie" in response.get_data(as_text=True)
     assert role_of(session, stranger.id, elsewhere) == "owner"
 
 

@@ -1,0 +1,107 @@
+"""Reading a posted form: the one way views turn what people typed into plain values.
+
+A view reads ``request.form`` (or ``request.args``) with these readers inside the action it
+hands to ``app.refusals.attempt``. A reader that cannot read its field raises
+``ValidationFailed`` naming that field, exactly like a refusal of the domain, so both reach the
+person the same way: the page again, the message at the field, the typed values kept, 422.
+
+How to read a new form:
+
+- plain text: ``text(form, "name")``; a field that must be filled in: ``required``;
+- a day from ``<input type=date>``: ``day`` (``default`` for an empty field);
+- money: ``amount`` (required, in cents); other figures: ``figure`` and ``optional_figure``.
+  All read Dutch ``1.234,56`` and plain ``1234.56`` through the one amount parser,
+  ``ledger.amounts.parse_amount``; never ``Decimal(text)``, which takes "NaN";
+- a record picked in a ``<select>``: ``chosen_id``;
+- a choice among an enum's values: ``choice``; a whole number: ``whole_number``.
+
+What is not read this way yet: the sign-in, invitation, organisation and SEPA forms use
+WTForms (``FlaskForm``; CSRF and lengths declared on the class), and the transaction entry
+forms (``app/entry/forms.py``) collect every problem at once as data, because a person typing
+six postings wants to see all the mistakes in one go. Both answer a bad form without a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import TypeVar
+
+from ledger.amounts import MAX_AMOUNT, parse_amount
+from ledger.errors import ValidationFailed, message
+
+ZERO = Decimal(0)
+Choice = TypeVar("Choice", bound=Enum)
+
+
+def text(form: Mapping[str, str], name: str) -> str:
+    """The field's text without surrounding spaces; empty when it was not sent."""
+    return form.get(name, "").strip()
+
+
+def required(form: Mapping[str, str], name: str) -> str:
+    """The field's text, which must not be empty."""
+    found = text(form, name)
+    if not found:
+        raise ValidationFailed(message("Vul dit veld in."), field=name)
+    return found
+
+
+def choice(kind: type[Choice], form: Mapping[str, str], name: str) -> Choice:
+    """One of the values of the enum ``kind``, as a ``<select>`` sends it."""
+    try:
+        return kind(form.get(name, ""))
+    except ValueError:
+        raise ValidationFailed(message("Kies een van de mogelijkheden."), field=name) from None
+
+
+def amount(form: Mapping[str, str], name: str, *, below: Decimal = MAX_AMOUNT) -> Decimal:
+    """An amount of money in cents, which must be filled in."""
+    return parse_amount(text(form, name), field=name, below=below)
+
+
+def figure(
+    form: Mapping[str, str], name: str, *, places: int | None = None, below: Decimal = MAX_AMOUNT
+) -> Decimal:
+    """A number typed in Dutch or plain notation, within ``below``; an empty field is zero."""
+    found = text(form, name)
+    return parse_amount(found, field=name, max_places=places, below=below) if found else ZERO
+
+
+def optional_figure(
+    form: Mapping[str, str], name: str, *, places: int | None = None, below: Decimal = MAX_AMOUNT
+) -> Decimal | None:
+    """A number, or ``None`` for an empty field (an optional bound, an optional share)."""
+    found = text(form, name)
+    return parse_amount(found, field=name, max_places=places, below=below) if found else None
+
+
+def day(form: Mapping[str, str], name: str, default: date | None = None) -> date:
+    """A ``YYYY-MM-DD`` day (what ``<input type=date>`` sends), or ``default`` when empty."""
+    found = text(form, name)
+    if not found and default is not None:
+        return default
+    try:
+        return date.fromisoformat(found)
+    except ValueError:
+        raise ValidationFailed(message("Vul een geldige datum in."), field=name) from None
+
+
+def whole_number(form: Mapping[str, str], name: str, default: int | None = None) -> int:
+    """A whole number of zero or more; ``default`` when empty (no default: it must be filled in)."""
+    found = text(form, name)
+    if not found and default is not None:
+        return default
+    if not found.isdigit():
+        raise ValidationFailed(message("Vul een heel getal in."), field=name)
+    return int(found)
+
+
+def chosen_id(form: Mapping[str, str], name: str) -> int:
+    """The id picked in a ``<select>`` of records (an organisation, a bureau)."""
+    found = text(form, name)
+    if not found.isdigit():
+        raise ValidationFailed(message("Maak een keuze."), field=name)
+    return int(found)
