@@ -19,12 +19,13 @@ from purchasing.models import Invoice, InvoicePurpose, LineKind
 from tenants.binding import bind_session
 from tenants.demo import ORGANISATIONS, fill_demo_books
 from tenants.provisioning import provision_organisation
+from tenants.unit_of_work import unit_of_work
 
 
 def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
     org = make_org()
-    with Session(engine) as session:
-        fill_demo_books(session, org.tenant)
+    with unit_of_work(engine, org.id) as books:
+        fill_demo_books(books)
     with Session(engine) as books:
         bind_session(books, org.tenant)
         balances = balances_on(books, today().replace(month=12, day=31))
@@ -33,9 +34,9 @@ def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
     assert sum(sum(amounts.values()) for amounts in balances.values()) == 0
 
 
-def test_the_demo_leaves_an_instance_with_organisations_of_its_own_alone(session, make_org):
+def test_the_demo_leaves_an_instance_with_organisations_of_its_own_alone(engine, make_org):
     make_org()
-    assert install_demo(session) == [
+    assert install_demo(engine) == [
         "demo: skipped, this instance already has organisations of its own"
     ]
 
