@@ -5,6 +5,10 @@ table records every tenant's revision, so one query finds the tenants behind hea
 tenant is upgraded in its own short transaction with a lock timeout; a failing tenant is
 reported and the rest go on. A new tenant schema is made from the per-release template (the
 stream rendered once per process) rather than by replaying every revision.
+
+So this module owns its transactions, one per schema, and is never called inside a unit of
+work: one transaction over every schema would let one failing tenant hold back, or undo, the
+upgrade of all the others (``tests/test_unit_of_work.py`` lists it as an exception).
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ PostgreSQL DDL is transactional, so the whole of provisioning runs in one transa
 registry row, ``CREATE SCHEMA`` and its tables (the tenant migrations' template), the marker,
 the chart of accounts and the owner's membership. Any failure rolls all of it back and leaves
 nothing behind.
+
+That is why this module, unlike the rest of the domain, commits and rolls back itself:
+creating (or dropping) a schema is a transaction of its own, which binds the session to the
+new schema part-way and must not be mixed into a caller's unit of work. Call it with a session
+that holds no unsaved work (``tests/test_unit_of_work.py`` lists it as an exception).
 """
 
 from __future__ import annotations

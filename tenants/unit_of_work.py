@@ -3,7 +3,7 @@
 Domain functions take a session and never commit or roll back; the code at the edge opens a
 unit of work around them. It commits when the block ends normally and rolls back on any error,
 so a job killed or failing half-way leaves nothing half-written. This module is the one place
-outside provisioning and migrations that commits (web requests have theirs in
+outside provisioning and migrations that ends a transaction (web requests have theirs in
 ``app/unit_of_work.py``, over Flask-SQLAlchemy's session).
 
 ``bind_to_organisation`` is the one place that turns an organisation id into a bound session,

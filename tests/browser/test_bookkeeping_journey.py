@@ -209,3 +209,4 @@ def _phone_screenshots(new_page, email, slug, transaction_url, screenshots):
 def _add_membership(engine, user_id, organisation_id):
     with Session(engine) as session:
         add_member(session, user_id, organisation_id, Role.OWNER)
+        session.commit()

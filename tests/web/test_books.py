@@ -63,6 +63,7 @@ def viewer(
     with Session(engine) as session:
         bind_session(session, org.tenant)
         import_book(session, BOOK, actor_id=None)
+        session.commit()
     client = app.test_client()
     login_as(client, make_user(org=org, role=Role.VIEWER))
     return org, client
@@ -250,6 +251,7 @@ def july_books(viewer: Any, engine: Engine) -> tuple[Any, FlaskClient]:
     with Session(engine) as session:
         bind_session(session, org.tenant)
         set_fiscal_year_start_month(session, 7, actor_id=None)
+        session.commit()
     return org, client
 
 
@@ -327,6 +329,7 @@ def test_the_journal_links_to_the_next_page_when_there_are_more_than_fifty(
             "2024-01-01 open Assets:Bank EUR\n2024-01-01 open Income:Gifts EUR\n" + gifts,
             actor_id=None,
         )
+        session.commit()
     client = app.test_client()
     login_as(client, make_user(org=org, role=Role.VIEWER))
 

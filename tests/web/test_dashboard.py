@@ -137,6 +137,7 @@ def test_the_dashboard_lists_a_waiting_bank_line_a_finding_and_an_unpaid_bureau_
         import_statement(books, camt_statement(ING, 1), None)
         _break_a_balance_assertion(books)
         findings = validate_book(books)
+        books.commit()
     client = app.test_client()
     login_as(client, make_user(org=member, role=Role.VIEWER))
 

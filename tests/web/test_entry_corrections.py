@@ -97,6 +97,7 @@ def test_a_transaction_in_a_closed_period_offers_only_a_reversal_which_undoes_it
     with Session(engine) as session:
         bind_session(session, org.tenant)
         close_period(session, date(2026, 1, 1), date(2026, 3, 31), owner.id, role="owner")
+        session.commit()
     page = client.get(f"/o/{org.slug}/transactions/{ident}").get_data(as_text=True)
     assert 'data-testid="edit"' not in page
     assert 'data-testid="reverse"' in page

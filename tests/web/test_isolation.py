@@ -176,6 +176,7 @@ def world(app: Flask, engine: Engine) -> World:
             user = create_user(session, email, PASSWORD, is_bureau_admin=persona == "bureau")
             if organisation is not None and role is not None:
                 add_member(session, user.id, organisation.organisation_id, role)
+            session.commit()
         client = app.test_client()
         response = client.post("/login", data={"email": email, "password": PASSWORD})
         assert response.status_code == 302, persona

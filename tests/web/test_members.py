@@ -265,6 +265,7 @@ def test_a_person_in_two_organisations_switches_between_them_with_a_different_ro
     first, second = make_org(name="Buurthuis Oost"), make_org(name="Voedselbank West")
     person = make_user(org=first, role=Role.OWNER)
     add_member(session, person.id, second.id, Role.VIEWER)
+    session.commit()
     client = app.test_client()
     login_as(client, person)
 

@@ -40,6 +40,7 @@ def test_a_member_of_several_organisations_lands_on_the_list_of_them(
     user = make_user(org=first)
     with Session(engine) as session:
         add_member(session, user.id, second.id, Role.VIEWER)
+        session.commit()
     login_as(client, user)
     response = client.get("/")
     assert response.status_code == 200
