@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
-from app.settings import Settings, settings_from_env
+from workers.settings import ENGINE_OPTIONS, Settings, settings_from_env
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,13 +44,7 @@ def _config(settings: Settings) -> dict[str, Any]:
         "SB_SETTINGS": settings,
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": True,
-            # PostgreSQL caches catalog entries per connection, for every schema it touched:
-            # recycle connections so a long-lived one does not grow with the number of tenants.
-            "pool_recycle": 900,
-            "connect_args": {"options": "-c search_path=pg_catalog"},
-        },
+        "SQLALCHEMY_ENGINE_OPTIONS": ENGINE_OPTIONS,
         "REDIS_URL": settings.redis_url,
         "SESSION_COOKIE_SECURE": settings.cookie_secure,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -71,7 +65,7 @@ def _config(settings: Settings) -> dict[str, Any]:
 
 def _resolve_services(app: Flask, settings: Settings) -> None:
     """Fill in the embedded PostgreSQL and Redis for whatever the environment did not name."""
-    from app.embedded import embedded_database_url, embedded_redis_url
+    from workers.embedded import embedded_database_url, embedded_redis_url
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = embedded_database_url(settings.instance_dir)

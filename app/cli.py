@@ -11,7 +11,7 @@ from types import FrameType
 from urllib.parse import urlsplit, urlunsplit
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 
 from app import create_app
@@ -51,7 +51,7 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
     """
     from werkzeug.serving import run_simple
 
-    from app.embedded import stop_embedded_servers
+    from workers.embedded import stop_embedded_servers
     from workers.process import start_worker_process, stop_worker_process
     from workers.scheduler import start_scheduler_process
 
@@ -78,30 +78,35 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
 
 @cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@with_appcontext
 def worker_command(burst: bool) -> None:
-    """Run an rq worker on every queue, with the application's REDIS_URL and database."""
+    """Run an rq worker on every queue, on DATABASE_URL and REDIS_URL (embedded without them).
+
+    The worker builds what its jobs need from the environment, without the web application.
+    """
+    from workers.runtime import runtime_from_env
     from workers.worker import run_worker
 
-    run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+    run_worker(runtime_from_env(), burst=burst)
 
 
 @cli.command("scheduler")
-@with_appcontext
 def scheduler_command() -> None:
     """Enqueue the periodic jobs (reminders, booking outbox) on REDIS_URL; run exactly one."""
     from workers.queues import redis_connection
+    from workers.runtime import runtime_from_env
     from workers.scheduler import run_scheduler
 
-    config = current_app.config
-    run_scheduler(redis_connection(config["REDIS_URL"]), config.get("LOG_LEVEL", "INFO"))
+    job_runtime = runtime_from_env()
+    run_scheduler(redis_connection(job_runtime.redis_url), job_runtime.log_level)
 
 
 def _install_demo() -> None:
     from app.demo import install_demo
 
-    for line in install_demo(db.session()):
+    session = db.session()
+    for line in install_demo(session):
         click.echo(line)
+    session.commit()  # the command's unit of work: the demo is there whole, or not at all
 
 
 def _allow_plain_http_on_loopback(app: Flask, host: str) -> None:

@@ -15,10 +15,11 @@ from ledger.bank.inbox import Confirmation, confirm_lines
 from ledger.errors import DomainError
 from purchasing.sepa.payables import invoice_matcher
 from tenants.models import Organisation
+from tenants.unit_of_work import unit_of_work
+from workers import runtime
 from workers.ledger_jobs import enqueue_validation
 from workers.purchasing_jobs import enqueue_bookings
 from workers.queues import LEDGER, queue
-from workers.runtime import tenant_session
 
 
 def import_statement_job(
@@ -39,7 +40,7 @@ def import_statement_job(
     progress = _progress_of(job)
     file = Path(path)
     try:
-        with tenant_session(organisation_id) as session:
+        with unit_of_work(runtime.engine(), organisation_id) as session:
             result = import_statement(
                 session,
                 file.read_bytes(),
@@ -89,10 +90,9 @@ def confirm_lines_job(
     run twice: a line booked already is refused as such and books nothing again. Lines that
     pay an invoice settle it, as when confirmed in the browser."""
     progress = _progress_of(get_current_job())
-    with tenant_session(organisation_id) as session:
+    with unit_of_work(runtime.engine(), organisation_id) as session:
         organisation = session.get_one(Organisation, organisation_id)
         matcher = invoice_matcher(session, organisation_id, is_bureau=organisation.is_bureau)
-        session.rollback()
         result = confirm_lines(
             session,
             [Confirmation(int(line_id), account) for line_id, account in confirmations],

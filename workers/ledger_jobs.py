@@ -8,8 +8,9 @@ from redis import Redis
 from rq.job import Job
 
 from ledger.validation import validate_book
+from tenants.unit_of_work import unit_of_work
+from workers import runtime
 from workers.queues import LEDGER, queue
-from workers.runtime import tenant_session
 
 
 def validate_books(organisation_id: int) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def validate_books(organisation_id: int) -> dict[str, Any]:
     Returns a small summary for whoever watches the job (counts, not the findings: those are
     stored with the run in the organisation's own schema).
     """
-    with tenant_session(organisation_id) as session:
+    with unit_of_work(runtime.engine(), organisation_id) as session:
         findings = validate_book(session)
     return {"organisation_id": organisation_id, "findings": len(findings)}
 

@@ -12,10 +12,11 @@ from app.books.params import today
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
-from app.insurance import documents, reads
+from app.insurance import documents
 from app.insurance.input import TIER_ROWS, day, figure, tiers, whole_number
 from app.insurance.labels import labels_context
 from ledger.errors import DomainError, ValidationFailed, message
+from purchasing import insurance_queries as reads
 from purchasing.models.pools import InsurerInvoiceKind
 from purchasing.policies import (
     NewPolicy,

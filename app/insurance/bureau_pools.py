@@ -13,10 +13,10 @@ from flask_login import current_user
 
 from app.books.params import today
 from app.extensions import db
-from app.insurance import reads
 from app.insurance.bureau import Errors, _act, _choice, blueprint
 from app.insurance.input import day, figure
 from app.unit_of_work import after_commit
+from purchasing import insurance_queries as reads
 from purchasing.insurer_invoices import (
     NewInsurerInvoice,
     insurer_invoices_of,

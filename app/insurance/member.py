@@ -14,11 +14,12 @@ from app.books.params import today
 from app.errors import translated
 from app.extensions import db
 from app.i18n import day as format_day
-from app.insurance import documents, reads
+from app.insurance import documents
 from app.insurance.input import day, exposure, measured_field
 from app.insurance.labels import labels_context
 from app.tenancy import organisation_blueprint, requires
 from ledger.errors import DomainError, ValidationFailed, message
+from purchasing import insurance_queries as reads
 from purchasing.models import DeclarationKind, Enrolment, VolunteerScheme
 from purchasing.policies import policy_terms, record_volunteer_scheme, volunteer_scheme_of
 from purchasing.pools import (

@@ -11,6 +11,7 @@ from ledger.bank.models import BankLine, BankRule
 from tenants.roles import Role
 from tests.bank.builders import camt_statement
 from tests.bank.conftest import statement_file
+from tests.conftest import worker_runtime
 from workers.worker import run_worker
 
 ING = "NL20INGB0001234567"
@@ -112,7 +113,7 @@ def test_a_large_upload_runs_as_a_job_whose_progress_the_browser_can_follow(
 
     response = upload(client, org.slug, camt_statement(ING, 2000))
     status_url = response.headers["Location"] + ".json"
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
     status = client.get(status_url).get_json()
 
     assert "/bank/jobs/" in response.headers["Location"]
@@ -134,7 +135,7 @@ def test_an_import_job_of_another_organisation_is_not_found(
     foreign = client.get(job_page.replace(org.slug, other.slug) + ".json")
 
     assert foreign.status_code == 404
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
 
 def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, login_as, org, books):

@@ -1,11 +1,28 @@
-"""Settings from the environment, read once when the application is created."""
+"""Settings from the environment, read once by whichever face starts: the web or a worker.
+
+Both faces build their database engine with ``ENGINE_OPTIONS`` and their payment provider with
+``provider_from``, so a job and a request see the same database the same way.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from purchasing.payments.provider import PaymentProvider
+from purchasing.payments.stripe_provider import StripeProvider
+
+ENGINE_OPTIONS: dict[str, Any] = {
+    "pool_pre_ping": True,
+    # PostgreSQL caches catalog entries per connection, for every schema it touched: recycle
+    # connections so a long-lived one does not grow with the number of tenants.
+    "pool_recycle": 900,
+    "connect_args": {"options": "-c search_path=pg_catalog"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +77,15 @@ def _instance_secret(instance_dir: Path) -> str:
     path.touch(mode=0o600)
     path.write_text(key)
     return key
+
+
+def provider_from(config: Mapping[str, Any]) -> PaymentProvider | None:
+    """Stripe when its keys are set (``config``, else environment); otherwise none is offered."""
+
+    def setting(name: str) -> str | None:
+        return config.get(name) or os.environ.get(name) or None
+
+    secret, webhook_secret = setting("STRIPE_SECRET_KEY"), setting("STRIPE_WEBHOOK_SECRET")
+    if not secret or not webhook_secret:
+        return None
+    return StripeProvider(secret, webhook_secret, api_base=setting("STRIPE_API_BASE"))
