@@ -10,8 +10,7 @@ from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
 import tenants.security_models  # noqa: F401  (sessions, resets, second factors, security log)
-from app.settings import DEVELOPMENT_PUBLIC_URL, Settings, settings_from_env
-from tenants.databases import connect_args
+from workers.settings import DEVELOPMENT_PUBLIC_URL, Settings, engine_options, settings_from_env
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -61,13 +60,7 @@ def _config(settings: Settings) -> dict[str, Any]:
         "SB_SETTINGS": settings,
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": True,
-            # PostgreSQL caches catalog entries per connection, for every schema it touched:
-            # recycle connections so a long-lived one does not grow with the number of tenants.
-            "pool_recycle": 900,
-            "connect_args": connect_args(behind_pgbouncer=settings.behind_pgbouncer),
-        },
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(settings),
         "REDIS_URL": settings.redis_url,
         "SESSION_COOKIE_SECURE": settings.cookie_secure,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -93,7 +86,7 @@ def _config(settings: Settings) -> dict[str, Any]:
 
 def _resolve_services(app: Flask, settings: Settings) -> None:
     """Fill in the embedded PostgreSQL and Redis for whatever the environment did not name."""
-    from app.embedded import embedded_database_url, embedded_redis_url
+    from workers.embedded import embedded_database_url, embedded_redis_url
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = embedded_database_url(settings.instance_dir)

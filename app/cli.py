@@ -11,13 +11,12 @@ from types import FrameType
 from urllib.parse import urlsplit, urlunsplit
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 
 from app import create_app
 from app.commands import in_unit_of_work
 from app.extensions import db
-from app.settings import MissingPublicUrl, require_public_url
 from ledger.errors import DomainError
 from tenants.migrations import upgrade_public, upgrade_tenants
 from tenants.models import Organisation, User
@@ -25,6 +24,7 @@ from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, delete_organisation, provision_organisation
 from tenants.queries import all_organisations, organisation_by_slug, user_by_email
 from tenants.roles import Role
+from workers.settings import MissingPublicUrl, require_public_url
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -53,7 +53,7 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
     """
     from werkzeug.serving import run_simple
 
-    from app.embedded import stop_embedded_servers
+    from workers.embedded import stop_embedded_servers
     from workers.process import start_worker_process, stop_worker_process
     from workers.scheduler import start_scheduler_process
 
@@ -81,23 +81,26 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
 
 @cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@with_appcontext
 def worker_command(burst: bool) -> None:
-    """Run an rq worker on every queue, with the application's REDIS_URL and database."""
+    """Run an rq worker on every queue, on DATABASE_URL and REDIS_URL (embedded without them).
+
+    The worker builds what its jobs need from the environment, without the web application.
+    """
+    from workers.runtime import runtime_from_env
     from workers.worker import run_worker
 
-    run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+    run_worker(runtime_from_env(), burst=burst)
 
 
 @cli.command("scheduler")
-@with_appcontext
 def scheduler_command() -> None:
     """Enqueue the periodic jobs (reminders, booking outbox) on REDIS_URL; run exactly one."""
     from workers.queues import redis_connection
+    from workers.runtime import runtime_from_env
     from workers.scheduler import run_scheduler
 
-    config = current_app.config
-    run_scheduler(redis_connection(config["REDIS_URL"]), config.get("LOG_LEVEL", "INFO"))
+    job_runtime = runtime_from_env()
+    run_scheduler(redis_connection(job_runtime.redis_url), job_runtime.log_level)
 
 
 def _install_demo() -> None:

@@ -32,9 +32,11 @@ def after_commit(action: Callable[[], object]) -> None:
 
 def _commit_or_roll_back(response: Response) -> Response:
     session = db.session()
+    # Taken off ``g`` either way: an app context can outlive one request (tests, CLI).
+    actions = g.pop("after_commit", [])
     if response.status_code < 400:
         session.commit()
-        for action in g.pop("after_commit", []):
+        for action in actions:
             action()
     else:
         session.rollback()
@@ -43,4 +45,5 @@ def _commit_or_roll_back(response: Response) -> Response:
 
 def _roll_back_on_error(error: BaseException | None) -> None:
     if error is not None:
+        g.pop("after_commit", None)
         db.session.rollback()

@@ -31,7 +31,6 @@ from pathlib import Path
 from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from bench.machine import describe
 from bench.results import RESULTS_FILE, Table, append_run
@@ -48,8 +47,11 @@ from purchasing.runs.runs import start_run
 from purchasing.shares import Member, PolicyTerms, price_pool
 from tenants.migrations import upgrade_public
 from tenants.provisioning import NewOrganisation, provision_organisation
+from tenants.unit_of_work import unit_of_work
+from workers.mail import Mailer
 from workers.purchasing_jobs import enqueue_invoice_run
 from workers.queues import all_queues, redis_connection
+from workers.runtime import Runtime
 from workers.worker import run_worker
 
 BENCH_BUREAU = Party(
@@ -121,12 +123,12 @@ def splitting_figures(enrolments: int) -> Table:
 
 def provision(engine: Engine, count: int, prefix: str, **options: object) -> list[int]:
     ids = []
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         for index in range(count):
             slug = f"{prefix}-{index:05d}"
             made = provision_organisation(
                 session,
-                NewOrganisation(slug=slug, name=slug.title(), **options),  # type: ignore[arg-type]
+                NewOrganisation(slug=slug, name=slug.title(), **options),
             )
             ids.append(made.organisation_id)
     return ids
@@ -135,7 +137,7 @@ def provision(engine: Engine, count: int, prefix: str, **options: object) -> lis
 def provision_members(engine: Engine, count: int, prefix: str) -> list[int]:
     """Member organisations with the billing details an invoice to them needs."""
     ids = provision(engine, count, prefix)
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         for index, organisation_id in enumerate(ids):
             name = f"{prefix}-{index:05d}".title()
             set_billing_details(session, organisation_id, replace(BENCH_MEMBER, name=name))
@@ -143,7 +145,7 @@ def provision_members(engine: Engine, count: int, prefix: str) -> list[int]:
 
 
 def open_level_pool(engine: Engine, bureau_id: int, insurer_id: int, size: int) -> int:
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         policy = add_policy(
             session,
             NewPolicy(
@@ -165,7 +167,7 @@ def open_level_pool(engine: Engine, bureau_id: int, insurer_id: int, size: int) 
 
 def join_all(engine: Engine, pool_id: int, organisation_ids: Sequence[int]) -> None:
     rng = random.Random(pool_id)
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         for organisation_id in organisation_ids:
             exposure = Exposure(employees=D(rng.randint(1, 40)))
             join(session, pool_id, organisation_id, exposure, TERM.starts_on)
@@ -175,17 +177,18 @@ def run_premium(
     app: object, engine: Engine, connection: Redis[bytes], pool_id: int
 ) -> tuple[int, float]:
     """Start the run, enqueue it, work it with a burst worker; returns (run id, seconds)."""
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         run_id = start_run(session, RunKind.PREMIUM, pool_id, JANUARY, date(2026, 1, 15))
     started = time.perf_counter()
     enqueue_invoice_run(connection, run_id)
-    run_worker(app, burst=True, fork=True, connection=connection)  # type: ignore[arg-type]
+    job_runtime = Runtime(engine, "", Mailer(None, Path(tempfile.gettempdir()) / "bench-mail"))
+    run_worker(job_runtime, burst=True, fork=True, connection=connection)
     return run_id, time.perf_counter() - started
 
 
 def check_done(engine: Engine, run_id: int, size: int) -> float:
     """Refuse figures of a run that did not finish; returns the run's own started→finished s."""
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         invoices = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
         issued = session.scalar(select(func.count()).select_from(invoices.subquery()))
         booked = session.scalar(
@@ -227,7 +230,7 @@ def premium_run_figures(
             upgrade_public(engine)
             machine = describe(engine)
             (bureau_id,) = provision(engine, 1, "bureau", is_bureau=True)
-            with Session(engine) as session:
+            with unit_of_work(engine) as session:
                 set_billing_details(session, bureau_id, BENCH_BUREAU)  # needed to invoice
                 insurer_id = add_insurer(session, "Bench Verzekeringen", kvk_number="12345678")
             members: list[int] = []

@@ -28,7 +28,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app import create_app
-from app.embedded import embedded_database_url, embedded_redis_url, stop_embedded_servers
 from app.extensions import db
 from tenants import second_factor
 from tenants.binding import TenantRef
@@ -39,6 +38,9 @@ from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.roles import Role
 from tests import pgbouncer
+from workers.embedded import embedded_database_url, embedded_redis_url, stop_embedded_servers
+from workers.mail import Mailer
+from workers.runtime import Runtime
 
 PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
@@ -232,3 +234,15 @@ def database_schemas(engine: Engine) -> set[str]:
             text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'org_%'")
         )
         return {row[0] for row in rows}
+
+
+def worker_runtime(app: Flask) -> Runtime:
+    """What a worker of this test application's database and Redis works with."""
+    with app.app_context():
+        engine = db.engine
+    return Runtime(
+        engine=engine,
+        redis_url=app.config["REDIS_URL"],
+        mailer=Mailer(app.config.get("SMTP_URL"), Path(app.instance_path) / "mail"),
+        payment_provider=app.extensions.get("payment_provider"),
+    )

@@ -151,7 +151,10 @@ def test_user_create_without_a_role_makes_the_user_owner_of_the_org(run, session
     assert membership is not None and membership.role == "owner"
 
 
-def test_worker_burst_runs_the_queued_jobs_and_stops(run, app, make_org):
+def test_worker_burst_runs_the_queued_jobs_and_stops(run, app, make_org, monkeypatch):
+    """The worker builds its engine from the environment, as ``serve`` hands it to it."""
+    monkeypatch.setenv("DATABASE_URL", str(app.config["SQLALCHEMY_DATABASE_URI"]))
+    monkeypatch.setenv("REDIS_URL", str(app.config["REDIS_URL"]))
     org = make_org()
     connection = redis_connection(app.config["REDIS_URL"])
     for each in all_queues(connection):

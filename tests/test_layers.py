@@ -1,7 +1,9 @@
 """The layers of docs/ARCHITECTURE.md, read from the source: the domain never imports the web.
 
 Ruff bans the web and job packages in the domain as you type (``TID251`` in pyproject.toml);
-this test also holds the order inside the domain: ledger, then tenants, then purchasing.
+this test also holds the order inside the domain: ledger, then tenants, then purchasing, and
+keeps the two faces apart: the web may queue jobs, but jobs never import the web (nor Flask),
+so a worker runs without building the web application.
 """
 
 from __future__ import annotations
@@ -40,6 +42,20 @@ def forbidden_imports(package: str, source: str) -> list[str]:
         if is_face or is_higher_domain:
             forbidden.append(f"line {line}: {module}")
     return forbidden
+
+
+def web_imports_of_a_job(source: str) -> list[str]:
+    """The imports in a module of ``workers`` that reach into the web face or Flask."""
+    return [
+        f"line {line}: {module}"
+        for line, module in imported_modules(source)
+        if (top := module.split(".", 1)[0]) in {"app", "flask", "werkzeug", "wtforms"}
+        or top.startswith("flask_")
+    ]
+
+
+def worker_modules() -> list[Path]:
+    return sorted((ROOT / "workers").rglob("*.py"))
 
 
 def domain_modules() -> list[Path]:
@@ -84,3 +100,31 @@ def test_the_check_catches_an_import_that_points_the_wrong_way(package, source):
 )
 def test_the_check_lets_an_import_that_points_down_pass(package, source):
     assert forbidden_imports(package, source) == []
+
+
+@pytest.mark.parametrize(
+    "path", worker_modules(), ids=[str(path.relative_to(ROOT)) for path in worker_modules()]
+)
+def test_no_worker_module_imports_the_web_or_flask(path):
+    assert web_imports_of_a_job(path.read_text()) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from app.mail import send",
+        "import app",
+        "def later():\n    from app import create_app",
+        "from flask import current_app",
+        "import flask_sqlalchemy",
+    ],
+)
+def test_the_check_catches_a_job_that_imports_the_web(source):
+    assert web_imports_of_a_job(source) != []
+
+
+def test_the_check_lets_a_job_import_the_domain_and_its_own_package():
+    source = (
+        "from purchasing.models import Invoice\nfrom tenants.unit_of_work import unit_of_work\n"
+    )
+    assert web_imports_of_a_job(source + "from workers.mail import Mailer") == []

@@ -19,10 +19,10 @@ from ledger.errors import DomainError
 from purchasing.sepa.payables import invoice_matcher
 from tenants.models import Organisation
 from tenants.unit_of_work import unit_of_work
+from workers import runtime
 from workers.ledger_jobs import enqueue_validation
 from workers.purchasing_jobs import enqueue_bookings
 from workers.queues import LEDGER, queue
-from workers.runtime import engine
 
 BATCH = 50  # lines per unit of work in a bulk confirmation
 
@@ -46,7 +46,7 @@ def import_statement_job(
     progress = _progress_of(job)
     file = Path(path)
     try:
-        with unit_of_work(engine(), organisation_id) as session:
+        with unit_of_work(runtime.engine(), organisation_id) as session:
             result = import_statement(
                 session,
                 file.read_bytes(),
@@ -102,12 +102,12 @@ def confirm_lines_job(
     """
     progress = _progress_of(get_current_job())
     wanted = [Confirmation(int(line_id), account) for line_id, account in confirmations]
-    with unit_of_work(engine(), organisation_id) as session:
+    with unit_of_work(runtime.engine(), organisation_id) as session:
         ordered = in_booking_order(session, wanted)
     result = BulkResult()
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start : start + BATCH]
-        with unit_of_work(engine(), organisation_id) as session:
+        with unit_of_work(runtime.engine(), organisation_id) as session:
             done = confirm_lines(
                 session,
                 batch,

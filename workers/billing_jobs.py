@@ -17,7 +17,6 @@ from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.mail import Attachment, Mail, send
 from purchasing.documents.messages import claim_message, mark_sent, recipient_of
 from purchasing.documents.pdf import invoice_pdf, pdf_filename
 from purchasing.documents.texts import MailText, invoice_text, prenotification_text, reminder_text
@@ -37,6 +36,7 @@ from purchasing.sepa.batches import get_batch
 from purchasing.sepa.creditor import creditor_of
 from tenants.unit_of_work import unit_of_work
 from workers import runtime
+from workers.mail import Attachment, Mail
 from workers.queues import DEFAULT, queue
 
 DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
@@ -105,7 +105,7 @@ def debit_run_job(run_id: int) -> dict[str, int]:
     is counted and does not stop the others.
     """
     counts = {"debited": 0, "without_mandate": 0, "refused": 0}
-    provider = runtime.current_app().extensions.get("payment_provider")
+    provider = runtime.current().payment_provider
     if provider is None:
         return counts
     engine = runtime.engine()
@@ -182,5 +182,4 @@ def _prenotify(session: Session, batch_id: int, collection_id: int) -> str:
 
 
 def _send(recipient: str, text: MailText, attachments: tuple[Attachment, ...]) -> None:
-    with runtime.current_app().app_context():
-        send(Mail(recipient, text.subject, text.body, attachments))
+    runtime.current().mailer.send(Mail(recipient, text.subject, text.body, attachments))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ledger.models.accounts import Account
-from workers.runtime import tenant_session
+from tenants.unit_of_work import unit_of_work
+from workers import runtime
 
 
 def count_accounts(organisation_id: int) -> int:
@@ -14,5 +15,5 @@ def count_accounts(organisation_id: int) -> int:
     Binding checks the schema's marker, so a job for a missing or mismatched schema fails
     instead of answering from someone else's books.
     """
-    with tenant_session(organisation_id) as session:
+    with unit_of_work(runtime.engine(), organisation_id) as session:
         return session.scalar(select(func.count()).select_from(Account)) or 0

@@ -9,8 +9,8 @@ from rq.job import Job
 
 from ledger.validation import finish_validation, start_validation
 from tenants.unit_of_work import unit_of_work
+from workers import runtime
 from workers.queues import LEDGER, queue
-from workers.runtime import engine
 
 
 def validate_books(organisation_id: int) -> dict[str, Any]:
@@ -21,9 +21,9 @@ def validate_books(organisation_id: int) -> dict[str, Any]:
     for whoever watches the job (counts, not the findings: those are stored with the run in
     the organisation's own schema).
     """
-    with unit_of_work(engine(), organisation_id) as session:
+    with unit_of_work(runtime.engine(), organisation_id) as session:
         run_id = start_validation(session)
-    with unit_of_work(engine(), organisation_id) as session:
+    with unit_of_work(runtime.engine(), organisation_id) as session:
         findings = finish_validation(session, run_id)
     return {"organisation_id": organisation_id, "findings": len(findings)}
 

@@ -1,74 +1,70 @@
-"""What a job needs from the application: one Flask app per worker process, and sessions.
+"""What a job needs, built without the web application: an engine, a mailer, a payment provider.
 
-Jobs take ids, never ORM objects. A job opens its own session with ``public_session()`` or,
-for one organisation's books, ``tenant_session(organisation_id)``, which binds it through
-``tenants.binding`` exactly as a web request is bound. The app (and its connection pool) is
-made once per process; rq's forking worker runs each job in a child process, so the child
-drops the pool it inherited instead of sharing its parent's sockets.
+Jobs take ids, never ORM objects, and open their units of work on ``engine()`` with
+``tenants.unit_of_work``. The runtime is built once per process from the environment
+(``runtime_from_env``: the same settings, embedded servers and engine options as the web), or
+handed in by the worker command and tests (``use``). rq's forking worker runs each job in a
+child process, so the child drops the connection pool it inherited instead of sharing its
+parent's sockets.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 
-from flask import Flask
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, create_engine
 
-from ledger.errors import message
-from tenants.binding import bind_session, tenant_ref
-from tenants.errors import OrganisationNotFound
-from tenants.models import Organisation
-
-_state: dict[str, Flask] = {}
+from purchasing.payments.provider import PaymentProvider
+from workers.embedded import embedded_database_url, embedded_redis_url
+from workers.mail import Mailer
+from workers.settings import engine_options, provider_from, settings_from_env
 
 
-def use_app(app: Flask) -> None:
-    """Make ``app`` the one jobs in this process use (the worker command and tests call this)."""
+@dataclass(frozen=True)
+class Runtime:
+    """One process's way to the database, Redis, the mail server and the payment provider."""
+
+    engine: Engine
+    redis_url: str
+    mailer: Mailer
+    payment_provider: PaymentProvider | None = None
+    log_level: str = "INFO"
+
+
+_state: dict[str, Runtime] = {}
+
+
+def runtime_from_env() -> Runtime:
+    """The runtime the environment describes; embedded servers for what it does not name."""
+    settings = settings_from_env()
+    database_url = settings.database_url or embedded_database_url(settings.instance_dir)
+    return Runtime(
+        engine=create_engine(database_url, **engine_options(settings)),
+        redis_url=settings.redis_url or embedded_redis_url(settings.instance_dir),
+        mailer=Mailer(settings.smtp_url, settings.instance_dir / "mail"),
+        payment_provider=provider_from({}),
+        log_level=os.environ.get("LOG_LEVEL", "INFO"),
+    )
+
+
+def use(runtime: Runtime) -> None:
+    """Make ``runtime`` the one jobs in this process use (the worker command and tests)."""
     if not _state:
         os.register_at_fork(after_in_child=_forget_inherited_pool)
-    _state["app"] = app
+    _state["runtime"] = runtime
 
 
-def current_app() -> Flask:
-    """The process's application, created on first use from the environment."""
-    if "app" not in _state:
-        from app import create_app
-
-        use_app(create_app())
-    return _state["app"]
+def current() -> Runtime:
+    """The process's runtime, built from the environment on first use."""
+    if "runtime" not in _state:
+        use(runtime_from_env())
+    return _state["runtime"]
 
 
 def engine() -> Engine:
-    """The application's SQLAlchemy engine (one pool per process)."""
-    from app.extensions import db
-
-    with current_app().app_context():
-        return db.engine
-
-
-@contextmanager
-def public_session() -> Iterator[Session]:
-    """A session on the shared schema only; tenant tables are unreachable from it."""
-    with Session(engine(), expire_on_commit=False) as session:
-        yield session
-
-
-@contextmanager
-def tenant_session(organisation_id: int) -> Iterator[Session]:
-    """A session bound to one organisation's schema, checked against its marker."""
-    with Session(engine(), expire_on_commit=False) as session:
-        organisation = session.get(Organisation, organisation_id)
-        if organisation is None:
-            raise OrganisationNotFound(
-                message("Organisatie %(organisation)s bestaat niet."), organisation=organisation_id
-            )
-        tenant = tenant_ref(organisation)
-        session.rollback()  # bind between transactions: the next one starts bound
-        bind_session(session, tenant)
-        yield session
+    """The process's SQLAlchemy engine (one pool per process)."""
+    return current().engine
 
 
 def _forget_inherited_pool() -> None:
@@ -76,5 +72,5 @@ def _forget_inherited_pool() -> None:
 
     Closing would send a terminate message on sockets the parent still uses.
     """
-    if "app" in _state:
-        engine().dispose(close=False)
+    if "runtime" in _state:
+        _state["runtime"].engine.dispose(close=False)

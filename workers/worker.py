@@ -1,4 +1,4 @@
-"""The worker entry point: one rq worker on all our queues, jobs run with the app's settings.
+"""The worker entry point: one rq worker on all our queues, jobs run with the worker's runtime.
 
 Every job runs with its id, function and organisation bound to the log context, so each line
 it logs (ours and the libraries') says which job and organisation it belongs to, and it ends
@@ -11,7 +11,6 @@ import time
 from typing import Any
 
 import structlog
-from flask import Flask
 from redis import Redis
 from rq import SimpleWorker, Worker
 from rq.executions import Execution
@@ -59,19 +58,26 @@ class LoggingSimpleWorker(_JobLogging, SimpleWorker):
 
 
 def run_worker(
-    app: Flask, *, burst: bool = False, fork: bool = True, connection: Redis[bytes] | None = None
+    job_runtime: runtime.Runtime | None = None,
+    *,
+    burst: bool = False,
+    fork: bool = True,
+    connection: Redis[bytes] | None = None,
 ) -> bool:
     """Work the queues until stopped (or, with ``burst``, until they are empty).
 
-    A forking worker runs each job in a fresh child process, so a crashing or leaking job cannot
-    harm the next one; ``fork=False`` runs jobs in this process (for tests and debugging).
-    ``connection`` defaults to the app's REDIS_URL. Returns whether any job was done.
+    ``job_runtime`` (by default built from the environment) is what the jobs use. A forking
+    worker runs each job in a fresh child process, so a crashing or leaking job cannot harm
+    the next one; ``fork=False`` runs jobs in this process (for tests and debugging).
+    ``connection`` defaults to the runtime's Redis. Returns whether any job was done.
     """
-    runtime.use_app(app)
-    connection = connection or redis_connection(app.config["REDIS_URL"])
+    if job_runtime is not None:
+        runtime.use(job_runtime)
+    current = runtime.current()
+    connection = connection or redis_connection(current.redis_url)
     worker_class = LoggingWorker if fork else LoggingSimpleWorker
     worker = worker_class(all_queues(connection), connection=connection)
-    return bool(worker.work(burst=burst, logging_level=app.config.get("LOG_LEVEL", "INFO")))
+    return bool(worker.work(burst=burst, logging_level=current.log_level))
 
 
 def _organisation_of(job: Job) -> Any:

@@ -13,11 +13,12 @@ from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
 from app.form_input import choice, day, figure, optional_figure, required, text, whole_number
-from app.insurance import documents, reads
+from app.insurance import documents
 from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, SHARE_BELOW, TIER_ROWS, tiers
 from app.insurance.labels import labels_context
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from ledger.errors import DomainError, ValidationFailed, message
+from purchasing import insurance_queries as reads
 from purchasing.policies import (
     NewPolicy,
     add_insurer,

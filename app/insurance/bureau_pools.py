@@ -14,11 +14,11 @@ from flask_login import current_user
 from app.books.params import today
 from app.extensions import db
 from app.form_input import choice, day, figure, text
-from app.insurance import reads
 from app.insurance.bureau import blueprint
 from app.insurance.input import MONEY_BELOW
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.unit_of_work import after_commit
+from purchasing import insurance_queries as reads
 from purchasing.insurer_invoices import (
     NewInsurerInvoice,
     insurer_invoices_of,

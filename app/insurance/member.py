@@ -15,12 +15,13 @@ from app.errors import translated
 from app.extensions import db
 from app.form_input import choice, day, text
 from app.i18n import day as format_day
-from app.insurance import documents, reads
+from app.insurance import documents
 from app.insurance.input import exposure, measured_field
 from app.insurance.labels import labels_context
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.errors import DomainError
+from purchasing import insurance_queries as reads
 from purchasing.models import DeclarationKind, Enrolment, VolunteerScheme
 from purchasing.policies import policy_terms, record_volunteer_scheme, volunteer_scheme_of
 from purchasing.pools import (

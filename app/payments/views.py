@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,9 +11,9 @@ from flask.blueprints import BlueprintSetupState
 from app.extensions import csrf, db
 from app.unit_of_work import after_commit
 from purchasing.payments.provider import PaymentProvider, ProviderError, SignatureInvalid
-from purchasing.payments.stripe_provider import StripeProvider
 from purchasing.payments.webhooks import handle_event
 from workers.bookings import book_payments
+from workers.settings import provider_from
 
 blueprint = Blueprint("payments", __name__)
 
@@ -23,18 +21,6 @@ blueprint = Blueprint("payments", __name__)
 @blueprint.record_once
 def _configure(state: BlueprintSetupState) -> None:
     state.app.extensions["payment_provider"] = provider_from(state.app.config)
-
-
-def provider_from(config: Mapping[str, Any]) -> PaymentProvider | None:
-    """Stripe when its keys are set (config, else environment); otherwise none is offered."""
-
-    def setting(name: str) -> str | None:
-        return config.get(name) or os.environ.get(name) or None
-
-    secret, webhook_secret = setting("STRIPE_SECRET_KEY"), setting("STRIPE_WEBHOOK_SECRET")
-    if not secret or not webhook_secret:
-        return None
-    return StripeProvider(secret, webhook_secret, api_base=setting("STRIPE_API_BASE"))
 
 
 def current_provider() -> PaymentProvider | None:

@@ -12,6 +12,7 @@ from ledger.bank.models import BankLine
 from tenants.roles import Role
 from tests.bank.builders import camt_statement
 from tests.bank.conftest import statement_file
+from tests.conftest import worker_runtime
 from workers.bank_jobs import enqueue_confirmations, enqueue_statement_import
 from workers.queues import LEDGER
 from workers.worker import run_worker
@@ -28,7 +29,7 @@ def test_a_large_statement_imports_in_a_job_that_reports_its_progress(
     path.write_bytes(camt_statement(ING, 2500))
 
     job = enqueue_statement_import(job_redis, org.id, str(path), "year.xml", None)
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
     job.refresh()
     assert job.return_value()["imported"] == 2500
@@ -48,7 +49,7 @@ def test_running_the_import_job_twice_adds_nothing_the_second_time(
         (tmp_path / name).write_bytes(data)
         jobs.append(enqueue_statement_import(job_redis, org.id, str(tmp_path / name), name, None))
 
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
     assert [job.return_value()["imported"] for job in jobs] == [50, 0]
     assert jobs[1].return_value()["duplicates"] == 50
@@ -83,7 +84,7 @@ def test_a_refused_job_shows_its_reason_on_the_job_page_and_removes_the_file(
     login_as(client, make_user(org=org, role=Role.BOOKKEEPER))
 
     job = enqueue_statement_import(job_redis, org.id, str(path), "other.xml", None, None)
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
     page = client.get(f"/o/{org.slug}/bank/jobs/{job.id}").get_data(as_text=True)
     state = client.get(f"/o/{org.slug}/bank/jobs/{job.id}.json").get_json()
 
@@ -102,7 +103,7 @@ def test_a_successful_import_queues_the_full_validation_of_the_books(
     path.write_bytes(camt_statement(ING, 20))
 
     enqueue_statement_import(job_redis, org.id, str(path), "small.xml", None)
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
     finished = FinishedJobRegistry(LEDGER, connection=job_redis)
     functions = [Job.fetch(i, connection=job_redis).func_name for i in finished.get_job_ids()]
@@ -121,7 +122,7 @@ def test_confirming_many_lines_runs_as_a_job_with_progress_and_books_them_all(
     form = {"line": [str(i) for i in ids], **{f"account-{i}": "Expenses:Bank:Fees" for i in ids}}
 
     response = client.post(f"/o/{org.slug}/bank/inbox/confirm", data=form)
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
     state = client.get(response.headers["Location"] + ".json").get_json()
 
     assert "/bank/jobs/" in response.headers["Location"]
@@ -143,7 +144,7 @@ def test_running_a_bulk_confirmation_twice_books_nothing_twice(app, books, org, 
 
     first = enqueue_confirmations(job_redis, org.id, pairs, None)
     second = enqueue_confirmations(job_redis, org.id, pairs, None)
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
     assert first.return_value()["booked"] == 5
     assert (second.return_value()["booked"], len(second.return_value()["refused"])) == (0, 5)

@@ -11,6 +11,7 @@ from ledger.bank.models import BankLine, BankRule
 from tenants.roles import Role
 from tests.bank.builders import camt_statement
 from tests.bank.conftest import statement_file
+from tests.conftest import worker_runtime
 from workers.ledger_jobs import enqueue_validation
 from workers.worker import run_worker
 
@@ -139,7 +140,7 @@ def test_a_large_upload_runs_as_a_job_whose_progress_the_browser_can_follow(
 
     response = upload(client, org.slug, camt_statement(ING, 2000))
     status_url = response.headers["Location"] + ".json"
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
     status = client.get(status_url).get_json()
 
     assert "/bank/jobs/" in response.headers["Location"]
@@ -162,7 +163,7 @@ def test_an_import_job_of_another_organisation_is_not_found(
     foreign = client.get(job_page.replace(org.slug, other.slug) + ".json")
 
     assert foreign.status_code == 404
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
 
 def test_a_job_page_answers_only_for_a_bank_job_that_carries_this_organisation(

@@ -20,6 +20,7 @@ from ledger.importer import import_book
 from ledger.models import ValidationRun
 from ledger.validation import latest_validation
 from tenants.binding import bind_session
+from tests.conftest import worker_runtime
 from tests.ledger.test_validation import CLEAN, break_a_balance_assertion
 from workers import runtime
 from workers.ledger_jobs import enqueue_validation
@@ -56,7 +57,7 @@ def statements_by_job(engine: Engine) -> Iterator[dict[str, list[str]]]:
 
 def work_ledger_queue(app: Flask, connection: Redis) -> None:
     """A real rq worker, in this process, on the ledger queue only, until it is empty."""
-    runtime.use_app(app)
+    runtime.use(worker_runtime(app))
     SimpleWorker([queue(LEDGER, connection)], connection=connection).work(burst=True)
 
 

@@ -23,7 +23,7 @@ from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.runs import start_run
 from tenants.roles import Role
-from tests.conftest import login
+from tests.conftest import login, worker_runtime
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET
 from tests.payments.drivers import GOOD_CARD, GOOD_IBAN
 from tests.purchasing.billing import make_member
@@ -205,7 +205,7 @@ def test_a_mandate_given_online_is_confirmed_with_its_acceptance_then_debited_da
 
 @pytest.fixture
 def on_stripe(paying_app, localstripe):
-    from app.payments.views import provider_from
+    from workers.settings import provider_from
 
     paying_app.extensions["payment_provider"] = provider_from(
         {"STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
@@ -309,7 +309,7 @@ def test_staff_collect_a_run_under_the_mandates_once_however_often_they_press(
         session.commit()
         assert staff.post(f"/bureau/runs/{run_id}/debit").status_code == 302
         session.commit()
-        assert run_worker(paying_app, burst=True, fork=False, connection=run_redis)
+        assert run_worker(worker_runtime(paying_app), burst=True, fork=False, connection=run_redis)
 
     run_invoices = select(RunItem.invoice_id).where(RunItem.run_id == run_id)
     attempts = session.scalars(

@@ -23,6 +23,7 @@ from purchasing.reminders import due_reminders, level_due
 from purchasing.sepa.batches import create_batch
 from purchasing.sepa.creditor import creditor_identifier, set_creditor
 from purchasing.sepa.mandates import add_mandate
+from tests.conftest import worker_runtime
 from tests.purchasing import billing, books
 from tests.purchasing.billing import BUREAU_IBAN, MEMBER_IBAN, fee_invoice, make_member
 from workers import runtime
@@ -43,7 +44,7 @@ DUE = date(2026, 4, 9)  # fee invoices of 10 March, 30 days to pay
 
 @pytest.fixture
 def jobs_app(app: Flask) -> Flask:
-    runtime.use_app(app)
+    runtime.use(worker_runtime(app))
     return app
 
 

@@ -16,6 +16,7 @@ from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.queries import run_view
 from purchasing.runs.runs import start_run
+from tests.conftest import worker_runtime
 from tests.purchasing.billing import make_member
 from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
 from workers import runtime
@@ -82,7 +83,7 @@ def test_a_membership_run_invoices_every_member_once_with_progress_and_books_bot
     session.commit()
     job = enqueue_invoice_run(run_redis, run_id)
     session.commit()
-    assert run_worker(app, burst=True, fork=False, connection=run_redis)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert job.get_status() == JobStatus.FINISHED
     assert job.get_meta()["progress"] == {"done": 5, "total": 5}
@@ -114,7 +115,7 @@ def test_running_the_same_membership_run_twice_changes_nothing(
     session.commit()
     second = enqueue_invoice_run(run_redis, run_id)
     session.commit()
-    run_worker(app, burst=True, fork=False, connection=run_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert first.return_value()["made_now"] == 5
     assert second.return_value()["made_now"] == 0
@@ -135,7 +136,7 @@ def test_a_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
     run_id, members = membership_run
     crashed = queue(RUNS, run_redis).enqueue(crashing_run_job, run_id, 2)
     session.commit()
-    run_worker(app, burst=True, fork=False, connection=run_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert crashed.get_status() == JobStatus.FAILED
     session.expire_all()
@@ -148,7 +149,7 @@ def test_a_run_killed_midway_resumes_and_invoices_each_member_exactly_once(
     session.commit()
     resumed = enqueue_invoice_run(run_redis, run_id)
     session.commit()
-    run_worker(app, burst=True, fork=False, connection=run_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert resumed.return_value()["made_now"] == 3
     invoices = _invoices_of_run(session, run_id)
@@ -195,7 +196,7 @@ def test_a_member_that_left_rejoined_and_grew_in_one_year_gets_one_invoice_with_
     run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, YEAR, date(2026, 1, 5))
 
     session.commit()
-    result = execute_run(runtime.engine(), run_id, membership_invoices)
+    result = execute_run(engine, run_id, membership_invoices)
 
     assert (result.invoiced, result.total) == (2, 2)
     invoice = next(i for i in _invoices_of_run(session, run_id) if i.customer_id == member.id)

@@ -26,6 +26,7 @@ from purchasing.proration import Period
 from purchasing.rating import Basis, Exposure, Line
 from purchasing.runs.premium import period_shares, premium_invoices, premium_shares
 from purchasing.runs.runs import start_run
+from tests.conftest import worker_runtime
 from tests.purchasing.billing import make_member
 from tests.purchasing.books import balance, balances, run_redis  # noqa: F401  (fixture)
 from workers import runtime
@@ -88,7 +89,7 @@ def test_the_premium_run_invoices_each_member_and_books_both_sides_through_rq(
     session.commit()
     job = enqueue_invoice_run(run_redis, run_id)
     session.commit()
-    assert run_worker(app, burst=True, fork=False, connection=run_redis)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
     assert job.return_value()["made_now"] == 3 and job.return_value()["booking_failures"] == 0
 
     shares = premium_shares(session, pool_id, Q1)
@@ -132,7 +133,7 @@ def test_rerunning_the_premium_run_changes_nothing(
     session.commit()
     enqueue_invoice_run(run_redis, run_id)
     session.commit()
-    run_worker(app, burst=True, fork=False, connection=run_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
     before = balances(engine, bureau.tenant)
     numbers = [invoice.number for invoice in _invoices(session, run_id)]
 
@@ -141,7 +142,7 @@ def test_rerunning_the_premium_run_changes_nothing(
     session.commit()
     job = enqueue_invoice_run(run_redis, again)
     session.commit()
-    run_worker(app, burst=True, fork=False, connection=run_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert job.return_value()["made_now"] == 0
     assert balances(engine, bureau.tenant) == before
@@ -178,7 +179,7 @@ def test_a_premium_run_killed_midway_resumes_and_invoices_each_member_exactly_on
     run_id = start_run(session, RunKind.PREMIUM, pool_id, Q1, date(2026, 1, 15))
     crashed = queue(RUNS, run_redis).enqueue(crashing_premium_run_job, run_id, 1)
     session.commit()
-    run_worker(app, burst=True, fork=False, connection=run_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert crashed.get_status() == JobStatus.FAILED
     session.expire_all()
@@ -191,7 +192,7 @@ def test_a_premium_run_killed_midway_resumes_and_invoices_each_member_exactly_on
     session.commit()
     resumed = enqueue_invoice_run(run_redis, run_id)
     session.commit()
-    run_worker(app, burst=True, fork=False, connection=run_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert resumed.return_value()["made_now"] == 2
     invoices = _invoices(session, run_id)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from purchasing.invoices.queries import BookingStatus, invoice_state
 from purchasing.models import InvoiceMessage, MessageKind
+from tests.conftest import worker_runtime
 from tests.purchasing import billing
 from tests.purchasing.billing import fee_invoice
 from tests.purchasing.books import redis_url_of, run_redis  # noqa: F401  (fixture)
@@ -62,7 +63,7 @@ def test_when_the_morning_comes_a_worker_sends_reminders_and_books_what_is_pendi
     assert len(due) == 2
 
     session.commit()
-    assert run_worker(app, burst=True, fork=False, connection=run_redis)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     for cron_job in due:
         (job_id,) = cron_job.get_job_ids(run_redis, 0, 0)

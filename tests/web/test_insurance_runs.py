@@ -21,6 +21,7 @@ from purchasing.pools import change_declaration, join, open_pool
 from purchasing.rating import Basis, Exposure, Line
 from tenants.roles import Role
 from tenants.unit_of_work import unit_of_work
+from tests.conftest import worker_runtime
 from tests.purchasing.billing import give_billing_details, make_bureau, make_member
 from tests.purchasing.books import balance
 from tests.web.test_insurance import amount_at
@@ -91,7 +92,7 @@ def test_a_premium_run_from_the_bureau_page_invoices_and_books_and_the_member_se
     run_path = started.headers["Location"]
     assert "in de wachtrij" in staff.get(run_path).get_data(as_text=True)
 
-    assert run_worker(app, burst=True, fork=False, connection=connection)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=connection)
 
     page = staff.get(run_path).get_data(as_text=True)
     assert "klaar" in page and "2 van 2 facturen" in page
@@ -139,7 +140,7 @@ def _premium_run_through_the_page(app, staff, pool_id, connection) -> str:
         data={"starts_on": JANUARY[0].isoformat(), "ends_on": JANUARY[1].isoformat()},
     )
     assert started.status_code == 302
-    assert run_worker(app, burst=True, fork=False, connection=connection)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=connection)
     return started.headers["Location"]
 
 
@@ -168,7 +169,7 @@ def test_a_correction_run_from_the_pool_page_credits_a_lowered_declaration_and_s
         change_declaration(session, enrolment, Exposure(employees=D(1)), date(YEAR, 1, 1))
     started = staff.post(f"/bureau/insurance/pools/{pool_id}/corrections", data=january)
     assert started.status_code == 302
-    assert run_worker(app, burst=True, fork=False, connection=connection)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=connection)
     page = staff.get(started.headers["Location"]).get_data(as_text=True)
     assert "Correctierun" in page and "klaar" in page and "(creditnota)" in page
 

@@ -29,6 +29,7 @@ from purchasing.runs.runs import start_run
 from purchasing.sepa.creditor import creditor_identifier, set_creditor
 from purchasing.sepa.pain008 import check_against_schema
 from tenants.roles import Role
+from tests.conftest import worker_runtime
 from tests.purchasing import billing
 from tests.purchasing.billing import (
     BUREAU_IBAN,
@@ -276,7 +277,7 @@ def test_staff_make_a_plan_subscribe_members_and_run_it_with_progress_and_mails(
     )
 
     session.commit()
-    assert run_worker(app, burst=True, fork=False, connection=run_redis)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     session.commit()
     progress = staff.get(f"{run_url}/progress").json

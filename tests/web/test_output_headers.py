@@ -20,11 +20,11 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.settings import DEVELOPMENT_PUBLIC_URL
 from ledger.importer import import_book
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.web.test_members import TOKEN_IN_LINK, invite, last_mail_to
+from workers.settings import DEVELOPMENT_PUBLIC_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "app" / "templates"

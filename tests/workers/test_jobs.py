@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ledger.chart import ChartAccount, default_chart
 from tenants.models import Organisation
 from tenants.provisioning import NewOrganisation, provision_organisation
+from tests.conftest import worker_runtime
 from workers.jobs import count_accounts
 from workers.queues import DEFAULT, LEDGER, RUNS, queue
 from workers.worker import run_worker
@@ -33,7 +34,7 @@ def test_a_job_counts_the_accounts_of_the_organisation_it_names_and_no_other(
     for_large = queue(LEDGER, job_redis).enqueue(count_accounts, large.id)
     for_small = queue(DEFAULT, job_redis).enqueue(count_accounts, small.organisation_id)
 
-    assert run_worker(app, burst=True, fork=False, connection=job_redis)
+    assert run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
     assert for_large.return_value() == len(default_chart())
     assert for_small.return_value() == len(SMALL_CHART)
@@ -46,7 +47,7 @@ def test_a_job_for_an_organisation_that_does_not_exist_fails_without_reading_any
         unknown = (session.scalar(select(func.max(Organisation.id))) or 0) + 1000
     job = queue(RUNS, job_redis).enqueue(count_accounts, unknown)
 
-    run_worker(app, burst=True, fork=False, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
 
     assert job.get_status() == JobStatus.FAILED
     result = job.latest_result()
@@ -62,7 +63,7 @@ def test_a_forking_worker_runs_the_job_in_a_child_and_leaves_the_parents_pool_wo
         connection.exec_driver_sql("SELECT 1")
     job = queue(DEFAULT, job_redis).enqueue(count_accounts, org.id)
 
-    run_worker(app, burst=True, fork=True, connection=job_redis)
+    run_worker(worker_runtime(app), burst=True, fork=True, connection=job_redis)
 
     assert job.return_value() == len(default_chart())
     with engine.connect() as connection:

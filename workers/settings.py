@@ -1,4 +1,8 @@
-"""Settings from the environment, read once when the application is created."""
+"""Settings from the environment, read once by whichever face starts: the web or a worker.
+
+Both faces build their database engine with ``engine_options`` and their payment provider with
+``provider_from``, so a job and a request see the same database the same way.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from purchasing.payments.provider import PaymentProvider
+from purchasing.payments.stripe_provider import StripeProvider
+from tenants.databases import connect_args
 
 # Where ``serve`` listens unless told otherwise: the links in e-mails of development and tests.
 DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
@@ -102,3 +110,26 @@ def require_public_url(config: Mapping[str, Any]) -> None:
     settings = config["SB_SETTINGS"]
     if not config.get("TESTING") and settings.public_url is None:
         raise MissingPublicUrl
+
+
+def provider_from(config: Mapping[str, Any]) -> PaymentProvider | None:
+    """Stripe when its keys are set (``config``, else environment); otherwise none is offered."""
+
+    def setting(name: str) -> str | None:
+        return config.get(name) or os.environ.get(name) or None
+
+    secret, webhook_secret = setting("STRIPE_SECRET_KEY"), setting("STRIPE_WEBHOOK_SECRET")
+    if not secret or not webhook_secret:
+        return None
+    return StripeProvider(secret, webhook_secret, api_base=setting("STRIPE_API_BASE"))
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """How both faces connect to PostgreSQL (behind PgBouncer or not, see ``connect_args``)."""
+    return {
+        "pool_pre_ping": True,
+        # PostgreSQL caches catalog entries per connection, for every schema it touched:
+        # recycle connections so a long-lived one does not grow with the number of tenants.
+        "pool_recycle": 900,
+        "connect_args": connect_args(behind_pgbouncer=settings.behind_pgbouncer),
+    }

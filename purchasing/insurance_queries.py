@@ -1,6 +1,7 @@
 """What the insurance pages show, read in a few queries: rows shaped for one table each.
 
-Reads only; every change goes through the services in ``purchasing``.
+Reads only, next to the services that write what they read (``policies``, ``pools``, the runs);
+the web's views import them from here.
 """
 
 from __future__ import annotations
