@@ -17,9 +17,9 @@ def register(app: Flask) -> None:
     from app.members.views import blueprint as members
 
     second_factor.init_app(app)
-    passwords.init_app(app)
     for blueprint in (home, account, passwords.blueprint, bureau, dashboard, members):
         app.register_blueprint(blueprint)
+    passwords.init_app(app)  # limits the registered view
     for blueprint in (books, reports, planning):
         app.register_blueprint(blueprint)
     from app.bank.views import blueprint as bank

@@ -31,7 +31,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app import login_sessions
+from app import login_limits, login_sessions
 from app.account.views import blueprint as account
 from app.errors import translated
 from app.extensions import db
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("password", __name__, url_prefix="/password")
 
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
+RESET_REQUESTS = "reset"
 
 
 class ForgottenForm(FlaskForm):
@@ -69,13 +70,18 @@ class ChangeForm(NewPasswordForm):
 def init_app(app: Flask) -> None:
     """The rule for new passwords, for every page with a field for one."""
     app.jinja_env.globals["PASSWORD_RULE"] = RULE
+    login_limits.limit_per_address(app, "password.forgotten", "LOGIN_RATE_LIMIT")
 
 
 @blueprint.route("/forgotten", methods=["GET", "POST"])
 def forgotten() -> Any:
     form = ForgottenForm()
     if form.validate_on_submit():
-        issued = credentials.request_reset(db.session(), form.email.data or "", _now())
+        email = form.email.data or ""
+        # Every request counts against the address typed, known or not: no mail flood.
+        login_limits.refuse_if_account_locked(RESET_REQUESTS, email)
+        login_limits.count_failure(RESET_REQUESTS, email)
+        issued = credentials.request_reset(db.session(), email, _now())
         if issued is not None:
             _send_after_answer(_reset_mail(issued))
         return render_template("password/requested.html")
