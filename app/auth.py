@@ -103,8 +103,10 @@ def second_factor() -> Any:
         login_limits.refuse_if_account_locked(CODE_ATTEMPTS, account)
         now = login_sessions.now()
         user = db.session().get(User, pending["user_id"])
-        if user is not None and second_factor_module.verify(
-            db.session(), user.id, form.code.data or "", now
+        if (
+            user is not None
+            and user.is_active
+            and second_factor_module.verify(db.session(), user.id, form.code.data or "", now)
         ):
             _start_session(user, has_second_factor=True)
             return redirect(pending["next"])

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app, request, session
+from flask import Response, after_this_request, current_app, request, session
 from flask_login import UserMixin, login_user, logout_user
 
 from app.extensions import db
 from tenants import sessions
 from tenants.models import User
 from tenants.security_log import record
-from tenants.security_models import EventKind
+from tenants.security_models import EventKind, UserSession
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (the name of a cookie field)
 
@@ -82,8 +82,22 @@ def load_user(user_id: str) -> CurrentUser | None:
         session.pop(SESSION_TOKEN_KEY, None)
         return None
     if live.row.must_rotate:
-        session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), live.row, now())
+        _rotate_if_committed(live.row)
     return CurrentUser(live.user, has_second_factor=live.has_second_factor)
+
+
+def _rotate_if_committed(row: UserSession) -> None:
+    """Rotate with this request's answer, only if it commits (below 400).
+
+    Rotating in a request that then rolls back would hand the browser a token the database
+    never kept, and so log the person out; the next successful request rotates instead.
+    """
+
+    @after_this_request
+    def _rotate(response: Response) -> Response:
+        if response.status_code < 400:
+            session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), row, now())
+        return response
 
 
 def rotate_current() -> None:
