@@ -109,7 +109,6 @@ def fill_demo(session: Session) -> tuple[DemoPerson, ...]:
             # Bureau staff must log in with a second factor, in the demo too: the secret is
             # random per instance and printed for whoever serves the demo (``app.demo``).
             enable_with_secret(session, user.id, pyotp.random_base32(), datetime.now(UTC))
-            session.commit()
     return PEOPLE
 
 

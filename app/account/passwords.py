@@ -47,6 +47,7 @@ blueprint = Blueprint("password", __name__, url_prefix="/password")
 
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
 RESET_REQUESTS = "reset"
+PASSWORD_ATTEMPTS = "password"  # noqa: S105  (the login's counter: one budget per account)
 
 
 class ForgottenForm(FlaskForm):
@@ -111,6 +112,8 @@ def reset(token: str) -> Any:
 def change_password() -> Any:
     form = ChangeForm()
     if form.validate_on_submit():
+        # A borrowed session must not become a way to guess the password: same limit as login.
+        login_limits.refuse_if_account_locked(PASSWORD_ATTEMPTS, current_user.email)
         try:
             credentials.change_password(
                 db.session(),
@@ -120,6 +123,8 @@ def change_password() -> Any:
                 _now(),
             )
         except DomainError as error:
+            if error.field == "current":
+                login_limits.count_failure(PASSWORD_ATTEMPTS, current_user.email)
             field = form.current if error.field == "current" else form.password
             field.errors = [translated(error)]
             return _change_page(form), 422

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, login
 from tests.web.test_auth import make_app  # noqa: F401  (a fixture)
 
 PROXY = "10.0.0.1"
@@ -85,3 +85,17 @@ def test_the_account_limit_counts_only_failures_and_treats_unknown_addresses_ali
     for email in (user.email, unknown):
         answers = [attempt(client, email, WRONG, "203.0.113.9") for _ in range(3)]
         assert answers == [200, 200, 429]
+
+
+def test_guessing_the_current_password_on_the_change_form_counts_against_the_account(
+    limited, make_user
+):
+    client = limited(LOGIN_ACCOUNT_RATE_LIMIT="2 per hour").test_client()
+    user = make_user()
+    login(client, user)
+    new = "paarse fiets onder de brug"
+    guess = {"current": WRONG, "password": new, "repeat": new}
+    answers = [client.post("/account/password", data=guess).status_code for _ in range(3)]
+    assert answers == [422, 422, 429]
+    right = {**guess, "current": PASSWORD}
+    assert client.post("/account/password", data=right).status_code == 429
