@@ -85,7 +85,7 @@ def _after_password(user: User) -> Any:
     if not second_factor_module.is_enabled(db.session(), user.id):
         _start_session(user)
         return redirect(target)
-    session.clear()
+    login_sessions.fresh_cookie()
     session[PENDING_KEY] = {"user_id": user.id, "at": time.time(), "next": target}
     return redirect(url_for("auth.second_factor"))
 

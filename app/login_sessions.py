@@ -61,15 +61,23 @@ def start(user: User, *, has_second_factor: bool = False, is_new: bool = True) -
     ``is_new`` is False when a logged-in person goes on in a new session (after changing
     their password): that is no login for the security log.
     """
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    fresh_cookie()
     device = sessions.Device(client_address(), request.user_agent.string or "")
     session[SESSION_TOKEN_KEY] = sessions.start_session(db.session(), user.id, now(), device)
     login_user(CurrentUser(user, has_second_factor=has_second_factor))
     if is_new:
         record(db.session(), EventKind.LOGIN, user_id=user.id, ip_address=client_address())
+
+
+def fresh_cookie() -> None:
+    """Empty the cookie but for the chosen language; a session it still had ends."""
+    previous = session.get(SESSION_TOKEN_KEY)
+    if isinstance(previous, str):
+        sessions.end_session(db.session(), previous, now())
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def load_user(user_id: str) -> CurrentUser | None:

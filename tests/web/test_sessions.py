@@ -154,3 +154,12 @@ def test_a_rotation_due_waits_for_an_answer_that_commits(app, client, session, m
     assert is_logged_in(client)  # the cookie from the 404 still works, and now rotates
     assert not is_logged_in(before)
     assert is_logged_in(client)
+
+
+def test_logging_in_again_on_the_same_browser_ends_the_session_it_had(app, client, make_user):
+    user = make_user()
+    login(client, user)
+    earlier = copy_of(client, app)
+    login(client, user)
+    assert not is_logged_in(earlier)
+    assert is_logged_in(client)
