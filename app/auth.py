@@ -85,7 +85,7 @@ def _after_password(user: User) -> Any:
     if not second_factor_module.is_enabled(db.session(), user.id):
         _start_session(user)
         return redirect(target)
-    session.clear()
+    login_sessions.fresh_cookie()
     session[PENDING_KEY] = {"user_id": user.id, "at": time.time(), "next": target}
     return redirect(url_for("auth.second_factor"))
 
@@ -103,8 +103,10 @@ def second_factor() -> Any:
         login_limits.refuse_if_account_locked(CODE_ATTEMPTS, account)
         now = login_sessions.now()
         user = db.session().get(User, pending["user_id"])
-        if user is not None and second_factor_module.verify(
-            db.session(), user.id, form.code.data or "", now
+        if (
+            user is not None
+            and user.is_active
+            and second_factor_module.verify(db.session(), user.id, form.code.data or "", now)
         ):
             _start_session(user, has_second_factor=True)
             return redirect(pending["next"])

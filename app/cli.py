@@ -340,3 +340,21 @@ org_group.add_command(org_restore_command)
 
 if __name__ == "__main__":
     main()
+
+
+@user_group.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def user_deactivate(email: str) -> None:
+    """Refuse this person any further login and end every session they have, at once."""
+    from datetime import UTC, datetime
+
+    from tenants.access_changes import deactivate_user
+    from tenants.unit_of_work import unit_of_work
+
+    with unit_of_work(db.engine) as session:
+        user = user_by_email(session, email)
+        if user is None:
+            raise click.ClickException(f"no user {email!r}")
+        deactivate_user(session, user.id, None, datetime.now(UTC))
+    click.echo(f"deactivated {email}; their sessions have ended")

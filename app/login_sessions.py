@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app, request, session
+from flask import Response, after_this_request, current_app, request, session
 from flask_login import UserMixin, login_user, logout_user
 
 from app.extensions import db
 from tenants import sessions
 from tenants.models import User
 from tenants.security_log import record
-from tenants.security_models import EventKind
+from tenants.security_models import EventKind, UserSession
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (the name of a cookie field)
 
@@ -61,15 +61,23 @@ def start(user: User, *, has_second_factor: bool = False, is_new: bool = True) -
     ``is_new`` is False when a logged-in person goes on in a new session (after changing
     their password): that is no login for the security log.
     """
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    fresh_cookie()
     device = sessions.Device(client_address(), request.user_agent.string or "")
     session[SESSION_TOKEN_KEY] = sessions.start_session(db.session(), user.id, now(), device)
     login_user(CurrentUser(user, has_second_factor=has_second_factor))
     if is_new:
         record(db.session(), EventKind.LOGIN, user_id=user.id, ip_address=client_address())
+
+
+def fresh_cookie() -> None:
+    """Empty the cookie but for the chosen language; a session it still had ends."""
+    previous = session.get(SESSION_TOKEN_KEY)
+    if isinstance(previous, str):
+        sessions.end_session(db.session(), previous, now())
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def load_user(user_id: str) -> CurrentUser | None:
@@ -82,8 +90,22 @@ def load_user(user_id: str) -> CurrentUser | None:
         session.pop(SESSION_TOKEN_KEY, None)
         return None
     if live.row.must_rotate:
-        session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), live.row, now())
+        _rotate_if_committed(live.row)
     return CurrentUser(live.user, has_second_factor=live.has_second_factor)
+
+
+def _rotate_if_committed(row: UserSession) -> None:
+    """Rotate with this request's answer, only if it commits (below 400).
+
+    Rotating in a request that then rolls back would hand the browser a token the database
+    never kept, and so log the person out; the next successful request rotates instead.
+    """
+
+    @after_this_request
+    def _rotate(response: Response) -> Response:
+        if response.status_code < 400:
+            session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), row, now())
+        return response
 
 
 def rotate_current() -> None:

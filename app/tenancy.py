@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, abort, current_app, g, request
 from flask_login import current_user
 
+from app.account.log import note_bureau_visit
 from app.extensions import db, login_manager
 from tenants.binding import bind_session, tenant_ref
 from tenants.errors import TenantBindingError
@@ -117,6 +118,7 @@ def _bind_and_authorise() -> Any:
     view = current_app.view_functions[request.endpoint or ""]
     if not role.allows(getattr(view, _ROLE_ATTRIBUTE)):
         abort(403)
+    note_bureau_visit(organisation.id, organisation.is_bureau)
     try:
         bind_session(session, tenant_ref(organisation))
     except TenantBindingError:

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.account import passwords, second_factor
+    from app.account import log, passwords, second_factor  # noqa: F401  (their routes)
     from app.account.views import blueprint as account
     from app.books.planning import blueprint as planning
     from app.books.reports import blueprint as reports
@@ -18,9 +18,9 @@ def register(app: Flask) -> None:
     from app.members.views import blueprint as members
 
     second_factor.init_app(app)
-    passwords.init_app(app)
     for blueprint in (home, account, passwords.blueprint, bureau, bureau_jobs, dashboard, members):
         app.register_blueprint(blueprint)
+    passwords.init_app(app)  # limits the registered view
     for blueprint in (books, reports, planning):
         app.register_blueprint(blueprint)
     from app.bank.views import blueprint as bank
@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bank)
     from app.entry.corrections import blueprint as transactions
     from app.entry.views import blueprint as entry
+    from app.orgsettings import security_log  # noqa: F401  (a route on orgsettings)
     from app.orgsettings.views import blueprint as orgsettings
 
     for blueprint in (entry, transactions, orgsettings):

@@ -218,3 +218,17 @@ def test_org_delete_with_confirmation_drops_the_schema(run, engine):
 def _schema_of(run, slug: str) -> str:
     rows = json.loads(run("org", "list", "--json").output)
     return next(row["schema"] for row in rows if row["slug"] == slug)
+
+
+def test_user_deactivate_ends_the_sessions_and_refuses_the_next_login(run, app, make_user):
+    from tests.conftest import login
+    from tests.web.test_sessions import is_logged_in
+
+    user = make_user()
+    client = app.test_client()
+    login(client, user)
+    result = run("user", "deactivate", user.email)
+    assert result.exit_code == 0, result.output
+    assert not is_logged_in(client)
+    answer = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
+    assert answer.status_code == 200

@@ -31,7 +31,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app import login_sessions
+from app import login_limits, login_sessions
 from app.account.views import blueprint as account
 from app.errors import translated
 from app.extensions import db
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("password", __name__, url_prefix="/password")
 
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
+RESET_REQUESTS = "reset"
+PASSWORD_ATTEMPTS = "password"  # noqa: S105  (the login's counter: one budget per account)
 
 
 class ForgottenForm(FlaskForm):
@@ -69,13 +71,18 @@ class ChangeForm(NewPasswordForm):
 def init_app(app: Flask) -> None:
     """The rule for new passwords, for every page with a field for one."""
     app.jinja_env.globals["PASSWORD_RULE"] = RULE
+    login_limits.limit_per_address(app, "password.forgotten", "LOGIN_RATE_LIMIT")
 
 
 @blueprint.route("/forgotten", methods=["GET", "POST"])
 def forgotten() -> Any:
     form = ForgottenForm()
     if form.validate_on_submit():
-        issued = credentials.request_reset(db.session(), form.email.data or "", _now())
+        email = form.email.data or ""
+        # Every request counts against the address typed, known or not: no mail flood.
+        login_limits.refuse_if_account_locked(RESET_REQUESTS, email)
+        login_limits.count_failure(RESET_REQUESTS, email)
+        issued = credentials.request_reset(db.session(), email, _now())
         if issued is not None:
             _send_after_answer(_reset_mail(issued))
         return render_template("password/requested.html")
@@ -105,6 +112,8 @@ def reset(token: str) -> Any:
 def change_password() -> Any:
     form = ChangeForm()
     if form.validate_on_submit():
+        # A borrowed session must not become a way to guess the password: same limit as login.
+        login_limits.refuse_if_account_locked(PASSWORD_ATTEMPTS, current_user.email)
         try:
             credentials.change_password(
                 db.session(),
@@ -114,6 +123,8 @@ def change_password() -> Any:
                 _now(),
             )
         except DomainError as error:
+            if error.field == "current":
+                login_limits.count_failure(PASSWORD_ATTEMPTS, current_user.email)
             field = form.current if error.field == "current" else form.password
             field.errors = [translated(error)]
             return _change_page(form), 422

@@ -32,7 +32,7 @@ from tenants.binding import TenantRef, bind_session
 from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.roles import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, set_up_second_factor
 
 PUBLIC_ENDPOINTS = frozenset(
     {
@@ -41,6 +41,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.logout",
         "auth.choose_locale",
         "auth.accept_invitation",
+        "auth.second_factor",  # the code step after the password, for a pending login only
+        "password.forgotten",
+        "password.reset",  # opened by the single-use token in the mailed link
         "payments.stripe_webhook",  # authenticated by Stripe's signature, not by a login
     }
 )
@@ -176,10 +179,15 @@ def world(app: Flask, engine: Engine) -> World:
             user = create_user(session, email, PASSWORD, is_bureau_admin=persona == "bureau")
             if organisation is not None and role is not None:
                 add_member(session, user.id, organisation.organisation_id, role)
+            if persona == "bureau":
+                keys = set_up_second_factor(session, user.id)
             session.commit()
         client = app.test_client()
         response = client.post("/login", data={"email": email, "password": PASSWORD})
         assert response.status_code == 302, persona
+        if persona == "bureau":
+            response = client.post("/login/code", data={"code": keys.next_code()})
+            assert response.status_code == 302, persona
         clients[persona] = client
     return World(
         home_slug=f"thuis-{suffix}",

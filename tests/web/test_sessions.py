@@ -140,3 +140,26 @@ def _age(session, user_id: int, *, last_seen=timedelta(0), created=timedelta(0))
         .values(last_seen_at=now - last_seen, created_at=now - max(created, last_seen))
     )
     session.commit()
+
+
+def test_a_rotation_due_waits_for_an_answer_that_commits(app, client, session, make_user):
+    user = make_user()
+    login(client, user)
+    session.execute(
+        update(UserSession).where(UserSession.user_id == user.id).values(must_rotate=True)
+    )
+    session.commit()
+    assert client.get("/o/bestaat-niet/").status_code == 404  # rolled back: no rotation
+    before = copy_of(client, app)
+    assert is_logged_in(client)  # the cookie from the 404 still works, and now rotates
+    assert not is_logged_in(before)
+    assert is_logged_in(client)
+
+
+def test_logging_in_again_on_the_same_browser_ends_the_session_it_had(app, client, make_user):
+    user = make_user()
+    login(client, user)
+    earlier = copy_of(client, app)
+    login(client, user)
+    assert not is_logged_in(earlier)
+    assert is_logged_in(client)
