@@ -7,6 +7,8 @@ which lives in our storage, not next to the export.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,19 +42,54 @@ from ledger.models import (
     Price,
 )
 from ledger.options import book_options
-from ledger.queries import all_transactions
+from ledger.queries import all_transactions, stream_transactions
 
 LABEL_KEYS = ("label_nl", "label_en", "rgs")
 DOCUMENT_TYPE = "document"
 
 
-def export_book(session: Session) -> str:
+def export_book(session: Session, *, title: str | None = None) -> str:
     """The book as Beancount text (the caller decides where it goes)."""
-    return beans.render_book(read_book(session))
+    return "".join(write_book(session, title=title))
+
+
+def write_book(session: Session, *, title: str | None = None) -> Iterator[str]:
+    """The book as Beancount text, piece by piece, as its transactions are read.
+
+    Memory stays flat in the length of the history: only the directives other than
+    transactions (accounts, balances, prices, notes, documents: they grow with the chart, not
+    with the years) are read whole. ``title`` (the organisation's name) becomes the book's
+    ``option "title"``.
+    """
+    options = {**book_options(session)}
+    if title is not None:
+        options["title"] = title
+    yield beans.render_header(options)
+    yield from beans.render_entries(_other_directives(session), stream_transactions(session))
+
+
+def in_chunks(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    """UTF-8 bytes in chunks of about ``size``: a download in few, full writes."""
+    buffer: list[str] = []
+    length = 0
+    for piece in pieces:
+        buffer.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(buffer).encode()
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
 
 
 def read_book(session: Session) -> Book:
     """Every directive of the book as plain values, padding transactions left to ``pad``."""
+    directives = _other_directives(session)
+    directives += [t for _id, t in all_transactions(session) if not t.is_padding]
+    return Book(options={**book_options(session)}, directives=tuple(directives))
+
+
+def _other_directives(session: Session) -> list[Directive]:
     directives: list[Directive] = []
     directives += _accounts(session)
     directives += [
@@ -72,8 +109,7 @@ def read_book(session: Session) -> Book:
         CustomEntry(c.date, c.type, decode_values(c.values), decode_meta(c.meta))
         for c in session.scalars(select(Custom).order_by(Custom.id))
     ]
-    directives += [t for _id, t in all_transactions(session) if not t.is_padding]
-    return Book(options={**book_options(session)}, directives=tuple(directives))
+    return directives
 
 
 def _accounts(session: Session) -> list[Directive]:
@@ -132,4 +168,4 @@ def _document(document: Document, account: str) -> CustomEntry:
     return CustomEntry(document.date, DOCUMENT_TYPE, values, meta)
 
 
-__all__ = ["export_book", "read_book"]
+__all__ = ["export_book", "in_chunks", "read_book", "write_book"]
