@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, g, render_template, stream_with_context
+from flask import Response, abort, g, render_template, send_file, stream_with_context
 from flask_babel import gettext as _
 
+from app.books.archive import books_with_receipts
 from app.books.downloads import csv_download, wanted_format
 from app.books.params import cursor_arg, cursor_text, date_arg, text_arg, today
 from app.books.picker import start_month
@@ -92,6 +93,18 @@ def export() -> Response:
         stream_with_context(chunks),
         mimetype="text/plain",
         headers={"Content-Disposition": f'attachment; filename="{g.org.slug}.beancount"'},
+    )
+
+
+@blueprint.route("/export.zip")
+@requires(Role.VIEWER)
+def export_with_receipts() -> Response:
+    archive = books_with_receipts(db.session(), g.org.id, g.org.slug, g.org.name)
+    return send_file(
+        archive,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{g.org.slug}.zip",
     )
 
 
