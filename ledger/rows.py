@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -72,6 +72,32 @@ def to_transaction(row: Transaction, postings: Iterable[tuple[Posting, str]]) ->
         source=row.source,
         is_padding=row.pad_id is not None,
         postings=tuple(_to_posting(p, account) for p, account in postings),
+    )
+
+
+def transaction_of_rows(rows: Sequence[Any]) -> NewTransaction:
+    """A transaction from joined rows, one per posting (``queries.stream_transactions``)."""
+    first = rows[0]
+    return NewTransaction(
+        date=first.date,
+        narration=first.narration,
+        payee=first.payee,
+        flag=first.flag,
+        tags=frozenset(first.tags or ()),
+        links=frozenset(first.links or ()),
+        meta=decode_meta(first.meta),
+        source=first.source,
+        postings=tuple(
+            NewPosting(
+                account=row.account,
+                units=Amount(row.number, row.currency),
+                cost=cost_of(row.cost_number, row.cost_currency, row.cost_date, row.cost_label),
+                price=price_of(row.price_number, row.price_currency),
+                flag=row.posting_flag,
+                meta=decode_meta(row.posting_meta),
+            )
+            for row in rows
+        ),
     )
 
 

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, g, render_template
+from flask import Response, abort, g, render_template, send_file, stream_with_context
 from flask_babel import gettext as _
 
+from app.books.archive import books_with_receipts
 from app.books.downloads import csv_download, wanted_format
 from app.books.params import cursor_arg, cursor_text, date_arg, text_arg
 from app.books.picker import start_month
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
-from ledger.export import export_book
+from ledger.export import in_chunks, write_book
 from ledger.reports.account_ledger import LedgerLine, account_ledger
 from ledger.reports.journal import JournalFilter, journal
 from ledger.reports.periods import Period, fiscal_year
@@ -86,10 +87,25 @@ def account_page(account: str) -> Any:
 @blueprint.route("/export.beancount")
 @requires(Role.VIEWER)
 def export() -> Response:
+    # Streamed: each chunk is written as its transactions are read (one server-side cursor),
+    # in a transaction of its own once the request's unit of work has ended.
+    chunks = in_chunks(write_book(db.session(), title=g.org.name))
     return Response(
-        export_book(db.session()),
+        stream_with_context(chunks),
         mimetype="text/plain",
         headers={"Content-Disposition": f'attachment; filename="{g.org.slug}.beancount"'},
+    )
+
+
+@blueprint.route("/export.zip")
+@requires(Role.VIEWER)
+def export_with_receipts() -> Response:
+    archive = books_with_receipts(db.session(), g.org.id, g.org.slug, g.org.name)
+    return send_file(
+        archive,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{g.org.slug}.zip",
     )
 
 
