@@ -147,3 +147,20 @@ def test_every_page_as_every_role_shows_dutch_dates_amounts_and_words(crawled):
         if problems:
             found[f"{persona} {url}"] = sorted(set(problems))[:6]
     assert not found, "\n".join(f"{page}: {problems}" for page, problems in found.items())
+
+
+def test_the_people_with_access_are_called_gebruikers_not_leden(clients, world):
+    page = clients["owner"].get(f"/o/{world.member_slug}/members").get_data(as_text=True)
+    menu = html.fromstring(page).xpath('//nav[@class="orgnav"]')[0]
+    links = [" ".join(link.text_content().split()) for link in menu.iter("a")]
+    assert "Gebruikers" in links and "Leden" not in links
+    assert "<h1>Gebruikers van Stichting De Linde</h1>" in page
+
+
+def test_every_page_that_says_pool_explains_what_a_pool_is(crawled):
+    unexplained = set()
+    for _, url, page in crawled:
+        text = visible_text(page).replace("AVB-pool", "")  # the pool's own name
+        if re.search(r"\bpools?\b", text, re.IGNORECASE) and "pool-explained" not in page:
+            unexplained.add(url)
+    assert unexplained == set()
