@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from app.settings import settings_from_env
+
+from workers.settings import settings_from_env
 
 
 def test_sessions_last_two_hours_idle_and_twelve_at_most_and_no_proxy_is_trusted(tmp_path):

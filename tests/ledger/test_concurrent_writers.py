@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,16 +18,16 @@ from sqlalchemy.engine import Engine
 
 from ledger import beans
 from ledger.balances import balances_on
+from ledger.clock import today
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.export import export_book
 from ledger.models import Posting, Transaction
 from ledger.transactions import post_transaction
-from tenants.provisioning import AMSTERDAM
 from tenants.unit_of_work import unit_of_work
 
 WRITERS = 8
 EACH = 15
-DAY = date(datetime.now(AMSTERDAM).year, 1, 15)
+DAY = date(today().year, 1, 15)
 
 
 def purchase(writer: int, n: int) -> NewTransaction:
