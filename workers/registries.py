@@ -105,3 +105,40 @@ def _failed(job: Job, queue_name: str) -> FailedJob:
 
 def _latest_first(job: FailedJob) -> float:
     return -(job.failed_at.timestamp() if job.failed_at else 0.0)
+
+
+# How often a job whose worker died under it is put back on its queue before a person decides.
+RECOVERIES = 3
+
+
+def requeue_abandoned(connection: Redis[bytes]) -> list[str]:
+    """Put back on their queues the jobs whose worker died under them; returns their ids.
+
+    When a worker process is killed mid-job (out of memory, a deploy, a crash of the machine),
+    rq finds the job's execution expired when it next cleans its registries and files the job
+    under failed, "due to AbandonedJobError". Our jobs are safe to run twice, so such a job is
+    requeued at once, up to ``RECOVERIES`` times (counted in its meta); a job that failed by
+    raising stays failed for a person to read and retry.
+    """
+    requeued = []
+    for each in all_queues(connection):
+        registry = FailedJobRegistry(queue=each)
+        for job in Job.fetch_many(registry.get_job_ids(), connection=connection):
+            if job is None or not _was_abandoned(job):
+                continue
+            recovered = int(job.meta.get("recovered", 0))
+            if recovered >= RECOVERIES:
+                continue
+            job.meta["recovered"] = recovered + 1
+            job.save_meta()  # type: ignore[no-untyped-call]
+            try:
+                registry.requeue(job)
+            except InvalidJobOperation:  # another worker requeued it a moment ago
+                continue
+            requeued.append(job.id)
+    return requeued
+
+
+def _was_abandoned(job: Job) -> bool:
+    result = job.latest_result()
+    return result is not None and "AbandonedJobError" in (result.exc_string or "")

@@ -20,9 +20,12 @@ from rq.worker import BaseWorker
 
 from workers import runtime
 from workers.queues import all_queues, redis_connection
-from workers.registries import organisation_of
+from workers.registries import organisation_of, requeue_abandoned
 
 log = structlog.get_logger("workers.jobs")
+# rq cleans its registries every ten minutes by default; a job whose worker died is found (and
+# requeued, see ``requeue_abandoned``) within a minute and a half of its execution expiring.
+MAINTENANCE_SECONDS = 90
 
 
 class _JobLogging(BaseWorker):
@@ -47,6 +50,13 @@ class _JobLogging(BaseWorker):
             return done
         finally:
             structlog.contextvars.clear_contextvars()
+
+
+    def clean_registries(self) -> None:
+        """rq's maintenance, then the jobs a dead worker left behind go back on their queues."""
+        super().clean_registries()  # type: ignore[no-untyped-call]
+        for job_id in requeue_abandoned(self.connection):
+            log.warning("job requeued after its worker died", requeued_job_id=job_id)
 
 
 class LoggingWorker(_JobLogging, Worker):
@@ -76,7 +86,9 @@ def run_worker(
     current = runtime.current()
     connection = connection or redis_connection(current.redis_url)
     worker_class = LoggingWorker if fork else LoggingSimpleWorker
-    worker = worker_class(all_queues(connection), connection=connection)
+    worker = worker_class(
+        all_queues(connection), connection=connection, maintenance_interval=MAINTENANCE_SECONDS
+    )
     return bool(worker.work(burst=burst, logging_level=current.log_level))
 
 
