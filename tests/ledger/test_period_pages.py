@@ -168,12 +168,12 @@ def test_the_cli_refuses_with_the_reason_and_a_non_zero_exit(
     assert nothing.exit_code == 1 and "no closed period" in nothing.output
 
 
-def test_reopening_a_period_that_is_not_closed_is_refused_at_the_top_of_the_page(
+def test_reopening_a_period_that_does_not_exist_answers_404_with_the_reason_at_the_top(
     member: Any,
 ) -> None:
     client, org = member(Role.OWNER)
 
     response = client.post(f"/o/{org.slug}/settings/periods/999/reopen")
 
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert 'data-testid="error-form"' in response.get_data(as_text=True)
