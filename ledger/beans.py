@@ -414,12 +414,15 @@ def _plain_transaction(transaction: NewTransaction, dformat: Any) -> str | None:
     accounts = [
         f"{printer.render_flag(p.flag)} {p.account}" if p.flag else p.account for p in postings
     ]
-    amounts = [_plain_amount(p.units, dformat) for p in postings]
-    aligned, width = printer.align_position_strings(amounts)
+    numbers = [dformat.format(p.units.number, p.units.currency) + " " for p in postings]
     account_width = max(len(account) for account in accounts)
+    if not all("A" <= p.units.currency[:1] <= "Z" for p in postings):
+        return None  # the printer aligns on the first capital, which is then elsewhere
+    # The printer's alignment on the currency's first letter, its trailing padding stripped.
+    number_width = max(len(number) for number in numbers)
     lines += [
-        f"  {account:{account_width}}  {amount:{max(1, width)}}".rstrip()
-        for account, amount in zip(accounts, aligned, strict=True)
+        f"  {account:{account_width}}  {number:>{number_width}}{posting.units.currency}"
+        for account, number, posting in zip(accounts, numbers, postings, strict=True)
     ]
     return "\n".join(lines) + "\n"
 
@@ -439,10 +442,6 @@ def _plain_meta_lines(meta: Meta) -> list[str] | None:
         else:
             return None
     return lines
-
-
-def _plain_amount(units: Amount, dformat: Any) -> str:
-    return f"{dformat.format(units.number, units.currency)} {units.currency}"
 
 
 def _option_lines(options: Mapping[str, Any]) -> list[str]:

@@ -76,28 +76,36 @@ def to_transaction(row: Transaction, postings: Iterable[tuple[Posting, str]]) ->
 
 
 def transaction_of_rows(rows: Sequence[Any]) -> NewTransaction:
-    """A transaction from joined rows, one per posting (``queries.stream_transactions``)."""
+    """A transaction from joined rows, one per posting (``queries.stream_transactions``).
+
+    Called once per transaction of an export, so the usual posting (no cost, price or
+    metadata) skips the helpers that would find nothing.
+    """
     first = rows[0]
     return NewTransaction(
-        date=first.date,
-        narration=first.narration,
-        payee=first.payee,
-        flag=first.flag,
-        tags=frozenset(first.tags or ()),
-        links=frozenset(first.links or ()),
-        meta=decode_meta(first.meta),
-        source=first.source,
-        postings=tuple(
-            NewPosting(
-                account=row.account,
-                units=Amount(row.number, row.currency),
-                cost=cost_of(row.cost_number, row.cost_currency, row.cost_date, row.cost_label),
-                price=price_of(row.price_number, row.price_currency),
-                flag=row.posting_flag,
-                meta=decode_meta(row.posting_meta),
-            )
-            for row in rows
-        ),
+        first.date,
+        first.narration,
+        tuple(_streamed_posting(row) for row in rows),
+        first.payee,
+        first.flag,
+        frozenset(first.tags) if first.tags else frozenset(),
+        frozenset(first.links) if first.links else frozenset(),
+        decode_meta(first.meta) if first.meta else {},
+        first.source,
+    )
+
+
+def _streamed_posting(row: Any) -> NewPosting:
+    units = Amount(row.number, row.currency)
+    if row.cost_number is None and row.price_number is None and not row.posting_meta:
+        return NewPosting(row.account, units, None, None, row.posting_flag)
+    return NewPosting(
+        account=row.account,
+        units=units,
+        cost=cost_of(row.cost_number, row.cost_currency, row.cost_date, row.cost_label),
+        price=price_of(row.price_number, row.price_currency),
+        flag=row.posting_flag,
+        meta=decode_meta(row.posting_meta),
     )
 
 
