@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, request, session
@@ -49,8 +50,12 @@ def select_locale() -> str:
     return DEFAULT_LOCALE
 
 
-def _babel_locale() -> str:
-    return "nl_NL" if str(get_locale()) == "nl" else "en_GB"
+# Parsed once: given a name, Babel parses it and builds a new Locale on every call.
+_DUTCH, _ENGLISH = Locale.parse("nl_NL"), Locale.parse("en_GB")
+
+
+def _babel_locale() -> Locale:
+    return _DUTCH if str(get_locale()) == "nl" else _ENGLISH
 
 
 # Babel's ``format_currency`` parses the locale and applies a general number pattern on every
@@ -58,8 +63,8 @@ def _babel_locale() -> str:
 # more. Euro amounts of at most two decimals (nearly every amount shown) are written here
 # instead, character for character as Babel writes them (tests/test_i18n.py compares the two).
 _EURO_FORMATS = {
-    "nl_NL": ("€\N{NO-BREAK SPACE}{}", "€\N{NO-BREAK SPACE}-{}", str.maketrans(",.", ".,")),
-    "en_GB": ("€{}", "-€{}", None),
+    "nl": ("€\N{NO-BREAK SPACE}{}", "€\N{NO-BREAK SPACE}-{}", str.maketrans(",.", ".,")),
+    "en": ("€{}", "-€{}", None),
 }
 
 
@@ -67,7 +72,7 @@ def money(amount: Decimal, currency: str = "EUR") -> str:
     """``€ 1.234,56`` in Dutch (a no-break space after the sign), ``€1,234.56`` in English."""
     locale = _babel_locale()
     if currency == "EUR" and isinstance(amount, Decimal) and _at_most_cents(amount):
-        positive, negative, separators = _EURO_FORMATS[locale]
+        positive, negative, separators = _EURO_FORMATS[locale.language]
         digits = format(amount.copy_abs(), ",.2f")  # exact: no more decimals than shown
         if separators is not None:
             digits = digits.translate(separators)
