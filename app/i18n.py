@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Context, Decimal, DecimalException, localcontext
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, request, session
@@ -52,8 +53,12 @@ def select_locale() -> str:
     return DEFAULT_LOCALE
 
 
-def _babel_locale() -> str:
-    return "nl_NL" if str(get_locale()) == "nl" else "en_GB"
+# Parsed once: given a name, Babel parses it and builds a new Locale on every call.
+_DUTCH, _ENGLISH = Locale.parse("nl_NL"), Locale.parse("en_GB")
+
+
+def _babel_locale() -> Locale:
+    return _DUTCH if str(get_locale()) == "nl" else _ENGLISH
 
 
 # Wider than any amount worth grouping in thousands; beyond it a number is written as stored.
@@ -64,8 +69,8 @@ WIDEST_DIGITS = 200
 # more. Euro amounts of at most two decimals (nearly every amount shown) are written here
 # instead, character for character as Babel writes them (tests/test_i18n.py compares the two).
 _EURO_FORMATS = {
-    "nl_NL": ("€\N{NO-BREAK SPACE}{}", "€\N{NO-BREAK SPACE}-{}", str.maketrans(",.", ".,")),
-    "en_GB": ("€{}", "-€{}", None),
+    "nl": ("€\N{NO-BREAK SPACE}{}", "€\N{NO-BREAK SPACE}-{}", str.maketrans(",.", ".,")),
+    "en": ("€{}", "-€{}", None),
 }
 
 
@@ -78,7 +83,7 @@ def money(amount: Decimal | int, currency: str = "EUR") -> str:
 
     def formatted(value: Decimal) -> str:
         if currency == "EUR" and _at_most_cents(value):
-            positive, negative, separators = _EURO_FORMATS[locale]
+            positive, negative, separators = _EURO_FORMATS[locale.language]
             digits = format(value.copy_abs(), ",.2f")  # exact: no more decimals than shown
             if separators is not None:
                 digits = digits.translate(separators)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from bench.load_wrk import Outcome
@@ -23,6 +24,14 @@ def _cpu(outcome: Outcome) -> tuple[str, str, str, str]:
         f"{share:.0f}%",
         f"{app + database:.0f} of {machine:.0f}",
     )
+
+
+def _capacity(outcome: Outcome) -> str:
+    """Requests/s the machine's cores would carry at this CPU cost, were they ours alone."""
+    spent = outcome.cpu.get("application", 0.0) + outcome.cpu.get("PostgreSQL", 0.0)
+    if not spent:
+        return "n/a"
+    return f"{(os.cpu_count() or 1) * outcome.requests / spent:.0f}"
 
 
 def _errors(outcome: Outcome) -> str:
@@ -48,6 +57,7 @@ def mixed_table(outcomes: Mapping[str, Outcome], connections: int) -> Table:
         "PostgreSQL CPU ms per request",
         "app share of app+PostgreSQL CPU",
         "app+PostgreSQL CPU s of the machine's busy s",
+        "cores ÷ CPU per request (requests/s)",
         "load average before",
     )
     rows = []
@@ -61,6 +71,7 @@ def mixed_table(outcomes: Mapping[str, Outcome], connections: int) -> Table:
                 f"{outcome.requests} ({statuses})",
                 _errors(outcome),
                 *_cpu(outcome),
+                _capacity(outcome),
                 f"{outcome.cpu.get('load before', 0.0):.2f}",
             )
         )
@@ -79,6 +90,7 @@ def pages_table(pages: Mapping[str, Outcome], server: str) -> Table:
         "app CPU ms per request",
         "PostgreSQL CPU ms per request",
         "app share",
+        "cores ÷ CPU per request (requests/s)",
         "load average before",
     )
     rows = [
@@ -88,6 +100,7 @@ def pages_table(pages: Mapping[str, Outcome], server: str) -> Table:
             *_latency(outcome),
             _errors(outcome),
             *_cpu(outcome)[:3],
+            _capacity(outcome),
             f"{outcome.cpu.get('load before', 0.0):.2f}",
         )
         for kind, outcome in pages.items()
