@@ -94,7 +94,15 @@ def trial_balance_page() -> Any:
     if kind is not None:
         title = _("Proefbalans")
         subtitle = _trial_balance_text(report)
-        table = trial_balance_table(title, subtitle, blocks, _when(report), _when(before))
+        table = trial_balance_table(
+            title,
+            subtitle,
+            blocks,
+            _when(report),
+            _when(before),
+            report.debit_credit,
+            before.debit_credit,
+        )
         return table_download(report_kind(report), table, kind)
     return render_template(
         "books/trial_balance.html",

@@ -6,7 +6,7 @@ Amounts carry the page's signs (liabilities, equity and income positive); an amo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -70,14 +70,20 @@ def blocks_table(
     return table
 
 
+DebitCredit = Mapping[str, tuple[Decimal, Decimal]]
+
+
 def trial_balance_table(
     title: str,
     subtitle: str,
     blocks: Iterable[Block],
     now_title: str,
     previous_title: str | None,
+    totals: DebitCredit | None = None,
+    previous_totals: DebitCredit | None = None,
 ) -> Table:
-    """Every account with its debit or credit, and those of the period compared with."""
+    """Every account with its debit or credit, and those of the period compared with; then
+    the debit and credit totals per currency."""
     columns = [f"{_('Debet')} {now_title}", f"{_('Credit')} {now_title}"]
     if previous_title:
         columns += [f"{_('Debet')} {previous_title}", f"{_('Credit')} {previous_title}"]
@@ -94,6 +100,12 @@ def trial_balance_table(
                     is_total=row.account is None,
                 )
             )
+    for currency, (debit, credit) in (totals or {}).items():
+        cells = [debit, credit]
+        if previous_title:
+            cells += list((previous_totals or {}).get(currency, (None, None)))
+        label = _("Totaal debet en credit (%(currency)s)", currency=currency)
+        table.rows.append(TableRow(("", label, currency, *cells), is_total=True))
     return table
 
 

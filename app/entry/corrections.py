@@ -14,7 +14,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.entry.audit_text import changes
-from app.entry.forms import field_of, is_plain_euro, posting_rows, read_full
+from app.entry.forms import (
+    field_of,
+    is_plain_euro,
+    posting_rows,
+    read_full,
+    read_simple,
+    simple_kind,
+    simple_values,
+)
 from app.entry.receipts import receipt_response, stored_file
 from app.extensions import db
 from app.refusals import attempt, go_back, show_again, succeeded
@@ -63,15 +71,25 @@ def edit(transaction_id: int) -> Any:
     if not (detail.is_editable and is_plain_euro(detail.transaction)):
         flash(_("Deze boeking kan hier niet worden gewijzigd; boek een tegenboeking."), "error")
         return redirect(url_for("transactions.show", transaction_id=transaction_id))
+    choices = account_choices(db.session(), today())
+    kind = _edit_kind(detail)
     if request.method == "GET":
         values = {
-            **posting_rows(detail.transaction),
+            **(
+                simple_values(kind, detail.transaction, choices)
+                if kind != "full"
+                else posting_rows(detail.transaction)
+            ),
             "version": transaction_version(detail.transaction),
         }
-        return _edit_page(detail, values, {})
-    result = read_full(request.form, account_choices(db.session(), today()))
+        return _edit_page(detail, values, {}, kind)
+    result = (
+        read_full(request.form, choices)
+        if kind == "full"
+        else read_simple(kind, request.form, choices)
+    )
     if result.errors or result.transaction is None:
-        return _edit_page(detail, request.form, result.errors), 422
+        return _edit_page(detail, request.form, result.errors, kind), 422
     # What the form does not show (flag, tags, links, metadata, source) stays as it was.
     changed = replace(
         detail.transaction,
@@ -88,8 +106,8 @@ def edit(transaction_id: int) -> Any:
         ),
         succeeded(url_for(".show", transaction_id=transaction_id), _("De boeking is gewijzigd.")),
         show_again(
-            lambda errors, values: _edit_page(detail, values, errors),
-            lambda error: field_of(error, "full"),
+            lambda errors, values: _edit_page(detail, values, errors, kind),
+            lambda error: field_of(error, kind),
         ),
     )
 
@@ -140,11 +158,19 @@ def _detail(transaction_id: int) -> TransactionDetail:
     return detail
 
 
-def _edit_page(detail: TransactionDetail, values: Any, errors: dict[str, str]) -> str:
+def _edit_kind(detail: TransactionDetail) -> str:
+    """The form the transaction was made with (``expense``, ``income``), else ``full``;
+    ``?form=full`` (or the full form's own fields) asks for every posting."""
+    if request.values.get("form") == "full" or {"rows", "account-0"} & request.form.keys():
+        return "full"
+    return simple_kind(detail.transaction) or "full"
+
+
+def _edit_page(detail: TransactionDetail, values: Any, errors: dict[str, str], kind: str) -> str:
     session = db.session()
     return render_template(
-        "entry/full.html",
-        kind="full",
+        "entry/full.html" if kind == "full" else "entry/simple.html",
+        kind=kind,
         detail=detail,
         values=values,
         errors=errors,

@@ -21,6 +21,8 @@ from ledger.errors import DomainError
 from ledger.suggestions import AccountChoice, resolve_account
 
 KINDS = ("expense", "income", "transfer")
+MONEY_ROOTS = ("Assets", "Liabilities")
+CENT = Decimal("0.01")
 POSTING_ROWS = 6
 
 # Which field of a simple form answers for an account a posting names (``postings``).
@@ -62,11 +64,11 @@ def read_full(form: Mapping[str, str], choices: list[AccountChoice]) -> EntryRes
     rows: list[tuple[str, Decimal | None]] = []
     for index in range(_row_count(form)):
         account_text = form.get(f"account-{index}", "").strip()
-        amount_text = form.get(f"amount-{index}", "").strip()
-        if not account_text and not amount_text:
+        amounts = [form.get(f"{side}-{index}", "").strip() for side in SIDES]
+        if not account_text and not any(amounts):
             continue
         name = _account(form, f"account-{index}", choices, result)
-        number = _signed_amount(amount_text, f"amount-{index}", result) if amount_text else None
+        number = _row_amount(form, index, result)
         if name is not None:
             rows.append((name, number))
     postings = _with_remainder(rows, result)
@@ -79,6 +81,25 @@ def read_full(form: Mapping[str, str], choices: list[AccountChoice]) -> EntryRes
         postings=postings,
     )
     return result
+
+
+SIDES = ("debit", "credit", "amount")  # "amount": one signed figure, as the CSV and API type it
+
+
+def _row_amount(form: Mapping[str, str], index: int, result: EntryResult) -> Decimal | None:
+    """Debit minus credit of one row (or its signed amount); None when the row leaves it open."""
+    typed = {side: form.get(f"{side}-{index}", "").strip() for side in SIDES}
+    filled = [side for side, text in typed.items() if text]
+    if not filled:
+        return None
+    if len(filled) > 1:
+        result.errors[f"credit-{index}"] = _("Vul debet of credit in, niet allebei.")
+        return None
+    side = filled[0]
+    number = _signed_amount(typed[side], f"{side}-{index}", result)
+    if number is None:
+        return None
+    return -number if side == "credit" else number
 
 
 def field_of(error: DomainError, kind: str) -> str:
@@ -102,8 +123,60 @@ def posting_rows(transaction: NewTransaction | None) -> dict[str, str]:
     }
     for index, posting in enumerate(transaction.postings):
         values[f"account-{index}"] = posting.account
-        values[f"amount-{index}"] = f"{posting.units.number:f}".replace(".", ",")
+        number = posting.units.number
+        side = "debit" if number >= 0 else "credit"
+        values[f"{side}-{index}"] = _typed_amount(abs(number))
     return values
+
+
+def simple_kind(transaction: NewTransaction) -> str | None:
+    """``expense`` or ``income`` when the simple form could have made ``transaction``, else None.
+
+    Money out is a cost up and a balance account down; money in a balance account up and
+    income (or another account) down: two euro postings, in the order the simple form writes.
+    """
+    if len(transaction.postings) != 2 or not is_plain_euro(transaction):
+        return None
+    first, second = transaction.postings
+    if first.units.number <= 0 or first.units.number != -second.units.number:
+        return None
+    if _root(first.account) == "Expenses" and _root(second.account) in MONEY_ROOTS:
+        return "expense"
+    if _root(first.account) in MONEY_ROOTS and _root(second.account) == "Income":
+        return "income"
+    return None
+
+
+def simple_values(
+    kind: str, transaction: NewTransaction, choices: list[AccountChoice]
+) -> dict[str, str]:
+    """A transaction of ``simple_kind`` as the simple form's field values, for editing it."""
+    first, second = transaction.postings
+    money, other = (second, first) if kind == "expense" else (first, second)
+    return {
+        "date": transaction.date.isoformat(),
+        "amount": _typed_amount(first.units.number),
+        "payee": transaction.payee or "",
+        "narration": transaction.narration,
+        "money_account": money.account,
+        "category": _typed_name(choices, other.account),
+    }
+
+
+def _typed_name(choices: list[AccountChoice], account: str) -> str:
+    """The account's Dutch label when it names that account alone, else its full name."""
+    label = next((c.label_nl for c in choices if c.name == account and c.label_nl), "")
+    return label if label and resolve_account(choices, label) == account else account
+
+
+def _typed_amount(number: Decimal) -> str:
+    """``20,00`` for 20: as a person types an amount, with cents (more places when it has them)."""
+    cents = number.quantize(CENT)
+    return f"{cents if cents == number else number:f}".replace(".", ",")
+
+
+def _root(account: str) -> str:
+    return account.split(":", 1)[0]
 
 
 def is_plain_euro(transaction: NewTransaction) -> bool:

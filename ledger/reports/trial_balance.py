@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,27 @@ class TrialBalance:
     sections: tuple[Section, ...]
     totals: Units
     balances: Balances
+
+    @property
+    def debit_credit(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """Per currency, the sum of the debit balances and of the credit balances (positive).
+
+        The two agree for every currency not held at cost: that is what makes it a trial.
+        """
+        return debit_credit_totals(self.sections)
+
+
+def debit_credit_totals(sections: Iterable[Section]) -> dict[str, tuple[Decimal, Decimal]]:
+    """Add each account's balance to the debit side (positive) or the credit side (negative)."""
+    totals: dict[str, tuple[Decimal, Decimal]] = {}
+    for line in (line for part in sections for line in part.lines):
+        for currency, number in line.units.items():
+            debit, credit = totals.get(currency, (Decimal(0), Decimal(0)))
+            if number >= 0:
+                totals[currency] = (debit + number, credit)
+            else:
+                totals[currency] = (debit, credit - number)
+    return dict(sorted(totals.items()))
 
 
 def trial_balance(session: Session, end: date, *, start: date | None = None) -> TrialBalance:
