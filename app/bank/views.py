@@ -24,6 +24,7 @@ from app.bank.uploads import (
 )
 from app.errors import translated
 from app.extensions import db
+from app.input_limits import id_number
 from app.tenancy import organisation_blueprint, requires
 from ledger.amounts import parse_amount
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
@@ -111,7 +112,7 @@ def upload() -> Any:
     if file is None or not file.filename:
         flash(_("Kies een afschrift om in te lezen."), "error")
         return redirect(url_for("bank.index"))
-    data, bank_account_id = file.read(), request.form.get("bank_account_id", type=int)
+    data, bank_account_id = file.read(), request.form.get("bank_account_id", type=id_number)
     if is_large(data):
         job = start_import(data, file.filename, g.org.id, current_user.id, bank_account_id)
         return redirect(url_for("bank.job_page", job_id=job.id))
@@ -168,7 +169,7 @@ def inbox() -> Any:
 def confirm() -> Any:
     chosen = [
         Confirmation(line_id, request.form.get(f"account-{line_id}", ""))
-        for line_id in request.form.getlist("line", type=int)
+        for line_id in request.form.getlist("line", type=id_number)
     ]
     picked = [c for c in chosen if c.account]
     if len(picked) > BACKGROUND_LINES:

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
+from app.input_limits import whole_number as limited_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
+from ledger.days import is_plausible_day
 from ledger.errors import ValidationFailed, message
 from purchasing.rating import MEASURED_FIGURE, Basis, Exposure
 
@@ -43,18 +45,22 @@ def day(form: Mapping[str, str], name: str, default: date | None = None) -> date
     if not text and default is not None:
         return default
     try:
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(message("Vul een geldige datum in."), field=name) from None
+    if not is_plausible_day(found):
+        raise ValidationFailed(message("Vul een geldige datum in."), field=name)
+    return found
 
 
 def whole_number(form: Mapping[str, str], name: str, default: int) -> int:
     text = form.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit():
+    number = limited_whole_number(text)
+    if number is None:
         raise ValidationFailed(message("Vul een heel getal in."), field=name)
-    return int(text)
+    return number
 
 
 def exposure(form: Mapping[str, str]) -> Exposure:

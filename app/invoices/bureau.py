@@ -25,6 +25,7 @@ from app.extensions import db
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
 from app.payments.views import current_provider
+from ledger.days import is_plausible_day
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.queries import invoice_state
@@ -150,6 +151,7 @@ def today() -> date:
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if is_plausible_day(day) else None

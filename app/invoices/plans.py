@@ -14,9 +14,11 @@ from sqlalchemy import select
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
+from app.input_limits import LARGEST_ID, whole_number
 from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, day, figure
 from app.invoices import reads
 from app.invoices.bureau import today
+from ledger.days import is_plausible_day
 from ledger.errors import DomainError
 from purchasing.errors import ValidationFailed, message
 from purchasing.models import Cadence, MembershipPlan, RunKind, Subscription
@@ -164,13 +166,16 @@ def _tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
 def _period(text: str) -> Period:
     starts, _sep, ends = text.partition("/")
     try:
-        return Period(date.fromisoformat(starts), date.fromisoformat(ends))
+        period = Period(date.fromisoformat(starts), date.fromisoformat(ends))
     except ValueError:
         raise ValidationFailed(message("Kies een periode."), field="period") from None
+    if not (is_plausible_day(period.starts_on) and is_plausible_day(period.ends_on)):
+        raise ValidationFailed(message("Kies een periode."), field="period")
+    return period
 
 
 def _whole(form: Mapping[str, str], name: str) -> int:
-    text = form.get(name, "").strip()
-    if not text.isdigit():
+    number = whole_number(form.get(name, ""), LARGEST_ID + 1)
+    if number is None:
         raise ValidationFailed(message("Maak een keuze."), field=name)
-    return int(text)
+    return number

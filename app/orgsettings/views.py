@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.books.params import today
 from app.errors import translated
 from app.extensions import db
+from app.input_limits import whole_number
 from app.tenancy import organisation_blueprint, requires
 from ledger.accounts import add_account, close_account
 from ledger.bank.accounts import add_bank_account
@@ -51,7 +52,7 @@ def details() -> Any:
 @requires(Role.OWNER)
 def fiscal_year() -> Any:
     text = request.form.get("month", "")
-    month = int(text) if text.isdigit() else 0
+    month = whole_number(text) or 0
     return _act(
         lambda: set_fiscal_year_start_month(db.session(), month, current_user.id),
         _("Het boekjaar is ingesteld."),
