@@ -29,7 +29,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
+from app.input_limits import LARGEST_ID
+from app.input_limits import whole_number as bounded_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
+from ledger.days import is_plausible_day
 from ledger.errors import ValidationFailed, message
 
 ZERO = Decimal(0)
@@ -84,9 +87,12 @@ def day(form: Mapping[str, str], name: str, default: date | None = None) -> date
     if not found and default is not None:
         return default
     try:
-        return date.fromisoformat(found)
+        chosen = date.fromisoformat(found)
     except ValueError:
         raise ValidationFailed(message("Vul een geldige datum in."), field=name) from None
+    if not is_plausible_day(chosen):
+        raise ValidationFailed(message("Vul een geldige datum in."), field=name)
+    return chosen
 
 
 def whole_number(form: Mapping[str, str], name: str, default: int | None = None) -> int:
@@ -94,14 +100,16 @@ def whole_number(form: Mapping[str, str], name: str, default: int | None = None)
     found = text(form, name)
     if not found and default is not None:
         return default
-    if not found.isdigit():
+    number = bounded_whole_number(found)
+    if number is None:
         raise ValidationFailed(message("Vul een heel getal in."), field=name)
-    return int(found)
+    return number
 
 
 def chosen_id(form: Mapping[str, str], name: str) -> int:
     """The id picked in a ``<select>`` of records (an organisation, a bureau)."""
     found = text(form, name)
-    if not found.isdigit():
+    number = bounded_whole_number(found, LARGEST_ID + 1)
+    if number is None:
         raise ValidationFailed(message("Maak een keuze."), field=name)
-    return int(found)
+    return number

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, abort, request
@@ -25,6 +26,28 @@ class IdConverter(IntegerConverter):
         if number > LARGEST_ID:
             raise ValidationError
         return number
+
+
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(text: str, below: int = 2**31) -> int | None:
+    """``text`` as a whole number below ``below`` (an INTEGER column's limit unless told), or
+    None. Only ASCII digits: ``str.isdigit`` also says yes to ``²``, which ``int`` refuses."""
+    cleaned = text.strip()
+    if not _WHOLE.fullmatch(cleaned):
+        return None
+    number = int(cleaned)
+    return number if number < below else None
+
+
+def id_number(text: str) -> int:
+    """An id from a form (``request.form.get(..., type=id_number)``); ``ValueError`` for what
+    cannot name a BIGINT row, which Werkzeug then treats as missing."""
+    number = whole_number(text, LARGEST_ID + 1)
+    if number is None:
+        raise ValueError(text[:20])
+    return number
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from app.input_limits import whole_number
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.presets import PRESETS
 
@@ -66,4 +67,5 @@ def _whole_number(text: str) -> int:
     cleaned = text.strip()
     if not cleaned:
         return 0
-    return int(cleaned) if cleaned.isdigit() else -1
+    number = whole_number(cleaned)
+    return -1 if number is None else number

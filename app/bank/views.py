@@ -24,6 +24,7 @@ from app.bank.uploads import (
 from app.errors import translated
 from app.extensions import db
 from app.form_input import optional_figure, text
+from app.input_limits import id_number
 from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
@@ -115,7 +116,7 @@ def upload() -> Any:
         flash(_("Kies een afschrift om in te lezen."), "error")
         return redirect(url_for("bank.index"))
     filename, data = file.filename, file.read()
-    bank_account_id = request.form.get("bank_account_id", type=int)
+    bank_account_id = request.form.get("bank_account_id", type=id_number)
     if is_large(data):
         job = start_import(data, filename, g.org.id, current_user.id, bank_account_id)
         return redirect(url_for("bank.job_page", job_id=job.id))
@@ -177,7 +178,7 @@ def inbox() -> Any:
 def confirm() -> Any:
     chosen = [
         Confirmation(line_id, request.form.get(f"account-{line_id}", ""))
-        for line_id in request.form.getlist("line", type=int)
+        for line_id in request.form.getlist("line", type=id_number)
     ]
     picked = [c for c in chosen if c.account]
     if len(picked) > BACKGROUND_LINES:

@@ -7,21 +7,28 @@ from datetime import date
 
 from flask import abort, request
 
+from app.input_limits import LARGEST_ID
+
 # Kept importable from here for pages not yet moved to ``ledger.clock`` (the one clock).
 from ledger.clock import today as today
+from ledger.days import is_plausible_day
 
 Cursor = tuple[date, int]
 
 
 def date_arg(name: str, values: Mapping[str, str] | None = None) -> date | None:
-    """An optional ``YYYY-MM-DD`` argument (what ``<input type=date>`` sends); 400 if malformed."""
+    """An optional ``YYYY-MM-DD`` argument (what ``<input type=date>`` sends); 400 if malformed
+    or outside the days the books accept (``ledger.days``)."""
     value = (request.args if values is None else values).get(name, "").strip()
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         abort(400)
+    if not is_plausible_day(day):
+        abort(400)
+    return day
 
 
 def text_arg(name: str) -> str | None:
@@ -35,9 +42,12 @@ def cursor_arg(name: str) -> Cursor | None:
         return None
     day, _sep, key = value.partition("_")
     try:
-        return date.fromisoformat(day), int(key)
+        cursor = date.fromisoformat(day), int(key)
     except ValueError:
         abort(400)
+    if not is_plausible_day(cursor[0]) or not 0 <= cursor[1] <= LARGEST_ID:
+        abort(400)
+    return cursor
 
 
 def cursor_text(cursor: Cursor | None) -> str | None:

@@ -25,10 +25,12 @@ from app.entry.forms import (
 )
 from app.entry.receipts import receipt_response, stored_file
 from app.extensions import db
+from app.input_limits import LARGEST_ID, whole_number
 from app.refusals import attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.audit import audit_trail
 from ledger.clock import today
+from ledger.days import is_plausible_day
 from ledger.suggestions import account_choices, account_labels, recent_payees
 from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
 from ledger.transactions import edit_transaction, reverse_transaction
@@ -120,6 +122,8 @@ def reverse(transaction_id: int) -> Any:
         on = date.fromisoformat(request.form.get("date", ""))
     except ValueError:
         on = today()
+    if not is_plausible_day(on):
+        abort(400)
     return attempt(
         lambda: reverse_transaction(db.session(), transaction_id, current_user.id, on=on),
         succeeded(
@@ -145,7 +149,7 @@ def document(document_id: int) -> Any:
 def audit() -> Any:
     before = request.args.get("before", "")
     rows = audit_trail(
-        db.session(), limit=AUDIT_PAGE, before_id=int(before) if before.isdigit() else None
+        db.session(), limit=AUDIT_PAGE, before_id=whole_number(before, LARGEST_ID + 1)
     )
     next_key = rows[-1].id if len(rows) == AUDIT_PAGE else None
     return render_template("entry/audit.html", rows=rows, names=_names(), next_key=next_key)

@@ -14,8 +14,10 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from app.errors import translated
+from app.input_limits import whole_number
 from ledger.amounts import parse_amount
 from ledger.chart import DEFAULT_CURRENCY
+from ledger.days import is_plausible_day
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError
 from ledger.suggestions import AccountChoice, resolve_account
@@ -193,7 +195,8 @@ def is_plain_euro(transaction: NewTransaction) -> bool:
 
 def _row_count(form: Mapping[str, str]) -> int:
     text = form.get("rows", "")
-    return min(int(text), 100) if text.isdigit() else POSTING_ROWS
+    count = whole_number(text)
+    return POSTING_ROWS if count is None else min(count, 100)
 
 
 def _with_remainder(
@@ -216,10 +219,13 @@ def _posting(account: str, number: Decimal) -> NewPosting:
 
 def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
     try:
-        return date.fromisoformat(form.get("date", "").strip())
+        day = date.fromisoformat(form.get("date", "").strip())
     except ValueError:
+        day = None
+    if day is None or not is_plausible_day(day):
         result.errors["date"] = _("Vul een datum in, bijvoorbeeld 27-11-2026.")
         return None
+    return day
 
 
 def _positive_amount(text: str, name: str, result: EntryResult) -> Decimal | None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
+from app.input_limits import whole_number
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.parties import Party, party_of, payment_days_of, set_billing_details
 from purchasing.invoices.requirements import missing_of_customer, missing_of_supplier
@@ -81,9 +82,9 @@ def _party(form: Mapping[str, str]) -> Party:
 
 
 def _days(form: Mapping[str, str]) -> int:
-    text = form.get("payment_days", "").strip()
-    if not text.isdigit() or not 0 < int(text) <= 120:
+    days = whole_number(form.get("payment_days", ""))
+    if days is None or not 0 < days <= 120:
         raise ValidationFailed(
             message("De betaaltermijn is een aantal dagen (1 tot 120)."), field="payment_days"
         )
-    return int(text)
+    return days

@@ -29,6 +29,7 @@ from app.payments.views import current_provider
 from app.refusals import attempt, go_back, succeeded
 from app.words import run_status
 from ledger.clock import today
+from ledger.days import is_plausible_day
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.documents import credit_invoice
@@ -206,6 +207,7 @@ def arrears() -> Any:
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if is_plausible_day(day) else None

@@ -19,6 +19,7 @@ from app.invoices import reads
 from app.refusals import attempt, go_back, succeeded
 from app.unit_of_work import after_commit
 from ledger.clock import today
+from ledger.days import is_plausible_day
 from purchasing.errors import ValidationFailed, message
 from purchasing.models import Cadence, MembershipPlan, RunKind, Subscription
 from purchasing.plans import NewPlan, create_plan, end_subscription, get_plan, invoicing_periods
@@ -151,6 +152,9 @@ def _tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
 def _period(text: str) -> Period:
     starts, _sep, ends = text.partition("/")
     try:
-        return Period(date.fromisoformat(starts), date.fromisoformat(ends))
+        period = Period(date.fromisoformat(starts), date.fromisoformat(ends))
     except ValueError:
         raise ValidationFailed(message("Kies een periode."), field="period") from None
+    if not (is_plausible_day(period.starts_on) and is_plausible_day(period.ends_on)):
+        raise ValidationFailed(message("Kies een periode."), field="period")
+    return period

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.input_limits import whole_number
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.accounts import add_account, close_account
@@ -55,7 +56,7 @@ def details() -> Any:
 @requires(Role.OWNER)
 def fiscal_year() -> Any:
     text = request.form.get("month", "")
-    month = int(text) if text.isdigit() else 0
+    month = whole_number(text) or 0
     return _attempt_on_page(
         lambda: set_fiscal_year_start_month(db.session(), month, current_user.id),
         _("Het boekjaar is ingesteld."),
