@@ -125,7 +125,7 @@ def check_number(number: Decimal) -> None:
     """Refuse a posting's number that is not finite or too large for the books to carry."""
     if not number.is_finite() or abs(number) >= MAX_UNITS:
         raise ValidationFailed(
-            message("ongeldig bedrag: %(amount)s"), field="amount", amount=str(number)[:40]
+            message("Ongeldig bedrag: %(amount)s."), field="amount", amount=str(number)[:40]
         )
 
 

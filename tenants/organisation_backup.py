@@ -125,7 +125,7 @@ def discard_restored_schema(connection: Connection, schema_name: str) -> None:
 def _existing(session: Session, slug: str) -> Organisation:
     organisation = organisation_by_slug(session, slug)
     if organisation is None:
-        raise OrganisationNotFound(message("organisatie %(slug)s bestaat niet"), slug=slug)
+        raise OrganisationNotFound(message("Organisatie %(slug)s bestaat niet."), slug=slug)
     return organisation
 
 
