@@ -209,7 +209,7 @@ def start_if_ready(session: Session, pool: Pool, day: date) -> bool:
     if member_count(session, pool.id, day) < pool.minimum_members:
         return False
     started_on = max(day, pool.policy.starts_on)
-    pool.status, pool.started_on = PoolStatus.ACTIVE.value, started_on
+    pool.status, pool.started_on = PoolStatus.ACTIVE, started_on
     session.flush()
     return True
 

@@ -69,10 +69,10 @@ def due_reminders(
 def _being_collected(session: Session) -> set[int]:
     """Invoices whose money is on its way: in a pending batch, or a debit not yet answered."""
     in_batch = select(SepaCollection.invoice_id).where(
-        SepaCollection.status == CollectionStatus.PENDING.value
+        SepaCollection.status == CollectionStatus.PENDING
     )
     processing = select(PaymentAttempt.invoice_id).where(
-        PaymentAttempt.status == AttemptStatus.PROCESSING.value
+        PaymentAttempt.status == AttemptStatus.PROCESSING
     )
     return set(session.scalars(in_batch.union(processing)))
 

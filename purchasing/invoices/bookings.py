@@ -69,9 +69,9 @@ def pending_bookings(
     session: Session, booking_ids: Sequence[int] | None = None, *, retry_failed: bool = True
 ) -> list[int]:
     """The outbox rows still to post (of ``booking_ids`` when given), oldest first."""
-    statuses = [BookingStatus.PENDING.value]
+    statuses = [BookingStatus.PENDING]
     if retry_failed:
-        statuses.append(BookingStatus.FAILED.value)
+        statuses.append(BookingStatus.FAILED)
     query = select(Booking.id).where(Booking.status.in_(statuses)).order_by(Booking.id)
     if booking_ids is not None:
         query = query.where(Booking.id.in_(booking_ids))
@@ -102,7 +102,7 @@ def claim_booking(session: Session, booking_id: int) -> Claim | None:
     """Lock one unbooked row for this transaction; None when done, or another driver has it."""
     row = session.scalar(
         select(Booking)
-        .where(Booking.id == booking_id, Booking.status != BookingStatus.BOOKED.value)
+        .where(Booking.id == booking_id, Booking.status != BookingStatus.BOOKED)
         .with_for_update(skip_locked=True)
     )
     if row is None:
@@ -113,13 +113,13 @@ def claim_booking(session: Session, booking_id: int) -> Claim | None:
 
 
 def mark_booked(session: Session, claim: Claim, transaction_ids: list[int]) -> None:
-    claim.row.status, claim.row.last_error = BookingStatus.BOOKED.value, None
+    claim.row.status, claim.row.last_error = BookingStatus.BOOKED, None
     claim.row.transaction_ids, claim.row.booked_at = transaction_ids, datetime.now(UTC)
     session.flush()
 
 
 def mark_failed(session: Session, claim: Claim, error: DomainError) -> None:
-    claim.row.status, claim.row.last_error = BookingStatus.FAILED.value, str(error)
+    claim.row.status, claim.row.last_error = BookingStatus.FAILED, str(error)
     session.flush()
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from purchasing.models._columns import created_at, money, one_of
+from purchasing.models._columns import created_at, money, one_of, status
 from tenants.tables import PublicBase
 
 
@@ -119,11 +119,7 @@ class SepaCollection(PublicBase):
     amount: Mapped[Decimal] = money()
     sequence_type: Mapped[str] = mapped_column(String(4))
     end_to_end_id: Mapped[str] = mapped_column(String(35), unique=True)
-    status: Mapped[str] = mapped_column(
-        String(10),
-        default=CollectionStatus.PENDING.value,
-        server_default=CollectionStatus.PENDING.value,
-    )
+    status: Mapped[CollectionStatus] = status(CollectionStatus.PENDING, 10)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_payments.id"))
     return_reason: Mapped[str | None] = mapped_column(String(4))
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from purchasing.models._columns import MONEY, created_at, money, one_of
+from purchasing.models._columns import MONEY, created_at, money, one_of, status
 from tenants.tables import PublicBase
 
 
@@ -228,9 +228,7 @@ class Booking(PublicBase):
     side: Mapped[str] = mapped_column(String(8))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     entries: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
-    status: Mapped[str] = mapped_column(
-        String(8), default=BookingStatus.PENDING.value, server_default=BookingStatus.PENDING.value
-    )
+    status: Mapped[BookingStatus] = status(BookingStatus.PENDING, 8)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     transaction_ids: Mapped[list[int]] = mapped_column(

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from purchasing.models._columns import created_at, money, one_of
+from purchasing.models._columns import created_at, money, one_of, status
 from purchasing.models.policies import CollectivePolicy
 from tenants.tables import PublicBase
 
@@ -63,9 +63,7 @@ class Pool(PublicBase):
     minimum_members: Mapped[int] = mapped_column(Integer)
     enrolment_opens_on: Mapped[date] = mapped_column(Date)
     enrolment_closes_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(
-        String(8), default=PoolStatus.WAITING.value, server_default=PoolStatus.WAITING.value
-    )
+    status: Mapped[PoolStatus] = status(PoolStatus.WAITING, 8)
     started_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = created_at()

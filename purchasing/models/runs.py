@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from purchasing.models._columns import created_at, one_of
+from purchasing.models._columns import created_at, one_of, status
 from tenants.tables import PublicBase
 
 
@@ -103,9 +103,7 @@ class InvoiceRun(PublicBase):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     issued_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(
-        String(8), default=RunStatus.PENDING.value, server_default=RunStatus.PENDING.value
-    )
+    status: Mapped[RunStatus] = status(RunStatus.PENDING, 8)
     total: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     done: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     error: Mapped[str | None] = mapped_column(Text)

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from purchasing.models._columns import created_at as stamped_now
-from purchasing.models._columns import money, one_of
+from purchasing.models._columns import money, one_of, status
 from purchasing.payments.provider import Method
 from tenants.tables import PublicBase
 
@@ -75,7 +75,7 @@ class PaymentAttempt(PublicBase):
     intent_ref: Mapped[str] = mapped_column(Text)
     method: Mapped[str] = mapped_column(String(12))
     amount: Mapped[Decimal] = money()
-    status: Mapped[str] = mapped_column(String(12), default=AttemptStatus.OPEN.value)
+    status: Mapped[AttemptStatus] = status(AttemptStatus.OPEN, 12, in_database=False)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_payments.id"), unique=True)
     failure_code: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = stamped_now()
@@ -98,7 +98,7 @@ class PaymentMandate(PublicBase):
     provider: Mapped[str] = mapped_column(String(16))
     setup_ref: Mapped[str] = mapped_column(Text)
     payment_method_ref: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(8), default=MandateStatus.PENDING.value)
+    status: Mapped[MandateStatus] = status(MandateStatus.PENDING, 8, in_database=False)
     created_at: Mapped[datetime] = stamped_now()
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

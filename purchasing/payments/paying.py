@@ -85,7 +85,7 @@ def pay_by_card(
     session.add(
         PaymentAttempt(
             invoice_id=invoice.id, attempt=number, provider=provider.name, intent_ref=page.id,
-            method=Method.CARD.value, amount=amount, status=AttemptStatus.OPEN.value,
+            method=Method.CARD.value, amount=amount, status=AttemptStatus.OPEN,
         )
     )  # fmt: skip
     session.flush()
@@ -151,7 +151,7 @@ def _open_card_pages(
                 PaymentAttempt.provider == provider.name,
                 PaymentAttempt.method == Method.CARD.value,
                 PaymentAttempt.amount == amount,
-                PaymentAttempt.status == AttemptStatus.OPEN.value,
+                PaymentAttempt.status == AttemptStatus.OPEN,
                 PaymentAttempt.intent_ref.startswith(CHECKOUT_PREFIX),
             )
             .order_by(PaymentAttempt.attempt.desc())

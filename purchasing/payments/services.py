@@ -84,7 +84,7 @@ def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: 
             PaymentAttempt.invoice_id == invoice.id,
             PaymentAttempt.provider == provider.name,
             PaymentAttempt.method == Method.SEPA_DEBIT.value,
-            PaymentAttempt.status == AttemptStatus.PROCESSING.value,
+            PaymentAttempt.status == AttemptStatus.PROCESSING,
         )
     )
     if in_flight is not None:
@@ -121,7 +121,7 @@ def start_mandate(session: Session, provider: PaymentProvider, organisation_id: 
             attempt=attempt,
             provider=provider.name,
             setup_ref=setup.id,
-            status=MandateStatus.PENDING.value,
+            status=MandateStatus.PENDING,
         )
         .on_conflict_do_nothing()
     )
@@ -139,11 +139,11 @@ def sync_mandate(session: Session, provider: PaymentProvider, setup_ref: str) ->
     if mandate is None:
         return
     if setup.status == "succeeded" and mandate.status != MandateStatus.ACTIVE:
-        mandate.status = MandateStatus.ACTIVE.value
+        mandate.status = MandateStatus.ACTIVE
         mandate.payment_method_ref = setup.payment_method_id
         mandate.confirmed_at = datetime.now(UTC)
     elif setup.status == "canceled":
-        mandate.status = MandateStatus.FAILED.value
+        mandate.status = MandateStatus.FAILED
 
 
 def active_mandate(session: Session, organisation_id: int) -> PaymentMandate | None:
@@ -151,7 +151,7 @@ def active_mandate(session: Session, organisation_id: int) -> PaymentMandate | N
         select(PaymentMandate)
         .where(
             PaymentMandate.organisation_id == organisation_id,
-            PaymentMandate.status == MandateStatus.ACTIVE.value,
+            PaymentMandate.status == MandateStatus.ACTIVE,
         )
         .order_by(PaymentMandate.attempt.desc())
         .limit(1)
@@ -190,9 +190,9 @@ def _create_attempt(
             amount=amount,
             # A debit under a mandate is on its way at once: no reminder while the bank decides.
             status=(
-                AttemptStatus.PROCESSING.value
+                AttemptStatus.PROCESSING
                 if intent.status == IntentStatus.PROCESSING
-                else AttemptStatus.OPEN.value
+                else AttemptStatus.OPEN
             ),
         )
         .on_conflict_do_nothing()
@@ -224,7 +224,7 @@ def _open_attempt(
             PaymentAttempt.invoice_id == invoice_id,
             PaymentAttempt.method == method.value,
             PaymentAttempt.amount == amount,
-            PaymentAttempt.status == AttemptStatus.OPEN.value,
+            PaymentAttempt.status == AttemptStatus.OPEN,
         )
         .order_by(PaymentAttempt.attempt.desc())
         .limit(1)

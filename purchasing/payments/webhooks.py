@@ -77,7 +77,7 @@ def sync_checkout(
     )
     if page.payment_intent_id is None:
         if attempt is not None and page.status == CheckoutStatus.EXPIRED:
-            attempt.status = AttemptStatus.FAILED.value
+            attempt.status = AttemptStatus.FAILED
         return ()
     if attempt is not None:
         attempt.intent_ref = page.payment_intent_id
@@ -110,11 +110,11 @@ def sync_attempt(
     if intent.is_paid:
         return _settle(session, attempt, intent, on, intent.id)
     if attempt.status == AttemptStatus.PAID and attempt.payment_id is not None:
-        attempt.status = AttemptStatus.REVERSED.value
+        attempt.status = AttemptStatus.REVERSED
         session.flush()
         return (reverse_payment(session, attempt.payment_id, on, _reason(intent)),)
     if attempt.status in (AttemptStatus.OPEN, AttemptStatus.PROCESSING):
-        attempt.status = _unpaid_status(intent).value
+        attempt.status = _unpaid_status(intent)
     return ()
 
 
@@ -140,7 +140,7 @@ def _settle(
 def _mark(
     session: Session, attempt: PaymentAttempt, status: AttemptStatus, payment_id: int | None
 ) -> None:
-    attempt.status = status.value
+    attempt.status = status
     attempt.payment_id = payment_id
     session.flush()
 

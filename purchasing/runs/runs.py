@@ -126,7 +126,7 @@ def begin_run(session: Session, run_id: int, planner: Planner) -> list[PlannedIn
     _check_suppliers(session, planned)
     done = set(session.scalars(select(RunItem.organisation_id).where(RunItem.run_id == run_id)))
     _check_customers(session, [item for item in planned if item.organisation_id not in done])
-    run.status, run.error = RunStatus.RUNNING.value, None
+    run.status, run.error = RunStatus.RUNNING, None
     run.started_at = run.started_at or datetime.now(UTC)
     run.total, run.done = len(planned), _invoiced(session, run_id)
     session.flush()
@@ -164,7 +164,7 @@ def finish_run(
 ) -> RunResult:
     """Mark the run done; what it did, for the page and the job's result."""
     run = get_run(session, run_id)
-    run.status, run.finished_at = RunStatus.DONE.value, datetime.now(UTC)
+    run.status, run.finished_at = RunStatus.DONE, datetime.now(UTC)
     run.done = _invoiced(session, run_id)
     session.flush()
     return RunResult(
@@ -175,7 +175,7 @@ def finish_run(
 def fail_run(session: Session, run_id: int, error: Exception) -> None:
     """Record why the run stopped; asking for it again resumes it."""
     run = get_run(session, run_id)
-    run.status, run.error = RunStatus.FAILED.value, str(error)[:2000]
+    run.status, run.error = RunStatus.FAILED, str(error)[:2000]
     session.flush()
 
 
@@ -260,7 +260,7 @@ def _find(session: Session, kind: RunKind, subject: dict[str, int], period: Peri
         InvoiceRun.ends_on == period.ends_on,
     )
     if kind == RunKind.CORRECTION:
-        query = query.where(InvoiceRun.status != RunStatus.DONE.value)
+        query = query.where(InvoiceRun.status != RunStatus.DONE)
     found = session.scalar(query)
     return None if found is None else int(found)
 

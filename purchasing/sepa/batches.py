@@ -48,7 +48,7 @@ def create_batch(session: Session, creditor_id: int, collection_on: date, today:
     pending = set(
         session.scalars(
             select(SepaCollection.invoice_id).where(
-                SepaCollection.status == CollectionStatus.PENDING.value
+                SepaCollection.status == CollectionStatus.PENDING
             )
         )
     )

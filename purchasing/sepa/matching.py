@@ -112,7 +112,7 @@ class BureauInvoices:
         collected = self.session.scalars(
             select(SepaCollection.payment_id).where(
                 SepaCollection.batch_id == batch.id,
-                SepaCollection.status == CollectionStatus.COLLECTED.value,
+                SepaCollection.status == CollectionStatus.COLLECTED,
                 SepaCollection.payment_id.is_not(None),
             )
         )

@@ -83,7 +83,7 @@ def _mark_collected(session: Session, collection: SepaCollection, credited_on: d
         collection.end_to_end_id,
     )
     collection.payment_id = payment_id
-    collection.status = CollectionStatus.COLLECTED.value
+    collection.status = CollectionStatus.COLLECTED
     session.flush()
     return payment_id
 
@@ -107,6 +107,6 @@ def return_collection(session: Session, end_to_end_id: str, reason_code: str, on
     if collection.payment_id is not None:
         reason = f"{code}: {RETURN_REASONS.get(code, 'Stornering')}"
         reverse_payment(session, collection.payment_id, on, reason)
-    collection.status, collection.return_reason = CollectionStatus.RETURNED.value, code[:4]
+    collection.status, collection.return_reason = CollectionStatus.RETURNED, code[:4]
     session.flush()
     return collection.id

@@ -117,10 +117,10 @@ def booked_by(session: Session, payment_ids: list[int], side: Side, transaction_
         .where(
             Booking.payment_id.in_(payment_ids),
             Booking.side == side.value,
-            Booking.status != BookingStatus.BOOKED.value,
+            Booking.status != BookingStatus.BOOKED,
         )
         .values(
-            status=BookingStatus.BOOKED.value,
+            status=BookingStatus.BOOKED,
             transaction_ids=[transaction_id],
             booked_at=datetime.now(UTC),
             last_error=None,
@@ -147,7 +147,7 @@ def take_over_posted(
         .where(
             Booking.payment_id.in_(payment_ids),
             Booking.side == side.value,
-            Booking.status == BookingStatus.BOOKED.value,
+            Booking.status == BookingStatus.BOOKED,
         )
         .with_for_update()
     ).all()
