@@ -34,7 +34,7 @@ def test_the_other_organisations_ids_in_our_addresses_show_and_change_nothing_of
     assert fingerprint(engine, (other.tenant.schema_name,)) == theirs_before
     with engine.connect() as connection:
         still_member = connection.scalar(
-            text("SELECT count(*) FROM memberships WHERE user_id = :user"),
+            text("SELECT count(*) FROM public.memberships WHERE user_id = :user"),
             {"user": other.ids["user_id"]},
         )
     assert still_member == 1
