@@ -42,6 +42,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.choose_locale",
         "auth.accept_invitation",
         "payments.stripe_webhook",  # authenticated by Stripe's signature, not by a login
+        "health.healthz",  # for probes: says only that the process lives
+        "health.readyz",  # for probes: says which service is down, nothing of anyone's data
     }
 )
 UNKNOWN_SLUG = "bestaat-niet-hier"
