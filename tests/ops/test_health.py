@@ -116,11 +116,16 @@ def _worker_process(app, connection) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        process.send_signal(signal.SIGTERM)  # rq's warm shutdown: it leaves the registry
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
 
 
-def _poll(client, status: int, timeout: float = 60):
+def _poll(client, status: int, timeout: float = 120):
     deadline = time.monotonic() + timeout
     while True:
         response = client.get("/readyz")

@@ -45,6 +45,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "password.forgotten",
         "password.reset",  # opened by the single-use token in the mailed link
         "payments.stripe_webhook",  # authenticated by Stripe's signature, not by a login
+        "health.healthz",  # for probes: says only that the process lives
+        "health.readyz",  # for probes: says which service is down, nothing of anyone's data
     }
 )
 UNKNOWN_SLUG = "bestaat-niet-hier"
