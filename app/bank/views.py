@@ -21,6 +21,7 @@ from app.bank.uploads import (
     start_import,
     validate_later,
 )
+from app.books.params import today
 from app.errors import translated
 from app.extensions import db
 from app.form_input import optional_figure, text
@@ -37,6 +38,7 @@ from ledger.bank.presets import PRESETS
 from ledger.bank.reconciliation import reconcile, reconciliations
 from ledger.bank.rules import RuleSpec, add_rule, all_rules, delete_rule, rule_from_line
 from ledger.models import Account
+from ledger.suggestions import account_choices, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
 from tenants.unit_of_work import after_commit
@@ -169,7 +171,7 @@ def inbox() -> Any:
         "bank/inbox.html",
         lines=open_lines(db.session(), invoices=_invoices()),
         booked=recently_booked(db.session()),
-        accounts=_all_accounts(),
+        choices=account_choices(db.session(), today()),
     )
 
 
@@ -177,7 +179,7 @@ def inbox() -> Any:
 @requires(Role.BOOKKEEPER)
 def confirm() -> Any:
     chosen = [
-        Confirmation(line_id, request.form.get(f"account-{line_id}", ""))
+        Confirmation(line_id, _account_name(request.form.get(f"account-{line_id}", "")))
         for line_id in request.form.getlist("line", type=id_number)
     ]
     picked = [c for c in chosen if c.account]
@@ -204,7 +206,9 @@ def confirm() -> Any:
 @requires(Role.VIEWER)
 def rules() -> Any:
     return render_template(
-        "bank/rules.html", rules=all_rules(db.session()), accounts=_all_accounts()
+        "bank/rules.html",
+        rules=all_rules(db.session()),
+        choices=account_choices(db.session(), today()),
     )
 
 
@@ -236,7 +240,7 @@ def rule_from(line_id: int) -> Any:
 
 def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
     return RuleSpec(
-        contra_account=form.get("account", ""),
+        contra_account=_account_name(form.get("account", "")),
         counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
         counterparty_name=text(form, "counterparty_name"),
         description_contains=text(form, "description_contains"),
@@ -251,8 +255,9 @@ def _invoices() -> InvoiceMatcher:
     return invoice_matcher(db.session(), g.org.id, is_bureau=g.org.is_bureau)
 
 
-def _all_accounts() -> list[str]:
-    return list(db.session().scalars(select(Account.name).order_by(Account.name)))
+def _account_name(text: str) -> str:
+    """The account a person typed, by its Dutch or English label, RGS code or full name."""
+    return resolve_account(account_choices(db.session(), today()), text) or text.strip()
 
 
 def _asset_accounts() -> list[str]:

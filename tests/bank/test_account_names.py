@@ -1,0 +1,44 @@
+"""The bank inbox and rules take an account by the Dutch name the rest of the application shows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ledger.bank.accounts import add_bank_account
+from ledger.bank.models import BankLine
+from ledger.bank.rules import all_rules
+from tenants.roles import Role
+from tests.bank.conftest import statement_file
+from tests.bank.test_web import ING, signed_in, upload
+
+
+def test_a_line_is_booked_on_the_account_typed_by_its_dutch_name(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+    line_id = books.scalars(select(BankLine.id).order_by(BankLine.id)).first()
+
+    inbox = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    assert '<option value="Contributies"' in inbox
+    response = client.post(
+        f"/o/{org.slug}/bank/inbox/confirm",
+        data={"line": str(line_id), f"account-{line_id}": "contributies"},
+    )
+
+    assert response.status_code == 302
+    page = client.get(f"/o/{org.slug}/journal").get_data(as_text=True)
+    assert "Income:Members:Dues" in page
+
+
+def test_a_rule_takes_the_dutch_name_and_lists_it_so(client, make_user, login_as, org, books):
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    client.post(
+        f"/o/{org.slug}/bank/rules", data={"account": "Huur", "description_contains": "huur"}
+    )
+
+    assert [rule.contra_account for rule in all_rules(books)] == ["Expenses:Housing:Rent"]
+    page = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
+    assert "<td>Huur</td>" in page and '<option value="Expenses:Housing:Rent">Huur</option>' in page
