@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         i18n,
         input_limits,
         logs,
+        outages,
         security_headers,
         tenancy,
         unit_of_work,
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     words.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    outages.init_app(app)
     unit_of_work.init_app(app)
     security_headers.init_app(app)
     views.register(app)
@@ -73,6 +75,8 @@ def _config(settings: Settings) -> dict[str, Any]:
         # bodies without a Content-Length too (answered with 413).
         "MAX_CONTENT_LENGTH": 65 * 2**20,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: the address limits go on in each process's memory (fail safe, not open).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
         # Failed attempts on one account, from any address (see app/login_limits.py).
         "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute; 20 per hour; 50 per day",

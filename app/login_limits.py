@@ -24,9 +24,14 @@ from flask import Flask, abort, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 _EXTENSION_KEY = "login_limiter"
+# Where failed attempts are counted while Redis cannot be reached.
+_FALLBACK = MovingWindowRateLimiter(MemoryStorage())
 
 
 def init_app(app: Flask) -> None:
@@ -56,16 +61,30 @@ def limit_per_address(app: Flask, endpoint: str, setting: str) -> None:
 def refuse_if_account_locked(kind: str, account: str) -> None:
     """Answer 429 while this account has used up its failed attempts of this kind."""
     limiter, items, key = _account_counter(kind, account)
-    if limiter is not None and not all(limiter.limiter.test(item, key) for item in items):
+    if limiter is None:
+        return
+    try:
+        allowed = all(limiter.limiter.test(item, key) for item in items)
+    except RedisError:
+        allowed = all(_FALLBACK.test(item, key) for item in items)
+    if not allowed:
         abort(429)
 
 
 def count_failure(kind: str, account: str) -> None:
-    """One more failed attempt of this kind on this account, from whatever address."""
+    """One more failed attempt of this kind on this account, from whatever address.
+
+    While Redis is away the counting goes on in this process's memory (fail safe: the limits
+    still hold, per process, instead of lapsing or locking everyone out).
+    """
     limiter, items, key = _account_counter(kind, account)
-    if limiter is not None:
-        for item in items:
+    if limiter is None:
+        return
+    for item in items:
+        try:
             limiter.limiter.hit(item, key)
+        except RedisError:
+            _FALLBACK.hit(item, key)
 
 
 def _account_counter(kind: str, account: str) -> tuple[Limiter | None, list[Any], str]:

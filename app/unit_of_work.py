@@ -13,11 +13,16 @@ when the request rolls back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, g
+from flask import Flask, Response, flash, g
+from flask_babel import gettext as _
+from redis.exceptions import RedisError
 
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -37,10 +42,29 @@ def _commit_or_roll_back(response: Response) -> Response:
     if response.status_code < 400:
         session.commit()
         for action in actions:
-            action()
+            _run_after_commit(action)
     else:
         session.rollback()
     return response
+
+
+def _run_after_commit(action: Callable[[], object]) -> None:
+    """Queue what follows the commit; with Redis away, the work is kept and the person told.
+
+    What such an action queues can be started again from its page (a run, a validation) or is
+    picked up by the scheduler (the booking outbox), so nothing is lost by skipping it now.
+    """
+    try:
+        action()
+    except RedisError:
+        log.warning("after the commit, a job could not be queued: Redis is unreachable")
+        flash(
+            _(
+                "Opgeslagen. De achtergrondtaak die hierop volgt kon nu niet worden gestart; "
+                "probeer het straks opnieuw. Er gaat niets verloren."
+            ),
+            "error",
+        )
 
 
 def _roll_back_on_error(error: BaseException | None) -> None:

@@ -14,6 +14,7 @@ from tenants.db_roles import drop_roles_after_database
 # A connection that is not bound to an organisation sees only the system catalog, so SQL that
 # names no schema fails loudly instead of reading a table in ``public``.
 UNBOUND_SEARCH_PATH = "-c search_path=pg_catalog"
+CONNECT_SECONDS = 5
 
 
 def connect_args(*, behind_pgbouncer: bool = False) -> dict[str, Any]:
@@ -24,9 +25,12 @@ def connect_args(*, behind_pgbouncer: bool = False) -> dict[str, Any]:
     the start-up ``options`` never reach the server: PgBouncer sets the search path instead
     (``connect_query``, see docs/OPERATIONS.md).
     """
+    # A database that is away is reported within seconds, not after the operating system's
+    # minutes-long TCP timeout (``app/outages.py`` answers 503 meanwhile).
+    common: dict[str, Any] = {"options": UNBOUND_SEARCH_PATH, "connect_timeout": CONNECT_SECONDS}
     if behind_pgbouncer:
-        return {"prepare_threshold": None, "options": UNBOUND_SEARCH_PATH}
-    return {"options": UNBOUND_SEARCH_PATH}
+        return {**common, "prepare_threshold": None}
+    return common
 
 
 @contextmanager

@@ -30,41 +30,76 @@ def wanted() -> bool:
 @contextmanager
 def pgbouncer_in_front(database_url: str) -> Iterator[str]:
     """Start PgBouncer for the server of ``database_url``; yield the same URL through it."""
-    url = make_url(database_url)
-    port = _free_port()
-    with tempfile.TemporaryDirectory(prefix="sb-pgbouncer-") as folder:
-        directory = Path(folder)
-        config = directory / "pgbouncer.ini"
+    with PgBouncer(database_url) as bouncer:
+        yield bouncer.url
+
+
+class PgBouncer:
+    """A PgBouncer process on a port of its own, which a test may stop and start again."""
+
+    def __init__(self, database_url: str) -> None:
+        self.server = make_url(database_url)
+        self.port = _free_port()
+        self.url = (
+            self.server.set(port=self.port, host="127.0.0.1")
+            .difference_update_query(["host"])
+            .render_as_string(hide_password=False)
+        )
+        self._folder = tempfile.TemporaryDirectory(prefix="sb-pgbouncer-")
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PgBouncer:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+        self._folder.cleanup()
+
+    def start(self) -> None:
+        """Start (again) on the same port; returns once it accepts connections."""
+        command = [PGBOUNCER, str(self._write_config())]
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root
+            user = _unprivileged_user()
+            directory = Path(self._folder.name)
+            shutil.chown(directory, user)
+            for path in directory.iterdir():
+                shutil.chown(path, user)
+            command[1:1] = ["-u", user]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _wait_for(self.port, self._process)
+
+    def stop(self, *, kill: bool = False) -> None:
+        """Stop it: politely, or with SIGKILL, as a crashed proxy or database would go."""
+        if self._process is None:
+            return
+        if kill:
+            self._process.kill()
+        else:
+            self._process.terminate()
+        self._process.wait(timeout=10)
+        self._process = None
+
+    def _write_config(self) -> Path:
+        directory = Path(self._folder.name)
+        url = self.server
         (directory / "users.txt").write_text(f'"{url.username}" ""\n')
         socket_dir = url.query.get("host")
         host = socket_dir if isinstance(socket_dir, str) else url.host or "127.0.0.1"
         server = f"host={host} port={url.port or 5432}"
+        config = directory / "pgbouncer.ini"
         config.write_text(
             "[databases]\n"
             f"* = {server} connect_query='SET search_path TO pg_catalog'\n"
             "[pgbouncer]\n"
-            f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
             f"auth_type = trust\nauth_file = {directory / 'users.txt'}\n"
             "pool_mode = transaction\nmax_client_conn = 400\ndefault_pool_size = 20\n"
             f"admin_users = {url.username}\n"
             "ignore_startup_parameters = extra_float_digits,options\n"
             f"logfile = {directory / 'pgbouncer.log'}\npidfile = {directory / 'pgbouncer.pid'}\n"
         )
-        command = [PGBOUNCER, str(config)]
-        if os.geteuid() == 0:  # PgBouncer refuses to run as root
-            user = _unprivileged_user()
-            shutil.chown(directory, user)
-            for path in directory.iterdir():
-                shutil.chown(path, user)
-            command[1:1] = ["-u", user]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            _wait_for(port, process)
-            through = url.set(port=port, host="127.0.0.1").difference_update_query(["host"])
-            yield through.render_as_string(hide_password=False)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        return config
 
 
 def pool_modes(pooled_url: str) -> dict[str, str]:

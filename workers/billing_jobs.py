@@ -8,8 +8,7 @@ Reminders run daily from rq's cron scheduler (``schedule_billing``, registered b
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from redis import Redis
 from rq.cron import CronJob, CronScheduler
@@ -17,6 +16,7 @@ from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.clock import today as clock_today
 from purchasing.documents.messages import claim_message, mark_sent, recipient_of
 from purchasing.documents.pdf import invoice_pdf, pdf_filename
 from purchasing.documents.texts import MailText, invoice_text, prenotification_text, reminder_text
@@ -39,7 +39,6 @@ from workers import runtime
 from workers.mail import Attachment, Mail
 from workers.queues import DEFAULT, queue
 
-DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 REMINDERS_CRON = "0 7 * * *"  # every morning at seven, local time of the scheduler
 
 
@@ -66,7 +65,7 @@ def send_reminders_job(on: str | None = None) -> dict[str, int]:
 
     Each reminder is claimed, sent and marked in a unit of work of its own.
     """
-    today = date.fromisoformat(on) if on else datetime.now(DUTCH_TIME).date()
+    today = date.fromisoformat(on) if on else clock_today()
     engine = runtime.engine()
     with unit_of_work(engine) as session:
         due = due_reminders(session, today)

@@ -51,7 +51,6 @@ class _JobLogging(BaseWorker):
         finally:
             structlog.contextvars.clear_contextvars()
 
-
     def clean_registries(self) -> None:
         """rq's maintenance, then the jobs a dead worker left behind go back on their queues."""
         super().clean_registries()  # type: ignore[no-untyped-call]
