@@ -75,14 +75,17 @@ def unbooked_bank_lines(session: Session) -> int:
 
 
 def unpaid_invoices(session: Session, organisation_id: int) -> tuple[UnpaidInvoice, ...]:
-    """The organisation's newest bureau invoices that still have something to pay."""
-    from purchasing.invoices.queries import invoice_state, invoices_of
+    """The organisation's newest bureau invoices that still have something to pay.
 
-    result = []
-    for invoice in invoices_of(session, organisation_id)[:NEWEST_INVOICES]:
-        if invoice.kind != "invoice":
-            continue
-        state = invoice_state(session, invoice.id)
-        if state.open > 0:
-            result.append(UnpaidInvoice(invoice.id, invoice.number, state.open, invoice.currency))
-    return tuple(result)
+    One query (``open_invoices``), however many invoices are open.
+    """
+    from purchasing.arrears import open_invoices
+
+    newest = sorted(
+        open_invoices(session, customer_id=organisation_id),
+        key=lambda item: (item.issued_on, item.invoice_id),
+        reverse=True,
+    )[:NEWEST_INVOICES]
+    return tuple(
+        UnpaidInvoice(item.invoice_id, item.number, item.open_amount, "EUR") for item in newest
+    )

@@ -1,8 +1,8 @@
 """Hot pages send a fixed number of SQL statements, whatever the size of the books.
 
 Each page is counted twice: on a small book and on one with ten times the transactions, more
-accounts and more bank accounts. The counts must be equal (no statement per account, per bank
-account or per transaction) and within the page's budget.
+accounts, more bank accounts and more open invoices from the bureau. The counts must be equal
+(no statement per account, bank account, invoice or transaction) and within the page's budget.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ledger.importer import import_book
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.conftest import login
+from tests.purchasing.billing import fee_invoice, make_bureau, make_member
 
 START = date(2025, 1, 1)
 
@@ -95,9 +96,19 @@ def statements(engine: Engine) -> Iterator[list[str]]:
 @pytest.fixture
 def books_of_size(
     app: Flask, engine: Engine, make_org: Callable[..., Any], make_user: Callable[..., Any]
-) -> Callable[[int, int, int], tuple[str, FlaskClient]]:
-    def make(transactions: int, extra_accounts: int, bank_accounts: int) -> tuple[str, FlaskClient]:
-        org = make_org()
+) -> Callable[[int, int, int, int], tuple[str, FlaskClient]]:
+    with Session(engine) as session:
+        bureau = make_bureau(make_org, session)
+        session.commit()
+
+    def make(
+        transactions: int, extra_accounts: int, bank_accounts: int, invoices: int
+    ) -> tuple[str, FlaskClient]:
+        with Session(engine) as session:
+            org = make_member(make_org, session)
+            for _ in range(invoices):  # open invoices from the bureau: the dashboard lists them
+                fee_invoice(bureau.id, org.id, session=session)
+            session.commit()
         with Session(engine) as session:
             bind_session(session, org.tenant)
             import_book(session, book(transactions, extra_accounts, bank_accounts), actor_id=None)
@@ -121,10 +132,11 @@ def count(client: FlaskClient, url: str, statements: list[str]) -> int:
 
 
 def test_every_hot_page_sends_as_many_statements_for_large_books_as_for_small_ones(
-    books_of_size: Callable[[int, int, int], tuple[str, FlaskClient]], statements: list[str]
+    books_of_size: Callable[[int, int, int, int], tuple[str, FlaskClient]],
+    statements: list[str],
 ) -> None:
-    small_slug, small = books_of_size(20, 0, 0)
-    large_slug, large = books_of_size(200, 30, 3)
+    small_slug, small = books_of_size(20, 0, 0, 1)
+    large_slug, large = books_of_size(200, 30, 3, 6)
 
     counts = {
         page: (
