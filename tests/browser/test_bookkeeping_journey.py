@@ -175,7 +175,7 @@ def _report_screenshots(page, slug, screenshots):
     """The reports a treasurer shows the board, and the settings, each checked and kept."""
     for name, path, expected in (
         ("balance-sheet", f"/o/{slug}/reports/balance-sheet", "Totaal activa"),
-        ("trial-balance", f"/o/{slug}/reports/trial-balance", "Saldo van alle rekeningen"),
+        ("trial-balance", f"/o/{slug}/reports/trial-balance", "Totaal debet en credit"),
         ("account-ledger", f"/o/{slug}/accounts/Assets:Bank:Checking", "Drukkerij De Letter"),
         ("settings", f"/o/{slug}/settings", "Boekjaar"),
     ):
