@@ -63,6 +63,9 @@ def mixed_table(outcomes: Mapping[str, Outcome], connections: int) -> Table:
     rows = []
     for name, outcome in outcomes.items():
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(outcome.statuses.items()))
+        replaced = int(outcome.cpu.get("replaced", 0))
+        if replaced:
+            statuses += f"; {replaced} processes ended during the run, their CPU not counted"
         rows.append(
             (
                 f"{name}, {connections} connections",

@@ -185,15 +185,20 @@ class CpuAccounts:
     def spent(
         self, before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
     ) -> dict[str, float]:
-        """Per group: CPU seconds between the readings (processes present at both)."""
-        return {
-            group: sum(
-                after[group][pid] - before[group][pid]
-                for pid in after[group]
-                if pid in before[group]
-            )
+        """Per group: CPU seconds between the readings.
+
+        A process born during the run (a worker gunicorn replaced, a new backend) counts in
+        full; one that ended during it is lost, so "replaced" says how many ended.
+        """
+        spent = {
+            group: sum(after[group][pid] - before[group].get(pid, 0.0) for pid in after[group])
             for group in after
         }
+        spent["replaced"] = float(
+            len(set(before["application"]) - set(after["application"]))
+            + len(set(before["PostgreSQL"]) - set(after["PostgreSQL"]))
+        )
+        return spent
 
     def _workers(self) -> list[int]:
         return [self.gunicorn_pid, *children_of(self.gunicorn_pid)]
