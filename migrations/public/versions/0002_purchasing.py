@@ -184,7 +184,7 @@ def _tax_settings() -> None:
     )
     since = date(2013, 1, 1)
     op.bulk_insert(rates, [{"valid_from": since, "percent": 21, "note": "Wet op belastingen van rechtsverkeer"}])
-    # Verzuim as exempt (sickness/incapacity) is "check" in DOMAIN.md: a later row can change it.
+    # Verzuim as exempt (sickness/incapacity) is still to be confirmed: a later row can change it.
     treatment = {"health": "exempt", "verzuim": "exempt", "avb": "taxed", "volunteers": "split", "directors": "taxed"}
     op.bulk_insert(
         treatments,
