@@ -143,6 +143,6 @@ def _open_query() -> Select[int, str, int, str, date, date, Decimal, Decimal]:
         )
         .outerjoin(paid, paid.c.invoice_id == Invoice.id)
         .outerjoin(credited, credited.c.invoice_id == Invoice.id)
-        .where(Invoice.kind == InvoiceKind.INVOICE.value, remaining > 0)
+        .where(Invoice.kind == InvoiceKind.INVOICE, remaining > 0)
         .order_by(Invoice.due_on, Invoice.id)
     )

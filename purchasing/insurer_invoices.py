@@ -47,7 +47,7 @@ def record_insurer_invoice(session: Session, new: NewInsurerInvoice) -> int:
             raise ValidationFailed(message("Vul een bedrag in hele centen in."), field=name)
     row = InsurerInvoice(
         pool_id=new.pool_id,
-        kind=new.kind.value,
+        kind=new.kind,
         starts_on=new.period.starts_on,
         ends_on=new.period.ends_on,
         reference=new.reference.strip(),
@@ -75,7 +75,7 @@ def insurer_invoice_for(
     return session.scalar(
         select(InsurerInvoice).where(
             InsurerInvoice.pool_id == pool_id,
-            InsurerInvoice.kind == kind.value,
+            InsurerInvoice.kind == kind,
             InsurerInvoice.starts_on == period.starts_on,
             InsurerInvoice.ends_on == period.ends_on,
         )

@@ -259,7 +259,7 @@ def _declare(
 ) -> ExposureDeclaration:
     declaration = ExposureDeclaration(
         enrolment=enrolment,
-        kind=kind.value,
+        kind=kind,
         effective_from=effective_from,
         employees=exposure.employees,
         fte=exposure.fte,

@@ -80,7 +80,7 @@ def _being_collected(session: Session) -> set[int]:
 def _levels_sent(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(InvoiceMessage.invoice_id, InvoiceMessage.level).where(
-            InvoiceMessage.kind == MessageKind.REMINDER.value,
+            InvoiceMessage.kind == MessageKind.REMINDER,
             InvoiceMessage.sent_at.is_not(None),
         )
     )

@@ -29,7 +29,7 @@ def claim_message(
     assert isinstance(table, Table)
     session.execute(
         insert(table)
-        .values(key=key, invoice_id=invoice_id, kind=kind.value, level=level, recipient=recipient)
+        .values(key=key, invoice_id=invoice_id, kind=kind, level=level, recipient=recipient)
         .on_conflict_do_nothing(index_elements=[table.c.key])
     )
     return session.scalar(

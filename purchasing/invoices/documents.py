@@ -240,7 +240,7 @@ def _document(
     lines = [
         InvoiceLine(
             position=position,
-            kind=line.kind.value,
+            kind=line.kind,
             description=line.description,
             quantity=line.quantity,
             unit_amount=line.unit_amount,
@@ -263,8 +263,8 @@ def _document(
         series=number.series,
         year=number.year,
         sequence=number.sequence,
-        kind=kind.value,
-        purpose=new.purpose.value,
+        kind=kind,
+        purpose=new.purpose,
         supplier_id=supplier_id,
         customer_id=new.customer_id,
         issued_on=new.issued_on,
@@ -288,7 +288,7 @@ def _outbox(
         Booking(
             key=key("invoice", invoice.id, side.value),
             invoice_id=invoice.id,
-            side=side.value,
+            side=side,
             organisation_id=organisation_id,
             entries=[entry.to_json() for entry in entries],
         )

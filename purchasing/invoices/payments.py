@@ -55,7 +55,7 @@ def record_payment(
         invoice_id=invoice.id,
         amount=amount,
         paid_on=paid_on,
-        method=method.value,
+        method=method,
         reference=reference,
     )
     _book(session, invoice, payment, "Betaling")
@@ -117,7 +117,7 @@ def _book(session: Session, invoice: Invoice, payment: Payment, note: str) -> No
             Booking(
                 key=booking_key,
                 payment_id=payment.id,
-                side=side.value,
+                side=side,
                 organisation_id=organisation_id,
                 entries=[entry.to_json()],
             )
@@ -135,7 +135,7 @@ def _invoice(session: Session, invoice_id: int, *, lock: bool = False) -> Invoic
 def _by_reference(session: Session, method: PaymentMethod, reference: str) -> int | None:
     found = session.scalar(
         select(Payment.id).where(
-            Payment.method == method.value,
+            Payment.method == method,
             Payment.reference == reference,
             Payment.reverses_id.is_(None),
         )

@@ -57,3 +57,8 @@ def status(default: StrEnum, length: int, *, in_database: bool = True) -> Mapped
     return mapped_column(
         EnumText(type(default), length), default=default, server_default=server_default
     )
+
+
+def enum_column(enum: type[StrEnum], length: int) -> Mapped[Any]:
+    """A column of one of ``enum``'s members (its CHECK is declared with ``one_of``)."""
+    return mapped_column(EnumText(enum, length))

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from purchasing.models._columns import MONEY, created_at, money, one_of, status
+from purchasing.models._columns import MONEY, created_at, enum_column, money, one_of, status
 from tenants.tables import PublicBase
 
 
@@ -122,8 +122,8 @@ class Invoice(PublicBase):
     series: Mapped[str] = mapped_column(String(8))
     year: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(12))
-    purpose: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[InvoiceKind] = enum_column(InvoiceKind, 12)
+    purpose: Mapped[InvoicePurpose] = enum_column(InvoicePurpose, 16)
     # Several partial credit notes (corrections) may refer to one invoice.
     credits_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -164,7 +164,7 @@ class InvoiceLine(PublicBase):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[LineKind] = enum_column(LineKind, 12)
     description: Mapped[str] = mapped_column(Text)
     quantity: Mapped[Decimal] = mapped_column(Numeric(12, 4))
     unit_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -196,7 +196,7 @@ class Payment(PublicBase):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(MONEY)
     paid_on: Mapped[date] = mapped_column(Date)
-    method: Mapped[str] = mapped_column(String(20))
+    method: Mapped[PaymentMethod] = enum_column(PaymentMethod, 20)
     reference: Mapped[str | None] = mapped_column(Text)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_payments.id"), unique=True)
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -225,7 +225,7 @@ class Booking(PublicBase):
     key: Mapped[str] = mapped_column(Text)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_payments.id"), index=True)
-    side: Mapped[str] = mapped_column(String(8))
+    side: Mapped[Side] = enum_column(Side, 8)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     entries: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     status: Mapped[BookingStatus] = status(BookingStatus.PENDING, 8)

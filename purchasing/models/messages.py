@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from purchasing.models._columns import created_at, one_of
+from purchasing.models._columns import created_at, enum_column, one_of
 from tenants.tables import PublicBase
 
 
@@ -31,7 +31,7 @@ class InvoiceMessage(PublicBase):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[MessageKind] = enum_column(MessageKind, 16)
     level: Mapped[int | None] = mapped_column()
     recipient: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

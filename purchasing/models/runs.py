@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from purchasing.models._columns import created_at, one_of, status
+from purchasing.models._columns import created_at, enum_column, one_of, status
 from tenants.tables import PublicBase
 
 
@@ -97,7 +97,7 @@ class InvoiceRun(PublicBase):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[RunKind] = enum_column(RunKind, 10)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("membership_plans.id"))
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("insurance_pools.id"))
     starts_on: Mapped[date] = mapped_column(Date)

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from purchasing.models._columns import created_at as stamped_now
-from purchasing.models._columns import money, one_of, status
+from purchasing.models._columns import enum_column, money, one_of, status
 from purchasing.payments.provider import Method
 from tenants.tables import PublicBase
 
@@ -73,7 +73,7 @@ class PaymentAttempt(PublicBase):
     attempt: Mapped[int] = mapped_column(Integer)
     provider: Mapped[str] = mapped_column(String(16))
     intent_ref: Mapped[str] = mapped_column(Text)
-    method: Mapped[str] = mapped_column(String(12))
+    method: Mapped[Method] = enum_column(Method, 12)
     amount: Mapped[Decimal] = money()
     status: Mapped[AttemptStatus] = status(AttemptStatus.OPEN, 12, in_database=False)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_payments.id"), unique=True)

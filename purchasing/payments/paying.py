@@ -85,7 +85,7 @@ def pay_by_card(
     session.add(
         PaymentAttempt(
             invoice_id=invoice.id, attempt=number, provider=provider.name, intent_ref=page.id,
-            method=Method.CARD.value, amount=amount, status=AttemptStatus.OPEN,
+            method=Method.CARD, amount=amount, status=AttemptStatus.OPEN,
         )
     )  # fmt: skip
     session.flush()
@@ -149,7 +149,7 @@ def _open_card_pages(
             .where(
                 PaymentAttempt.invoice_id == invoice_id,
                 PaymentAttempt.provider == provider.name,
-                PaymentAttempt.method == Method.CARD.value,
+                PaymentAttempt.method == Method.CARD,
                 PaymentAttempt.amount == amount,
                 PaymentAttempt.status == AttemptStatus.OPEN,
                 PaymentAttempt.intent_ref.startswith(CHECKOUT_PREFIX),

@@ -83,7 +83,7 @@ def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: 
         select(PaymentAttempt.intent_ref).where(
             PaymentAttempt.invoice_id == invoice.id,
             PaymentAttempt.provider == provider.name,
-            PaymentAttempt.method == Method.SEPA_DEBIT.value,
+            PaymentAttempt.method == Method.SEPA_DEBIT,
             PaymentAttempt.status == AttemptStatus.PROCESSING,
         )
     )
@@ -186,7 +186,7 @@ def _create_attempt(
             attempt=attempt,
             provider=provider.name,
             intent_ref=intent.id,
-            method=method.value,
+            method=method,
             amount=amount,
             # A debit under a mandate is on its way at once: no reminder while the bank decides.
             status=(
@@ -222,7 +222,7 @@ def _open_attempt(
         select(PaymentAttempt)
         .where(
             PaymentAttempt.invoice_id == invoice_id,
-            PaymentAttempt.method == method.value,
+            PaymentAttempt.method == method,
             PaymentAttempt.amount == amount,
             PaymentAttempt.status == AttemptStatus.OPEN,
         )

@@ -219,7 +219,7 @@ def _credit_target(
             .where(
                 RunItem.run_id.in_(run_ids),
                 Invoice.customer_id == organisation_id,
-                Invoice.kind == InvoiceKind.INVOICE.value,
+                Invoice.kind == InvoiceKind.INVOICE,
             )
             .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
         )

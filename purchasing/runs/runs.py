@@ -95,7 +95,7 @@ def start_run(
     if kind in NON_OVERLAPPING:
         _refuse_overlap(session, kind, subject_id, period)
     run = InvoiceRun(
-        kind=kind.value,
+        kind=kind,
         starts_on=period.starts_on,
         ends_on=period.ends_on,
         issued_on=issued_on,
@@ -255,7 +255,7 @@ def _find(session: Session, kind: RunKind, subject: dict[str, int], period: Peri
     column = InvoiceRun.plan_id if kind == RunKind.MEMBERSHIP else InvoiceRun.pool_id
     query = select(InvoiceRun.id).where(
         column == next(iter(subject.values())),
-        InvoiceRun.kind == kind.value,
+        InvoiceRun.kind == kind,
         InvoiceRun.starts_on == period.starts_on,
         InvoiceRun.ends_on == period.ends_on,
     )
@@ -268,7 +268,7 @@ def _find(session: Session, kind: RunKind, subject: dict[str, int], period: Peri
 def _refuse_overlap(session: Session, kind: RunKind, pool_id: int, period: Period) -> None:
     """Refuse a run of ``kind`` that would bill a day another run of the pool billed."""
     # A premium run may not bill days a true-up has settled either.
-    kinds = [kind.value] + ([RunKind.TRUE_UP.value] if kind == RunKind.PREMIUM else [])
+    kinds = [kind] + ([RunKind.TRUE_UP] if kind == RunKind.PREMIUM else [])
     other = session.scalar(
         select(InvoiceRun)
         .where(

@@ -173,7 +173,7 @@ class BureauInvoices:
             select(Invoice).where(
                 Invoice.payment_reference == normalised_reference(reference),
                 Invoice.supplier_id == self.bureau_id,
-                Invoice.kind == InvoiceKind.INVOICE.value,
+                Invoice.kind == InvoiceKind.INVOICE,
             )
         )
 

@@ -103,7 +103,7 @@ class MemberPayables:
             select(Invoice).where(
                 Invoice.payment_reference == normalised_reference(reference),
                 Invoice.customer_id == self.member_id,
-                Invoice.kind == InvoiceKind.INVOICE.value,
+                Invoice.kind == InvoiceKind.INVOICE,
             )
         )
 

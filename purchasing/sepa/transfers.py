@@ -57,7 +57,7 @@ def unmatched_payments(session: Session, invoice_id: int, side: Side) -> list[Un
             Payment.invoice_id == invoice_id,
             Payment.reverses_id.is_(None),
             Payment.method.in_(BANK_METHODS[side]),
-            Booking.side == side.value,
+            Booking.side == side,
             ~exists().where(reversal.reverses_id == Payment.id),
         )
         .order_by(Payment.id)
@@ -116,7 +116,7 @@ def booked_by(session: Session, payment_ids: list[int], side: Side, transaction_
         update(Booking)
         .where(
             Booking.payment_id.in_(payment_ids),
-            Booking.side == side.value,
+            Booking.side == side,
             Booking.status != BookingStatus.BOOKED,
         )
         .values(
@@ -146,7 +146,7 @@ def take_over_posted(
         select(Booking.id, Booking.transaction_ids)
         .where(
             Booking.payment_id.in_(payment_ids),
-            Booking.side == side.value,
+            Booking.side == side,
             Booking.status == BookingStatus.BOOKED,
         )
         .with_for_update()
