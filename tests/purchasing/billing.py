@@ -18,7 +18,8 @@ from purchasing.invoices.documents import (
     issue_invoice,
 )
 from purchasing.invoices.parties import Party, set_billing_details
-from purchasing.models import InvoicePurpose, LineKind
+from purchasing.models import Cadence, InvoicePurpose, LineKind
+from purchasing.plans import NewPlan, create_plan
 from purchasing.rating import Line
 
 D = Decimal
@@ -131,5 +132,19 @@ def premium_invoice(session: Session, supplier_id: int, customer_id: int) -> int
                     vat_exemption=PREMIUM_TAX_NOTE,
                 ),
             ],
+        ),
+    )
+
+
+def fee_plan(session: Session, bureau_id: int, yearly_fee: str = "120.00") -> int:
+    """A yearly, VAT-exempt membership plan of the bureau with one fee for every size."""
+    return create_plan(
+        session,
+        NewPlan(
+            bureau_id=bureau_id,
+            name=f"Lidmaatschap {bureau_id}-{yearly_fee}",
+            cadence=Cadence.YEARLY,
+            tiers=[(D(0), D(yearly_fee))],
+            vat_exemption=EXEMPT,
         ),
     )

@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from purchasing.models import Cadence, Invoice, InvoiceRun, RunItem, RunKind, Subscription
-from purchasing.plans import NewPlan, create_plan, subscribe
+from purchasing.models import Invoice, InvoiceRun, RunItem, RunKind, Subscription
+from purchasing.plans import subscribe
 from purchasing.proration import Period
 from purchasing.runs.membership import membership_invoices
 from purchasing.runs.runs import start_run
 from tenants.unit_of_work import unit_of_work
 from tests.conftest import OrgHandle
-from tests.purchasing.billing import EXEMPT, make_bureau, make_member
+from tests.purchasing.billing import fee_plan, make_bureau, make_member
 from workers.purchasing_jobs import execute_run
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
@@ -51,16 +51,7 @@ def test_the_same_run_started_twice_at_once_issues_each_invoice_once_and_gapless
     engine: Engine, session: Session, make_org: Callable[..., OrgHandle]
 ) -> None:
     bureau = make_bureau(make_org, session)
-    plan_id = create_plan(
-        session,
-        NewPlan(
-            bureau_id=bureau.id,
-            name=f"Lidmaatschap {bureau.slug}",
-            cadence=Cadence.YEARLY,
-            tiers=[(Decimal(0), Decimal("120.00"))],
-            vat_exemption=EXEMPT,
-        ),
-    )
+    plan_id = fee_plan(session, bureau.id)
     members = [make_member(make_org, session) for _ in range(MEMBERS)]
     for member in members:
         subscribe(session, plan_id, member.id, Decimal(3), date(2025, 1, 1))

@@ -33,17 +33,18 @@ from sqlalchemy.orm import Session
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.models import BankLine
 from ledger.models import ValidationRun
-from purchasing.models import Cadence, Invoice, RunItem, RunKind
-from purchasing.plans import NewPlan, create_plan, subscribe
+from purchasing.models import Invoice, RunItem, RunKind
+from purchasing.plans import subscribe
 from purchasing.proration import Period
 from purchasing.runs.runs import start_run
 from tenants.binding import bind_session
 from tests.bank.builders import camt_statement
 from tests.conftest import OrgHandle, worker_runtime
-from tests.purchasing.billing import EXEMPT, make_bureau, make_member
+from tests.purchasing.billing import fee_plan, make_bureau, make_member
 from workers.bank_jobs import enqueue_statement_import
 from workers.ledger_jobs import enqueue_validation
 from workers.purchasing_jobs import enqueue_invoice_run
+from workers.queues import redis_connection
 from workers.worker import run_worker
 
 ING = "NL20INGB0001234567"
@@ -60,28 +61,16 @@ def job_redis_url(redis_url: str) -> str:
 
 
 @pytest.fixture
-def killed_redis(job_redis_url: str) -> Redis:
-    from workers.queues import all_queues, redis_connection
-
+def killed_redis(job_redis_url: str) -> Redis[bytes]:
+    """A Redis database of this test's own (12), emptied: no other test's jobs, no stale ones."""
     connection = redis_connection(job_redis_url)
     connection.flushdb()
-    for queue in all_queues(connection):
-        queue.empty()
     return connection
 
 
 def membership_run(session: Session, make_org: Callable[..., OrgHandle]) -> tuple[int, list[int]]:
     bureau = make_bureau(make_org, session)
-    plan_id = create_plan(
-        session,
-        NewPlan(
-            bureau_id=bureau.id,
-            name=f"Lidmaatschap {bureau.slug}",
-            cadence=Cadence.YEARLY,
-            tiers=[(Decimal(0), Decimal("120.00"))],
-            vat_exemption=EXEMPT,
-        ),
-    )
+    plan_id = fee_plan(session, bureau.id)
     members = [make_member(make_org, session) for _ in range(3)]
     for member in members:
         subscribe(session, plan_id, member.id, Decimal(3), date(2025, 1, 1))
@@ -153,7 +142,7 @@ def test_jobs_whose_workers_are_killed_mid_transaction_finish_exactly_once_by_th
     make_org: Callable[..., OrgHandle],
     database_url: str,
     job_redis_url: str,
-    killed_redis: Redis,
+    killed_redis: Redis[bytes],
     instance_dir: Path,
     tmp_path: Path,
 ) -> None:
