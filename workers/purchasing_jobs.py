@@ -4,7 +4,7 @@ Thin: each takes ids and calls services, each step in its own unit of work. A ru
 unit of work to begin it, one per member (its invoice, numbered, with its run item: a run
 killed halfway keeps what it issued and resumes after it), and one to finish it. Safe to run
 twice: a run skips members already invoiced, and the outbox posts every side once. A finished
-membership run queues its invoices' e-mails (each sent once). Progress goes to
+run, of whatever kind, queues its invoices' e-mails (each sent once). Progress goes to
 ``job.meta["progress"]`` and to the run's row.
 """
 
@@ -65,7 +65,7 @@ def invoice_run_job(run_id: int) -> dict[str, Any]:
             job.save_meta()  # type: ignore[no-untyped-call]
 
     result = execute_run(engine, run_id, PLANNERS[kind], progress).to_json()
-    if kind == RunKind.MEMBERSHIP and job is not None:
+    if job is not None:  # every kind of run sends its invoices the same way
         result["mails_queued"] = queue_run_mails(job.connection, run_id)
     return result
 

@@ -195,6 +195,7 @@ def test_a_premium_run_killed_midway_resumes_and_invoices_each_member_exactly_on
     run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
 
     assert resumed.return_value()["made_now"] == 2
+    assert resumed.return_value()["mails_queued"] == 3  # premium invoices are mailed like fees
     invoices = _invoices(session, run_id)
     assert sorted(i.customer_id for i in invoices) == sorted(o.id for o in orgs.values())
     sequences = sorted(invoice.sequence for invoice in invoices)
