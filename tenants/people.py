@@ -86,10 +86,14 @@ def change_role(session: Session, user_id: int, organisation_id: int, role: Role
 
 
 def remove_member(session: Session, user_id: int, organisation_id: int) -> None:
-    """Take a person out of an organisation, unless they are its last owner."""
+    """Take a person out of an organisation, unless they are its last owner.
+
+    A person who is no member is refused, not passed over: what follows a removal (ending every
+    session of that person) must never reach someone of another organisation.
+    """
     membership = membership_of(session, user_id, organisation_id)
     if membership is None:
-        return
+        raise InvalidUser(message("Die persoon is geen lid van deze organisatie."))
     _guard_last_owner(session, membership, None)
     session.delete(membership)
     session.flush()

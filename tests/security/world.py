@@ -81,10 +81,12 @@ def _organisation(engine: Engine, word: str) -> Organisation:
     with Session(engine) as session:
         bind_session(session, tenant)
         import_book(session, BOOK.format(marker=marker), actor_id=None)
+        session.commit()  # the test is the unit of work
     with Session(engine) as session:
         bind_session(session, tenant)
         add_bank_account(session, ING, None, account="Assets:Bank")
         import_statement(session, statement_file("ing.camt053.xml"), None)
+        session.commit()
     with Session(engine) as session:
         bind_session(session, tenant)
         add_rule(session, RuleSpec("Income:Gifts", counterparty_name=marker), None)

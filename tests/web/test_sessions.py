@@ -62,6 +62,23 @@ def test_removing_a_member_ends_their_sessions_at_once(app, client, make_org, ma
     assert not is_logged_in(client)
 
 
+def test_an_owner_cannot_end_the_sessions_of_someone_outside_their_organisation(
+    app, client, make_org, make_user
+):
+    ours, theirs = make_org(), make_org()
+    owner = make_user(org=ours, role=Role.OWNER)
+    stranger = make_user(org=theirs, role=Role.OWNER)
+    login(client, stranger)
+    owners_browser = app.test_client()
+    login(owners_browser, owner)
+
+    answer = owners_browser.post(f"/o/{ours.slug}/members/{stranger.id}/remove")
+
+    assert answer.status_code == 302  # back to the members page, with the reason
+    assert is_logged_in(client)
+    assert client.get(f"/o/{theirs.slug}/").status_code == 200
+
+
 def test_log_out_everywhere_ends_the_sessions_on_every_device(app, make_user):
     user = make_user()
     laptop, phone = app.test_client(), app.test_client()
