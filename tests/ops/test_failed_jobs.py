@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rq.job import Job, JobStatus
 
+from tests.conftest import worker_runtime
 from tests.ops.jobs import fails_until_fixed
 from workers.queues import LEDGER, queue
 from workers.worker import run_worker
@@ -22,7 +23,7 @@ def test_staff_see_a_failed_job_with_its_organisation_and_reason_and_retry_it_on
     org = make_org(name="Stichting Het Anker")
     marker = tmp_path / "afschrift-maart.sta"
     job = queue(LEDGER, app_redis).enqueue(fails_until_fixed, org.id, str(marker))
-    run_worker(app, burst=True, fork=False, connection=app_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=app_redis)
     assert job.get_status() == JobStatus.FAILED
 
     page = staff.get("/bureau/jobs/failed").get_data(as_text=True)
@@ -35,7 +36,7 @@ def test_staff_see_a_failed_job_with_its_organisation_and_reason_and_retry_it_on
     response = staff.post(f"/bureau/jobs/failed/{job.id}/retry")
     assert response.status_code == 302
     assert job.get_status() == JobStatus.QUEUED
-    run_worker(app, burst=True, fork=False, connection=app_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=app_redis)
 
     fetched = Job.fetch(job.id, connection=app_redis)
     assert (fetched.get_status(), fetched.return_value()) == (JobStatus.FINISHED, org.id)

@@ -7,6 +7,7 @@ import re
 
 from rq.job import Job
 
+from tests.conftest import worker_runtime
 from tests.ops.jobs import fails_until_fixed
 from workers.queues import DEFAULT, queue
 from workers.worker import run_worker
@@ -65,7 +66,7 @@ def test_a_job_logs_its_id_and_organisation_on_every_line_it_writes(
     org = make_org()
     job = queue(DEFAULT, app_redis).enqueue(fails_until_fixed, org.id, str(tmp_path / "missing"))
 
-    run_worker(app, burst=True, fork=False, connection=app_redis)
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=app_redis)
 
     (outcome,) = log_lines.events("job")
     assert outcome["job_id"] == job.id

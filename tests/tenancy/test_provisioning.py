@@ -251,6 +251,7 @@ def subscribed_org(engine, make_org):
             ),
         )
         subscription = subscribe(session, plan, member.id, Decimal(3), date(2026, 1, 1))
+        session.commit()  # the test is the unit of work
     return member, subscription
 
 
@@ -270,6 +271,7 @@ def test_an_ended_membership_still_keeps_the_organisation(engine, subscribed_org
     member, subscription = subscribed_org
     with Session(engine) as session:
         end_subscription(session, subscription, date(2026, 3, 31))
+        session.commit()
         with pytest.raises(OrganisationInUse):
             delete_organisation(session, member.slug, confirmation=member.slug)
     assert schema_exists(engine, member.schema_name)

@@ -22,7 +22,13 @@ from tenants.tables import PUBLIC_SCHEMA, PublicBase
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_AND_FACES = ("ledger", "tenants", "purchasing", "app", "workers")
 # The only modules that may point a connection at a schema by name.
-ROUTERS = {"tenants/binding.py", "tenants/provisioning.py", "tenants/migrations.py"}
+# Restoring a backup rewrites a restored schema's marker, which binding would refuse before that.
+ROUTERS = {
+    "tenants/binding.py",
+    "tenants/provisioning.py",
+    "tenants/migrations.py",
+    "tenants/backup.py",
+}
 
 
 def crossing_foreign_keys(metadata: MetaData, own_schema: str) -> list[str]:
