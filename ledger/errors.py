@@ -55,5 +55,5 @@ class ImportRefused(DomainError):
         super().__init__(template, **params)
 
 
-class EditConflict(DomainError):
+class EditConflict(Conflict):
     """Someone changed the transaction after the edit was begun; saving would undo their change."""

@@ -28,8 +28,8 @@ def check_version(current: NewTransaction, expected: str) -> None:
     if transaction_version(current) != expected:
         raise EditConflict(
             message(
-                "iemand anders heeft deze boeking intussen gewijzigd; "
-                "open haar opnieuw en voer je wijziging nog eens in"
+                "Iemand anders heeft deze boeking intussen gewijzigd; "
+                "open haar opnieuw en voer je wijziging nog eens in."
             )
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from flask_babel import gettext as _
 
@@ -173,7 +173,8 @@ def _typed_name(choices: list[AccountChoice], account: str) -> str:
 
 def _typed_amount(number: Decimal) -> str:
     """``20,00`` for 20: as a person types an amount, with cents (more places when it has them)."""
-    cents = number.quantize(CENT)
+    with localcontext(Context(prec=max(number.adjusted(), 0) + 30)):  # any stored size
+        cents = number.quantize(CENT) if number.is_finite() else number
     return f"{cents if cents == number else number:f}".replace(".", ",")
 
 

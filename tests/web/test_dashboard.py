@@ -131,6 +131,7 @@ def test_the_dashboard_lists_a_waiting_bank_line_a_finding_and_an_unpaid_bureau_
     app, engine, session, billed_bureau, member, make_user, login_as
 ):
     invoice = session.get_one(Invoice, fee_invoice(billed_bureau.id, member.id, session=session))
+    session.commit()  # the test is the unit of work
     with Session(engine) as books:
         bind_session(books, member.tenant)
         add_bank_account(books, ING, None)

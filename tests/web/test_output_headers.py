@@ -57,6 +57,7 @@ def owner(
     with Session(engine) as session:
         bind_session(session, org.tenant)
         import_book(session, HOSTILE_BOOK, actor_id=None)
+        session.commit()  # the test is the unit of work
     client = app.test_client()
     login_as(client, make_user(org=org, role=Role.OWNER))
     return client, org
