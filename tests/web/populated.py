@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -38,7 +39,7 @@ from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.roles import Role
 from tests.bank.conftest import statement_file
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, SECOND_FACTORS, SecondFactorKeys, set_up_second_factor
 from tests.purchasing.billing import (
     EXEMPT,
     fee_invoice,
@@ -59,6 +60,10 @@ class Populated:
     bureau_slug: str
     emails: dict[str, str]
     arguments: dict[str, str] = field(default_factory=dict)
+
+
+# The second factor of each populated person who has one, by e-mail address (browser logins).
+SECOND_FACTOR_OF: dict[str, SecondFactorKeys] = {}
 
 
 def populate(engine: Engine) -> Populated:
@@ -85,6 +90,13 @@ def populate(engine: Engine) -> Populated:
     return Populated(f"lid-{suffix}", f"bureau-{suffix}", emails, arguments)
 
 
+def person_of(engine: Engine, email: str) -> SimpleNamespace:
+    """The id and e-mail address ``tests.conftest.login`` needs to log this person in."""
+    with Session(engine) as session:
+        user_id = session.scalar(select(User.id).where(User.email == email))
+    return SimpleNamespace(id=user_id, email=email)
+
+
 def _people(session: Session, member_id: int, bureau_id: int, suffix: str) -> dict[str, str]:
     emails = {}
     roles = {"owner": Role.OWNER, "bookkeeper": Role.BOOKKEEPER, "viewer": Role.VIEWER}
@@ -95,6 +107,9 @@ def _people(session: Session, member_id: int, bureau_id: int, suffix: str) -> di
         )
         add_member(session, user.id, bureau_id if persona == "bureau" else member_id,
                    roles.get(persona, Role.OWNER))  # fmt: skip
+        if persona == "bureau":  # bureau staff log in with a second factor
+            SECOND_FACTORS[user.id] = set_up_second_factor(session, user.id)
+            SECOND_FACTOR_OF[email] = SECOND_FACTORS[user.id]
         emails[persona] = email
     session.commit()
     return emails
@@ -102,8 +117,8 @@ def _people(session: Session, member_id: int, bureau_id: int, suffix: str) -> di
 
 def _books(engine: Engine, member: TenantRef, actor_id: int) -> dict[str, str]:
     with Session(engine) as session:
-        fill_demo_books(session, member)
         bind_session(session, member)
+        fill_demo_books(session)
         add_bank_account(session, "NL20INGB0001234567", actor_id)
         session.commit()
         bind_session(session, member)
@@ -159,7 +174,7 @@ def _bureau(session: Session, bureau_id: int, member_id: int) -> dict[str, str]:
         session,
         NewPlan(
             bureau_id=bureau_id,
-            name="Contributie",
+            name=f"Contributie {bureau_id}",
             cadence=Cadence.YEARLY,
             tiers=[(D(0), D("120.00"))],
             vat_exemption=EXEMPT,
@@ -168,7 +183,7 @@ def _bureau(session: Session, bureau_id: int, member_id: int) -> dict[str, str]:
     subscribe(session, plan, member_id, D(3), date(2025, 1, 1))
     create_plan(
         session,
-        NewPlan(bureau_id=bureau_id, name="Advies", cadence=Cadence.QUARTERLY,
+        NewPlan(bureau_id=bureau_id, name=f"Advies {bureau_id}", cadence=Cadence.QUARTERLY,
                 tiers=[(D(0), D("99.95"))], vat_percent=D("21.00")),
     )  # fmt: skip
     fee_run = start_run(

@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from lxml import html
 from sqlalchemy.engine import Engine
 
-from tests.conftest import PASSWORD
-from tests.web.populated import PERSONAS, Populated, populate
+from tests.conftest import login
+from tests.web.populated import PERSONAS, Populated, person_of, populate
 from tests.web.test_isolation import _ARGUMENT, Route, routes
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -48,14 +48,11 @@ def world(engine: Engine) -> Populated:
 
 
 @pytest.fixture(scope="module")
-def clients(app: Flask, world: Populated) -> dict[str, FlaskClient]:
+def clients(app: Flask, engine: Engine, world: Populated) -> dict[str, FlaskClient]:
     signed_in = {}
     for persona in PERSONAS:
         client = app.test_client()
-        response = client.post(
-            "/login", data={"email": world.emails[persona], "password": PASSWORD}
-        )
-        assert response.status_code == 302, persona
+        login(client, person_of(engine, world.emails[persona]))
         signed_in[persona] = client
     return signed_in
 
