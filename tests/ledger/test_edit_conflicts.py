@@ -46,7 +46,7 @@ def test_an_edit_from_a_stale_version_is_an_edit_conflict_and_changes_nothing(
     edit_transaction(books, posted, gift("11.00"), actor_id=2, version=opened)
     books.commit()
 
-    with pytest.raises(EditConflict, match="iemand anders"):
+    with pytest.raises(EditConflict, match="Iemand anders"):
         edit_transaction(books, posted, gift("99.00"), actor_id=1, version=opened)
     books.rollback()
 
