@@ -66,7 +66,8 @@ def imported_example(
     text = target.read_text()
     with Session(engine) as session:
         tenant = provision_organisation(
-            session, NewOrganisation(slug=f"example-{seed}-{begin}", name="Example")
+            session,
+            NewOrganisation(slug=f"example-{seed}-{begin.replace('-', '')}", name="Example"),
         )
     with Session(engine) as session:
         bind_session(session, tenant)

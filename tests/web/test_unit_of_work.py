@@ -144,14 +144,14 @@ def test_a_bank_account_added_in_the_browser_is_there_for_the_next_session(
         assert books.scalars(select(BankAccount.iban)).all() == ["NL91ABNA0417164300"]
 
 
-def test_an_edit_refused_with_422_for_a_stale_version_changes_nothing(
+def test_an_edit_refused_with_409_for_a_stale_version_changes_nothing(
     engine: Engine, posted: Any
 ) -> None:
     client, org, ident, _owner = posted
 
     response = edit_form(client, org, ident, "Overschreven", "0" * 64)
 
-    assert response.status_code == 422
+    assert response.status_code == 409  # a conflict with a newer version
     with Session(engine) as books:
         bind_session(books, org.tenant)
         stored = load_transaction(books, ident)
