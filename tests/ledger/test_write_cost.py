@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -41,19 +40,6 @@ def history(transactions: int) -> str:
         lines += [f'{day} * "Gift {n}"', "  Assets:Bank 10.00 EUR", "  Income:Gifts"]
         lines += [f'{day} * "Lunch {n}"', "  Expenses:Food 4.50 EUR", "  Assets:Wallet"]
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement sent on ``engine`` while the list is being recorded."""
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def lunch(day: date) -> NewTransaction:

@@ -7,14 +7,13 @@ accounts, more bank accounts and more open invoices from the bureau. The counts 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -78,19 +77,6 @@ def book(transactions: int, extra_accounts: int, bank_accounts: int) -> str:
         lines += ["  Income:Subsidy -12.00 EUR"]
         lines += [f'{day} * "Drukker" "Kosten {n}"', f"  {cost} 1.00 EUR", "  Assets:Bank"]
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement sent on ``engine`` while the list is being recorded."""
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
