@@ -15,7 +15,7 @@ from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.transactions import post_transaction
 from purchasing.errors import ValidationFailed
 from purchasing.invoices import accounts
-from purchasing.invoices.bookings import post_entries
+from purchasing.invoices.bookings import BookingRound, post_entries
 from purchasing.invoices.documents import (
     PREMIUM_EXEMPTION,
     PREMIUM_TAX_NOTE,
@@ -34,7 +34,7 @@ from purchasing.rating import Line
 from tenants.binding import bind_session
 from tests.purchasing.billing import give_billing_details, give_member_details
 from tests.purchasing.books import balance, balances, transactions_with_source
-from workers.bookings import book, book_invoice, book_pending
+from workers.bookings import BookingPipeline, book, book_invoice, book_pending
 
 D = Decimal
 EXEMPT = "Vrijgesteld van btw (art. 11 lid 1 onder f Wet OB 1968)"
@@ -211,6 +211,26 @@ def test_driving_the_outbox_twice_posts_nothing_twice(engine, session, billed_bu
     second = book_pending(engine)
     assert first.booked == 2 and (second.booked, second.failed) == (0, 0)
     assert len(transactions_with_source(engine, billed_bureau.tenant, "booking:")) == 1
+
+
+def test_the_booking_threads_post_every_side_handed_in_once_however_often_it_is(
+    engine, session, billed_bureau, member
+):
+    invoice_ids = [
+        issue_invoice(session, fee_invoice(billed_bureau.id, member.id, amount))
+        for amount in ("10.00", "20.00", "30.00", "40.00")
+    ]
+    booking_ids = list(
+        session.scalars(select(Booking.id).where(Booking.invoice_id.in_(invoice_ids)))
+    )
+    session.commit()
+    with BookingPipeline(engine, threads=3) as pipeline:
+        pipeline.submit(booking_ids)
+        pipeline.submit(reversed(booking_ids))  # a second hand-in of the same rows
+    assert pipeline.outcome() == BookingRound(booked=8, failed=0, skipped=0)
+    assert len(transactions_with_source(engine, billed_bureau.tenant, "booking:")) == 4
+    assert balance(engine, billed_bureau.tenant, accounts.RECEIVABLE) == D("100.00")
+    assert balance(engine, member.tenant, accounts.PAYABLE) == D("-100.00")
 
 
 def test_a_crash_after_posting_one_side_before_marking_it_is_finished_without_doubles(
