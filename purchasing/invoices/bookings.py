@@ -107,9 +107,10 @@ def claim_booking(session: Session, booking_id: int) -> Claim | None:
     )
     if row is None:
         return None
-    row.attempts += 1
+    currency = _currency(session, row)
+    row.attempts += 1  # after the read, so it is written with the outcome: one UPDATE
     entries = tuple(Entry.from_json(data) for data in row.entries)
-    return Claim(row, row.organisation_id, entries, _currency(session, row))
+    return Claim(row, row.organisation_id, entries, currency)
 
 
 def mark_booked(session: Session, claim: Claim, transaction_ids: list[int]) -> None:
