@@ -24,8 +24,7 @@ from app.bank.uploads import (
 from app.books.params import today
 from app.errors import translated
 from app.extensions import db
-from app.form_input import optional_figure, text
-from app.input_limits import id_number
+from app.form_input import optional_figure, optional_id, text, ticked_ids
 from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
 from app.unit_of_work import after_commit
@@ -63,9 +62,9 @@ def add_account() -> Any:
     return attempt(
         lambda: add_bank_account(
             db.session(),
-            request.form.get("iban", ""),
+            text(request.form, "iban"),
             current_user.id,
-            account=request.form.get("account") or "Assets:Bank:Checking",
+            account=text(request.form, "account") or "Assets:Bank:Checking",
         ),
         succeeded(url_for("bank.index"), _("Bankrekening toegevoegd.")),
         go_back(url_for("bank.index")),
@@ -118,7 +117,7 @@ def upload() -> Any:
         flash(_("Kies een afschrift om in te lezen."), "error")
         return redirect(url_for("bank.index"))
     filename, data = file.filename, file.read()
-    bank_account_id = request.form.get("bank_account_id", type=id_number)
+    bank_account_id = optional_id(request.form, "bank_account_id")
     if is_large(data):
         job = start_import(data, filename, g.org.id, current_user.id, bank_account_id)
         return redirect(url_for("bank.job_page", job_id=job.id))
@@ -179,8 +178,8 @@ def inbox() -> Any:
 @requires(Role.BOOKKEEPER)
 def confirm() -> Any:
     chosen = [
-        Confirmation(line_id, _account_name(request.form.get(f"account-{line_id}", "")))
-        for line_id in request.form.getlist("line", type=id_number)
+        Confirmation(line_id, _account_name(text(request.form, f"account-{line_id}")))
+        for line_id in ticked_ids(request.form, "line")
     ]
     picked = [c for c in chosen if c.account]
     if len(picked) > BACKGROUND_LINES:
@@ -240,8 +239,8 @@ def rule_from(line_id: int) -> Any:
 
 def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
     return RuleSpec(
-        contra_account=_account_name(form.get("account", "")),
-        counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
+        contra_account=_account_name(text(form, "account")),
+        counterparty_iban=text(form, "counterparty_iban").replace(" ", "").upper(),
         counterparty_name=text(form, "counterparty_name"),
         description_contains=text(form, "description_contains"),
         amount_min=optional_figure(form, "amount_min", places=2),
