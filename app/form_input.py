@@ -21,10 +21,11 @@ Nothing else in ``app/`` reads a field of a form (``form.get``, ``form[...]``): 
 are where input is trimmed, parsed and refused, so a new view cannot skip that by accident
 (``tests/web/test_form_input.py`` reads the source to keep it so).
 
-What is not read this way yet: the sign-in, invitation, organisation and SEPA forms use
-WTForms (``FlaskForm``; CSRF and lengths declared on the class), and the transaction entry
-forms (``app/entry/forms.py``) collect every problem at once as data, because a person typing
-six postings wants to see all the mistakes in one go. Both answer a bad form without a write.
+The transaction entry forms (``app/entry/forms.py``) use these readers too but collect every
+problem at once as data, because a person typing six postings wants to see all the mistakes
+in one go. Still WTForms classes (``FlaskForm``, lengths declared on the class): the sign-in,
+second-factor and password forms, member invitations and roles, and the bureau's
+new-organisation forms. CSRF is ``CSRFProtect`` for every POST, whichever way it is read.
 """
 
 from __future__ import annotations
