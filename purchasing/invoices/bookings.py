@@ -36,7 +36,7 @@ from ledger.models import Account, Transaction
 from ledger.releases import offset_releases, post_due_releases, schedule_releases
 from ledger.transactions import post_transaction
 from purchasing.invoices.accounts import EXTRA_ACCOUNTS
-from purchasing.invoices.entries import Entry
+from purchasing.invoices.entries import Entry, folded
 from purchasing.models import Booking, BookingStatus, Invoice, Payment
 
 _LABELS = {
@@ -137,7 +137,7 @@ def post_entries(
     after a crash finishes what the first attempt began.
     """
     ids = []
-    for entry in entries:
+    for entry in folded(list(entries)):
         found = _posted(session, entry.key)
         if found is None:
             _open_missing_accounts(session, entry)

@@ -15,6 +15,7 @@ the ledger stores it and a scheduled job posts each release when it falls due
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -278,6 +279,39 @@ def expense_schedule(
         day += timedelta(days=1)
     shares = allocate(total, {when.isoformat(): Decimal(days) for when, days in parts.items()})
     return [(date.fromisoformat(when), amount) for when, amount in sorted(shares.items())]
+
+
+def folded(entries: Sequence[Entry]) -> list[Entry]:
+    """Entries with releases written the old way folded into their entry's schedule.
+
+    Outbox rows made before releases were scheduled list each monthly release as an entry of
+    its own, dated ahead (``<key>:YYYY-MM``); posting them would put future-dated bookings in
+    the journal. Folded, they are stored as a schedule and posted when due, under the same keys.
+    """
+    result: list[Entry] = []
+    for entry in entries:
+        parent = result[-1] if result else None
+        month = _legacy_month(parent, entry)
+        if parent is None or month is None:
+            result.append(entry)
+            continue
+        (into, amount), (account, _) = entry.postings
+        known = parent.schedule.releases if parent.schedule else ()
+        schedule = Schedule(account, into, entry.narration, (*known, (month, amount)), parent.date)
+        result[-1] = replace(parent, schedule=schedule)
+    return result
+
+
+def _legacy_month(parent: Entry | None, entry: Entry) -> dt.date | None:
+    if parent is None or entry.schedule is not None or len(entry.postings) != 2:
+        return None
+    suffix = entry.key.removeprefix(parent.key + ":")
+    if suffix == entry.key or len(suffix) != 7:
+        return None
+    try:
+        return date.fromisoformat(f"{suffix}-01")
+    except ValueError:
+        return None
 
 
 def payment_entries(

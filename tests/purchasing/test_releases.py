@@ -9,6 +9,7 @@ not before that day has come.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -22,12 +23,13 @@ from ledger.releases import outstanding
 from ledger.validation import validate_book
 from purchasing.invoices import accounts
 from purchasing.invoices.documents import NewInvoice, NewLine, credit_invoice, issue_invoice
-from purchasing.models import InvoicePurpose, LineKind
+from purchasing.invoices.entries import Entry, folded
+from purchasing.models import Booking, InvoicePurpose, LineKind
 from purchasing.rating import Line
 from tenants.binding import TenantRef, bind_session
 from tests.purchasing import billing
 from tests.purchasing.billing import EXEMPT, PREMIUM_EXEMPTION, PREMIUM_TAX_NOTE
-from tests.purchasing.books import balance
+from tests.purchasing.books import balance, transactions_with_source
 from workers.bookings import book_invoice
 from workers.release_jobs import release_due
 
@@ -236,3 +238,41 @@ def test_a_release_due_in_a_closed_period_is_posted_on_the_first_open_day_saying
     ]
     assert "vervallen op 01-01-2027, in een afgesloten periode" in posted[0][2]
     assert "afgesloten" not in posted[1][2]
+
+
+def test_an_outbox_row_written_with_releases_dated_ahead_posts_them_only_when_due(
+    engine, session, billed_bureau, member
+):
+    """A row issued before releases were scheduled lists each release as an entry of its own."""
+    invoice_id = next_year_fee(session, billed_bureau.id, member.id)
+    row = session.scalar(
+        select(Booking).where(Booking.invoice_id == invoice_id, Booking.side == "member")
+    )
+    [entry] = [Entry.from_json(data) for data in row.entries]
+    legacy = [
+        replace(entry, schedule=None),
+        *(
+            Entry(
+                entry.release_key(due),
+                due,
+                entry.schedule.narration,
+                ((accounts.FEE_EXPENSE, amount), (accounts.PREPAID_FEES, -amount)),
+                entry.payee,
+                entry.link,
+            )
+            for due, amount in entry.schedule.releases
+        ),
+    ]
+    [again] = folded(legacy)
+    assert again.postings == entry.postings
+    assert replace(again.schedule, not_before=None) == entry.schedule
+    row.entries = [each.to_json() for each in legacy]
+    session.commit()
+    book_invoice(engine, invoice_id, today=ISSUED)
+    assert latest_date(engine, member.tenant) == ISSUED
+    release_due(engine, date(2027, 2, 1))
+    assert released(engine, member.tenant) == 2
+    assert transactions_with_source(engine, member.tenant, entry.key + ":") == [
+        entry.key + ":2027-01",
+        entry.key + ":2027-02",
+    ]
