@@ -327,6 +327,9 @@ cli.add_command(ledger_group)
 from app.bank_cli import bank_group  # noqa: E402  (bank statements)
 
 cli.add_command(bank_group)
+from app.releases_cli import releases_group  # noqa: E402  (releases of deferrals)
+
+cli.add_command(releases_group)
 from app.backup_cli import (  # noqa: E402  (backups and restores)
     backup_command,
     org_backup_command,

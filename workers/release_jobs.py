@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ledger.clock import today as clock_today
 from ledger.errors import DomainError
 from ledger.releases import post_due_releases
+from purchasing.invoices.rescheduling import reschedule_future_releases
 from tenants.models import Organisation
 from tenants.unit_of_work import unit_of_work
 from workers import runtime
@@ -46,6 +47,21 @@ def release_due(engine: Engine, today: date) -> dict[str, int]:
             continue
         counts["posted"] += result.posted
         counts["refused"] += result.refused
+    return counts
+
+
+def reschedule_everywhere(engine: Engine, today: date) -> dict[str, int]:
+    """Turn releases posted ahead of ``today`` the old way into scheduled ones, everywhere."""
+    with unit_of_work(engine) as session:
+        organisation_ids = list(session.scalars(select(Organisation.id).order_by(Organisation.id)))
+    counts = {"rescheduled": 0, "organisations_failed": 0}
+    for organisation_id in organisation_ids:
+        try:
+            with unit_of_work(engine, organisation_id) as books:
+                counts["rescheduled"] += reschedule_future_releases(books, today, None)
+        except (DomainError, SQLAlchemyError):
+            log.exception("releases of organisation %s not rescheduled", organisation_id)
+            counts["organisations_failed"] += 1
     return counts
 
 

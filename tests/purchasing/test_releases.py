@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from ledger.models import Account, Posting, Release, Transaction
 from ledger.periods import close_period
 from ledger.releases import outstanding
+from ledger.transactions import post_transaction
 from ledger.validation import validate_book
 from purchasing.invoices import accounts
+from purchasing.invoices.bookings import post_entries
 from purchasing.invoices.documents import NewInvoice, NewLine, credit_invoice, issue_invoice
 from purchasing.invoices.entries import Entry, folded
 from purchasing.models import Booking, InvoicePurpose, LineKind
@@ -31,7 +33,7 @@ from tests.purchasing import billing
 from tests.purchasing.billing import EXEMPT, PREMIUM_EXEMPTION, PREMIUM_TAX_NOTE
 from tests.purchasing.books import balance, transactions_with_source
 from workers.bookings import book_invoice
-from workers.release_jobs import release_due
+from workers.release_jobs import release_due, reschedule_everywhere
 
 D = Decimal
 ISSUED = date(2026, 12, 10)
@@ -276,3 +278,38 @@ def test_an_outbox_row_written_with_releases_dated_ahead_posts_them_only_when_du
         entry.key + ":2027-01",
         entry.key + ":2027-02",
     ]
+
+
+def test_releases_posted_ahead_the_old_way_are_taken_out_and_posted_when_due(
+    engine, session, billed_bureau, member
+):
+    invoice_id = next_year_fee(session, billed_bureau.id, member.id)
+    session.commit()
+    row = session.scalar(
+        select(Booking).where(Booking.invoice_id == invoice_id, Booking.side == "member")
+    )
+    [entry] = [Entry.from_json(data) for data in row.entries]
+    with Session(engine) as books:  # the member's books as the old booking left them
+        bind_session(books, member.tenant)
+        post_entries(books, [replace(entry, schedule=None)], "EUR", ISSUED)
+        for due, amount in entry.schedule.releases:
+            old = Entry(
+                entry.release_key(due),
+                due,
+                entry.schedule.narration,
+                ((accounts.FEE_EXPENSE, amount), (accounts.PREPAID_FEES, -amount)),
+                entry.payee,
+                entry.link,
+            )
+            post_transaction(books, old.to_transaction("EUR"), None)
+        books.commit()
+    assert latest_date(engine, member.tenant) == date(2027, 12, 1)
+
+    assert reschedule_everywhere(engine, date(2027, 1, 20))["rescheduled"] >= 11
+    assert latest_date(engine, member.tenant) == date(2027, 1, 1)  # January was due already
+    assert balance(engine, member.tenant, accounts.FEE_EXPENSE) == D("31.00")
+    release_due(engine, date(2027, 2, 1))
+    assert balance(engine, member.tenant, accounts.FEE_EXPENSE) == D("59.00")
+    release_due(engine, date(2028, 1, 1))
+    assert balance(engine, member.tenant, accounts.PREPAID_FEES) == 0
+    assert findings(engine, member.tenant) == []
