@@ -7,8 +7,11 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from app.commands import bound_session, in_unit_of_work
 from app.extensions import db
 from ledger.clock import today
+from ledger.errors import DomainError
+from ledger.releases import outstanding
 from workers.release_jobs import release_due, reschedule_everywhere
 
 
@@ -33,3 +36,20 @@ def releases_reschedule() -> None:
     upgrade): each is taken out of the journal, kept in the audit trail, and posted when due."""
     counts = reschedule_everywhere(db.engine, today())
     click.echo(" ".join(f"{name}={number}" for name, number in counts.items()))
+
+
+@releases_group.command("list")
+@click.argument("slug")
+@with_appcontext
+@in_unit_of_work
+def releases_list(slug: str) -> None:
+    """What is still to be released in the books of SLUG, per deferral account."""
+    try:
+        session = bound_session(slug)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    for left in outstanding(session):
+        click.echo(
+            f"{left.account}\t{left.amount} {left.currency}\t{left.releases} releases"
+            f"\tlast on {left.last_due_on:%d-%m-%Y}"
+        )

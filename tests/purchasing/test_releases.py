@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cli import cli
 from ledger.models import Account, Posting, Release, Transaction
 from ledger.periods import close_period
 from ledger.releases import outstanding
@@ -313,3 +314,19 @@ def test_releases_posted_ahead_the_old_way_are_taken_out_and_posted_when_due(
     release_due(engine, date(2028, 1, 1))
     assert balance(engine, member.tenant, accounts.PREPAID_FEES) == 0
     assert findings(engine, member.tenant) == []
+
+
+def test_the_command_line_lists_what_is_still_to_be_released_and_posts_what_is_due(
+    app, fee, member
+):
+    runner = app.test_cli_runner()
+    listed = runner.invoke(cli, ["releases", "list", member.slug])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output == (
+        "Assets:Prepaid:Expenses\t365.00 EUR\t12 releases\tlast on 01-12-2027\n"
+    )
+    posted = runner.invoke(cli, ["releases", "post", "--on", "2027-01-15"])
+    assert posted.exit_code == 0 and "refused=0" in posted.output
+    listed = runner.invoke(cli, ["releases", "list", member.slug])
+    assert "334.00 EUR\t11 releases" in listed.output
+    assert runner.invoke(cli, ["releases", "list", "no-such-org"]).exit_code != 0
