@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -37,22 +38,30 @@ from tenants.unit_of_work import unit_of_work
 
 
 def book_pending(
-    engine: Engine, *, booking_ids: Sequence[int] | None = None, retry_failed: bool = True
+    engine: Engine,
+    *,
+    booking_ids: Sequence[int] | None = None,
+    retry_failed: bool = True,
+    today: date | None = None,
 ) -> BookingRound:
-    """Post every pending side (or those of ``booking_ids``); safe to run twice, or at once."""
+    """Post every pending side (or those of ``booking_ids``); safe to run twice, or at once.
+
+    Releases due by ``today`` (the clock's by default) of what the sides defer are posted
+    with them; later ones are left to the scheduled job (``workers.release_jobs``).
+    """
     with unit_of_work(engine) as session:
         ids = pending_bookings(session, booking_ids, retry_failed=retry_failed)
     counts = {"booked": 0, "failed": 0, "skipped": 0}
     for booking_id in ids:
-        counts[book(engine, booking_id)] += 1
+        counts[book(engine, booking_id, today=today)] += 1
     return BookingRound(**counts)
 
 
-def book_invoice(engine: Engine, invoice_id: int) -> BookingRound:
+def book_invoice(engine: Engine, invoice_id: int, *, today: date | None = None) -> BookingRound:
     """Post both sides of one invoice and of its payments now (for the CLI and tests)."""
     with unit_of_work(engine) as session:
         ids = bookings_of_invoice(session, invoice_id)
-    return book_pending(engine, booking_ids=ids)
+    return book_pending(engine, booking_ids=ids, today=today)
 
 
 def book_payments(engine: Engine, payment_ids: Sequence[int]) -> BookingRound:
@@ -64,7 +73,7 @@ def book_payments(engine: Engine, payment_ids: Sequence[int]) -> BookingRound:
     return book_pending(engine, booking_ids=ids, retry_failed=False)
 
 
-def book(engine: Engine, booking_id: int) -> str:
+def book(engine: Engine, booking_id: int, *, today: date | None = None) -> str:
     """Post one side; returns ``booked``, ``failed`` or ``skipped`` (done, or someone has it)."""
     with unit_of_work(engine) as public:
         claim = claim_booking(public, booking_id)
@@ -72,7 +81,7 @@ def book(engine: Engine, booking_id: int) -> str:
             return "skipped"
         try:
             with unit_of_work(engine, claim.organisation_id) as books:
-                transaction_ids = post_entries(books, claim.entries, claim.currency)
+                transaction_ids = post_entries(books, claim.entries, claim.currency, today)
         except DomainError as error:
             mark_failed(public, claim, error)
             return "failed"
