@@ -96,8 +96,8 @@ class BookingPipeline:
     which ``book`` records on the row) is raised there, after the other sides are done.
     """
 
-    def __init__(self, engine: Engine, threads: int = 2) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine, threads: int = 2, *, today: date | None = None) -> None:
+        self._engine, self._today = engine, today
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="booking")
         self._handed_in: set[int] = set()
         self._futures: list[Future[str]] = []
@@ -109,7 +109,9 @@ class BookingPipeline:
         for booking_id in booking_ids:
             if booking_id not in self._handed_in:
                 self._handed_in.add(booking_id)
-                self._futures.append(self._executor.submit(book, self._engine, booking_id))
+                self._futures.append(
+                    self._executor.submit(book, self._engine, booking_id, today=self._today)
+                )
 
     def __exit__(
         self,

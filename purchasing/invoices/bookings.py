@@ -187,15 +187,21 @@ def _open_missing_accounts(session: Session, entry: Entry) -> None:
     opened_on = session.scalar(select(func.min(Account.opened_on))) or entry.date
     for name in missing:
         label_nl, label_en, rgs = _LABELS[name]
-        add_account(
-            session,
-            name,
-            None,
-            opened_on=min(opened_on, entry.date),
-            label_nl=label_nl,
-            label_en=label_en,
-            rgs_code=rgs,
-        )
+        try:
+            with session.begin_nested():
+                add_account(
+                    session,
+                    name,
+                    None,
+                    opened_on=min(opened_on, entry.date),
+                    label_nl=label_nl,
+                    label_en=label_en,
+                    rgs_code=rgs,
+                )
+        except (IntegrityError, DomainError):
+            # Another driver posting to these books opened it just now; it is there for both.
+            if not session.scalar(select(Account.id).where(Account.name == name)):
+                raise
 
 
 def _currency(session: Session, row: Booking) -> str:

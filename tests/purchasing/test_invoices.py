@@ -227,7 +227,7 @@ def test_the_booking_threads_post_every_side_handed_in_once_however_often_it_is(
         session.scalars(select(Booking.id).where(Booking.invoice_id.in_(invoice_ids)))
     )
     session.commit()
-    with BookingPipeline(engine, threads=3) as pipeline:
+    with BookingPipeline(engine, threads=3, today=date(2026, 3, 10)) as pipeline:
         pipeline.submit(booking_ids)
         pipeline.submit(reversed(booking_ids))  # a second hand-in of the same rows
     assert pipeline.outcome() == BookingRound(booked=8, failed=0, skipped=0)
