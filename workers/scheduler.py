@@ -1,8 +1,9 @@
 """The schedule: rq's cron scheduler enqueues the periodic jobs that workers then run.
 
-Two things must happen without anyone clicking: the daily reminders for overdue invoices, and
+Three things must happen without anyone clicking: the daily reminders for overdue invoices,
 driving the booking outbox (credit notes, payments that came in by webhook or bank file, and
-any side whose booking failed earlier stay pending until it is driven). Run exactly one
+any side whose booking failed earlier stay pending until it is driven), and posting the
+releases of prepaid and invoiced-in-advance amounts as their months come. Run exactly one
 scheduler per Redis (``servicebureau scheduler``; ``servicebureau serve`` starts one); the jobs
 are safe to run twice, so an overlap costs a little work, never a double booking or mail.
 """
@@ -20,6 +21,7 @@ from rq.cron import CronJob, CronScheduler
 from workers.billing_jobs import schedule_billing
 from workers.purchasing_jobs import book_pending_job
 from workers.queues import DEFAULT
+from workers.release_jobs import schedule_releases_job
 
 BOOKINGS_EVERY = 5 * 60  # seconds: a credit note or payment is in both books within minutes
 BOOKINGS = "bookings"
@@ -35,7 +37,7 @@ def schedule(scheduler: CronScheduler) -> list[CronJob]:
         result_ttl=3600,
         name=BOOKINGS,
     )
-    return [schedule_billing(scheduler), bookings]
+    return [schedule_billing(scheduler), bookings, schedule_releases_job(scheduler)]
 
 
 def run_scheduler(connection: Redis[bytes], log_level: str = "INFO") -> None:
