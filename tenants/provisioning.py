@@ -38,7 +38,7 @@ from tenants.errors import (
 )
 from tenants.marker import TenantMarker
 from tenants.migrations import create_tenant_schema, tenant_head
-from tenants.models import SLUG_PATTERN, Membership, Organisation
+from tenants.models import SLUG_PATTERN, LegalForm, Membership, Organisation
 from tenants.queries import organisation_by_slug
 from tenants.roles import Role
 
@@ -230,5 +230,7 @@ def _check(session: Session, new: NewOrganisation) -> None:
         raise InvalidOrganisation(message("Een organisatie heeft een naam nodig."), field="name")
     if new.kvk_number is not None and not re.fullmatch(r"\d{8}", new.kvk_number):
         raise InvalidOrganisation(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
+    if new.legal_form is not None and new.legal_form not in tuple(LegalForm):
+        raise InvalidOrganisation(message("Kies een rechtsvorm uit de lijst."), field="legal_form")
     if organisation_by_slug(session, new.slug) is not None:
         raise _slug_in_use(new.slug)

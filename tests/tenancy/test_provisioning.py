@@ -186,6 +186,16 @@ def test_an_invalid_kvk_number_is_refused(engine, kvk_number):
     assert "8 cijfers" in str(refused.value)
 
 
+def test_a_legal_form_outside_the_list_is_refused_before_anything_is_made(engine):
+    schemas = database_schemas(engine)
+    with Session(engine) as session, pytest.raises(InvalidOrganisation) as refused:
+        provision_organisation(
+            session, NewOrganisation(slug="bv-vorm", name="Een BV", legal_form="bv")
+        )
+    assert refused.value.field == "legal_form"
+    assert database_schemas(engine) == schemas
+
+
 def test_an_organisation_without_a_name_is_refused(engine):
     with Session(engine) as session, pytest.raises(InvalidOrganisation) as refused:
         provision_organisation(session, NewOrganisation(slug="naamloos", name="   "))
