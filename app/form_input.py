@@ -13,6 +13,7 @@ How to read a new form:
   All read Dutch ``1.234,56`` and plain ``1234.56`` through the one amount parser,
   ``ledger.amounts.parse_amount``; never ``Decimal(text)``, which takes "NaN";
 - a record picked in a ``<select>``: ``chosen_id``;
+- an account typed or picked in the account picker: ``account`` (by label, RGS code or name);
 - a choice among an enum's values: ``choice``; a whole number: ``whole_number``.
 
 What is not read this way yet: the sign-in, invitation, organisation and SEPA forms use
@@ -23,7 +24,7 @@ six postings wants to see all the mistakes in one go. Both answer a bad form wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -34,6 +35,7 @@ from app.input_limits import whole_number as bounded_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
 from ledger.days import is_plausible_day
 from ledger.errors import ValidationFailed, message
+from ledger.suggestions import AccountChoice, chosen_account
 
 ZERO = Decimal(0)
 Choice = TypeVar("Choice", bound=Enum)
@@ -113,3 +115,14 @@ def chosen_id(form: Mapping[str, str], name: str) -> int:
     if number is None:
         raise ValidationFailed(message("Maak een keuze."), field=name)
     return number
+
+
+def account(
+    form: Mapping[str, str],
+    name: str,
+    choices: Sequence[AccountChoice],
+    *,
+    types: Sequence[str] = (),
+) -> str:
+    """The account the picker field ``name`` names, by label, RGS code or full name."""
+    return chosen_account(choices, text(form, name), field=name, types=types)
