@@ -161,3 +161,9 @@ def account_labels(session: Session, names: Iterable[str]) -> dict[str, AccountC
     """The named accounts with their labels, open or closed (for showing stored postings)."""
     rows = session.scalars(select(Account).where(Account.name.in_(set(names))))
     return {a.name: AccountChoice(a.name, a.type, a.label_nl, a.label_en, a.rgs_code) for a in rows}
+
+
+def all_account_labels(session: Session) -> dict[str, str]:
+    """Every account's Dutch label by name (empty for an account without one)."""
+    rows = session.execute(select(Account.name, Account.label_nl))
+    return {name: label for name, label in rows}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app import login_sessions
+from app.account_picker import set_advanced_view
 from app.extensions import db
 from tenants.access_changes import log_out_everywhere
 from tenants.sessions import live_sessions
@@ -39,3 +40,14 @@ def end_all_sessions() -> Any:
     login_sessions.end(None)
     flash(_("Je bent overal uitgelogd."))
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/advanced-view", methods=["POST"])
+@login_required
+def advanced_view() -> Any:
+    """Show or hide the books' own account names beside the labels, then back to the page."""
+    if FlaskForm().validate_on_submit():
+        set_advanced_view(request.form.get("show") == "1")
+    back = request.form.get("next", "")
+    is_local = back.startswith("/") and not back.startswith(("//", "/\\"))
+    return redirect(back if is_local else url_for("account.index"))

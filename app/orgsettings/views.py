@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.account_picker import advanced_view
 from app.extensions import db
 from app.form_input import account as account_field
 from app.form_input import required, text
@@ -165,7 +166,7 @@ def _page(errors: Errors | None = None, values: Mapping[str, str] | None = None)
         parents=parent_choices(choices),
         bank_account_types=BANK_ACCOUNT_TYPES,
         default_bank_account=DEFAULT_LEDGER_ACCOUNT,
-        advanced=bool(request.values.get("advanced")),
+        advanced=advanced_view(),
         month_names=_month_names(),
         errors=errors or {},
         values=values or {},

@@ -209,12 +209,18 @@ def test_an_account_is_closed_by_its_dutch_label_and_an_unknown_one_is_refused(o
         assert account.closed_on is not None
 
 
-def test_the_chart_shows_beancount_names_only_in_its_advanced_view(owner):
+def test_beancount_names_show_only_in_the_advanced_view_a_person_turns_on(owner):
     client, org = owner
-    plain = visible_text(client.get(f"/o/{org.slug}/settings").get_data(as_text=True))
-    advanced = visible_text(client.get(f"/o/{org.slug}/settings?advanced=1").get_data(as_text=True))
-    assert ACCOUNT_PATH.findall(plain) == []
-    assert "Expenses:Housing:Rent" in advanced and "Rekeningschema" in plain
+    pages = [f"/o/{org.slug}/settings", f"/o/{org.slug}/reports/trial-balance"]
+    for url in pages:
+        assert ACCOUNT_PATH.findall(visible_text(client.get(url).get_data(as_text=True))) == []
+    turned_on = client.post("/account/advanced-view", data={"show": "1", "next": pages[0]})
+    assert turned_on.status_code == 302 and turned_on.location.endswith(pages[0])
+    advanced = visible_text(client.get(pages[0]).get_data(as_text=True))
+    assert "Expenses:Housing:Rent" in advanced and "Huur" in advanced
+    client.post("/account/advanced-view", data={"show": "", "next": "//elsewhere.example"})
+    plain = visible_text(client.get(pages[0]).get_data(as_text=True))
+    assert "Expenses:Housing:Rent" not in plain
 
 
 # --- new bank accounts on the bank page ---------------------------------------------------
