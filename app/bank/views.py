@@ -72,7 +72,11 @@ def _add_bank_account(form: Mapping[str, str]) -> int:
     """Link the IBAN to the balance account picked for it (by label, RGS code or name)."""
     iban = normalised_iban(text(form, "iban"))
     choices = account_choices(db.session(), today())
-    ledger_account = account_field(form, "account", choices, types=BANK_ACCOUNT_TYPES)
+    ledger_account = (
+        account_field(form, "account", choices, types=BANK_ACCOUNT_TYPES)
+        if "account" in form  # a form that does not ask books on the usual current account
+        else DEFAULT_LEDGER_ACCOUNT
+    )
     return add_bank_account(db.session(), iban, current_user.id, account=ledger_account)
 
 

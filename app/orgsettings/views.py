@@ -98,7 +98,11 @@ def _add_iban(form: Mapping[str, str]) -> int:
     """Link the IBAN to the balance account picked for it (by label, RGS code or name)."""
     iban = normalised_iban(text(form, "iban"))
     choices = account_choices(db.session(), today())
-    ledger_account = account_field(form, "iban_account", choices, types=BANK_ACCOUNT_TYPES)
+    ledger_account = (
+        account_field(form, "iban_account", choices, types=BANK_ACCOUNT_TYPES)
+        if "iban_account" in form  # a form that does not ask books on the usual current account
+        else DEFAULT_LEDGER_ACCOUNT
+    )
     return add_bank_account(db.session(), iban, current_user.id, account=ledger_account)
 
 
