@@ -252,3 +252,23 @@ def test_the_journal_filters_by_the_dutch_label_and_keeps_it_in_the_field(owner)
     page = client.get(f"/o/{org.slug}/journal?account=Huur").get_data(as_text=True)
     assert field_values(page)["account"] == "Huur"
     assert client.get(f"/o/{org.slug}/journal?account=Lasten").status_code == 200
+
+
+# --- entry: the full form, edited --------------------------------------------------------
+
+
+def test_a_booking_edited_in_the_full_form_shows_its_accounts_by_dutch_label(owner):
+    client, org = owner
+    rows = {"date": "2026-03-01", "narration": "Huur en kosten", "rows": "3",
+            "account-0": "Huur", "debit-0": "350,00",
+            "account-1": "Bankkosten", "debit-1": "2,50",
+            "account-2": "Rekening-courant bank", "credit-2": "352,50"}  # fmt: skip
+    booked = client.post(f"/o/{org.slug}/entry/full", data=rows)
+    assert booked.status_code == 302, error_at(booked.get_data(as_text=True), "account-0")
+    form = client.get(booked.headers["Location"] + "/edit").get_data(as_text=True)
+    shown = field_values(form)
+    assert [shown[f"account-{i}"] for i in range(3)] == [
+        "Huur",
+        "Bankkosten",
+        "Rekening-courant bank",
+    ]
