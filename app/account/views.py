@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +17,9 @@ from tenants.access_changes import log_out_everywhere
 from tenants.sessions import live_sessions
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
+# A path on this site to go back to: no scheme or host, and nothing a browser would strip or
+# turn into one ("//host", "/\\host", tabs and newlines).
+LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\\]*")
 
 
 @blueprint.route("")
@@ -49,5 +53,4 @@ def advanced_view() -> Any:
     if FlaskForm().validate_on_submit():
         set_advanced_view(request.form.get("show") == "1")
     back = request.form.get("next", "")
-    is_local = back.startswith("/") and not back.startswith(("//", "/\\"))
-    return redirect(back if is_local else url_for("account.index"))
+    return redirect(back if LOCAL_PATH.fullmatch(back) else url_for("account.index"))

@@ -218,7 +218,9 @@ def test_beancount_names_show_only_in_the_advanced_view_a_person_turns_on(owner)
     assert turned_on.status_code == 302 and turned_on.location.endswith(pages[0])
     advanced = visible_text(client.get(pages[0]).get_data(as_text=True))
     assert "Expenses:Housing:Rent" in advanced and "Huur" in advanced
-    client.post("/account/advanced-view", data={"show": "", "next": "//elsewhere.example"})
+    for elsewhere in ("//elsewhere.example", "/\t/elsewhere.example", "https://elsewhere.example"):
+        turned_off = client.post("/account/advanced-view", data={"show": "", "next": elsewhere})
+        assert turned_off.location == "/account"
     plain = visible_text(client.get(pages[0]).get_data(as_text=True))
     assert "Expenses:Housing:Rent" not in plain
 
