@@ -24,6 +24,7 @@ from ledger.suggestions import (
     account_choices,
     account_labels,
     parent_choices,
+    picker_text,
     resolve_account,
 )
 from tenants.roles import Role
@@ -37,9 +38,10 @@ DOWNLOAD_PAGE = 500
 def journal_page() -> Any:
     session = db.session()
     choices = parent_choices(account_choices(session, today()))  # a root shows its whole tree
-    typed = text_arg("account")
+    typed = text_arg("account") or ""
+    account = resolve_account(choices, typed) if typed else None
     filters = JournalFilter(
-        account=(resolve_account(choices, typed) or typed) if typed else None,
+        account=account or typed or None,
         text=text_arg("q"),
         tag=text_arg("tag"),
         start=date_arg("from"),
@@ -59,7 +61,7 @@ def journal_page() -> Any:
         next_key=cursor_text(page.next_cursor),
         labels=account_labels(session, names),
         choices=choices,
-        typed_account=typed or "",
+        typed_account=picker_text(choices, account) if account else typed,
     )
 
 
