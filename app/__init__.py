@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _resolve_services(app, settings)
     from app import (
+        account_picker,
         auth,
         errors,
         health,
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     words.init_app(app)
+    account_picker.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     outages.init_app(app)

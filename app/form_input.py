@@ -14,6 +14,7 @@ How to read a new form:
   ``ledger.amounts.parse_amount``; never ``Decimal(text)``, which takes "NaN";
 - a record picked in a ``<select>``: ``chosen_id`` (``optional_id`` when none may be picked);
   the records ticked in a list: ``ticked_ids``;
+- an account typed or picked in the account picker: ``account`` (by label, RGS code or name);
 - a choice among an enum's values: ``choice``; a whole number: ``whole_number``;
 - a ticked checkbox or a chosen radio button: ``is_ticked``.
 
@@ -30,7 +31,7 @@ new-organisation forms. CSRF is ``CSRFProtect`` for every POST, whichever way it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -43,6 +44,7 @@ from app.input_limits import whole_number as bounded_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
 from ledger.days import is_plausible_day
 from ledger.errors import ValidationFailed, message
+from ledger.suggestions import AccountChoice, chosen_account
 
 ZERO = Decimal(0)
 Choice = TypeVar("Choice", bound=Enum)
@@ -137,3 +139,14 @@ def ticked_ids(form: MultiDict[str, str], name: str) -> list[int]:
 def is_ticked(form: Mapping[str, str], name: str, value: str = "on") -> bool:
     """Whether a checkbox was ticked (browsers send ``on``), or a radio button set to ``value``."""
     return form.get(name) == value
+
+
+def account(
+    form: Mapping[str, str],
+    name: str,
+    choices: Sequence[AccountChoice],
+    *,
+    types: Sequence[str] = (),
+) -> str:
+    """The account the picker field ``name`` names, by label, RGS code or full name."""
+    return chosen_account(choices, text(form, name), field=name, types=types)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -42,6 +43,66 @@ def install_chart(session: Session, chart: Iterable[ChartAccount], opened_on: da
     if rows:
         session.execute(insert(Account), rows)
     return len(rows)
+
+
+def child_account_name(session: Session, parent: str, label: str) -> str:
+    """A free account name under ``parent`` made from ``label``: ``Expenses:Activities:Zomerkamp``.
+
+    People name an account by its label; the name the books need (ASCII words joined by
+    hyphens, each part starting with a capital) is derived from it, with ``-2``, ``-3``, ...
+    added when the name is taken.
+    """
+    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", plain)
+    if not words:
+        raise ValidationFailed(
+            message("Geef de rekening een naam met letters of cijfers."), field="label_nl"
+        )
+    part = "-".join(words)
+    base = f"{parent}:{part[0].upper()}{part[1:]}"[:200]
+    name, number = base, 1
+    while session.scalar(select(exists().where(Account.name == name))):
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def open_account_under(
+    session: Session,
+    parent: str,
+    label_nl: str,
+    actor_id: int | None,
+    *,
+    opened_on: date,
+    label_en: str = "",
+    rgs_code: str | None = None,
+) -> str:
+    """Open an account under ``parent`` named by its Dutch label; returns its full name.
+
+    The Dutch label is what people pick the account by, so it must be new: a second account
+    answering to the same label could not be told apart in the account picker.
+    """
+    label = label_nl.strip()
+    if not label:
+        raise ValidationFailed(message("Vul dit veld in."), field="label_nl")
+    taken = select(Account.id).where(func.lower(Account.label_nl) == label.casefold())
+    if session.scalar(select(taken.exists())):
+        raise ValidationFailed(
+            message("Er is al een rekening %(label)s; kies een andere naam."),
+            field="label_nl",
+            label=label[:80],
+        )
+    name = child_account_name(session, parent, label_en.strip() or label)
+    add_account(
+        session,
+        name,
+        actor_id,
+        opened_on=opened_on,
+        label_nl=label,
+        label_en=label_en.strip(),
+        rgs_code=rgs_code,
+    )
+    return name
 
 
 def add_account(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ledger.errors import ValidationFailed, message
 from ledger.models import Account, Transaction
 
 RECENT_TRANSACTIONS = 2000
@@ -24,14 +25,20 @@ class AccountChoice:
     label_en: str
     rgs_code: str | None
 
+    @property
+    def coded_label(self) -> str:
+        """``Label (RGS code)``: what tells apart two accounts with the same Dutch label."""
+        return f"{self.label_nl} ({self.rgs_code})" if self.label_nl and self.rgs_code else ""
+
     def matches(self, text: str) -> bool:
         """True when ``text`` is this account's name, a label or its RGS code (any case)."""
         wanted = text.strip().casefold()
-        return wanted in {
+        return bool(wanted) and wanted in {
             self.name.casefold(),
             self.label_nl.casefold(),
             self.label_en.casefold(),
             (self.rgs_code or "").casefold(),
+            self.coded_label.casefold(),
         }
 
 
@@ -48,10 +55,85 @@ def account_choices(session: Session, on: date) -> list[AccountChoice]:
     return [AccountChoice(a.name, a.type, a.label_nl, a.label_en, a.rgs_code) for a in rows]
 
 
-def resolve_account(choices: list[AccountChoice], text: str) -> str | None:
+def resolve_account(choices: Sequence[AccountChoice], text: str) -> str | None:
     """The one account ``text`` names (by name, label or RGS code), or None if none or several."""
     found = {c.name for c in choices if c.matches(text)}
     return found.pop() if len(found) == 1 else None
+
+
+def picker_texts(choices: Sequence[AccountChoice]) -> dict[str, str]:
+    """What the account picker shows for each account: its Dutch label when that names it alone.
+
+    A Dutch label that another account also answers to would be refused as ambiguous when
+    typed back, so such an account shows ``Label (RGS code)`` when that is unique, and its full
+    name only when nothing else tells it apart (or it has no Dutch label).
+    """
+    named: dict[str, set[str]] = {}
+    for c in choices:
+        for key in (c.name, c.label_nl, c.label_en, c.rgs_code or "", c.coded_label):
+            if key:
+                named.setdefault(key.casefold(), set()).add(c.name)
+    texts = {}
+    for c in choices:
+        unique = [t for t in (c.label_nl, c.coded_label) if t and named[t.casefold()] == {c.name}]
+        texts[c.name] = unique[0] if unique else c.name
+    return texts
+
+
+def picker_text(choices: Sequence[AccountChoice], name: str) -> str:
+    """What the account picker shows for the account ``name`` (see ``picker_texts``)."""
+    return picker_texts(choices).get(name, name)
+
+
+def chosen_account(
+    choices: Sequence[AccountChoice], text: str, *, field: str, types: Sequence[str] = ()
+) -> str:
+    """The one account ``text`` names among ``choices`` of ``types`` (all when empty).
+
+    ``text`` is what a person typed or picked: a Dutch or English label, an RGS code or the
+    account's full name. Refused, naming ``field``, when it is empty, names no account, names
+    several, or names an account of another type than the form takes.
+    """
+    typed = text.strip()
+    if not typed:
+        raise ValidationFailed(message("Kies een rekening."), field=field)
+    allowed = [c for c in choices if not types or c.type in types]
+    found = resolve_account(allowed, typed)
+    if found is not None:
+        return found
+    if any(c.matches(typed) for c in allowed):
+        raise ValidationFailed(
+            message("%(text)s past bij meer dan één rekening; kies er een uit de lijst."),
+            field=field,
+            text=typed[:80],
+        )
+    if any(c.matches(typed) for c in choices):
+        raise ValidationFailed(
+            message("%(text)s kan hier niet gekozen worden; kies een rekening uit de lijst."),
+            field=field,
+            text=typed[:80],
+        )
+    raise ValidationFailed(
+        message("Kies een rekening uit de lijst; %(text)s kennen we niet."),
+        field=field,
+        text=typed[:80],
+    )
+
+
+# The five roots by their Dutch and English words, as parents a new account can go under.
+ROOT_LABELS = {
+    "Assets": ("Activa", "Assets"),
+    "Liabilities": ("Schulden", "Liabilities"),
+    "Equity": ("Eigen vermogen", "Equity"),
+    "Income": ("Baten", "Income"),
+    "Expenses": ("Lasten", "Expenses"),
+}
+
+
+def parent_choices(choices: Sequence[AccountChoice]) -> list[AccountChoice]:
+    """What a new account can go under: the five roots, then every account."""
+    roots = [AccountChoice(root, root, nl, en, None) for root, (nl, en) in ROOT_LABELS.items()]
+    return [*roots, *choices]
 
 
 def recent_payees(session: Session, limit: int = 200) -> list[str]:
@@ -79,3 +161,9 @@ def account_labels(session: Session, names: Iterable[str]) -> dict[str, AccountC
     """The named accounts with their labels, open or closed (for showing stored postings)."""
     rows = session.scalars(select(Account).where(Account.name.in_(set(names))))
     return {a.name: AccountChoice(a.name, a.type, a.label_nl, a.label_en, a.rgs_code) for a in rows}
+
+
+def all_account_labels(session: Session) -> dict[str, str]:
+    """Every account's Dutch label by name (empty for an account without one)."""
+    rows = session.execute(select(Account.name, Account.label_nl))
+    return {name: label for name, label in rows}

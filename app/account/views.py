@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app import login_sessions
+from app.account_picker import set_advanced_view
 from app.extensions import db
 from tenants.access_changes import log_out_everywhere
 from tenants.sessions import live_sessions
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
+# A path on this site to go back to: no scheme or host, and nothing a browser would strip or
+# turn into one ("//host", "/\\host", tabs and newlines).
+LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\\]*")
 
 
 @blueprint.route("")
@@ -39,3 +44,13 @@ def end_all_sessions() -> Any:
     login_sessions.end(None)
     flash(_("Je bent overal uitgelogd."))
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/advanced-view", methods=["POST"])
+@login_required
+def advanced_view() -> Any:
+    """Show or hide the books' own account names beside the labels, then back to the page."""
+    if FlaskForm().validate_on_submit():
+        set_advanced_view(request.form.get("show") == "1")
+    back = request.form.get("next", "")
+    return redirect(back if LOCAL_PATH.fullmatch(back) else url_for("account.index"))

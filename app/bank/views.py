@@ -8,7 +8,6 @@ from typing import Any
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.bank.mapping_form import mapping_from_form
 from app.bank.uploads import (
@@ -24,11 +23,19 @@ from app.bank.uploads import (
 from app.books.params import today
 from app.errors import translated
 from app.extensions import db
+from app.form_input import account as account_field
 from app.form_input import optional_figure, optional_id, text, ticked_ids
-from app.refusals import attempt, go_back, succeeded
+from app.refusals import Errors, attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from app.unit_of_work import after_commit
-from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
+from ledger.bank.accounts import (
+    BANK_ACCOUNT_TYPES,
+    DEFAULT_LEDGER_ACCOUNT,
+    add_bank_account,
+    csv_mapping_of,
+    normalised_iban,
+    set_csv_mapping,
+)
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
 from ledger.bank.importing import ImportResult, import_statement
@@ -37,7 +44,6 @@ from ledger.bank.matching import InvoiceMatcher
 from ledger.bank.presets import PRESETS
 from ledger.bank.reconciliation import reconcile, reconciliations
 from ledger.bank.rules import RuleSpec, add_rule, all_rules, delete_rule, rule_from_line
-from ledger.models import Account
 from ledger.suggestions import account_choices, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
@@ -48,26 +54,42 @@ blueprint = organisation_blueprint("bank", __name__)
 @blueprint.route("/bank")
 @requires(Role.VIEWER)
 def index() -> Any:
-    session = db.session()
-    return render_template(
-        "bank/index.html",
-        reconciliations=reconciliations(session),
-        accounts=_asset_accounts(),
-    )
+    return _index_page()
 
 
 @blueprint.route("/bank/accounts", methods=["POST"])
 @requires(Role.BOOKKEEPER)
 def add_account() -> Any:
     return attempt(
-        lambda: add_bank_account(
-            db.session(),
-            text(request.form, "iban"),
-            current_user.id,
-            account=text(request.form, "account") or "Assets:Bank:Checking",
-        ),
+        lambda: _add_bank_account(request.form),
         succeeded(url_for("bank.index"), _("Bankrekening toegevoegd.")),
-        go_back(url_for("bank.index")),
+        show_again(_index_page, "iban"),
+    )
+
+
+def _add_bank_account(form: Mapping[str, str]) -> int:
+    """Link the IBAN to the balance account picked for it (by label, RGS code or name)."""
+    iban = normalised_iban(text(form, "iban"))
+    choices = account_choices(db.session(), today())
+    ledger_account = (
+        account_field(form, "account", choices, types=BANK_ACCOUNT_TYPES)
+        if "account" in form  # a form that does not ask books on the usual current account
+        else DEFAULT_LEDGER_ACCOUNT
+    )
+    return add_bank_account(db.session(), iban, current_user.id, account=ledger_account)
+
+
+def _index_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
+    """Reconciliation, upload and the form that adds a bank account (typed values kept)."""
+    session = db.session()
+    return render_template(
+        "bank/index.html",
+        reconciliations=reconciliations(session),
+        choices=account_choices(session, today()),
+        bank_account_types=BANK_ACCOUNT_TYPES,
+        default_bank_account=DEFAULT_LEDGER_ACCOUNT,
+        errors=errors or {},
+        values=values or {},
     )
 
 
@@ -257,11 +279,3 @@ def _invoices() -> InvoiceMatcher:
 def _account_name(text: str) -> str:
     """The account a person typed, by its Dutch or English label, RGS code or full name."""
     return resolve_account(account_choices(db.session(), today()), text) or text.strip()
-
-
-def _asset_accounts() -> list[str]:
-    return list(
-        db.session().scalars(
-            select(Account.name).where(Account.type == "Assets").order_by(Account.name)
-        )
-    )

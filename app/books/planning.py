@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.books.downloads import csv_download, table_download, wanted_format
-from app.books.params import date_arg, text_arg
+from app.books.params import text_arg
 from app.books.picker import period_arg, presets
 from app.books.statements import display_sign
 from app.books.tables import budget_table, projects_table
 from app.extensions import db
-from app.form_input import amount, text
-from app.refusals import attempt, go_back, succeeded
+from app.form_input import account as account_field
+from app.form_input import amount, day
+from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
+from ledger.clock import today
+from ledger.errors import ValidationFailed, message
 from ledger.reports.budgets import BudgetReport, budget_report, set_budget
 from ledger.reports.periods import Period, previous_period
 from ledger.reports.projects import DEFAULT_KEY, ProjectReport, project_report, tag_report
+from ledger.suggestions import account_choices
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("planning", __name__)
@@ -51,16 +56,56 @@ def projects_page() -> Any:
 @blueprint.route("/reports/budget")
 @requires(Role.VIEWER)
 def budget_page() -> Any:
+    kind = wanted_format()
+    if kind is None:
+        return _budget_page()
+    report = budget_report(db.session(), period_arg())
+    if kind == "csv":
+        return _budget_csv(report)
+    before = budget_report(db.session(), previous_period(report.period), accounts=_accounts(report))
+    table = budget_table(_("Begroting en werkelijkheid"), report, before)
+    return table_download("budget", table, kind)
+
+
+@blueprint.route("/reports/budget", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def set_budget_line() -> Any:
+    form = request.form
+    return attempt(
+        lambda: _set_budget(form),
+        succeeded(
+            lambda period: url_for(
+                "planning.budget_page", **{"from": period.start, "to": period.end}
+            ),
+            _("Begroting opgeslagen."),
+        ),
+        show_again(_budget_page, "account"),
+    )
+
+
+# Budgets plan what comes in and goes out: the picker offers income and expense accounts.
+BUDGET_TYPES = ("Income", "Expenses")
+
+
+def _set_budget(form: Mapping[str, str]) -> Period:
+    """Read the budget form and plan its amount; returns the period it planned."""
+    session = db.session()
+    account = account_field(form, "account", account_choices(session, today()), types=BUDGET_TYPES)
+    start, end = day(form, "from"), day(form, "to")
+    if end < start:
+        raise ValidationFailed(message("De einddatum ligt voor de begindatum."), field="to")
+    period = Period(start, end)
+    number = display_sign(account) * amount(form, "amount")
+    set_budget(session, account, period, number, "EUR", current_user.id)
+    return period
+
+
+def _budget_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
+    """Budget against actual for the period asked, with the form that sets a budget."""
     session = db.session()
     period = period_arg()
     report = budget_report(session, period)
-    kind = wanted_format()
-    if kind == "csv":
-        return _budget_csv(report)
     before = budget_report(session, previous_period(period), accounts=_accounts(report))
-    if kind is not None:
-        table = budget_table(_("Begroting en werkelijkheid"), report, before)
-        return table_download("budget", table, kind)
     earlier = {(line.account, line.currency): line.actual for line in before.lines}
     return render_template(
         "books/budget.html",
@@ -69,32 +114,10 @@ def budget_page() -> Any:
         earlier=earlier,
         display_sign=display_sign,
         presets=presets(),
-    )
-
-
-@blueprint.route("/reports/budget", methods=["POST"])
-@requires(Role.BOOKKEEPER)
-def set_budget_line() -> Any:
-    form = request.form
-    account = text(form, "account")
-    start, end = date_arg("from", form), date_arg("to", form)
-    shown: dict[str, Any] = {"from": text(form, "from"), "to": text(form, "to")}
-    back = url_for("planning.budget_page", **shown)
-    if start is None or end is None or end < start:
-        flash(_("Vul een rekening, een geldige periode en een bedrag in."), "error")
-        return redirect(back)
-    period = Period(start, end)
-    return attempt(
-        lambda: set_budget(
-            db.session(),
-            account,
-            period,
-            display_sign(account) * amount(form, "amount"),
-            "EUR",
-            current_user.id,
-        ),
-        succeeded(back, _("Begroting opgeslagen.")),
-        go_back(back),
+        choices=account_choices(session, today()),
+        budget_types=BUDGET_TYPES,
+        errors=errors or {},
+        values=values or {},
     )
 
 

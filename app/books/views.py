@@ -20,7 +20,13 @@ from ledger.export import in_chunks, write_book
 from ledger.reports.account_ledger import LedgerLine, account_ledger
 from ledger.reports.journal import JournalFilter, journal
 from ledger.reports.periods import Period, fiscal_year
-from ledger.suggestions import account_choices, account_labels
+from ledger.suggestions import (
+    account_choices,
+    account_labels,
+    parent_choices,
+    picker_text,
+    resolve_account,
+)
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("books", __name__)
@@ -30,8 +36,12 @@ DOWNLOAD_PAGE = 500
 @blueprint.route("/journal")
 @requires(Role.VIEWER)
 def journal_page() -> Any:
+    session = db.session()
+    choices = parent_choices(account_choices(session, today()))  # a root shows its whole tree
+    typed = text_arg("account") or ""
+    account = resolve_account(choices, typed) if typed else None
     filters = JournalFilter(
-        account=text_arg("account"),
+        account=account or typed or None,
         text=text_arg("q"),
         tag=text_arg("tag"),
         start=date_arg("from"),
@@ -42,7 +52,6 @@ def journal_page() -> Any:
         if kind != "csv":
             abort(400)
         return csv_download("journal", _journal_header(), _journal_rows(filters))
-    session = db.session()
     page = journal(session, filters, before=cursor_arg("before"))
     names = {p.account for entry in page.entries for p in entry.transaction.postings}
     return render_template(
@@ -51,7 +60,8 @@ def journal_page() -> Any:
         filters=filters,
         next_key=cursor_text(page.next_cursor),
         labels=account_labels(session, names),
-        choices=account_choices(session, today()),
+        choices=choices,
+        typed_account=picker_text(choices, account) if account else typed,
     )
 
 

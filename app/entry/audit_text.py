@@ -16,7 +16,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from app.account_picker import account_label
 from app.i18n import day, money, number
+from ledger.accounts import ACCOUNT_NAME
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FIELD_NAMES = {
@@ -76,6 +78,8 @@ def _field(name: str, value: Any) -> str:
     if name in ("tags", "links") and isinstance(value, list):
         sign = "#" if name == "tags" else "^"
         return " ".join(f"{sign}{item}" for item in value)
+    if isinstance(value, str) and ACCOUNT_NAME.fullmatch(value):
+        return account_label(value)  # the books' name is for the advanced view; people read labels
     if isinstance(value, str) and ISO_DATE.fullmatch(value):
         return day(date.fromisoformat(value))
     if name == "flag":
@@ -85,7 +89,8 @@ def _field(name: str, value: Any) -> str:
 
 def _posting(posting: dict[str, Any]) -> str:
     units = posting.get("units") or ["", ""]
-    return f"{posting.get('account', '')}: {_amount(str(units[0]), str(units[1]))}"
+    name = str(posting.get("account", ""))
+    return f"{account_label(name) if name else ''}: {_amount(str(units[0]), str(units[1]))}"
 
 
 def _amount(text: str, currency: str) -> str:

@@ -81,7 +81,7 @@ def edit(transaction_id: int) -> Any:
             **(
                 simple_values(kind, detail.transaction, choices)
                 if kind != "full"
-                else posting_rows(detail.transaction)
+                else posting_rows(detail.transaction, choices)
             ),
             "version": transaction_version(detail.transaction),
         }

@@ -6,7 +6,7 @@ the page can show each message next to its field. Nothing here writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Context, Decimal, localcontext
@@ -21,7 +21,7 @@ from ledger.chart import DEFAULT_CURRENCY
 from ledger.days import is_plausible_day
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError
-from ledger.suggestions import AccountChoice, resolve_account
+from ledger.suggestions import AccountChoice, picker_text, resolve_account
 
 KINDS = ("expense", "income", "transfer")
 MONEY_ROOTS = ("Assets", "Liabilities")
@@ -114,8 +114,13 @@ def field_of(error: DomainError, kind: str) -> str:
     return "form"
 
 
-def posting_rows(transaction: NewTransaction | None) -> dict[str, str]:
-    """A stored transaction as the full form's field values, for editing it."""
+def posting_rows(
+    transaction: NewTransaction | None, choices: Sequence[AccountChoice] = ()
+) -> dict[str, str]:
+    """A stored transaction as the full form's field values, for editing it.
+
+    Each account shows as the account picker shows it (its Dutch label), given ``choices``.
+    """
     if transaction is None:
         return {}
     values = {
@@ -125,7 +130,7 @@ def posting_rows(transaction: NewTransaction | None) -> dict[str, str]:
         "rows": str(max(POSTING_ROWS, len(transaction.postings) + 1)),
     }
     for index, posting in enumerate(transaction.postings):
-        values[f"account-{index}"] = posting.account
+        values[f"account-{index}"] = picker_text(choices, posting.account)
         number = posting.units.number
         side = "debit" if number >= 0 else "credit"
         values[f"{side}-{index}"] = _typed_amount(abs(number))

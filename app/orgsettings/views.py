@@ -13,19 +13,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.account_picker import advanced_view
 from app.extensions import db
-from app.form_input import text
+from app.form_input import account as account_field
+from app.form_input import required, text
 from app.input_limits import whole_number
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
-from ledger.accounts import add_account, close_account
-from ledger.bank.accounts import add_bank_account
+from ledger.accounts import add_account, close_account, open_account_under
+from ledger.bank.accounts import (
+    BANK_ACCOUNT_TYPES,
+    DEFAULT_LEDGER_ACCOUNT,
+    add_bank_account,
+    normalised_iban,
+)
 from ledger.bank.models import BankAccount
 from ledger.clock import today
 from ledger.errors import DomainError
 from ledger.fiscal_year import fiscal_year_start_month, set_fiscal_year_start_month
 from ledger.models import Account
-from ledger.suggestions import account_choices
+from ledger.suggestions import account_choices, parent_choices
 from tenants.organisations import OrganisationDetails, organisation_details, update_details
 from tenants.roles import Role
 
@@ -66,44 +73,56 @@ def fiscal_year() -> Any:
 @blueprint.route("/settings/ibans", methods=["POST"])
 @requires(Role.OWNER)
 def iban() -> Any:
-    form = request.form
-    return _attempt_on_page(
-        lambda: add_bank_account(
-            db.session(),
-            text(form, "iban"),
-            current_user.id,
-            account=text(form, "iban_account") or "Assets:Bank:Checking",
-        ),
-        _("De bankrekening is toegevoegd."),
-    )
+    return _attempt_on_page(lambda: _add_iban(request.form), _("De bankrekening is toegevoegd."))
 
 
 @blueprint.route("/settings/accounts", methods=["POST"])
 @requires(Role.OWNER)
 def new_account() -> Any:
-    form = request.form
-    return _attempt_on_page(
-        lambda: add_account(
-            db.session(),
-            text(form, "account_name"),
-            current_user.id,
-            opened_on=today(),
-            label_nl=text(form, "label_nl"),
-            label_en=text(form, "label_en"),
-            rgs_code=text(form, "rgs_code") or None,
-        ),
-        _("De rekening is geopend."),
-    )
+    return _attempt_on_page(lambda: _open_account(request.form), _("De rekening is geopend."))
 
 
 @blueprint.route("/settings/accounts/close", methods=["POST"])
 @requires(Role.OWNER)
 def closing() -> Any:
-    name = text(request.form, "close_account")
-    return _attempt_on_page(
-        lambda: close_account(db.session(), name, current_user.id, on=today()),
-        _("De rekening is gesloten."),
+    def close() -> None:
+        choices = account_choices(db.session(), today())
+        name = account_field(request.form, "close_account", choices)
+        close_account(db.session(), name, current_user.id, on=today())
+
+    return _attempt_on_page(close, _("De rekening is gesloten."))
+
+
+def _add_iban(form: Mapping[str, str]) -> int:
+    """Link the IBAN to the balance account picked for it (by label, RGS code or name)."""
+    iban = normalised_iban(text(form, "iban"))
+    choices = account_choices(db.session(), today())
+    ledger_account = (
+        account_field(form, "iban_account", choices, types=BANK_ACCOUNT_TYPES)
+        if "iban_account" in form  # a form that does not ask books on the usual current account
+        else DEFAULT_LEDGER_ACCOUNT
     )
+    return add_bank_account(db.session(), iban, current_user.id, account=ledger_account)
+
+
+def _open_account(form: Mapping[str, str]) -> str:
+    """Open an account under the parent picked, named by its label (or, advanced, by its name)."""
+    session = db.session()
+    label_en, rgs_code = text(form, "label_en"), text(form, "rgs_code") or None
+    name = text(form, "account_name")
+    if name:
+        add_account(
+            session, name, current_user.id, opened_on=today(),
+            label_nl=text(form, "label_nl"), label_en=label_en, rgs_code=rgs_code,
+        )  # fmt: skip
+        return name
+    label_nl = required(form, "label_nl")
+    parents = parent_choices(account_choices(session, today()))
+    parent = account_field(form, "parent", parents)
+    return open_account_under(
+        session, parent, label_nl, current_user.id,
+        opened_on=today(), label_en=label_en, rgs_code=rgs_code,
+    )  # fmt: skip
 
 
 def _attempt_on_page(action: Callable[[], object], done: str) -> ResponseReturnValue:
@@ -118,8 +137,17 @@ _FIELDS = {
         "name",
     ),
     "fiscal-year": ({}, "month"),
-    "iban": ({"account": "iban_account"}, "iban"),
-    "account": ({"currencies": "account_name"}, "account_name"),
+    "iban": ({"account": "iban_account", "iban_account": "iban_account"}, "iban"),
+    "account": (
+        {
+            "name": "account_name",
+            "currencies": "account_name",
+            "label_nl": "label_nl",
+            "parent": "parent",
+            "account_name": "account_name",
+        },
+        "label_nl",
+    ),
     "close": ({}, "close_account"),
 }
 
@@ -131,12 +159,17 @@ def _field(error: DomainError) -> str:
 
 def _page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
     session = db.session()
+    choices = account_choices(session, today())
     return render_template(
         "orgsettings/index.html",
         details=organisation_details(session, g.org.id),
         month=fiscal_year_start_month(session),
         bank_accounts=_bank_accounts(),
-        choices=account_choices(session, today()),
+        choices=choices,
+        parents=parent_choices(choices),
+        bank_account_types=BANK_ACCOUNT_TYPES,
+        default_bank_account=DEFAULT_LEDGER_ACCOUNT,
+        advanced=advanced_view(),
         month_names=_month_names(),
         errors=errors or {},
         values=values or {},
@@ -144,12 +177,13 @@ def _page(errors: Errors | None = None, values: Mapping[str, str] | None = None)
 
 
 def _bank_accounts() -> list[tuple[str, str]]:
+    """Each IBAN with the label of the account it is booked on (its name if it has none)."""
     rows = db.session().execute(
-        select(BankAccount.iban, Account.name)
+        select(BankAccount.iban, Account.name, Account.label_nl)
         .join(Account, Account.id == BankAccount.account_id)
         .order_by(BankAccount.iban)
     )
-    return [(iban, name) for iban, name in rows]
+    return [(iban, label or name) for iban, name, label in rows]
 
 
 def _month_names() -> list[tuple[int, str]]:

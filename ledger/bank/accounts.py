@@ -14,6 +14,8 @@ from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import Account
 
 DEFAULT_LEDGER_ACCOUNT = "Assets:Bank:Checking"
+# A bank account is booked on a balance account: money held, or the debt of a credit card.
+BANK_ACCOUNT_TYPES = ("Assets", "Liabilities")
 
 
 def normalised_iban(text: str) -> str:
@@ -41,7 +43,7 @@ def add_bank_account(
     ledger_account = session.scalar(select(Account).where(Account.name == account))
     if ledger_account is None:
         raise NotFound(message("Rekening %(name)s bestaat niet."), name=account)
-    if ledger_account.type not in ("Assets", "Liabilities"):
+    if ledger_account.type not in BANK_ACCOUNT_TYPES:
         raise ValidationFailed(
             message("Een bankrekening hoort bij een balansrekening, niet bij %(name)s."),
             field="account",

@@ -151,7 +151,7 @@ def test_the_dashboard_lists_a_waiting_bank_line_a_finding_and_an_unpaid_bureau_
     assert findings and f"Controle: {escape(findings[0].message)}" in attention
     reconciliation = page.split('data-testid="bank-reconciliation"')[1].split("</section>")[0]
     row = reconciliation.split(f'data-testid="reconciliation-{ING}"')[1].split("</tr>")[0]
-    assert "Assets:Bank:Checking" in row and 'data-label="Te boeken">1</td>' in row
+    assert "Rekening-courant bank" in row and 'data-label="Te boeken">1</td>' in row
 
 
 def test_the_dashboard_says_when_there_is_no_bank_account_to_reconcile(

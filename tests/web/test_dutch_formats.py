@@ -161,3 +161,27 @@ def test_every_page_that_says_pool_explains_what_a_pool_is(crawled):
         if re.search(r"\bpools?\b", text, re.IGNORECASE) and "pool-explained" not in page:
             unexplained.add(url)
     assert unexplained == set()
+
+
+# Pages still to move to labels, by the end of their path: the bank inbox shows a viewer the
+# proposed account by its name (being reworked on its own branch; remove it from here then).
+NOT_YET_LABELLED = ("/bank/inbox",)
+ROOT_PATH = re.compile(r"\b(?:Assets|Liabilities|Equity|Income|Expenses)(?::[\w-]+)+")
+
+
+def test_the_checker_catches_a_beancount_account_name():
+    assert ROOT_PATH.findall(visible_text("<p>Geboekt op Expenses:Housing:Rent</p>")) == [
+        "Expenses:Housing:Rent"
+    ]
+    assert ROOT_PATH.findall(visible_text('<input value="Assets:Bank:Checking"><p>Huur</p>')) == []
+
+
+def test_no_page_shows_a_beancount_account_name_outside_an_advanced_view(crawled):
+    found = {}
+    for persona, url, page in crawled:
+        if url.split("?")[0].endswith(NOT_YET_LABELLED):
+            continue
+        names = ROOT_PATH.findall(visible_text(page))
+        if names:
+            found[f"{persona} {url}"] = sorted(set(names))[:4]
+    assert not found, "\n".join(f"{page}: {names}" for page, names in found.items())

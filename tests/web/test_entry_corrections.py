@@ -65,7 +65,7 @@ def test_a_transaction_in_an_open_period_is_edited_and_the_trail_shows_before_an
 ):
     client, org, ident, _owner = posted
     form = client.get(f"/o/{org.slug}/transactions/{ident}/edit").get_data(as_text=True)
-    assert 'value="Expenses:Office:Supplies"' in form
+    assert 'value="Kantoorbenodigdheden"' in form
     response = client.post(
         f"/o/{org.slug}/transactions/{ident}/edit",
         data={
@@ -190,6 +190,6 @@ def test_the_trail_shows_an_edit_as_the_fields_that_changed_in_words(posted) -> 
     )
     assert rows == [("Omschrijving", "Slingers", "Slingers en ballonnen")]
     posted_row = trail.split("geboekt", 1)[1].split("</details>", 1)[0].replace("\xa0", " ")
-    assert "Expenses:Office:Supplies: € 20,00" in posted_row
-    assert "Assets:Cash: € -20,00" in posted_row and "10 mrt 2026" in posted_row
+    assert "Kantoorbenodigdheden: € 20,00" in posted_row
+    assert "Kas: € -20,00" in posted_row and "10 mrt 2026" in posted_row
     assert '"narration"' not in trail and "&#34;" not in trail

@@ -1,0 +1,88 @@
+"""The account picker and the advanced view: accounts by their labels, Beancount names on request.
+
+Every form that takes an account renders the ``account_picker`` macro of
+``entry/_fields.html``; its suggestions come from ``picker_options`` below, and the posted text
+is read back by ``app.form_input.account`` through ``ledger.suggestions.chosen_account``. A
+person sees and types the Dutch label; the Beancount name is accepted too (the advanced way)
+but never offered, so it shows only in advanced views and exports.
+
+The advanced view is a person's own choice (``set_advanced_view``, kept in their session):
+with it on, pages add each account's Beancount name beside its label (``advanced_view()`` in
+templates); with it off, which is how every treasurer starts, they show labels only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import Flask, g, session
+
+from app.extensions import db
+from ledger.suggestions import AccountChoice, all_account_labels, picker_text, picker_texts
+
+ADVANCED_VIEW = "advanced_view"
+
+
+@dataclass(frozen=True, slots=True)
+class PickerOption:
+    """One suggestion: the text that goes into the field, and what helps to find it."""
+
+    value: str
+    hint: str
+
+
+def picker_options(
+    choices: Sequence[AccountChoice], types: Sequence[str] | None = None
+) -> list[PickerOption]:
+    """The suggestions for accounts of ``types`` (all when None), Dutch label first.
+
+    The hint carries the other label and the RGS code, so typing "rent" or "WBedHui" finds
+    "Huur" too (the browser searches the hint as well as the value).
+    """
+    texts = picker_texts(choices)
+    options = []
+    for choice in choices:
+        if types and choice.type not in types:
+            continue
+        value = texts[choice.name]
+        other = choice.label_nl if value == choice.name else choice.label_en
+        hint = " · ".join(part for part in (other, choice.rgs_code or "") if part)
+        options.append(PickerOption(value, hint))
+    return options
+
+
+def shown(choices: Sequence[AccountChoice], name: str) -> str:
+    """What the picker field shows for a stored account ``name`` (its Dutch label if unique)."""
+    return picker_text(choices, name) if name else ""
+
+
+def advanced_view() -> bool:
+    """True when this person asked to see the books' own account names beside the labels."""
+    return bool(session.get(ADVANCED_VIEW))
+
+
+def set_advanced_view(on: bool) -> None:
+    """Turn the advanced view on or off for the rest of this person's session."""
+    session[ADVANCED_VIEW] = on
+
+
+def account_label(name: str) -> str:
+    """The Dutch label of the organisation's account ``name`` (its name when it has none).
+
+    For pages whose rows carry only account names (reconciliation); the labels are read once
+    per request.
+    """
+    if g.get("org") is None:  # no organisation's books bound: nothing to look up
+        return name
+    if "account_labels" not in g:
+        g.account_labels = all_account_labels(db.session())
+    return str(g.account_labels.get(name) or name)
+
+
+def init_app(app: Flask) -> None:
+    """Templates reach the picker's suggestions, account labels and the advanced view."""
+    app.jinja_env.globals["account_picker_options"] = picker_options
+    app.jinja_env.globals["account_shown"] = shown
+    app.jinja_env.globals["label_of_account"] = account_label
+    app.jinja_env.globals["advanced_view"] = advanced_view
