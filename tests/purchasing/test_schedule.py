@@ -36,7 +36,7 @@ def names_queued(connection) -> list[str]:
 
 def test_the_outbox_is_driven_at_once_and_then_every_few_minutes(run_redis):  # noqa: F811
     scheduler = CronScheduler(connection=run_redis)
-    reminders, bookings = schedule(scheduler)
+    reminders, bookings, _purge = schedule(scheduler)
     assert (bookings.name, bookings.interval) == (BOOKINGS, BOOKINGS_EVERY)
     assert [job.name for job in scheduler.enqueue_jobs()] == [BOOKINGS]
     assert scheduler.enqueue_jobs() == []  # not again before the interval has passed
@@ -57,7 +57,7 @@ def test_when_the_morning_comes_a_worker_sends_reminders_and_books_what_is_pendi
     invoice_id = fee_invoice(billed_bureau.id, member.id, session=session)
     assert invoice_state(session, invoice_id).bureau_booking == BookingStatus.PENDING
     scheduler = CronScheduler(connection=run_redis)
-    reminders, _ = schedule(scheduler)
+    reminders, *_ = schedule(scheduler)
     reminders.next_enqueue_time = datetime.now(UTC) - timedelta(seconds=1)  # seven o'clock
     due = scheduler.enqueue_jobs()
     assert len(due) == 2
