@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.input_limits import whole_number
 from app.refusals import Errors, attempt, show_again, succeeded
-from app.tenancy import organisation_blueprint, requires
+from app.tenancy import bind_books, organisation_blueprint, requires, writes_registry
 from ledger.accounts import add_account, close_account
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.models import BankAccount
@@ -39,6 +39,7 @@ def index() -> Any:
 
 @blueprint.route("/settings/details", methods=["POST"])
 @requires(Role.OWNER)
+@writes_registry
 def details() -> Any:
     form = request.form
     new = OrganisationDetails(
@@ -130,6 +131,7 @@ def _field(error: DomainError) -> str:
 
 
 def _page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
+    bind_books()  # the details form writes the registry unbound; its page shows the books
     session = db.session()
     return render_template(
         "orgsettings/index.html",
