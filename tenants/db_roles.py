@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 GROUP_ROLE = "sb_tenant"
 APP_ROLE = "sb_app"
@@ -35,6 +36,7 @@ _TENANT_APPENDS = ("security_events",)
 _TENANT_NOTHING = ("user_sessions", "password_resets", "second_factors", "recovery_codes")
 _SECRET_COLUMNS = {"users": ("password_hash",)}
 _MIGRATION_TABLES = ("alembic_version",)
+_ALREADY_EXISTS = ("42710", "23505")  # duplicate_object; unique_violation in pg_authid
 
 
 def tenant_role(schema_name: str) -> str:
@@ -48,8 +50,8 @@ def ensure_group_role(connection: Connection) -> None:
     Run after every public migration, by the role that owns the tables, so a table added by a
     migration is granted at once; idempotent.
     """
-    _create_role_if_missing(connection, GROUP_ROLE, member_of=None)
-    _create_role_if_missing(connection, APP_ROLE, member_of=None)
+    _ensure_shared_role(connection, GROUP_ROLE)
+    _ensure_shared_role(connection, APP_ROLE)
     _grant_schema(connection, "public", APP_ROLE)
     _grant_schema(connection, "public", GROUP_ROLE)
     tables = _public_tables(connection)
@@ -129,9 +131,32 @@ def _create_role_if_missing(connection: Connection, role: str, member_of: str | 
     connection.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
 
 
+def _ensure_shared_role(connection: Connection, role: str) -> None:
+    """Create a cluster-wide group role if missing, and let the current user take it.
+
+    Roles are shared by every database of the server, so another database's migration may be
+    creating the same role at this moment: losing that race is fine (in a savepoint).
+    """
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_roles WHERE rolname = %(name)s", {"name": role}
+    ).first()
+    quoted = _quote(connection, role)
+    if not exists:
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN")
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) not in _ALREADY_EXISTS:
+                raise
+    if not connection.exec_driver_sql(
+        "SELECT pg_has_role(current_user, %(name)s, 'MEMBER')", {"name": role}
+    ).scalar():
+        connection.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
+
+
 def _let_the_application_take(connection: Connection, role: str) -> None:
     """``sb_app`` (and so the runtime login) may ``SET ROLE`` to the tenant role."""
-    _create_role_if_missing(connection, APP_ROLE, member_of=None)
+    _ensure_shared_role(connection, APP_ROLE)
     connection.exec_driver_sql(
         f"GRANT {_quote(connection, role)} TO {_quote(connection, APP_ROLE)}"
     )
