@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Email, Length
 from app import login_limits, login_sessions
 from app.errors import flash_refusal, translated
 from app.extensions import db, login_manager
+from app.form_input import text
 from ledger.errors import DomainError
 from tenants import invitations
 from tenants import second_factor as second_factor_module
@@ -132,10 +133,10 @@ def logout() -> Any:
 
 @blueprint.route("/locale", methods=["POST"])
 def choose_locale() -> Any:
-    locale = request.form.get("locale")
+    locale = text(request.form, "locale")
     if locale in ("nl", "en"):
         session["locale"] = locale
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(text(request.form, "next")))
 
 
 @blueprint.route("/invitations/<token>", methods=["GET", "POST"])

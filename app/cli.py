@@ -7,11 +7,12 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit, urlunsplit
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 
 from app import create_app
@@ -108,7 +109,8 @@ def _install_demo() -> None:
     from app.demo import install_demo
     from ledger.clock import today
 
-    for line in install_demo(db.engine, today()):
+    bank_dir = Path(current_app.instance_path) / "demo-bank"
+    for line in install_demo(db.engine, today(), bank_dir):
         click.echo(line)
 
 
@@ -328,6 +330,9 @@ cli.add_command(ledger_group)
 from app.bank_cli import bank_group  # noqa: E402  (bank statements)
 
 cli.add_command(bank_group)
+from app.releases_cli import releases_group  # noqa: E402  (releases of deferrals)
+
+cli.add_command(releases_group)
 from app.backup_cli import (  # noqa: E402  (backups and restores)
     backup_command,
     org_backup_command,

@@ -12,13 +12,20 @@ How to read a new form:
 - money: ``amount`` (required, in cents); other figures: ``figure`` and ``optional_figure``.
   All read Dutch ``1.234,56`` and plain ``1234.56`` through the one amount parser,
   ``ledger.amounts.parse_amount``; never ``Decimal(text)``, which takes "NaN";
-- a record picked in a ``<select>``: ``chosen_id``;
-- a choice among an enum's values: ``choice``; a whole number: ``whole_number``.
+- a record picked in a ``<select>``: ``chosen_id`` (``optional_id`` when none may be picked);
+  the records ticked in a list: ``ticked_ids``;
+- a choice among an enum's values: ``choice``; a whole number: ``whole_number``;
+- a ticked checkbox or a chosen radio button: ``is_ticked``.
 
-What is not read this way yet: the sign-in, invitation, organisation and SEPA forms use
-WTForms (``FlaskForm``; CSRF and lengths declared on the class), and the transaction entry
-forms (``app/entry/forms.py``) collect every problem at once as data, because a person typing
-six postings wants to see all the mistakes in one go. Both answer a bad form without a write.
+Nothing else in ``app/`` reads a field of a form (``form.get``, ``form[...]``): the readers
+are where input is trimmed, parsed and refused, so a new view cannot skip that by accident
+(``tests/web/test_form_input.py`` reads the source to keep it so).
+
+The transaction entry forms (``app/entry/forms.py``) use these readers too but collect every
+problem at once as data, because a person typing six postings wants to see all the mistakes
+in one go. Still WTForms classes (``FlaskForm``, lengths declared on the class): the sign-in,
+second-factor and password forms, member invitations and roles, and the bureau's
+new-organisation forms. CSRF is ``CSRFProtect`` for every POST, whichever way it is read.
 """
 
 from __future__ import annotations
@@ -29,7 +36,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
-from app.input_limits import LARGEST_ID
+from werkzeug.datastructures import MultiDict
+
+from app.input_limits import LARGEST_ID, id_number
 from app.input_limits import whole_number as bounded_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
 from ledger.days import is_plausible_day
@@ -113,3 +122,18 @@ def chosen_id(form: Mapping[str, str], name: str) -> int:
     if number is None:
         raise ValidationFailed(message("Maak een keuze."), field=name)
     return number
+
+
+def optional_id(form: Mapping[str, str], name: str) -> int | None:
+    """The id picked in a ``<select>`` that may be left empty; None for empty or unreadable."""
+    return bounded_whole_number(text(form, name), LARGEST_ID + 1)
+
+
+def ticked_ids(form: MultiDict[str, str], name: str) -> list[int]:
+    """The ids of every box ticked under ``name``; what cannot name a row is left out."""
+    return form.getlist(name, type=id_number)
+
+
+def is_ticked(form: Mapping[str, str], name: str, value: str = "on") -> bool:
+    """Whether a checkbox was ticked (browsers send ``on``), or a radio button set to ``value``."""
+    return form.get(name) == value

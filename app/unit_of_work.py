@@ -7,8 +7,10 @@ crash (500) leaves the database exactly as it was, and a lock a service took is 
 write is committed.
 
 What must only happen once the request's work is committed (queueing a job that reads it,
-posting the bookings of a payment just recorded) is handed to ``after_commit``; it is dropped
-when the request rolls back.
+posting the bookings of a payment just recorded) is handed to ``after_commit``. That is the
+session's own hook (``tenants/unit_of_work.py``, the same one jobs and the CLI use), so it runs
+after the commit and is dropped by a rollback; this module only adds what the web needs: the
+request's session, and telling the person when Redis could not take the job.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, flash, g
+from flask import Flask, Response, flash
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 
 from app.extensions import db
+from tenants import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +35,13 @@ def init_app(app: Flask) -> None:
 
 def after_commit(action: Callable[[], object]) -> None:
     """Run ``action`` once this request's work is committed; never if it is rolled back."""
-    g.setdefault("after_commit", []).append(action)
+    unit_of_work.after_commit(db.session(), lambda: _run_after_commit(action))
 
 
 def _commit_or_roll_back(response: Response) -> Response:
     session = db.session()
-    # Taken off ``g`` either way: an app context can outlive one request (tests, CLI).
-    actions = g.pop("after_commit", [])
     if response.status_code < 400:
         session.commit()
-        for action in actions:
-            _run_after_commit(action)
     else:
         session.rollback()
     return response
@@ -69,5 +68,4 @@ def _run_after_commit(action: Callable[[], object]) -> None:
 
 def _roll_back_on_error(error: BaseException | None) -> None:
     if error is not None:
-        g.pop("after_commit", None)
         db.session.rollback()

@@ -14,8 +14,11 @@ from ledger.chart import DEFAULT_CURRENCY, ChartAccount
 from ledger.checks import CURRENCY, check_open_period
 from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import Account, BalanceBucket, Posting
+from ledger.models.accounts import BookingMethod
 
-BOOKING_METHODS = frozenset({"STRICT", "STRICT_WITH_SIZE", "FIFO", "LIFO", "HIFO", "NONE"})
+# The methods an account may be opened with here; AVERAGE (which Beancount does not book yet)
+# is kept only as a file brings it in.
+BOOKING_METHODS = frozenset(BookingMethod) - {BookingMethod.AVERAGE}
 ACCOUNT_NAME = re.compile(r"(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+")
 
 

@@ -63,7 +63,7 @@ def parse_amount(
     if abs(number) >= below:
         raise ValidationFailed(
             message(
-                "%(text)s is te groot: een bedrag heeft hooguit %(digits)s cijfers voor de komma"
+                "%(text)s is te groot: een bedrag heeft hooguit %(digits)s cijfers voor de komma."
             ),
             field=field,
             text=text.strip(),

@@ -277,3 +277,30 @@ def _locked(session: Session, transaction_id: int) -> NewTransaction:
     """The transaction as it is now, its row locked against a concurrent edit."""
     session.scalar(select(Transaction.id).where(Transaction.id == transaction_id).with_for_update())
     return _existing(session, transaction_id)
+
+
+def withdraw_transaction(session: Session, transaction_id: int, actor_id: int | None) -> None:
+    """Take a transaction out of the books, kept in the audit trail with what it was.
+
+    Only for a transaction in an open period that nothing refers to (no reversal, receipt or
+    bank line): used to turn bookings written ahead of their day into scheduled ones that are
+    posted when due (``ledger.releases``). Anything else is corrected by a reversing entry.
+    """
+    old = _locked(session, transaction_id)
+    checks.check_open_period(session, old.date)
+    if session.scalar(
+        select(Transaction.id).where(
+            (Transaction.reverses_id == transaction_id)
+            | ((Transaction.id == transaction_id) & Transaction.reverses_id.is_not(None))
+        )
+    ):
+        raise ValidationFailed(message("Een tegengeboekte boeking wordt niet teruggenomen."))
+    old_ids = checks.account_ids(session, [p.account for p in old.postings], lock=True)
+    effects = [replace(e, units=-e.units) for e in _effects(old, old_ids)]
+    options = checks.write_context(session, old_ids, old.date).options
+    updates = checks.check_later_assertions(session, effects, options)
+    session.execute(delete(Posting).where(Posting.transaction_id == transaction_id))
+    session.execute(delete(Transaction).where(Transaction.id == transaction_id))
+    _apply(session, effects, updates)
+    lots.apply_lots(session, old, old_ids, -1)
+    record_change(session, actor_id, "delete", "transaction", transaction_id, before=snapshot(old))

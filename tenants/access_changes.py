@@ -11,8 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ledger.errors import message
-from tenants.errors import InvalidUser
+from ledger.errors import NotFound, message
 from tenants.models import User
 from tenants.security_log import record
 from tenants.security_models import EventKind
@@ -30,7 +29,7 @@ def deactivate_user(session: Session, user_id: int, actor_id: int | None, now: d
     """Refuse this person any further login and end the sessions they have."""
     user = session.get(User, user_id)
     if user is None:
-        raise InvalidUser(message("Die persoon bestaat niet."))
+        raise NotFound(message("Die persoon bestaat niet."))
     user.is_active = False
     end_all_sessions(session, user_id, now)
     record(session, EventKind.USER_DEACTIVATED, user_id=user_id, actor_id=actor_id)

@@ -48,7 +48,7 @@ def read_manifest(source: Path, kind: str) -> dict[str, Any]:
             manifest = json.loads(_member_bytes(archive, MANIFEST))
     except (OSError, tarfile.TarError, KeyError, ValueError) as error:
         raise RestoreRefused(
-            message("%(file)s is geen back-up van de Servicebureau: %(reason)s"),
+            message("%(file)s is geen back-up van de Servicebureau (%(reason)s)."),
             file=source.name,
             reason=str(error),
         ) from error

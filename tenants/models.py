@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -18,9 +19,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledger.enum_columns import check_one_of, enum_column
+from tenants.roles import Role
 from tenants.tables import PublicBase
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
+
+
+class LegalForm(StrEnum):
+    """An organisation's legal form as stored; the web layer shows it in words (coöperatie)."""
+
+    STICHTING = "stichting"
+    VERENIGING = "vereniging"
+    COOPERATIE = "cooperatie"
+    INFORMEEL = "informeel"  # an initiative without a legal person: no KvK number, no RSIN
 
 
 class Organisation(PublicBase):
@@ -30,6 +42,7 @@ class Organisation(PublicBase):
     __table_args__ = (
         CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug_format"),
         CheckConstraint("schema_name ~ '^org_[a-z0-9]{6,20}$'", name="schema_format"),
+        check_one_of("legal_form", LegalForm, nullable=True),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -39,7 +52,7 @@ class Organisation(PublicBase):
     placement: Mapped[str] = mapped_column(String(63), default="default")
     tenant_revision: Mapped[str | None] = mapped_column(String(32), index=True)
     is_bureau: Mapped[bool] = mapped_column(Boolean, default=False)
-    legal_form: Mapped[str | None] = mapped_column(String(32))
+    legal_form: Mapped[LegalForm | None] = enum_column(LegalForm, 32)
     kvk_number: Mapped[str | None] = mapped_column(String(8))
     rsin: Mapped[str | None] = mapped_column(String(9))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -77,7 +90,7 @@ class Membership(PublicBase):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id"),
-        CheckConstraint("role IN ('owner', 'bookkeeper', 'viewer')", name="role"),
+        check_one_of("role", Role),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -85,7 +98,7 @@ class Membership(PublicBase):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = enum_column(Role, 16)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -96,14 +109,14 @@ class Invitation(PublicBase):
     """An e-mailed invitation to join an organisation; only a hash of its token is kept."""
 
     __tablename__ = "invitations"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'bookkeeper', 'viewer')", name="role"),)
+    __table_args__ = (check_one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = enum_column(Role, 16)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

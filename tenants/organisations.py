@@ -10,10 +10,9 @@ from stdnum.nl import bsn
 
 from ledger.errors import NotFound, message
 from tenants.errors import InvalidOrganisation
-from tenants.models import Organisation
+from tenants.models import LegalForm, Organisation
 
-# Stored values; the web layer shows them in words (coöperatie with its diaeresis).
-LEGAL_FORMS = ("stichting", "vereniging", "cooperatie", "informeel")
+LEGAL_FORMS = tuple(LegalForm)
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
@@ -22,7 +21,7 @@ class OrganisationDetails:
     """What an owner may change about the organisation; numbers are digits only, or None."""
 
     name: str
-    legal_form: str | None
+    legal_form: str | None  # a ``LegalForm`` once checked
     kvk_number: str | None
     rsin: str | None
 
@@ -45,7 +44,7 @@ def update_details(
     checked = checked_details(details)
     organisation = _organisation(session, organisation_id)
     organisation.name = checked.name
-    organisation.legal_form = checked.legal_form
+    organisation.legal_form = _legal_form(checked.legal_form)
     organisation.kvk_number = checked.kvk_number
     organisation.rsin = checked.rsin
     session.flush()
@@ -68,7 +67,11 @@ def checked_details(details: OrganisationDetails) -> OrganisationDetails:
             message("Dit RSIN klopt niet: het heeft 9 cijfers en moet de elfproef doorstaan."),
             field="rsin",
         )
-    return OrganisationDetails(name, details.legal_form, kvk, rsin)
+    return OrganisationDetails(name, _legal_form(details.legal_form), kvk, rsin)
+
+
+def _legal_form(value: str | None) -> LegalForm | None:
+    return None if value is None else LegalForm(value)
 
 
 def _compact(number: str | None) -> str | None:

@@ -39,7 +39,7 @@ def run_program(name: str, arguments: Sequence[str], database_url: str, server_m
     )
     if completed.returncode != 0:
         raise BackupFailed(
-            message("%(program)s faalde: %(reason)s"),
+            message("%(program)s is mislukt (%(reason)s)."),
             program=name,
             reason=(completed.stderr.strip() or completed.stdout.strip())[-2000:],
         )

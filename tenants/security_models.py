@@ -8,7 +8,6 @@ from enum import StrEnum
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    CheckConstraint,
     DateTime,
     ForeignKey,
     Identity,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledger.enum_columns import check_one_of, enum_column
 from tenants.tables import PublicBase
 
 
@@ -39,10 +39,6 @@ class EventKind(StrEnum):
     MEMBER_REMOVED = "member_removed"
     USER_DEACTIVATED = "user_deactivated"
     BOOKS_OPENED_BY_BUREAU = "books_opened_by_bureau"
-
-
-def _kinds_check() -> str:
-    return "kind IN (" + ", ".join(f"'{kind.value}'" for kind in EventKind) + ")"
 
 
 class UserSession(PublicBase):
@@ -106,13 +102,13 @@ class SecurityEvent(PublicBase):
 
     __tablename__ = "security_events"
     __table_args__ = (
-        CheckConstraint(_kinds_check(), name="kind"),
+        check_one_of("kind", EventKind),
         Index("ix_security_events_user_id_created_at", "user_id", "created_at"),
         Index("ix_security_events_organisation_id_created_at", "organisation_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[EventKind] = enum_column(EventKind, 32)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     organisation_id: Mapped[int | None] = mapped_column(

@@ -74,6 +74,9 @@ def after_commit(session: Session, callback: Callable[[], object]) -> None:
     For what must not happen before the data is there: a job queued to read what this unit
     of work wrote would otherwise run against the state before it.
     """
+    if not session.in_transaction():
+        # Begun now, so that a rollback before any query still ends it and forgets the callback.
+        session.begin()
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 

@@ -35,8 +35,11 @@ from purchasing.runs.runs import (
 from tenants.unit_of_work import unit_of_work
 from workers import runtime
 from workers.billing_jobs import enqueue_invoice_mail
-from workers.bookings import book_pending
+from workers.bookings import BookingPipeline, book_pending
 from workers.queues import DEFAULT, RUNS, queue
+
+# Issued invoices are handed to the booking threads in batches of this many.
+BOOKING_BATCH = 20
 
 PLANNERS: dict[RunKind, Planner] = {
     RunKind.MEMBERSHIP: membership_invoices,
@@ -73,27 +76,35 @@ def invoice_run_job(run_id: int) -> dict[str, Any]:
 def execute_run(
     engine: Engine, run_id: int, planner: Planner, on_progress: Progress | None = None
 ) -> RunResult:
-    """Issue every invoice of the run not issued yet, each in its own unit of work, then book
-    both sides of all of them. A failure is recorded on the run, and raised."""
+    """Issue every invoice of the run not issued yet, each in its own unit of work, and book
+    both sides of each while the next are issued (``BookingPipeline``); the run is done once
+    every side is. A failure is recorded on the run, and raised."""
     try:
         with unit_of_work(engine) as session:
             planned = begin_run(session, run_id, planner)
             done_already = session.get_one(InvoiceRun, run_id).done
         made = 0
-        for item in planned:
-            with unit_of_work(engine) as session:
-                made += issue_run_item(session, run_id, item)
-            if on_progress is not None:
-                on_progress(done_already + made, len(planned))
-        with unit_of_work(engine) as session:
-            booking_ids = run_bookings(session, run_id)
-        bookings = book_pending(engine, booking_ids=booking_ids)
+        with BookingPipeline(engine) as pipeline:
+            for position, item in enumerate(planned, start=1):
+                with unit_of_work(engine) as session:
+                    made += issue_run_item(session, run_id, item)
+                if position % BOOKING_BATCH == 0:
+                    _hand_in_bookings(engine, run_id, pipeline)
+                if on_progress is not None:
+                    on_progress(done_already + made, len(planned))
+            _hand_in_bookings(engine, run_id, pipeline)  # the rest, and those of earlier tries
+        bookings = pipeline.outcome()
     except Exception as error:
         with unit_of_work(engine) as session:
             fail_run(session, run_id, error)
         raise
     with unit_of_work(engine) as session:
         return finish_run(session, run_id, made, bookings.booked, bookings.failed)
+
+
+def _hand_in_bookings(engine: Engine, run_id: int, pipeline: BookingPipeline) -> None:
+    with unit_of_work(engine) as session:
+        pipeline.submit(run_bookings(session, run_id))
 
 
 def queue_run_mails(connection: Redis[bytes], run_id: int) -> int:

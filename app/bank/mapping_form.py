@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from app.form_input import is_ticked, text
 from app.input_limits import whole_number
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.presets import PRESETS
@@ -27,44 +28,44 @@ TEXT_FIELDS = (
 
 def mapping_from_form(form: MultiDict[str, str]) -> CsvMapping:
     """The mapping the person filled in; a chosen preset wins over the fields."""
-    preset = form.get("preset", "")
+    preset = text(form, "preset")
     if preset in PRESETS:
         return PRESETS[preset]
-    values = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
-    delimiter = form.get("delimiter", "")
-    values["delimiter"] = "\t" if delimiter.strip().lower() in ("tab", "\\t") else delimiter.strip()
+    values = {name: text(form, name) for name in TEXT_FIELDS}
+    delimiter = values["delimiter"]
+    values["delimiter"] = "\t" if delimiter.lower() in ("tab", "\\t") else delimiter
     return CsvMapping(
         date=values["date"],
         amount=values["amount"],
         date_format=values["date_format"] or "%Y-%m-%d",
         delimiter=values["delimiter"] or ",",
-        decimal_comma=form.get("decimal_comma") == "on",
+        decimal_comma=is_ticked(form, "decimal_comma"),
         direction=values["direction"],
-        debit_values=_list(form.get("debit_values", "")),
+        debit_values=_list(text(form, "debit_values")),
         counterparty_name=values["counterparty_name"],
         counterparty_iban=values["counterparty_iban"],
-        description=_list(form.get("description", "")),
+        description=_list(text(form, "description")),
         account=values["account"],
         reference=values["reference"],
         balance_after=values["balance_after"],
         balance_before=values["balance_before"],
         payment_reference=values["payment_reference"],
-        header=_list(form.get("header", "")),
-        skip_lines=_whole_number(form.get("skip_lines", "")),
-        split_codes=form.get("split_codes") == "on",
+        header=_list(text(form, "header")),
+        skip_lines=_whole_number(text(form, "skip_lines")),
+        split_codes=is_ticked(form, "split_codes"),
         currency=(values["currency"] or "EUR").upper(),
     )
 
 
-def _list(text: str) -> tuple[str, ...]:
+def _list(typed: str) -> tuple[str, ...]:
     """Column names or values, one a line or separated by ``|``."""
-    parts = text.replace("|", "\n").splitlines()
+    parts = typed.replace("|", "\n").splitlines()
     return tuple(part.strip() for part in parts if part.strip())
 
 
-def _whole_number(text: str) -> int:
+def _whole_number(typed: str) -> int:
     """A count typed in a form; what is no number counts as an impossible -1 (refused later)."""
-    cleaned = text.strip()
+    cleaned = typed.strip()
     if not cleaned:
         return 0
     number = whole_number(cleaned)

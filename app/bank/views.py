@@ -24,10 +24,10 @@ from app.bank.uploads import (
 from app.books.params import today
 from app.errors import translated
 from app.extensions import db
-from app.form_input import optional_figure, text
-from app.input_limits import id_number
+from app.form_input import optional_figure, optional_id, text, ticked_ids
 from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
+from app.unit_of_work import after_commit
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
@@ -41,7 +41,6 @@ from ledger.models import Account
 from ledger.suggestions import account_choices, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
-from tenants.unit_of_work import after_commit
 
 blueprint = organisation_blueprint("bank", __name__)
 
@@ -63,9 +62,9 @@ def add_account() -> Any:
     return attempt(
         lambda: add_bank_account(
             db.session(),
-            request.form.get("iban", ""),
+            text(request.form, "iban"),
             current_user.id,
-            account=request.form.get("account") or "Assets:Bank:Checking",
+            account=text(request.form, "account") or "Assets:Bank:Checking",
         ),
         succeeded(url_for("bank.index"), _("Bankrekening toegevoegd.")),
         go_back(url_for("bank.index")),
@@ -118,7 +117,7 @@ def upload() -> Any:
         flash(_("Kies een afschrift om in te lezen."), "error")
         return redirect(url_for("bank.index"))
     filename, data = file.filename, file.read()
-    bank_account_id = request.form.get("bank_account_id", type=id_number)
+    bank_account_id = optional_id(request.form, "bank_account_id")
     if is_large(data):
         job = start_import(data, filename, g.org.id, current_user.id, bank_account_id)
         return redirect(url_for("bank.job_page", job_id=job.id))
@@ -139,7 +138,7 @@ def _statement_refused(reason: str) -> Any:
 def _imported(result: ImportResult) -> Any:
     if result.imported:
         organisation_id = g.org.id
-        after_commit(db.session(), lambda: validate_later(organisation_id))
+        after_commit(lambda: validate_later(organisation_id))
     flash(
         _(
             "%(imported)s regels ingelezen, %(duplicates)s al bekend.",
@@ -179,8 +178,8 @@ def inbox() -> Any:
 @requires(Role.BOOKKEEPER)
 def confirm() -> Any:
     chosen = [
-        Confirmation(line_id, _account_name(request.form.get(f"account-{line_id}", "")))
-        for line_id in request.form.getlist("line", type=id_number)
+        Confirmation(line_id, _account_name(text(request.form, f"account-{line_id}")))
+        for line_id in ticked_ids(request.form, "line")
     ]
     picked = [c for c in chosen if c.account]
     if len(picked) > BACKGROUND_LINES:
@@ -190,7 +189,7 @@ def confirm() -> Any:
         return redirect(url_for("bank.job_page", job_id=job.id))
     result = confirm_lines(db.session(), picked, current_user.id, invoices=_invoices())
     if result.booked:
-        after_commit(db.session(), book_other_sides)
+        after_commit(book_other_sides)
         flash(_("%(count)s regels geboekt.", count=len(result.booked)))
     for line_id, error in result.refused.items():
         flash(
@@ -240,8 +239,8 @@ def rule_from(line_id: int) -> Any:
 
 def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
     return RuleSpec(
-        contra_account=_account_name(form.get("account", "")),
-        counterparty_iban=form.get("counterparty_iban", "").replace(" ", "").upper(),
+        contra_account=_account_name(text(form, "account")),
+        counterparty_iban=text(form, "counterparty_iban").replace(" ", "").upper(),
         counterparty_name=text(form, "counterparty_name"),
         description_contains=text(form, "description_contains"),
         amount_min=optional_figure(form, "amount_min", places=2),

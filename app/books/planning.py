@@ -15,7 +15,7 @@ from app.books.picker import period_arg, presets
 from app.books.statements import display_sign
 from app.books.tables import budget_table, projects_table
 from app.extensions import db
-from app.form_input import amount
+from app.form_input import amount, text
 from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.reports.budgets import BudgetReport, budget_report, set_budget
@@ -76,9 +76,9 @@ def budget_page() -> Any:
 @requires(Role.BOOKKEEPER)
 def set_budget_line() -> Any:
     form = request.form
-    account = form.get("account", "").strip()
+    account = text(form, "account")
     start, end = date_arg("from", form), date_arg("to", form)
-    shown: dict[str, Any] = {"from": form.get("from", ""), "to": form.get("to", "")}
+    shown: dict[str, Any] = {"from": text(form, "from"), "to": text(form, "to")}
     back = url_for("planning.budget_page", **shown)
     if start is None or end is None or end < start:
         flash(_("Vul een rekening, een geldige periode en een bedrag in."), "error")

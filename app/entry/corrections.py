@@ -25,6 +25,7 @@ from app.entry.forms import (
 )
 from app.entry.receipts import receipt_response, stored_file
 from app.extensions import db
+from app.form_input import text
 from app.input_limits import LARGEST_ID, whole_number
 from app.refusals import attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
@@ -101,7 +102,7 @@ def edit(transaction_id: int) -> Any:
         postings=result.transaction.postings,
     )
 
-    version = request.form.get("version", "")
+    version = text(request.form, "version")
     return attempt(
         lambda: edit_transaction(
             db.session(), transaction_id, changed, current_user.id, version=version
@@ -119,7 +120,7 @@ def edit(transaction_id: int) -> Any:
 def reverse(transaction_id: int) -> Any:
     _detail(transaction_id)
     try:
-        on = date.fromisoformat(request.form.get("date", ""))
+        on = date.fromisoformat(text(request.form, "date"))
     except ValueError:
         on = today()
     if not is_plausible_day(on):

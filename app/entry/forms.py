@@ -14,6 +14,7 @@ from decimal import Context, Decimal, localcontext
 from flask_babel import gettext as _
 
 from app.errors import translated
+from app.form_input import text
 from app.input_limits import whole_number
 from ledger.amounts import parse_amount
 from ledger.chart import DEFAULT_CURRENCY
@@ -43,7 +44,7 @@ def read_simple(kind: str, form: Mapping[str, str], choices: list[AccountChoice]
     """A money-out, money-in or transfer form: one amount between two accounts."""
     result = EntryResult()
     day = _date(form, result)
-    amount = _positive_amount(form.get("amount", ""), "amount", result)
+    amount = _positive_amount(text(form, "amount"), "amount", result)
     money = _account(form, "money_account", choices, result)
     other = _account(form, "to_account" if kind == "transfer" else "category", choices, result)
     if result.errors or day is None or amount is None or money is None or other is None:
@@ -52,8 +53,8 @@ def read_simple(kind: str, form: Mapping[str, str], choices: list[AccountChoice]
     first, second = (other, money) if kind in ("expense", "transfer") else (money, other)
     result.transaction = NewTransaction(
         date=day,
-        narration=form.get("narration", "").strip(),
-        payee=form.get("payee", "").strip() or None,
+        narration=text(form, "narration"),
+        payee=text(form, "payee") or None,
         postings=(_posting(first, amount), _posting(second, -amount)),
     )
     return result
@@ -65,8 +66,8 @@ def read_full(form: Mapping[str, str], choices: list[AccountChoice]) -> EntryRes
     day = _date(form, result)
     rows: list[tuple[str, Decimal | None]] = []
     for index in range(_row_count(form)):
-        account_text = form.get(f"account-{index}", "").strip()
-        amounts = [form.get(f"{side}-{index}", "").strip() for side in SIDES]
+        account_text = text(form, f"account-{index}")
+        amounts = [text(form, f"{side}-{index}") for side in SIDES]
         if not account_text and not any(amounts):
             continue
         name = _account(form, f"account-{index}", choices, result)
@@ -78,8 +79,8 @@ def read_full(form: Mapping[str, str], choices: list[AccountChoice]) -> EntryRes
         return result
     result.transaction = NewTransaction(
         date=day,
-        narration=form.get("narration", "").strip(),
-        payee=form.get("payee", "").strip() or None,
+        narration=text(form, "narration"),
+        payee=text(form, "payee") or None,
         postings=postings,
     )
     return result
@@ -90,8 +91,8 @@ SIDES = ("debit", "credit", "amount")  # "amount": one signed figure, as the CSV
 
 def _row_amount(form: Mapping[str, str], index: int, result: EntryResult) -> Decimal | None:
     """Debit minus credit of one row (or its signed amount); None when the row leaves it open."""
-    typed = {side: form.get(f"{side}-{index}", "").strip() for side in SIDES}
-    filled = [side for side, text in typed.items() if text]
+    typed = {side: text(form, f"{side}-{index}") for side in SIDES}
+    filled = [side for side, found in typed.items() if found]
     if not filled:
         return None
     if len(filled) > 1:
@@ -195,8 +196,7 @@ def is_plain_euro(transaction: NewTransaction) -> bool:
 
 
 def _row_count(form: Mapping[str, str]) -> int:
-    text = form.get("rows", "")
-    count = whole_number(text)
+    count = whole_number(text(form, "rows"))
     return POSTING_ROWS if count is None else min(count, 100)
 
 
@@ -220,7 +220,7 @@ def _posting(account: str, number: Decimal) -> NewPosting:
 
 def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
     try:
-        day = date.fromisoformat(form.get("date", "").strip())
+        day = date.fromisoformat(text(form, "date"))
     except ValueError:
         day = None
     if day is None or not is_plausible_day(day):
@@ -229,17 +229,17 @@ def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
     return day
 
 
-def _positive_amount(text: str, name: str, result: EntryResult) -> Decimal | None:
-    number = _signed_amount(text, name, result)
+def _positive_amount(typed: str, name: str, result: EntryResult) -> Decimal | None:
+    number = _signed_amount(typed, name, result)
     if number is not None and number <= 0:
         result.errors[name] = _("Vul een bedrag groter dan nul in.")
         return None
     return number
 
 
-def _signed_amount(text: str, name: str, result: EntryResult) -> Decimal | None:
+def _signed_amount(typed: str, name: str, result: EntryResult) -> Decimal | None:
     try:
-        return parse_amount(text, field=name)
+        return parse_amount(typed, field=name)
     except DomainError as error:
         result.errors[name] = translated(error)
         return None
@@ -248,13 +248,13 @@ def _signed_amount(text: str, name: str, result: EntryResult) -> Decimal | None:
 def _account(
     form: Mapping[str, str], name: str, choices: list[AccountChoice], result: EntryResult
 ) -> str | None:
-    text = form.get(name, "").strip()
-    if not text:
+    typed = text(form, name)
+    if not typed:
         result.errors[name] = _("Kies een rekening.")
         return None
-    account = resolve_account(choices, text)
+    account = resolve_account(choices, typed)
     if account is None:
         result.errors[name] = _(
-            "Kies een rekening uit de lijst; %(text)s kennen we niet.", text=text
+            "Kies een rekening uit de lijst; %(text)s kennen we niet.", text=typed
         )
     return account

@@ -51,7 +51,7 @@ def new_tax_rate() -> Any:
             db.session(),
             day(form, "valid_from"),
             figure(form, "percent", places=2, below=PERCENT_BELOW),
-            form.get("note", ""),
+            text(form, "note"),
         ),
         succeeded(url_for(".index"), _("Het tarief is vastgelegd.")),
         show_again(_index_page, "valid_from"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from app.form_input import text
 from ledger.errors import ValidationFailed, message
 from purchasing.models import PolicyDocument
 from purchasing.policies import attach_document
@@ -24,7 +25,7 @@ def store(
     session: Session, policy_id: int, form: Mapping[str, str], files: Mapping[str, FileStorage]
 ) -> int:
     """Keep the uploaded file and record it on the policy; the same bytes are stored once."""
-    title = form.get("title", "").strip()
+    title = text(form, "title")
     if not title:
         raise ValidationFailed(message("Geef het document een titel."), field="title")
     upload = files.get("document")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from app.form_input import figure
+from app.form_input import figure, text
 from ledger.errors import ValidationFailed, message
 from purchasing.rating import MEASURED_FIGURE, Basis, Exposure
 
@@ -45,9 +45,9 @@ def tiers(form: Mapping[str, str]) -> list[tuple[Decimal, Decimal]]:
     rows = []
     for index in range(TIER_ROWS):
         threshold_name, rate_name = f"tier_threshold_{index}", f"tier_rate_{index}"
-        if not (form.get(threshold_name, "").strip() or form.get(rate_name, "").strip()):
+        if not (text(form, threshold_name) or text(form, rate_name)):
             continue
-        if not form.get(rate_name, "").strip():
+        if not text(form, rate_name):
             raise ValidationFailed(message("Vul bij deze trede een tarief in."), field=rate_name)
         rows.append((figure(form, threshold_name), figure(form, rate_name, below=RATE_BELOW)))
     if not rows:

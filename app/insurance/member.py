@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.books.params import today
 from app.errors import translated
 from app.extensions import db
-from app.form_input import choice, day, text
+from app.form_input import choice, day, is_ticked, text
 from app.i18n import day as format_day
 from app.insurance import documents
 from app.insurance.input import exposure, measured_field
@@ -87,7 +87,7 @@ def join_pool(pool_id: int) -> Any:
             exposure(form),
             day(form, "joined_on", today()),
             declared_by_id=current_user.id,
-            is_overlap_confirmed=form.get("confirm_overlap") == "yes",
+            is_overlap_confirmed=is_ticked(form, "confirm_overlap", "yes"),
         ),
         succeeded(
             lambda enrolment_id: url_for(".enrolment", enrolment_id=enrolment_id),
@@ -116,7 +116,7 @@ def document(enrolment_id: int, document_id: int) -> Any:
 def declaration(enrolment_id: int) -> Any:
     enrolment = _own(enrolment_id)
     form = request.form
-    kind = DeclarationKind.ACTUAL if form.get("kind") == "actual" else DeclarationKind.ESTIMATE
+    kind = DeclarationKind.ACTUAL if is_ticked(form, "kind", "actual") else DeclarationKind.ESTIMATE
     return attempt(
         lambda: change_declaration(
             db.session(),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
+from app.form_input import text
 from app.input_limits import whole_number
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.parties import Party, party_of, payment_days_of, set_billing_details
@@ -65,24 +66,21 @@ def _missing(organisation: Organisation) -> list[str]:
 
 
 def _party(form: Mapping[str, str]) -> Party:
-    def text(name: str) -> str:
-        return form.get(name, "").strip()
-
     return Party(
-        name=text("name"),
-        address=text("address"),
-        postcode=text("postcode").upper(),
-        city=text("city"),
-        country=text("country").upper() or "NL",
-        kvk_number=text("kvk_number") or None,
-        vat_number=text("vat_number").upper().replace(" ", "") or None,
-        iban=text("iban").upper().replace(" ", "") or None,
-        email=text("email") or None,
+        name=text(form, "name"),
+        address=text(form, "address"),
+        postcode=text(form, "postcode").upper(),
+        city=text(form, "city"),
+        country=text(form, "country").upper() or "NL",
+        kvk_number=text(form, "kvk_number") or None,
+        vat_number=text(form, "vat_number").upper().replace(" ", "") or None,
+        iban=text(form, "iban").upper().replace(" ", "") or None,
+        email=text(form, "email") or None,
     )
 
 
 def _days(form: Mapping[str, str]) -> int:
-    days = whole_number(form.get("payment_days", ""))
+    days = whole_number(text(form, "payment_days"))
     if days is None or not 0 < days <= 120:
         raise ValidationFailed(
             message("De betaaltermijn is een aantal dagen (1 tot 120)."), field="payment_days"

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
-from app.form_input import amount, day
+from app.form_input import amount, day, text
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
 from app.payments.views import current_provider
@@ -110,7 +110,7 @@ def record_payment_by_hand(invoice_id: int) -> Any:
     twice records one payment.
     """
     form = request.form
-    token = form.get("token", "")[:40]
+    token = text(form, "token")[:40]
     back = url_for(".detail", invoice_id=invoice_id)
     return attempt(
         lambda: record_payment(
@@ -118,7 +118,7 @@ def record_payment_by_hand(invoice_id: int) -> Any:
             invoice_id,
             amount(form, "amount"),
             day(form, "paid_on", default=today()),
-            _hand_method(form.get("method", "")),
+            _hand_method(text(form, "method")),
             f"hand-{token}" if token else None,
         ),
         succeeded(back, _("De betaling is vastgelegd en in beide boeken geboekt.")),
@@ -129,7 +129,7 @@ def record_payment_by_hand(invoice_id: int) -> Any:
 @blueprint.route("/invoices/<int:invoice_id>/credit", methods=["POST"])
 def credit(invoice_id: int) -> Any:
     """A credit note for the whole invoice, booked on both sides."""
-    reason = request.form.get("reason", "").strip()[:200]
+    reason = text(request.form, "reason")[:200]
 
     def make_note() -> int:
         if not reason:

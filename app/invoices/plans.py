@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.bureau.access import require_bureau_admin
 from app.extensions import db
-from app.form_input import chosen_id, day, figure, optional_figure, text
+from app.form_input import chosen_id, day, figure, is_ticked, optional_figure, text
 from app.insurance.input import MONEY_BELOW, PERCENT_BELOW
 from app.invoices import reads
 from app.refusals import attempt, go_back, succeeded
@@ -106,7 +106,7 @@ def start_membership_run(plan_id: int) -> Any:
 
     def act() -> int:
         session = db.session()
-        period = _period(request.form.get("period", ""))
+        period = _period(text(request.form, "period"))
         check_membership_period(session, plan_id, period)
         issued_on = day(request.form, "issued_on", today())
         run_id = start_run(session, RunKind.MEMBERSHIP, plan_id, period, issued_on)
@@ -129,7 +129,7 @@ def _new_plan(form: Mapping[str, str]) -> NewPlan:
     return NewPlan(
         bureau_id=chosen_id(form, "bureau_id"),
         name=text(form, "name"),
-        cadence=Cadence.QUARTERLY if form.get("cadence") == "quarterly" else Cadence.YEARLY,
+        cadence=Cadence.QUARTERLY if is_ticked(form, "cadence", "quarterly") else Cadence.YEARLY,
         tiers=_tiers(form),
         size_label=text(form, "size_label"),
         vat_percent=optional_figure(form, "vat_percent", below=PERCENT_BELOW),

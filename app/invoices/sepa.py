@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
 from flask import (
@@ -14,15 +14,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
 from app.bureau.access import require_bureau_admin
 from app.extensions import db
+from app.form_input import chosen_id, day, required
 from app.invoices import reads
-from app.refusals import attempt, go_back, succeeded
+from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.unit_of_work import after_commit
 from ledger.clock import today
 from purchasing.sepa.batches import NOTICE_DAYS, create_batch, get_batch, recent_batches
@@ -36,26 +33,6 @@ blueprint = Blueprint("sepa_bureau", __name__, url_prefix="/bureau/sepa")
 blueprint.before_request(require_bureau_admin)
 
 
-class CreditorForm(FlaskForm):
-    bureau = SelectField(_l("Bureau"), coerce=int)
-    creditor_id = StringField(_l("Incassant-ID"), validators=[DataRequired(), Length(max=35)])
-    name = StringField(_l("Naam van de incassant"), validators=[DataRequired(), Length(max=70)])
-    iban = StringField(_l("IBAN"), validators=[DataRequired(), Length(max=34)])
-
-
-class MandateForm(FlaskForm):
-    organisation = SelectField(_l("Organisatie"), coerce=int)
-    reference = StringField(_l("Machtigingskenmerk"), validators=[DataRequired(), Length(max=35)])
-    debtor_name = StringField(_l("Naam rekeninghouder"), validators=[DataRequired()])
-    iban = StringField(_l("IBAN"), validators=[DataRequired(), Length(max=34)])
-    signed_on = DateField(_l("Getekend op"), validators=[DataRequired()])
-
-
-class BatchForm(FlaskForm):
-    bureau = SelectField(_l("Bureau"), coerce=int)
-    collection_on = DateField(_l("Incassodatum"), validators=[Optional()])
-
-
 @blueprint.route("/")
 def index() -> Any:
     return _page()
@@ -63,51 +40,44 @@ def index() -> Any:
 
 @blueprint.route("/creditor", methods=["POST"])
 def creditor() -> Any:
-    form = _choices(CreditorForm())
-    if not form.validate_on_submit():
-        return _page(creditor_form=form), 400
+    form = request.form
     return attempt(
         lambda: set_creditor(
             db.session(),
-            form.bureau.data,
-            form.creditor_id.data or "",
-            form.name.data or "",
-            form.iban.data or "",
+            chosen_id(form, "bureau"),
+            required(form, "creditor_id"),
+            required(form, "name"),
+            required(form, "iban"),
         ),
         succeeded(url_for(".index"), _("Het incassant-ID is opgeslagen.")),
-        go_back(url_for(".index")),
+        show_again(_refused("creditor"), "creditor_id"),
     )
 
 
 @blueprint.route("/mandates", methods=["POST"])
 def mandate() -> Any:
-    form = _choices(MandateForm())
-    if not form.validate_on_submit() or form.signed_on.data is None:
-        return _page(mandate_form=form), 400
-    signed_on: date = form.signed_on.data
+    form = request.form
     return attempt(
         lambda: add_mandate(
             db.session(),
-            form.organisation.data,
-            form.reference.data or "",
-            form.debtor_name.data or "",
-            form.iban.data or "",
-            signed_on,
+            chosen_id(form, "organisation"),
+            required(form, "reference"),
+            required(form, "debtor_name"),
+            required(form, "iban"),
+            day(form, "signed_on"),
         ),
         succeeded(url_for(".index"), _("De machtiging is vastgelegd.")),
-        go_back(url_for(".index")),
+        show_again(_refused("mandate"), "reference"),
     )
 
 
 @blueprint.route("/batches", methods=["POST"])
 def new_batch() -> Any:
-    form = _choices(BatchForm())
-    if not form.validate_on_submit() or form.collection_on.data is None:
-        return _page(batch_form=form), 400
-    collection_on: date = form.collection_on.data
+    form = request.form
 
     def act() -> None:
-        batch_id = create_batch(db.session(), form.bureau.data, collection_on, today())
+        bureau_id, collection_on = chosen_id(form, "bureau"), day(form, "collection_on")
+        batch_id = create_batch(db.session(), bureau_id, collection_on, today())
         url = current_app.config["REDIS_URL"]
         after_commit(lambda: enqueue_prenotifications(redis_connection(url), batch_id))
 
@@ -117,7 +87,7 @@ def new_batch() -> Any:
             url_for(".index"),
             _("De incassobatch is aangemaakt; de aankondigingen worden verstuurd."),
         ),
-        go_back(url_for(".index")),
+        show_again(_refused("batch"), "collection_on"),
     )
 
 
@@ -132,29 +102,26 @@ def download(batch_id: int) -> Any:
     return response
 
 
-def _choices(form: Any) -> Any:
-    session = db.session()
-    if hasattr(form, "bureau"):
-        form.bureau.choices = [(o.id, o.name) for o in reads.bureaus(session)]
-    if hasattr(form, "organisation"):
-        form.organisation.choices = [(o.id, o.name) for o in reads.member_organisations(session)]
-    return form
+def _refused(form: str) -> Page:
+    """The page again for a refusal of ``form`` (one of its three), the reasons at its fields."""
+    return lambda errors, values: _page(errors, values, refused=form)
 
 
 def _page(
-    creditor_form: CreditorForm | None = None,
-    mandate_form: MandateForm | None = None,
-    batch_form: BatchForm | None = None,
+    errors: Errors | None = None, values: Mapping[str, str] | None = None, refused: str = ""
 ) -> str:
+    """The page with its three forms; the refused one shows its reasons and what was typed."""
     session = db.session()
     return render_template(
         "invoices/bureau/sepa.html",
         creditors=reads.creditors(session),
         mandates=reads.active_mandates(session),
         batches=recent_batches(session),
-        creditor_form=creditor_form or _choices(CreditorForm(formdata=None)),
-        mandate_form=mandate_form or _choices(MandateForm(formdata=None)),
-        batch_form=batch_form or _choices(BatchForm(formdata=None)),
+        bureaus=reads.bureaus(session),
+        organisations=reads.member_organisations(session),
+        errors=errors or {},
+        values=values or {},
+        refused=refused,
         schemas=SCHEMAS,
         notice_days=NOTICE_DAYS,
     )

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.form_input import text
 from app.input_limits import whole_number
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import bind_books, organisation_blueprint, requires, writes_registry
@@ -43,10 +44,10 @@ def index() -> Any:
 def details() -> Any:
     form = request.form
     new = OrganisationDetails(
-        name=form.get("name", ""),
-        legal_form=form.get("legal_form") or None,
-        kvk_number=form.get("kvk_number", ""),
-        rsin=form.get("rsin", ""),
+        name=text(form, "name"),
+        legal_form=text(form, "legal_form") or None,
+        kvk_number=text(form, "kvk_number"),
+        rsin=text(form, "rsin"),
     )
     return _attempt_on_page(
         lambda: update_details(db.session(), g.org.id, new), _("De gegevens zijn bewaard.")
@@ -56,8 +57,7 @@ def details() -> Any:
 @blueprint.route("/settings/fiscal-year", methods=["POST"])
 @requires(Role.OWNER)
 def fiscal_year() -> Any:
-    text = request.form.get("month", "")
-    month = whole_number(text) or 0
+    month = whole_number(text(request.form, "month")) or 0
     return _attempt_on_page(
         lambda: set_fiscal_year_start_month(db.session(), month, current_user.id),
         _("Het boekjaar is ingesteld."),
@@ -71,9 +71,9 @@ def iban() -> Any:
     return _attempt_on_page(
         lambda: add_bank_account(
             db.session(),
-            form.get("iban", ""),
+            text(form, "iban"),
             current_user.id,
-            account=form.get("iban_account") or "Assets:Bank:Checking",
+            account=text(form, "iban_account") or "Assets:Bank:Checking",
         ),
         _("De bankrekening is toegevoegd."),
     )
@@ -86,12 +86,12 @@ def new_account() -> Any:
     return _attempt_on_page(
         lambda: add_account(
             db.session(),
-            form.get("account_name", "").strip(),
+            text(form, "account_name"),
             current_user.id,
             opened_on=today(),
-            label_nl=form.get("label_nl", "").strip(),
-            label_en=form.get("label_en", "").strip(),
-            rgs_code=form.get("rgs_code", "").strip() or None,
+            label_nl=text(form, "label_nl"),
+            label_en=text(form, "label_en"),
+            rgs_code=text(form, "rgs_code") or None,
         ),
         _("De rekening is geopend."),
     )
@@ -100,7 +100,7 @@ def new_account() -> Any:
 @blueprint.route("/settings/accounts/close", methods=["POST"])
 @requires(Role.OWNER)
 def closing() -> Any:
-    name = request.form.get("close_account", "")
+    name = text(request.form, "close_account")
     return _attempt_on_page(
         lambda: close_account(db.session(), name, current_user.id, on=today()),
         _("De rekening is gesloten."),
@@ -126,7 +126,7 @@ _FIELDS = {
 
 
 def _field(error: DomainError) -> str:
-    names, first = _FIELDS.get(request.form.get("form", ""), ({}, "form"))
+    names, first = _FIELDS.get(text(request.form, "form"), ({}, "form"))
     return names.get(error.field or "", first)
 
 

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.errors import translated
 from app.extensions import db
+from app.form_input import is_ticked, text
 from app.invoices import reads
 from app.payments.views import book_after_commit, current_provider
 from app.tenancy import organisation_blueprint, requires
@@ -103,7 +104,7 @@ def mandate() -> Any:
         return render_template("payments/mandate.html", offered=False, bureau_name="")
     provider = _provider()
     if request.method == "POST":
-        if request.form.get("accept") != "yes":
+        if not is_ticked(request.form, "accept", "yes"):
             flash(_("Ga akkoord met de machtiging om verder te gaan."), "error")
         else:
             try:
@@ -123,8 +124,8 @@ def mandate() -> Any:
 
 def _acceptance() -> MandateAcceptance:
     return MandateAcceptance(
-        iban=request.form.get("iban", ""),
-        account_holder=request.form.get("account_holder", ""),
+        iban=text(request.form, "iban"),
+        account_holder=text(request.form, "account_holder"),
         email=str(current_user.email),
         ip_address=request.remote_addr or "",
         user_agent=request.user_agent.string,

@@ -10,7 +10,7 @@ from ledger.bank.csvfile import parse_csv, read_rows
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.mt940 import is_mt940, parse_mt940
 from ledger.bank.presets import recognise
-from ledger.bank.statement import Progress, Statement, StatementRefused
+from ledger.bank.statement import Progress, Statement, StatementFormat, StatementRefused
 from ledger.errors import message
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -22,7 +22,7 @@ class UnknownFormat(StatementRefused):
 
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
-    format: str
+    format: StatementFormat
     statements: tuple[Statement, ...]
 
 
@@ -45,17 +45,17 @@ def parse_statement_file(
     if not data.strip():
         raise StatementRefused(message("Het bestand is leeg."))
     if _looks_like_xml(data):
-        return ParsedFile("camt.053", tuple(parse_camt(data, on_progress)))
+        return ParsedFile(StatementFormat.CAMT_053, tuple(parse_camt(data, on_progress)))
     text = decode_text(data)
     if is_mt940(text):
-        return ParsedFile("mt940", tuple(parse_mt940(text, on_progress)))
+        return ParsedFile(StatementFormat.MT940, tuple(parse_mt940(text, on_progress)))
     mapping = csv_mapping or recognise(text)
     if mapping is None:
         raise UnknownFormat(
             message("Onbekend bestandsformaat: lever CAMT.053, MT940 of CSV met een kolomindeling.")
         )
     account = iban or _csv_iban(text, mapping)
-    return ParsedFile("csv", (parse_csv(text, mapping, account, on_progress),))
+    return ParsedFile(StatementFormat.CSV, (parse_csv(text, mapping, account, on_progress),))
 
 
 def _looks_like_xml(data: bytes) -> bool:

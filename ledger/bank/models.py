@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledger.bank.statement import StatementFormat
+from ledger.enum_columns import check_one_of, enum_column
 from ledger.tables import LedgerBase
 
 
@@ -44,13 +46,14 @@ class BankImport(LedgerBase):
     """One file read into a bank account: what it held and how much of it was new."""
 
     __tablename__ = "bank_imports"
+    __table_args__ = (check_one_of("format", StatementFormat),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     bank_account_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("bank_accounts.id"), index=True
     )
     filename: Mapped[str] = mapped_column(Text, default="")
-    format: Mapped[str] = mapped_column(String(16))
+    format: Mapped[StatementFormat] = enum_column(StatementFormat, 16)
     imported: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     closing_date: Mapped[date | None] = mapped_column(Date)

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from enum import StrEnum
 
 from ledger.amounts import is_within_limits
 from ledger.errors import ValidationFailed, message
@@ -20,6 +21,14 @@ PROGRESS_EVERY = 1000
 
 # A bank's own reference longer than this is hashed into the line's identity.
 MAX_REFERENCE = 120
+
+
+class StatementFormat(StrEnum):
+    """The file formats a statement is read from (kept with each import)."""
+
+    CAMT_053 = "camt.053"
+    MT940 = "mt940"
+    CSV = "csv"
 
 
 class StatementRefused(ValidationFailed):

@@ -9,6 +9,7 @@ from ledger.models.commodities import Commodity, Price
 from ledger.models.directives import BalanceAssertion, Custom, Event, Note, Pad
 from ledger.models.documents import Document
 from ledger.models.lots import OpenLot
+from ledger.models.releases import Release
 from ledger.models.transactions import Posting, Transaction
 from ledger.models.validation import ValidationFinding, ValidationRun
 
@@ -29,6 +30,7 @@ __all__ = [
     "Pad",
     "Posting",
     "Price",
+    "Release",
     "Transaction",
     "ValidationFinding",
     "ValidationRun",

@@ -13,6 +13,8 @@ FEE_INCOME = "Income:Members:Dues"
 VAT_PAYABLE = "Liabilities:Taxes:VAT"
 INSURER_PAYABLE = "Liabilities:Payables:Insurers"
 PREMIUM_TAX_PAYABLE = "Liabilities:Taxes:Premium-Tax"
+# Fees invoiced for months still to come: earned, and moved into income, month by month.
+DEFERRED_INCOME = "Liabilities:Deferred:Invoiced"
 
 # A member's books.
 PAYABLE = "Liabilities:Payables:Bureau"
@@ -43,5 +45,10 @@ EXTRA_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
         "Te betalen assurantiebelasting",
         "Insurance premium tax payable",
         None,
+    ),
+    DEFERRED_INCOME: (
+        "Vooruitgefactureerde bedragen (nog te verdienen)",
+        "Amounts invoiced in advance (deferred income)",
+        "BSchOpa",
     ),
 }

@@ -21,20 +21,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ledger import clock
 from ledger.accounts import add_account
 from ledger.chart import DEFAULT_CHART
 from ledger.errors import DomainError
 from ledger.models import Account, Transaction
+from ledger.releases import offset_releases, post_due_releases, schedule_releases
 from ledger.transactions import post_transaction
 from purchasing.invoices.accounts import EXTRA_ACCOUNTS
-from purchasing.invoices.entries import Entry
+from purchasing.invoices.entries import Entry, folded
 from purchasing.models import Booking, BookingStatus, Invoice, Payment
 
 _LABELS = {
@@ -107,9 +109,10 @@ def claim_booking(session: Session, booking_id: int) -> Claim | None:
     )
     if row is None:
         return None
-    row.attempts += 1
+    currency = _currency(session, row)
+    row.attempts += 1  # after the read, so it is written with the outcome: one UPDATE
     entries = tuple(Entry.from_json(data) for data in row.entries)
-    return Claim(row, row.organisation_id, entries, _currency(session, row))
+    return Claim(row, row.organisation_id, entries, currency)
 
 
 def mark_booked(session: Session, claim: Claim, transaction_ids: list[int]) -> None:
@@ -123,16 +126,36 @@ def mark_failed(session: Session, claim: Claim, error: DomainError) -> None:
     session.flush()
 
 
-def post_entries(session: Session, entries: Iterable[Entry], currency: str) -> list[int]:
-    """Post each entry in the bound session's books unless its key is there already."""
+def post_entries(
+    session: Session, entries: Iterable[Entry], currency: str, today: date | None = None
+) -> list[int]:
+    """Post each entry in the bound session's books unless its key is there already.
+
+    An entry that defers leaves its release schedule in the same books, and the releases
+    already due (``today``, the clock's by default) are posted at once; the later ones wait
+    for the scheduled job. A credit note's mirrored schedule is cancelled month by month
+    against the original's where neither is posted yet. All of it is idempotent, so a retry
+    after a crash finishes what the first attempt began.
+    """
     ids = []
-    for entry in entries:
+    for entry in folded(list(entries)):
         found = _posted(session, entry.key)
         if found is None:
             _open_missing_accounts(session, entry)
             found = _post_once(session, entry, currency)
         ids.append(found)
+        _schedule(session, entry, currency, today or clock.today())
     return ids
+
+
+def _schedule(session: Session, entry: Entry, currency: str, today: date) -> None:
+    deferral = entry.to_deferral(currency)
+    if deferral is None:
+        return
+    schedule_releases(session, deferral)
+    if entry.offsets is not None:
+        offset_releases(session, entry.offsets, entry.key, entry.date)
+    post_due_releases(session, today, schedule=entry.key)
 
 
 def _post_once(session: Session, entry: Entry, currency: str) -> int:
@@ -155,6 +178,8 @@ def _posted(session: Session, booking_key: str) -> int | None:
 def _open_missing_accounts(session: Session, entry: Entry) -> None:
     """Open the accounts purchasing books to that this chart lacks, from the books' start."""
     names = {account for account, _ in entry.postings}
+    if entry.schedule is not None:
+        names |= {entry.schedule.account, entry.schedule.into}
     existing = set(session.scalars(select(Account.name).where(Account.name.in_(names))))
     missing = sorted(name for name in names - existing if name in _LABELS)
     if not missing:

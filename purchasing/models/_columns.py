@@ -1,23 +1,20 @@
-"""Column shapes shared by purchasing's tables: money, statuses, and the value lists of CHECKs."""
+"""Column shapes shared by purchasing's tables: money and statuses (``ledger.enum_columns``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Numeric, String, func, text
+from sqlalchemy import DateTime, Numeric, func, text
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+
+from ledger.enum_columns import EnumText, enum_column, one_of
+
+__all__ = ["MONEY", "EnumText", "created_at", "enum_column", "money", "one_of", "status"]
 
 MONEY = Numeric(12, 2)
-
-
-def one_of(column: str, values: Iterable[str]) -> str:
-    """The SQL of a CHECK that ``column`` holds one of ``values`` (fixed identifiers only)."""
-    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
 
 
 def money(default: str | None = None) -> Mapped[Decimal]:
@@ -31,34 +28,9 @@ def created_at() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class EnumText(TypeDecorator[StrEnum]):
-    """A ``StrEnum`` in Python, its value in a VARCHAR (whose CHECK, ``one_of``, lists them).
-
-    Read back as the enum, so code compares and assigns members, never ``.value`` strings.
-    """
-
-    impl = String
-    cache_ok = True
-
-    def __init__(self, enum: type[StrEnum], length: int) -> None:
-        super().__init__(length)
-        self.enum = enum
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
-        return None if value is None else self.enum(value)
-
-
 def status(default: StrEnum, length: int, *, in_database: bool = True) -> Mapped[Any]:
     """A status column starting at ``default`` (which the database fills in too, if asked)."""
     server_default = default.value if in_database else None
     return mapped_column(
         EnumText(type(default), length), default=default, server_default=server_default
     )
-
-
-def enum_column(enum: type[StrEnum], length: int) -> Mapped[Any]:
-    """A column of one of ``enum``'s members (its CHECK is declared with ``one_of``)."""
-    return mapped_column(EnumText(enum, length))

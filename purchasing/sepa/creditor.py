@@ -12,6 +12,7 @@ from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.models import SepaCreditor
 
 BUSINESS_CODE = "ZZZ"
+MAX_NAME = 70  # a name in pain.008 (<Nm>) holds at most 70 characters
 _CREDITOR_ID = re.compile(r"^([A-Z]{2})(\d{2})([A-Z0-9]{3})([A-Z0-9]{1,28})$")
 
 
@@ -45,6 +46,12 @@ def set_creditor(
             message("%(creditor_id)s is geen geldig incassant-ID."),
             field="creditor_id",
             creditor_id=creditor_id,
+        )
+    if not name.strip() or len(name.strip()) > MAX_NAME:
+        raise ValidationFailed(
+            message("Vul de naam van de incassant in, hoogstens %(longest)s tekens."),
+            field="name",
+            longest=MAX_NAME,
         )
     account = checked_iban(iban)
     row = session.get(SepaCreditor, organisation_id) or SepaCreditor(

@@ -15,7 +15,7 @@ from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.transactions import post_transaction
 from purchasing.errors import ValidationFailed
 from purchasing.invoices import accounts
-from purchasing.invoices.bookings import post_entries
+from purchasing.invoices.bookings import BookingRound, post_entries
 from purchasing.invoices.documents import (
     PREMIUM_EXEMPTION,
     PREMIUM_TAX_NOTE,
@@ -34,7 +34,7 @@ from purchasing.rating import Line
 from tenants.binding import bind_session
 from tests.purchasing.billing import give_billing_details, give_member_details
 from tests.purchasing.books import balance, balances, transactions_with_source
-from workers.bookings import book, book_invoice, book_pending
+from workers.bookings import BookingPipeline, book, book_invoice, book_pending
 
 D = Decimal
 EXEMPT = "Vrijgesteld van btw (art. 11 lid 1 onder f Wet OB 1968)"
@@ -159,7 +159,7 @@ def test_issuing_books_both_sides_once_the_outbox_is_driven(engine, session, bil
     }
     member_books = balances(engine, member.tenant)
     assert member_books[accounts.PAYABLE] == D("-240.00")
-    assert member_books[accounts.FEE_EXPENSE] == D("240.00")  # after every monthly release
+    assert member_books[accounts.FEE_EXPENSE] == D("240.00")  # every month released by now
     assert accounts.PREPAID_FEES not in member_books  # fully released by December
 
 
@@ -168,17 +168,20 @@ def test_the_member_expenses_the_months_so_far_and_prepays_the_rest(
 ):
     invoice_id = issue_invoice(session, fee_invoice(billed_bureau.id, member.id, amount="365.00"))
     session.commit()
-    book_pending(engine)
+    book_pending(engine, today=date(2026, 3, 10))
     booking = session.scalar(
         select(Booking).where(Booking.invoice_id == invoice_id, Booking.side == "member")
     )
-    first, *releases = [Entry.from_json(data) for data in booking.entries]
+    [first] = [Entry.from_json(data) for data in booking.entries]
     # January to March (90 days) now; April (30 days) released on 1 April, and so on.
     assert dict(first.postings)[accounts.FEE_EXPENSE] == D("90.00")
     assert dict(first.postings)[accounts.PREPAID_FEES] == D("275.00")
-    assert [entry.date for entry in releases][:2] == [date(2026, 4, 1), date(2026, 5, 1)]
-    assert dict(releases[0].postings)[accounts.FEE_EXPENSE] == D("30.00")
+    releases = first.schedule.releases
+    assert [day for day, _ in releases][:2] == [date(2026, 4, 1), date(2026, 5, 1)]
+    assert releases[0][1] == D("30.00")
     assert len(releases) == 9
+    # Nothing of April or later is in the books yet: the releases wait for their day.
+    assert balance(engine, member.tenant, accounts.PREPAID_FEES) == D("275.00")
 
 
 def test_a_premium_invoice_books_the_insurer_and_the_premium_tax_apart(
@@ -206,11 +209,31 @@ def test_a_premium_invoice_books_the_insurer_and_the_premium_tax_apart(
 def test_driving_the_outbox_twice_posts_nothing_twice(engine, session, billed_bureau, member):
     issue_invoice(session, fee_invoice(billed_bureau.id, member.id))
     session.commit()
-    first = book_pending(engine)
+    first = book_pending(engine, today=date(2026, 3, 10))
     session.commit()
-    second = book_pending(engine)
+    second = book_pending(engine, today=date(2026, 3, 10))
     assert first.booked == 2 and (second.booked, second.failed) == (0, 0)
     assert len(transactions_with_source(engine, billed_bureau.tenant, "booking:")) == 1
+
+
+def test_the_booking_threads_post_every_side_handed_in_once_however_often_it_is(
+    engine, session, billed_bureau, member
+):
+    invoice_ids = [
+        issue_invoice(session, fee_invoice(billed_bureau.id, member.id, amount))
+        for amount in ("10.00", "20.00", "30.00", "40.00")
+    ]
+    booking_ids = list(
+        session.scalars(select(Booking.id).where(Booking.invoice_id.in_(invoice_ids)))
+    )
+    session.commit()
+    with BookingPipeline(engine, threads=3) as pipeline:
+        pipeline.submit(booking_ids)
+        pipeline.submit(reversed(booking_ids))  # a second hand-in of the same rows
+    assert pipeline.outcome() == BookingRound(booked=8, failed=0, skipped=0)
+    assert len(transactions_with_source(engine, billed_bureau.tenant, "booking:")) == 4
+    assert balance(engine, billed_bureau.tenant, accounts.RECEIVABLE) == D("100.00")
+    assert balance(engine, member.tenant, accounts.PAYABLE) == D("-100.00")
 
 
 def test_a_crash_after_posting_one_side_before_marking_it_is_finished_without_doubles(

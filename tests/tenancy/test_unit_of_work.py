@@ -72,3 +72,16 @@ def test_after_commit_runs_once_the_work_is_committed_and_never_after_a_rollback
 
     assert heard == ["saved"]
     assert has_account(engine, org)
+
+
+def test_after_commit_queued_before_any_query_is_forgotten_by_a_rollback(engine: Engine) -> None:
+    heard: list[str] = []
+
+    with Session(engine) as session:
+        after_commit(session, lambda: heard.append("rolled back"))
+        session.rollback()
+        session.commit()
+        after_commit(session, lambda: heard.append("committed"))
+        session.commit()
+
+    assert heard == ["committed"]

@@ -21,6 +21,7 @@ from purchasing.models import (
     MessageKind,
     RunKind,
     SepaBatch,
+    SepaMandate,
 )
 from purchasing.plans import NewPlan, create_plan, subscribe
 from purchasing.proration import Period
@@ -201,6 +202,31 @@ def test_a_batch_date_inside_the_notice_period_is_refused_with_the_reason(
     )
     assert "Een incasso moet minstens 14 dagen vooraf aangekondigd zijn." in response.get_data(
         as_text=True
+    )
+
+
+def test_a_mandate_without_its_signing_day_is_refused_at_that_field_and_nothing_is_saved(
+    session: Session, staff, member
+) -> None:
+    session.commit()
+    response = staff.post(
+        "/bureau/sepa/mandates",
+        data={
+            "organisation": member.id,
+            "reference": f"LEEG-{member.id}",
+            "debtor_name": "Stichting De Linde",
+            "iban": MEMBER_IBAN,
+            "signed_on": "",
+        },
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'data-testid="error-signed_on"' in page and f"LEEG-{member.id}" in page
+    session.rollback()
+    assert (
+        session.scalar(select(SepaMandate.id).where(SepaMandate.organisation_id == member.id))
+        is None
     )
 
 

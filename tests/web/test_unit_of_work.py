@@ -8,6 +8,7 @@ looks for that user. Real pages of the books prove the same for a save and a ref
 from __future__ import annotations
 
 import secrets
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.extensions import db
+from app.unit_of_work import after_commit
 from ledger.bank.models import BankAccount
 from ledger.errors import ValidationFailed, message
 from ledger.queries import load_transaction
@@ -29,10 +31,12 @@ from tenants.queries import user_by_email
 from tenants.roles import Role
 from tests.conftest import PASSWORD
 from tests.web.test_entry_corrections import edit_form, posted
+from workers.queues import redis_connection
 
 __all__ = ["posted"]  # the fixture of the edit-form tests
 
 probe = Blueprint("probe", __name__)
+heard: list[str] = []  # what the probe's after-commit actions did, in order
 
 
 def _write(email: str) -> None:
@@ -61,6 +65,32 @@ def raises(email: str) -> Any:
 def crashes(email: str) -> Any:
     _write(email)
     raise RuntimeError("a bug after the write")
+
+
+@probe.post("/probe/<email>/queues/<ending>")
+def queues(email: str, ending: str) -> Any:
+    """Writes, queues an action for after the commit, then ends as ``ending`` says."""
+    _write(email)
+    after_commit(lambda: heard.append(email))
+    if ending == "refuses":
+        return "geweigerd", 422
+    if ending == "crashes":
+        raise RuntimeError("a bug after queueing")
+    return redirect("/")
+
+
+@probe.post("/probe/<email>/queues-without-redis")
+def queues_without_redis(email: str) -> Any:
+    _write(email)
+    after_commit(lambda: redis_connection(f"redis://127.0.0.1:{_closed_port()}/0").ping())
+    return redirect("/")
+
+
+def _closed_port() -> int:
+    """A local port nobody listens on: bound, then let go, so connecting is refused."""
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return int(probe_socket.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +153,42 @@ def test_a_crash_after_writing_answers_500_and_leaves_nothing(
 
     assert response.status_code == 500
     assert not is_saved(engine, email)
+
+
+def test_an_action_queued_after_the_commit_runs_once_the_work_is_saved(
+    probe_app: Flask, engine: Engine, email: str
+) -> None:
+    response = probe_app.test_client().post(f"/probe/{email}/queues/saves")
+
+    assert response.status_code == 302
+    assert is_saved(engine, email)
+    assert heard.count(email) == 1
+
+
+@pytest.mark.parametrize(("ending", "status"), [("refuses", 422), ("crashes", 500)])
+def test_an_action_queued_after_the_commit_never_runs_when_the_request_rolls_back(
+    probe_app: Flask, engine: Engine, email: str, ending: str, status: int
+) -> None:
+    response = probe_app.test_client().post(f"/probe/{email}/queues/{ending}")
+
+    assert response.status_code == status
+    assert not is_saved(engine, email)
+    assert email not in heard
+
+
+def test_an_action_after_the_commit_that_cannot_reach_redis_is_reported_not_lost(
+    probe_app: Flask, engine: Engine, email: str
+) -> None:
+    client = probe_app.test_client()
+
+    response = client.post(f"/probe/{email}/queues-without-redis")
+
+    assert response.status_code == 302  # the work is saved; only the job has to wait
+    assert is_saved(engine, email)
+    with client.session_transaction() as cookie:
+        flashes = cookie.get("_flashes", [])
+    assert [category for category, _text in flashes] == ["error"]
+    assert "kon nu niet worden gestart" in flashes[0][1]
 
 
 def test_a_bank_account_added_in_the_browser_is_there_for_the_next_session(
