@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         input_limits,
         logs,
         outages,
+        schema_owner,
         security_headers,
         tenancy,
         unit_of_work,
@@ -42,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)  # first: its request line is written after every other hook has run
     input_limits.init_app(app)
     db.init_app(app)
+    schema_owner.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -64,6 +66,7 @@ def _config(settings: Settings) -> dict[str, Any]:
         "SB_SETTINGS": settings,
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SB_MIGRATIONS_DATABASE_URL": settings.migrations_database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(settings),
         "REDIS_URL": settings.redis_url,
         "SESSION_COOKIE_SECURE": settings.cookie_secure,

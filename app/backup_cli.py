@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
 from app.entry.receipts import organisation_folder
-from app.extensions import db
+from app.schema_owner import owner_engine
 from ledger.errors import DomainError
 from ledger.export import export_book
 from tenants.archives import extract_files, read_manifest
@@ -50,8 +50,9 @@ EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @with_appcontext
 def backup_command(file: Path) -> None:
     """Write the whole instance (database and stored files) to FILE."""
-    with _refused_on_domain_error(), db.engine.connect() as connection:
-        manifest = back_up_instance(connection, _server(db.engine), _instance_dir(), file)
+    engine = owner_engine()
+    with _refused_on_domain_error(), engine.connect() as connection:
+        manifest = back_up_instance(connection, _server(engine), _instance_dir(), file)
     click.echo(f"backed up {manifest['organisations']} organisations to {file}")
 
 
@@ -60,7 +61,7 @@ def backup_command(file: Path) -> None:
 @with_appcontext
 def restore_command(file: Path) -> None:
     """Restore a whole-instance backup FILE into this (empty) database and instance folder."""
-    engine = db.engine
+    engine = owner_engine()  # backups and restores run as the schemas' owner
     with _refused_on_domain_error():
         read_manifest(file, INSTANCE)
         with engine.connect() as connection:
@@ -79,7 +80,7 @@ def restore_command(file: Path) -> None:
 @with_appcontext
 def org_backup_command(slug: str, file: Path) -> None:
     """Write one organisation (books, people, receipts, Beancount file) to FILE."""
-    engine = db.engine
+    engine = owner_engine()  # backups and restores run as the schemas' owner
 
     def books(organisation: Organisation) -> str:
         with unit_of_work(engine, organisation.id) as session:
@@ -99,7 +100,7 @@ def org_backup_command(slug: str, file: Path) -> None:
 @with_appcontext
 def org_restore_command(slug: str, file: Path) -> None:
     """Restore one organisation's backup FILE as SLUG, which must not exist here yet."""
-    engine = db.engine
+    engine = owner_engine()  # backups and restores run as the schemas' owner
     with _refused_on_domain_error():
         manifest = read_manifest(file, ORGANISATION)
         schema_name = str(manifest["schema_name"])

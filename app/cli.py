@@ -18,6 +18,7 @@ from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 from app import create_app
 from app.commands import in_unit_of_work
 from app.extensions import db
+from app.schema_owner import owner_engine, owner_session
 from ledger.errors import DomainError
 from tenants.migrations import upgrade_public, upgrade_tenants
 from tenants.models import Organisation, User
@@ -167,7 +168,7 @@ def migrate_command() -> None:
 
 
 def migrate_all() -> None:
-    engine = db.engine
+    engine = owner_engine()  # SB_MIGRATIONS_DATABASE_URL when set (app/schema_owner.py)
     upgrade_public(engine)
     report = upgrade_tenants(
         engine, on_progress=lambda slug, error: click.echo(f"  {slug}: {error or 'ok'}")
@@ -196,7 +197,8 @@ def org_group() -> None:
 def org_create(slug: str, name: str, kvk_number: str | None, is_bureau: bool) -> None:
     """Create an organisation with its own schema and default chart of accounts."""
     new = NewOrganisation(slug=slug, name=name, kvk_number=kvk_number, is_bureau=is_bureau)
-    _refuse_on_domain_error(lambda: provision_organisation(db.session(), new))
+    with owner_session() as session:
+        _refuse_on_domain_error(lambda: provision_organisation(session, new))
     click.echo(f"created {slug}")
 
 
@@ -230,9 +232,10 @@ def org_list(as_json: bool) -> None:
 @in_unit_of_work
 def org_delete(slug: str, confirmation: str) -> None:
     """Delete an organisation and its books (export them first: keep books seven years)."""
-    _refuse_on_domain_error(
-        lambda: delete_organisation(db.session(), slug, confirmation=confirmation)
-    )
+    with owner_session() as session:
+        _refuse_on_domain_error(
+            lambda: delete_organisation(session, slug, confirmation=confirmation)
+        )
     click.echo(f"deleted {slug}")
 
 

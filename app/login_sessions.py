@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Response, after_this_request, current_app, request, session
 from flask_login import UserMixin, login_user, logout_user
+from sqlalchemy import inspect
 
 from app.extensions import db
 from tenants import sessions
@@ -90,21 +91,25 @@ def load_user(user_id: str) -> CurrentUser | None:
         session.pop(SESSION_TOKEN_KEY, None)
         return None
     if live.row.must_rotate:
-        _rotate_if_committed(live.row)
+        _rotate_before_binding(live.row)
     return CurrentUser(live.user, has_second_factor=live.has_second_factor)
 
 
-def _rotate_if_committed(row: UserSession) -> None:
-    """Rotate with this request's answer, only if it commits (below 400).
+def _rotate_before_binding(row: UserSession) -> None:
+    """Rotate now, and hand the browser the new token only if this request commits it.
 
-    Rotating in a request that then rolls back would hand the browser a token the database
-    never kept, and so log the person out; the next successful request rotates instead.
+    Written now, before the request binds an organisation and takes its tenant role, which may
+    not touch sessions (``tenants.db_roles``). The browser gets the new token with an answer
+    below 400 whose rotation is still in the transaction: a request that rolls back (an error,
+    or a refusal that rolls back and redirects) undoes the rotation, so its old token stays
+    good and the next request rotates instead.
     """
+    token, new_row = sessions.rotate_row(db.session(), row, now())
 
     @after_this_request
-    def _rotate(response: Response) -> Response:
-        if response.status_code < 400:
-            session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), row, now())
+    def _hand_over(response: Response) -> Response:
+        if response.status_code < 400 and inspect(new_row).persistent:
+            session[SESSION_TOKEN_KEY] = token
         return response
 
 

@@ -7,6 +7,12 @@ the view's declared role must be met (403); then ``db.session`` is bound to the 
 schema and ``g.org`` describes it. Views declare their role with ``@requires(Role.X)``; the
 application refuses to start if an organisation view declares none.
 
+A view that changes the organisation's registry rather than its books (who is a member and
+with what role, invitations, the organisation's name) is declared with ``@writes_registry``:
+it is authorised the same way but not bound, because the tenant's database role may not write
+those shared tables (``tenants/db_roles.py``). Should it then show the books, it binds first
+with ``bind_books()``.
+
 Roles are asked one way: ``g.org.allows(Role.X)`` in Python, and ``can("bookkeeper")`` (the
 same predicate, as a template global) in templates; never a tuple of role names.
 """
@@ -20,10 +26,11 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, g, request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from app.account.log import note_bureau_visit
 from app.extensions import db, login_manager
-from tenants.binding import bind_session, tenant_ref
+from tenants.binding import TenantRef, bind_session, bound_tenant, tenant_ref
 from tenants.errors import TenantBindingError
 from tenants.queries import membership_of, organisation_by_slug
 from tenants.roles import Role
@@ -32,6 +39,7 @@ log = logging.getLogger(__name__)
 
 URL_PREFIX = "/o/<slug>"
 _ROLE_ATTRIBUTE = "required_role"
+_REGISTRY_ATTRIBUTE = "writes_registry"
 _ORGANISATION_BLUEPRINTS: set[str] = set()
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -70,6 +78,23 @@ def requires(role: Role) -> Callable[[View], View]:
         return view
 
     return declare
+
+
+def writes_registry(view: View) -> View:
+    """Declare a view that writes memberships, invitations or the organisation's row.
+
+    It runs unbound, under the application's role: a tenant table it touches by mistake fails
+    loudly (an unbound session sees no tenant schema), never another organisation's.
+    """
+    setattr(view, _REGISTRY_ATTRIBUTE, True)
+    return view
+
+
+def bind_books() -> None:
+    """Bind this request to its organisation's books now, if it is not yet (registry views)."""
+    session = db.session()
+    if bound_tenant(session) is None:
+        _bind(session, g.org_tenant, g.org.slug)
 
 
 def organisation_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
@@ -119,13 +144,9 @@ def _bind_and_authorise() -> Any:
     if not role.allows(getattr(view, _ROLE_ATTRIBUTE)):
         abort(403)
     note_bureau_visit(organisation.id, organisation.is_bureau)
-    try:
-        bind_session(session, tenant_ref(organisation))
-    except TenantBindingError:
-        # The registry and the schema disagree: a fault of ours, not of the visitor. Say
-        # nothing about schemas to them; the log has the details.
-        log.exception("organisation %s could not be bound", organisation.slug)
-        abort(500)
+    g.org_tenant = tenant_ref(organisation)
+    if not getattr(view, _REGISTRY_ATTRIBUTE, False):
+        _bind(session, g.org_tenant, organisation.slug)
     g.org = OrgContext(
         id=organisation.id,
         slug=organisation.slug,
@@ -134,3 +155,13 @@ def _bind_and_authorise() -> Any:
         is_bureau=organisation.is_bureau,
     )
     return None
+
+
+def _bind(session: Session, tenant: TenantRef, slug: str) -> None:
+    try:
+        bind_session(session, tenant)
+    except TenantBindingError:
+        # The registry and the schema disagree: a fault of ours, not of the visitor. Say
+        # nothing about schemas to them; the log has the details.
+        log.exception("organisation %s could not be bound", slug)
+        abort(500)

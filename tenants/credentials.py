@@ -18,7 +18,7 @@ from ledger.errors import DomainError, message
 from tenants.models import User
 from tenants.password_policy import check_new_password
 from tenants.passwords import hash_password, verify_password
-from tenants.queries import user_by_email
+from tenants.queries import organisations_of, user_by_email
 from tenants.security_log import record
 from tenants.security_models import EventKind, PasswordReset
 from tenants.sessions import end_all_sessions, token_hash
@@ -94,7 +94,11 @@ def reset_password(session: Session, token: str, new: str, now: datetime) -> Use
 
 
 def _set_password(session: Session, user: User, new: str, now: datetime) -> None:
-    check_new_password(new, (user.email, user.name))
+    # The names of the person's organisations are as easy to guess as their own.
+    organisations = [
+        organisation.name for organisation, _role in organisations_of(session, user.id)
+    ]
+    check_new_password(new, (user.email, user.name, *organisations))
     user.password_hash = hash_password(new)
     end_all_sessions(session, user.id, now)
     session.execute(

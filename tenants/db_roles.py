@@ -1,9 +1,19 @@
-"""A PostgreSQL role per tenant schema: defence in depth under the schema binding.
+"""Database roles: one per tenant schema, what tenants share, and what the application may do.
 
 Every bound transaction also runs ``SET LOCAL ROLE <tenant role>``. The tenant role may use its
-own schema and the shared ``public`` tables (through the group role ``sb_tenant``) and nothing
-else, so even a bug in the application that names another organisation's table outright gets
-"permission denied". Roles are cluster-wide in PostgreSQL; each is named after its schema.
+own schema and, through the group role ``sb_tenant``, what a tenant request needs of the shared
+``public`` tables, so even a bug in the application that names another organisation's table
+outright gets "permission denied". Of the people and the registry it may only read: the users'
+names and addresses but not their password hashes (a column grant), memberships, organisations
+and invitations; it may add to the security log; it cannot touch sessions, reset links or
+second factors at all. Every other shared table (the bureau's invoices, pools, payments) it may
+read and write, as the organisation's own pages do.
+
+The application's runtime login is given ``sb_app`` (``GRANT sb_app TO <login>``, see
+docs/OPERATIONS.md): rows of every shared table, and membership of every tenant role so that
+it may take one. It owns nothing; the role that runs the migrations (whoever calls
+``ensure_group_role``) owns the tables and the tenant schemas. Roles are cluster-wide in
+PostgreSQL; a tenant's is named after its schema.
 """
 
 from __future__ import annotations
@@ -11,10 +21,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 GROUP_ROLE = "sb_tenant"
+APP_ROLE = "sb_app"
 _TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 _SEQUENCE_PRIVILEGES = "USAGE, SELECT, UPDATE"
+
+# What a tenant-bound transaction may do with the shared tables of people and access; every
+# other public table gets ``_TABLE_PRIVILEGES``. Listed here, not per table elsewhere, so one
+# page says what a tenant role reaches.
+_TENANT_READS = ("memberships", "organisations", "invitations")
+_TENANT_APPENDS = ("security_events",)
+_TENANT_NOTHING = ("user_sessions", "password_resets", "second_factors", "recovery_codes")
+_SECRET_COLUMNS = {"users": ("password_hash",)}
+_MIGRATION_TABLES = ("alembic_version",)
+_ALREADY_EXISTS = ("42710", "23505")  # duplicate_object; unique_violation in pg_authid
 
 
 def tenant_role(schema_name: str) -> str:
@@ -23,9 +45,29 @@ def tenant_role(schema_name: str) -> str:
 
 
 def ensure_group_role(connection: Connection) -> None:
-    """Create ``sb_tenant`` if missing and let it use the shared tables; idempotent."""
-    _create_role_if_missing(connection, GROUP_ROLE, member_of=None)
+    """Create ``sb_tenant`` and ``sb_app`` if missing and grant them the shared tables.
+
+    Run after every public migration, by the role that owns the tables, so a table added by a
+    migration is granted at once; idempotent.
+    """
+    _ensure_shared_role(connection, GROUP_ROLE)
+    _ensure_shared_role(connection, APP_ROLE)
+    _grant_schema(connection, "public", APP_ROLE)
     _grant_schema(connection, "public", GROUP_ROLE)
+    tables = _public_tables(connection)
+    for table in set(_MIGRATION_TABLES) & tables:
+        _grant_only(connection, table, APP_ROLE, "SELECT")
+        _grant_only(connection, table, GROUP_ROLE, None)
+    for table in set(_TENANT_READS) & tables:
+        _grant_only(connection, table, GROUP_ROLE, "SELECT")
+    for table in set(_TENANT_APPENDS) & tables:
+        _grant_only(connection, table, GROUP_ROLE, "SELECT, INSERT")
+    for table in set(_TENANT_NOTHING) & tables:
+        _grant_only(connection, table, GROUP_ROLE, None)
+    for table, secrets in _SECRET_COLUMNS.items():
+        if table in tables:
+            _grant_columns_but(connection, table, GROUP_ROLE, secrets)
+    _let_the_application_take_every_tenant(connection)
 
 
 def ensure_tenant_role(connection: Connection, schema_name: str) -> None:
@@ -39,6 +81,7 @@ def ensure_tenant_role(connection: Connection, schema_name: str) -> None:
         return  # the usual case on every upgrade: one query instead of seven statements
     _create_role_if_missing(connection, role, member_of=GROUP_ROLE)
     _grant_schema(connection, schema_name, role)
+    _let_the_application_take(connection, role)
 
 
 def prepare_tenant_role(connection: Connection, schema_name: str) -> None:
@@ -51,6 +94,7 @@ def prepare_tenant_role(connection: Connection, schema_name: str) -> None:
     role = tenant_role(schema_name)
     _create_role_if_missing(connection, role, member_of=GROUP_ROLE)
     _grant_usage_and_defaults(connection, schema_name, role)
+    _let_the_application_take(connection, role)
 
 
 def drop_tenant_role(connection: Connection, schema_name: str) -> None:
@@ -85,6 +129,96 @@ def _create_role_if_missing(connection: Connection, role: str, member_of: str | 
     connection.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN{membership}")
     # A superuser may SET ROLE to anything; a plain owner with CREATEROLE needs membership.
     connection.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
+
+
+def _ensure_shared_role(connection: Connection, role: str) -> None:
+    """Create a cluster-wide group role if missing, and let the current user take it.
+
+    Roles are shared by every database of the server, so another database's migration may be
+    creating the same role at this moment: losing that race is fine (in a savepoint).
+    """
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_roles WHERE rolname = %(name)s", {"name": role}
+    ).first()
+    quoted = _quote(connection, role)
+    if not exists:
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN")
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) not in _ALREADY_EXISTS:
+                raise
+    if not connection.exec_driver_sql(
+        "SELECT pg_has_role(current_user, %(name)s, 'MEMBER')", {"name": role}
+    ).scalar():
+        connection.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
+
+
+def _let_the_application_take(connection: Connection, role: str) -> None:
+    """``sb_app`` (and so the runtime login) may ``SET ROLE`` to the tenant role."""
+    _ensure_shared_role(connection, APP_ROLE)
+    connection.exec_driver_sql(
+        f"GRANT {_quote(connection, role)} TO {_quote(connection, APP_ROLE)}"
+    )
+
+
+def _let_the_application_take_every_tenant(connection: Connection) -> None:
+    """Tenant roles made before ``sb_app`` existed are granted to it (an upgrade's one step).
+
+    Only the roles of this database's schemas: roles are cluster-wide, and another database's
+    may be dropped while we look.
+    """
+    missing = [
+        row[0]
+        for row in connection.exec_driver_sql(
+            """
+            SELECT tenant.rolname FROM pg_auth_members AS member
+            JOIN pg_roles AS tenant ON tenant.oid = member.member
+            JOIN pg_roles AS grp ON grp.oid = member.roleid AND grp.rolname = %(group)s
+            JOIN pg_namespace AS schema_ ON schema_.nspname = tenant.rolname
+            WHERE NOT pg_has_role(%(app)s, tenant.oid, 'MEMBER')
+            """,
+            {"group": GROUP_ROLE, "app": APP_ROLE},
+        )
+    ]
+    if missing:
+        listed = ", ".join(_quote(connection, role) for role in missing)
+        connection.exec_driver_sql(f"GRANT {listed} TO {_quote(connection, APP_ROLE)}")
+
+
+def _public_tables(connection: Connection) -> set[str]:
+    rows = connection.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    return {row[0] for row in rows}
+
+
+def _grant_only(connection: Connection, table: str, role: str, privileges: str | None) -> None:
+    """Leave ``role`` exactly ``privileges`` on ``public.<table>`` (None: nothing at all)."""
+    quoted = f"public.{_quote(connection, table)}"
+    grantee = _quote(connection, role)
+    connection.exec_driver_sql(f"REVOKE ALL ON {quoted} FROM {grantee}")
+    if privileges:
+        connection.exec_driver_sql(f"GRANT {privileges} ON {quoted} TO {grantee}")
+
+
+def _grant_columns_but(
+    connection: Connection, table: str, role: str, secrets: tuple[str, ...]
+) -> None:
+    """Let ``role`` read every column of ``public.<table>`` but ``secrets``, and write none."""
+    columns = [
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %(table)s::regclass"
+            " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            {"table": f"public.{table}"},
+        )
+        if row[0] not in secrets
+    ]
+    quoted = f"public.{_quote(connection, table)}"
+    grantee = _quote(connection, role)
+    # Revoking on the table revokes its column privileges too, so no old grant stays behind.
+    connection.exec_driver_sql(f"REVOKE ALL ON {quoted} FROM {grantee}")
+    listed = ", ".join(_quote(connection, column) for column in columns)
+    connection.exec_driver_sql(f"GRANT SELECT ({listed}) ON {quoted} TO {grantee}")
 
 
 def _holds_every_grant(connection: Connection, schema_name: str, role: str) -> bool:

@@ -22,7 +22,7 @@ from tenants.roles import Role
 from tenants.second_factor import enable_with_secret, secret_of
 
 # Printed with the logins; only ever used for demo data on a developer's machine.
-DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105
+DEMO_PASSWORD = "demo-fiets-onder-de-brug"  # noqa: S105
 
 ORGANISATIONS = (
     NewOrganisation(

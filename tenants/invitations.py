@@ -75,7 +75,13 @@ def accept_as_new_user(session: Session, token: str, name: str, password: str) -
         raise InvitationInvalid(
             message("Er is al een account met dit e-mailadres: log in om te accepteren.")
         )
-    user = create_user(session, invitation.email, password, name=name)
+    user = create_user(
+        session,
+        invitation.email,
+        password,
+        name=name,
+        organisation_name=invitation.organisation.name,
+    )
     _accept(session, invitation, user)
     return user
 

@@ -70,7 +70,9 @@ class User(PublicBase):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(Text, default="")
-    password_hash: Mapped[str] = mapped_column(Text)
+    # Deferred: a tenant-bound transaction may not read this column (``tenants.db_roles``), so
+    # loading a user must not ask for it; logging in and changing a password load it on use.
+    password_hash: Mapped[str] = mapped_column(Text, deferred=True)
     is_bureau_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(8))

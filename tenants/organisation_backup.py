@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from ledger.errors import message
 from tenants.archives import DUMP, read_member, stored_files, write_archive
@@ -135,6 +135,7 @@ def _members(session: Session, organisation_id: int) -> list[dict[str, Any]]:
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == organisation_id)
         .order_by(User.id)
+        .options(undefer(User.password_hash))  # deferred in the model (tenants.models)
     )
     return [
         {**{key: getattr(user, key) for key in _PERSON_FIELDS}, "role": role} for user, role in rows

@@ -5,6 +5,11 @@ names, keyboard patterns, repeats, sequences and dates, and scores the guesses a
 needs from 0 to 4. Score 3 means about 10^8 guesses or more: with argon2id hashes that is out
 of reach of an offline attack on a stolen database. The person's own e-mail address and name
 count as easy guesses. The rule (``RULE``) is shown beside every field for a new password.
+
+zxcvbn's dictionaries are English, so ``Voorjaar2026`` would pass as strong. Dutch words that
+people here pick for a password (``COMMON_DUTCH_WORDS``) are passed to it with the person's
+own details as easy guesses: zxcvbn still does the judging, the words only teach it our
+language, and no rule of our own is added.
 """
 
 from __future__ import annotations
@@ -22,6 +27,28 @@ MINIMUM_SCORE = 3
 # zxcvbn's cost grows with the length; a longer password only gets stronger, so the start
 # of it is what is judged.
 _JUDGED_LENGTH = 64
+# Words a Dutch volunteer reaches for first: the application, the season, the organisation's
+# kind and the treasurer's trade. Passed to zxcvbn as easy guesses, not checked by us.
+COMMON_DUTCH_WORDS = (
+    "servicebureau",
+    "wachtwoord",
+    "welkom",
+    "geheim",
+    "voorjaar",
+    "lente",
+    "zomer",
+    "najaar",
+    "herfst",
+    "winter",
+    "stichting",
+    "vereniging",
+    "penningmeester",
+    "kascommissie",
+    "boekhouding",
+    "bestuur",
+    "vrijwilliger",
+    "buurthuis",
+)
 
 RULE = message(
     "Minstens 10 tekens en moeilijk te raden: geen veelgebruikt wachtwoord, geen naam of"
@@ -60,6 +87,7 @@ def check_new_password(password: str, user_inputs: Iterable[str] = ()) -> None:
 def is_strong(password: str, user_inputs: Iterable[str] = ()) -> bool:
     """True when zxcvbn scores the password at least ``MINIMUM_SCORE``."""
     inputs = [part for value in user_inputs for part in _parts(value)]
+    inputs.extend(COMMON_DUTCH_WORDS)
     return int(zxcvbn(password[:_JUDGED_LENGTH], user_inputs=inputs)["score"]) >= MINIMUM_SCORE
 
 

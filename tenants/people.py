@@ -28,10 +28,15 @@ def create_user(
     name: str = "",
     is_bureau_admin: bool = False,
     locale: str | None = None,
+    organisation_name: str = "",
 ) -> User:
-    """Register a person. The e-mail must be new and valid, the password long enough."""
+    """Register a person. The e-mail must be new and valid, the password long enough.
+
+    ``organisation_name`` (of the invitation being accepted) counts as an easy guess, like the
+    person's own name and address.
+    """
     address = checked_email(email)
-    check_password(password, address, name)
+    check_password(password, address, name, organisation_name)
     if user_by_email(session, address) is not None:
         raise InvalidUser(message("%(email)s heeft al een account."), field="email", email=address)
     user = User(

@@ -90,13 +90,15 @@ def provision_organisation(
                 schema_name=tenant.schema_name,
             )
         )
-        bind_session(session, tenant)
-        opened_on = books_open_on or date(today().year, 1, 1)
-        install_chart(session, default_chart() if chart is None else chart, opened_on)
         if owner_id is not None:
             session.add(
                 Membership(user_id=owner_id, organisation_id=organisation.id, role=Role.OWNER)
             )
+        # Flushed before binding: the tenant's role may not write memberships (tenants.db_roles).
+        session.flush()
+        bind_session(session, tenant)
+        opened_on = books_open_on or date(today().year, 1, 1)
+        install_chart(session, default_chart() if chart is None else chart, opened_on)
         session.commit()
     except IntegrityError as error:
         session.rollback()

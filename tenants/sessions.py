@@ -102,21 +102,25 @@ def check_session(
 
 def rotate(session: Session, old: UserSession, now: datetime) -> str:
     """Replace a session's token with a new one; the old token is refused from now on."""
+    return rotate_row(session, old, now)[0]
+
+
+def rotate_row(session: Session, old: UserSession, now: datetime) -> tuple[str, UserSession]:
+    """``rotate``, also returning the new row (to tell later whether it was rolled back)."""
     token = secrets.token_urlsafe(32)
-    session.add(
-        UserSession(
-            user_id=old.user_id,
-            token_hash=token_hash(token),
-            created_at=old.created_at,
-            last_seen_at=now,
-            must_rotate=False,
-            ip_address=old.ip_address,
-            user_agent=old.user_agent,
-        )
+    row = UserSession(
+        user_id=old.user_id,
+        token_hash=token_hash(token),
+        created_at=old.created_at,
+        last_seen_at=now,
+        must_rotate=False,
+        ip_address=old.ip_address,
+        user_agent=old.user_agent,
     )
+    session.add(row)
     old.ended_at = now
     session.flush()
-    return token
+    return token, row
 
 
 def end_session(session: Session, token: str, now: datetime) -> None:

@@ -2,8 +2,9 @@
 
 Three things must happen without anyone clicking: the daily reminders for overdue invoices,
 driving the booking outbox (credit notes, payments that came in by webhook or bank file, and
-any side whose booking failed earlier stay pending until it is driven), and posting the
-releases of prepaid and invoiced-in-advance amounts as their months come. Run exactly one
+any side whose booking failed earlier stay pending until it is driven), posting the
+releases of prepaid and invoiced-in-advance amounts as their months come, and the nightly purge
+of ended login sessions and spent password-reset links (``workers.maintenance``). Run exactly one
 scheduler per Redis (``servicebureau scheduler``; ``servicebureau serve`` starts one); the jobs
 are safe to run twice, so an overlap costs a little work, never a double booking or mail.
 """
@@ -19,6 +20,7 @@ from redis import Redis
 from rq.cron import CronJob, CronScheduler
 
 from workers.billing_jobs import schedule_billing
+from workers.maintenance import schedule_maintenance
 from workers.purchasing_jobs import book_pending_job
 from workers.queues import DEFAULT
 from workers.release_jobs import schedule_releases_job
@@ -37,7 +39,12 @@ def schedule(scheduler: CronScheduler) -> list[CronJob]:
         result_ttl=3600,
         name=BOOKINGS,
     )
-    return [schedule_billing(scheduler), bookings, schedule_releases_job(scheduler)]
+    return [
+        schedule_billing(scheduler),
+        bookings,
+        schedule_releases_job(scheduler),
+        schedule_maintenance(scheduler),
+    ]
 
 
 def run_scheduler(connection: Redis[bytes], log_level: str = "INFO") -> None:

@@ -13,6 +13,7 @@ from app.bureau.forms import NewOrganisationForm, OwnerInvitationForm
 from app.bureau.owners import invite_owner
 from app.extensions import db
 from app.refusals import attempt, go_back
+from app.schema_owner import owner_session
 from tenants.binding import TenantRef
 from tenants.models import Organisation
 from tenants.provisioning import NewOrganisation, provision_organisation
@@ -38,10 +39,16 @@ def create_organisation() -> Any:
         kvk_number=form.kvk_number.data or None,
     )
     return attempt(
-        lambda: provision_organisation(db.session(), new, owner_id=None),
+        lambda: _provision(new),
         lambda tenant: _created(tenant, new, form.owner_email.data),
         go_back(url_for("bureau.organisations")),
     )
+
+
+def _provision(new: NewOrganisation) -> TenantRef:
+    """Made on the login that owns the schemas, in its own transaction (``app/schema_owner.py``)."""
+    with owner_session() as session:
+        return provision_organisation(session, new, owner_id=None)
 
 
 def _created(tenant: TenantRef, new: NewOrganisation, owner_email: str | None) -> Any:

@@ -1,4 +1,8 @@
-"""Members of an organisation: bookkeepers and owners see them, owners invite and manage."""
+"""Members of an organisation: bookkeepers and owners see them, owners invite and manage.
+
+Inviting, changing a role and removing a member write the shared registry, which the
+organisation's database role may not: those views are ``@writes_registry`` (``app/tenancy.py``).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from app.members import switcher
 from app.members.forms import ROLE_CHOICES, InvitationForm, RemovalForm, RoleForm
 from app.members.invitation_mail import send_invitation
 from app.refusals import attempt, go_back, succeeded
-from app.tenancy import organisation_blueprint, requires
+from app.tenancy import organisation_blueprint, requires, writes_registry
 from tenants import access_changes, invitations, people
 from tenants.invitations import IssuedInvitation
 from tenants.queries import members_of, open_invitations
@@ -36,6 +40,7 @@ def index() -> Any:
 
 @blueprint.route("/members/invitations", methods=["POST"])
 @requires(Role.OWNER)
+@writes_registry
 def invite() -> Any:
     form = InvitationForm()
     if not form.validate_on_submit():
@@ -63,6 +68,7 @@ def _send(issued: IssuedInvitation, role: str) -> Any:
 
 @blueprint.route("/members/<int:user_id>/role", methods=["POST"])
 @requires(Role.OWNER)
+@writes_registry
 def change_role(user_id: int) -> Any:
     form = RoleForm()
     if not form.validate_on_submit():
@@ -89,6 +95,7 @@ def _change_role(user_id: int, role: Role) -> None:
 
 @blueprint.route("/members/<int:user_id>/remove", methods=["POST"])
 @requires(Role.OWNER)
+@writes_registry
 def remove(user_id: int) -> Any:
     if not RemovalForm().validate_on_submit():
         return redirect(url_for("members.index"))

@@ -19,7 +19,7 @@ from app.form_input import account as account_field
 from app.form_input import required, text
 from app.input_limits import whole_number
 from app.refusals import Errors, attempt, show_again, succeeded
-from app.tenancy import organisation_blueprint, requires
+from app.tenancy import bind_books, organisation_blueprint, requires, writes_registry
 from ledger.accounts import add_account, close_account, open_account_under
 from ledger.bank.accounts import (
     BANK_ACCOUNT_TYPES,
@@ -47,6 +47,7 @@ def index() -> Any:
 
 @blueprint.route("/settings/details", methods=["POST"])
 @requires(Role.OWNER)
+@writes_registry
 def details() -> Any:
     form = request.form
     new = OrganisationDetails(
@@ -158,6 +159,7 @@ def _field(error: DomainError) -> str:
 
 
 def _page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
+    bind_books()  # the details form writes the registry unbound; its page shows the books
     session = db.session()
     choices = account_choices(session, today())
     return render_template(

@@ -39,7 +39,7 @@ def test_the_outbox_and_the_releases_are_driven_at_once_and_then_at_intervals(
     run_redis,  # noqa: F811
 ):
     scheduler = CronScheduler(connection=run_redis)
-    reminders, bookings, releases = schedule(scheduler)
+    reminders, bookings, releases, _purge = schedule(scheduler)
     assert (bookings.name, bookings.interval) == (BOOKINGS, BOOKINGS_EVERY)
     assert (releases.name, releases.interval) == (RELEASES, RELEASES_EVERY)
     assert [job.name for job in scheduler.enqueue_jobs()] == [BOOKINGS, RELEASES]

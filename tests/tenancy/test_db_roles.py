@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
@@ -12,7 +16,10 @@ from ledger.chart import ChartAccount
 from tenants.binding import bind_session, unbind_session
 from tenants.db_roles import GROUP_ROLE, ensure_tenant_role, tenant_role
 from tenants.errors import ProvisioningFailed
+from tenants.models import User
 from tenants.provisioning import NewOrganisation, delete_organisation, provision_organisation
+from tenants.security_log import record
+from tenants.security_models import EventKind
 
 
 def role_exists(engine: Engine, role: str) -> bool:
@@ -65,19 +72,35 @@ def test_provisioning_makes_the_role_and_deleting_drops_it(engine, make_org):
 
 
 def test_a_failed_provisioning_leaves_no_role_behind(engine):
-    roles_before = _org_roles(engine)
+    # Only the role this provisioning made is looked for: other suites on the same server
+    # make and drop roles of their own meanwhile.
     broken_chart = [ChartAccount("Assets:Bank", "Bank", "Bank", None)] * 2
-    with Session(engine) as session, pytest.raises(ProvisioningFailed):
-        provision_organisation(
-            session, NewOrganisation(slug="no-role-left", name="Kapot"), chart=broken_chart
-        )
-    assert _org_roles(engine) == roles_before
+    new = NewOrganisation(slug="no-role-left", name="Kapot")
+    with (
+        roles_created(engine) as made,
+        Session(engine) as session,
+        pytest.raises(ProvisioningFailed),
+    ):
+        provision_organisation(session, new, chart=broken_chart)
+    assert len(made) == 1
+    assert not role_exists(engine, made[0])
 
 
-def _org_roles(engine: Engine) -> set[str]:
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'org\\_%'"))
-        return {row[0] for row in rows}
+@contextmanager
+def roles_created(engine: Engine) -> Iterator[list[str]]:
+    """The names of the tenant roles this engine's statements create inside the block."""
+    made: list[str] = []
+
+    def note(connection, cursor, statement, parameters, context, executemany) -> None:
+        found = re.match(r'CREATE ROLE "?(org_[a-z0-9]+)"? NOLOGIN', statement)
+        if found:
+            made.append(found.group(1))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield made
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 def test_a_role_that_lost_its_schema_is_granted_it_again_when_the_role_is_ensured(engine, make_org):
@@ -91,3 +114,75 @@ def test_a_role_that_lost_its_schema_is_granted_it_again_when_the_role_is_ensure
     with Session(engine) as session:
         bind_session(session, org.tenant)
         assert session.execute(text("SELECT count(*) FROM accounts")).scalar_one() > 0
+
+
+def bound_to(engine: Engine, org) -> Session:
+    session = Session(engine)
+    bind_session(session, org.tenant)
+    return session
+
+
+def test_a_bound_transaction_reads_names_and_addresses_but_not_password_hashes(
+    engine, make_org, make_user
+):
+    org = make_org()
+    user = make_user(org=org)
+    with bound_to(engine, org) as session:
+        row = session.execute(
+            text("SELECT name, email FROM public.users WHERE id = :id"), {"id": user.id}
+        ).one()
+        assert row.email == user.email
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            session.execute(text("SELECT password_hash FROM public.users")).all()
+
+
+def test_loading_a_user_while_bound_does_not_ask_for_the_password_hash(engine, make_org, make_user):
+    org = make_org()
+    user = make_user(org=org)
+    with bound_to(engine, org) as session:
+        loaded = session.get(User, user.id)
+        assert loaded is not None and loaded.email == user.email
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE public.users SET name = 'x' WHERE id = :id",
+        "UPDATE public.users SET is_bureau_admin = true WHERE id = :id",
+        "DELETE FROM public.users WHERE id = :id",
+        "INSERT INTO public.users (email, name, password_hash) VALUES ('x@example.org', '', 'x')",
+        "UPDATE public.memberships SET role = 'owner' WHERE user_id = :id",
+        "DELETE FROM public.memberships WHERE user_id = :id",
+        "INSERT INTO public.memberships (user_id, organisation_id, role)"
+        " SELECT :id, id, 'owner' FROM public.organisations",
+        "UPDATE public.organisations SET name = 'x'",
+        "UPDATE public.organisations SET schema_name = 'org_aaaaaaaa'",
+        "DELETE FROM public.organisations",
+        "INSERT INTO public.organisations (slug, name, schema_name)"
+        " VALUES ('x-x', 'x', 'org_bbbbbbbb')",
+        "INSERT INTO public.invitations (organisation_id, email, role, token_hash, expires_at)"
+        " SELECT id, 'x@example.org', 'owner', 'x', now() FROM public.organisations",
+        "SELECT token_hash FROM public.user_sessions",
+        "UPDATE public.user_sessions SET ended_at = NULL",
+        "SELECT secret FROM public.second_factors",
+        "SELECT code_hash FROM public.recovery_codes",
+        "SELECT token_hash FROM public.password_resets",
+        "DELETE FROM public.security_events",
+        "UPDATE public.security_events SET detail = ''",
+    ],
+)
+def test_a_bound_transaction_cannot_change_people_memberships_or_organisations(
+    engine, make_org, make_user, statement
+):
+    org = make_org()
+    user = make_user(org=org)
+    with bound_to(engine, org) as session, pytest.raises(ProgrammingError, match="permission"):
+        session.execute(text(statement), {"id": user.id}).all()
+
+
+def test_a_bound_transaction_may_add_to_the_security_log(engine, make_org, make_user):
+    org = make_org()
+    user = make_user(org=org)
+    with bound_to(engine, org) as session:
+        record(session, EventKind.BOOKS_OPENED_BY_BUREAU, user_id=user.id, organisation_id=org.id)
+        session.commit()

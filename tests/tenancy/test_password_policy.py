@@ -31,3 +31,18 @@ def test_a_password_made_of_the_persons_own_address_is_refused():
 @pytest.mark.parametrize("password", [PASSWORD, "paarse fiets onder de brug", "Kv8!rT2#mQ9z"])
 def test_a_passphrase_or_a_random_password_is_accepted(password):
     check_new_password(password)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["Wachtwoord2026!", "welkom2026!", "Voorjaar2026", "Servicebureau1!", "Stichting2026"],
+)
+def test_a_common_dutch_password_is_refused_though_zxcvbn_knows_only_english(password):
+    with pytest.raises(WeakPassword):
+        check_new_password(password)
+
+
+def test_the_name_of_the_persons_organisation_is_an_easy_guess():
+    check_new_password("Zonnebloem2026")
+    with pytest.raises(WeakPassword):
+        check_new_password("Zonnebloem2026", ["Stichting De Zonnebloem"])

@@ -135,6 +135,18 @@ def test_changing_the_password_asks_the_current_one_and_ends_the_other_sessions(
     login(app.test_client(), user, NEW_PASSWORD)
 
 
+def test_a_new_password_made_of_ones_organisations_name_is_refused(client, make_org, make_user):
+    org = make_org(name="Stichting Zonnebloem")
+    user = make_user(org=org)
+    login(client, user)
+    weak = "Zonnebloem2026"
+    typed = {"current": PASSWORD, "password": weak, "repeat": weak}
+    answer = client.post("/account/password", data=typed)
+    assert answer.status_code == 422
+    assert "te makkelijk te raden" in answer.get_data(as_text=True)
+    login(client, user, PASSWORD)
+
+
 def test_the_invitation_form_shows_the_password_rule(app, client, make_org, make_user):
     from tenants.invitations import invite
     from tenants.roles import Role

@@ -173,6 +173,40 @@ def test_a_rotation_due_waits_for_an_answer_that_commits(app, client, session, m
     assert is_logged_in(client)
 
 
+def test_a_rotation_due_on_a_refused_action_that_redirects_keeps_the_old_token_good(
+    app, client, session, make_org, make_user
+):
+    org = make_org()
+    owner = make_user(org=org, role=Role.OWNER)
+    login(client, owner)
+    session.execute(
+        update(UserSession).where(UserSession.user_id == owner.id).values(must_rotate=True)
+    )
+    session.commit()
+    # Not a member: refused, rolled back, and answered with a redirect (below 400).
+    refused = client.post(
+        f"/o/{org.slug}/members/{owner.id + 10_000}/role", data={"role": "viewer"}
+    )
+    assert refused.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_a_rotation_due_is_done_on_an_organisation_page_bound_to_its_tenant_role(
+    app, client, session, make_org, make_user
+):
+    org = make_org()
+    owner = make_user(org=org, role=Role.OWNER)
+    login(client, owner)
+    session.execute(
+        update(UserSession).where(UserSession.user_id == owner.id).values(must_rotate=True)
+    )
+    session.commit()
+    before = copy_of(client, app)
+    assert client.get(f"/o/{org.slug}/").status_code == 200
+    assert not is_logged_in(before)
+    assert is_logged_in(client)
+
+
 def test_logging_in_again_on_the_same_browser_ends_the_session_it_had(app, client, make_user):
     user = make_user()
     login(client, user)
