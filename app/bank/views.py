@@ -28,6 +28,7 @@ from app.form_input import optional_figure, text
 from app.input_limits import id_number
 from app.refusals import attempt, go_back, succeeded
 from app.tenancy import organisation_blueprint, requires
+from app.unit_of_work import after_commit
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
@@ -41,7 +42,6 @@ from ledger.models import Account
 from ledger.suggestions import account_choices, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
-from tenants.unit_of_work import after_commit
 
 blueprint = organisation_blueprint("bank", __name__)
 
@@ -139,7 +139,7 @@ def _statement_refused(reason: str) -> Any:
 def _imported(result: ImportResult) -> Any:
     if result.imported:
         organisation_id = g.org.id
-        after_commit(db.session(), lambda: validate_later(organisation_id))
+        after_commit(lambda: validate_later(organisation_id))  # without Redis: saved, and said
     flash(
         _(
             "%(imported)s regels ingelezen, %(duplicates)s al bekend.",
@@ -190,7 +190,7 @@ def confirm() -> Any:
         return redirect(url_for("bank.job_page", job_id=job.id))
     result = confirm_lines(db.session(), picked, current_user.id, invoices=_invoices())
     if result.booked:
-        after_commit(db.session(), book_other_sides)
+        after_commit(book_other_sides)
         flash(_("%(count)s regels geboekt.", count=len(result.booked)))
     for line_id, error in result.refused.items():
         flash(

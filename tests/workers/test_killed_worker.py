@@ -43,10 +43,9 @@ from purchasing.proration import Period
 from purchasing.rating import Basis, Exposure, Line
 from purchasing.runs.runs import start_run
 from tenants.binding import bind_session
-from tenants.provisioning import NewOrganisation, provision_organisation
 from tests.bank.builders import camt_statement
 from tests.conftest import OrgHandle
-from tests.faults import assert_books_validate, wait_for
+from tests.faults import assert_books_validate, opened_in_2020, wait_for
 from tests.purchasing.billing import fee_plan, make_bureau, make_member
 from workers.bank_jobs import enqueue_confirmations, enqueue_statement_import
 from workers.ledger_jobs import enqueue_validation
@@ -129,17 +128,6 @@ def premium_run(session: Session, bureau: OrgHandle, members: list[OrgHandle]) -
     )
     session.commit()
     return run_id
-
-
-def opened_in_2020(engine: Engine) -> OrgHandle:
-    slug = f"bank-{secrets.token_hex(4)}"
-    with Session(engine) as session:
-        tenant = provision_organisation(
-            session,
-            NewOrganisation(slug=slug, name="Wijkvereniging"),
-            books_open_on=date(2020, 1, 1),
-        )
-    return OrgHandle(tenant.organisation_id, slug, "Wijkvereniging", tenant.schema_name)
 
 
 def start_worker(
