@@ -56,6 +56,17 @@ class _JobLogging(BaseWorker):
         finally:
             structlog.contextvars.clear_contextvars()
 
+    def unsubscribe(self) -> None:
+        """rq's, waiting at most a second for the thread that listens for commands.
+
+        redis-py's ``stop`` waits for that thread's idle poll, which rq makes a minute long: a
+        worker (a burst worker in tests, any worker at a deploy) could take a minute to end.
+        """
+        if self.pubsub_thread:
+            self.pubsub.unsubscribe()
+            self.pubsub_thread.stop(timeout=1)
+            self.pubsub.close()
+
     def clean_registries(self) -> None:
         """rq's maintenance, then the jobs a dead worker left behind go back on their queues."""
         super().clean_registries()  # type: ignore[no-untyped-call]
