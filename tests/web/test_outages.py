@@ -52,6 +52,7 @@ from tests.faults import assert_books_validate, opened_in_2020, wait_for
 from tests.pgbouncer import PgBouncer
 from workers.ledger_jobs import enqueue_validation
 from workers.queues import redis_connection
+from workers.settings import engine_options, settings_from_env
 from workers.worker import run_worker
 
 ING = "NL20INGB0001234567"
@@ -384,10 +385,9 @@ def narrations(engine: Engine, org: OrgHandle) -> set[str]:
 def test_postgres_restarted_under_load_answers_503_in_dutch_at_once_and_recovers_by_itself(
     own_postgres: OwnPostgres, redis_url: str
 ) -> None:
+    production = settings_from_env({"SECRET_KEY": "-"})  # the pool as deployed, no PgBouncer
     app = application(
-        own_postgres.url,
-        redis_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "connect_args": connect_args()},
+        own_postgres.url, redis_url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(production)
     )
     with app.app_context():
         engine = db.engine
