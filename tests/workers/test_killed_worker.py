@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from redis import Redis
+from rq import Worker
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
@@ -50,7 +51,8 @@ from tests.purchasing.billing import fee_plan, make_bureau, make_member
 from workers.bank_jobs import enqueue_confirmations, enqueue_statement_import
 from workers.ledger_jobs import enqueue_validation
 from workers.purchasing_jobs import enqueue_invoice_run
-from workers.queues import redis_connection
+from workers.queues import all_queues, redis_connection
+from workers.worker import LoggingWorker
 
 pytestmark = pytest.mark.servers  # CI runs this on the embedded servers too
 
@@ -308,3 +310,17 @@ def _unbooked(engine: Engine, org: OrgHandle) -> int:
         bind_session(books, org.tenant)
         unbooked = select(func.count()).select_from(BankLine).where(BankLine.booked_at.is_(None))
         return int(books.scalar(unbooked) or 0)
+
+
+def test_a_job_is_found_abandoned_three_heartbeats_after_its_worker_last_beat(
+    killed_redis: Redis[bytes],
+) -> None:
+    """rq's own rule at the default beat (a minute past the next beat); shorter beats, sooner."""
+    job = enqueue_validation(killed_redis, 1)
+    queues = all_queues(killed_redis)
+    deployed = LoggingWorker(queues, connection=killed_redis, job_monitoring_interval=30)
+    quick = LoggingWorker(queues, connection=killed_redis, job_monitoring_interval=1)
+
+    assert deployed.get_heartbeat_ttl(job) == Worker.get_heartbeat_ttl(deployed, job) == 90
+    assert quick.get_heartbeat_ttl(job) == 3
+    assert quick.get_heartbeat_ttl(job, working_time=30 * 60 - 0.5) == 2  # near its timeout
