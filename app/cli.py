@@ -83,7 +83,16 @@ def serve_command(info: ScriptInfo, host: str, port: int, demo: bool) -> None:
 
 @cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-def worker_command(burst: bool) -> None:
+@click.option(
+    "--heartbeat",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    envvar="SB_WORKER_HEARTBEAT_SECONDS",
+    help="Seconds between a working worker's beats; a job is found abandoned three beats "
+    "after its worker's last.",
+)
+def worker_command(burst: bool, heartbeat: int) -> None:
     """Run an rq worker on every queue, on DATABASE_URL and REDIS_URL (embedded without them).
 
     The worker builds what its jobs need from the environment, without the web application.
@@ -91,7 +100,7 @@ def worker_command(burst: bool) -> None:
     from workers.runtime import runtime_from_env
     from workers.worker import run_worker
 
-    run_worker(runtime_from_env(), burst=burst)
+    run_worker(runtime_from_env(), burst=burst, heartbeat_seconds=heartbeat)
 
 
 @cli.command("scheduler")

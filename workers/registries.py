@@ -19,8 +19,8 @@ from rq.registry import FailedJobRegistry
 
 from workers.queues import QUEUE_NAMES, all_queues, queue
 
-# rq's idle worker blocks on its queues for its TTL (420 s) less 15 s, then beats again: allow
-# one late beat before calling it gone.
+# Our idle worker beats every 90 s (``workers.worker``; rq's own, every 405 s): allow for
+# workers of either kind, and a late beat, before calling them gone.
 WORKER_SEEN_WITHIN = timedelta(minutes=10)
 
 

@@ -160,7 +160,7 @@ def _statement_refused(reason: str) -> Any:
 def _imported(result: ImportResult) -> Any:
     if result.imported:
         organisation_id = g.org.id
-        after_commit(lambda: validate_later(organisation_id))
+        after_commit(lambda: validate_later(organisation_id))  # without Redis: saved, and said
     flash(
         _(
             "%(imported)s regels ingelezen, %(duplicates)s al bekend.",
