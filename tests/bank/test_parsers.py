@@ -27,7 +27,7 @@ def test_an_ing_camt_statement_gives_its_booked_entries_and_balances():
     assert statement.iban == "NL20INGB0001234567"
     assert statement.opening.amount == Decimal("2500.00")
     assert statement.closing.amount == Decimal("2367.45")
-    assert [line.amount for line in statement.lines] == [
+    assert [line.amount for line in statement.lines if not line.is_pending] == [
         Decimal("35.00"),
         Decimal("-120.00"),
         Decimal("-47.55"),
@@ -38,10 +38,14 @@ def test_an_ing_camt_statement_gives_its_booked_entries_and_balances():
     assert first.identity == "ref:IN24040100001"
 
 
-def test_a_pending_camt_entry_is_left_out_until_the_bank_books_it():
+def test_a_pending_camt_entry_is_kept_apart_as_pending():
     (statement,) = parsed("ing.camt053.xml").statements
 
-    assert "IN24040200004" not in {line.bank_reference for line in statement.lines}
+    pending = [line for line in statement.lines if line.is_pending]
+    assert [(line.bank_reference, line.amount) for line in pending] == [
+        ("IN24040200004", Decimal("-99.99"))
+    ]
+    assert pending[0].identity == "pending:ref:IN24040200004"
 
 
 def test_a_structured_creditor_reference_in_camt_becomes_the_payment_reference():
