@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import mt940
-from mt940.tags import StatementASNB
+from mt940.tags import StatementASNB, Tag
 
 from ledger.bank.details import split_details, unwrapped
 from ledger.bank.statement import (
@@ -70,7 +70,7 @@ def is_volksbank(chunk: str) -> bool:
 
 def _statement(chunk: str) -> Statement:
     volksbank = is_volksbank(chunk)
-    tags = {StatementASNB.id: StatementASNB()} if volksbank else None
+    tags: dict[int | str, Tag] | None = {StatementASNB.id: StatementASNB()} if volksbank else None
     transactions = mt940.models.Transactions(tags=tags)
     try:
         transactions.parse(chunk)
