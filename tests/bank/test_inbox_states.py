@@ -205,3 +205,33 @@ def test_each_statement_in_a_file_must_add_up_on_its_own(books):
 
     with pytest.raises(ValidationFailed, match="afschrift van 01-08-2024 klopt niet"):
         import_statement(books, broken, None)
+
+
+def test_a_line_in_a_closed_period_says_how_to_go_on_and_is_not_pre_ticked(inbox):
+    from ledger.periods import close_period
+
+    add_rule(
+        inbox, RuleSpec("Income:Donations:Gifts", counterparty_iban="NL02ABNA0123456789"), None
+    )
+    close_period(inbox, date(2024, 4, 1), date(2024, 4, 1), None, role="owner")
+
+    gift = next(i for i in open_lines(inbox) if i.line.counterparty_name == "M. Bakker")
+
+    assert not gift.is_ready
+    assert gift.hint.params == {"start": "01-04-2024", "end": "01-04-2024"}
+
+
+def test_a_rule_proposing_an_account_closed_on_the_lines_day_does_not_pre_tick_it(inbox):
+    add_rule(
+        inbox, RuleSpec("Income:Donations:Gifts", counterparty_iban="NL02ABNA0123456789"), None
+    )
+    inbox.execute(
+        update(Account)
+        .where(Account.name == "Income:Donations:Gifts")
+        .values(closed_on=date(2024, 3, 31))
+    )
+
+    gift = next(i for i in open_lines(inbox) if i.line.counterparty_name == "M. Bakker")
+
+    assert not gift.is_ready
+    assert gift.hint.params == {"name": "Income:Donations:Gifts", "date": "01-04-2024"}

@@ -39,7 +39,7 @@ def test_a_treasurer_ignores_a_line_on_a_phone_and_the_inbox_never_scrolls_sidew
     phone = new_page(PHONE)
     log_in(phone, treasurer.email, PASSWORD)
     phone.goto(f"/o/{org.slug}/bank/inbox")
-    phone.screenshot(path=screenshots / "bank-inbox-phone.png", full_page=True)
+    phone.screenshot(path=screenshots / "bank-inbox-lines-phone.png", full_page=True)
 
     assert sideways_overflow(phone) <= 1
     inbox = phone.get_by_test_id("inbox")
