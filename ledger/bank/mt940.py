@@ -122,6 +122,8 @@ def _plain(day: date) -> date:
 def _line(data: dict[str, Any]) -> StatementLine:
     details = split_details(str(data.get("transaction_details") or ""))
     reference = str(data.get("bank_reference") or "")
+    # Rabobank's older export names the counterparty's IBAN on the line below the :61: only.
+    extra = str(data.get("extra_details") or "").replace(" ", "").upper()
     return StatementLine(
         date=_plain(data.get("entry_date") or data["date"]),
         value_date=_plain(data["date"]),
@@ -129,7 +131,7 @@ def _line(data: dict[str, Any]) -> StatementLine:
         currency=str(data.get("currency") or "EUR"),
         description=details.description,
         counterparty_name=details.name,
-        counterparty_iban=details.iban,
+        counterparty_iban=details.iban or (extra if IBAN.fullmatch(extra) else ""),
         bank_reference="" if reference.upper() in NO_REFERENCE else reference,
         end_to_end_id=details.end_to_end_id,
         payment_reference=details.payment_reference,

@@ -338,3 +338,48 @@ def test_an_asn_csv_gives_its_payment_reference_for_invoice_matching():
 
     assert statement.lines[1].payment_reference == "RF18539007547034"
     assert statement.opening.amount == Decimal("1000.00")
+
+
+def test_de_volksbank_mt940_takes_the_counterparty_from_the_61_reference_and_the_line_below():
+    result = parsed("asn.mt940")
+
+    assert [len(s.lines) for s in result.statements] == [1, 0, 2]
+    contribution = result.statements[2].lines[0]
+    assert (contribution.counterparty_iban, contribution.counterparty_name) == (
+        "NL91ABNA0417164300",
+        "stichting servicebureau",
+    )
+    assert contribution.description == (
+        "RF18539007547034 Contributie 2026 lidnummer 88 vereniging Wijkvereniging Oost"
+    )
+    assert contribution.payment_reference == "RF18539007547034"
+    costs = result.statements[2].lines[1]
+    assert (costs.counterparty_iban, costs.description) == (
+        "",
+        "Kosten gebruik betaalrekening inclusief 1 betaalpas",
+    )
+
+
+@pytest.mark.parametrize("name", ["sns.mt940", "regiobank.mt940"])
+def test_sns_and_regiobank_write_the_same_mt940_as_asn(name):
+    (statement,) = parsed(name).statements
+
+    assert all(line.counterparty_iban and line.counterparty_name for line in statement.lines)
+    assert not any(line.counterparty_iban in line.description for line in statement.lines)
+
+
+def test_rabobanks_older_mt940_gives_the_counterparty_iban_below_the_61_line():
+    text = (
+        ":940:\n:20:940S130101\n:25:NL38RABO0300000001\n:28C:0\n:60F:C130101EUR1000,00\n"
+        ":61:130102D000000000025,00N102EREF            \nNL02ABNA0123456789\n"
+        ":86:/EREF/02-01-2013 12:00 0030000987654321/BENM//NAME/Drukkerij Oost/REMI/Flyers\n"
+        ":62F:C130102EUR975,00\n"
+    )
+
+    (statement,) = parse_statement_file(text.encode()).statements
+
+    (line,) = statement.lines
+    assert (line.counterparty_iban, line.counterparty_name) == (
+        "NL02ABNA0123456789",
+        "Drukkerij Oost",
+    )
