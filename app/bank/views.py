@@ -31,10 +31,11 @@ from app.tenancy import organisation_blueprint, requires
 from ledger.bank.accounts import add_bank_account, csv_mapping_of, set_csv_mapping
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
-from ledger.bank.ignoring import ignore_line, restore_line
+from ledger.bank.ignoring import ignore_before_start, ignore_line, restore_line
 from ledger.bank.importing import ImportResult, import_statement
 from ledger.bank.inbox import (
     Confirmation,
+    before_start_count,
     confirm_lines,
     ignored_count,
     open_lines,
@@ -183,9 +184,11 @@ def job_status(job_id: str) -> Any:
 @requires(Role.VIEWER)
 def inbox() -> Any:
     ignored = request.args.get("filter") == "ignored"
+    lines = open_lines(db.session(), invoices=_invoices(), ignored=ignored)
     return render_template(
         "bank/inbox.html",
-        lines=open_lines(db.session(), invoices=_invoices(), ignored=ignored),
+        lines=lines,
+        before_start=before_start_count(lines),
         ignored=ignored,
         ignored_count=ignored_count(db.session()),
         booked=[] if ignored else recently_booked(db.session()),
@@ -201,6 +204,14 @@ def ignore(line_id: int) -> Any:
         succeeded(url_for("bank.inbox"), _("De regel is genegeerd.")),
         go_back(url_for("bank.inbox")),
     )
+
+
+@blueprint.route("/bank/inbox/ignore-before-start", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def ignore_early() -> Any:
+    count = ignore_before_start(db.session(), current_user.id)
+    flash(_("%(count)s regels van vóór de start van de boekhouding genegeerd.", count=count))
+    return redirect(url_for("bank.inbox"))
 
 
 @blueprint.route("/bank/lines/<int:line_id>/restore", methods=["POST"])

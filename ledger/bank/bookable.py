@@ -29,6 +29,7 @@ class Hint:
 
     template: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = ""  # "pending", "before_start", "closed_period", "duplicate", "account"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,8 @@ def _blocker(
             message(
                 "In behandeling bij de bank: de regel is te boeken zodra de bank hem boekt"
                 " (hij komt dan met het volgende afschrift)."
-            )
+            ),
+            kind="pending",
         )
     opened_on = context.opened_on.get(line.bank_account_id)
     if opened_on is not None and line.date < opened_on:
@@ -82,6 +84,7 @@ def _blocker(
                 " beginbalans."
             ),
             {"start": day_text(opened_on)},
+            kind="before_start",
         )
     for starts_on, ends_on in context.closed:
         if starts_on <= line.date <= ends_on:
@@ -91,6 +94,7 @@ def _blocker(
                     " regel, of laat de eigenaar de periode heropenen."
                 ),
                 {"start": day_text(starts_on), "end": day_text(ends_on)},
+                kind="closed_period",
             )
     by_hand = context.booked_by_hand.get((line.bank_account_id, line.date, line.amount))
     if by_hand is not None and not is_paying:
@@ -100,6 +104,7 @@ def _blocker(
                 " bankrekening (boeking %(id)s). Negeer de regel als het dezelfde betaling is."
             ),
             {"date": day_text(line.date), "amount": amount_text(line.amount), "id": by_hand},
+            kind="duplicate",
         )
     if account is not None:
         return _account_blocker(account, line.date, context)
@@ -109,12 +114,15 @@ def _blocker(
 def _account_blocker(account: str, day: date, context: _Context) -> Hint | None:
     span = context.accounts.get(account)
     if span is None:
-        return Hint(message("De voorgestelde rekening %(name)s bestaat niet."), {"name": account})
+        return Hint(
+            message("De voorgestelde rekening %(name)s bestaat niet."), {"name": account}, "account"
+        )
     opened_on, closed_on = span
     if day < opened_on or (closed_on is not None and day > closed_on):
         return Hint(
             message("De voorgestelde rekening %(name)s is niet open op %(date)s: kies een andere."),
             {"name": account, "date": day_text(day)},
+            kind="account",
         )
     return None
 

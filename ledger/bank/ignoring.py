@@ -13,10 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_change
-from ledger.bank.models import BankLine
+from ledger.bank.models import BankAccount, BankLine, is_waiting
+from ledger.bank.wording import day_text
 from ledger.errors import NotFound, ValidationFailed, message
+from ledger.models import Account
 
 MAX_REASON = 500
+# The reason written on lines set aside because the books start later; stored as it is read.
+BEFORE_START = "Valt vóór de start van de boekhouding ({day})."
 
 
 def ignore_line(session: Session, line_id: int, reason: str, actor_id: int | None) -> None:
@@ -38,6 +42,30 @@ def ignore_line(session: Session, line_id: int, reason: str, actor_id: int | Non
     line.ignored_at, line.ignored_by, line.ignored_reason = datetime.now(UTC), actor_id, reason
     record_change(session, actor_id, "ignore", "bank_line", line.id, after={"reason": reason})
     session.flush()
+
+
+def ignore_before_start(session: Session, actor_id: int | None) -> int:
+    """Set aside every waiting line dated before its bank account's books open; returns how many.
+
+    Such a line can never be booked (what happened before is in the opening balance), and a
+    first statement file often reaches back further than the books: one step for all of them,
+    each with the reason written out and its own row in the audit trail.
+    """
+    rows = session.execute(
+        select(BankLine, Account.opened_on)
+        .join(BankAccount, BankAccount.id == BankLine.bank_account_id)
+        .join(Account, Account.id == BankAccount.account_id)
+        .where(is_waiting(), BankLine.date < Account.opened_on)
+        .order_by(BankLine.id)
+        .with_for_update(of=BankLine)
+    ).all()
+    now = datetime.now(UTC)
+    for line, opened_on in rows:
+        reason = BEFORE_START.format(day=day_text(opened_on))
+        line.ignored_at, line.ignored_by, line.ignored_reason = now, actor_id, reason
+        record_change(session, actor_id, "ignore", "bank_line", line.id, after={"reason": reason})
+    session.flush()
+    return len(rows)
 
 
 def restore_line(session: Session, line_id: int, actor_id: int | None) -> None:

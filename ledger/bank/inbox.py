@@ -96,6 +96,11 @@ def open_lines(
     return [InboxLine(line, proposals[line.id], hints.get(line.id)) for line in lines]
 
 
+def before_start_count(lines: Sequence[InboxLine]) -> int:
+    """How many of the shown lines wait although they fall before the books open."""
+    return sum(1 for item in lines if item.hint is not None and item.hint.kind == "before_start")
+
+
 def ignored_count(session: Session) -> int:
     """How many unbooked lines are set aside (the count on the "Genegeerd" filter)."""
     query = select(func.count()).where(

@@ -235,3 +235,31 @@ def test_a_rule_proposing_an_account_closed_on_the_lines_day_does_not_pre_tick_i
 
     assert not gift.is_ready
     assert gift.hint.params == {"name": "Income:Donations:Gifts", "date": "01-04-2024"}
+
+
+def test_every_line_before_the_books_open_is_ignored_in_one_step_with_the_reason_written_out(
+    inbox,
+):
+    from ledger.bank.ignoring import ignore_before_start
+    from ledger.bank.inbox import before_start_count
+
+    inbox.execute(
+        update(Account)
+        .where(Account.name == "Assets:Bank:Checking")
+        .values(opened_on=date(2024, 4, 2))
+    )
+    assert before_start_count(open_lines(inbox)) == 2
+
+    count = ignore_before_start(inbox, 5)
+
+    ignored = open_lines(inbox, ignored=True)
+    assert count == 2
+    assert {item.line.counterparty_name for item in ignored} == {
+        "M. Bakker",
+        "Stichting Buurthuis De Linde",
+    }
+    assert {item.line.ignored_reason for item in ignored} == {
+        "Valt vóór de start van de boekhouding (02-04-2024)."
+    }
+    assert before_start_count(open_lines(inbox)) == 0
+    assert len(audit_trail(inbox, entity="bank_line")) == 2

@@ -2,7 +2,7 @@
 
 The organisation's books open this year while the statement is from 2024, so every line is
 dated before the books open: each says so with the fix, none is ticked, and the treasurer sets
-one aside with a reason, then finds it under "Genegeerd".
+one aside with a reason, finds it under "Genegeerd", and sets the rest aside in one step.
 """
 
 from __future__ import annotations
@@ -62,6 +62,15 @@ def test_a_treasurer_ignores_a_line_on_a_phone_and_the_inbox_never_scrolls_sidew
     assert "Valt in het beginsaldo" in ignored.inner_text()
     phone.screenshot(path=screenshots / "bank-inbox-ignored-phone.png", full_page=True)
     assert sideways_overflow(phone) <= 1
+
+    phone.get_by_role("link", name="Te boeken", exact=True).click()
+    phone.get_by_role("button", name="Negeer alle regels van vóór de start").click()
+    phone.wait_for_load_state("networkidle")
+    assert phone.get_by_text(
+        "2 regels van vóór de start van de boekhouding genegeerd."
+    ).is_visible()
+    assert phone.get_by_test_id("inbox").locator("tbody tr").count() == 1  # the pending line
+    assert phone.get_by_test_id("ignored-filter").inner_text() == "Genegeerd (3)"
 
     desktop = new_page(DESKTOP)
     log_in(desktop, treasurer.email, PASSWORD)
