@@ -6,12 +6,14 @@ day has been counted. Banks sometimes put a line on a statement whose date lies 
 statement's opening date (Rabobank books July's costs on the statement of 2 August, dated
 30 July): the bank's opening balance leaves it out, the books count it on its date. Such a line
 is added to this statement's opening balance and to every balance of the statements before it
-(in the file's order, or kept from earlier files) that falls after its date. A balance that
-contradicts another refuses the file.
+(in the file's order, or kept from earlier files) that falls after its date; a line dated
+after its statement's closing date is taken out of the balances before its date alike. A
+balance that contradicts another refuses the file.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,28 +48,39 @@ def early_lines(statement: Statement) -> list[StatementLine]:
 def book_balances(statements: Sequence[Statement]) -> list[DayBalance]:
     """Every statement's opening and closing balance, in the file's order, as book balances.
 
-    The opening is the balance before the first line: at the start of the day after the
-    opening date, or of the first line's day if that is earlier (banks differ in which day
-    they print). The closing balance is the balance at the end of its day. Pending lines are
-    in no balance of the bank.
+    The bank's balance after the k-th statement counts every line of the statements up to it;
+    the books at the start of day D count every line dated before D. So the book balance is
+    the bank's, less the lines counted so far, plus the file's lines dated before D: exact
+    whichever statement a line came on, early or late. The opening is placed at the start of
+    the day after the opening date, or of the statement's first line if that is earlier (banks
+    differ in which day they print); the closing at the start of the day after its date.
+    Pending lines are in no balance of the bank.
     """
+    booked = [[line for line in s.lines if not line.is_pending] for s in statements]
+    dated = sorted((line.date, line.amount) for lines in booked for line in lines)
+    days = [day for day, _ in dated]
+    before = [Decimal(0)]
+    for _, amount in dated:
+        before.append(before[-1] + amount)
+
+    def in_books_before(day: date) -> Decimal:
+        return before[bisect_left(days, day)]
+
     balances: list[DayBalance] = []
-    for statement in statements:
-        early = early_lines(statement)
-        for line in early:
-            for balance in balances:
-                if balance.day > line.date:
-                    balance.amount += line.amount
-        days = [line.date for line in statement.lines if not line.is_pending and line not in early]
+    counted = Decimal(0)  # the lines of the statements read so far
+    for statement, lines in zip(statements, booked, strict=True):
         if statement.opening is not None:
             opening = statement.opening
-            earlier = sum((line.amount for line in early), Decimal(0))
-            day = min([opening.date + timedelta(days=1), *days])
-            balances.append(DayBalance(day, opening.amount + earlier, opening.currency))
+            own = [line.date for line in lines if line.date >= opening.date]
+            day = min([opening.date + timedelta(days=1), *own])
+            amount = opening.amount - counted + in_books_before(day)
+            balances.append(DayBalance(day, amount, opening.currency))
+        counted += sum((line.amount for line in lines), Decimal(0))
         if statement.closing is not None:
             closing = statement.closing
-            day = max([closing.date, *days]) + timedelta(days=1)
-            balances.append(DayBalance(day, closing.amount, closing.currency))
+            day = closing.date + timedelta(days=1)
+            amount = closing.amount - counted + in_books_before(day)
+            balances.append(DayBalance(day, amount, closing.currency))
     return balances
 
 

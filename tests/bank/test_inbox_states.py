@@ -263,3 +263,26 @@ def test_every_line_before_the_books_open_is_ignored_in_one_step_with_the_reason
     }
     assert before_start_count(open_lines(inbox)) == 0
     assert len(audit_trail(inbox, entity="bank_line")) == 2
+
+
+def test_a_line_dated_after_its_statements_closing_date_keeps_the_files_balances_consistent(
+    books,
+):
+    add_bank_account(books, RABO, None)
+    text = (
+        ":940:\n:20:940S240801\n:25:NL38RABO0300000001 EUR\n:28C:00001\n:60F:C240731EUR100,00\n"
+        ":61:240801C10,00NTRFNONREF//R1\n:86:/REMI/Gift\n"
+        ":61:240802C5,00NTRFNONREF//R2\n:86:/REMI/Gift, gedateerd op de dag na het afschrift\n"
+        ":62F:C240801EUR115,00\n"
+        ":20:940S240802\n:25:NL38RABO0300000001 EUR\n:28C:00002\n:60F:C240801EUR115,00\n"
+        ":61:240802D20,00NTRFNONREF//R3\n:86:/REMI/Koffie\n:62F:C240802EUR95,00\n"
+    )
+
+    import_statement(books, text.encode(), None)
+
+    balances = books.execute(select(BankBalance.date, BankBalance.number)).all()
+    assert sorted(balances) == [
+        (date(2024, 8, 1), Decimal("100.00")),
+        (date(2024, 8, 2), Decimal("110.00")),
+        (date(2024, 8, 3), Decimal("95.00")),
+    ]
