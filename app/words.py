@@ -37,6 +37,8 @@ AUDIT_ACTIONS = {
     "assert": _l("saldo vastgelegd"),
     "import": _l("ingelezen"),
     "budget": _l("begroot"),
+    "ignore": _l("genegeerd"),
+    "restore": _l("teruggezet"),
 }
 AUDIT_ENTITIES = {
     "transaction": _l("boeking"),
@@ -47,6 +49,7 @@ AUDIT_ENTITIES = {
     "bank_rule": _l("bankregel"),
     "balance_assertion": _l("saldocontrole"),
     "bank_import": _l("bankafschrift"),
+    "bank_line": _l("afschriftregel"),
     "book": _l("boeken"),
     "book_option": _l("instelling"),
 }

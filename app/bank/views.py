@@ -38,8 +38,16 @@ from ledger.bank.accounts import (
 )
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import MAX_BYTES
+from ledger.bank.ignoring import ignore_before_start, ignore_line, restore_line
 from ledger.bank.importing import ImportResult, import_statement
-from ledger.bank.inbox import Confirmation, confirm_lines, open_lines, recently_booked
+from ledger.bank.inbox import (
+    Confirmation,
+    before_start_count,
+    confirm_lines,
+    ignored_count,
+    open_lines,
+    recently_booked,
+)
 from ledger.bank.matching import InvoiceMatcher
 from ledger.bank.presets import PRESETS
 from ledger.bank.reconciliation import reconcile, reconciliations
@@ -168,6 +176,14 @@ def _imported(result: ImportResult) -> Any:
             duplicates=result.duplicates,
         )
     )
+    if result.pending:
+        flash(
+            _(
+                "%(count)s regels zijn nog in behandeling bij de bank: ze staan apart in de"
+                " inbox en zijn te boeken zodra de bank ze boekt.",
+                count=result.pending,
+            )
+        )
     return redirect(url_for("bank.inbox"))
 
 
@@ -188,11 +204,44 @@ def job_status(job_id: str) -> Any:
 @blueprint.route("/bank/inbox")
 @requires(Role.VIEWER)
 def inbox() -> Any:
+    ignored = request.args.get("filter") == "ignored"
+    lines = open_lines(db.session(), invoices=_invoices(), ignored=ignored)
     return render_template(
         "bank/inbox.html",
-        lines=open_lines(db.session(), invoices=_invoices()),
-        booked=recently_booked(db.session()),
+        lines=lines,
+        before_start=before_start_count(lines),
+        ignored=ignored,
+        ignored_count=ignored_count(db.session()),
+        booked=[] if ignored else recently_booked(db.session()),
         choices=account_choices(db.session(), today()),
+    )
+
+
+@blueprint.route("/bank/lines/<int:line_id>/ignore", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def ignore(line_id: int) -> Any:
+    return attempt(
+        lambda: ignore_line(db.session(), line_id, text(request.form, "reason"), current_user.id),
+        succeeded(url_for("bank.inbox"), _("De regel is genegeerd.")),
+        go_back(url_for("bank.inbox")),
+    )
+
+
+@blueprint.route("/bank/inbox/ignore-before-start", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def ignore_early() -> Any:
+    count = ignore_before_start(db.session(), current_user.id)
+    flash(_("%(count)s regels van vóór de start van de boekhouding genegeerd.", count=count))
+    return redirect(url_for("bank.inbox"))
+
+
+@blueprint.route("/bank/lines/<int:line_id>/restore", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def restore(line_id: int) -> Any:
+    return attempt(
+        lambda: restore_line(db.session(), line_id, current_user.id),
+        succeeded(url_for("bank.inbox"), _("De regel staat weer bij de te boeken regels.")),
+        go_back(url_for("bank.inbox", filter="ignored")),
     )
 
 

@@ -66,11 +66,9 @@ def bank_reconciliations(session: Session) -> list[Reconciliation] | None:
 
 
 def unbooked_bank_lines(session: Session) -> int:
-    from ledger.bank.models import BankLine
+    from ledger.bank.models import BankLine, is_waiting
 
-    count = session.scalar(
-        select(func.count()).select_from(BankLine).where(BankLine.booked_at.is_(None))
-    )
+    count = session.scalar(select(func.count()).select_from(BankLine).where(is_waiting()))
     return int(count or 0)
 
 

@@ -42,6 +42,7 @@ FIELD_NAMES = {
     "number": _l("Bedrag"),
     "amount": _l("Bedrag"),
     "is_closed": _l("Afgesloten"),
+    "reason": _l("Reden"),
 }
 
 

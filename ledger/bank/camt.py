@@ -70,8 +70,7 @@ def _statement(element: etree._Element, counter: _Counter) -> Statement:
     lines = []
     for entry in element.iterfind("Ntry"):
         counter.add()
-        if _is_booked(entry):
-            lines.append(_line(entry))
+        lines.append(_line(entry))
     balances = {code: _balance(b) for b in element.iterfind("Bal") for code in [_code(b)]}
     currency = _text(element, "Acct/Ccy") or (lines[0].currency if lines else "EUR")
     opening = next((balances[c] for c in OPENING_CODES if c in balances), None)
@@ -103,8 +102,9 @@ def _line(entry: etree._Element) -> StatementLine:
     )
     if len(details) > 1:
         description = description or f"Batch: {len(details)} transacties"
+    pending = not _is_booked(entry)
     return StatementLine(
-        date=_date(entry, "BookgDt"),
+        date=_entry_date(entry, pending),
         value_date=_optional_date(entry, "ValDt"),
         amount=amount,
         currency=entry.find("Amt").get("Ccy", "EUR"),  # type: ignore[union-attr]
@@ -115,11 +115,20 @@ def _line(entry: etree._Element) -> StatementLine:
         end_to_end_id=_reference(_text(detail, "Refs/EndToEndId")),
         payment_reference=_text(detail, "RmtInf/Strd/CdtrRefInf/Ref"),
         return_reason=_text(detail, "RtrInf/Rsn/Cd"),
+        is_pending=pending,
     )
 
 
+def _entry_date(entry: etree._Element, pending: bool) -> date:
+    """The booking date; a pending entry may have only the day it is expected, its value date."""
+    if pending:
+        return _optional_date(entry, "BookgDt") or _date(entry, "ValDt")
+    return _date(entry, "BookgDt")
+
+
 def _is_booked(entry: etree._Element) -> bool:
-    """Only booked entries count; pending ones may still change or disappear."""
+    """Booked entries count; pending (PDNG) and informative (INFO) ones may still change or
+    disappear, so they are kept apart until the bank books them."""
     status = _text(entry, "Sts/Cd") or _text(entry, "Sts") or "BOOK"
     return status == "BOOK"
 

@@ -13,25 +13,27 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_change
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.formats import ParsedFile, UnknownFormat, parse_statement_file
-from ledger.bank.incoming import insert_lines
-from ledger.bank.models import BankAccount, BankImport
+from ledger.bank.incoming import insert_lines, replace_pending
+from ledger.bank.models import BankAccount, BankImport, BankLine
 from ledger.bank.reconciliation import assert_balances
 from ledger.bank.statement import Progress, Statement, StatementRefused
-from ledger.bank.statement_balances import keep_balances
+from ledger.bank.statement_balances import early_lines, keep_balances
+from ledger.bank.wording import amount_text, day_text
 from ledger.errors import message
 from ledger.models import Account
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did, as the CLI prints it."""
+    """What an import did, as the CLI prints it: ``imported`` and ``duplicates`` count the booked
+    lines; ``pending`` the lines the bank has not booked yet (kept apart in the inbox)."""
 
     imported: int
     duplicates: int
@@ -41,11 +43,13 @@ class ImportResult:
     closing_balance: Decimal | None
     closing_date: date | None
     assertions: int
+    pending: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "imported": self.imported,
             "duplicates": self.duplicates,
+            "pending": self.pending,
             "account": self.account,
             "iban": self.iban,
             "format": self.format,
@@ -102,10 +106,18 @@ def _import(
     )
     session.add(record)
     session.flush()
-    total = sum(len(s.lines) for s in parsed.statements)
-    imported = insert_lines(session, parsed.statements, bank_account, record.id, on_progress)
-    for statement in parsed.statements:
-        keep_balances(session, statement, bank_account.id, record.id)
+    booked = [line for s in parsed.statements for line in s.lines if not line.is_pending]
+    total, pending = len(booked), sum(len(s.lines) for s in parsed.statements) - len(booked)
+    added = insert_lines(session, parsed.statements, bank_account, record.id, on_progress)
+    imported = added - _new_pending(session, record.id) if pending else added
+    replace_pending(session, bank_account.id, record.id)
+    keep_balances(
+        session,
+        parsed.statements,
+        bank_account.id,
+        record.id,
+        _added_early_lines(session, parsed.statements, record.id),
+    )
     closing = _last_closing(parsed.statements)
     record.imported, record.duplicates = imported, total - imported
     record.closing_date = closing.date if closing else None
@@ -128,6 +140,28 @@ def _import(
         closing_balance=closing.amount if closing else None,
         closing_date=closing.date if closing else None,
         assertions=assertions,
+        pending=pending,
+    )
+
+
+def _new_pending(session: Session, import_id: int) -> int:
+    query = select(func.count()).where(BankLine.import_id == import_id, BankLine.is_pending)
+    return int(session.scalar(query) or 0)
+
+
+def _added_early_lines(
+    session: Session, statements: Sequence[Statement], import_id: int
+) -> set[str]:
+    """The identities of the lines dated before their statement's opening that are new."""
+    early = [line.identity for statement in statements for line in early_lines(statement)]
+    if not early:
+        return set()
+    return set(
+        session.scalars(
+            select(BankLine.identity).where(
+                BankLine.import_id == import_id, BankLine.identity.in_(early)
+            )
+        )
     )
 
 
@@ -206,7 +240,9 @@ def _bank_account(
 
 
 def check_statement(statement: Statement, bank_account: BankAccount) -> None:
-    """The statement is in the account's currency and adds up: opening + lines = closing."""
+    """The statement is in the account's currency and adds up on its own: opening + its booked
+    lines = closing, whatever the lines' dates (a line may fall outside its statement's period).
+    The file's statements are checked one by one, in the file's order."""
     currencies = {statement.currency, *(line.currency for line in statement.lines)}
     if currencies != {bank_account.currency}:
         raise StatementRefused(
@@ -216,16 +252,18 @@ def check_statement(statement: Statement, bank_account: BankAccount) -> None:
         )
     if statement.opening is None or statement.closing is None:
         return
-    total = sum((line.amount for line in statement.lines), Decimal(0))
+    booked = (line.amount for line in statement.lines if not line.is_pending)
+    total = sum(booked, Decimal(0))
     if statement.opening.amount + total != statement.closing.amount:
         raise StatementRefused(
             message(
-                "Het afschrift klopt niet: beginsaldo %(opening)s plus de regels (%(total)s)"
-                " is niet het eindsaldo %(closing)s; is het bestand onvolledig?"
+                "Het afschrift van %(date)s klopt niet: beginsaldo %(opening)s plus de regels"
+                " (%(total)s) is niet het eindsaldo %(closing)s; is het bestand onvolledig?"
             ),
-            opening=str(statement.opening.amount),
-            total=str(total),
-            closing=str(statement.closing.amount),
+            date=day_text(statement.closing.date),
+            opening=amount_text(statement.opening.amount),
+            total=amount_text(total),
+            closing=amount_text(statement.closing.amount),
         )
 
 

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.bank.bookable import Hint, blockers
 from ledger.bank.matching import BankPayment, InvoiceMatcher, OpenInvoice, candidate_references
 from ledger.bank.models import BankAccount, BankLine
 from ledger.bank.reconciliation import assert_balances
@@ -38,8 +39,16 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class InboxLine:
+    """A line with its proposal, and ``hint`` when it cannot be booked as it is (and why)."""
+
     line: BankLine
     proposal: Proposal | None
+    hint: Hint | None = None
+
+    @property
+    def is_ready(self) -> bool:
+        """Proposed and bookable: the inbox ticks it for the person."""
+        return self.proposal is not None and self.hint is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +72,41 @@ def open_lines(
     bank_account_id: int | None = None,
     invoices: InvoiceMatcher | None = None,
     limit: int = 200,
+    ignored: bool = False,
 ) -> list[InboxLine]:
-    """The oldest unbooked lines, each with its proposal."""
-    query = select(BankLine).where(BankLine.booked_at.is_(None))
+    """The oldest unbooked lines (pending ones too), each with its proposal and what stops it
+    being booked; with ``ignored``, the lines set aside instead."""
+    query = select(BankLine).where(
+        BankLine.booked_at.is_(None),
+        BankLine.ignored_at.is_not(None) if ignored else BankLine.ignored_at.is_(None),
+    )
     if bank_account_id is not None:
         query = query.where(BankLine.bank_account_id == bank_account_id)
     lines = session.scalars(query.order_by(BankLine.date, BankLine.id).limit(limit)).all()
+    if ignored:
+        return [InboxLine(line, None) for line in lines]
     rules = all_rules(session)
-    return [InboxLine(line, propose(line, rules, invoices)) for line in lines]
+    proposals = {line.id: propose(line, rules, invoices) for line in lines}
+    hints = blockers(
+        session,
+        lines,
+        {line_id: p.account for line_id, p in proposals.items() if p is not None},
+        paying={line_id for line_id, p in proposals.items() if p and p.invoice},
+    )
+    return [InboxLine(line, proposals[line.id], hints.get(line.id)) for line in lines]
+
+
+def before_start_count(lines: Sequence[InboxLine]) -> int:
+    """How many of the shown lines wait although they fall before the books open."""
+    return sum(1 for item in lines if item.hint is not None and item.hint.kind == "before_start")
+
+
+def ignored_count(session: Session) -> int:
+    """How many unbooked lines are set aside (the count on the "Genegeerd" filter)."""
+    query = select(func.count()).where(
+        BankLine.booked_at.is_(None), BankLine.ignored_at.is_not(None)
+    )
+    return int(session.scalar(query) or 0)
 
 
 def propose(
@@ -118,6 +154,12 @@ def confirm_line(
         raise NotFound(message("Bankregel %(id)s bestaat niet."), id=confirmation.line_id)
     if line.booked_at is not None:
         raise ValidationFailed(message("Bankregel %(id)s is al geboekt."), id=line.id)
+    if line.ignored_at is not None:
+        raise ValidationFailed(message("Bankregel %(id)s is genegeerd."), id=line.id)
+    if line.is_pending:
+        raise ValidationFailed(
+            message("Bankregel %(id)s is nog in behandeling bij de bank."), id=line.id
+        )
     payment = bank_payment(line)
     invoice = invoices.match(payment) if invoices is not None else None
     if invoice is not None and invoice.account != confirmation.account:

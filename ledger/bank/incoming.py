@@ -1,4 +1,5 @@
-"""Adding a statement's lines in bulk: COPY into a scratch table, keep only the new ones."""
+"""Adding a statement's lines in bulk: COPY into a scratch table, keep only the new ones;
+a booked line replaces the pending line it was."""
 
 from __future__ import annotations
 
@@ -14,19 +15,34 @@ from ledger.bank.statement import Progress, Statement, StatementLine, report
 LINE_COLUMNS = (
     "bank_account_id, import_id, identity, date, value_date, amount, currency, description,"
     " counterparty_name, counterparty_iban, bank_reference, end_to_end_id, payment_reference,"
-    " return_reason"
+    " return_reason, is_pending"
 )
 CREATE_INCOMING = text(
     "CREATE TEMPORARY TABLE incoming_bank_lines ON COMMIT DROP AS"
     " SELECT bank_account_id, import_id, identity, date, value_date, amount, currency,"
     " description, counterparty_name, counterparty_iban, bank_reference, end_to_end_id,"
-    " payment_reference, return_reason FROM bank_lines WITH NO DATA"
+    " payment_reference, return_reason, is_pending FROM bank_lines WITH NO DATA"
 )
 ADD_NEW_LINES = text(
     "INSERT INTO bank_lines (bank_account_id, import_id, identity, date, value_date, amount,"
     " currency, description, counterparty_name, counterparty_iban, bank_reference,"
-    " end_to_end_id, payment_reference, return_reason)"
+    " end_to_end_id, payment_reference, return_reason, is_pending)"
     " SELECT * FROM incoming_bank_lines ON CONFLICT (bank_account_id, identity) DO NOTHING"
+)
+# A pending line is replaced by the booked line of this import that is the same payment:
+# same amount and counterparty, and the same end-to-end id or, lacking one, the same text.
+REPLACE_PENDING = text(
+    "DELETE FROM bank_lines AS pending"
+    " WHERE pending.bank_account_id = :bank_account_id AND pending.is_pending"
+    " AND pending.booked_at IS NULL"
+    " AND EXISTS (SELECT 1 FROM bank_lines AS booked"
+    "  WHERE booked.import_id = :import_id AND NOT booked.is_pending"
+    "  AND booked.bank_account_id = pending.bank_account_id"
+    "  AND booked.amount = pending.amount AND booked.currency = pending.currency"
+    "  AND booked.counterparty_iban = pending.counterparty_iban"
+    "  AND (CASE WHEN pending.end_to_end_id <> ''"
+    "       THEN booked.end_to_end_id = pending.end_to_end_id"
+    "       ELSE booked.description = pending.description END))"
 )
 
 
@@ -70,4 +86,13 @@ def _line_row(line: StatementLine, bank_account_id: int, import_id: int) -> tupl
         line.end_to_end_id,
         line.payment_reference,
         line.return_reason[:8],
+        line.is_pending,
     )
+
+
+def replace_pending(session: Session, bank_account_id: int, import_id: int) -> int:
+    """Remove the pending lines whose booked version this import brought; returns how many."""
+    removed = session.execute(
+        REPLACE_PENDING, {"bank_account_id": bank_account_id, "import_id": import_id}
+    )
+    return int(removed.rowcount)  # type: ignore[attr-defined]

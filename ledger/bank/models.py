@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -19,10 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from ledger.bank.statement import StatementFormat
 from ledger.enum_columns import check_one_of, enum_column
@@ -63,7 +67,7 @@ class BankImport(LedgerBase):
 
 
 class BankLine(LedgerBase):
-    """One line of a statement; waits in the inbox until ``booked_at`` is set.
+    """One line of a statement; waits in the inbox until ``booked_at`` (or ``ignored_at``) is set.
 
     ``identity`` is stable across exports (the bank's reference, or a hash), so reading an
     overlapping file again adds nothing twice.
@@ -75,6 +79,7 @@ class BankLine(LedgerBase):
         Index(
             "ix_bank_lines_bank_account_id_booked_at_date", "bank_account_id", "booked_at", "date"
         ),
+        CheckConstraint("ignored_at IS NULL OR ignored_reason <> ''", name="ignored_with_reason"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -96,6 +101,24 @@ class BankLine(LedgerBase):
     booked_by: Mapped[int | None] = mapped_column(BigInteger)
     transaction_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("transactions.id"), index=True
+    )
+    # Not booked by the bank yet: shown, never booked; its booked version replaces it.
+    is_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Set aside by a person, with the reason why (undone by clearing all three).
+    ignored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ignored_by: Mapped[int | None] = mapped_column(BigInteger)
+    ignored_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    @property
+    def is_waiting(self) -> bool:
+        """Still to be booked: not booked, not ignored, not pending at the bank."""
+        return self.booked_at is None and self.ignored_at is None and not self.is_pending
+
+
+def is_waiting() -> ColumnElement[bool]:
+    """SQL for ``BankLine.is_waiting``: the lines still to be booked (the inbox, the to-do)."""
+    return and_(
+        BankLine.booked_at.is_(None), BankLine.ignored_at.is_(None), BankLine.is_pending.is_(False)
     )
 
 

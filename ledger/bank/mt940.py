@@ -3,18 +3,25 @@
 The package reads the tags (:25:, :60F:, :61:, :86:, :62F:); the Dutch structured codes inside
 :86: (``/EREF/``, ``/REMI/``, ``/IBAN/``, ``/NAME/``, ``/CNTP/``...) are split here
 (``ledger.bank.details``), because the package only knows the German ``?20`` style.
+
+De Volksbank (SNS, ASN Bank, RegioBank) writes its own dialect: the counterparty's IBAN is the
+:61: customer reference (longer than SWIFT's 16 characters), its name on the line below, and
+:86: repeats both before the free text. The package's ``StatementASNB`` reads that :61:.
+A file may wrap each statement in SWIFT blocks (``{1:...}{2:...}{4:`` ... ``-}{5:}``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import mt940
+from mt940.tags import StatementASNB, Tag
 
-from ledger.bank.details import split_details
+from ledger.bank.details import split_details, unwrapped
 from ledger.bank.statement import (
     Progress,
     Statement,
@@ -29,6 +36,11 @@ from ledger.errors import message
 STATEMENT_START = re.compile(r"^:20:", re.MULTILINE)
 ACCOUNT = re.compile(r"([A-Z]{2}\d{2}[A-Z0-9]{10,30}?)([A-Z]{3})?$")
 NO_REFERENCE = frozenset({"", "NONREF", "NOTPROVIDED"})
+ACCOUNT_TAG = re.compile(r"^:25:\s*([A-Z]{2}\d{2}([A-Z]{4})\S*)", re.MULTILINE)
+# The bank codes in the IBANs of de Volksbank's brands: SNS, ASN Bank, RegioBank.
+VOLKSBANK = frozenset({"SNSB", "ASNB", "RBRB"})
+IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+CREDITOR_REFERENCE = re.compile(r"RF\d{2}[A-Z0-9]{1,21}")
 
 
 def is_mt940(text: str) -> bool:
@@ -50,8 +62,16 @@ def parse_mt940(text: str, on_progress: Progress | None = None) -> list[Statemen
     return statements
 
 
+def is_volksbank(chunk: str) -> bool:
+    """The statement is for an account at de Volksbank, which writes its own :61: dialect."""
+    found = ACCOUNT_TAG.search(chunk)
+    return found is not None and found.group(2) in VOLKSBANK
+
+
 def _statement(chunk: str) -> Statement:
-    transactions = mt940.models.Transactions()
+    volksbank = is_volksbank(chunk)
+    tags: dict[int | str, Tag] | None = {StatementASNB.id: StatementASNB()} if volksbank else None
+    transactions = mt940.models.Transactions(tags=tags)
     try:
         transactions.parse(chunk)
     except Exception as error:  # the package raises many types for broken input
@@ -62,7 +82,8 @@ def _statement(chunk: str) -> Statement:
     iban, currency = _account(str(data.get("account_identification") or ""))
     opening = _balance(data.get("final_opening_balance"), ":60F:")
     closing = _balance(data.get("final_closing_balance"), ":62F:")
-    lines = tuple(_line(transaction.data) for transaction in transactions)
+    read = _volksbank_line if volksbank else _line
+    lines = tuple(read(transaction.data) for transaction in transactions)
     return Statement(
         iban=iban,
         currency=currency or opening.currency,
@@ -101,6 +122,8 @@ def _plain(day: date) -> date:
 def _line(data: dict[str, Any]) -> StatementLine:
     details = split_details(str(data.get("transaction_details") or ""))
     reference = str(data.get("bank_reference") or "")
+    # Rabobank's older export names the counterparty's IBAN on the line below the :61: only.
+    extra = str(data.get("extra_details") or "").replace(" ", "").upper()
     return StatementLine(
         date=_plain(data.get("entry_date") or data["date"]),
         value_date=_plain(data["date"]),
@@ -108,9 +131,37 @@ def _line(data: dict[str, Any]) -> StatementLine:
         currency=str(data.get("currency") or "EUR"),
         description=details.description,
         counterparty_name=details.name,
-        counterparty_iban=details.iban,
+        counterparty_iban=details.iban or (extra if IBAN.fullmatch(extra) else ""),
         bank_reference="" if reference.upper() in NO_REFERENCE else reference,
         end_to_end_id=details.end_to_end_id,
         payment_reference=details.payment_reference,
         return_reason=details.return_reason,
     )
+
+
+def _volksbank_line(data: dict[str, Any]) -> StatementLine:
+    """A line of de Volksbank: IBAN in the customer reference, the name on the line below it,
+    and :86: starting with the two again before the free text."""
+    plain = _line(data)
+    reference = str(data.get("customer_reference") or "").strip().upper()
+    iban = reference if IBAN.fullmatch(reference) else ""
+    name = str(data.get("extra_details") or "").strip()
+    text = str(data.get("transaction_details") or "").strip("\n")
+    first, _, rest = text.partition("\n")
+    if not first.strip() or (iban and first.replace(" ", "").upper().startswith(iban)):
+        text = rest  # the first line repeats the counterparty, or is empty
+    description = " ".join(unwrapped(text).split())
+    return replace(
+        plain,
+        counterparty_iban=iban,
+        counterparty_name=name,
+        description=description,
+        bank_reference="",
+        payment_reference=_leading_reference(description),
+    )
+
+
+def _leading_reference(description: str) -> str:
+    """De Volksbank puts a structured creditor reference (``RF..``) first in the free text."""
+    first = description.split(" ", 1)[0]
+    return first if CREDITOR_REFERENCE.fullmatch(first) else ""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.balances import subtree_balance
 from ledger.bank.assertions import add_holding_assertion
-from ledger.bank.models import BankAccount, BankBalance, BankLine
+from ledger.bank.models import BankAccount, BankBalance, BankLine, is_waiting
 from ledger.models import Account
 
 
@@ -35,7 +35,8 @@ class Reconciliation:
 
 
 def assert_balances(session: Session, bank_account_id: int, *, after: date | None = None) -> int:
-    """Turn the bank's balances into balance assertions where every line before them is booked.
+    """Turn the bank's balances into balance assertions where every line before them is booked
+    (or ignored: a line set aside is no longer waiting; pending lines are in no bank balance).
 
     Returns how many became assertions. A balance the books disagree with stays waiting and
     shows as a difference (a missing statement or a payment booked twice). Booking a line dated
@@ -91,7 +92,7 @@ def reconciliations(session: Session) -> list[Reconciliation]:
                 func.count().label("lines"),
                 func.min(BankLine.date).label("first"),
             )
-            .where(BankLine.booked_at.is_(None))
+            .where(is_waiting())
             .group_by(BankLine.bank_account_id)
         )
     }
@@ -144,6 +145,6 @@ def _reconciliation(
 def _first_open_line(session: Session, bank_account_id: int) -> date | None:
     return session.scalar(
         select(func.min(BankLine.date)).where(
-            BankLine.bank_account_id == bank_account_id, BankLine.booked_at.is_(None)
+            BankLine.bank_account_id == bank_account_id, is_waiting()
         )
     )

@@ -46,7 +46,11 @@ class StatementBalance:
 
 @dataclass(frozen=True, slots=True)
 class StatementLine:
-    """One booked entry on the statement; ``amount`` is positive for money coming in."""
+    """One entry on the statement; ``amount`` is positive for money coming in.
+
+    ``is_pending`` marks an entry the bank has not booked yet (CAMT status PDNG or INFO): it is
+    in no balance of the statement, and its booked version replaces it when that arrives.
+    """
 
     date: dt.date
     amount: Decimal
@@ -60,6 +64,7 @@ class StatementLine:
     return_reason: str = ""
     value_date: dt.date | None = None
     identity: str = ""
+    is_pending: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,8 @@ def with_identities(lines: tuple[StatementLine, ...]) -> tuple[StatementLine, ..
             seen[key] += 1
             digest = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:40]
             identity = "hash:" + digest
+        if line.is_pending:  # never the booked version's identity: that one replaces it
+            identity = "pending:" + identity
         result.append(replace(line, identity=identity))
     return tuple(result)
 

@@ -24,6 +24,7 @@ def test_add_account_then_import_prints_the_figures_as_json_on_the_last_line(app
     assert last_json(imported.output) == {
         "imported": 3,
         "duplicates": 0,
+        "pending": 1,
         "account": "Assets:Bank:Checking",
         "iban": "NL20INGB0001234567",
         "format": "camt.053",

@@ -27,7 +27,7 @@ def test_an_ing_camt_statement_gives_its_booked_entries_and_balances():
     assert statement.iban == "NL20INGB0001234567"
     assert statement.opening.amount == Decimal("2500.00")
     assert statement.closing.amount == Decimal("2367.45")
-    assert [line.amount for line in statement.lines] == [
+    assert [line.amount for line in statement.lines if not line.is_pending] == [
         Decimal("35.00"),
         Decimal("-120.00"),
         Decimal("-47.55"),
@@ -38,10 +38,14 @@ def test_an_ing_camt_statement_gives_its_booked_entries_and_balances():
     assert first.identity == "ref:IN24040100001"
 
 
-def test_a_pending_camt_entry_is_left_out_until_the_bank_books_it():
+def test_a_pending_camt_entry_is_kept_apart_as_pending():
     (statement,) = parsed("ing.camt053.xml").statements
 
-    assert "IN24040200004" not in {line.bank_reference for line in statement.lines}
+    pending = [line for line in statement.lines if line.is_pending]
+    assert [(line.bank_reference, line.amount) for line in pending] == [
+        ("IN24040200004", Decimal("-99.99"))
+    ]
+    assert pending[0].identity == "pending:ref:IN24040200004"
 
 
 def test_a_structured_creditor_reference_in_camt_becomes_the_payment_reference():
@@ -334,3 +338,48 @@ def test_an_asn_csv_gives_its_payment_reference_for_invoice_matching():
 
     assert statement.lines[1].payment_reference == "RF18539007547034"
     assert statement.opening.amount == Decimal("1000.00")
+
+
+def test_de_volksbank_mt940_takes_the_counterparty_from_the_61_reference_and_the_line_below():
+    result = parsed("asn.mt940")
+
+    assert [len(s.lines) for s in result.statements] == [1, 0, 2]
+    contribution = result.statements[2].lines[0]
+    assert (contribution.counterparty_iban, contribution.counterparty_name) == (
+        "NL91ABNA0417164300",
+        "stichting servicebureau",
+    )
+    assert contribution.description == (
+        "RF18539007547034 Contributie 2026 lidnummer 88 vereniging Wijkvereniging Oost"
+    )
+    assert contribution.payment_reference == "RF18539007547034"
+    costs = result.statements[2].lines[1]
+    assert (costs.counterparty_iban, costs.description) == (
+        "",
+        "Kosten gebruik betaalrekening inclusief 1 betaalpas",
+    )
+
+
+@pytest.mark.parametrize("name", ["sns.mt940", "regiobank.mt940"])
+def test_sns_and_regiobank_write_the_same_mt940_as_asn(name):
+    (statement,) = parsed(name).statements
+
+    assert all(line.counterparty_iban and line.counterparty_name for line in statement.lines)
+    assert not any(line.counterparty_iban in line.description for line in statement.lines)
+
+
+def test_rabobanks_older_mt940_gives_the_counterparty_iban_below_the_61_line():
+    text = (
+        ":940:\n:20:940S130101\n:25:NL38RABO0300000001\n:28C:0\n:60F:C130101EUR1000,00\n"
+        ":61:130102D000000000025,00N102EREF            \nNL02ABNA0123456789\n"
+        ":86:/EREF/02-01-2013 12:00 0030000987654321/BENM//NAME/Drukkerij Oost/REMI/Flyers\n"
+        ":62F:C130102EUR975,00\n"
+    )
+
+    (statement,) = parse_statement_file(text.encode()).statements
+
+    (line,) = statement.lines
+    assert (line.counterparty_iban, line.counterparty_name) == (
+        "NL02ABNA0123456789",
+        "Drukkerij Oost",
+    )

@@ -198,3 +198,50 @@ def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, log
 
     rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
     assert "NL02ABNA0123456789" in rules and "Income:Donations:Gifts" in rules
+
+
+def test_a_bookkeeper_ignores_a_line_with_a_reason_and_takes_it_back(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+    line_id = books.scalars(select(BankLine.id).order_by(BankLine.id)).first()
+
+    refused = client.post(f"/o/{org.slug}/bank/lines/{line_id}/ignore", data={"reason": " "})
+    said = client.get(refused.headers["Location"]).get_data(as_text=True)
+    ignored = client.post(f"/o/{org.slug}/bank/lines/{line_id}/ignore", data={"reason": "Privé"})
+    inbox = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    listed = client.get(f"/o/{org.slug}/bank/inbox?filter=ignored").get_data(as_text=True)
+    restored = client.post(f"/o/{org.slug}/bank/lines/{line_id}/restore")
+    after = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+
+    assert "Geef een reden" in said
+    assert ignored.status_code == restored.status_code == 302
+    assert f'data-testid="line-{line_id}"' not in inbox and "Genegeerd (1)" in inbox
+    assert f'data-testid="line-{line_id}"' in listed and "Privé" in listed
+    assert f'data-testid="line-{line_id}"' in after and "Genegeerd (0)" in after
+
+
+def test_a_viewer_cannot_ignore_or_restore_a_line(client, make_user, login_as, org, books):
+    signed_in(client, make_user, login_as, org, Role.VIEWER)
+
+    assert (
+        client.post(f"/o/{org.slug}/bank/lines/1/ignore", data={"reason": "x"}).status_code == 403
+    )
+    assert client.post(f"/o/{org.slug}/bank/lines/1/restore").status_code == 403
+
+
+def test_an_upload_with_a_pending_line_says_how_many_wait_at_the_bank(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    response = upload(client, org.slug, statement_file("ing.camt053.xml"))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "1 regels zijn nog in behandeling bij de bank" in page
+    assert "In behandeling bij de bank: de regel is te boeken" in page
