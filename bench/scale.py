@@ -1,0 +1,270 @@
+"""Provisioning, one migration revision and backend memory at 10,000 organisations.
+
+Run ``python -m bench.scale [--tenants 1000,10000] [--phases provision,memory,pooled,upgrade]``.
+It works in a scratch database ``sb_bench_<random>`` (dropped afterwards with its tenant roles)
+and appends each phase's figures to ``bench/RESULTS.md`` as soon as the phase ends, so a long
+run that stops half-way keeps what it measured. ``--keep`` leaves the database (and its
+roles) in place and ``--reuse NAME`` continues in such a database: provisioning then only adds
+the organisations that are missing, and the run drops the database at the end unless
+``--keep`` is given again.
+
+Issue 12 asks for these figures (point 8): provisioning and one migration revision at 10,000
+organisations, and the memory of a database backend after touching 10,000 schemas, directly
+and through PgBouncer in transaction pooling mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, func, select
+
+from bench.cost import Cost, median_ms
+from bench.creation import schema_creation_costs
+from bench.machine import describe
+from bench.provisioning import DEFAULT_URL, _provision_one, _three, all_tenants, upgrade_all
+from bench.results import RESULTS_FILE, Table, append_run
+from bench.scratch import (
+    create_database,
+    database_url,
+    drop_database,
+    tenant_stream_with_extra_revision,
+)
+from bench.stats import median, p95
+from tenants.migrations import upgrade_public
+from tenants.models import Organisation
+
+PHASES = ("provision", "memory", "pooled", "upgrade")
+WINDOW = 100  # provisioning figures of the last this many organisations at each level
+BLOCK = 1000  # and of every block of this many, to show growth along the way
+CREATION_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class Options:
+    server_url: str
+    levels: Sequence[int]
+    phases: Sequence[str]
+    label: str
+    results: Path
+    keep: bool
+    reuse: str | None
+    costs_file: Path | None
+
+
+def run(options: Options) -> None:
+    """Run the phases asked for, appending each one's figures as it ends."""
+    with (
+        tempfile.TemporaryDirectory(prefix="sb_bench_") as directory,
+        _database(options) as (name, url),
+    ):
+        costs_file = options.costs_file or Path(tempfile.gettempdir()) / f"{name}.csv"
+        options = replace(options, costs_file=costs_file)
+        location = tenant_stream_with_extra_revision(Path(directory))
+        engine = create_engine(url)
+        try:
+            upgrade_public(engine)
+            for phase in options.phases:
+                machine = describe(engine)
+                tables = _PHASE_RUNNERS[phase](engine, options, location)
+                title = f"scale, {phase} ({options.label})"
+                print(append_run(title, machine, tables, options.results), flush=True)
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def _database(options: Options) -> Iterator[tuple[str, str]]:
+    """The scratch database, new or reused; dropped at the end (failure included) unless kept."""
+    name = options.reuse or create_database(options.server_url)
+    print(f"database {name}", flush=True)
+    try:
+        yield name, database_url(options.server_url, name)
+    finally:
+        if not options.keep:
+            drop_database(options.server_url, name)
+
+
+def provision_phase(engine: Engine, options: Options, _location: Path) -> list[Table]:
+    """Provision up to each level; every organisation's cost goes to ``costs_file`` too."""
+    assert options.costs_file is not None, "run() names the costs file"
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(Organisation)).scalar_one()
+    costs: list[Cost] = []
+    creation: dict[int, tuple[list[Cost], list[Cost]]] = {}
+    with options.costs_file.open("a", newline="") as stream:
+        writer = csv.writer(stream)
+        for target in options.levels:
+            while count < target:
+                count += 1
+                cost = _provision_one(engine, count)
+                costs.append(cost)
+                writer.writerow(
+                    [count, f"{cost.wall:.4f}", f"{cost.client_cpu:.4f}", cost.server_cpu]
+                )
+                if count % BLOCK == 0:
+                    stream.flush()
+                    block = costs[-BLOCK:]
+                    print(
+                        f"{count:>6}: median {median_ms(block)} ms of the last {BLOCK}", flush=True
+                    )
+            creation[target] = schema_creation_costs(engine, CREATION_ROUNDS)
+    return [_levels_table(options.costs_file, creation), _blocks_table(options.costs_file)]
+
+
+def _read_costs(path: Path) -> dict[int, Cost]:
+    """Every organisation's provisioning cost recorded so far (a reused run's included)."""
+    found: dict[int, Cost] = {}
+    with path.open(newline="") as stream:
+        for number, wall, client, server in csv.reader(stream):
+            found[int(number)] = Cost(
+                float(wall), float(client), None if server in {"", "None"} else float(server)
+            )
+    return found
+
+
+def _levels_table(costs_file: Path, creation: dict[int, tuple[list[Cost], list[Cost]]]) -> Table:
+    costs = _read_costs(costs_file)
+    header = (
+        "organisations",
+        f"provision ms, median of last {WINDOW}",
+        f"p95 of last {WINDOW}",
+        "client CPU ms (median)",
+        "server CPU ms (median)",
+        f"schema by replay: wall / client CPU / server CPU ms ({CREATION_ROUNDS}, rolled back)",
+        f"schema from template: wall / client CPU / server CPU ms ({CREATION_ROUNDS}, rolled back)",
+    )
+    rows = []
+    for level, (replayed, templated) in sorted(creation.items()):
+        window = [
+            costs[number] for number in range(level - WINDOW + 1, level + 1) if number in costs
+        ]
+        rows.append(
+            (
+                f"{level:,}",
+                median_ms(window),
+                f"{p95([cost.wall for cost in window]) * 1000:.0f}",
+                median_ms(window, "client_cpu"),
+                median_ms(window, "server_cpu"),
+                _three(replayed),
+                _three(templated),
+            )
+        )
+    return header, rows
+
+
+def _blocks_table(costs_file: Path) -> Table:
+    """Median and p95 of every block of ``BLOCK`` organisations: does the cost grow?"""
+    costs = _read_costs(costs_file)
+    header = (
+        "organisations",
+        "provision ms median",
+        "p95",
+        "server CPU ms median",
+        "client CPU ms median",
+    )
+    rows = []
+    for start in range(1, max(costs, default=0) + 1, BLOCK):
+        block = [costs[number] for number in range(start, start + BLOCK) if number in costs]
+        walls = [cost.wall for cost in block]
+        rows.append(
+            (
+                f"{start:,}–{start + len(block) - 1:,}",
+                f"{median(walls) * 1000:.0f}",
+                f"{p95(walls) * 1000:.0f}",
+                median_ms(block, "server_cpu"),
+                median_ms(block, "client_cpu"),
+            )
+        )
+    return header, rows
+
+
+def upgrade_phase(engine: Engine, _options: Options, location: Path) -> list[Table]:
+    """One extra revision (a nullable column on ``accounts``) over every tenant schema."""
+    upgrade = upgrade_all(engine, location)
+    per_tenant = upgrade.seconds / max(upgrade.tenants, 1) * 1000
+    rows = [
+        (
+            f"{upgrade.tenants:,}",
+            f"{upgrade.seconds:.1f}",
+            f"{per_tenant:.1f}",
+            str(upgrade.failed),
+        )
+    ]
+    header = ("tenant schemas", "upgrade by one revision, s", "ms per tenant", "failed")
+    return [(header, rows)]
+
+
+def memory_phase(engine: Engine, options: Options, _location: Path) -> list[Table]:
+    from bench.backend_memory import direct_memory_tables
+
+    return direct_memory_tables(engine, all_tenants(engine), _touch_levels(options.levels))
+
+
+def pooled_phase(engine: Engine, options: Options, _location: Path) -> list[Table]:
+    from bench.backend_memory import pooled_memory_tables
+
+    return pooled_memory_tables(engine, all_tenants(engine), _touch_levels(options.levels))
+
+
+def _touch_levels(levels: Sequence[int]) -> list[int]:
+    top = max(levels)
+    return sorted({0, 100, 1000, top} & set(range(top + 1)) | {top})
+
+
+_PHASE_RUNNERS = {
+    "provision": provision_phase,
+    "memory": memory_phase,
+    "pooled": pooled_phase,
+    "upgrade": upgrade_phase,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("--tenants", default="1000,10000", help="comma-separated levels")
+    parser.add_argument("--phases", default=",".join(PHASES), help="in this order")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL), help="server"
+    )
+    parser.add_argument("--label", default="current code", help="what this run measures")
+    parser.add_argument("--results", type=Path, default=RESULTS_FILE, help="Markdown file")
+    parser.add_argument("--keep", action="store_true", help="leave the database in place")
+    parser.add_argument("--reuse", metavar="NAME", help="continue in this sb_bench_ database")
+    parser.add_argument(
+        "--costs-file",
+        type=Path,
+        help="CSV of every organisation's provisioning cost (default: /tmp/<database>.csv)",
+    )
+    options = parser.parse_args(argv)
+    phases = [part.strip() for part in options.phases.split(",") if part.strip()]
+    unknown = set(phases) - set(PHASES)
+    if unknown:
+        parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
+    if options.reuse is not None and not options.reuse.startswith("sb_bench_"):
+        parser.error("--reuse takes only a benchmark's own sb_bench_ database")
+    run(
+        Options(
+            server_url=options.database_url,
+            levels=sorted({int(part) for part in options.tenants.split(",") if part.strip()}),
+            phases=phases,
+            label=options.label,
+            results=options.results,
+            keep=options.keep,
+            reuse=options.reuse,
+            costs_file=options.costs_file,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
