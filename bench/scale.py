@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, func, select
 
+from bench.backend_memory import direct_memory_tables, pooled_memory_tables
 from bench.cost import Cost, median_ms
 from bench.creation import schema_creation_costs
 from bench.machine import describe
@@ -249,20 +250,17 @@ def upgrade_phase(engine: Engine, _options: Options, location: Path) -> list[Tab
 
 
 def memory_phase(engine: Engine, options: Options, _location: Path) -> list[Table]:
-    from bench.backend_memory import direct_memory_tables
-
     return direct_memory_tables(engine, all_tenants(engine), _touch_levels(options.levels))
 
 
 def pooled_phase(engine: Engine, options: Options, _location: Path) -> list[Table]:
-    from bench.backend_memory import pooled_memory_tables
-
     return pooled_memory_tables(engine, all_tenants(engine), _touch_levels(options.levels))
 
 
 def _touch_levels(levels: Sequence[int]) -> list[int]:
+    """0, 100 and every 1,000 up to the top level: a drop on the way would show a cache reset."""
     top = max(levels)
-    return sorted({0, 100, 1000, top} & set(range(top + 1)) | {top})
+    return sorted({0, 100, *range(BLOCK, top + 1, BLOCK), top} & set(range(top + 1)))
 
 
 _PHASE_RUNNERS = {
