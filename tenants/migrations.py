@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +39,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 PUBLIC_VERSION_TABLE = "alembic_version"
 TENANT_VERSION_TABLE = "alembic_version"
 DEFAULT_LOCK_TIMEOUT = "5s"
+_TEMPLATE_LOCK = threading.Lock()
 
 
 def tenant_metadata() -> MetaData:
@@ -104,7 +106,6 @@ class TenantTemplate:
     sql: str
 
 
-@cache
 def tenant_template(location: Path | None = None) -> TenantTemplate:
     """Render the tenant stream up to head once per process: the per-release template.
 
@@ -112,7 +113,17 @@ def tenant_template(location: Path | None = None) -> TenantTemplate:
     version table included. Sending it as one script instead of replaying the revisions
     statement by statement makes a new schema several times cheaper in Python and in round
     trips. The test suite checks that a schema made from it equals one made by replaying.
+
+    Alembic's ``op`` and ``context`` are globals of the process, so two threads rendering at
+    once (the first two provisionings in a threaded web process) would break each other: the
+    rendering is done under a lock.
     """
+    with _TEMPLATE_LOCK:
+        return _rendered_template(location)
+
+
+@cache
+def _rendered_template(location: Path | None) -> TenantTemplate:
     script = script_directory("tenant", location)
     head = tenant_head(location)
     output = io.StringIO()

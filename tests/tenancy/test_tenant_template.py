@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import secrets
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
-from tenants.migrations import create_tenant_schema, tenant_head, upgrade_tenant_schema
+from tenants.migrations import (
+    MIGRATIONS_DIR,
+    TenantTemplate,
+    create_tenant_schema,
+    tenant_head,
+    tenant_template,
+    upgrade_tenant_schema,
+)
 
 # Everything a tenant schema holds that a migration could make, with the schema's own name
 # taken out of definitions so that two schemas can be compared.
@@ -81,3 +92,21 @@ def test_the_template_comparison_notices_a_column_one_schema_lacks(engine: Engin
         made, expected = catalog(connection, template), catalog(connection, replayed)
         connection.rollback()
     assert made["columns"] != expected["columns"]
+
+
+def test_threads_that_ask_for_the_template_at_once_all_get_it_whole(tmp_path: Path):
+    # A copy of the stream is a location no earlier test rendered, so these threads render it.
+    location = tmp_path / "tenant"
+    shutil.copytree(
+        MIGRATIONS_DIR / "tenant", location, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    threads = 6
+    start = threading.Barrier(threads)
+
+    def render() -> TenantTemplate:
+        start.wait()
+        return tenant_template(location)
+
+    with ThreadPoolExecutor(threads) as pool:
+        rendered = [future.result() for future in [pool.submit(render) for _ in range(threads)]]
+    assert {template.sql for template in rendered} == {tenant_template().sql}
