@@ -84,5 +84,6 @@ def init_app(app: Flask) -> None:
     """Templates reach the picker's suggestions, account labels and the advanced view."""
     app.jinja_env.globals["account_picker_options"] = picker_options
     app.jinja_env.globals["account_shown"] = shown
+    app.jinja_env.globals["account_picker_texts"] = picker_texts
     app.jinja_env.globals["label_of_account"] = account_label
     app.jinja_env.globals["advanced_view"] = advanced_view

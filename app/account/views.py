@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from app import login_sessions
 from app.account_picker import set_advanced_view
 from app.extensions import db
+from app.form_input import is_ticked, text
 from tenants.access_changes import log_out_everywhere
 from tenants.sessions import live_sessions
 
@@ -51,6 +52,6 @@ def end_all_sessions() -> Any:
 def advanced_view() -> Any:
     """Show or hide the books' own account names beside the labels, then back to the page."""
     if FlaskForm().validate_on_submit():
-        set_advanced_view(request.form.get("show") == "1")
-    back = request.form.get("next", "")
+        set_advanced_view(is_ticked(request.form, "show", "1"))
+    back = text(request.form, "next")
     return redirect(back if LOCAL_PATH.fullmatch(back) else url_for("account.index"))

@@ -275,10 +275,17 @@ def confirm() -> Any:
 @blueprint.route("/bank/rules")
 @requires(Role.VIEWER)
 def rules() -> Any:
+    return _rules_page()
+
+
+def _rules_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
+    """The rules and the form for a new one (typed values kept when it is refused)."""
     return render_template(
         "bank/rules.html",
         rules=all_rules(db.session()),
         choices=account_choices(db.session(), today()),
+        errors=errors or {},
+        values=values or {},
     )
 
 
@@ -288,7 +295,7 @@ def create_rule() -> Any:
     return attempt(
         lambda: add_rule(db.session(), _rule_spec(request.form), current_user.id),
         succeeded(url_for("bank.rules"), _("Regel opgeslagen.")),
-        go_back(url_for("bank.rules")),
+        show_again(_rules_page, "account"),  # a refusal naming no field of the form
     )
 
 
@@ -310,7 +317,7 @@ def rule_from(line_id: int) -> Any:
 
 def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
     return RuleSpec(
-        contra_account=_account_name(text(form, "account")),
+        contra_account=account_field(form, "account", account_choices(db.session(), today())),
         counterparty_iban=text(form, "counterparty_iban").replace(" ", "").upper(),
         counterparty_name=text(form, "counterparty_name"),
         description_contains=text(form, "description_contains"),

@@ -41,4 +41,19 @@ def test_a_rule_takes_the_dutch_name_and_lists_it_so(client, make_user, login_as
 
     assert [rule.contra_account for rule in all_rules(books)] == ["Expenses:Housing:Rent"]
     page = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
-    assert "<td>Huur</td>" in page and '<option value="Expenses:Housing:Rent">Huur</option>' in page
+    assert "<td>Huur</td>" in page and '<option value="Huur"' in page
+    assert "Expenses:Housing:Rent" not in page
+
+
+def test_a_refused_rule_comes_back_with_what_was_typed(client, make_user, login_as, org, books):
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    response = client.post(
+        f"/o/{org.slug}/bank/rules",
+        data={"account": "Huurr", "counterparty_name": "Buurthuis", "amount_min": "12,50"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'data-testid="error-account"' in page and "Huurr" in page
+    assert 'value="Buurthuis"' in page and 'value="12,50"' in page
+    assert all_rules(books) == []
