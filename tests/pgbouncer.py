@@ -110,6 +110,8 @@ class PgBouncer:
             "[pgbouncer]\n"
             f"{listen}"
             f"auth_type = trust\nauth_file = {directory / 'users.txt'}\n"
+            # Logins a test makes (the runtime and owner logins) are looked up on the server.
+            f"auth_user = {url.username}\n"
             "pool_mode = transaction\nmax_client_conn = 400\ndefault_pool_size = 20\n"
             # A server that is away fails a test within seconds, not after two minutes.
             "server_connect_timeout = 5\nquery_wait_timeout = 15\n"
@@ -147,7 +149,11 @@ def pool_modes(pooled_url: str) -> dict[str, str]:
 
     url = make_url(pooled_url)
     with psycopg.connect(
-        **_where(url), user=url.username, dbname="pgbouncer", autocommit=True, prepare_threshold=None
+        **_host_and_port(url),
+        user=url.username,
+        dbname="pgbouncer",
+        autocommit=True,
+        prepare_threshold=None,
     ) as console:
         cursor = console.execute("SHOW POOLS")
         names = [column.name for column in cursor.description or []]
@@ -164,7 +170,7 @@ def _through(server: URL, listen: Listen, folder: Path, port: int) -> URL:
     return url.set(host="127.0.0.1", port=port)
 
 
-def _where(url: URL) -> dict[str, Any]:
+def _host_and_port(url: URL) -> dict[str, Any]:
     return {"host": backend_socket_dir(url) or url.host, "port": _port_of(url)}
 
 

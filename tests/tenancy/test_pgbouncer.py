@@ -27,6 +27,7 @@ pytestmark = pytest.mark.servers
 
 JOIN_SECONDS = 60
 
+
 @pytest.fixture(scope="module")
 def pooled_url(database_url: str) -> Iterator[str]:
     with pgbouncer.pgbouncer_in_front(database_url) as url:
