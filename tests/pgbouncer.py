@@ -113,8 +113,8 @@ class PgBouncer:
             # Logins a test makes (the runtime and owner logins) are looked up on the server.
             f"auth_user = {url.username}\n"
             "pool_mode = transaction\nmax_client_conn = 400\ndefault_pool_size = 20\n"
-            # A server that is away fails a test within seconds, not after two minutes.
-            "server_connect_timeout = 5\nquery_wait_timeout = 15\n"
+            # A server that is away fails a test within half a minute, not after two.
+            "server_connect_timeout = 5\nquery_wait_timeout = 30\n"
             f"admin_users = {url.username}\n"
             "ignore_startup_parameters = extra_float_digits,options\n"
             f"logfile = {directory / 'pgbouncer.log'}\npidfile = {directory / 'pgbouncer.pid'}\n"
