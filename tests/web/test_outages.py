@@ -98,6 +98,7 @@ def bouncer(database_url: str) -> Iterator[PgBouncer]:
         yield running
 
 
+@pytest.mark.servers  # CI runs this on the embedded servers too (PgBouncer over their socket)
 def test_with_the_database_away_pages_answer_503_in_dutch_and_recover_without_a_restart(
     engine: Engine,
     bouncer: PgBouncer,
