@@ -31,12 +31,14 @@ new-organisation forms. CSRF is ``CSRFProtect`` for every POST, whichever way it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
+from email_validator import EmailNotValidError, validate_email
 from werkzeug.datastructures import MultiDict
 
 from app.input_limits import LARGEST_ID, id_number
@@ -47,6 +49,7 @@ from ledger.errors import ValidationFailed, message
 from ledger.suggestions import AccountChoice, chosen_account
 
 ZERO = Decimal(0)
+EMAIL_LONGEST = 254  # what an address may be under RFC 5321
 Choice = TypeVar("Choice", bound=Enum)
 
 
@@ -55,12 +58,76 @@ def text(form: Mapping[str, str], name: str) -> str:
     return form.get(name, "").strip()
 
 
-def required(form: Mapping[str, str], name: str) -> str:
-    """The field's text, which must not be empty."""
+def required(form: Mapping[str, str], name: str, *, longest: int | None = None) -> str:
+    """The field's text, which must not be empty (nor longer than ``longest`` characters)."""
     found = text(form, name)
     if not found:
         raise ValidationFailed(message("Vul dit veld in."), field=name)
+    _at_most(found, name, longest)
     return found
+
+
+def email(form: Mapping[str, str], name: str, *, optional: bool = False) -> str:
+    """An e-mail address as typed (at most 254 characters); ``""`` for an empty optional one.
+
+    Only its form is checked, not whether mail can reach it: the services normalise and check
+    the address again before they store it.
+    """
+    found = text(form, name)
+    if not found and optional:
+        return ""
+    if not found:
+        raise ValidationFailed(message("Vul dit veld in."), field=name)
+    _at_most(found, name, EMAIL_LONGEST)
+    try:
+        validate_email(found, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationFailed(message("Vul een geldig e-mailadres in."), field=name) from None
+    return found
+
+
+def password(
+    form: Mapping[str, str], name: str, *, shortest: int = 0, longest: int | None = None
+) -> str:
+    """A password exactly as typed (spaces count), which must hold more than spaces.
+
+    The page never shows it again (``without_passwords``).
+    """
+    found = form.get(name, "")
+    if not found.strip():
+        raise ValidationFailed(message("Vul dit veld in."), field=name)
+    if len(found) < shortest:
+        raise ValidationFailed(
+            message("Gebruik minstens %(count)s tekens."), field=name, count=shortest
+        )
+    _at_most(found, name, longest)
+    return found
+
+
+def matching(
+    form: Mapping[str, str], name: str, pattern: re.Pattern[str], *, optional: bool = False
+) -> str:
+    """Text that matches ``pattern`` as a whole (a slug, a KvK number); ``""`` if optional."""
+    found = text(form, name)
+    if not found and optional:
+        return ""
+    if not found:
+        raise ValidationFailed(message("Vul dit veld in."), field=name)
+    if not pattern.fullmatch(found):
+        raise ValidationFailed(message("Dit is niet in de goede vorm."), field=name)
+    return found
+
+
+def without_passwords(form: Mapping[str, str], *names: str) -> dict[str, str]:
+    """What was posted, to show again, minus the password fields: those are never echoed."""
+    return {key: value for key, value in form.items() if key not in names}
+
+
+def _at_most(found: str, name: str, longest: int | None) -> None:
+    if longest is not None and len(found) > longest:
+        raise ValidationFailed(
+            message("Gebruik hoogstens %(count)s tekens."), field=name, count=longest
+        )
 
 
 def choice(kind: type[Choice], form: Mapping[str, str], name: str) -> Choice:
