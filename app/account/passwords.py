@@ -90,9 +90,7 @@ def reset(token: str) -> Any:
     if request.method != "POST":
         return _reset_page()
     return attempt(
-        lambda: credentials.reset_password(
-            db.session(), token, new_password(request.form), _now()
-        ),
+        lambda: credentials.reset_password(db.session(), token, new_password(request.form), _now()),
         lambda _done: _password_reset(),
         show_again(_reset_page, "password", {}),
     )
