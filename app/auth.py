@@ -81,7 +81,7 @@ def _login_page(errors: Errors | None = None, values: Mapping[str, str] | None =
 
 def _after_password(user: User) -> Any:
     """Log in, or first ask for the second factor of a person who has one."""
-    target = _safe_next(request.args.get("next"))
+    target = _safe_next(text(request.args, "next"))
     if not second_factor_module.is_enabled(db.session(), user.id):
         _start_session(user)
         return redirect(target)
