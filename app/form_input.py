@@ -7,7 +7,11 @@ person the same way: the page again, the message at the field, the typed values 
 
 How to read a new form:
 
-- plain text: ``text(form, "name")``; a field that must be filled in: ``required``;
+- plain text: ``text(form, "name")``; a field that must be filled in: ``required`` (with
+  ``longest`` for a length limit); text of a fixed shape (a slug, a KvK number): ``matching``;
+- an e-mail address: ``email`` (``optional=True`` when it may be left empty);
+- a password: ``password``, exactly as typed, with ``shortest``/``longest``; show the page
+  again with ``without_passwords(form, ...)`` (or no values at all): a password is never echoed;
 - a day from ``<input type=date>``: ``day`` (``default`` for an empty field);
 - money: ``amount`` (required, in cents); other figures: ``figure`` and ``optional_figure``.
   All read Dutch ``1.234,56`` and plain ``1234.56`` through the one amount parser,
@@ -18,15 +22,18 @@ How to read a new form:
 - a choice among an enum's values: ``choice``; a whole number: ``whole_number``;
 - a ticked checkbox or a chosen radio button: ``is_ticked``.
 
-Nothing else in ``app/`` reads a field of a form (``form.get``, ``form[...]``): the readers
-are where input is trimmed, parsed and refused, so a new view cannot skip that by accident
-(``tests/web/test_form_input.py`` reads the source to keep it so).
+Nothing else in ``app/`` reads a field of a form or a query string (``form.get``,
+``form[...]``, ``request.args.get``): the readers are where input is trimmed, parsed and
+refused, so a new view cannot skip that by accident. The report pages' query parameters
+(dates, cursors, ``format``) have their own readers in ``app/books/params.py``. No form is a
+WTForms class (``FlaskForm``): the sign-in, second-factor, password, member and bureau forms
+were, and now use these readers like every other (``tests/web/test_form_input.py`` reads the
+source to keep all this so).
 
 The transaction entry forms (``app/entry/forms.py``) use these readers too but collect every
 problem at once as data, because a person typing six postings wants to see all the mistakes
-in one go. Still WTForms classes (``FlaskForm``, lengths declared on the class): the sign-in,
-second-factor and password forms, member invitations and roles, and the bureau's
-new-organisation forms. CSRF is ``CSRFProtect`` for every POST, whichever way it is read.
+in one go. CSRF is Flask-WTF's ``CSRFProtect`` for every POST, whichever way it is read: a
+form carries ``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">``.
 """
 
 from __future__ import annotations
