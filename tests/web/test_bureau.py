@@ -40,7 +40,10 @@ def test_a_taken_short_name_is_refused_with_the_reason(staff, make_org):
         data={"name": "Dubbel", "slug": existing.slug},
         follow_redirects=True,
     )
-    assert f"De korte naam {existing.slug} is al in gebruik" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"De korte naam {existing.slug} is al in gebruik" in page
+    assert 'value="Dubbel"' in page
 
 
 def test_an_organisation_created_with_an_owner_email_invites_that_owner_who_can_then_log_in(

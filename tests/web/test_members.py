@@ -303,3 +303,21 @@ def test_a_role_that_does_not_exist_is_refused_and_changes_nothing(
     answer = owner_client.post(f"/o/{org.slug}/members/{member.id}/role", data={"role": "baas"})
     assert answer.status_code == 302
     assert role_of(session, member.id, org) == "viewer"
+
+
+def test_a_newcomer_with_a_short_password_gets_the_form_again_with_the_name_kept(
+    app, session, org_with_owner
+):
+    org, _, owner_client = org_with_owner
+    email = f"kort-{org.slug}@example.org"
+    invite(owner_client, org, email)
+    token = invitation_token(app, email)
+
+    answer = app.test_client().post(
+        f"/invitations/{token}", data={"name": "Korte Klaas", "password": "kort"}
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'value="Korte Klaas"' in page and "Gebruik minstens 10 tekens." in page
+    assert 'value="kort"' not in page
+    assert user_by_email(session, email) is None
