@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,18 +11,16 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length
 
 from app import login_limits, login_sessions
-from app.errors import flash_refusal, translated
+from app.errors import translated
 from app.extensions import db, login_manager
-from app.form_input import text
+from app.form_input import email, password, required, text, without_passwords
+from app.refusals import Errors, attempt, go_back, show_again
 from ledger.errors import DomainError
 from tenants import invitations
 from tenants import second_factor as second_factor_module
-from tenants.models import User
+from tenants.models import Invitation, User
 from tenants.password_policy import MINIMUM_LENGTH
 from tenants.people import authenticate
 from tenants.security_log import record, record_failed_login
@@ -30,26 +29,13 @@ from tenants.security_models import EventKind
 blueprint = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired()])
-
-
-class NewAccountForm(FlaskForm):
-    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(
-        _l("Wachtwoord"), validators=[DataRequired(), Length(min=MINIMUM_LENGTH, max=200)]
-    )
-
-
-class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
-
-
 PENDING_KEY = "pending_login"
 PENDING_LIFETIME_SECONDS = 300
 PASSWORD_ATTEMPTS = "password"  # noqa: S105  (a kind of attempt)
 CODE_ATTEMPTS = "code"
+NAME_LONGEST = 200
+NEW_PASSWORD_LONGEST = 200
+CODE_LONGEST = 40
 
 
 def init_app(app: Flask) -> None:
@@ -66,23 +52,36 @@ def init_app(app: Flask) -> None:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    form = LoginForm()
-    if form.validate_on_submit():
-        email = form.email.data or ""
-        login_limits.refuse_if_account_locked(PASSWORD_ATTEMPTS, email)
-        user = authenticate(db.session(), email, form.password.data or "")
-        if user is not None:
-            return _after_password(user)
-        login_limits.count_failure(PASSWORD_ATTEMPTS, email)
-        record_failed_login(db.session(), email, login_sessions.client_address())
-        # One message for an unknown e-mail, a wrong password and a deactivated account alike.
-        form.password.errors = [_("Onbekend e-mailadres of verkeerd wachtwoord.")]
-    return render_template("login.html", form=form)
+    if request.method != "POST":
+        return _login_page()
+    form = request.form
+    return attempt(
+        lambda: (email(form, "email"), password(form, "password")),
+        lambda typed: _check_password(*typed),
+        show_again(_login_page, "email", without_passwords(form, "password")),
+    )
+
+
+def _check_password(typed_email: str, typed_password: str) -> Any:
+    login_limits.refuse_if_account_locked(PASSWORD_ATTEMPTS, typed_email)
+    user = authenticate(db.session(), typed_email, typed_password)
+    if user is not None:
+        return _after_password(user)
+    login_limits.count_failure(PASSWORD_ATTEMPTS, typed_email)
+    record_failed_login(db.session(), typed_email, login_sessions.client_address())
+    # One message for an unknown e-mail, a wrong password and a deactivated account alike.
+    # Answered with 200, not 422: the request's unit of work must commit the log entry.
+    refused = {"password": _("Onbekend e-mailadres of verkeerd wachtwoord.")}
+    return _login_page(refused, without_passwords(request.form, "password"))
+
+
+def _login_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
+    return render_template("login.html", errors=errors or {}, values=values or {})
 
 
 def _after_password(user: User) -> Any:
     """Log in, or first ask for the second factor of a person who has one."""
-    target = _safe_next(request.args.get("next"))
+    target = _safe_next(text(request.args, "next"))
     if not second_factor_module.is_enabled(db.session(), user.id):
         _start_session(user)
         return redirect(target)
@@ -98,30 +97,42 @@ def second_factor() -> Any:
         session.pop(PENDING_KEY, None)
         flash(_("Log opnieuw in."))
         return redirect(url_for("auth.login"))
-    form = CodeForm()
-    if form.validate_on_submit():
-        account = str(pending["user_id"])
-        login_limits.refuse_if_account_locked(CODE_ATTEMPTS, account)
-        now = login_sessions.now()
-        user = db.session().get(User, pending["user_id"])
-        if (
-            user is not None
-            and user.is_active
-            and second_factor_module.verify(db.session(), user.id, form.code.data or "", now)
-        ):
-            _start_session(user, has_second_factor=True)
-            return redirect(pending["next"])
-        login_limits.count_failure(CODE_ATTEMPTS, account)
-        if user is not None:
-            record(
-                db.session(),
-                EventKind.LOGIN_FAILED,
-                user_id=user.id,
-                ip_address=login_sessions.client_address(),
-                detail="second factor",
-            )
-        form.code.errors = [_("Die code klopt niet of is al gebruikt.")]
-    return render_template("login_code.html", form=form)
+    if request.method != "POST":
+        return _code_page()
+    return attempt(
+        lambda: required(request.form, "code", longest=CODE_LONGEST),
+        lambda code: _check_code(pending, code),
+        show_again(_code_page, "code", {}),
+    )
+
+
+def _check_code(pending: dict[str, Any], code: str) -> Any:
+    account = str(pending["user_id"])
+    login_limits.refuse_if_account_locked(CODE_ATTEMPTS, account)
+    now = login_sessions.now()
+    user = db.session().get(User, pending["user_id"])
+    if (
+        user is not None
+        and user.is_active
+        and second_factor_module.verify(db.session(), user.id, code, now)
+    ):
+        _start_session(user, has_second_factor=True)
+        return redirect(pending["next"])
+    login_limits.count_failure(CODE_ATTEMPTS, account)
+    if user is not None:
+        record(
+            db.session(),
+            EventKind.LOGIN_FAILED,
+            user_id=user.id,
+            ip_address=login_sessions.client_address(),
+            detail="second factor",
+        )
+    # 200, not 422, like a wrong password: the log entry must be committed.
+    return _code_page({"code": _("Die code klopt niet of is al gebruikt.")})
+
+
+def _code_page(errors: Errors | None = None, _values: Mapping[str, str] | None = None) -> str:
+    return render_template("login_code.html", errors=errors or {})
 
 
 @blueprint.route("/logout", methods=["POST"])
@@ -146,33 +157,55 @@ def accept_invitation(token: str) -> Any:
     except DomainError as error:
         return render_template("invitation.html", error=translated(error)), 410
     slug = invitation.organisation.slug
-    form = NewAccountForm()
-    if current_user.is_authenticated and request.method == "POST":
+    if request.method != "POST":
+        return _invitation_page(invitation)
+    if current_user.is_authenticated:
         return _accept_logged_in(token, slug)
-    if not current_user.is_authenticated and form.validate_on_submit():
-        return _accept_new(token, slug, form)
-    return render_template("invitation.html", invitation=invitation, form=form)
+    form = request.form
+    return attempt(
+        lambda: _accept_new(token, form),
+        lambda user: _welcome(user, slug),
+        _refused_new(invitation, token),
+    )
+
+
+def _invitation_page(
+    invitation: Invitation, errors: Errors | None = None, values: Mapping[str, str] | None = None
+) -> str:
+    return render_template(
+        "invitation.html", invitation=invitation, errors=errors or {}, values=values or {}
+    )
 
 
 def _accept_logged_in(token: str, slug: str) -> Any:
     user = db.session().get(User, current_user.id)
     assert user is not None
-    try:
-        invitations.accept_as_user(db.session(), token, user)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("auth.accept_invitation", token=token))
-    return redirect(url_for("dashboard.index", slug=slug))
+    return attempt(
+        lambda: invitations.accept_as_user(db.session(), token, user),
+        lambda _accepted: redirect(url_for("dashboard.index", slug=slug)),
+        go_back(url_for("auth.accept_invitation", token=token)),
+    )
 
 
-def _accept_new(token: str, slug: str, form: NewAccountForm) -> Any:
-    try:
-        user = invitations.accept_as_new_user(
-            db.session(), token, form.name.data or "", form.password.data or ""
-        )
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("auth.accept_invitation", token=token))
+def _accept_new(token: str, form: Mapping[str, str]) -> User:
+    name = required(form, "name", longest=NAME_LONGEST)
+    typed = password(form, "password", shortest=MINIMUM_LENGTH, longest=NEW_PASSWORD_LONGEST)
+    return invitations.accept_as_new_user(db.session(), token, name, typed)
+
+
+def _refused_new(invitation: Invitation, token: str) -> Any:
+    """Bad input (here or in the rules for a name or password): the page again, the name kept,
+    the reason at its field; any other refusal (the address has an account): flashed."""
+    shown = show_again(
+        lambda errors, values: _invitation_page(invitation, errors, values),
+        "name",
+        without_passwords(request.form, "password"),
+    )
+    back = go_back(url_for("auth.accept_invitation", token=token))
+    return lambda error: shown(error) if error.field in ("name", "password") else back(error)
+
+
+def _welcome(user: User, slug: str) -> Any:
     _start_session(user)
     return redirect(url_for("dashboard.index", slug=slug))
 

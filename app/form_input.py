@@ -7,7 +7,11 @@ person the same way: the page again, the message at the field, the typed values 
 
 How to read a new form:
 
-- plain text: ``text(form, "name")``; a field that must be filled in: ``required``;
+- plain text: ``text(form, "name")``; a field that must be filled in: ``required`` (with
+  ``longest`` for a length limit); text of a fixed shape (a slug, a KvK number): ``matching``;
+- an e-mail address: ``email`` (``optional=True`` when it may be left empty);
+- a password: ``password``, exactly as typed, with ``shortest``/``longest``; show the page
+  again with ``without_passwords(form, ...)`` (or no values at all): a password is never echoed;
 - a day from ``<input type=date>``: ``day`` (``default`` for an empty field);
 - money: ``amount`` (required, in cents); other figures: ``figure`` and ``optional_figure``.
   All read Dutch ``1.234,56`` and plain ``1234.56`` through the one amount parser,
@@ -18,25 +22,30 @@ How to read a new form:
 - a choice among an enum's values: ``choice``; a whole number: ``whole_number``;
 - a ticked checkbox or a chosen radio button: ``is_ticked``.
 
-Nothing else in ``app/`` reads a field of a form (``form.get``, ``form[...]``): the readers
-are where input is trimmed, parsed and refused, so a new view cannot skip that by accident
-(``tests/web/test_form_input.py`` reads the source to keep it so).
+Nothing else in ``app/`` reads a field of a form or a query string (``form.get``,
+``form[...]``, ``request.args.get``): the readers are where input is trimmed, parsed and
+refused, so a new view cannot skip that by accident. The report pages' query parameters
+(dates, cursors, ``format``) have their own readers in ``app/books/params.py``. No form is a
+WTForms class (``FlaskForm``): the sign-in, second-factor, password, member and bureau forms
+were, and now use these readers like every other (``tests/web/test_form_input.py`` reads the
+source to keep all this so).
 
 The transaction entry forms (``app/entry/forms.py``) use these readers too but collect every
 problem at once as data, because a person typing six postings wants to see all the mistakes
-in one go. Still WTForms classes (``FlaskForm``, lengths declared on the class): the sign-in,
-second-factor and password forms, member invitations and roles, and the bureau's
-new-organisation forms. CSRF is ``CSRFProtect`` for every POST, whichever way it is read.
+in one go. CSRF is Flask-WTF's ``CSRFProtect`` for every POST, whichever way it is read: a
+form carries ``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
+from email_validator import EmailNotValidError, validate_email
 from werkzeug.datastructures import MultiDict
 
 from app.input_limits import LARGEST_ID, id_number
@@ -47,6 +56,7 @@ from ledger.errors import ValidationFailed, message
 from ledger.suggestions import AccountChoice, chosen_account
 
 ZERO = Decimal(0)
+EMAIL_LONGEST = 254  # what an address may be under RFC 5321
 Choice = TypeVar("Choice", bound=Enum)
 
 
@@ -55,12 +65,76 @@ def text(form: Mapping[str, str], name: str) -> str:
     return form.get(name, "").strip()
 
 
-def required(form: Mapping[str, str], name: str) -> str:
-    """The field's text, which must not be empty."""
+def required(form: Mapping[str, str], name: str, *, longest: int | None = None) -> str:
+    """The field's text, which must not be empty (nor longer than ``longest`` characters)."""
     found = text(form, name)
     if not found:
         raise ValidationFailed(message("Vul dit veld in."), field=name)
+    _at_most(found, name, longest)
     return found
+
+
+def email(form: Mapping[str, str], name: str, *, optional: bool = False) -> str:
+    """An e-mail address as typed (at most 254 characters); ``""`` for an empty optional one.
+
+    Only its form is checked, not whether mail can reach it: the services normalise and check
+    the address again before they store it.
+    """
+    found = text(form, name)
+    if not found and optional:
+        return ""
+    if not found:
+        raise ValidationFailed(message("Vul dit veld in."), field=name)
+    _at_most(found, name, EMAIL_LONGEST)
+    try:
+        validate_email(found, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationFailed(message("Vul een geldig e-mailadres in."), field=name) from None
+    return found
+
+
+def password(
+    form: Mapping[str, str], name: str, *, shortest: int = 0, longest: int | None = None
+) -> str:
+    """A password exactly as typed (spaces count), which must hold more than spaces.
+
+    The page never shows it again (``without_passwords``).
+    """
+    found = form.get(name, "")
+    if not found.strip():
+        raise ValidationFailed(message("Vul dit veld in."), field=name)
+    if len(found) < shortest:
+        raise ValidationFailed(
+            message("Gebruik minstens %(count)s tekens."), field=name, count=shortest
+        )
+    _at_most(found, name, longest)
+    return found
+
+
+def matching(
+    form: Mapping[str, str], name: str, pattern: re.Pattern[str], *, optional: bool = False
+) -> str:
+    """Text that matches ``pattern`` as a whole (a slug, a KvK number); ``""`` if optional."""
+    found = text(form, name)
+    if not found and optional:
+        return ""
+    if not found:
+        raise ValidationFailed(message("Vul dit veld in."), field=name)
+    if not pattern.fullmatch(found):
+        raise ValidationFailed(message("Dit is niet in de goede vorm."), field=name)
+    return found
+
+
+def without_passwords(form: Mapping[str, str], *names: str) -> dict[str, str]:
+    """What was posted, to show again, minus the password fields: those are never echoed."""
+    return {key: value for key, value in form.items() if key not in names}
+
+
+def _at_most(found: str, name: str, longest: int | None) -> None:
+    if longest is not None and len(found) > longest:
+        raise ValidationFailed(
+            message("Gebruik hoogstens %(count)s tekens."), field=name, count=longest
+        )
 
 
 def choice(kind: type[Choice], form: Mapping[str, str], name: str) -> Choice:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import babel
+from app.form_input import text
 from tenants.roles import Role
 
 LOCALES = ("nl", "en")
@@ -48,8 +49,9 @@ def select_locale() -> str:
         return str(chosen)
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return str(current_user.locale)
-    if request and request.args.get("lang") in LOCALES:
-        return str(request.args["lang"])
+    asked = text(request.args, "lang") if request else ""
+    if asked in LOCALES:
+        return asked
     return DEFAULT_LOCALE
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,21 +23,20 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app import login_limits, login_sessions
 from app.account.views import blueprint as account
 from app.errors import translated
 from app.extensions import db
+from app.form_input import email, password
 from app.mail import Mail, send
-from ledger.errors import DomainError
+from app.refusals import Errors, attempt, show_again
+from ledger.errors import DomainError, ValidationFailed, message
 from tenants import credentials
 from tenants.models import User
 from tenants.password_policy import MAXIMUM_LENGTH, RULE
@@ -50,24 +50,6 @@ RESET_REQUESTS = "reset"
 PASSWORD_ATTEMPTS = "password"  # noqa: S105  (the login's counter: one budget per account)
 
 
-class ForgottenForm(FlaskForm):
-    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email()])
-
-
-class NewPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("Nieuw wachtwoord"), validators=[DataRequired(), Length(max=MAXIMUM_LENGTH)]
-    )
-    repeat = PasswordField(
-        _l("Nieuw wachtwoord nog eens"),
-        validators=[DataRequired(), EqualTo("password", _l("De twee wachtwoorden verschillen."))],
-    )
-
-
-class ChangeForm(NewPasswordForm):
-    current = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired()])
-
-
 def init_app(app: Flask) -> None:
     """The rule for new passwords, for every page with a field for one."""
     app.jinja_env.globals["PASSWORD_RULE"] = RULE
@@ -76,17 +58,27 @@ def init_app(app: Flask) -> None:
 
 @blueprint.route("/forgotten", methods=["GET", "POST"])
 def forgotten() -> Any:
-    form = ForgottenForm()
-    if form.validate_on_submit():
-        email = form.email.data or ""
-        # Every request counts against the address typed, known or not: no mail flood.
-        login_limits.refuse_if_account_locked(RESET_REQUESTS, email)
-        login_limits.count_failure(RESET_REQUESTS, email)
-        issued = credentials.request_reset(db.session(), email, _now())
-        if issued is not None:
-            _send_after_answer(_reset_mail(issued))
-        return render_template("password/requested.html")
-    return render_template("password/forgotten.html", form=form)
+    if request.method != "POST":
+        return _forgotten_page()
+    return attempt(
+        lambda: email(request.form, "email"),
+        _request_reset,
+        show_again(_forgotten_page, "email"),
+    )
+
+
+def _request_reset(typed: str) -> str:
+    # Every request counts against the address typed, known or not: no mail flood.
+    login_limits.refuse_if_account_locked(RESET_REQUESTS, typed)
+    login_limits.count_failure(RESET_REQUESTS, typed)
+    issued = credentials.request_reset(db.session(), typed, _now())
+    if issued is not None:
+        _send_after_answer(_reset_mail(issued))
+    return render_template("password/requested.html")
+
+
+def _forgotten_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
+    return render_template("password/forgotten.html", errors=errors or {}, values=values or {})
 
 
 @blueprint.route("/reset/<token>", methods=["GET", "POST"])
@@ -95,50 +87,65 @@ def reset(token: str) -> Any:
         credentials.pending_reset(db.session(), token, _now())
     except DomainError as error:
         return render_template("password/reset.html", error=translated(error)), 410
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            credentials.reset_password(db.session(), token, form.password.data or "", _now())
-        except DomainError as error:
-            form.password.errors = [translated(error)]
-            return _reset_page(form), 422
-        flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."))
-        return redirect(url_for("auth.login"))
-    return _reset_page(form), 422 if form.errors else 200
+    if request.method != "POST":
+        return _reset_page()
+    return attempt(
+        lambda: credentials.reset_password(db.session(), token, new_password(request.form), _now()),
+        lambda _done: _password_reset(),
+        show_again(_reset_page, "password", {}),
+    )
+
+
+def _password_reset() -> Any:
+    flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."))
+    return redirect(url_for("auth.login"))
 
 
 @account.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
-    form = ChangeForm()
-    if form.validate_on_submit():
-        # A borrowed session must not become a way to guess the password: same limit as login.
-        login_limits.refuse_if_account_locked(PASSWORD_ATTEMPTS, current_user.email)
-        try:
-            credentials.change_password(
-                db.session(),
-                current_user.id,
-                form.current.data or "",
-                form.password.data or "",
-                _now(),
-            )
-        except DomainError as error:
-            if error.field == "current":
-                login_limits.count_failure(PASSWORD_ATTEMPTS, current_user.email)
-            field = form.current if error.field == "current" else form.password
-            field.errors = [translated(error)]
-            return _change_page(form), 422
-        user = db.session().get(User, current_user.id)
-        assert user is not None
-        # Every session ended with the change; this browser goes on in a new one.
-        login_sessions.start(user, has_second_factor=current_user.has_second_factor, is_new=False)
-        flash(_("Je wachtwoord is gewijzigd. Je bent op je andere apparaten uitgelogd."))
-        return redirect(url_for("account.index"))
-    return _change_page(form), 422 if form.errors else 200
+    if request.method != "POST":
+        return _change_page()
+    return attempt(
+        lambda: _change(request.form),
+        lambda _done: _changed(),
+        show_again(_change_page, "password", {}),
+    )
 
 
-def _reset_page(form: NewPasswordForm) -> str:
-    response = render_template("password/reset.html", form=form)
+def _change(form: Mapping[str, str]) -> None:
+    current, new = password(form, "current"), new_password(form)
+    # A borrowed session must not become a way to guess the password: same limit as login.
+    login_limits.refuse_if_account_locked(PASSWORD_ATTEMPTS, current_user.email)
+    try:
+        credentials.change_password(db.session(), current_user.id, current, new, _now())
+    except DomainError as error:
+        if error.field == "current":
+            # Counted in Redis, so the refusal's rollback leaves the count standing.
+            login_limits.count_failure(PASSWORD_ATTEMPTS, current_user.email)
+        raise
+
+
+def _changed() -> Any:
+    user = db.session().get(User, current_user.id)
+    assert user is not None
+    # Every session ended with the change; this browser goes on in a new one.
+    login_sessions.start(user, has_second_factor=current_user.has_second_factor, is_new=False)
+    flash(_("Je wachtwoord is gewijzigd. Je bent op je andere apparaten uitgelogd."))
+    return redirect(url_for("account.index"))
+
+
+def new_password(form: Mapping[str, str]) -> str:
+    """The new password, typed twice alike (the rules for it are the domain's)."""
+    typed = password(form, "password", longest=MAXIMUM_LENGTH)
+    repeated = password(form, "repeat")
+    if repeated != typed:
+        raise ValidationFailed(message("De twee wachtwoorden verschillen."), field="repeat")
+    return typed
+
+
+def _reset_page(errors: Errors | None = None, _values: Mapping[str, str] | None = None) -> str:
+    response = render_template("password/reset.html", errors=errors or {})
 
     @after_this_request
     def _no_referrer(answer: Response) -> Response:
@@ -149,8 +156,8 @@ def _reset_page(form: NewPasswordForm) -> str:
     return response
 
 
-def _change_page(form: ChangeForm) -> str:
-    return render_template("account/password.html", form=form)
+def _change_page(errors: Errors | None = None, _values: Mapping[str, str] | None = None) -> str:
+    return render_template("account/password.html", errors=errors or {})
 
 
 def _reset_mail(issued: credentials.IssuedReset) -> Mail:

@@ -7,22 +7,20 @@ until it is on. Turning it on or off rotates the session token (a change of priv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import segno
 from flask import Flask, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from app import login_sessions
 from app.account.views import blueprint
-from app.errors import translated
 from app.extensions import db
-from ledger.errors import DomainError
+from app.form_input import password, required
+from app.refusals import Errors, attempt, go_back, show_again
+from ledger.errors import ValidationFailed, message
 from tenants import second_factor
 from tenants.models import User
 from tenants.passwords import verify_password
@@ -41,12 +39,7 @@ _OPEN_DURING_SETUP = frozenset(
 )
 
 
-class ConfirmForm(FlaskForm):
-    code = StringField(_l("Code uit de app"), validators=[DataRequired(), Length(max=12)])
-
-
-class DisableForm(FlaskForm):
-    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired()])
+CODE_LONGEST = 12
 
 
 def init_app(app: Flask) -> None:
@@ -65,18 +58,18 @@ def require_for_bureau_staff() -> Any:
 @blueprint.route("/second-factor", endpoint="second_factor")
 @login_required
 def second_factor_page() -> Any:
-    return _page(ConfirmForm(), DisableForm())
+    return _page()
 
 
 @blueprint.route("/second-factor/start", methods=["POST"])
 @login_required
 def start_second_factor() -> Any:
-    if FlaskForm().validate_on_submit():
-        try:
-            second_factor.begin_setup(db.session(), current_user.id, login_sessions.now())
-        except DomainError as error:
-            flash(translated(error), "error")
-    return redirect(url_for("account.second_factor"))
+    back = url_for("account.second_factor")
+    return attempt(
+        lambda: second_factor.begin_setup(db.session(), current_user.id, login_sessions.now()),
+        lambda _begun: redirect(back),
+        go_back(back),
+    )
 
 
 @blueprint.route("/second-factor/qr.svg")
@@ -96,16 +89,19 @@ def second_factor_qr() -> Any:
 @blueprint.route("/second-factor/confirm", methods=["POST"])
 @login_required
 def confirm_second_factor() -> Any:
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return _page(form, DisableForm()), 422
-    try:
-        codes = second_factor.confirm_setup(
-            db.session(), current_user.id, form.code.data or "", login_sessions.now()
-        )
-    except DomainError as error:
-        form.code.errors = [translated(error)]
-        return _page(form, DisableForm()), 422
+    return attempt(
+        lambda: second_factor.confirm_setup(
+            db.session(),
+            current_user.id,
+            required(request.form, "code", longest=CODE_LONGEST),
+            login_sessions.now(),
+        ),
+        _confirmed,
+        show_again(_page, "code", {}),
+    )
+
+
+def _confirmed(codes: list[str]) -> Any:
     login_sessions.rotate_current()
     flash(_("Je tweede factor staat aan."))
     return render_template("account/recovery_codes.html", codes=codes)
@@ -114,30 +110,36 @@ def confirm_second_factor() -> Any:
 @blueprint.route("/second-factor/disable", methods=["POST"])
 @login_required
 def disable_second_factor() -> Any:
-    form = DisableForm()
-    user = db.session().get(User, current_user.id)
     if current_user.is_bureau_admin:
         flash(_("Bureaumedewerkers houden hun tweede factor aan."), "error")
         return redirect(url_for("account.second_factor"))
-    if not form.validate_on_submit() or user is None:
-        return _page(ConfirmForm(), form), 422
-    if not verify_password(user.password_hash, form.password.data or ""):
-        form.password.errors = [_("Dat wachtwoord klopt niet.")]
-        return _page(ConfirmForm(), form), 422
+    return attempt(
+        lambda: _disable(password(request.form, "password")),
+        lambda _done: _disabled(),
+        show_again(_page, "password", {}),
+    )
+
+
+def _disable(typed: str) -> None:
+    user = db.session().get(User, current_user.id)
+    if user is None or not verify_password(user.password_hash, typed):
+        raise ValidationFailed(message("Dat wachtwoord klopt niet."), field="password")
     second_factor.disable(db.session(), current_user.id, current_user.id)
+
+
+def _disabled() -> Any:
     login_sessions.rotate_current()
     flash(_("Je tweede factor staat uit."))
     return redirect(url_for("account.index"))
 
 
-def _page(confirm: ConfirmForm, disable: DisableForm) -> str:
+def _page(errors: Errors | None = None, _values: Mapping[str, str] | None = None) -> str:
+    """The set-up page; both its forms are a code or a password, never shown again."""
     session = db.session()
     secret = second_factor.pending_secret(session, current_user.id)
     return render_template(
         "account/second_factor.html",
         is_enabled=second_factor.is_enabled(session, current_user.id),
         secret=secret,
-        confirm=confirm,
-        disable=disable,
-        start=FlaskForm(),
+        errors=errors or {},
     )

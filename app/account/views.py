@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app import login_sessions
 from app.account_picker import set_advanced_view
@@ -32,15 +31,12 @@ def index() -> Any:
         sessions=live_sessions(db.session(), current_user.id, login_sessions.now(), timeouts),
         idle_minutes=int(timeouts.idle.total_seconds() // 60),
         absolute_hours=int(timeouts.absolute.total_seconds() // 3600),
-        form=FlaskForm(),
     )
 
 
 @blueprint.route("/sessions/end", methods=["POST"])
 @login_required
 def end_all_sessions() -> Any:
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for("account.index"))
     log_out_everywhere(db.session(), current_user.id, login_sessions.now())
     login_sessions.end(None)
     flash(_("Je bent overal uitgelogd."))
@@ -51,7 +47,6 @@ def end_all_sessions() -> Any:
 @login_required
 def advanced_view() -> Any:
     """Show or hide the books' own account names beside the labels, then back to the page."""
-    if FlaskForm().validate_on_submit():
-        set_advanced_view(is_ticked(request.form, "show", "1"))
+    set_advanced_view(is_ticked(request.form, "show", "1"))
     back = text(request.form, "next")
     return redirect(back if LOCAL_PATH.fullmatch(back) else url_for("account.index"))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from flask import Response, abort, g, render_template, request
 
 from app.books.tables import Table
+from app.form_input import text
 from ledger.reports.formats import spreadsheet_cell
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -25,8 +26,8 @@ AMOUNT_FORMAT = "#,##0.00;-#,##0.00"
 
 def wanted_format() -> str | None:
     """The file asked for with ``format=``, None for the page; 400 for an unknown format."""
-    value = request.args.get("format")
-    if value is None or value == "":
+    value = text(request.args, "format")
+    if not value:
         return None
     if value not in FORMATS:
         abort(400)

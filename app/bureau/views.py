@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.bureau import forms
 from app.bureau.access import require_bureau_admin
-from app.bureau.forms import NewOrganisationForm, OwnerInvitationForm
+from app.bureau.forms import OrganisationToCreate
 from app.bureau.owners import invite_owner
 from app.extensions import db
-from app.refusals import attempt, go_back
+from app.refusals import Errors, attempt, go_back, show_again
 from app.schema_owner import owner_session
+from ledger.errors import DomainError
 from tenants.binding import TenantRef
 from tenants.models import Organisation
-from tenants.provisioning import NewOrganisation, provision_organisation
+from tenants.provisioning import provision_organisation
 from tenants.queries import all_organisations, members_of, open_invitations, organisation_by_slug
 
 blueprint = Blueprint("bureau", __name__, url_prefix="/bureau")
@@ -25,52 +28,59 @@ blueprint.before_request(require_bureau_admin)
 
 @blueprint.route("/organisations")
 def organisations() -> Any:
-    return _organisations_page(NewOrganisationForm())
+    return _organisations_page()
 
 
 @blueprint.route("/organisations", methods=["POST"])
 def create_organisation() -> Any:
-    form = NewOrganisationForm()
-    if not form.validate_on_submit():
-        return _organisations_page(form), 400
-    new = NewOrganisation(
-        slug=form.slug.data or "",
-        name=form.name.data or "",
-        kvk_number=form.kvk_number.data or None,
-    )
     return attempt(
-        lambda: _provision(new),
-        lambda tenant: _created(tenant, new, form.owner_email.data),
-        go_back(url_for("bureau.organisations")),
+        lambda: _provision(forms.new_organisation(request.form)),
+        lambda made: _created(*made),
+        _refused_organisation,
     )
 
 
-def _provision(new: NewOrganisation) -> TenantRef:
+def _provision(asked: OrganisationToCreate) -> tuple[TenantRef, OrganisationToCreate]:
     """Made on the login that owns the schemas, in its own transaction (``app/schema_owner.py``)."""
     with owner_session() as session:
-        return provision_organisation(session, new, owner_id=None)
+        return provision_organisation(session, asked.organisation, owner_id=None), asked
 
 
-def _created(tenant: TenantRef, new: NewOrganisation, owner_email: str | None) -> Any:
+def _created(tenant: TenantRef, asked: OrganisationToCreate) -> Any:
+    new = asked.organisation
     flash(_("Organisatie %(name)s aangemaakt.", name=new.name))
-    if owner_email:
-        invite_owner(tenant.organisation_id, new.name, owner_email, current_user)
+    if asked.owner_email:
+        invite_owner(tenant.organisation_id, new.name, asked.owner_email, current_user)
     return redirect(url_for("bureau.organisation", slug=new.slug))
+
+
+def _refused_organisation(error: DomainError) -> Any:
+    """A field that is wrong (or a slug in use): the form again, at that field; else flashed."""
+    if error.field in forms.NEW_ORGANISATION_FIELDS:
+        return show_again(_organisations_page, "name")(error)
+    return go_back(url_for("bureau.organisations"))(error)
 
 
 @blueprint.route("/organisations/<slug>")
 def organisation(slug: str) -> Any:
-    return _organisation_page(_organisation(slug), OwnerInvitationForm())
+    return _organisation_page(_organisation(slug))
 
 
 @blueprint.route("/organisations/<slug>/owner-invitations", methods=["POST"])
 def invite_organisation_owner(slug: str) -> Any:
     organisation = _organisation(slug)
-    form = OwnerInvitationForm()
-    if not form.validate_on_submit():
-        return _organisation_page(organisation, form), 400
-    invite_owner(organisation.id, organisation.name, form.email.data or "", current_user)
-    return redirect(url_for("bureau.organisation", slug=slug))
+    return attempt(
+        lambda: forms.owner_email(request.form),
+        lambda email: _invited(organisation, email),
+        show_again(
+            lambda errors, values: _organisation_page(organisation, errors, values), "email"
+        ),
+    )
+
+
+def _invited(organisation: Organisation, email: str) -> Any:
+    invite_owner(organisation.id, organisation.name, email, current_user)
+    return redirect(url_for("bureau.organisation", slug=organisation.slug))
 
 
 def _organisation(slug: str) -> Organisation:
@@ -80,13 +90,22 @@ def _organisation(slug: str) -> Organisation:
     return organisation
 
 
-def _organisations_page(form: NewOrganisationForm) -> str:
+def _organisations_page(
+    errors: Errors | None = None, values: Mapping[str, str] | None = None
+) -> str:
     return render_template(
-        "bureau/organisations.html", organisations=all_organisations(db.session()), form=form
+        "bureau/organisations.html",
+        organisations=all_organisations(db.session()),
+        errors=errors or {},
+        values=values or {},
     )
 
 
-def _organisation_page(organisation: Organisation, form: OwnerInvitationForm) -> str:
+def _organisation_page(
+    organisation: Organisation,
+    errors: Errors | None = None,
+    values: Mapping[str, str] | None = None,
+) -> str:
     session = db.session()
     members = members_of(session, organisation.id)
     return render_template(
@@ -95,5 +114,6 @@ def _organisation_page(organisation: Organisation, form: OwnerInvitationForm) ->
         members=members,
         has_owner=any(role == "owner" for _user, role in members),
         invitations=open_invitations(session, organisation.id),
-        form=form,
+        errors=errors or {},
+        values=values or {},
     )

@@ -148,7 +148,7 @@ def document(document_id: int) -> Any:
 @blueprint.route("/audit")
 @requires(Role.OWNER)
 def audit() -> Any:
-    before = request.args.get("before", "")
+    before = text(request.args, "before")
     rows = audit_trail(
         db.session(), limit=AUDIT_PAGE, before_id=whole_number(before, LARGEST_ID + 1)
     )

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
-from app.form_input import amount, day, text
+from app.form_input import amount, day, is_ticked, text
 from app.invoices import reads
 from app.invoices.downloads import pdf_response
 from app.payments.views import current_provider
@@ -49,7 +49,7 @@ blueprint.before_request(require_bureau_admin)
 
 @blueprint.route("/invoices")
 def index() -> Any:
-    only_open = request.args.get("open") == "1"
+    only_open = is_ticked(request.args, "open", "1")
     rows = reads.invoice_rows(db.session(), only_open=only_open)
     return render_template("invoices/bureau/index.html", rows=rows, only_open=only_open)
 
@@ -207,7 +207,7 @@ def arrears() -> Any:
 
 def _date_arg(name: str) -> date | None:
     try:
-        day = date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(text(request.args, name))
     except ValueError:
         return None
     return day if is_plausible_day(day) else None

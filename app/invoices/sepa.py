@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from app.bureau.access import require_bureau_admin
 from app.extensions import db
-from app.form_input import chosen_id, day, required
+from app.form_input import chosen_id, day, required, text
 from app.invoices import reads
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.unit_of_work import after_commit
@@ -93,7 +93,7 @@ def new_batch() -> Any:
 
 @blueprint.route("/batches/<int:batch_id>/pain008")
 def download(batch_id: int) -> Any:
-    schema = request.args.get("schema", DEFAULT_SCHEMA)
+    schema = text(request.args, "schema") or DEFAULT_SCHEMA
     session = db.session()
     xml = batch_xml(session, batch_id, schema)
     reference = get_batch(session, batch_id).reference

@@ -1,30 +1,35 @@
-"""Forms of the members pages; labels are Dutch message ids, translated when shown."""
+"""What the members pages ask for: an address to invite and a role, read with the readers."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Email, Length
+from collections.abc import Mapping
+from typing import NamedTuple
 
+from flask_babel import LazyString
+
+from app.form_input import choice, email, text
 from app.i18n import ROLE_NAMES
 from tenants.roles import Role
 
+
+class RoleChoice(NamedTuple):
+    value: str
+    label: LazyString | str
+
+
 # Most trusted last, as people read the list: who can least, who can most.
 ROLE_CHOICES = [
-    SelectChoice(role.value, ROLE_NAMES[role])
-    for role in (Role.VIEWER, Role.BOOKKEEPER, Role.OWNER)
+    RoleChoice(role.value, ROLE_NAMES[role]) for role in (Role.VIEWER, Role.BOOKKEEPER, Role.OWNER)
 ]
+DEFAULT_ROLE = Role.BOOKKEEPER
 
 
-class InvitationForm(FlaskForm):
-    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Rol"), choices=ROLE_CHOICES, default=Role.BOOKKEEPER.value)
+def invitation(form: Mapping[str, str]) -> tuple[str, Role]:
+    """The address to invite and the role offered (bookkeeper unless another is picked)."""
+    offered = choice(Role, form, "role") if text(form, "role") else DEFAULT_ROLE
+    return email(form, "email"), offered
 
 
-class RoleForm(FlaskForm):
-    role = SelectField(_l("Rol"), choices=ROLE_CHOICES, validators=[DataRequired()])
-
-
-class RemovalForm(FlaskForm):
-    """Only the CSRF token: removing someone needs no other input."""
+def role(form: Mapping[str, str]) -> Role:
+    """The role picked for a member."""
+    return choice(Role, form, "role")

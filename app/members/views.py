@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from typing import Any
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import login_sessions
 from app.extensions import db
-from app.members import switcher
-from app.members.forms import ROLE_CHOICES, InvitationForm, RemovalForm, RoleForm
+from app.members import forms, switcher
 from app.members.invitation_mail import send_invitation
-from app.refusals import attempt, go_back, succeeded
+from app.refusals import Errors, attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires, writes_registry
+from ledger.errors import DomainError
 from tenants import access_changes, invitations, people
 from tenants.invitations import IssuedInvitation
 from tenants.queries import members_of, open_invitations
@@ -35,26 +36,33 @@ switcher.register(blueprint)
 @blueprint.route("/members")
 @requires(Role.BOOKKEEPER)
 def index() -> Any:
-    return _members_page(InvitationForm())
+    return _members_page()
 
 
 @blueprint.route("/members/invitations", methods=["POST"])
 @requires(Role.OWNER)
 @writes_registry
 def invite() -> Any:
-    form = InvitationForm()
-    if not form.validate_on_submit():
-        return _members_page(form), 400
     return attempt(
-        lambda: invitations.invite(
-            db.session(), g.org.id, form.email.data or "", Role(form.role.data), current_user.id
-        ),
-        lambda issued: _send(issued, form.role.data or ""),
-        go_back(url_for("members.index")),
+        lambda: _invite(request.form),
+        lambda made: _send(*made),
+        _refused_invitation,
     )
 
 
-def _send(issued: IssuedInvitation, role: str) -> Any:
+def _invite(form: Mapping[str, str]) -> tuple[IssuedInvitation, Role]:
+    address, role = forms.invitation(form)
+    return invitations.invite(db.session(), g.org.id, address, role, current_user.id), role
+
+
+def _refused_invitation(error: DomainError) -> Any:
+    """A wrong address or role: the form again, at its field; anything else: flashed."""
+    if error.field in ("email", "role"):
+        return show_again(_members_page, "email")(error)
+    return go_back(url_for("members.index"))(error)
+
+
+def _send(issued: IssuedInvitation, role: Role) -> Any:
     """Mail the saved invitation; a failed mail keeps the invitation and says so."""
     try:
         send_invitation(issued, g.org.name, role, current_user.name)
@@ -70,15 +78,10 @@ def _send(issued: IssuedInvitation, role: str) -> Any:
 @requires(Role.OWNER)
 @writes_registry
 def change_role(user_id: int) -> Any:
-    form = RoleForm()
-    if not form.validate_on_submit():
-        flash(_("Kies een rol."), "error")
-        return redirect(url_for("members.index"))
-    role = Role(form.role.data)
     # Who lowers their own role may no longer see the members page.
     back = "dashboard.index" if user_id == current_user.id else "members.index"
     return attempt(
-        lambda: _change_role(user_id, role),
+        lambda: _change_role(user_id, forms.role(request.form)),
         succeeded(url_for(back), _("Rol gewijzigd.")),
         go_back(url_for("members.index")),
     )
@@ -97,8 +100,6 @@ def _change_role(user_id: int, role: Role) -> None:
 @requires(Role.OWNER)
 @writes_registry
 def remove(user_id: int) -> Any:
-    if not RemovalForm().validate_on_submit():
-        return redirect(url_for("members.index"))
     back = "home.index" if user_id == current_user.id else "members.index"
     return attempt(
         lambda: _remove(user_id),
@@ -115,13 +116,14 @@ def _remove(user_id: int) -> None:
     )
 
 
-def _members_page(form: InvitationForm) -> str:
+def _members_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
     session = db.session()
     return render_template(
         "members/index.html",
         members=members_of(session, g.org.id),
         invitations=open_invitations(session, g.org.id),
-        invitation_form=form,
-        role_choices=ROLE_CHOICES,
-        removal_form=RemovalForm(),
+        role_choices=forms.ROLE_CHOICES,
+        default_role=forms.DEFAULT_ROLE.value,
+        errors=errors or {},
+        values=values or {},
     )

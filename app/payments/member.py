@@ -82,7 +82,7 @@ def debit(invoice_id: int) -> Any:
 def returned(invoice_id: int) -> Any:
     """Back from the bank or the card page: what the provider says now, never the URL."""
     provider, invoice = _provider(), _own_invoice(invoice_id)
-    reference = request.args.get("payment_intent") or request.args.get("session_id") or ""
+    reference = text(request.args, "payment_intent") or text(request.args, "session_id")
     today = datetime.now(UTC).date()
     outcome = come_back(db.session(), provider, invoice.id, reference, today)
     book_after_commit(outcome.payment_ids)

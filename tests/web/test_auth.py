@@ -72,6 +72,18 @@ def test_the_right_password_opens_a_session_and_a_wrong_one_shows_the_message(cl
     assert client.get("/").status_code == 200
 
 
+def test_a_login_form_that_cannot_be_read_is_shown_again_without_the_password(client):
+    typed = {"email": "geen-adres", "password": "mijn geheime wachtwoord"}
+    response = client.post("/login", data=typed)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="geen-adres"' in page and "Vul een geldig e-mailadres in." in page
+    assert "mijn geheime wachtwoord" not in page
+    empty = client.post("/login", data={"email": "iemand@example.org", "password": "  "})
+    assert empty.status_code == 422 and "Vul dit veld in." in empty.get_data(as_text=True)
+
+
 def test_an_unknown_address_gets_exactly_the_answer_a_wrong_password_gets(client, make_user):
     user = make_user()
     unknown = f"nobody-{secrets.token_hex(4)}@example.org"

@@ -40,7 +40,10 @@ def test_a_taken_short_name_is_refused_with_the_reason(staff, make_org):
         data={"name": "Dubbel", "slug": existing.slug},
         follow_redirects=True,
     )
-    assert f"De korte naam {existing.slug} is al in gebruik" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"De korte naam {existing.slug} is al in gebruik" in page
+    assert 'value="Dubbel"' in page
 
 
 def test_an_organisation_created_with_an_owner_email_invites_that_owner_who_can_then_log_in(
@@ -77,7 +80,9 @@ def test_a_bad_owner_email_refuses_the_form_and_creates_nothing(staff, session):
         "/bureau/organisations",
         data={"name": "Stichting Typfout", "slug": slug, "owner_email": "geen-adres"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="Stichting Typfout"' in page and "Vul een geldig e-mailadres in." in page
     assert organisation_by_slug(session, slug) is None
 
 
@@ -111,7 +116,7 @@ def test_the_organisation_page_lists_its_members_and_knows_it_has_an_owner(
 def test_an_owner_invitation_without_an_email_is_refused(staff, make_org):
     org = make_org()
     response = staff.post(f"/bureau/organisations/{org.slug}/owner-invitations", data={})
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_an_unknown_organisation_has_no_bureau_page(staff):

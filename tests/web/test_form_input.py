@@ -64,6 +64,7 @@ READS = frozenset({"get", "getlist", "to_dict", "items", "values", "pop", "setde
 ALLOWED = {
     "app/form_input.py": "the readers themselves",
     "app/input_limits.py": "refuses a NUL byte in any field before a view runs",
+    "app/books/params.py": "the query readers of the report pages (dates, cursors, formats)",
 }
 
 
@@ -85,10 +86,27 @@ def raw_reads(source: str) -> Iterator[tuple[int, str]]:
 
 
 def _is_a_form(node: ast.expr) -> bool:
-    """``request.form``, or a name or parameter called ``form`` (what views call it)."""
+    """``request.form`` or ``request.args``, or a name or parameter called ``form``."""
     if isinstance(node, ast.Attribute):
-        return node.attr == "form" and ast.unparse(node.value) == "request"
+        return node.attr in ("form", "args") and ast.unparse(node.value) == "request"
     return isinstance(node, ast.Name) and node.id == "form"
+
+
+def form_classes(source: str) -> Iterator[tuple[int, str]]:
+    """(line, code) of every WTForms form class and every import of WTForms or ``FlaskForm``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            bases = [ast.unparse(base).rsplit(".", 1)[-1] for base in node.bases]
+            if {"FlaskForm", "Form"} & set(bases):
+                yield node.lineno, f"class {node.name}"
+        elif isinstance(node, ast.Import | ast.ImportFrom) and _imports_wtforms(node):
+            yield node.lineno, ast.unparse(node)
+
+
+def _imports_wtforms(node: ast.Import | ast.ImportFrom) -> bool:
+    modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+    modules += [alias.name for alias in node.names]
+    return any(name.split(".")[0] == "wtforms" or name == "FlaskForm" for name in modules)
 
 
 def test_no_view_reads_a_form_field_but_through_the_readers():
@@ -101,9 +119,38 @@ def test_no_view_reads_a_form_field_but_through_the_readers():
     assert found == []
 
 
+def test_no_form_is_a_wtforms_class():
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}: {code}"
+        for path in sorted((ROOT / "app").rglob("*.py"))
+        for line, code in form_classes(path.read_text())
+    ]
+    assert found == []
+
+
 @pytest.mark.parametrize(
     "source",
     [
+        "from flask_wtf import FlaskForm",
+        "from wtforms.validators import Length",
+        "import wtforms",
+        "class LoginForm(FlaskForm):\n    pass",
+        "class CodeForm(wtf.Form):\n    pass",
+    ],
+)
+def test_the_check_catches_a_wtforms_form(source: str):
+    assert [line for line, _code in form_classes(source)] == [1]
+
+
+def test_the_check_leaves_csrf_protection_alone():
+    assert list(form_classes("from flask_wtf import CSRFProtect\ncsrf = CSRFProtect()")) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'request.args["lang"]',
+        'request.args.get("next")',
         'request.form["iban"]',
         'request.form.get("iban", "")',
         'request.form.getlist("line", type=id_number)',
@@ -116,5 +163,5 @@ def test_the_check_catches_a_field_read_by_hand(source: str):
 
 
 def test_the_check_leaves_the_readers_and_other_gets_alone():
-    source = 'text(request.form, "iban")\nrequest.args.get("next")\nchoices.get(name)'
+    source = 'text(request.form, "iban")\ntext(request.args, "next")\nchoices.get(name)'
     assert list(raw_reads(source)) == []

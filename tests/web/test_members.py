@@ -284,7 +284,40 @@ def test_a_person_in_two_organisations_switches_between_them_with_a_different_ro
 def test_an_invitation_to_a_malformed_address_is_refused_on_the_form(session, org_with_owner):
     org, _, owner_client = org_with_owner
     response = invite(owner_client, org, "not-an-address")
-    assert response.status_code == 400
-    assert 'class="field-error"' in response.get_data(as_text=True)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="field-error"' in page and 'value="not-an-address"' in page
     count = select(func.count()).select_from(Invitation)
     assert session.scalar(count.where(Invitation.organisation_id == org.id)) == 0
+
+
+def test_a_role_that_does_not_exist_is_refused_and_changes_nothing(
+    session, org_with_owner, make_user
+):
+    org, _, owner_client = org_with_owner
+    assert invite(owner_client, org, "nieuw@example.org", "baas").status_code == 422
+    count = select(func.count()).select_from(Invitation)
+    assert session.scalar(count.where(Invitation.organisation_id == org.id)) == 0
+
+    member = make_user(org=org, role=Role.VIEWER)
+    answer = owner_client.post(f"/o/{org.slug}/members/{member.id}/role", data={"role": "baas"})
+    assert answer.status_code == 302
+    assert role_of(session, member.id, org) == "viewer"
+
+
+def test_a_newcomer_with_a_short_password_gets_the_form_again_with_the_name_kept(
+    app, session, org_with_owner
+):
+    org, _, owner_client = org_with_owner
+    email = f"kort-{org.slug}@example.org"
+    invite(owner_client, org, email)
+    token = invitation_token(app, email)
+
+    answer = app.test_client().post(
+        f"/invitations/{token}", data={"name": "Korte Klaas", "password": "kort"}
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'value="Korte Klaas"' in page and "Gebruik minstens 10 tekens." in page
+    assert 'value="kort"' not in page
+    assert user_by_email(session, email) is None

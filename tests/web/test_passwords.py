@@ -135,6 +135,23 @@ def test_changing_the_password_asks_the_current_one_and_ends_the_other_sessions(
     login(app.test_client(), user, NEW_PASSWORD)
 
 
+def test_two_different_new_passwords_are_refused_at_the_repetition_and_never_shown(
+    client, make_user
+):
+    user = make_user()
+    login(client, user)
+    typed = {"current": PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD + "!"}
+    answer = client.post("/account/password", data=typed)
+
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "De twee wachtwoorden verschillen." in page
+    assert page.index('id="repeat"') < page.index("De twee wachtwoorden verschillen.")
+    assert NEW_PASSWORD not in page and PASSWORD not in page
+    overlong = {**typed, "password": "x" * 201, "repeat": "x" * 201}
+    assert client.post("/account/password", data=overlong).status_code == 422
+    login(client, user, PASSWORD)
+
+
 def test_a_new_password_made_of_ones_organisations_name_is_refused(client, make_org, make_user):
     org = make_org(name="Stichting Zonnebloem")
     user = make_user(org=org)

@@ -86,3 +86,15 @@ def test_a_member_may_turn_a_second_factor_on_and_off(app, client, make_user):
     answer = app.test_client().post("/login", data={"email": member.email, "password": PASSWORD})
     assert answer.headers["Location"] == "/"
     assert secret
+
+
+def test_an_empty_or_overlong_code_is_refused_at_its_field_without_counting(app, make_user):
+    admin = make_user(is_bureau_admin=True)
+    client = app.test_client()
+    client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    for typed in ("", "1" * 41):
+        answer = client.post("/login/code", data={"code": typed})
+        assert answer.status_code == 422
+        assert 'class="field-error"' in answer.get_data(as_text=True)
+    code = SECOND_FACTORS[admin.id].next_code()
+    assert client.post("/login/code", data={"code": code}).status_code == 302
