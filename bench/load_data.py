@@ -22,7 +22,7 @@ from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
 from ledger.importer import import_book
 from ledger.models import Transaction
-from purchasing.invoices.documents import NewInvoice, NewLine, add_invoice
+from purchasing.invoices.documents import NewInvoice, NewLine, issue_invoice
 from purchasing.invoices.parties import Party, set_billing_details
 from purchasing.models import InvoicePurpose, LineKind
 from tenants.binding import TenantRef, bind_session
@@ -192,6 +192,6 @@ def _invoices(engine: Engine, bureau_id: int, customer_id: int) -> tuple[int, ..
                     NewLine(LineKind.FEE, "Contributie", Decimal("45.00"), vat_percent=Decimal(21))
                 ],
             )
-            ids.append(add_invoice(session, new).id)
+            ids.append(issue_invoice(session, new))
             session.commit()
     return tuple(ids)
