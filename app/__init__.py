@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _resolve_services(app, settings)
     from app import (
         auth,
+        cells,
         errors,
         health,
         i18n,
@@ -45,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    cells.init_app(app)
     words.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
