@@ -66,15 +66,20 @@ def select_locale() -> str:
 
 
 def current_locale() -> Locale | None:
-    """This request's locale as ``flask_babel.get_locale`` answers, in two context look-ups.
+    """This request's locale as ``flask_babel.get_locale`` answers, in one context look-up.
 
     Flask-Babel chooses the locale once per request and keeps it on its request context, where
     ``force_locale`` puts its own; read from there, as ``get_locale`` itself does after five
-    look-ups of its own. Pages ask for it for every amount and date they show.
+    look-ups of its own. Pages ask for it for every amount, date and word they show.
     """
-    context = g.get("_flask_babel") if g else None
+    try:
+        context = g.get("_flask_babel")
+    except RuntimeError:  # outside an application context
+        context = None
     locale = getattr(context, "babel_locale", None)
-    return locale if isinstance(locale, Locale) else get_locale()
+    if not isinstance(locale, Locale):
+        locale = get_locale()
+    return locale if isinstance(locale, Locale) else None
 
 
 # The catalogue of each locale, found once per process (they do not change while it runs).
@@ -125,17 +130,32 @@ def money(amount: Decimal | int, currency: str = "EUR") -> str:
     Never raises: whatever the database holds is shown (see ``_shown``).
     """
     locale = _babel_locale()
+    if (
+        currency == "EUR"
+        and isinstance(amount, Decimal)
+        and _at_most_cents(amount)
+        and amount.adjusted() < PLAIN_DIGITS
+    ):
+        return _euros(amount, locale.language)  # nearly every amount: no wider context needed
 
     def formatted(value: Decimal) -> str:
         if currency == "EUR" and _at_most_cents(value):
-            positive, negative, separators = _EURO_FORMATS[locale.language]
-            digits = format(value.copy_abs(), ",.2f")  # exact: no more decimals than shown
-            if separators is not None:
-                digits = digits.translate(separators)
-            return (negative if value.is_signed() else positive).format(digits)
+            return _euros(value, locale.language)
         return str(format_currency(value, currency, locale=locale))
 
     return _shown(amount, formatted, currency)
+
+
+# Far fewer digits than Python's default decimal context holds (28).
+PLAIN_DIGITS = 20
+
+
+def _euros(value: Decimal, language: str) -> str:
+    positive, negative, separators = _EURO_FORMATS[language]
+    digits = format(value.copy_abs(), ",.2f")  # exact: no more decimals than shown
+    if separators is not None:
+        digits = digits.translate(separators)
+    return (negative if value.is_signed() else positive).format(digits)
 
 
 def _at_most_cents(amount: Decimal) -> bool:
