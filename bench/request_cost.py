@@ -50,11 +50,13 @@ from bench.scratch import scratch_database
 from tenants.databases import _tenant_schemas
 from tenants.db_roles import drop_roles_after_database
 from tenants.migrations import upgrade_public
+from workers.settings import engine_options, settings_from_env
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SLUG = "org-000"
 EMAIL = f"owner@{SLUG}.bench.example"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+APPLICATION_NAME = f"request_cost_{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,18 @@ def pages(cursor: str, invoice_id: int) -> dict[str, str]:
 
 
 def application(database_url: str, redis_url: str, instance: Path) -> Flask:
-    """The application as gunicorn serves it, but for cookies over plain http."""
+    """The application as gunicorn serves it, but for cookies over plain http.
+
+    Its connections carry an ``application_name`` of their own, so that the PostgreSQL CPU
+    counted is this run's alone when two runs measure at once.
+    """
     os.environ.setdefault("SB_INSTANCE_DIR", str(instance))
+    options = engine_options(settings_from_env())
+    options["connect_args"] = {**options["connect_args"], "application_name": APPLICATION_NAME}
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
             "REDIS_URL": redis_url,
             "RATELIMIT_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
@@ -126,17 +135,15 @@ def counted_statements(engine: Engine) -> Iterator[list[int]]:
 
 
 def backends_cpu(engine: Engine) -> float | None:
-    """CPU seconds so far of every backend of this database but the asking one.
-
-    Asked on a connection of its own: the application's pool holds the ones to measure.
-    """
+    """CPU seconds so far of the application's backends (asked on a connection of its own)."""
     asking = create_engine(engine.url, poolclass=NullPool)
     with asking.connect() as connection:
         pids = connection.execute(
             text(
                 "SELECT pid FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+                " WHERE datname = current_database() AND application_name = :name"
+            ),
+            {"name": APPLICATION_NAME},
         ).scalars()
         total = 0.0
         for pid in pids:
