@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app import (
         account_picker,
         auth,
+        cells,
         errors,
         health,
         i18n,
@@ -48,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    cells.init_app(app)
     words.init_app(app)
     account_picker.init_app(app)
     auth.init_app(app)

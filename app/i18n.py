@@ -9,8 +9,9 @@ from decimal import Context, Decimal, DecimalException, localcontext
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, request, session
-from flask_babel import get_locale, to_user_timezone
+from babel.support import NullTranslations, Translations
+from flask import Flask, g, request, session
+from flask_babel import get_locale, get_translations, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -31,6 +32,17 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's own callables find the translations through five context look-ups per
+    # word; a page asks for seventy words and more.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda string: _translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(
+            context, singular, plural, n
+        ),
+        newstyle=True,
+    )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
@@ -38,7 +50,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["short_day"] = short_day
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["current_locale"] = lambda: str(current_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
 
 
@@ -55,12 +67,50 @@ def select_locale() -> str:
     return DEFAULT_LOCALE
 
 
+def current_locale() -> Locale | None:
+    """This request's locale as ``flask_babel.get_locale`` answers, in one context look-up.
+
+    Flask-Babel chooses the locale once per request and keeps it on its request context, where
+    ``force_locale`` puts its own; read from there, as ``get_locale`` itself does after five
+    look-ups of its own. Pages ask for it for every amount, date and word they show.
+    """
+    try:
+        context = g.get("_flask_babel")
+    except RuntimeError:  # outside an application context
+        context = None
+    locale = getattr(context, "babel_locale", None)
+    if not isinstance(locale, Locale):
+        locale = get_locale()
+    return locale if isinstance(locale, Locale) else None
+
+
+# The catalogue of each locale, found once per process (they do not change while it runs).
+_CATALOGUES: dict[tuple[str, str | None], Translations | NullTranslations] = {}
+
+
+def _translations() -> Translations | NullTranslations:
+    locale = current_locale()
+    if locale is None:
+        return _found_translations()
+    key = (locale.language, locale.territory)
+    found = _CATALOGUES.get(key)
+    if found is None:
+        found = _CATALOGUES[key] = _found_translations()
+    return found
+
+
+def _found_translations() -> Translations | NullTranslations:
+    found: Translations | NullTranslations = get_translations()
+    return found
+
+
 # Parsed once: given a name, Babel parses it and builds a new Locale on every call.
 _DUTCH, _ENGLISH = Locale.parse("nl_NL"), Locale.parse("en_GB")
 
 
 def _babel_locale() -> Locale:
-    return _DUTCH if str(get_locale()) == "nl" else _ENGLISH
+    locale = current_locale()
+    return _DUTCH if locale is not None and locale.language == "nl" else _ENGLISH
 
 
 # Wider than any amount worth grouping in thousands; beyond it a number is written as stored.
@@ -82,17 +132,32 @@ def money(amount: Decimal | int, currency: str = "EUR") -> str:
     Never raises: whatever the database holds is shown (see ``_shown``).
     """
     locale = _babel_locale()
+    if (
+        currency == "EUR"
+        and isinstance(amount, Decimal)
+        and _at_most_cents(amount)
+        and amount.adjusted() < PLAIN_DIGITS
+    ):
+        return _euros(amount, locale.language)  # nearly every amount: no wider context needed
 
     def formatted(value: Decimal) -> str:
         if currency == "EUR" and _at_most_cents(value):
-            positive, negative, separators = _EURO_FORMATS[locale.language]
-            digits = format(value.copy_abs(), ",.2f")  # exact: no more decimals than shown
-            if separators is not None:
-                digits = digits.translate(separators)
-            return (negative if value.is_signed() else positive).format(digits)
+            return _euros(value, locale.language)
         return str(format_currency(value, currency, locale=locale))
 
     return _shown(amount, formatted, currency)
+
+
+# Far fewer digits than Python's default decimal context holds (28).
+PLAIN_DIGITS = 20
+
+
+def _euros(value: Decimal, language: str) -> str:
+    positive, negative, separators = _EURO_FORMATS[language]
+    digits = format(value.copy_abs(), ",.2f")  # exact: no more decimals than shown
+    if separators is not None:
+        digits = digits.translate(separators)
+    return (negative if value.is_signed() else positive).format(digits)
 
 
 def _at_most_cents(amount: Decimal) -> bool:

@@ -32,7 +32,7 @@ from app.account.log import note_bureau_visit
 from app.extensions import db, login_manager
 from tenants.binding import TenantRef, bind_session, bound_tenant, tenant_ref
 from tenants.errors import TenantBindingError
-from tenants.queries import membership_of, organisation_by_slug
+from tenants.queries import organisations_of
 from tenants.roles import Role
 
 log = logging.getLogger(__name__)
@@ -135,11 +135,13 @@ def _bind_and_authorise() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     session = db.session()
-    organisation = organisation_by_slug(session, g.org_slug or "")
-    membership = membership_of(session, current_user.id, organisation.id) if organisation else None
-    if organisation is None or membership is None:
+    # One query finds the membership and fills the switcher in the top bar: the user's
+    # organisations, as they were before the view ran.
+    g.user_organisations = organisations_of(session, current_user.id)
+    found = [(o, role) for o, role in g.user_organisations if o.slug == g.org_slug]
+    if not found:
         abort(404)
-    role = Role(membership.role)
+    organisation, role = found[0][0], Role(found[0][1])
     view = current_app.view_functions[request.endpoint or ""]
     if not role.allows(getattr(view, _ROLE_ATTRIBUTE)):
         abort(403)

@@ -96,10 +96,12 @@ def import_books(engine: Engine, data: Dataset, text: str) -> Books:
         user = create_user(session, email, PASSWORD)
         user_id = user.id
         add_member(session, user_id, tenant.organisation_id, Role.OWNER)
+        session.commit()
     with Session(engine) as session:
         bind_session(session, tenant)
         started = time.perf_counter()
         import_book(session, text, user_id, source="bench")
+        session.commit()
         seconds = time.perf_counter() - started
     return Books(engine, tenant, slug, user_id, email, seconds)
 

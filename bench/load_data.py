@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pyotp
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -22,13 +23,14 @@ from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
 from ledger.importer import import_book
 from ledger.models import Transaction
-from purchasing.invoices.documents import NewInvoice, NewLine, add_invoice
+from purchasing.invoices.documents import NewInvoice, NewLine, issue_invoice
 from purchasing.invoices.parties import Party, set_billing_details
 from purchasing.models import InvoicePurpose, LineKind
 from tenants.binding import TenantRef, bind_session
 from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.roles import Role
+from tenants.second_factor import enable_with_secret
 from tests.bank.builders import camt_statement
 
 PASSWORD = "bench horse battery staple"  # noqa: S105 (throw-away users in a scratch database)
@@ -68,6 +70,7 @@ class Person:
     email: str
     role: str  # owner, bookkeeper, viewer or staff
     organisation: Organisation | None
+    second_factor: str | None = None  # the TOTP secret bureau staff log in with
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,15 @@ def _bureau(engine: Engine) -> int:
 
 
 def _staff(engine: Engine, bureau_id: int, number: int) -> Person:
+    """Bureau staff, with the second factor they must have (a TOTP secret made here)."""
     email = f"staff-{number}@bench.example"
+    secret = pyotp.random_base32()
     with Session(engine) as session:
         user = create_user(session, email, PASSWORD, name=f"Staff {number}", is_bureau_admin=True)
         add_member(session, user.id, bureau_id, Role.OWNER)
+        enable_with_secret(session, user.id, secret, datetime.now(UTC))
         session.commit()
-    return Person(email, "staff", None)
+    return Person(email, "staff", None, second_factor=secret)
 
 
 def _member(
@@ -192,6 +198,6 @@ def _invoices(engine: Engine, bureau_id: int, customer_id: int) -> tuple[int, ..
                     NewLine(LineKind.FEE, "Contributie", Decimal("45.00"), vat_percent=Decimal(21))
                 ],
             )
-            ids.append(add_invoice(session, new).id)
+            ids.append(issue_invoice(session, new))
             session.commit()
     return tuple(ids)

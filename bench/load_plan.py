@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import pyotp
+
 from bench.load_data import PASSWORD, Organisation, Person
 
 USER_AGENT = "servicebureau-bench/1"
@@ -48,6 +50,10 @@ def log_in(port: int, person: Person, number: int, base: int) -> Login:
     page = client.send("GET", "/login")
     form = {"email": person.email, "password": PASSWORD, "csrf_token": _token(page)}
     client.send("POST", "/login", urlencode(form), expect=302)
+    if person.second_factor is not None:
+        code = pyotp.TOTP(person.second_factor).now()
+        form = {"code": code, "csrf_token": _token(client.send("GET", "/login/code"))}
+        client.send("POST", "/login/code", urlencode(form), expect=302)
     csrf = None
     if person.role in ("owner", "bookkeeper") and person.organisation is not None:
         csrf = _token(client.send("GET", f"/o/{person.organisation.slug}/entry/expense"))

@@ -65,6 +65,7 @@ def gunicorn(
         "REDIS_URL": redis_url,
         "SECRET_KEY": secret_key,
         "SB_INSTANCE_DIR": str(work / "instance"),
+        "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",  # wsgi.py refuses to start without it
         "PYTHONPATH": str(ROOT),
     }
     command = [

@@ -53,6 +53,12 @@ from ledger.entries import (
     PriceEntry,
 )
 from ledger.roots import rename_roots, root_renames
+from ledger.transaction_text import (
+    WrittenTransaction,
+    escape_string,
+    plain_meta_lines,
+    transaction_text,
+)
 
 # Options that change what a ledger means; kept with the books and written back on export.
 KEPT_OPTIONS = (
@@ -361,13 +367,13 @@ def render_header(options: Mapping[str, Any]) -> str:
 
 
 def render_entries(
-    directives: Iterable[Directive], transactions: Iterable[Directive]
+    directives: Iterable[Directive], transactions: Iterable[Directive | WrittenTransaction]
 ) -> Iterator[str]:
     """Each directive as Beancount text, in Beancount's order, a blank line between them.
 
     ``directives`` (accounts, balances, prices: few) are sorted here; ``transactions`` must come
-    in date order and are converted one at a time as they are read, so a long history is never
-    held in memory whole.
+    in date order and are converted one at a time as they are read (or come written already,
+    ``ledger.export_rows``), so a long history is never held in memory whole.
     """
     fixed = data.sorted([_to_bean(d, lineno) for lineno, d in enumerate(directives, 1)])
     first = len(fixed) + 1
@@ -378,7 +384,9 @@ def render_entries(
     render = printer.EntryPrinter()  # what format_entry makes for every entry, made once
     separator = ""
     for _key, item in heapq.merge(keyed, streamed, key=itemgetter(0)):
-        if isinstance(item, NewTransaction):
+        if isinstance(item, WrittenTransaction):
+            text = item.text
+        elif isinstance(item, NewTransaction):
             text = _plain_transaction(item, render.dformat) or render(_to_bean(item, 0))
         else:
             text = render(item)
@@ -387,61 +395,27 @@ def render_entries(
 
 
 def _plain_transaction(transaction: NewTransaction, dformat: Any) -> str | None:
-    """The printer's text for a transaction without costs, prices or posting metadata (nearly
-    every one), made without building Beancount's objects; None for any other transaction.
-
-    Byte for byte what ``printer.format_entry`` writes (``tests/ledger/test_export_stream.py``
-    compares them), at a fraction of its cost: the printer also renders and aligns each
-    posting's weight, which it then does not print.
-    """
+    """``transaction_text`` of a transaction without costs, prices or posting metadata (nearly
+    every one); None for any other transaction, which the printer then writes."""
     postings = transaction.postings
     if any(p.cost is not None or p.price is not None or p.meta for p in postings):
         return None
-    meta = _plain_meta_lines(transaction.meta)
+    meta = plain_meta_lines(transaction.meta)
     if meta is None:
         return None
-    words = []
-    if transaction.payee:
-        words.append(f'"{escape_string(transaction.payee)}"')
-    if transaction.narration:
-        words.append(f'"{escape_string(transaction.narration)}"')
-    elif transaction.payee:
-        words.append('""')
-    words += [f"#{tag}" for tag in sorted(transaction.tags)]
-    words += [f"^{link}" for link in sorted(transaction.links)]
-    flag = printer.render_flag(transaction.flag)
-    lines = [f"{transaction.date} {flag} {' '.join(words)}", *meta]
-    accounts = [
-        f"{printer.render_flag(p.flag)} {p.account}" if p.flag else p.account for p in postings
-    ]
-    numbers = [dformat.format(p.units.number, p.units.currency) + " " for p in postings]
-    account_width = max(len(account) for account in accounts)
-    if not all("A" <= p.units.currency[:1] <= "Z" for p in postings):
-        return None  # the printer aligns on the first capital, which is then elsewhere
-    # The printer's alignment on the currency's first letter, its trailing padding stripped.
-    number_width = max(len(number) for number in numbers)
-    lines += [
-        f"  {account:{account_width}}  {number:>{number_width}}{posting.units.currency}"
-        for account, number, posting in zip(accounts, numbers, postings, strict=True)
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _plain_meta_lines(meta: Meta) -> list[str] | None:
-    """The printer's metadata lines, or None when a value is of a kind left to the printer."""
-    lines = []
-    for key, value in meta.items():
-        if key.startswith("__") or key in ("filename", "lineno"):
-            continue
-        if isinstance(value, bool):
-            lines.append(f"  {key}: {'TRUE' if value else 'FALSE'}")
-        elif isinstance(value, str):
-            lines.append(f'  {key}: "{escape_string(value)}"')
-        elif isinstance(value, Decimal | datetime.date):
-            lines.append(f"  {key}: {value}")
-        else:
-            return None
-    return lines
+    return transaction_text(
+        transaction.date,
+        transaction.flag,
+        transaction.payee,
+        transaction.narration,
+        transaction.tags,
+        transaction.links,
+        meta,
+        [
+            (p.account, p.flag, dformat.format(p.units.number, p.units.currency), p.units.currency)
+            for p in postings
+        ],
+    )
 
 
 def _option_lines(options: Mapping[str, Any]) -> list[str]:
@@ -555,11 +529,6 @@ def _bean_value(value: MetaValue) -> Any:
     if isinstance(value, AccountRef):
         return value.name
     return value
-
-
-def escape_string(text: str) -> str:
-    """Text inside Beancount double quotes: backslashes and quotes escaped, nothing else needed."""
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _amount(value: Amount) -> Any:

@@ -31,6 +31,7 @@ from ledger.entries import (
     PadEntry,
     PriceEntry,
 )
+from ledger.export_rows import written_transactions
 from ledger.meta import decode_meta, decode_values
 from ledger.models import (
     Account,
@@ -44,7 +45,7 @@ from ledger.models import (
     Price,
 )
 from ledger.options import book_options
-from ledger.queries import all_transactions, stream_transactions
+from ledger.queries import all_transactions
 
 LABEL_KEYS = ("label_nl", "label_en", "rgs")
 DOCUMENT_TYPE = "document"
@@ -72,7 +73,7 @@ def write_book(
         options["title"] = title
     directives = _other_directives(session, documents or {})
     yield beans.render_header(options)
-    yield from beans.render_entries(directives, stream_transactions(session))
+    yield from beans.render_entries(directives, written_transactions(session))
 
 
 def document_paths(session: Session) -> list[str]:

@@ -76,10 +76,9 @@ def to_transaction(row: Transaction, postings: Iterable[tuple[Posting, str]]) ->
 
 
 def transaction_of_rows(rows: Sequence[Any]) -> NewTransaction:
-    """A transaction from joined rows, one per posting (``queries.stream_transactions``).
-
-    Called once per transaction of an export, so the usual posting (no cost, price or
-    metadata) skips the helpers that would find nothing.
+    """A transaction from joined rows, one per posting (``export_rows``, for the transactions
+    that Beancount's printer writes); the usual posting (no cost, price or metadata) skips the
+    helpers that would find nothing.
     """
     first = rows[0]
     return NewTransaction(

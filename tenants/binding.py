@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ledger.errors import message
 from ledger.tables import PLACEHOLDER_SCHEMA
-from tenants.db_roles import set_local_role_sql
+from tenants.db_roles import tenant_role
 from tenants.errors import TenantBindingError
 from tenants.marker import TenantMarker
 from tenants.models import Organisation
@@ -96,18 +96,31 @@ def route_connection(connection: Connection, schema_name: str) -> None:
 
 
 def _apply(connection: Connection, tenant: TenantRef) -> None:
-    # The marker is read schema-qualified, before anything is routed: when it is not this
-    # tenant's, the connection stays unrouted. (SQLAlchemy keeps a connection in the session
-    # even when this hook raises, so a routed one would serve the next query of the transaction.)
-    marker = connection.execute(
-        select(TenantMarker.organisation_id, TenantMarker.schema_name),
+    # One round trip. The marker is read schema-qualified, and only a marker row that is this
+    # tenant's routes the transaction: ``set_config(..., true)`` is ``SET LOCAL``, evaluated
+    # for the rows that pass the WHERE clause alone. When the marker is anyone else's, no row
+    # comes back and the connection stays unrouted. (SQLAlchemy keeps a connection in the
+    # session even when this hook raises, so a routed one would serve the next query of the
+    # transaction.)
+    marker = TenantMarker.__table__
+    # Quoted only when it must be, so the setting reads as ``SET search_path`` leaves it.
+    quoted = connection.dialect.identifier_preparer.quote(tenant.schema_name)
+    routed = connection.execute(
+        select(
+            func.set_config("search_path", quoted, True),
+            func.set_config("role", tenant_role(tenant.schema_name), True),
+        )
+        .select_from(marker)
+        .where(
+            marker.c.organisation_id == tenant.organisation_id,
+            marker.c.schema_name == tenant.schema_name,
+        ),
         execution_options={"schema_translate_map": {PLACEHOLDER_SCHEMA: tenant.schema_name}},
-    ).one_or_none()
-    if marker is None or tuple(marker) != (tenant.organisation_id, tenant.schema_name):
+    ).first()
+    if routed is None:
         raise TenantBindingError(
             message("Schema %(schema)s hoort niet bij organisatie %(organisation)s."),
             schema=tenant.schema_name,
             organisation=tenant.organisation_id,
         )
-    route_connection(connection, tenant.schema_name)
-    connection.exec_driver_sql(set_local_role_sql(connection, tenant.schema_name))
+    connection.execution_options(schema_translate_map={PLACEHOLDER_SCHEMA: tenant.schema_name})

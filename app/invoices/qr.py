@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import segno.helpers
 
 from purchasing.invoices.transfer import TransferInstructions
 
 
+@lru_cache(maxsize=256)
 def epc_qr_data_uri(instructions: TransferInstructions) -> str:
-    """An SVG data URI of the EPC QR code for ``instructions``, ready for ``<img src>``."""
+    """An SVG data URI of the EPC QR code for ``instructions``, ready for ``<img src>``.
+
+    Drawn once per process for the same transfer (a few KiB each): drawing costs several
+    milliseconds, and an open invoice's page is opened again and again.
+    """
     code = segno.helpers.make_epc_qr(
         name=instructions.beneficiary[:70],
         iban=instructions.iban,

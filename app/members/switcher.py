@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, g
 from flask_login import current_user
 
 from app.extensions import db
@@ -24,7 +24,8 @@ def my_organisations() -> list[tuple[str, str, str]]:
     """(slug, name, role) of each organisation of the logged-in user; called only when shown."""
     if not current_user.is_authenticated:
         return []
-    return [
-        (organisation.slug, organisation.name, role)
-        for organisation, role in organisations_of(db.session(), current_user.id)
-    ]
+    # An organisation's page found them already (``app.tenancy``).
+    found = g.get("user_organisations")
+    if found is None:
+        found = organisations_of(db.session(), current_user.id)
+    return [(organisation.slug, organisation.name, role) for organisation, role in found]

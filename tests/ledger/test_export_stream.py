@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from ledger.beans import render_entries, render_header
+from ledger.beans import render_book, render_entries, render_header
 from ledger.entries import Amount, BalanceEntry, NewPosting, NewTransaction, OpenEntry
-from ledger.export import export_book
+from ledger.export import export_book, read_book
+from ledger.importer import import_book
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.ledger.test_hostile_text import HOSTILE
@@ -85,3 +86,49 @@ def test_the_download_streams_the_books_with_the_organisations_name_as_title(
     with Session(engine) as session:
         bind_session(session, org.tenant)
         assert text == export_book(session, title='Stichting "De Linde" & co')
+
+
+VARIED = r"""
+2024-01-01 open Assets:Bank EUR
+2024-01-01 open Assets:Stock HOOL "FIFO"
+2024-01-01 open Equity:Opening
+2024-01-01 open Expenses:Fees
+2024-01-01 open Income:Gifts
+2024-01-02 pad Assets:Bank Equity:Opening
+2024-01-03 balance Assets:Bank 1000.00 EUR
+2024-01-04 * "Buy" #invest ^lot-1
+  note: "a \"quoted\" lot"
+  Assets:Stock 10 HOOL {30.00 EUR, "a"}
+  Assets:Bank -300.00 EUR
+2024-01-05 ! "Gift \\ shop" "" #wijk #buurt ^factuur-17
+  checked: TRUE
+  on: 2024-01-06
+  share: 0.25
+  ! Assets:Bank 1234567.8900 EUR
+  Income:Gifts -1234567.89 EUR
+2024-01-06 * "Fee with an amount in its metadata"
+  fee: 2.50 EUR
+  Expenses:Fees 0.0000001 EUR
+  Assets:Bank -0.0000001 EUR
+2024-01-07 * "Posting metadata"
+  Expenses:Fees 3.00 EUR
+    receipt: "bon-3"
+  Assets:Bank
+2024-01-08 * "Priced" "in EUR"
+  Assets:Bank 10.00 EUR @ 1.00 EUR
+  Income:Gifts -10.00 EUR
+"""
+
+
+def test_the_export_from_the_rows_is_what_beancounts_printer_writes_for_every_transaction(
+    books: Session,
+):
+    """Plain transactions are written from the rows, the others by the printer: the same text."""
+    import_book(books, VARIED, actor_id=1)
+
+    exported = export_book(books)
+
+    assert exported == render_book(read_book(books))  # every entry through the printer
+    assert '2024-01-05 ! "Gift \\\\ shop" "" #buurt #wijk ^factuur-17' in exported
+    assert "Assets:Bank  1234567.8900 EUR" in exported
+    assert "Expenses:Fees   0.0000001 EUR" in exported
