@@ -8,6 +8,9 @@ runs with a Dutch locale and every page says it is Dutch.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, log_in
@@ -30,6 +33,7 @@ BUREAU_PAGES = {
     "bureau-invoices": "/bureau/invoices",
     "bureau-invoice": "/bureau/invoices/{invoice_id}",
 }
+CHROMIUM_LOCALES = Path(os.environ.get("SB_CHROMIUM_LOCALES", "/usr/lib/chromium/locales"))
 SIDEWAYS = "document.scrollingElement.scrollWidth - window.innerWidth"
 
 
@@ -89,12 +93,20 @@ def test_the_bureaus_invoices_do_not_scroll_sideways_on_a_phone(new_page, world,
 
 
 def test_date_fields_read_dd_mm_jjjj_in_a_dutch_page(new_page, world):
+    # A date field follows the language of Chromium's own interface: without its Dutch
+    # strings (Debian's chromium-l10n, installed by scripts/test) it shows mm/dd/yyyy.
+    assert (CHROMIUM_LOCALES / "nl.pak").exists(), (
+        "no Dutch Chromium: apt-get install chromium-l10n"
+    )
     page = new_page()
     log_in(page, world.emails["owner"], PASSWORD)
     page.goto(f"/o/{world.member_slug}/journal")
     assert page.evaluate("document.documentElement.lang") == "nl"
     assert page.evaluate("navigator.language") == "nl-NL"
-    assert page.evaluate(
-        "new Date(2027, 0, 31).toLocaleDateString(undefined,"
-        " {day: '2-digit', month: '2-digit', year: 'numeric'})"
-    ) == "31-01-2027"
+    assert (
+        page.evaluate(
+            "new Date(2027, 0, 31).toLocaleDateString(undefined,"
+            " {day: '2-digit', month: '2-digit', year: 'numeric'})"
+        )
+        == "31-01-2027"
+    )
