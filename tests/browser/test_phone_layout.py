@@ -16,12 +16,14 @@ import pytest
 from tests.browser.conftest import DESKTOP, PHONE, log_in
 from tests.conftest import PASSWORD
 from tests.web.populated import Populated, populate
+from workers.bookings import book_invoice
 
 pytestmark = pytest.mark.browser
 
 MEMBER_PAGES = {
     "journal": "/journal",
     "account": "/accounts/Assets:Bank:Checking",
+    "prepaid": "/accounts/Assets:Prepaid:Expenses?from=2026-01-01",  # with its releases
     "balance-sheet": "/reports/balance-sheet",
     "income-statement": "/reports/income-statement",
     "trial-balance": "/reports/trial-balance",
@@ -39,7 +41,10 @@ SIDEWAYS = "document.scrollingElement.scrollWidth - window.innerWidth"
 
 @pytest.fixture(scope="module")
 def world(engine) -> Populated:
-    return populate(engine)
+    populated = populate(engine)
+    # The fee invoice in the member's books: prepaid in March, released month by month since.
+    assert book_invoice(engine, int(populated.arguments["invoice_id"])).booked == 2
+    return populated
 
 
 def overflow_of(page, paths: dict[str, str], prefix: str, world: Populated, shots) -> dict:
@@ -83,6 +88,8 @@ def test_a_members_books_and_invoices_do_not_scroll_sideways_on_a_phone(
     plan_a_budget(page, world)
     found = overflow_of(page, MEMBER_PAGES, f"/o/{world.member_slug}", world, screenshots)
     assert not found, found
+    page.goto(f"/o/{world.member_slug}{MEMBER_PAGES['prepaid']}")
+    assert page.get_by_role("heading", name="Nog vrij te vallen").is_visible()
 
 
 def test_the_bureaus_invoices_do_not_scroll_sideways_on_a_phone(new_page, world, screenshots):
