@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["short_day"] = short_day
+    app.jinja_env.filters["month"] = month
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.globals["current_locale"] = lambda: str(current_locale())
@@ -205,6 +206,11 @@ def day(value: date | datetime) -> str:
 def short_day(value: date | datetime) -> str:
     """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables."""
     return format_date(_calendar_day(value), format="short", locale=_babel_locale())
+
+
+def month(value: date) -> str:
+    """``januari 2027`` in Dutch, ``January 2027`` in English: a month, as a schedule names it."""
+    return format_date(value, format="LLLL yyyy", locale=_babel_locale())
 
 
 def moment(value: datetime) -> str:

@@ -20,6 +20,7 @@ from ledger.export import in_chunks, write_book
 from ledger.reports.account_ledger import LedgerLine, account_ledger
 from ledger.reports.journal import JournalFilter, journal
 from ledger.reports.periods import Period, fiscal_year
+from ledger.reports.planned_releases import planned_releases
 from ledger.suggestions import (
     account_choices,
     account_labels,
@@ -81,12 +82,12 @@ def account_page(account: str) -> Any:
         if kind != "csv":
             abort(400)
         return _ledger_csv(account, period, text)
-    ledger = account_ledger(
-        db.session(), account, period=period, after=cursor_arg("after"), text=text
-    )
+    session = db.session()
+    ledger = account_ledger(session, account, period=period, after=cursor_arg("after"), text=text)
     return render_template(
         "books/account.html",
         ledger=ledger,
+        releases=planned_releases(session, account, period.start),
         start=period.start if period.start != date.min else None,
         end=period.end if period.end != date.max else None,
         text=text,

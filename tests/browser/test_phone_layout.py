@@ -1,0 +1,119 @@
+"""The treasurer's everyday pages fit a phone: nothing scrolls sideways at 390 px.
+
+A wide table may scroll inside its own ``.table-scroll`` box; the page itself never does, so
+the menu, headings and forms stay in view. Screenshots at 390 px and 1280 px are kept in
+test-artifacts/screenshots for a person to look at. Date fields show dd-mm-jjjj: the browser
+runs with a Dutch locale and every page says it is Dutch.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.conftest import PASSWORD
+from tests.web.populated import Populated, populate
+from workers.bookings import book_invoice
+
+pytestmark = pytest.mark.browser
+
+MEMBER_PAGES = {
+    "journal": "/journal",
+    "account": "/accounts/Assets:Bank:Checking",
+    "prepaid": "/accounts/Assets:Prepaid:Expenses?from=2026-01-01",  # with its releases
+    "balance-sheet": "/reports/balance-sheet",
+    "income-statement": "/reports/income-statement",
+    "trial-balance": "/reports/trial-balance",
+    "budget": "/reports/budget",
+    "invoices": "/invoices",
+    "invoice": "/invoices/{invoice_id}",
+}
+BUREAU_PAGES = {
+    "bureau-invoices": "/bureau/invoices",
+    "bureau-invoice": "/bureau/invoices/{invoice_id}",
+}
+CHROMIUM_LOCALES = Path(os.environ.get("SB_CHROMIUM_LOCALES", "/usr/lib/chromium/locales"))
+SIDEWAYS = "document.scrollingElement.scrollWidth - window.innerWidth"
+
+
+@pytest.fixture(scope="module")
+def world(engine) -> Populated:
+    populated = populate(engine)
+    # The fee invoice in the member's books: prepaid in March, released month by month since.
+    assert book_invoice(engine, int(populated.arguments["invoice_id"])).booked == 2
+    return populated
+
+
+def overflow_of(page, paths: dict[str, str], prefix: str, world: Populated, shots) -> dict:
+    """Per page, how many pixels it scrolls sideways on a phone (screenshots at both widths)."""
+    found = {}
+    for name, path in paths.items():
+        url = prefix + path.format(**world.arguments)
+        page.set_viewport_size(PHONE)
+        response = page.goto(url)
+        assert response is not None and response.status == 200, url
+        if (sideways := page.evaluate(SIDEWAYS)) > 0:
+            found[url] = sideways
+        page.screenshot(path=shots / f"phone-{name}.png", full_page=True)
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=shots / f"desktop-{name}.png", full_page=True)
+    return found
+
+
+def plan_a_budget(page, world: Populated) -> None:
+    """Through the budget form, so the budget page has its table (with last year's column)."""
+    page.goto(f"/o/{world.member_slug}/reports/budget")
+    form = page.get_by_test_id("budget-form")
+    form.get_by_label("Rekening").fill("Huur")
+    form.get_by_label("Bedrag (€)").fill("4.200,00")
+    form.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("budget").is_visible()
+
+
+def test_the_checker_sees_a_page_that_scrolls_sideways(new_page):
+    page = new_page(viewport=PHONE)
+    page.set_content('<html lang="nl"><body><p style="width:600px">breed</p></body></html>')
+    assert page.evaluate(SIDEWAYS) > 0
+
+
+def test_a_members_books_and_invoices_do_not_scroll_sideways_on_a_phone(
+    new_page, world, screenshots
+):
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["owner"], PASSWORD)
+    plan_a_budget(page, world)
+    found = overflow_of(page, MEMBER_PAGES, f"/o/{world.member_slug}", world, screenshots)
+    assert not found, found
+    page.goto(f"/o/{world.member_slug}{MEMBER_PAGES['prepaid']}")
+    assert page.get_by_role("heading", name="Nog vrij te vallen").is_visible()
+
+
+def test_the_bureaus_invoices_do_not_scroll_sideways_on_a_phone(new_page, world, screenshots):
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["bureau"], PASSWORD)
+    found = overflow_of(page, BUREAU_PAGES, "", world, screenshots)
+    assert not found, found
+
+
+def test_date_fields_read_dd_mm_jjjj_in_a_dutch_page(new_page, world):
+    # A date field follows the language of Chromium's own interface: without its Dutch
+    # strings (Debian's chromium-l10n, installed by scripts/test) it shows mm/dd/yyyy.
+    assert (CHROMIUM_LOCALES / "nl.pak").exists(), (
+        "no Dutch Chromium: apt-get install chromium-l10n"
+    )
+    page = new_page()
+    log_in(page, world.emails["owner"], PASSWORD)
+    page.goto(f"/o/{world.member_slug}/journal")
+    assert page.evaluate("document.documentElement.lang") == "nl"
+    assert page.evaluate("navigator.language") == "nl-NL"
+    assert (
+        page.evaluate(
+            "new Date(2027, 0, 31).toLocaleDateString(undefined,"
+            " {day: '2-digit', month: '2-digit', year: 'numeric'})"
+        )
+        == "31-01-2027"
+    )
