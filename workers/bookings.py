@@ -8,9 +8,10 @@ it (see that module). Called by jobs, and by web views once their request has co
 
 A run books its sides while it is still issuing: ``BookingPipeline`` posts them on a few
 threads of the job, each side in units of work of its own. Posting waits mostly on
-PostgreSQL, so two threads keep both the database and the job busy; the sides of different
-organisations never wait for each other, and those of one organisation (the bureau's) take
-turns on its accounts' locks, which are always taken in the same order.
+PostgreSQL, so a few threads keep both the database and the job busy (three did better than
+two in paired runs on two cores, see bench/RESULTS.md); the sides of different organisations
+never wait for each other, and those of one organisation (the bureau's) take turns on its
+accounts' locks, which are always taken in the same order.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class BookingPipeline:
     which ``book`` records on the row) is raised there, after the other sides are done.
     """
 
-    def __init__(self, engine: Engine, threads: int = 2, *, today: date | None = None) -> None:
+    def __init__(self, engine: Engine, threads: int = 3, *, today: date | None = None) -> None:
         self._engine, self._today = engine, today
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="booking")
         self._handed_in: set[int] = set()
