@@ -342,7 +342,8 @@ def test_a_member_confirms_its_payment_to_the_bureau_in_the_browser(
 
     session.commit()
     page = client.get(f"/o/{member.slug}/bank/inbox").get_data(as_text=True)
-    assert f'value="{PAYABLE}"' in page and f"factuur {invoice.number}" in page
+    # The proposal shows the payable by its Dutch label (with its RGS code: the label is shared).
+    assert 'value="Rekening-courant servicebureau' in page and f"factuur {invoice.number}" in page
     session.commit()
     client.post(
         f"/o/{member.slug}/bank/inbox/confirm",
