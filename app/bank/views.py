@@ -20,7 +20,7 @@ from app.bank.uploads import (
     start_import,
     validate_later,
 )
-from app.books.params import today
+from app.books.params import text_arg, today
 from app.errors import translated
 from app.extensions import db
 from app.form_input import account as account_field
@@ -204,7 +204,7 @@ def job_status(job_id: str) -> Any:
 @blueprint.route("/bank/inbox")
 @requires(Role.VIEWER)
 def inbox() -> Any:
-    ignored = request.args.get("filter") == "ignored"
+    ignored = text_arg("filter") == "ignored"
     lines = open_lines(db.session(), invoices=_invoices(), ignored=ignored)
     return render_template(
         "bank/inbox.html",
