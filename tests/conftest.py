@@ -20,6 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+# Hypothesis is a pytest plugin, so pytest rewrites its modules when they are first imported.
+# A run that selects no hypothesis test (the PgBouncer pass of .ci/run) would import it only in
+# the terminal summary, deep in pluggy's stack, where CPython 3.11.7's AST constructor failed
+# ("recursion depth mismatch") after every test had passed; importing it here avoids that.
+import hypothesis  # noqa: F401
 import pyotp
 import pytest
 from flask import Flask
