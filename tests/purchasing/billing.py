@@ -108,7 +108,15 @@ def fee_invoice(supplier_id: int, customer_id: int, amount: str = "240.00", **fi
     return issue_invoice(session, NewInvoice(**{**values, **fields}))
 
 
-def premium_invoice(session: Session, supplier_id: int, customer_id: int) -> int:
+def premium_invoice(
+    session: Session,
+    supplier_id: int,
+    customer_id: int,
+    *,
+    issued_on: date = date(2026, 1, 15),
+    supply_from: date = date(2026, 1, 1),
+    supply_until: date = date(2026, 3, 31),
+) -> int:
     """Issue an AVB premium invoice with costs and 21% premium tax; return its id."""
     return issue_invoice(
         session,
@@ -116,9 +124,9 @@ def premium_invoice(session: Session, supplier_id: int, customer_id: int) -> int
             supplier_id=supplier_id,
             customer_id=customer_id,
             purpose=InvoicePurpose.PREMIUM,
-            issued_on=date(2026, 1, 15),
-            supply_from=date(2026, 1, 1),
-            supply_until=date(2026, 3, 31),
+            issued_on=issued_on,
+            supply_from=supply_from,
+            supply_until=supply_until,
             line=Line.AVB,
             lines=[
                 NewLine(

@@ -28,10 +28,9 @@ from purchasing.invoices.bookings import post_entries
 from purchasing.invoices.documents import NewInvoice, NewLine, credit_invoice, issue_invoice
 from purchasing.invoices.entries import Entry, folded
 from purchasing.models import Booking, InvoicePurpose, LineKind
-from purchasing.rating import Line
 from tenants.binding import TenantRef, bind_session
 from tests.purchasing import billing
-from tests.purchasing.billing import EXEMPT, PREMIUM_EXEMPTION, PREMIUM_TAX_NOTE
+from tests.purchasing.billing import EXEMPT, premium_invoice
 from tests.purchasing.books import balance, transactions_with_source
 from workers.bookings import book_invoice
 from workers.release_jobs import release_due, reschedule_everywhere
@@ -59,29 +58,13 @@ def next_year_fee(session: Session, bureau_id: int, member_id: int, amount: str 
 
 
 def premium_for(session: Session, bureau_id: int, member_id: int, until: date) -> int:
-    return issue_invoice(
+    return premium_invoice(
         session,
-        NewInvoice(
-            supplier_id=bureau_id,
-            customer_id=member_id,
-            purpose=InvoicePurpose.PREMIUM,
-            issued_on=ISSUED,
-            supply_from=date(2027, 1, 1),
-            supply_until=until,
-            line=Line.AVB,
-            lines=[
-                NewLine(
-                    LineKind.PREMIUM, "Premie AVB", D("300.00"), vat_exemption=PREMIUM_EXEMPTION
-                ),
-                NewLine(LineKind.COSTS, "Poliskosten", D("10.00"), vat_exemption=PREMIUM_EXEMPTION),
-                NewLine(
-                    LineKind.PREMIUM_TAX,
-                    "Assurantiebelasting",
-                    D("65.10"),
-                    vat_exemption=PREMIUM_TAX_NOTE,
-                ),
-            ],
-        ),
+        bureau_id,
+        member_id,
+        issued_on=ISSUED,
+        supply_from=date(2027, 1, 1),
+        supply_until=until,
     )
 
 
