@@ -27,21 +27,28 @@ from tenants.models import Organisation
 _AFTER_COMMIT = "servicebureau.after_commit"
 
 
-def bind_to_organisation(session: Session, organisation: Organisation | int) -> TenantRef:
+def bind_to_organisation(
+    session: Session, organisation: Organisation | TenantRef | int
+) -> TenantRef:
     """Bind ``session`` to one organisation's books, from its next transaction on.
 
-    The registry is read in a transaction of its own, which is then ended (nothing was
-    written), so the transaction that does the work begins bound.
+    An id is looked up in the registry, in a transaction of its own, which is then ended
+    (nothing was written), so the transaction that does the work begins bound. A caller that
+    read the organisation's ``TenantRef`` already (with the row it works on) saves that read;
+    binding checks it against the schema's marker either way.
     """
-    if isinstance(organisation, int):
+    if isinstance(organisation, TenantRef):
+        tenant = organisation
+    elif isinstance(organisation, int):
         found = session.get(Organisation, organisation)
         if found is None:
             session.rollback()
             raise OrganisationNotFound(
                 message("Organisatie %(organisation)s bestaat niet."), organisation=organisation
             )
-        organisation = found
-    tenant = tenant_ref(organisation)
+        tenant = tenant_ref(found)
+    else:
+        tenant = tenant_ref(organisation)
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("bind before writing: this session holds unsaved changes")
     session.rollback()
@@ -51,7 +58,7 @@ def bind_to_organisation(session: Session, organisation: Organisation | int) -> 
 
 @contextmanager
 def unit_of_work(
-    engine: Engine, organisation: Organisation | int | None = None
+    engine: Engine, organisation: Organisation | TenantRef | int | None = None
 ) -> Iterator[Session]:
     """A session for one job or command; bound to ``organisation`` when one is named.
 

@@ -81,7 +81,7 @@ def book(engine: Engine, booking_id: int, *, today: date | None = None) -> str:
         if claim is None:
             return "skipped"
         try:
-            with unit_of_work(engine, claim.organisation_id) as books:
+            with unit_of_work(engine, claim.tenant) as books:
                 transaction_ids = post_entries(books, claim.entries, claim.currency, today)
         except DomainError as error:
             mark_failed(public, claim, error)

@@ -22,15 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger import clock
 from ledger.accounts import add_account
 from ledger.chart import DEFAULT_CHART
+from ledger.checks import AccountNotOpen
 from ledger.errors import DomainError
 from ledger.models import Account, Transaction
 from ledger.releases import offset_releases, post_due_releases, schedule_releases
@@ -38,6 +38,8 @@ from ledger.transactions import post_transaction
 from purchasing.invoices.accounts import EXTRA_ACCOUNTS
 from purchasing.invoices.entries import Entry, folded
 from purchasing.models import Booking, BookingStatus, Invoice, Payment
+from tenants.binding import TenantRef
+from tenants.models import Organisation
 
 _LABELS = {
     **{
@@ -62,9 +64,30 @@ class Claim:
     """An outbox row locked for this transaction, with what posting its side needs."""
 
     row: Booking
-    organisation_id: int
+    tenant: TenantRef
     entries: tuple[Entry, ...]
     currency: str
+
+    @property
+    def organisation_id(self) -> int:
+        return self.tenant.organisation_id
+
+
+# The currency of the invoice a row books (itself, or the one its payment pays); EUR if none.
+_INVOICE_OF_ROW = func.coalesce(
+    Booking.invoice_id,
+    select(Payment.invoice_id)
+    .where(Payment.id == Booking.payment_id)
+    .correlate(Booking)
+    .scalar_subquery(),
+)
+_CURRENCY = func.coalesce(
+    select(Invoice.currency)
+    .where(Invoice.id == _INVOICE_OF_ROW)
+    .correlate(Booking)
+    .scalar_subquery(),
+    literal("EUR"),
+)
 
 
 def pending_bookings(
@@ -101,18 +124,23 @@ def bookings_of_payments(session: Session, payment_ids: Iterable[int]) -> list[i
 
 
 def claim_booking(session: Session, booking_id: int) -> Claim | None:
-    """Lock one unbooked row for this transaction; None when done, or another driver has it."""
-    row = session.scalar(
-        select(Booking)
+    """Lock one unbooked row for this transaction; None when done, or another driver has it.
+
+    The row, its invoice's currency and where its organisation's books are come in one
+    statement: a run claims two rows per invoice.
+    """
+    found = session.execute(
+        select(Booking, _CURRENCY, Organisation.schema_name)
+        .join(Organisation, Organisation.id == Booking.organisation_id)
         .where(Booking.id == booking_id, Booking.status != BookingStatus.BOOKED)
-        .with_for_update(skip_locked=True)
-    )
-    if row is None:
+        .with_for_update(of=Booking, skip_locked=True)
+    ).one_or_none()
+    if found is None:
         return None
-    currency = _currency(session, row)
+    row, currency, schema_name = found
     row.attempts += 1  # after the read, so it is written with the outcome: one UPDATE
     entries = tuple(Entry.from_json(data) for data in row.entries)
-    return Claim(row, row.organisation_id, entries, currency)
+    return Claim(row, TenantRef(row.organisation_id, schema_name), entries, str(currency))
 
 
 def mark_booked(session: Session, claim: Claim, transaction_ids: list[int]) -> None:
@@ -141,7 +169,6 @@ def post_entries(
     for entry in folded(list(entries)):
         found = _posted(session, entry.key)
         if found is None:
-            _open_missing_accounts(session, entry)
             found = _post_once(session, entry, currency)
         ids.append(found)
         _schedule(session, entry, currency, today or clock.today())
@@ -159,6 +186,19 @@ def _schedule(session: Session, entry: Entry, currency: str, today: date) -> Non
 
 
 def _post_once(session: Session, entry: Entry, currency: str) -> int:
+    """Post ``entry``; accounts purchasing books to that the chart lacks are opened when the
+    posting misses them, rather than looked for before every posting."""
+    if entry.schedule is not None:
+        _open_missing_accounts(session, entry)  # its releases, posted later, need them too
+    try:
+        return _insert_once(session, entry, currency)
+    except AccountNotOpen:
+        # Opened here, or by another driver since the posting missed it: either way, once more.
+        _open_missing_accounts(session, entry)
+    return _insert_once(session, entry, currency)
+
+
+def _insert_once(session: Session, entry: Entry, currency: str) -> int:
     try:
         with session.begin_nested():
             return post_transaction(session, entry.to_transaction(currency), None)
@@ -202,11 +242,3 @@ def _open_missing_accounts(session: Session, entry: Entry) -> None:
             # Another driver posting to these books opened it just now; it is there for both.
             if not session.scalar(select(Account.id).where(Account.name == name)):
                 raise
-
-
-def _currency(session: Session, row: Booking) -> str:
-    invoice_id: Any = row.invoice_id
-    if invoice_id is None:
-        invoice_id = session.scalar(select(Payment.invoice_id).where(Payment.id == row.payment_id))
-    currency = session.scalar(select(Invoice.currency).where(Invoice.id == invoice_id))
-    return str(currency or "EUR")

@@ -29,8 +29,11 @@ from purchasing.invoices.numbering import (
     next_number,
     payment_reference,
 )
-from purchasing.invoices.parties import party_of, payment_days_of, the_bureau
-from purchasing.invoices.requirements import check_customer, check_supplier
+from purchasing.invoices.parties import billing_of, require_bureau
+from purchasing.invoices.requirements import (
+    refuse_incomplete_customer,
+    refuse_incomplete_supplier,
+)
 from purchasing.models import (
     Booking,
     Invoice,
@@ -93,14 +96,20 @@ def issue_invoice(session: Session, new: NewInvoice) -> int:
     refused before a number is taken.
     """
     _check(new)
-    bureau = the_bureau(session, new.supplier_id)
+    parties = billing_of(session, (new.supplier_id, new.customer_id))  # one read for both
+    supplier = require_bureau(parties.get(new.supplier_id))
+    bureau = supplier.organisation
     if new.customer_id == bureau.id:
         raise ValidationFailed(message("Het servicebureau factureert niet aan zichzelf."))
-    check_supplier(session, bureau.id, has_vat=has_vat(new))
-    check_customer(session, new.customer_id)
-    supplier, customer = party_of(session, bureau.id), party_of(session, new.customer_id)
-    invoice = _document(session, new, InvoiceKind.INVOICE, bureau.id, INVOICE_SERIES)
-    invoice.supplier, invoice.customer = supplier.snapshot(), customer.snapshot()
+    refuse_incomplete_supplier(supplier.party, has_vat=has_vat(new))
+    customer = parties.get(new.customer_id)
+    if customer is None:
+        raise NotFound(message("Deze organisatie bestaat niet."))
+    refuse_incomplete_customer(customer.party)
+    invoice = _document(
+        session, new, InvoiceKind.INVOICE, bureau.id, INVOICE_SERIES, supplier.payment_days
+    )
+    invoice.supplier, invoice.customer = supplier.party.snapshot(), customer.party.snapshot()
     session.add(invoice)
     session.flush()
     facts = facts_of(invoice, new.line)
@@ -235,7 +244,12 @@ def facts_of(invoice: Invoice, line: Line | None) -> InvoiceFacts:
 
 
 def _document(
-    session: Session, new: NewInvoice, kind: InvoiceKind, supplier_id: int, series: str
+    session: Session,
+    new: NewInvoice,
+    kind: InvoiceKind,
+    supplier_id: int,
+    series: str,
+    payment_days: int = 0,
 ) -> Invoice:
     lines = [
         InvoiceLine(
@@ -257,7 +271,6 @@ def _document(
     premium_tax = sum((row.amount for row in tax), ZERO)
     # The number last: the counter row stays locked from here until the transaction ends.
     number = next_number(session, series, new.issued_on.year)
-    days = payment_days_of(session, supplier_id) if kind == InvoiceKind.INVOICE else 0
     return Invoice(
         number=number.text,
         series=number.series,
@@ -270,7 +283,7 @@ def _document(
         issued_on=new.issued_on,
         supply_from=new.supply_from,
         supply_until=new.supply_until,
-        due_on=new.issued_on + timedelta(days=days),
+        due_on=new.issued_on + timedelta(days=payment_days),
         payment_reference=payment_reference(number),
         net_total=net,
         vat_total=vat,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.models import BillingDetails
 from tenants.models import Organisation
+
+DEFAULT_PAYMENT_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,48 @@ def set_billing_details(
     session.flush()
 
 
+@dataclass(frozen=True)
+class Billing:
+    """An organisation with how it appears on invoices and the days it gives to pay."""
+
+    organisation: Organisation
+    party: Party
+    payment_days: int
+
+
+def billing_of(session: Session, organisation_ids: Iterable[int]) -> dict[int, Billing]:
+    """The registry entry and billing details of each organisation, read in one statement.
+
+    Issuing an invoice needs both parties' details and the bureau's payment terms; reading
+    them together is one round trip instead of one per question. Unknown ids are left out.
+    """
+    rows = session.execute(
+        select(Organisation, BillingDetails)
+        .outerjoin(BillingDetails, BillingDetails.organisation_id == Organisation.id)
+        .where(Organisation.id.in_(set(organisation_ids)))
+    )
+    return {
+        organisation.id: Billing(
+            organisation,
+            _party(organisation, details),
+            DEFAULT_PAYMENT_DAYS if details is None else int(details.payment_days),
+        )
+        for organisation, details in rows
+    }
+
+
 def party_of(session: Session, organisation_id: int) -> Party:
     """The organisation as an invoice shows it: its billing details, or its registry entry."""
     row = session.get(BillingDetails, organisation_id)
+    if row is not None:
+        return _party(None, row)
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(message("Deze organisatie bestaat niet."))
+    return _party(organisation, None)
+
+
+def _party(organisation: Organisation | None, row: BillingDetails | None) -> Party:
     if row is not None:
         return Party(
             name=row.legal_name,
@@ -71,9 +113,7 @@ def party_of(session: Session, organisation_id: int) -> Party:
             iban=row.iban,
             email=row.email,
         )
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound(message("Deze organisatie bestaat niet."))
+    assert organisation is not None
     return Party(name=organisation.name, kvk_number=organisation.kvk_number)
 
 
@@ -81,14 +121,13 @@ def payment_days_of(session: Session, organisation_id: int) -> int:
     days = session.scalar(
         select(BillingDetails.payment_days).where(BillingDetails.organisation_id == organisation_id)
     )
-    return 14 if days is None else int(days)
+    return DEFAULT_PAYMENT_DAYS if days is None else int(days)
 
 
-def the_bureau(session: Session, organisation_id: int) -> Organisation:
-    """The bureau that issues an invoice; refuses an organisation that is not a bureau."""
-    bureau = session.get(Organisation, organisation_id)
-    if bureau is None or not bureau.is_bureau:
+def require_bureau(supplier: Billing | None) -> Billing:
+    """The supplier of an invoice if it is the bureau; refuses another organisation, or none."""
+    if supplier is None or not supplier.organisation.is_bureau:
         raise ValidationFailed(
             message("Alleen het servicebureau verstuurt facturen."), field="supplier_id"
         )
-    return bureau
+    return supplier

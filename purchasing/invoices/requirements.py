@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
-from purchasing.errors import ValidationFailed, message
-from purchasing.invoices.parties import Party, party_of
+from purchasing.errors import NotFound, ValidationFailed, message
+from purchasing.invoices.parties import Party, billing_of, party_of
 
 ADDRESS = ("address", "postcode", "city")
 # How the refusal names each field; the page's own labels (invoices/bureau/_missing.html) agree.
@@ -98,14 +98,18 @@ def check_supplier(session: Session, supplier_id: int, *, has_vat: bool) -> None
     ``has_vat``: a line of the invoice is under a VAT rate (even 0%), so the bureau's VAT
     number must be on it; exempt lines only need the reason of the exemption.
     """
-    missing = missing_of_supplier(party_of(session, supplier_id), has_vat=has_vat)
+    refuse_incomplete_supplier(party_of(session, supplier_id), has_vat=has_vat)
+
+
+def refuse_incomplete_supplier(supplier: Party, *, has_vat: bool) -> None:
+    """``check_supplier`` for details already read."""
+    missing = missing_of_supplier(supplier, has_vat=has_vat)
     if missing:
         raise SupplierDetailsIncomplete(missing)
 
 
-def check_customer(session: Session, customer_id: int) -> None:
+def refuse_incomplete_customer(customer: Party) -> None:
     """Refuse to invoice a member whose billing details lack its address, postcode or city."""
-    customer = party_of(session, customer_id)
     missing = missing_of_customer(customer)
     if missing:
         raise CustomerDetailsIncomplete(customer.name, missing)
@@ -113,8 +117,13 @@ def check_customer(session: Session, customer_id: int) -> None:
 
 def check_customers(session: Session, customer_ids: Iterable[int]) -> None:
     """Refuse a batch (a run) at once if any of its members could not be invoiced, naming them."""
-    parties = [party_of(session, organisation_id) for organisation_id in sorted(set(customer_ids))]
-    lacking = [party.name for party in parties if missing_of_customer(party)]
+    wanted = set(customer_ids)
+    found = billing_of(session, wanted)  # one statement for the whole run
+    if wanted - found.keys():
+        raise NotFound(message("Deze organisatie bestaat niet."))
+    lacking = [
+        billing.party.name for billing in found.values() if missing_of_customer(billing.party)
+    ]
     if lacking:
         raise MembersDetailsIncomplete(lacking)
 
