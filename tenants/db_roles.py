@@ -23,6 +23,9 @@ from collections.abc import Iterable
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from ledger.errors import message
+from tenants.errors import RoleGrantMissing
+
 GROUP_ROLE = "sb_tenant"
 APP_ROLE = "sb_app"
 _TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
@@ -37,6 +40,7 @@ _TENANT_NOTHING = ("user_sessions", "password_resets", "second_factors", "recove
 _SECRET_COLUMNS = {"users": ("password_hash",)}
 _MIGRATION_TABLES = ("alembic_version",)
 _ALREADY_EXISTS = ("42710", "23505")  # duplicate_object; unique_violation in pg_authid
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 
 def tenant_role(schema_name: str) -> str:
@@ -148,10 +152,25 @@ def _ensure_shared_role(connection: Connection, role: str) -> None:
         except DBAPIError as error:
             if getattr(error.orig, "sqlstate", None) not in _ALREADY_EXISTS:
                 raise
-    if not connection.exec_driver_sql(
+    if connection.exec_driver_sql(
         "SELECT pg_has_role(current_user, %(name)s, 'MEMBER')", {"name": role}
     ).scalar():
+        return
+    try:
         connection.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+            raise
+        # Since PostgreSQL 16, CREATEROLE alone no longer lets the owner take a role that
+        # another role made (an earlier installation's owner, or the superuser).
+        raise RoleGrantMissing(
+            message(
+                "De eigenaar-login mag de gedeelde rol %(role)s niet aannemen. Laat de superuser"
+                " van de databaseserver eenmalig uitvoeren: GRANT %(role)s TO <eigenaar-login>"
+                " WITH ADMIN OPTION; en draai daarna migrate opnieuw."
+            ),
+            role=role,
+        ) from error
 
 
 def _let_the_application_take(connection: Connection, role: str) -> None:

@@ -17,6 +17,10 @@ class ProvisioningFailed(DomainError):
     """Creating an organisation failed; nothing of it was left behind."""
 
 
+class RoleGrantMissing(DomainError):
+    """The owner login may not hand on a shared database role; a superuser grants it once."""
+
+
 class InvalidOrganisation(ValidationFailed):
     """An organisation's details break a rule."""
 

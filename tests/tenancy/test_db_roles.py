@@ -21,6 +21,9 @@ from tenants.provisioning import NewOrganisation, delete_organisation, provision
 from tenants.security_log import record
 from tenants.security_models import EventKind
 
+# On the server CI runs (PostgreSQL 15) and on the embedded one (16), whose role rules differ.
+pytestmark = pytest.mark.servers
+
 
 def role_exists(engine: Engine, role: str) -> bool:
     with engine.connect() as connection:

@@ -23,12 +23,16 @@ from app import create_app
 from ledger.models import Account
 from tenants.binding import bind_session, tenant_ref
 from tenants.databases import UNBOUND_SEARCH_PATH, scratch_database
-from tenants.db_roles import APP_ROLE
+from tenants.db_roles import APP_ROLE, GROUP_ROLE
+from tenants.errors import RoleGrantMissing
 from tenants.migrations import upgrade_public
 from tenants.people import add_member, create_user
 from tenants.queries import organisation_by_slug
 from tenants.roles import Role
 from tests.conftest import PASSWORD, SECOND_FACTORS, login, set_up_second_factor
+
+# Both logins on the server CI runs (PostgreSQL 15) and on the embedded one (16).
+pytestmark = pytest.mark.servers
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,13 @@ def logins(database_url: str) -> Iterator[Logins]:
     with admin.connect() as connection:
         connection.exec_driver_sql(f"CREATE ROLE {owner} LOGIN CREATEROLE")
         connection.exec_driver_sql(f"CREATE ROLE {runtime} LOGIN")
+        # The shared roles are cluster-wide: made by an earlier suite, they belong to another
+        # role, and since PostgreSQL 16 only a holder of ADMIN OPTION may grant them on.
+        for role in (APP_ROLE, GROUP_ROLE):
+            if connection.exec_driver_sql(
+                "SELECT 1 FROM pg_roles WHERE rolname = %(name)s", {"name": role}
+            ).first():
+                connection.exec_driver_sql(f"GRANT {role} TO {owner} WITH ADMIN OPTION")
     try:
         with scratch_database(database_url, prefix="sb_roles") as url:
             scratch = make_url(url)
@@ -193,3 +204,45 @@ def test_the_application_works_on_the_runtime_login(split_app, made_by_the_burea
     page = client.get(f"/o/{made_by_the_bureau}/settings").get_data(as_text=True)
     assert "Stichting Gesplitst" in page
     assert "<td>Splitsing</td>" in page or ">Splitsing<" in page
+
+
+def test_an_owner_that_may_not_take_the_shared_roles_is_told_the_one_grant_it_needs(
+    database_url: str,
+):
+    """The shared roles exist already (made by the superuser): PostgreSQL 16 and later refuse
+    a CREATEROLE owner to take them without ADMIN OPTION; migrate then names the grant.
+    PostgreSQL 15 lets CREATEROLE take them, so there the owner migrates."""
+    suffix = secrets.token_hex(3)
+    owner = f"sb_test_owner_{suffix}"
+    admin = create_engine(
+        make_url(database_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        version = connection.exec_driver_sql("SHOW server_version_num").scalar_one()
+        connection.exec_driver_sql(f"CREATE ROLE {owner} LOGIN CREATEROLE")
+        for role in (APP_ROLE, GROUP_ROLE):  # as an earlier installation leaves them
+            if not connection.exec_driver_sql(
+                "SELECT 1 FROM pg_roles WHERE rolname = %(name)s", {"name": role}
+            ).first():
+                connection.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+    try:
+        with scratch_database(database_url, prefix="sb_roles") as url:
+            with admin.connect() as connection:
+                database = make_url(url).database
+                connection.exec_driver_sql(f'ALTER DATABASE "{database}" OWNER TO {owner}')
+            owner_engine = create_engine(
+                make_url(url).set(username=owner), connect_args={"options": UNBOUND_SEARCH_PATH}
+            )
+            try:
+                if int(version) >= 160000:
+                    with pytest.raises(RoleGrantMissing, match="WITH ADMIN OPTION"):
+                        upgrade_public(owner_engine)
+                else:
+                    upgrade_public(owner_engine)
+            finally:
+                owner_engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP OWNED BY {owner}")
+            connection.exec_driver_sql(f"DROP ROLE IF EXISTS {owner}")
+        admin.dispose()
