@@ -199,15 +199,9 @@ def _post_once(session: Session, entry: Entry, currency: str) -> int:
 
 
 def _insert_once(session: Session, entry: Entry, currency: str) -> int:
-    try:
-        with session.begin_nested():
-            return post_transaction(session, entry.to_transaction(currency), None)
-    except IntegrityError:
-        # Another driver posted the same key between our lookup and our insert.
-        found = _posted(session, entry.key)
-        if found is None:
-            raise
-        return found
+    """Post ``entry``, without a savepoint: the claimed row's lock keeps any other driver from
+    posting its keys meanwhile, and a refusal is raised before anything is written."""
+    return post_transaction(session, entry.to_transaction(currency), None)
 
 
 def _posted(session: Session, booking_key: str) -> int | None:
