@@ -12,12 +12,27 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import CTE, ColumnElement, Select, func, literal, select, true, tuple_, union_all
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ledger.models import Account, BalanceBucket, Posting
 from ledger.roll_up import Effect, apply_effects, month_of, next_month
+from ledger.statements import LIKE_ESCAPE, like_escaped
 
 __all__ = [
     "Balances",
@@ -35,19 +50,30 @@ Balances = dict[str, dict[str, Decimal]]
 def balances_before(session: Session, day: date) -> Balances:
     """Every account's units per currency, summed over lots, from postings dated before ``day``."""
     boundary, low, high, sign = _nearest_boundary(day)
-    closings = closing_balances(boundary)
-    partial = select(Posting.account_id, Posting.currency, (sign * Posting.number).label("units"))
-    parts = union_all(closings, partial.where(Posting.date >= low, Posting.date < high)).subquery()
     rows = session.execute(
-        select(Account.name, parts.c.currency, func.sum(parts.c.units))
-        .join(parts, parts.c.account_id == Account.id)
-        .group_by(Account.name, parts.c.currency)
+        _balances_before_statement(),
+        {"boundary": boundary, "low": low, "high": high, "sign": sign},
     )
     result: Balances = {}
     for name, currency, units in rows:
         if units:
             result.setdefault(name, {})[currency] = units
     return result
+
+
+@cache
+def _balances_before_statement() -> Select[str, str, Decimal]:
+    """Built once; run with ``boundary``, ``low``, ``high`` and ``sign`` (``_nearest_boundary``)."""
+    closings = closing_balances(bindparam("boundary", type_=Date))
+    sign = bindparam("sign", type_=Integer)
+    partial = select(Posting.account_id, Posting.currency, (sign * Posting.number).label("units"))
+    low, high = bindparam("low", type_=Date), bindparam("high", type_=Date)
+    parts = union_all(closings, partial.where(Posting.date >= low, Posting.date < high)).subquery()
+    return (
+        select(Account.name, parts.c.currency, func.sum(parts.c.units))
+        .join(parts, parts.c.account_id == Account.id)
+        .group_by(Account.name, parts.c.currency)
+    )
 
 
 def balances_on(session: Session, day: date) -> Balances:
@@ -73,33 +99,62 @@ def balances_between(session: Session, start: date, end: date) -> Balances:
 def subtree_balance(session: Session, account: str, currency: str, day: date) -> Decimal:
     """Units of ``currency`` in ``account`` and its subaccounts before ``day``, as ``balance``."""
     boundary, low, high, sign = _nearest_boundary(day)
-    in_tree = (Account.name == account) | Account.name.startswith(account + ":", autoescape=True)
-    closing = _closing_of(Account.id, literal(currency), boundary)
+    total = session.scalar(
+        _subtree_balance_statement(),
+        {
+            "account": account,
+            "subaccounts": like_escaped(account + ":"),
+            "currency": currency,
+            "boundary": boundary,
+            "low": low,
+            "high": high,
+            "sign": sign,
+        },
+    )
+    return Decimal(total or 0)
+
+
+@cache
+def _subtree_balance_statement() -> Select[Decimal]:
+    """Built once; run with ``account``, ``subaccounts`` (escaped ``account:``), ``currency``,
+    ``boundary``, ``low``, ``high`` and ``sign``."""
+    in_tree = (Account.name == bindparam("account", type_=String)) | Account.name.startswith(
+        bindparam("subaccounts", type_=String), escape=LIKE_ESCAPE
+    )
+    currency = bindparam("currency", type_=String)
+    closing = _closing_of(Account.id, currency, bindparam("boundary", type_=Date))
     whole = select(func.coalesce(func.sum(closing), 0)).where(in_tree).scalar_subquery()
+    sign = bindparam("sign", type_=Integer)
     partial = (
         select(func.coalesce(func.sum(sign * Posting.number), 0))
         .join(Account, Account.id == Posting.account_id)
-        .where(in_tree, Posting.currency == currency, Posting.date >= low, Posting.date < high)
+        .where(
+            in_tree,
+            Posting.currency == currency,
+            Posting.date >= bindparam("low", type_=Date),
+            Posting.date < bindparam("high", type_=Date),
+        )
         .scalar_subquery()
     )
-    return Decimal(session.scalar(select(whole + partial)) or 0)
+    return select(whole + partial)
 
 
 def closing_balances(
-    boundary: date, account_id: int | None = None
-) -> Select[tuple[int, str, Decimal]]:
+    boundary: ColumnElement[date], account_id: ColumnElement[int] | None = None
+) -> Select[int, str, Decimal]:
     """``(account_id, currency, units)`` before ``boundary`` (a month's first day) per pair.
 
     The pairs are found with a loose index scan (one probe each, instead of reading every
     month), and each pair's balance is its last row before ``boundary``: one probe more.
-    ``account_id`` limits it to one account.
+    ``account_id`` limits it to one account. Both are SQL expressions (``bindparam``), so that
+    a caller builds its statement once.
     """
     pairs = _pairs(account_id)
     closing = _closing_of(pairs.c.account_id, pairs.c.currency, boundary)
     return select(pairs.c.account_id, pairs.c.currency, closing.label("units"))
 
 
-def _pairs(account_id: int | None) -> CTE:
+def _pairs(account_id: ColumnElement[int] | None) -> CTE:
     """Every (account, currency) with a roll-up row, walking the primary key's index."""
     key = (BalanceBucket.account_id, BalanceBucket.currency)
     first = select(*key).order_by(*key).limit(1)
@@ -121,7 +176,7 @@ def _pairs(account_id: int | None) -> CTE:
 def _closing_of(
     account_id: ColumnElement[int] | InstrumentedAttribute[int],
     currency: ColumnElement[str],
-    boundary: date,
+    boundary: ColumnElement[date],
 ) -> ColumnElement[Decimal]:
     """The closing balance of the pair's last month before ``boundary`` (NULL if none)."""
     return (

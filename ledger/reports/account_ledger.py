@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import BigInteger, Date, Integer, Select, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ledger.balances import closing_balances
@@ -131,6 +132,26 @@ def _page_query(
     return query
 
 
+@cache
+def _balance_before_statement(after: bool) -> Select[str, Decimal]:
+    """Built once per shape; run with ``account_id``, ``month`` and ``day`` (without ``after``)
+    or ``after_date`` and ``after_id`` (the cursor, with ``after``)."""
+    account_id = bindparam("account_id", type_=BigInteger)
+    month = bindparam("month", type_=Date)
+    closings = closing_balances(month, account_id).subquery()
+    whole = select(closings.c.currency, closings.c.units)
+    partial = select(Posting.currency, Posting.number.label("units")).where(
+        Posting.account_id == account_id, Posting.date >= month
+    )
+    if not after:
+        partial = partial.where(Posting.date < bindparam("day", type_=Date))
+    else:
+        cursor = tuple_(bindparam("after_date", type_=Date), bindparam("after_id", type_=Integer))
+        partial = partial.where(tuple_(Posting.date, Posting.id) <= cursor)
+    parts = whole.union_all(partial).subquery()
+    return select(parts.c.currency, func.sum(parts.c.units)).group_by(parts.c.currency)
+
+
 def _balance_before(
     session: Session, account_id: int, period: Period | None, after: Cursor | None
 ) -> Units:
@@ -142,18 +163,11 @@ def _balance_before(
     else:
         return {}
     month = month_of(day)
-    closings = closing_balances(month, account_id).subquery()
-    whole = select(closings.c.currency, closings.c.units)
-    partial = select(Posting.currency, Posting.number.label("units")).where(
-        Posting.account_id == account_id, Posting.date >= month
-    )
+    values: dict[str, Any] = {"account_id": account_id, "month": month}
     if after is None:
-        partial = partial.where(Posting.date < day)
+        values["day"] = day
     else:
-        partial = partial.where(tuple_(Posting.date, Posting.id) <= tuple_(*after))
-    parts = whole.union_all(partial).subquery()
-    rows = session.execute(
-        select(parts.c.currency, func.sum(parts.c.units)).group_by(parts.c.currency)
-    )
+        values["after_date"], values["after_id"] = after
+    rows = session.execute(_balance_before_statement(after is not None), values)
     # A currency with no roll-up before the month and no posting in it sums to NULL.
     return {currency: units for currency, units in rows if units is not None and units != 0}

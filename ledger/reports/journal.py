@@ -7,18 +7,33 @@ its postings come in one statement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Row, Select, any_, exists, literal, or_, select, true, tuple_
+from sqlalchemy import (
+    Date,
+    Integer,
+    Row,
+    Select,
+    String,
+    any_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.meta import decode_meta
 from ledger.models import Account, Posting, Transaction
 from ledger.rows import cost_of, price_of
+from ledger.statements import LIKE_ESCAPE, like_escaped
 
 Cursor = tuple[date, int]
 PAGE_SIZE = 50
@@ -63,24 +78,12 @@ def journal(
     over every posting, which it picks when the statistics are missing (right after an import):
     per transaction, the postings come from ``ix_postings_transaction_id`` whatever it knows.
     """
-    query = _filtered(select(*TRANSACTION_COLUMNS), filters)
+    shape, values = _shape_of(filters)
+    values["limit"] = limit + 1
     if before is not None:
-        query = query.where(tuple_(Transaction.date, Transaction.id) < tuple_(*before))
-    page = query.order_by(Transaction.date.desc(), Transaction.id.desc()).limit(limit + 1)
-    paged = page.subquery("page")
-    legs = (
-        select(*POSTING_COLUMNS)
-        .join(Account, Account.id == Posting.account_id)
-        .where(Posting.transaction_id == paged.c.id)
-        .order_by(Posting.position)
-        .lateral("leg")
-    )
-    rows = session.execute(
-        select(paged, legs)
-        .select_from(paged)
-        .outerjoin(legs, true())
-        .order_by(paged.c.date.desc(), paged.c.id.desc(), legs.c.position)
-    ).all()
+        shape = replace(shape, before=True)
+        values["before_date"], values["before_id"] = before
+    rows = session.execute(_statement(shape), values).all()
     grouped = [list(group) for _id, group in groupby(rows, key=lambda row: row.id)]
     entries = tuple(JournalEntry(group[0].id, _transaction(group)) for group in grouped[:limit])
     last = grouped[limit - 1][0] if len(grouped) > limit else None
@@ -143,24 +146,96 @@ def _posting(row: Row[Any]) -> NewPosting:
     )
 
 
-def _filtered(query: Select[Any], filters: JournalFilter) -> Select[Any]:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which of the optional conditions a journal statement has."""
+
+    start: bool
+    end: bool
+    tag: bool
+    text: bool
+    account: bool
+    before: bool
+
+
+def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of the statement ``filters`` need, and the values of its parameters."""
+    values: dict[str, Any] = {}
     if filters.start is not None:
-        query = query.where(Transaction.date >= filters.start)
+        values["start"] = filters.start
     if filters.end is not None:
-        query = query.where(Transaction.date <= filters.end)
+        values["end"] = filters.end
     if filters.tag:
-        query = query.where(literal(filters.tag) == any_(Transaction.tags))
+        values["tag"] = filters.tag
     if filters.text:
+        values["text"] = like_escaped(filters.text)
+    if filters.account:
+        values["account"] = filters.account
+        values["subaccounts"] = like_escaped(filters.account + ":")
+    shape = _Shape(
+        start=filters.start is not None,
+        end=filters.end is not None,
+        tag=bool(filters.tag),
+        text=bool(filters.text),
+        account=bool(filters.account),
+        before=False,
+    )
+    return shape, values
+
+
+@cache
+def _statement(shape: _Shape) -> Select[Any]:
+    """The journal's one statement, built once per shape and run with its parameters:
+    ``limit``, and ``start``, ``end``, ``tag``, ``text`` (escaped), ``account`` with
+    ``subaccounts`` (escaped ``account:``) and ``before_date`` with ``before_id`` as present."""
+    query = _conditions(select(*TRANSACTION_COLUMNS), shape)
+    if shape.before:
+        cursor = tuple_(bindparam("before_date", type_=Date), bindparam("before_id", type_=Integer))
+        query = query.where(tuple_(Transaction.date, Transaction.id) < cursor)
+    page = query.order_by(Transaction.date.desc(), Transaction.id.desc()).limit(
+        bindparam("limit", type_=Integer)
+    )
+    paged = page.subquery("page")
+    legs = (
+        select(*POSTING_COLUMNS)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Posting.transaction_id == paged.c.id)
+        .order_by(Posting.position)
+        .lateral("leg")
+    )
+    return (
+        select(paged, legs)
+        .select_from(paged)
+        .outerjoin(legs, true())
+        .order_by(paged.c.date.desc(), paged.c.id.desc(), legs.c.position)
+    )
+
+
+def _filtered(query: Select[Any], filters: JournalFilter) -> Select[Any]:
+    """``query`` limited to the transactions ``filters`` ask for, their values bound."""
+    shape, values = _shape_of(filters)
+    return _conditions(query, shape).params(values)
+
+
+def _conditions(query: Select[Any], shape: _Shape) -> Select[Any]:
+    if shape.start:
+        query = query.where(Transaction.date >= bindparam("start", type_=Date))
+    if shape.end:
+        query = query.where(Transaction.date <= bindparam("end", type_=Date))
+    if shape.tag:
+        query = query.where(bindparam("tag", type_=String) == any_(Transaction.tags))
+    if shape.text:
+        text = bindparam("text", type_=String)
         query = query.where(
             or_(
-                Transaction.narration.icontains(filters.text, autoescape=True),
-                Transaction.payee.icontains(filters.text, autoescape=True),
+                Transaction.narration.icontains(text, escape=LIKE_ESCAPE),
+                Transaction.payee.icontains(text, escape=LIKE_ESCAPE),
             )
         )
-    if filters.account:
+    if shape.account:
         in_tree = or_(
-            Account.name == filters.account,
-            Account.name.startswith(filters.account + ":", autoescape=True),
+            Account.name == bindparam("account", type_=String),
+            Account.name.startswith(bindparam("subaccounts", type_=String), escape=LIKE_ESCAPE),
         )
         query = query.where(
             exists()
