@@ -10,9 +10,11 @@ and at most half a month of postings, whatever the length of the history.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     CTE,
@@ -42,6 +44,8 @@ __all__ = [
     "balances_between",
     "balances_on",
     "subtree_balance",
+    "subtree_units",
+    "subtree_values",
 ]
 
 Balances = dict[str, dict[str, Decimal]]
@@ -98,45 +102,59 @@ def balances_between(session: Session, start: date, end: date) -> Balances:
 
 def subtree_balance(session: Session, account: str, currency: str, day: date) -> Decimal:
     """Units of ``currency`` in ``account`` and its subaccounts before ``day``, as ``balance``."""
-    boundary, low, high, sign = _nearest_boundary(day)
     total = session.scalar(
-        _subtree_balance_statement(),
-        {
-            "account": account,
-            "subaccounts": like_escaped(account + ":"),
-            "currency": currency,
-            "boundary": boundary,
-            "low": low,
-            "high": high,
-            "sign": sign,
-        },
+        _subtree_balance_statement(), subtree_values(day, currency, {"account": account})
     )
     return Decimal(total or 0)
 
 
 @cache
 def _subtree_balance_statement() -> Select[Decimal]:
-    """Built once; run with ``account``, ``subaccounts`` (escaped ``account:``), ``currency``,
-    ``boundary``, ``low``, ``high`` and ``sign``."""
-    in_tree = (Account.name == bindparam("account", type_=String)) | Account.name.startswith(
-        bindparam("subaccounts", type_=String), escape=LIKE_ESCAPE
+    return select(subtree_units("account"))
+
+
+def subtree_units(key: str) -> ColumnElement[Decimal]:
+    """``subtree_balance`` as SQL, for a statement built once (several subtrees may share it).
+
+    The account is the parameter ``key``; run the statement with ``subtree_values``.
+    """
+    in_tree = (Account.name == bindparam(key, type_=String)) | Account.name.startswith(
+        bindparam(f"{key}_subaccounts", type_=String), escape=LIKE_ESCAPE
     )
-    currency = bindparam("currency", type_=String)
-    closing = _closing_of(Account.id, currency, bindparam("boundary", type_=Date))
+    currency = bindparam("subtree_currency", type_=String)
+    boundary = bindparam("subtree_boundary", type_=Date)
+    closing = _closing_of(Account.id, currency, boundary)
     whole = select(func.coalesce(func.sum(closing), 0)).where(in_tree).scalar_subquery()
-    sign = bindparam("sign", type_=Integer)
+    sign = bindparam("subtree_sign", type_=Integer)
     partial = (
         select(func.coalesce(func.sum(sign * Posting.number), 0))
         .join(Account, Account.id == Posting.account_id)
         .where(
             in_tree,
             Posting.currency == currency,
-            Posting.date >= bindparam("low", type_=Date),
-            Posting.date < bindparam("high", type_=Date),
+            Posting.date >= bindparam("subtree_low", type_=Date),
+            Posting.date < bindparam("subtree_high", type_=Date),
         )
         .scalar_subquery()
     )
-    return select(whole + partial)
+    return whole + partial
+
+
+def subtree_values(day: date, currency: str, accounts: Mapping[str, str]) -> dict[str, Any]:
+    """The parameters of ``subtree_units`` for balances before ``day``; ``accounts`` holds the
+    account of each ``key``."""
+    boundary, low, high, sign = _nearest_boundary(day)
+    values: dict[str, Any] = {
+        "subtree_currency": currency,
+        "subtree_boundary": boundary,
+        "subtree_low": low,
+        "subtree_high": high,
+        "subtree_sign": sign,
+    }
+    for key, account in accounts.items():
+        values[key] = account
+        values[f"{key}_subaccounts"] = like_escaped(account + ":")
+    return values
 
 
 def closing_balances(

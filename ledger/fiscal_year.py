@@ -21,8 +21,12 @@ OPTION = "fiscal_year_start_month"
 
 
 def fiscal_year_start_month(session: Session) -> int:
-    value = session.scalar(select(BookOption.value).where(BookOption.name == OPTION))
+    value = session.scalar(_START_MONTH)
     return int(value) if value else 1
+
+
+# Built once: the dashboard and every report with a period picker read it.
+_START_MONTH = select(BookOption.value).where(BookOption.name == OPTION)
 
 
 def set_fiscal_year_start_month(session: Session, month: int, actor_id: int | None) -> None:

@@ -77,9 +77,13 @@ def finish_validation(session: Session, run_id: int) -> list[Finding]:
     return findings
 
 
+# Built once: the dashboard reads it on every request.
+_LATEST_RUN = select(ValidationRun).order_by(ValidationRun.id.desc()).limit(1)
+
+
 def latest_validation(session: Session) -> ValidationReport | None:
     """The newest run with its findings, or None if the book was never validated."""
-    run = session.scalar(select(ValidationRun).order_by(ValidationRun.id.desc()).limit(1))
+    run = session.scalar(_LATEST_RUN)
     if run is None:
         return None
     rows = session.scalars(
