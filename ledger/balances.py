@@ -10,7 +10,7 @@ and at most half a month of postings, whatever the length of the history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -19,12 +19,14 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    CompoundSelect,
     Date,
     Integer,
     Select,
     String,
     bindparam,
     func,
+    literal_column,
     select,
     true,
     tuple_,
@@ -41,6 +43,7 @@ __all__ = [
     "Effect",
     "apply_effects",
     "balances_before",
+    "balances_before_each",
     "balances_between",
     "balances_on",
     "subtree_balance",
@@ -68,15 +71,54 @@ def balances_before(session: Session, day: date) -> Balances:
 @cache
 def _balances_before_statement() -> Select[str, str, Decimal]:
     """Built once; run with ``boundary``, ``low``, ``high`` and ``sign`` (``_nearest_boundary``)."""
-    closings = closing_balances(bindparam("boundary", type_=Date))
-    sign = bindparam("sign", type_=Integer)
+    return _balances_part(_pairs(None), "")
+
+
+def _balances_part(pairs: CTE, suffix: str) -> Select[str, str, Decimal]:
+    """Balances before a day whose ``_nearest_boundary`` is in the parameters ``boundary``,
+    ``low``, ``high`` and ``sign``, each followed by ``suffix``."""
+    closings = _closings(pairs, bindparam(f"boundary{suffix}", type_=Date))
+    sign = bindparam(f"sign{suffix}", type_=Integer)
     partial = select(Posting.account_id, Posting.currency, (sign * Posting.number).label("units"))
-    low, high = bindparam("low", type_=Date), bindparam("high", type_=Date)
+    low, high = bindparam(f"low{suffix}", type_=Date), bindparam(f"high{suffix}", type_=Date)
     parts = union_all(closings, partial.where(Posting.date >= low, Posting.date < high)).subquery()
     return (
         select(Account.name, parts.c.currency, func.sum(parts.c.units))
         .join(parts, parts.c.account_id == Account.id)
         .group_by(Account.name, parts.c.currency)
+    )
+
+
+def balances_before_each(session: Session, days: Sequence[date]) -> list[Balances]:
+    """``balances_before`` of each of ``days``, in that order, read in one statement."""
+    if len(days) == 1:
+        return [balances_before(session, days[0])]
+    values: dict[str, Any] = {}
+    for n, day in enumerate(days):
+        boundary, low, high, sign = _nearest_boundary(day)
+        values |= {f"boundary_{n}": boundary, f"low_{n}": low, f"high_{n}": high, f"sign_{n}": sign}
+    results: list[Balances] = [{} for _ in days]
+    for name, currency, units, which in session.execute(
+        _balances_each_statement(len(days)), values
+    ):
+        if units:
+            results[which].setdefault(name, {})[currency] = units
+    return results
+
+
+@cache
+def _balances_each_statement(count: int) -> CompoundSelect[str, str, Decimal, int]:
+    """``count`` days' balances, each row ending with the day's place (0, 1, ...); built once
+    per count.
+
+    The days share one walk over the (account, currency) pairs.
+    """
+    pairs = _pairs(None)
+    return union_all(
+        *(
+            _balances_part(pairs, f"_{n}").add_columns(literal_column(str(n), Integer))
+            for n in range(count)
+        )
     )
 
 
@@ -87,8 +129,7 @@ def balances_on(session: Session, day: date) -> Balances:
 
 def balances_between(session: Session, start: date, end: date) -> Balances:
     """The change of every account from the start of ``start`` to the end of ``end``."""
-    closing = balances_on(session, end)
-    opening = balances_before(session, start)
+    closing, opening = balances_before_each(session, [end + timedelta(days=1), start])
     result: Balances = {}
     for name in closing.keys() | opening.keys():
         for currency in closing.get(name, {}).keys() | opening.get(name, {}).keys():
@@ -167,7 +208,10 @@ def closing_balances(
     ``account_id`` limits it to one account. Both are SQL expressions (``bindparam``), so that
     a caller builds its statement once.
     """
-    pairs = _pairs(account_id)
+    return _closings(_pairs(account_id), boundary)
+
+
+def _closings(pairs: CTE, boundary: ColumnElement[date]) -> Select[int, str, Decimal]:
     closing = _closing_of(pairs.c.account_id, pairs.c.currency, boundary)
     return select(pairs.c.account_id, pairs.c.currency, closing.label("units"))
 
