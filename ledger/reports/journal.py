@@ -90,31 +90,36 @@ def journal(
     return JournalPage(entries, (last.date, last.id) if last is not None else None)
 
 
+# Core columns, not ORM attributes: the rows are plain tuples, with no ORM loading step.
+_TRANSACTIONS = Transaction.__table__.c
+_POSTINGS = Posting.__table__.c
+_ACCOUNTS = Account.__table__.c
+
 TRANSACTION_COLUMNS = (
-    Transaction.id,
-    Transaction.date,
-    Transaction.flag,
-    Transaction.payee,
-    Transaction.narration,
-    Transaction.tags,
-    Transaction.links,
-    Transaction.meta,
-    Transaction.source,
-    Transaction.pad_id,
+    _TRANSACTIONS.id,
+    _TRANSACTIONS.date,
+    _TRANSACTIONS.flag,
+    _TRANSACTIONS.payee,
+    _TRANSACTIONS.narration,
+    _TRANSACTIONS.tags,
+    _TRANSACTIONS.links,
+    _TRANSACTIONS.meta,
+    _TRANSACTIONS.source,
+    _TRANSACTIONS.pad_id,
 )
 POSTING_COLUMNS = (
-    Account.name.label("account"),
-    Posting.position,
-    Posting.number,
-    Posting.currency,
-    Posting.cost_number,
-    Posting.cost_currency,
-    Posting.cost_date,
-    Posting.cost_label,
-    Posting.price_number,
-    Posting.price_currency,
-    Posting.flag.label("posting_flag"),
-    Posting.meta.label("posting_meta"),
+    _ACCOUNTS.name.label("account"),
+    _POSTINGS.position,
+    _POSTINGS.number,
+    _POSTINGS.currency,
+    _POSTINGS.cost_number,
+    _POSTINGS.cost_currency,
+    _POSTINGS.cost_date,
+    _POSTINGS.cost_label,
+    _POSTINGS.price_number,
+    _POSTINGS.price_currency,
+    _POSTINGS.flag.label("posting_flag"),
+    _POSTINGS.meta.label("posting_meta"),
 )
 
 
@@ -191,16 +196,16 @@ def _statement(shape: _Shape) -> Select[Any]:
     query = _conditions(select(*TRANSACTION_COLUMNS), shape)
     if shape.before:
         cursor = tuple_(bindparam("before_date", type_=Date), bindparam("before_id", type_=Integer))
-        query = query.where(tuple_(Transaction.date, Transaction.id) < cursor)
-    page = query.order_by(Transaction.date.desc(), Transaction.id.desc()).limit(
+        query = query.where(tuple_(_TRANSACTIONS.date, _TRANSACTIONS.id) < cursor)
+    page = query.order_by(_TRANSACTIONS.date.desc(), _TRANSACTIONS.id.desc()).limit(
         bindparam("limit", type_=Integer)
     )
     paged = page.subquery("page")
     legs = (
         select(*POSTING_COLUMNS)
-        .join(Account, Account.id == Posting.account_id)
-        .where(Posting.transaction_id == paged.c.id)
-        .order_by(Posting.position)
+        .join(Account.__table__, _ACCOUNTS.id == _POSTINGS.account_id)
+        .where(_POSTINGS.transaction_id == paged.c.id)
+        .order_by(_POSTINGS.position)
         .lateral("leg")
     )
     return (
@@ -219,27 +224,27 @@ def _filtered(query: Select[Any], filters: JournalFilter) -> Select[Any]:
 
 def _conditions(query: Select[Any], shape: _Shape) -> Select[Any]:
     if shape.start:
-        query = query.where(Transaction.date >= bindparam("start", type_=Date))
+        query = query.where(_TRANSACTIONS.date >= bindparam("start", type_=Date))
     if shape.end:
-        query = query.where(Transaction.date <= bindparam("end", type_=Date))
+        query = query.where(_TRANSACTIONS.date <= bindparam("end", type_=Date))
     if shape.tag:
-        query = query.where(bindparam("tag", type_=String) == any_(Transaction.tags))
+        query = query.where(bindparam("tag", type_=String) == any_(_TRANSACTIONS.tags))
     if shape.text:
         text = bindparam("text", type_=String)
         query = query.where(
             or_(
-                Transaction.narration.icontains(text, escape=LIKE_ESCAPE),
-                Transaction.payee.icontains(text, escape=LIKE_ESCAPE),
+                _TRANSACTIONS.narration.icontains(text, escape=LIKE_ESCAPE),
+                _TRANSACTIONS.payee.icontains(text, escape=LIKE_ESCAPE),
             )
         )
     if shape.account:
         in_tree = or_(
-            Account.name == bindparam("account", type_=String),
-            Account.name.startswith(bindparam("subaccounts", type_=String), escape=LIKE_ESCAPE),
+            _ACCOUNTS.name == bindparam("account", type_=String),
+            _ACCOUNTS.name.startswith(bindparam("subaccounts", type_=String), escape=LIKE_ESCAPE),
         )
         query = query.where(
             exists()
-            .where(Posting.transaction_id == Transaction.id)
-            .where(Posting.account_id.in_(select(Account.id).where(in_tree).scalar_subquery()))
+            .where(_POSTINGS.transaction_id == _TRANSACTIONS.id)
+            .where(_POSTINGS.account_id.in_(select(_ACCOUNTS.id).where(in_tree).scalar_subquery()))
         )
     return query
