@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Date, Select, String, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.balances import subtree_units, subtree_values
 from ledger.chart import DEFAULT_CURRENCY, AccountType
-from ledger.fiscal_year import fiscal_year_of, fiscal_year_start_month
+from ledger.fiscal_year import START_MONTH_VALUE, fiscal_year_of, start_month_of
 from ledger.models import Account, BalanceBucket, Posting
 
 LIQUID_ROOTS = ("Assets:Bank", "Assets:Cash")
@@ -78,20 +79,23 @@ class Overview:
 def overview(session: Session, today: date) -> Overview:
     """The dashboard's figures as of the end of ``today``, in the fiscal year that holds it.
 
-    Four statements: the fiscal year's start, the months' results, the liquid accounts with
-    their balances, and what is owed with the number of accounts.
+    Three statements: what is owed with the number of accounts and the fiscal year's first
+    month, the months' results, and the liquid accounts with their balances. The months are
+    read for every fiscal year that can hold ``today`` and the one before it (35 months), so
+    that they need not wait for the fiscal year's first month.
     """
-    start, end = fiscal_year_of(today, fiscal_year_start_month(session))
-    last_start, last_end = fiscal_year_of(start - timedelta(days=1), start.month)
     tomorrow = today + timedelta(days=1)
-    months = _month_results(session, last_start, end)
-    liquid = _liquid(session, tomorrow)
     owed = session.execute(
         _owed_statement(),
         subtree_values(
             tomorrow, DEFAULT_CURRENCY, {"receivables": RECEIVABLES, "payables": PAYABLES}
         ),
     ).one()
+    start, end = fiscal_year_of(today, start_month_of(owed.start_month))
+    last_start, last_end = fiscal_year_of(start - timedelta(days=1), start.month)
+    this_month = today.replace(day=1)
+    months = _month_results(session, _months_later(this_month, -23), _months_later(this_month, 11))
+    liquid = _liquid(session, tomorrow)
     return Overview(
         liquid=liquid,
         receivables=Decimal(owed.receivables or 0),
@@ -103,14 +107,22 @@ def overview(session: Session, today: date) -> Overview:
 
 
 @cache
-def _owed_statement() -> Select[Decimal, Decimal, int]:
+def _owed_statement() -> Select[Decimal, Decimal, int, Any]:
     """What is owed to and by the organisation (``subtree_balance`` of the receivables and the
-    payables) and the number of accounts, in one statement built once."""
+    payables), the number of accounts and the fiscal year's first month (its stored value), in
+    one statement built once."""
     return select(
         subtree_units("receivables").label("receivables"),
         subtree_units("payables").label("payables"),
         select(func.count()).select_from(Account).scalar_subquery().label("accounts"),
+        START_MONTH_VALUE.label("start_month"),
     )
+
+
+def _months_later(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after ``month``'s (before, when negative)."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _liquid(session: Session, before: date) -> tuple[AccountBalance, ...]:
