@@ -56,21 +56,22 @@ def _rows_statement(customer: bool, only_open: bool) -> Select[Invoice]:
 
 
 def payments_of(session: Session, invoice_id: int) -> list[Payment]:
-    return list(
-        session.scalars(
-            select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)
-        )
-    )
+    return list(session.scalars(_PAYMENTS, {"invoice_id": invoice_id}))
 
 
 def messages_of(session: Session, invoice_id: int) -> list[InvoiceMessage]:
-    return list(
-        session.scalars(
-            select(InvoiceMessage)
-            .where(InvoiceMessage.invoice_id == invoice_id)
-            .order_by(InvoiceMessage.id)
-        )
-    )
+    return list(session.scalars(_MESSAGES, {"invoice_id": invoice_id}))
+
+
+# Built once: the invoice page reads them on every request.
+_PAYMENTS = (
+    select(Payment).where(Payment.invoice_id == bindparam("invoice_id")).order_by(Payment.id)
+)
+_MESSAGES = (
+    select(InvoiceMessage)
+    .where(InvoiceMessage.invoice_id == bindparam("invoice_id"))
+    .order_by(InvoiceMessage.id)
+)
 
 
 def invoice_with_lines(session: Session, invoice_id: int) -> Invoice | None:
