@@ -10,23 +10,45 @@ and at most half a month of postings, whatever the length of the history.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, func, literal, select, true, tuple_, union_all
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ledger.models import Account, BalanceBucket, Posting
 from ledger.roll_up import Effect, apply_effects, month_of, next_month
+from ledger.statements import LIKE_ESCAPE, like_escaped
 
 __all__ = [
     "Balances",
     "Effect",
     "apply_effects",
     "balances_before",
+    "balances_before_each",
     "balances_between",
     "balances_on",
     "subtree_balance",
+    "subtree_units",
+    "subtree_values",
 ]
 
 Balances = dict[str, dict[str, Decimal]]
@@ -35,19 +57,69 @@ Balances = dict[str, dict[str, Decimal]]
 def balances_before(session: Session, day: date) -> Balances:
     """Every account's units per currency, summed over lots, from postings dated before ``day``."""
     boundary, low, high, sign = _nearest_boundary(day)
-    closings = closing_balances(boundary)
-    partial = select(Posting.account_id, Posting.currency, (sign * Posting.number).label("units"))
-    parts = union_all(closings, partial.where(Posting.date >= low, Posting.date < high)).subquery()
     rows = session.execute(
-        select(Account.name, parts.c.currency, func.sum(parts.c.units))
-        .join(parts, parts.c.account_id == Account.id)
-        .group_by(Account.name, parts.c.currency)
+        _balances_before_statement(),
+        {"boundary": boundary, "low": low, "high": high, "sign": sign},
     )
     result: Balances = {}
     for name, currency, units in rows:
         if units:
             result.setdefault(name, {})[currency] = units
     return result
+
+
+@cache
+def _balances_before_statement() -> Select[str, str, Decimal]:
+    """Built once; run with ``boundary``, ``low``, ``high`` and ``sign`` (``_nearest_boundary``)."""
+    return _balances_part(_pairs(None), "")
+
+
+def _balances_part(pairs: CTE, suffix: str) -> Select[str, str, Decimal]:
+    """Balances before a day whose ``_nearest_boundary`` is in the parameters ``boundary``,
+    ``low``, ``high`` and ``sign``, each followed by ``suffix``."""
+    closings = _closings(pairs, bindparam(f"boundary{suffix}", type_=Date))
+    sign = bindparam(f"sign{suffix}", type_=Integer)
+    partial = select(Posting.account_id, Posting.currency, (sign * Posting.number).label("units"))
+    low, high = bindparam(f"low{suffix}", type_=Date), bindparam(f"high{suffix}", type_=Date)
+    parts = union_all(closings, partial.where(Posting.date >= low, Posting.date < high)).subquery()
+    return (
+        select(Account.name, parts.c.currency, func.sum(parts.c.units))
+        .join(parts, parts.c.account_id == Account.id)
+        .group_by(Account.name, parts.c.currency)
+    )
+
+
+def balances_before_each(session: Session, days: Sequence[date]) -> list[Balances]:
+    """``balances_before`` of each of ``days``, in that order, read in one statement."""
+    if len(days) == 1:
+        return [balances_before(session, days[0])]
+    values: dict[str, Any] = {}
+    for n, day in enumerate(days):
+        boundary, low, high, sign = _nearest_boundary(day)
+        values |= {f"boundary_{n}": boundary, f"low_{n}": low, f"high_{n}": high, f"sign_{n}": sign}
+    results: list[Balances] = [{} for _ in days]
+    for name, currency, units, which in session.execute(
+        _balances_each_statement(len(days)), values
+    ):
+        if units:
+            results[which].setdefault(name, {})[currency] = units
+    return results
+
+
+@cache
+def _balances_each_statement(count: int) -> CompoundSelect[str, str, Decimal, int]:
+    """``count`` days' balances, each row ending with the day's place (0, 1, ...); built once
+    per count.
+
+    The days share one walk over the (account, currency) pairs.
+    """
+    pairs = _pairs(None)
+    return union_all(
+        *(
+            _balances_part(pairs, f"_{n}").add_columns(literal_column(str(n), Integer))
+            for n in range(count)
+        )
+    )
 
 
 def balances_on(session: Session, day: date) -> Balances:
@@ -57,8 +129,7 @@ def balances_on(session: Session, day: date) -> Balances:
 
 def balances_between(session: Session, start: date, end: date) -> Balances:
     """The change of every account from the start of ``start`` to the end of ``end``."""
-    closing = balances_on(session, end)
-    opening = balances_before(session, start)
+    closing, opening = balances_before_each(session, [end + timedelta(days=1), start])
     result: Balances = {}
     for name in closing.keys() | opening.keys():
         for currency in closing.get(name, {}).keys() | opening.get(name, {}).keys():
@@ -72,34 +143,80 @@ def balances_between(session: Session, start: date, end: date) -> Balances:
 
 def subtree_balance(session: Session, account: str, currency: str, day: date) -> Decimal:
     """Units of ``currency`` in ``account`` and its subaccounts before ``day``, as ``balance``."""
-    boundary, low, high, sign = _nearest_boundary(day)
-    in_tree = (Account.name == account) | Account.name.startswith(account + ":", autoescape=True)
-    closing = _closing_of(Account.id, literal(currency), boundary)
+    total = session.scalar(
+        _subtree_balance_statement(), subtree_values(day, currency, {"account": account})
+    )
+    return Decimal(total or 0)
+
+
+@cache
+def _subtree_balance_statement() -> Select[Decimal]:
+    return select(subtree_units("account"))
+
+
+def subtree_units(key: str) -> ColumnElement[Decimal]:
+    """``subtree_balance`` as SQL, for a statement built once (several subtrees may share it).
+
+    The account is the parameter ``key``; run the statement with ``subtree_values``.
+    """
+    in_tree = (Account.name == bindparam(key, type_=String)) | Account.name.startswith(
+        bindparam(f"{key}_subaccounts", type_=String), escape=LIKE_ESCAPE
+    )
+    currency = bindparam("subtree_currency", type_=String)
+    boundary = bindparam("subtree_boundary", type_=Date)
+    closing = _closing_of(Account.id, currency, boundary)
     whole = select(func.coalesce(func.sum(closing), 0)).where(in_tree).scalar_subquery()
+    sign = bindparam("subtree_sign", type_=Integer)
     partial = (
         select(func.coalesce(func.sum(sign * Posting.number), 0))
         .join(Account, Account.id == Posting.account_id)
-        .where(in_tree, Posting.currency == currency, Posting.date >= low, Posting.date < high)
+        .where(
+            in_tree,
+            Posting.currency == currency,
+            Posting.date >= bindparam("subtree_low", type_=Date),
+            Posting.date < bindparam("subtree_high", type_=Date),
+        )
         .scalar_subquery()
     )
-    return Decimal(session.scalar(select(whole + partial)) or 0)
+    return whole + partial
+
+
+def subtree_values(day: date, currency: str, accounts: Mapping[str, str]) -> dict[str, Any]:
+    """The parameters of ``subtree_units`` for balances before ``day``; ``accounts`` holds the
+    account of each ``key``."""
+    boundary, low, high, sign = _nearest_boundary(day)
+    values: dict[str, Any] = {
+        "subtree_currency": currency,
+        "subtree_boundary": boundary,
+        "subtree_low": low,
+        "subtree_high": high,
+        "subtree_sign": sign,
+    }
+    for key, account in accounts.items():
+        values[key] = account
+        values[f"{key}_subaccounts"] = like_escaped(account + ":")
+    return values
 
 
 def closing_balances(
-    boundary: date, account_id: int | None = None
-) -> Select[tuple[int, str, Decimal]]:
+    boundary: ColumnElement[date], account_id: ColumnElement[int] | None = None
+) -> Select[int, str, Decimal]:
     """``(account_id, currency, units)`` before ``boundary`` (a month's first day) per pair.
 
     The pairs are found with a loose index scan (one probe each, instead of reading every
     month), and each pair's balance is its last row before ``boundary``: one probe more.
-    ``account_id`` limits it to one account.
+    ``account_id`` limits it to one account. Both are SQL expressions (``bindparam``), so that
+    a caller builds its statement once.
     """
-    pairs = _pairs(account_id)
+    return _closings(_pairs(account_id), boundary)
+
+
+def _closings(pairs: CTE, boundary: ColumnElement[date]) -> Select[int, str, Decimal]:
     closing = _closing_of(pairs.c.account_id, pairs.c.currency, boundary)
     return select(pairs.c.account_id, pairs.c.currency, closing.label("units"))
 
 
-def _pairs(account_id: int | None) -> CTE:
+def _pairs(account_id: ColumnElement[int] | None) -> CTE:
     """Every (account, currency) with a roll-up row, walking the primary key's index."""
     key = (BalanceBucket.account_id, BalanceBucket.currency)
     first = select(*key).order_by(*key).limit(1)
@@ -121,7 +238,7 @@ def _pairs(account_id: int | None) -> CTE:
 def _closing_of(
     account_id: ColumnElement[int] | InstrumentedAttribute[int],
     currency: ColumnElement[str],
-    boundary: date,
+    boundary: ColumnElement[date],
 ) -> ColumnElement[Decimal]:
     """The closing balance of the pair's last month before ``boundary`` (NULL if none)."""
     return (

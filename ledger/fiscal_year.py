@@ -8,6 +8,7 @@ with the monthly balance buckets.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,8 +22,18 @@ OPTION = "fiscal_year_start_month"
 
 
 def fiscal_year_start_month(session: Session) -> int:
-    value = session.scalar(select(BookOption.value).where(BookOption.name == OPTION))
+    return start_month_of(session.scalar(_START_MONTH))
+
+
+def start_month_of(value: Any) -> int:
+    """The fiscal year's first month from the option's stored value (None when never set)."""
     return int(value) if value else 1
+
+
+# Built once: the dashboard and every report with a period picker read it. A caller may put it
+# in a statement of its own as a scalar subquery, and read the value with ``start_month_of``.
+_START_MONTH = select(BookOption.value).where(BookOption.name == OPTION)
+START_MONTH_VALUE = _START_MONTH.scalar_subquery()
 
 
 def set_fiscal_year_start_month(session: Session, month: int, actor_id: int | None) -> None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, Select, String, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from ledger.balances import subtree_balance
-from ledger.chart import DEFAULT_CURRENCY
-from ledger.fiscal_year import fiscal_year_of, fiscal_year_start_month
+from ledger.balances import subtree_units, subtree_values
+from ledger.chart import DEFAULT_CURRENCY, AccountType
+from ledger.fiscal_year import START_MONTH_VALUE, fiscal_year_of, start_month_of
 from ledger.models import Account, BalanceBucket, Posting
 
 LIQUID_ROOTS = ("Assets:Bank", "Assets:Cash")
@@ -75,81 +77,113 @@ class Overview:
 
 
 def overview(session: Session, today: date) -> Overview:
-    """The dashboard's figures as of the end of ``today``, in the fiscal year that holds it."""
-    start, end = fiscal_year_of(today, fiscal_year_start_month(session))
-    last_start, last_end = fiscal_year_of(start - timedelta(days=1), start.month)
+    """The dashboard's figures as of the end of ``today``, in the fiscal year that holds it.
+
+    Three statements: what is owed with the number of accounts and the fiscal year's first
+    month, the months' results, and the liquid accounts with their balances. The months are
+    read for every fiscal year that can hold ``today`` and the one before it (35 months), so
+    that they need not wait for the fiscal year's first month.
+    """
     tomorrow = today + timedelta(days=1)
-    months = _month_results(session, last_start, end)
+    owed = session.execute(
+        _owed_statement(),
+        subtree_values(
+            tomorrow, DEFAULT_CURRENCY, {"receivables": RECEIVABLES, "payables": PAYABLES}
+        ),
+    ).one()
+    start, end = fiscal_year_of(today, start_month_of(owed.start_month))
+    last_start, last_end = fiscal_year_of(start - timedelta(days=1), start.month)
+    this_month = today.replace(day=1)
+    months = _month_results(session, _months_later(this_month, -23), _months_later(this_month, 11))
+    liquid = _liquid(session, tomorrow)
     return Overview(
-        liquid=_liquid(session, tomorrow),
-        receivables=subtree_balance(session, RECEIVABLES, DEFAULT_CURRENCY, tomorrow),
-        payables=-subtree_balance(session, PAYABLES, DEFAULT_CURRENCY, tomorrow),
+        liquid=liquid,
+        receivables=Decimal(owed.receivables or 0),
+        payables=-Decimal(owed.payables or 0),
         this_year=_year(months, start, end),
         last_year=_year(months, last_start, last_end),
-        account_count=int(session.scalar(select(func.count()).select_from(Account)) or 0),
+        account_count=int(owed.accounts or 0),
     )
+
+
+@cache
+def _owed_statement() -> Select[Decimal, Decimal, int, Any]:
+    """What is owed to and by the organisation (``subtree_balance`` of the receivables and the
+    payables), the number of accounts and the fiscal year's first month (its stored value), in
+    one statement built once."""
+    return select(
+        subtree_units("receivables").label("receivables"),
+        subtree_units("payables").label("payables"),
+        select(func.count()).select_from(Account).scalar_subquery().label("accounts"),
+        START_MONTH_VALUE.label("start_month"),
+    )
+
+
+def _months_later(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after ``month``'s (before, when negative)."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _liquid(session: Session, before: date) -> tuple[AccountBalance, ...]:
     """Every open bank and cash account with its balance, empty ones included."""
+    rows = session.execute(
+        _liquid_statement(),
+        {"currency": DEFAULT_CURRENCY, "month": before.replace(day=1), "before": before},
+    )
+    return tuple(
+        AccountBalance(name, label_nl, label_en, _account_balance(whole, partial), DEFAULT_CURRENCY)
+        for name, label_nl, label_en, whole, partial in rows
+    )
+
+
+def _account_balance(whole: Decimal | None, partial: Decimal | None) -> Decimal:
+    """An account's own balance: its roll-ups before the month, then the month's postings."""
+    total = Decimal(0)
+    for units in (whole, partial):
+        if units is not None:  # a sum over no row, as an absent row was before
+            total = total + Decimal(units or 0)
+    return total
+
+
+@cache
+def _liquid_statement() -> Select[str, str, str, Decimal | None, Decimal | None]:
+    """The open bank and cash accounts by name, each with the sum of its roll-ups before
+    ``month`` and of its postings from ``month`` to ``before``, in ``currency``: built once."""
     is_liquid = or_(
         *(Account.name == root for root in LIQUID_ROOTS),
         *(Account.name.startswith(root + ":", autoescape=True) for root in LIQUID_ROOTS),
     )
-    accounts = session.scalars(
-        select(Account).where(is_liquid, Account.closed_on.is_(None)).order_by(Account.name)
-    ).all()
-    balances = _account_balances(session, [a.id for a in accounts], before)
-    return tuple(
-        AccountBalance(
-            a.name, a.label_nl, a.label_en, balances.get(a.id, Decimal(0)), DEFAULT_CURRENCY
-        )
-        for a in accounts
-    )
-
-
-def _account_balances(session: Session, account_ids: list[int], before: date) -> dict[int, Decimal]:
-    """Each account's own balance before ``before``: two statements for all of them."""
-    if not account_ids:
-        return {}
-    month = before.replace(day=1)
-    whole = session.execute(
-        select(BalanceBucket.account_id, func.sum(BalanceBucket.units))
+    currency = bindparam("currency", type_=String)
+    month = bindparam("month", type_=Date)
+    whole = (
+        select(func.sum(BalanceBucket.units))
         .where(
-            BalanceBucket.account_id.in_(account_ids),
-            BalanceBucket.currency == DEFAULT_CURRENCY,
+            BalanceBucket.account_id == Account.id,
+            BalanceBucket.currency == currency,
             BalanceBucket.month < month,
         )
-        .group_by(BalanceBucket.account_id)
+        .scalar_subquery()
     )
-    partial = session.execute(
-        select(Posting.account_id, func.sum(Posting.number))
+    partial = (
+        select(func.sum(Posting.number))
         .where(
-            Posting.account_id.in_(account_ids),
-            Posting.currency == DEFAULT_CURRENCY,
+            Posting.account_id == Account.id,
+            Posting.currency == currency,
             Posting.date >= month,
-            Posting.date < before,
+            Posting.date < bindparam("before", type_=Date),
         )
-        .group_by(Posting.account_id)
+        .scalar_subquery()
     )
-    totals: dict[int, Decimal] = {}
-    for account_id, units in [*whole, *partial]:
-        totals[account_id] = totals.get(account_id, Decimal(0)) + Decimal(units or 0)
-    return totals
+    return (
+        select(Account.name, Account.label_nl, Account.label_en, whole, partial)
+        .where(is_liquid, Account.closed_on.is_(None))
+        .order_by(Account.name)
+    )
 
 
 def _month_results(session: Session, start: date, end: date) -> dict[date, MonthResult]:
-    rows = session.execute(
-        select(Account.type, BalanceBucket.month, func.sum(BalanceBucket.units))
-        .join(Account, Account.id == BalanceBucket.account_id)
-        .where(
-            Account.type.in_(("Income", "Expenses")),
-            BalanceBucket.currency == DEFAULT_CURRENCY,
-            BalanceBucket.month >= start,
-            BalanceBucket.month <= end,
-        )
-        .group_by(Account.type, BalanceBucket.month)
-    ).all()
+    rows = session.execute(_month_results_statement(), {"start": start, "end": end}).all()
     income: dict[date, Decimal] = {}
     expenses: dict[date, Decimal] = {}
     for kind, month, units in rows:
@@ -161,6 +195,22 @@ def _month_results(session: Session, start: date, end: date) -> dict[date, Month
         m: MonthResult(m, income.get(m, Decimal(0)), expenses.get(m, Decimal(0)))
         for m in income.keys() | expenses.keys()
     }
+
+
+@cache
+def _month_results_statement() -> Select[AccountType, date, Decimal]:
+    """Income and expenses per month from ``start`` to ``end``: built once."""
+    return (
+        select(Account.type, BalanceBucket.month, func.sum(BalanceBucket.units))
+        .join(Account, Account.id == BalanceBucket.account_id)
+        .where(
+            Account.type.in_(("Income", "Expenses")),
+            BalanceBucket.currency == DEFAULT_CURRENCY,
+            BalanceBucket.month >= bindparam("start", type_=Date),
+            BalanceBucket.month <= bindparam("end", type_=Date),
+        )
+        .group_by(Account.type, BalanceBucket.month)
+    )
 
 
 def _year(months: dict[date, MonthResult], start: date, end: date) -> YearResult:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from ledger.chart import AccountType
 from ledger.errors import ValidationFailed, message
 from ledger.models import Account, Transaction
 
@@ -44,15 +46,23 @@ class AccountChoice:
 
 def account_choices(session: Session, on: date) -> list[AccountChoice]:
     """Accounts open on ``on``, by name: what a posting dated then may use."""
-    rows = session.scalars(
-        select(Account)
-        .where(
-            Account.opened_on <= on,
-            or_(Account.closed_on.is_(None), Account.closed_on >= on),
-        )
+    rows = session.execute(_choices_statement(), {"on": on})
+    return [AccountChoice(*row) for row in rows]
+
+
+# The columns of an ``AccountChoice``, in the order of its fields.
+CHOICE_COLUMNS = (Account.name, Account.type, Account.label_nl, Account.label_en, Account.rgs_code)
+
+
+@cache
+def _choices_statement() -> Select[str, AccountType, str, str, str | None]:
+    """``account_choices``'s statement, built once (every entry form runs it); with ``on``."""
+    on = bindparam("on", type_=Date)
+    return (
+        select(*CHOICE_COLUMNS)
+        .where(Account.opened_on <= on, or_(Account.closed_on.is_(None), Account.closed_on >= on))
         .order_by(Account.name)
     )
-    return [AccountChoice(a.name, a.type, a.label_nl, a.label_en, a.rgs_code) for a in rows]
 
 
 def resolve_account(choices: Sequence[AccountChoice], text: str) -> str | None:
@@ -141,6 +151,12 @@ def recent_payees(session: Session, limit: int = 200) -> list[str]:
 
     Only the newest transactions are read, so the cost stays flat however long the books get.
     """
+    return list(session.scalars(_payees_statement(), {"limit": limit}))
+
+
+@cache
+def _payees_statement() -> Select[str]:
+    """``recent_payees``'s statement, built once; run with ``limit``."""
     recent = (
         select(Transaction.id, Transaction.payee)
         .where(Transaction.payee.is_not(None), Transaction.payee != "")
@@ -148,22 +164,32 @@ def recent_payees(session: Session, limit: int = 200) -> list[str]:
         .limit(RECENT_TRANSACTIONS)
         .subquery()
     )
-    rows = session.execute(
+    return (
         select(recent.c.payee)
         .group_by(recent.c.payee)
         .order_by(func.max(recent.c.id).desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return [payee for (payee,) in rows]
 
 
 def account_labels(session: Session, names: Iterable[str]) -> dict[str, AccountChoice]:
     """The named accounts with their labels, open or closed (for showing stored postings)."""
-    rows = session.scalars(select(Account).where(Account.name.in_(set(names))))
-    return {a.name: AccountChoice(a.name, a.type, a.label_nl, a.label_en, a.rgs_code) for a in rows}
+    rows = session.execute(_labels_statement(), {"names": list(set(names))})
+    return {row.name: AccountChoice(*row) for row in rows}
+
+
+@cache
+def _labels_statement() -> Select[str, AccountType, str, str, str | None]:
+    """``account_labels``'s statement, built once; run with ``names`` (a list)."""
+    return select(*CHOICE_COLUMNS).where(Account.name.in_(bindparam("names", expanding=True)))
 
 
 def all_account_labels(session: Session) -> dict[str, str]:
     """Every account's Dutch label by name (empty for an account without one)."""
-    rows = session.execute(select(Account.name, Account.label_nl))
+    rows = session.execute(_all_labels_statement())
     return {name: label for name, label in rows}
+
+
+@cache
+def _all_labels_statement() -> Select[str, str]:
+    return select(Account.name, Account.label_nl)

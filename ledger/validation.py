@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger import beans
@@ -77,16 +77,21 @@ def finish_validation(session: Session, run_id: int) -> list[Finding]:
     return findings
 
 
+# Built once: the dashboard reads them on every request.
+_LATEST_RUN = select(ValidationRun).order_by(ValidationRun.id.desc()).limit(1)
+_FINDINGS = (
+    select(ValidationFinding)
+    .where(ValidationFinding.run_id == bindparam("run_id"))
+    .order_by(ValidationFinding.id)
+)
+
+
 def latest_validation(session: Session) -> ValidationReport | None:
     """The newest run with its findings, or None if the book was never validated."""
-    run = session.scalar(select(ValidationRun).order_by(ValidationRun.id.desc()).limit(1))
+    run = session.scalar(_LATEST_RUN)
     if run is None:
         return None
-    rows = session.scalars(
-        select(ValidationFinding)
-        .where(ValidationFinding.run_id == run.id)
-        .order_by(ValidationFinding.id)
-    )
+    rows = session.scalars(_FINDINGS, {"run_id": run.id})
     findings = tuple(
         Finding(r.kind, r.message, r.line, date.fromisoformat(r.date) if r.date else None, r.source)
         for r in rows

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from purchasing.models import Invoice, InvoiceKind, Payment
@@ -74,14 +75,31 @@ def open_invoices(
     due_before: date | None = None,
 ) -> list[OpenItem]:
     """Open invoices, oldest due first; one query whatever the number of invoices."""
+    values = {"supplier_id": supplier_id, "customer_id": customer_id, "due_before": due_before}
+    query = _open_statement(
+        supplier_id is not None, customer_id is not None, due_before is not None
+    )
+    return [
+        OpenItem(*row)
+        for row in session.execute(query, {k: v for k, v in values.items() if v is not None})
+    ]
+
+
+@cache
+def _open_statement(
+    supplier: bool, customer: bool, due_before: bool
+) -> Select[int, str, int, str, date, date, Decimal, Decimal]:
+    """``_open_query`` with the conditions asked for, built once per shape (the dashboard and the
+    invoice pages run it on every request); run with ``supplier_id``, ``customer_id`` and
+    ``due_before`` as present."""
     query = _open_query()
-    if supplier_id is not None:
-        query = query.where(Invoice.supplier_id == supplier_id)
-    if customer_id is not None:
-        query = query.where(Invoice.customer_id == customer_id)
-    if due_before is not None:
-        query = query.where(Invoice.due_on < due_before)
-    return [OpenItem(*row) for row in session.execute(query)]
+    if supplier:
+        query = query.where(Invoice.supplier_id == bindparam("supplier_id"))
+    if customer:
+        query = query.where(Invoice.customer_id == bindparam("customer_id"))
+    if due_before:
+        query = query.where(Invoice.due_on < bindparam("due_before"))
+    return query
 
 
 def bucket_of(days_overdue: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, event, func, select
+from sqlalchemy import Connection, Select, String, bindparam, event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ledger.errors import message
@@ -95,6 +95,25 @@ def route_connection(connection: Connection, schema_name: str) -> None:
     connection.exec_driver_sql(f"SET LOCAL search_path TO {quoted}")
 
 
+def _route_statement() -> Select[str, str]:
+    marker = TenantMarker.__table__
+    return (
+        select(
+            func.set_config("search_path", bindparam("path", type_=String), True),
+            func.set_config("role", bindparam("role", type_=String), True),
+        )
+        .select_from(marker)
+        .where(
+            marker.c.organisation_id == bindparam("organisation_id"),
+            marker.c.schema_name == bindparam("schema_name"),
+        )
+    )
+
+
+# Built once: every request and job that binds a session runs it.
+_ROUTE = _route_statement()
+
+
 def _apply(connection: Connection, tenant: TenantRef) -> None:
     # One round trip. The marker is read schema-qualified, and only a marker row that is this
     # tenant's routes the transaction: ``set_config(..., true)`` is ``SET LOCAL``, evaluated
@@ -102,19 +121,16 @@ def _apply(connection: Connection, tenant: TenantRef) -> None:
     # comes back and the connection stays unrouted. (SQLAlchemy keeps a connection in the
     # session even when this hook raises, so a routed one would serve the next query of the
     # transaction.)
-    marker = TenantMarker.__table__
     # Quoted only when it must be, so the setting reads as ``SET search_path`` leaves it.
     quoted = connection.dialect.identifier_preparer.quote(tenant.schema_name)
     routed = connection.execute(
-        select(
-            func.set_config("search_path", quoted, True),
-            func.set_config("role", tenant_role(tenant.schema_name), True),
-        )
-        .select_from(marker)
-        .where(
-            marker.c.organisation_id == tenant.organisation_id,
-            marker.c.schema_name == tenant.schema_name,
-        ),
+        _ROUTE,
+        {
+            "path": quoted,
+            "role": tenant_role(tenant.schema_name),
+            "organisation_id": tenant.organisation_id,
+            "schema_name": tenant.schema_name,
+        },
         execution_options={"schema_translate_map": {PLACEHOLDER_SCHEMA: tenant.schema_name}},
     ).first()
     if routed is None:

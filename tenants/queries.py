@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tenants.models import Invitation, Membership, Organisation, User
@@ -26,13 +28,19 @@ def membership_of(session: Session, user_id: int, organisation_id: int) -> Membe
 
 def organisations_of(session: Session, user_id: int) -> list[tuple[Organisation, str]]:
     """The organisations a user belongs to, with the role in each, by name."""
-    rows = session.execute(
+    rows = session.execute(_organisations_of_statement(), {"user_id": user_id})
+    return [(organisation, role) for organisation, role in rows]
+
+
+@cache
+def _organisations_of_statement() -> Select[Organisation, str]:
+    """``organisations_of``'s statement, built once (every request runs it); with ``user_id``."""
+    return (
         select(Organisation, Membership.role)
         .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user_id)
+        .where(Membership.user_id == bindparam("user_id"))
         .order_by(Organisation.name)
     )
-    return [(organisation, role) for organisation, role in rows]
 
 
 def all_organisations(session: Session) -> list[Organisation]:

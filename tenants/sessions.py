@@ -14,8 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tenants.models import User
@@ -78,12 +79,7 @@ def check_session(
     session: Session, token: str, now: datetime, timeouts: Timeouts
 ) -> LiveSession | None:
     """The live session for ``token``, or None; a timed-out session is ended on the spot."""
-    found = session.execute(
-        select(UserSession, User, SecondFactor.confirmed_at)
-        .join(User, User.id == UserSession.user_id)
-        .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
-        .where(UserSession.token_hash == token_hash(token))
-    ).one_or_none()
+    found = session.execute(_session_statement(), {"token_hash": token_hash(token)}).one_or_none()
     if found is None:
         return None
     row, user, confirmed_at = found
@@ -98,6 +94,17 @@ def check_session(
         row.last_seen_at = now
         session.flush()
     return LiveSession(row=row, user=user, has_second_factor=confirmed_at is not None)
+
+
+@cache
+def _session_statement() -> Select[UserSession, User, datetime | None]:
+    """``check_session``'s lookup, built once (every request runs it); with ``token_hash``."""
+    return (
+        select(UserSession, User, SecondFactor.confirmed_at)
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
 
 
 def rotate(session: Session, old: UserSession, now: datetime) -> str:

@@ -37,8 +37,8 @@ def period_arg() -> Period:
     return Period(period_start, period_end)
 
 
-def presets() -> list[tuple[str, Period]]:
-    """The preset periods as (name in words, period), this fiscal year first."""
-    return [
-        (str(PRESET_NAMES[key]), period) for key, period in period_presets(today(), start_month())
-    ]
+def presets(month: int | None = None) -> list[tuple[str, Period]]:
+    """The preset periods as (name in words, period), this fiscal year first; ``month`` is the
+    fiscal year's first (``start_month``), read unless the caller has it."""
+    first = start_month() if month is None else month
+    return [(str(PRESET_NAMES[key]), period) for key, period in period_presets(today(), first)]

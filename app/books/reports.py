@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from ledger.reports.catalogue import build_report
 from ledger.reports.formats import Report, report_kind, report_rows
 from ledger.reports.income_statement import IncomeStatement, income_statement
 from ledger.reports.periods import Period, previous_period, year_to_date
+from ledger.reports.sections import account_labels
 from ledger.reports.trial_balance import TrialBalance, trial_balance
 from tenants.roles import Role
 
@@ -36,11 +38,14 @@ blueprint = organisation_blueprint("reports", __name__)
 @requires(Role.VIEWER)
 def balance_sheet_page() -> Any:
     session = db.session()
-    sheet = balance_sheet(session, date_arg("date") or today())
+    month, labels = start_month(), account_labels(session)  # read once for both sheets
+    sheet = balance_sheet(session, date_arg("date") or today(), start_month=month, labels=labels)
     kind = wanted_format()
     if kind == "csv":
         return _csv(sheet)
-    before = balance_sheet(session, sheet.year_start - timedelta(days=1))
+    before = balance_sheet(
+        session, sheet.year_start - timedelta(days=1), start_month=month, labels=labels
+    )
     blocks = balance_sheet_blocks(sheet, before)
     if kind is not None:
         title = _("Balans")
@@ -55,14 +60,21 @@ def balance_sheet_page() -> Any:
 @requires(Role.VIEWER)
 def income_statement_page() -> Any:
     session = db.session()
+    month, labels = start_month(), account_labels(session)  # read once for both periods
     statement = build_report(
-        session, "income-statement", today=today(), start=date_arg("from"), end=date_arg("to")
+        session,
+        "income-statement",
+        today=today(),
+        start=date_arg("from"),
+        end=date_arg("to"),
+        start_month=month,
+        labels=labels,
     )
     assert isinstance(statement, IncomeStatement)
     kind = wanted_format()
     if kind == "csv":
         return _csv(statement)
-    before = income_statement(session, previous_period(statement.period))
+    before = income_statement(session, previous_period(statement.period), labels=labels)
     blocks = income_statement_blocks(statement, before)
     if kind is not None:
         columns = [_span(statement.period), _span(before.period)]
@@ -74,7 +86,7 @@ def income_statement_page() -> Any:
         statement=statement,
         before=before,
         blocks=blocks,
-        presets=presets(),
+        presets=presets(month),
     )
 
 
@@ -84,12 +96,16 @@ def trial_balance_page() -> Any:
     start, end = date_arg("from"), date_arg("to")
     on = None if start or end else date_arg("date")
     session = db.session()
-    report = build_report(session, "trial-balance", today=today(), on=on, start=start, end=end)
+    labels = account_labels(session)  # read once for both columns
+    report = build_report(
+        session, "trial-balance", today=today(), on=on, start=start, end=end, labels=labels
+    )
     assert isinstance(report, TrialBalance)
     kind = wanted_format()
     if kind == "csv":
         return _csv(report)
-    before = _previous_trial_balance(report)
+    month = start_month()
+    before = _previous_trial_balance(report, month, labels)
     blocks = trial_balance_blocks(report.sections, before.sections)
     if kind is not None:
         title = _("Proefbalans")
@@ -109,19 +125,21 @@ def trial_balance_page() -> Any:
         report=report,
         before=before,
         blocks=blocks,
-        presets=presets(),
+        presets=presets(month),
         previous_title=_when(before),
     )
 
 
-def _previous_trial_balance(report: TrialBalance) -> TrialBalance:
-    """The period before, or as of the end of the previous fiscal year."""
+def _previous_trial_balance(
+    report: TrialBalance, month: int, labels: Mapping[str, str]
+) -> TrialBalance:
+    """The period before, or as of the end of the previous fiscal year (starting in ``month``)."""
     session = db.session()
     if report.start is not None:
         earlier = previous_period(Period(report.start, report.end))
-        return trial_balance(session, earlier.end, start=earlier.start)
-    year_start = year_to_date(report.end, start_month()).start
-    return trial_balance(session, year_start - timedelta(days=1))
+        return trial_balance(session, earlier.end, start=earlier.start, labels=labels)
+    year_start = year_to_date(report.end, month).start
+    return trial_balance(session, year_start - timedelta(days=1), labels=labels)
 
 
 def _when(report: TrialBalance) -> str:

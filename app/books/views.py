@@ -38,7 +38,8 @@ DOWNLOAD_PAGE = 500
 @requires(Role.VIEWER)
 def journal_page() -> Any:
     session = db.session()
-    choices = parent_choices(account_choices(session, today()))  # a root shows its whole tree
+    open_accounts = account_choices(session, today())
+    choices = parent_choices(open_accounts)  # a root shows its whole tree
     typed = text_arg("account") or ""
     account = resolve_account(choices, typed) if typed else None
     filters = JournalFilter(
@@ -55,12 +56,16 @@ def journal_page() -> Any:
         return csv_download("journal", _journal_header(), _journal_rows(filters))
     page = journal(session, filters, before=cursor_arg("before"))
     names = {p.account for entry in page.entries for p in entry.transaction.postings}
+    # The open accounts are read already; only a closed account's label is asked for.
+    labels = {c.name: c for c in open_accounts if c.name in names}
+    if names - labels.keys():
+        labels |= account_labels(session, names - labels.keys())
     return render_template(
         "books/journal.html",
         page=page,
         filters=filters,
         next_key=cursor_text(page.next_cursor),
-        labels=account_labels(session, names),
+        labels=labels,
         choices=choices,
         typed_account=picker_text(choices, account) if account else typed,
     )

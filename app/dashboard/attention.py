@@ -6,6 +6,7 @@ is installed (a plain feature check, so a failure inside a present feature still
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.util import find_spec
@@ -45,13 +46,26 @@ class Attention:
         return not (self.findings or self.unbooked_bank_lines or self.unpaid_invoices)
 
 
-def attention(session: Session, organisation_id: int) -> Attention:
-    """Validation findings, bank lines waiting to be booked, and unpaid bureau invoices."""
+def attention(
+    session: Session,
+    organisation_id: int,
+    reconciliations: Sequence[Reconciliation] | None = None,
+) -> Attention:
+    """Validation findings, bank lines waiting to be booked, and unpaid bureau invoices.
+
+    The waiting lines are counted from ``reconciliations`` (``bank_reconciliations``) when the
+    caller has them: every line is on a bank account, and each has its reconciliation.
+    """
     report = latest_validation(session)
+    unbooked = None
+    if reconciliations is not None:
+        unbooked = sum(item.open_lines for item in reconciliations)
+    elif HAS_BANK_IMPORT:
+        unbooked = unbooked_bank_lines(session)
     return Attention(
         findings=report.findings if report else (),
         is_validated=report is not None and report.finished_at is not None,
-        unbooked_bank_lines=unbooked_bank_lines(session) if HAS_BANK_IMPORT else None,
+        unbooked_bank_lines=unbooked,
         unpaid_invoices=unpaid_invoices(session, organisation_id) if HAS_BUREAU_INVOICES else None,
     )
 

@@ -27,11 +27,12 @@ RECENT = 8
 def index() -> Any:
     session = db.session()
     figures = overview(session, today())
+    reconciliations = bank_reconciliations(session)
     return render_template(
         "dashboard/index.html",
         figures=figures,
-        attention=attention(session, g.org.id),
-        reconciliations=bank_reconciliations(session),
+        attention=attention(session, g.org.id, reconciliations),
+        reconciliations=reconciliations,
         monthly=monthly_chart(figures.this_year, _short_month_names()),
         comparison=comparison_chart(_comparison_rows(figures)),
         recent=journal(session, limit=RECENT).entries,

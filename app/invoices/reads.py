@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from purchasing.arrears import open_invoices
@@ -27,36 +29,62 @@ def invoice_rows(
         item.invoice_id: item.open_amount
         for item in open_invoices(session, customer_id=customer_id)
     }
-    query = select(Invoice).order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(limit)
+    values: dict[str, Any] = {"limit": limit}
     if customer_id is not None:
-        query = query.where(Invoice.customer_id == customer_id)
+        values["customer_id"] = customer_id
     if only_open:
-        query = query.where(Invoice.id.in_(list(open_by_id)))
+        values["ids"] = list(open_by_id)
+    query = _rows_statement(customer_id is not None, only_open)
     zero = Decimal("0.00")
-    return [InvoiceRow(row, open_by_id.get(row.id, zero)) for row in session.scalars(query)]
+    return [InvoiceRow(row, open_by_id.get(row.id, zero)) for row in session.scalars(query, values)]
+
+
+@cache
+def _rows_statement(customer: bool, only_open: bool) -> Select[Invoice]:
+    """``invoice_rows``'s statement, built once per shape; run with ``limit``, and
+    ``customer_id`` and ``ids`` (a list) as present."""
+    query = (
+        select(Invoice)
+        .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if customer:
+        query = query.where(Invoice.customer_id == bindparam("customer_id"))
+    if only_open:
+        query = query.where(Invoice.id.in_(bindparam("ids", expanding=True)))
+    return query
 
 
 def payments_of(session: Session, invoice_id: int) -> list[Payment]:
-    return list(
-        session.scalars(
-            select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)
-        )
-    )
+    return list(session.scalars(_PAYMENTS, {"invoice_id": invoice_id}))
 
 
 def messages_of(session: Session, invoice_id: int) -> list[InvoiceMessage]:
-    return list(
-        session.scalars(
-            select(InvoiceMessage)
-            .where(InvoiceMessage.invoice_id == invoice_id)
-            .order_by(InvoiceMessage.id)
-        )
-    )
+    return list(session.scalars(_MESSAGES, {"invoice_id": invoice_id}))
+
+
+# Built once: the invoice page reads them on every request.
+_PAYMENTS = (
+    select(Payment).where(Payment.invoice_id == bindparam("invoice_id")).order_by(Payment.id)
+)
+_MESSAGES = (
+    select(InvoiceMessage)
+    .where(InvoiceMessage.invoice_id == bindparam("invoice_id"))
+    .order_by(InvoiceMessage.id)
+)
 
 
 def invoice_with_lines(session: Session, invoice_id: int) -> Invoice | None:
-    return session.scalar(
-        select(Invoice).where(Invoice.id == invoice_id).options(selectinload(Invoice.lines))
+    return session.scalar(_with_lines_statement(), {"invoice_id": invoice_id})
+
+
+@cache
+def _with_lines_statement() -> Select[Invoice]:
+    """``invoice_with_lines``'s statement, built once; run with ``invoice_id``."""
+    return (
+        select(Invoice)
+        .where(Invoice.id == bindparam("invoice_id"))
+        .options(selectinload(Invoice.lines))
     )
 
 

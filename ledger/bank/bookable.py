@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankAccount, BankLine
@@ -128,31 +128,30 @@ def _account_blocker(account: str, day: date, context: _Context) -> Hint | None:
 
 
 def _context(session: Session, lines: Sequence[BankLine], names: Any) -> _Context:
-    ledger_accounts = {
-        row.id: row.opened_on
-        for row in session.execute(
-            select(BankAccount.id, Account.opened_on).join(
-                Account, Account.id == BankAccount.account_id
-            )
-        )
-    }
-    closed = [
-        (row.starts_on, row.ends_on)
-        for row in session.execute(
-            select(AccountingPeriod.starts_on, AccountingPeriod.ends_on).where(
-                AccountingPeriod.closed_at.is_not(None)
-            )
-        )
-    ]
-    accounts = {
-        row.name: (row.opened_on, row.closed_on)
-        for row in session.execute(
-            select(Account.name, Account.opened_on, Account.closed_on).where(
-                Account.name.in_(set(names))
-            )
-        )
-    }
+    ledger_accounts = {row.id: row.opened_on for row in session.execute(_OPENED)}
+    closed = [(row.starts_on, row.ends_on) for row in session.execute(_CLOSED)]
+    wanted = set(names)
+    accounts = (
+        {
+            row.name: (row.opened_on, row.closed_on)
+            for row in session.execute(_SPANS, {"names": list(wanted)})
+        }
+        if wanted  # no proposal, no account to look up
+        else {}
+    )
     return _Context(ledger_accounts, closed, accounts, _booked_by_hand(session, lines))
+
+
+# Built once: the inbox runs them on every request.
+_OPENED = select(BankAccount.id, Account.opened_on).join(
+    Account, Account.id == BankAccount.account_id
+)
+_CLOSED = select(AccountingPeriod.starts_on, AccountingPeriod.ends_on).where(
+    AccountingPeriod.closed_at.is_not(None)
+)
+_SPANS = select(Account.name, Account.opened_on, Account.closed_on).where(
+    Account.name.in_(bindparam("names", expanding=True))
+)
 
 
 def _booked_by_hand(
@@ -161,14 +160,18 @@ def _booked_by_hand(
     """Postings on a bank account's ledger account that no bank line booked, by day and amount:
     a line with the same day and amount was most likely booked by hand already."""
     days = [line.date for line in lines]
-    linked = select(BankLine.transaction_id).where(BankLine.transaction_id.is_not(None))
-    rows = session.execute(
-        select(BankAccount.id, Posting.date, Posting.number, Posting.transaction_id)
-        .join(Posting, Posting.account_id == BankAccount.account_id)
-        .where(
-            Posting.date >= min(days),
-            Posting.date <= max(days),
-            Posting.transaction_id.not_in(linked),
-        )
-    )
+    rows = session.execute(_BY_HAND, {"first": min(days), "last": max(days)})
     return {(row[0], row[1], row[2]): row[3] for row in rows}
+
+
+_BY_HAND = (
+    select(BankAccount.id, Posting.date, Posting.number, Posting.transaction_id)
+    .join(Posting, Posting.account_id == BankAccount.account_id)
+    .where(
+        Posting.date >= bindparam("first"),
+        Posting.date <= bindparam("last"),
+        Posting.transaction_id.not_in(
+            select(BankLine.transaction_id).where(BankLine.transaction_id.is_not(None))
+        ),
+    )
+)

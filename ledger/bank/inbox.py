@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ledger.bank.bookable import Hint, blockers
@@ -76,13 +78,11 @@ def open_lines(
 ) -> list[InboxLine]:
     """The oldest unbooked lines (pending ones too), each with its proposal and what stops it
     being booked; with ``ignored``, the lines set aside instead."""
-    query = select(BankLine).where(
-        BankLine.booked_at.is_(None),
-        BankLine.ignored_at.is_not(None) if ignored else BankLine.ignored_at.is_(None),
-    )
+    values: dict[str, Any] = {"limit": limit}
     if bank_account_id is not None:
-        query = query.where(BankLine.bank_account_id == bank_account_id)
-    lines = session.scalars(query.order_by(BankLine.date, BankLine.id).limit(limit)).all()
+        values["bank_account_id"] = bank_account_id
+    query = _open_lines_statement(ignored, bank_account_id is not None)
+    lines = session.scalars(query, values).all()
     if ignored:
         return [InboxLine(line, None) for line in lines]
     rules = all_rules(session)
@@ -96,6 +96,18 @@ def open_lines(
     return [InboxLine(line, proposals[line.id], hints.get(line.id)) for line in lines]
 
 
+@cache
+def _open_lines_statement(ignored: bool, one_account: bool) -> Select[BankLine]:
+    """``open_lines``'s read, built once per shape; run with ``limit`` (and ``bank_account_id``)."""
+    query = select(BankLine).where(
+        BankLine.booked_at.is_(None),
+        BankLine.ignored_at.is_not(None) if ignored else BankLine.ignored_at.is_(None),
+    )
+    if one_account:
+        query = query.where(BankLine.bank_account_id == bindparam("bank_account_id"))
+    return query.order_by(BankLine.date, BankLine.id).limit(bindparam("limit", type_=Integer))
+
+
 def before_start_count(lines: Sequence[InboxLine]) -> int:
     """How many of the shown lines wait although they fall before the books open."""
     return sum(1 for item in lines if item.hint is not None and item.hint.kind == "before_start")
@@ -103,10 +115,12 @@ def before_start_count(lines: Sequence[InboxLine]) -> int:
 
 def ignored_count(session: Session) -> int:
     """How many unbooked lines are set aside (the count on the "Genegeerd" filter)."""
-    query = select(func.count()).where(
-        BankLine.booked_at.is_(None), BankLine.ignored_at.is_not(None)
-    )
-    return int(session.scalar(query) or 0)
+    return int(session.scalar(_IGNORED_COUNT) or 0)
+
+
+_IGNORED_COUNT = select(func.count()).where(
+    BankLine.booked_at.is_(None), BankLine.ignored_at.is_not(None)
+)
 
 
 def propose(
@@ -268,11 +282,12 @@ def _transaction(session: Session, line: BankLine, confirmation: Confirmation) -
 
 def recently_booked(session: Session, limit: int = 20) -> list[BankLine]:
     """The lines booked last, so a person can make a rule from one of them."""
-    return list(
-        session.scalars(
-            select(BankLine)
-            .where(BankLine.transaction_id.is_not(None))
-            .order_by(BankLine.booked_at.desc(), BankLine.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_RECENTLY_BOOKED, {"limit": limit}))
+
+
+_RECENTLY_BOOKED = (
+    select(BankLine)
+    .where(BankLine.transaction_id.is_not(None))
+    .order_by(BankLine.booked_at.desc(), BankLine.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ledger.balances import subtree_balance
@@ -76,28 +77,12 @@ def reconcile(session: Session) -> int:
 def reconciliations(session: Session) -> list[Reconciliation]:
     """Every bank account's reconciliation status, for the dashboard and the bank pages.
 
-    Three statements whatever the number of bank accounts; a fourth per account only where
+    Two statements whatever the number of bank accounts; one more per account only where
     the books disagree with a statement (the difference is worked out then).
     """
-    accounts = session.execute(
-        select(BankAccount.id, BankAccount.iban, Account.name)
-        .join(Account, Account.id == BankAccount.account_id)
-        .order_by(BankAccount.iban)
-    ).all()
-    open_lines = {
-        row.bank_account_id: (row.lines, row.first)
-        for row in session.execute(
-            select(
-                BankLine.bank_account_id,
-                func.count().label("lines"),
-                func.min(BankLine.date).label("first"),
-            )
-            .where(is_waiting())
-            .group_by(BankLine.bank_account_id)
-        )
-    }
+    accounts = session.execute(_accounts_statement()).all()
     balances: dict[int, list[BankBalance]] = {}
-    for balance in session.scalars(select(BankBalance).order_by(BankBalance.date)):
+    for balance in session.scalars(_BALANCES):
         balances.setdefault(balance.bank_account_id, []).append(balance)
     return [
         _reconciliation(
@@ -105,11 +90,36 @@ def reconciliations(session: Session) -> list[Reconciliation]:
             bank_account_id,
             iban,
             account,
-            open_lines.get(bank_account_id, (0, None)),
+            (lines or 0, first),
             balances.get(bank_account_id, []),
         )
-        for bank_account_id, iban, account in accounts
+        for bank_account_id, iban, account, lines, first in accounts
     ]
+
+
+@cache
+def _accounts_statement() -> Select[int, str, str, int | None, date | None]:
+    """Every bank account with its ledger account, and how many lines wait since when (NULL
+    when none): built once."""
+    waiting = (
+        select(
+            BankLine.bank_account_id,
+            func.count().label("lines"),
+            func.min(BankLine.date).label("first"),
+        )
+        .where(is_waiting())
+        .group_by(BankLine.bank_account_id)
+        .subquery("waiting")
+    )
+    return (
+        select(BankAccount.id, BankAccount.iban, Account.name, waiting.c.lines, waiting.c.first)
+        .join(Account, Account.id == BankAccount.account_id)
+        .outerjoin(waiting, waiting.c.bank_account_id == BankAccount.id)
+        .order_by(BankAccount.iban)
+    )
+
+
+_BALANCES = select(BankBalance).order_by(BankBalance.date)
 
 
 def _reconciliation(

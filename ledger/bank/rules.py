@@ -70,25 +70,38 @@ def best_rule(rules: Sequence[RuleSpec], line: BankLine) -> RuleSpec | None:
 
 
 def all_rules(session: Session) -> list[RuleSpec]:
-    rows = session.execute(
-        select(BankRule, Account.name)
-        .join(Account, Account.id == BankRule.contra_account_id)
-        .order_by(BankRule.id)
-    )
     return [
         RuleSpec(
-            id=rule.id,
-            contra_account=name,
-            counterparty_iban=rule.counterparty_iban,
-            counterparty_name=rule.counterparty_name,
-            description_contains=rule.description_contains,
-            amount_min=rule.amount_min,
-            amount_max=rule.amount_max,
-            narration=rule.narration,
-            bank_account_id=rule.bank_account_id,
+            id=row.id,
+            contra_account=row.name,
+            counterparty_iban=row.counterparty_iban,
+            counterparty_name=row.counterparty_name,
+            description_contains=row.description_contains,
+            amount_min=row.amount_min,
+            amount_max=row.amount_max,
+            narration=row.narration,
+            bank_account_id=row.bank_account_id,
         )
-        for rule, name in rows
+        for row in session.execute(_ALL_RULES)
     ]
+
+
+# Built once (the inbox reads every rule on every request); the columns a ``RuleSpec`` takes.
+_ALL_RULES = (
+    select(
+        BankRule.id,
+        Account.name,
+        BankRule.counterparty_iban,
+        BankRule.counterparty_name,
+        BankRule.description_contains,
+        BankRule.amount_min,
+        BankRule.amount_max,
+        BankRule.narration,
+        BankRule.bank_account_id,
+    )
+    .join(Account, Account.id == BankRule.contra_account_id)
+    .order_by(BankRule.id)
+)
 
 
 def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:

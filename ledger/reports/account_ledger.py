@@ -10,9 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from ledger.balances import closing_balances
@@ -22,6 +34,7 @@ from ledger.models import Account, Posting, Transaction
 from ledger.reports.periods import Period
 from ledger.reports.sections import Units
 from ledger.roll_up import month_of
+from ledger.statements import LIKE_ESCAPE, like_escaped
 
 Cursor = tuple[date, int]
 PAGE_SIZE = 100
@@ -68,22 +81,20 @@ def account_ledger(
     With ``text`` only postings whose payee or narration holds it are listed, and the balance
     runs over those alone (starting from nothing): a sum of what was found, not the account's.
     """
-    row = session.execute(
-        select(Account.id, Account.label_nl).where(Account.name == account)
-    ).one_or_none()
+    row = session.execute(_ACCOUNT, {"name": account}).one_or_none()
     if row is None:
         raise NotFound(message("Rekening %(name)s bestaat niet."), name=account)
     account_id, label = row
     opening = {} if text else _balance_before(session, account_id, period, after)
-    query = _page_query(account_id, period, after, limit + 1)
+    values: dict[str, Any] = {"account_id": account_id, "limit": limit + 1}
+    if period is not None:
+        values["start"], values["end"] = period.start, period.end
+    if after is not None:
+        values["after_date"], values["after_id"] = after
     if text:
-        query = query.where(
-            or_(
-                Transaction.narration.icontains(text, autoescape=True),
-                Transaction.payee.icontains(text, autoescape=True),
-            )
-        )
-    rows = session.execute(query).all()
+        values["text"] = like_escaped(text)
+    query = _page_statement(period is not None, after is not None, bool(text))
+    rows = session.execute(query, values).all()
     running = dict(opening)
     lines = []
     for r in rows[:limit]:
@@ -105,30 +116,70 @@ def account_ledger(
     return AccountLedger(account, label, period, opening, tuple(lines), running, cursor)
 
 
-def _page_query(
-    account_id: int, period: Period | None, after: Cursor | None, limit: int
-) -> Select[*tuple[Any, ...]]:
+# Core columns: the page's rows are plain tuples, with no ORM loading step.
+_POSTINGS = Posting.__table__.c
+_TRANSACTIONS = Transaction.__table__.c
+_ACCOUNT = select(Account.id, Account.label_nl).where(Account.name == bindparam("name"))
+
+
+@cache
+def _page_statement(period: bool, after: bool, text: bool) -> Select[*tuple[Any, ...]]:
+    """A page of the account's postings, built once per shape; run with ``account_id`` and
+    ``limit``, and ``start`` with ``end``, ``after_date`` with ``after_id`` and ``text``
+    (escaped) as present."""
     query: Select[*tuple[Any, ...]] = (
         select(
-            Posting.id,
-            Posting.transaction_id,
-            Posting.date,
-            Posting.number,
-            Posting.currency,
-            Transaction.flag,
-            Transaction.payee,
-            Transaction.narration,
+            _POSTINGS.id,
+            _POSTINGS.transaction_id,
+            _POSTINGS.date,
+            _POSTINGS.number,
+            _POSTINGS.currency,
+            _TRANSACTIONS.flag,
+            _TRANSACTIONS.payee,
+            _TRANSACTIONS.narration,
         )
-        .join(Transaction, Transaction.id == Posting.transaction_id)
-        .where(Posting.account_id == account_id)
-        .order_by(Posting.date, Posting.id)
-        .limit(limit)
+        .join(Transaction.__table__, _TRANSACTIONS.id == _POSTINGS.transaction_id)
+        .where(_POSTINGS.account_id == bindparam("account_id"))
+        .order_by(_POSTINGS.date, _POSTINGS.id)
+        .limit(bindparam("limit", type_=Integer))
     )
-    if period is not None:
-        query = query.where(Posting.date >= period.start, Posting.date <= period.end)
-    if after is not None:
-        query = query.where(tuple_(Posting.date, Posting.id) > tuple_(*after))
+    if period:
+        query = query.where(
+            _POSTINGS.date >= bindparam("start", type_=Date),
+            _POSTINGS.date <= bindparam("end", type_=Date),
+        )
+    if after:
+        cursor = tuple_(bindparam("after_date", type_=Date), bindparam("after_id", type_=Integer))
+        query = query.where(tuple_(_POSTINGS.date, _POSTINGS.id) > cursor)
+    if text:
+        pattern = bindparam("text", type_=String)
+        query = query.where(
+            or_(
+                _TRANSACTIONS.narration.icontains(pattern, escape=LIKE_ESCAPE),
+                _TRANSACTIONS.payee.icontains(pattern, escape=LIKE_ESCAPE),
+            )
+        )
     return query
+
+
+@cache
+def _balance_before_statement(after: bool) -> Select[str, Decimal]:
+    """Built once per shape; run with ``account_id``, ``month`` and ``day`` (without ``after``)
+    or ``after_date`` and ``after_id`` (the cursor, with ``after``)."""
+    account_id = bindparam("account_id", type_=BigInteger)
+    month = bindparam("month", type_=Date)
+    closings = closing_balances(month, account_id).subquery()
+    whole = select(closings.c.currency, closings.c.units)
+    partial = select(Posting.currency, Posting.number.label("units")).where(
+        Posting.account_id == account_id, Posting.date >= month
+    )
+    if not after:
+        partial = partial.where(Posting.date < bindparam("day", type_=Date))
+    else:
+        cursor = tuple_(bindparam("after_date", type_=Date), bindparam("after_id", type_=Integer))
+        partial = partial.where(tuple_(Posting.date, Posting.id) <= cursor)
+    parts = whole.union_all(partial).subquery()
+    return select(parts.c.currency, func.sum(parts.c.units)).group_by(parts.c.currency)
 
 
 def _balance_before(
@@ -142,18 +193,11 @@ def _balance_before(
     else:
         return {}
     month = month_of(day)
-    closings = closing_balances(month, account_id).subquery()
-    whole = select(closings.c.currency, closings.c.units)
-    partial = select(Posting.currency, Posting.number.label("units")).where(
-        Posting.account_id == account_id, Posting.date >= month
-    )
+    values: dict[str, Any] = {"account_id": account_id, "month": month}
     if after is None:
-        partial = partial.where(Posting.date < day)
+        values["day"] = day
     else:
-        partial = partial.where(tuple_(Posting.date, Posting.id) <= tuple_(*after))
-    parts = whole.union_all(partial).subquery()
-    rows = session.execute(
-        select(parts.c.currency, func.sum(parts.c.units)).group_by(parts.c.currency)
-    )
+        values["after_date"], values["after_id"] = after
+    rows = session.execute(_balance_before_statement(after is not None), values)
     # A currency with no roll-up before the month and no posting in it sums to NULL.
     return {currency: units for currency, units in rows if units is not None and units != 0}

@@ -7,12 +7,13 @@ the current year. With them the sheet balances, per currency, as Beancount's doe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from ledger.balances import Balances, balances_before, balances_on
+from ledger.balances import Balances, balances_before_each
 from ledger.fiscal_year import fiscal_year_start_month
 from ledger.reports.periods import year_to_date
 from ledger.reports.sections import Section, Units, account_labels, add_units, only_roots, section
@@ -53,12 +54,27 @@ class BalanceSheet:
         return all(number == 0 for number in total.values())
 
 
-def balance_sheet(session: Session, on: date, *, year_start: date | None = None) -> BalanceSheet:
-    """The balance sheet at the end of ``on``; by default its year is the book's fiscal year."""
-    start = year_start or year_to_date(on, fiscal_year_start_month(session)).start
-    closing = balances_on(session, on)
-    earlier = only_roots(balances_before(session, start), RESULT_ROOTS)
-    labels = account_labels(session)
+def balance_sheet(
+    session: Session,
+    on: date,
+    *,
+    year_start: date | None = None,
+    start_month: int | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> BalanceSheet:
+    """The balance sheet at the end of ``on``; by default its year is the book's fiscal year.
+
+    A caller that shows several reports may pass what they share, read once: the fiscal year's
+    ``start_month`` and the accounts' ``labels`` (``account_labels``).
+    """
+    if year_start is None:
+        month = fiscal_year_start_month(session) if start_month is None else start_month
+        start = year_to_date(on, month).start
+    else:
+        start = year_start
+    closing, before_start = balances_before_each(session, [on + timedelta(days=1), start])
+    earlier = only_roots(before_start, RESULT_ROOTS)
+    labels = account_labels(session) if labels is None else labels
     results = only_roots(closing, RESULT_ROOTS)
     retained = add_units(earlier.values())
     current = add_units(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -25,12 +26,16 @@ def build_report(
     on: date | None = None,
     start: date | None = None,
     end: date | None = None,
+    start_month: int | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Report:
     """The report ``kind`` for a day (``on``) or a period (``start`` to ``end``, inclusive).
 
     A balance sheet is as of ``on`` (or ``end``, with its year starting at ``start``); an
     income statement covers the period (or the fiscal year up to ``on``); a trial balance is as
     of ``on`` or the change over the period. With no dates: as of today, or the year to date.
+    ``start_month`` (the fiscal year's) and ``labels`` (``account_labels``) are read unless
+    the caller passes them.
     """
     if on is not None and (start is not None or end is not None):
         raise ValidationFailed(message("Kies een datum of een periode, niet allebei."))
@@ -40,13 +45,14 @@ def build_report(
         raise ValidationFailed(message("De periode eindigt voor ze begint."))
     day = on or end or today
     if kind == "balance-sheet":
-        return balance_sheet(session, day, year_start=start)
+        return balance_sheet(session, day, year_start=start, start_month=start_month, labels=labels)
     if kind == "income-statement":
         if start is not None:
             period = Period(start, day)
         else:
-            period = year_to_date(day, fiscal_year_start_month(session))
-        return income_statement(session, period)
+            month = fiscal_year_start_month(session) if start_month is None else start_month
+            period = year_to_date(day, month)
+        return income_statement(session, period, labels=labels)
     if kind == "trial-balance":
-        return trial_balance(session, day, start=start)
+        return trial_balance(session, day, start=start, labels=labels)
     raise ValidationFailed(message("Onbekend rapport %(kind)s."), kind=kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -28,10 +29,15 @@ class IncomeStatement:
     balances: Balances
 
 
-def income_statement(session: Session, period: Period) -> IncomeStatement:
-    """Income and expenses from the start of ``period.start`` to the end of ``period.end``."""
+def income_statement(
+    session: Session, period: Period, *, labels: Mapping[str, str] | None = None
+) -> IncomeStatement:
+    """Income and expenses from the start of ``period.start`` to the end of ``period.end``.
+
+    ``labels`` are the accounts' labels (``account_labels``), when the caller read them already.
+    """
     changes = only_roots(balances_between(session, period.start, period.end), RESULT_ROOTS)
-    labels = account_labels(session)
+    labels = account_labels(session) if labels is None else labels
     income = section("Income", changes, labels)
     expenses = section("Expenses", changes, labels)
     return IncomeStatement(

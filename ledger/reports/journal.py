@@ -7,18 +7,33 @@ its postings come in one statement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Row, Select, any_, exists, literal, or_, select, true, tuple_
+from sqlalchemy import (
+    Date,
+    Integer,
+    Row,
+    Select,
+    String,
+    any_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.meta import decode_meta
 from ledger.models import Account, Posting, Transaction
 from ledger.rows import cost_of, price_of
+from ledger.statements import LIKE_ESCAPE, like_escaped
 
 Cursor = tuple[date, int]
 PAGE_SIZE = 50
@@ -63,55 +78,48 @@ def journal(
     over every posting, which it picks when the statistics are missing (right after an import):
     per transaction, the postings come from ``ix_postings_transaction_id`` whatever it knows.
     """
-    query = _filtered(select(*TRANSACTION_COLUMNS), filters)
+    shape, values = _shape_of(filters)
+    values["limit"] = limit + 1
     if before is not None:
-        query = query.where(tuple_(Transaction.date, Transaction.id) < tuple_(*before))
-    page = query.order_by(Transaction.date.desc(), Transaction.id.desc()).limit(limit + 1)
-    paged = page.subquery("page")
-    legs = (
-        select(*POSTING_COLUMNS)
-        .join(Account, Account.id == Posting.account_id)
-        .where(Posting.transaction_id == paged.c.id)
-        .order_by(Posting.position)
-        .lateral("leg")
-    )
-    rows = session.execute(
-        select(paged, legs)
-        .select_from(paged)
-        .outerjoin(legs, true())
-        .order_by(paged.c.date.desc(), paged.c.id.desc(), legs.c.position)
-    ).all()
+        shape = replace(shape, before=True)
+        values["before_date"], values["before_id"] = before
+    rows = session.execute(_statement(shape), values).all()
     grouped = [list(group) for _id, group in groupby(rows, key=lambda row: row.id)]
     entries = tuple(JournalEntry(group[0].id, _transaction(group)) for group in grouped[:limit])
     last = grouped[limit - 1][0] if len(grouped) > limit else None
     return JournalPage(entries, (last.date, last.id) if last is not None else None)
 
 
+# Core columns, not ORM attributes: the rows are plain tuples, with no ORM loading step.
+_TRANSACTIONS = Transaction.__table__.c
+_POSTINGS = Posting.__table__.c
+_ACCOUNTS = Account.__table__.c
+
 TRANSACTION_COLUMNS = (
-    Transaction.id,
-    Transaction.date,
-    Transaction.flag,
-    Transaction.payee,
-    Transaction.narration,
-    Transaction.tags,
-    Transaction.links,
-    Transaction.meta,
-    Transaction.source,
-    Transaction.pad_id,
+    _TRANSACTIONS.id,
+    _TRANSACTIONS.date,
+    _TRANSACTIONS.flag,
+    _TRANSACTIONS.payee,
+    _TRANSACTIONS.narration,
+    _TRANSACTIONS.tags,
+    _TRANSACTIONS.links,
+    _TRANSACTIONS.meta,
+    _TRANSACTIONS.source,
+    _TRANSACTIONS.pad_id,
 )
 POSTING_COLUMNS = (
-    Account.name.label("account"),
-    Posting.position,
-    Posting.number,
-    Posting.currency,
-    Posting.cost_number,
-    Posting.cost_currency,
-    Posting.cost_date,
-    Posting.cost_label,
-    Posting.price_number,
-    Posting.price_currency,
-    Posting.flag.label("posting_flag"),
-    Posting.meta.label("posting_meta"),
+    _ACCOUNTS.name.label("account"),
+    _POSTINGS.position,
+    _POSTINGS.number,
+    _POSTINGS.currency,
+    _POSTINGS.cost_number,
+    _POSTINGS.cost_currency,
+    _POSTINGS.cost_date,
+    _POSTINGS.cost_label,
+    _POSTINGS.price_number,
+    _POSTINGS.price_currency,
+    _POSTINGS.flag.label("posting_flag"),
+    _POSTINGS.meta.label("posting_meta"),
 )
 
 
@@ -143,28 +151,100 @@ def _posting(row: Row[Any]) -> NewPosting:
     )
 
 
-def _filtered(query: Select[Any], filters: JournalFilter) -> Select[Any]:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which of the optional conditions a journal statement has."""
+
+    start: bool
+    end: bool
+    tag: bool
+    text: bool
+    account: bool
+    before: bool
+
+
+def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of the statement ``filters`` need, and the values of its parameters."""
+    values: dict[str, Any] = {}
     if filters.start is not None:
-        query = query.where(Transaction.date >= filters.start)
+        values["start"] = filters.start
     if filters.end is not None:
-        query = query.where(Transaction.date <= filters.end)
+        values["end"] = filters.end
     if filters.tag:
-        query = query.where(literal(filters.tag) == any_(Transaction.tags))
+        values["tag"] = filters.tag
     if filters.text:
+        values["text"] = like_escaped(filters.text)
+    if filters.account:
+        values["account"] = filters.account
+        values["subaccounts"] = like_escaped(filters.account + ":")
+    shape = _Shape(
+        start=filters.start is not None,
+        end=filters.end is not None,
+        tag=bool(filters.tag),
+        text=bool(filters.text),
+        account=bool(filters.account),
+        before=False,
+    )
+    return shape, values
+
+
+@cache
+def _statement(shape: _Shape) -> Select[Any]:
+    """The journal's one statement, built once per shape and run with its parameters:
+    ``limit``, and ``start``, ``end``, ``tag``, ``text`` (escaped), ``account`` with
+    ``subaccounts`` (escaped ``account:``) and ``before_date`` with ``before_id`` as present."""
+    query = _conditions(select(*TRANSACTION_COLUMNS), shape)
+    if shape.before:
+        cursor = tuple_(bindparam("before_date", type_=Date), bindparam("before_id", type_=Integer))
+        query = query.where(tuple_(_TRANSACTIONS.date, _TRANSACTIONS.id) < cursor)
+    page = query.order_by(_TRANSACTIONS.date.desc(), _TRANSACTIONS.id.desc()).limit(
+        bindparam("limit", type_=Integer)
+    )
+    paged = page.subquery("page")
+    legs = (
+        select(*POSTING_COLUMNS)
+        .join(Account.__table__, _ACCOUNTS.id == _POSTINGS.account_id)
+        .where(_POSTINGS.transaction_id == paged.c.id)
+        .order_by(_POSTINGS.position)
+        .lateral("leg")
+    )
+    return (
+        select(paged, legs)
+        .select_from(paged)
+        .outerjoin(legs, true())
+        .order_by(paged.c.date.desc(), paged.c.id.desc(), legs.c.position)
+    )
+
+
+def _filtered(query: Select[Any], filters: JournalFilter) -> Select[Any]:
+    """``query`` limited to the transactions ``filters`` ask for, their values bound."""
+    shape, values = _shape_of(filters)
+    return _conditions(query, shape).params(values)
+
+
+def _conditions(query: Select[Any], shape: _Shape) -> Select[Any]:
+    if shape.start:
+        query = query.where(_TRANSACTIONS.date >= bindparam("start", type_=Date))
+    if shape.end:
+        query = query.where(_TRANSACTIONS.date <= bindparam("end", type_=Date))
+    if shape.tag:
+        query = query.where(bindparam("tag", type_=String) == any_(_TRANSACTIONS.tags))
+    if shape.text:
+        text = bindparam("text", type_=String)
         query = query.where(
             or_(
-                Transaction.narration.icontains(filters.text, autoescape=True),
-                Transaction.payee.icontains(filters.text, autoescape=True),
+                _TRANSACTIONS.narration.icontains(text, escape=LIKE_ESCAPE),
+                _TRANSACTIONS.payee.icontains(text, escape=LIKE_ESCAPE),
             )
         )
-    if filters.account:
+    if shape.account:
         in_tree = or_(
-            Account.name == filters.account,
-            Account.name.startswith(filters.account + ":", autoescape=True),
+            _ACCOUNTS.name == bindparam("account", type_=String),
+            _ACCOUNTS.name.startswith(bindparam("subaccounts", type_=String), escape=LIKE_ESCAPE),
         )
         query = query.where(
             exists()
-            .where(Posting.transaction_id == Transaction.id)
-            .where(Posting.account_id.in_(select(Account.id).where(in_tree).scalar_subquery()))
+            .where(_POSTINGS.transaction_id == _TRANSACTIONS.id)
+            .where(_POSTINGS.account_id.in_(select(_ACCOUNTS.id).where(in_tree).scalar_subquery()))
         )
     return query

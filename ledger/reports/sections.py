@@ -35,7 +35,11 @@ class Section:
 
 def account_labels(session: Session) -> dict[str, str]:
     """Each account's Dutch label (empty when it has none), to show next to its name."""
-    return {name: label for name, label in session.execute(select(Account.name, Account.label_nl))}
+    return {name: label for name, label in session.execute(_LABELS)}
+
+
+# Built once: every report reads it.
+_LABELS = select(Account.name, Account.label_nl)
 
 
 def section(root: str, balances: Balances, labels: Mapping[str, str]) -> Section:

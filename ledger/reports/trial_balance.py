@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -52,14 +52,23 @@ def debit_credit_totals(sections: Iterable[Section]) -> dict[str, tuple[Decimal,
     return dict(sorted(totals.items()))
 
 
-def trial_balance(session: Session, end: date, *, start: date | None = None) -> TrialBalance:
-    """Balances at the end of ``end``, or (with ``start``) the changes from ``start`` to ``end``."""
+def trial_balance(
+    session: Session,
+    end: date,
+    *,
+    start: date | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> TrialBalance:
+    """Balances at the end of ``end``, or (with ``start``) the changes from ``start`` to ``end``.
+
+    ``labels`` are the accounts' labels (``account_labels``), when the caller read them already.
+    """
     if start is None:
         balances = balances_on(session, end)
     else:
         period = Period(start, end)
         balances = balances_between(session, period.start, period.end)
-    labels = account_labels(session)
+    labels = account_labels(session) if labels is None else labels
     sections = tuple(section(root, balances, labels) for root in ROOTS)
     return TrialBalance(
         start=start,
