@@ -1,11 +1,11 @@
 """When PostgreSQL or Redis is away: a Dutch 503 page at once, and recovery without a restart.
 
-A request that finds the database unreachable (restarting, failing over, a dropped proxy) gets
-a page of its own that needs neither the database nor Redis, with ``Retry-After``; nothing of
-it was saved, since the request's unit of work never committed. The pool checks every
-connection before use (``pool_pre_ping``) and connects with a short timeout, so the first
-request after the database is back simply works. Redis holds only the job queues and the rate
-limits: without it, bookkeeping goes on; an action that must queue a job says so and saves
+A request that finds the database unreachable (restarting, failing over, a dropped proxy) gets a
+page of its own that needs neither the database nor Redis, with ``Retry-After``; nothing of it was
+saved, since the request's unit of work never committed. The pool checks a connection that sat idle
+before handing it out (``tenants.databases.ping_after_idle``) and connects with a short timeout, so
+the first request after the database is back simply works. Redis holds only the job queues and the
+rate limits: without it, bookkeeping goes on; an action that must queue a job says so and saves
 nothing (or, when the job follows a commit, keeps the work: ``app.unit_of_work``).
 """
 

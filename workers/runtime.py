@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, create_engine
 
 from purchasing.payments.provider import PaymentProvider
+from tenants.databases import ping_after_idle
 from workers.embedded import embedded_database_url, embedded_redis_url
 from workers.mail import Mailer
 from workers.settings import engine_options, provider_from, settings_from_env
@@ -39,8 +40,10 @@ def runtime_from_env() -> Runtime:
     """The runtime the environment describes; embedded servers for what it does not name."""
     settings = settings_from_env()
     database_url = settings.database_url or embedded_database_url(settings.instance_dir)
+    engine = create_engine(database_url, **engine_options(settings))
+    ping_after_idle(engine)
     return Runtime(
-        engine=create_engine(database_url, **engine_options(settings)),
+        engine=engine,
         redis_url=settings.redis_url or embedded_redis_url(settings.instance_dir),
         mailer=Mailer(settings.smtp_url, settings.instance_dir / "mail"),
         payment_provider=provider_from({}),

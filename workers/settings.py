@@ -128,9 +128,13 @@ def provider_from(config: Mapping[str, Any]) -> PaymentProvider | None:
 
 
 def engine_options(settings: Settings) -> dict[str, Any]:
-    """How both faces connect to PostgreSQL (behind PgBouncer or not, see ``connect_args``)."""
+    """How both faces connect to PostgreSQL (behind PgBouncer or not, see ``connect_args``).
+
+    Connections are checked before use only after sitting idle (``ping_after_idle``, attached
+    where each face makes its engine), not on every checkout.
+    """
     return {
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,
         # PostgreSQL caches catalog entries per connection, for every schema it touched:
         # recycle connections so a long-lived one does not grow with the number of tenants.
         "pool_recycle": 900,

@@ -70,7 +70,8 @@ def application(database_url: str, redis_url: str, **extra: Any) -> Flask:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {
-                "pool_pre_ping": True,
+                # As in production: a connection is checked only after sitting idle.
+                "pool_pre_ping": False,
                 "connect_args": connect_args(behind_pgbouncer=True),
             },
             "REDIS_URL": redis_url,
@@ -205,7 +206,7 @@ def test_with_redis_away_bookkeeping_goes_on_what_needs_a_job_says_so_and_nothin
         own_redis.url,
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=own_redis.url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "connect_args": connect_args()},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False, "connect_args": connect_args()},
     )
     client = web.test_client()
     login(client, owner)
