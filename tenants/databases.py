@@ -58,9 +58,9 @@ def ping_after_idle(engine: Engine, idle_seconds: float = IDLE_SECONDS_BEFORE_PI
 
     @event.listens_for(engine, "checkout")
     def _checked_out(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
-        checked_in_at = record.info.get(_CHECKED_IN_AT)
-        if checked_in_at is not None and time.monotonic() - checked_in_at < idle_seconds:
-            return
+        checked_in_at = record.info.get(_CHECKED_IN_AT)  # gone with the DBAPI connection
+        if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
+            return  # just made, or handed back a moment ago
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
