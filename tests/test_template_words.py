@@ -1,0 +1,73 @@
+"""The templates' own ``_`` and the cells built in Python write what Jinja's own would."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from flask import Flask, url_for
+from flask_babel import force_locale
+from jinja2.ext import _make_new_gettext
+
+from app.cells import id_urls
+from app.i18n import _translations, day, month, short_day
+
+TEMPLATES = [
+    "{{ _('Journaal') }}",
+    "{{ _('Boeking %(id)s', id=7) }}",
+    "{{ _('Boeking %(id)s', id='<b>&') }}",  # a variable is escaped, the word is not
+    "{{ _('100%% <zeker>') }}",  # always formatted: %% is one percent sign
+    "{% for n in range(3) %}{{ _('Taal') }}{% endfor %}",  # asked again: the same answer
+]
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize("source", TEMPLATES)
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_templates_underscore_writes_what_jinjas_gettext_writes(
+    app: Flask, locale: str, source: str, autoescape: bool
+) -> None:
+    ours = app.jinja_env.overlay(autoescape=autoescape)
+    theirs = app.jinja_env.overlay(autoescape=autoescape)
+    theirs.globals = {
+        **app.jinja_env.globals,
+        "_": _make_new_gettext(lambda string: _translations().ugettext(string)),
+    }
+    with app.test_request_context(), force_locale(locale):
+        expected = theirs.from_string(source).render()
+        assert ours.from_string(source).render() == expected
+    assert expected  # the comparison compared something
+
+
+def test_the_english_words_are_english(app: Flask) -> None:
+    with app.test_request_context(), force_locale("en"):
+        assert app.jinja_env.from_string("{{ _('Journaal') }}").render() == "Journal"
+    with app.test_request_context(), force_locale("nl"):
+        assert app.jinja_env.from_string("{{ _('Journaal') }}").render() == "Journaal"
+
+
+@pytest.mark.parametrize("transaction_id", [1, 42, 10**12])
+def test_a_link_per_id_is_the_link_url_for_makes(app: Flask, transaction_id: int) -> None:
+    with app.test_request_context("/"):
+        made = id_urls("transactions.show", "transaction_id", slug="club")
+        assert made(transaction_id) == url_for(
+            "transactions.show", transaction_id=transaction_id, slug="club"
+        )
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_days_are_the_same_asked_twice_and_a_moment_keeps_its_dutch_day(
+    app: Flask, locale: str
+) -> None:
+    with app.test_request_context(), force_locale(locale):
+        first = (short_day(date(2026, 1, 5)), day(date(2026, 1, 5)), month(date(2026, 1, 5)))
+        again = (short_day(date(2026, 1, 5)), day(date(2026, 1, 5)), month(date(2026, 1, 5)))
+        late_evening_utc = datetime(2026, 1, 5, 23, 30, tzinfo=UTC)
+        moment = short_day(late_evening_utc)
+    assert first == again
+    if locale == "nl":
+        assert first == ("05-01-2026", "5 jan 2026", "januari 2026")
+        assert moment == "06-01-2026"
+    else:
+        assert first == ("05/01/2026", "5 Jan 2026", "January 2026")
+        assert moment == "06/01/2026"
