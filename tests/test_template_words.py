@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import force_locale
 from jinja2.ext import _make_new_gettext
 
 from app.cells import id_urls
 from app.i18n import _translations, day, month, short_day
+from app.links import navlink, page_url
+from app.tenancy import OrgContext
+from tenants.roles import Role
 
 TEMPLATES = [
     "{{ _('Journaal') }}",
@@ -71,3 +74,35 @@ def test_days_are_the_same_asked_twice_and_a_moment_keeps_its_dutch_day(
     else:
         assert first == ("05/01/2026", "5 Jan 2026", "January 2026")
         assert moment == "06/01/2026"
+
+
+def _org(slug: str) -> OrgContext:
+    return OrgContext(id=1, slug=slug, name=slug, role=Role.OWNER, is_bureau=False)
+
+
+def test_a_kept_link_is_the_link_of_its_own_organisation(app: Flask) -> None:
+    for slug in ("club-a", "club-b", "club-a"):
+        with app.test_request_context(f"/o/{slug}/journal"):
+            g.org = _org(slug)
+            assert page_url("books.journal_page") == f"/o/{slug}/journal"
+            assert page_url("entry.simple", kind="expense") == url_for(
+                "entry.simple", kind="expense"
+            )
+            assert page_url("static", filename="app.css") == "/static/app.css"
+    with app.test_request_context("/account"):
+        assert page_url("home.index") == url_for("home.index")
+
+
+def test_a_kept_link_follows_the_script_root(app: Flask) -> None:
+    with app.test_request_context("/o/club/journal", base_url="http://localhost/books-app"):
+        g.org = _org("club")
+        assert page_url("books.journal_page") == "/books-app/o/club/journal"
+
+
+def test_a_menu_link_marks_the_page_shown_and_escapes_its_label(app: Flask) -> None:
+    with app.test_request_context("/o/club/journal"):
+        g.org = _org("club")
+        shown = navlink("books.journal_page", "Journaal <&>")
+        other = navlink("dashboard.index", "Overzicht")
+    assert shown == '<a href="/o/club/journal" aria-current="page">Journaal &lt;&amp;&gt;</a>'
+    assert other == '<a href="/o/club/">Overzicht</a>'

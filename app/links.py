@@ -1,0 +1,43 @@
+"""Links every page shows (the menus, the style sheets): made once per process, not per page.
+
+A page's top bar holds twenty links that differ only by the organisation they are in; Flask's
+``url_for`` builds each anew, through the blueprint's defaults and the URL map, on every
+request. ``page_url`` asks ``url_for`` once for each link and organisation and keeps the answer
+for the process's life: a link without variables of its own depends on nothing else (the slug
+comes from ``g.org``, and the script root and host are part of the key).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, url_for
+from markupsafe import Markup
+
+# Bounded: twenty links an organisation, for the organisations one process serves.
+_MADE_MOST = 50_000
+_made: dict[tuple[str, tuple[tuple[str, str], ...], str | None, str, str], str] = {}
+
+_CURRENT = Markup(' aria-current="page"')
+_LINK = Markup('<a href="{}"{}>{}</a>')
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(page_url=page_url, navlink=navlink)
+
+
+def page_url(endpoint: str, **values: str) -> str:
+    """``url_for(endpoint, **values)`` for a fixed link of the page's frame, kept."""
+    org = g.get("org")
+    slug = org.slug if org is not None else None
+    key = (endpoint, tuple(sorted(values.items())), slug, request.script_root, request.host)
+    url = _made.get(key)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(_made) < _MADE_MOST:
+            _made[key] = url
+    return url
+
+
+def navlink(endpoint: str, label: str) -> Markup:
+    """A menu's link, marked as the current page when it is the page shown."""
+    current = _CURRENT if request.endpoint == endpoint else ""
+    return _LINK.format(page_url(endpoint), current, label)
