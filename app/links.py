@@ -9,12 +9,14 @@ comes from ``g.org``, and the script root and host are part of the key).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, g, request, url_for
 from markupsafe import Markup
 
 # Bounded: twenty links an organisation, for the organisations one process serves.
 _MADE_MOST = 50_000
-_made: dict[tuple[str, tuple[tuple[str, str], ...], str | None, str, str], str] = {}
+_made: dict[tuple[str, tuple[tuple[str, Any], ...], str | None, str, str], str] = {}
 
 _CURRENT = Markup(' aria-current="page"')
 _LINK = Markup('<a href="{}"{}>{}</a>')
@@ -24,7 +26,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(page_url=page_url, navlink=navlink)
 
 
-def page_url(endpoint: str, **values: str) -> str:
+def page_url(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)`` for a fixed link of the page's frame, kept."""
     org = g.get("org")
     slug = org.slug if org is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from flask import Flask, g, request, url_for
+from flask import Flask, g, url_for
 from flask_babel import force_locale
 from jinja2.ext import _make_new_gettext
 
