@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from app.account_picker import advanced_view
 from app.i18n import current_locale, english, money, number, short_day
 from app.i18n import word as _
+from ledger.entries import NewTransaction
 from ledger.reports.journal import JournalEntry
 
 _EMPTY = Markup("")
@@ -31,6 +32,8 @@ def init_app(app: Flask) -> None:
         account_label=account_label,
         account_url=account_url,
         journal_rows=journal_rows,
+        id_urls=id_urls,
+        transaction_amount=transaction_amount,
     )
 
 
@@ -55,6 +58,22 @@ def credit(value: Decimal | int | None, currency: str) -> Markup:
     if value is None or not value < 0:
         return _EMPTY
     return amount(value.copy_negate() if isinstance(value, Decimal) else -value, currency)
+
+
+def transaction_amount(transaction: NewTransaction) -> Markup:
+    """What a transaction moves: its debits in the currency of its first posting."""
+    if not transaction.postings:
+        return _EMPTY
+    currency = transaction.postings[0].units.currency
+    moved = sum(
+        (
+            p.units.number
+            for p in transaction.postings
+            if p.units.currency == currency and p.units.number > 0
+        ),
+        0,
+    )
+    return amount(moved, currency)
 
 
 def account_label(choice_by_name: dict[str, Any], name: str) -> str:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from flask import Flask, g, url_for
 from flask_babel import force_locale
 from jinja2.ext import _make_new_gettext
 
-from app.cells import id_urls
+from app.cells import id_urls, transaction_amount
 from app.i18n import _translations, day, month, short_day
 from app.links import navlink, page_url
 from app.tenancy import OrgContext
+from ledger.entries import Amount, NewPosting, NewTransaction
 from tenants.roles import Role
 
 TEMPLATES = [
@@ -106,3 +108,23 @@ def test_a_menu_link_marks_the_page_shown_and_escapes_its_label(app: Flask) -> N
         other = navlink("dashboard.index", "Overzicht")
     assert shown == '<a href="/o/club/journal" aria-current="page">Journaal &lt;&amp;&gt;</a>'
     assert other == '<a href="/o/club/">Overzicht</a>'
+
+
+def _posting(account: str, number: str, currency: str = "EUR") -> NewPosting:
+    return NewPosting(account, Amount(Decimal(number), currency))
+
+
+def test_a_transaction_shows_its_debits_in_the_currency_of_its_first_posting(app: Flask) -> None:
+    mixed = NewTransaction(
+        date(2026, 1, 5),
+        "wissel",
+        (
+            _posting("Expenses:Travel", "10.00"),
+            _posting("Assets:Cash", "-10.00"),
+            _posting("Assets:Dollars", "12.00", "USD"),
+            _posting("Expenses:Fees", "2.50"),
+        ),
+    )
+    with app.test_request_context(), force_locale("nl"):
+        assert transaction_amount(mixed) == "€\N{NO-BREAK SPACE}12,50"
+        assert transaction_amount(NewTransaction(date(2026, 1, 5), "leeg", ())) == ""
