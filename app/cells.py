@@ -8,9 +8,8 @@ ISO currency is money (``€ 1.234,56``); any other unit is a plain number and i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
@@ -113,9 +112,11 @@ def id_urls(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
 _SOME_ID = 8_642_097_531_864_209
 
 
-@dataclass(frozen=True, slots=True)
-class PostingRow:
-    """A posting's line in the journal: its account (link, label, name) and its amount."""
+class PostingRow(NamedTuple):
+    """A posting's line in the journal: its account (link, label, name) and its amount.
+
+    A tuple, so that the template unpacks it rather than asking each cell by name.
+    """
 
     url: str
     label: str
@@ -124,8 +125,7 @@ class PostingRow:
     credit: Markup
 
 
-@dataclass(frozen=True, slots=True)
-class JournalRow:
+class JournalRow(NamedTuple):
     """A transaction in the journal, every cell ready to show."""
 
     id: int
@@ -171,23 +171,23 @@ def journal_rows(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             number, currency = p.units.number, p.units.currency
             postings.append(
                 PostingRow(
-                    url=account_url(p.account),
-                    label=label,
-                    name=p.account if choice and with_names else None,
-                    debit=debit(number, currency),
-                    credit=credit(number, currency),
+                    account_url(p.account),
+                    label,
+                    p.account if choice and with_names else None,
+                    debit(number, currency),
+                    credit(number, currency),
                 )
             )
         rows.append(
             JournalRow(
-                id=entry.id,
-                url=show(entry.id),
-                aria_label=booking % {"id": entry.id},
-                day=short_day(t.date),
-                payee=t.payee,
-                narration=t.narration,
-                tags=tags,
-                postings=postings,
+                entry.id,
+                show(entry.id),
+                booking % {"id": entry.id},
+                short_day(t.date),
+                t.payee,
+                t.narration,
+                tags,
+                postings,
             )
         )
     return rows
