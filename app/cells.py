@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from babel import Locale
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
 from app.account_picker import advanced_view
-from app.i18n import current_locale, english, money, number, short_day
+from app.i18n import current_locale, english, money_in, number_in, reader_locale, short_day
 from app.i18n import word as _
 from ledger.entries import NewTransaction
 from ledger.reports.journal import JournalEntry
@@ -38,25 +39,39 @@ def init_app(app: Flask) -> None:
 
 def amount(value: Decimal | int | None, currency: str) -> Markup:
     """``€ 1.234,56`` for an ISO currency, ``12,5 HOOL`` for other units, nothing for None."""
-    if value is None:
-        return _EMPTY
-    if len(currency) == 3 and currency.isalpha():
-        return escape(money(value, currency))
-    return escape(f"{number(value)} {currency}")
+    return amount_in(reader_locale(), value, currency)
 
 
 def debit(value: Decimal | int | None, currency: str) -> Markup:
     """The Debet column: a positive amount (plus is debit), else nothing."""
-    if value is None or not value > 0:
-        return _EMPTY
-    return amount(value, currency)
+    return debit_in(reader_locale(), value, currency)
 
 
 def credit(value: Decimal | int | None, currency: str) -> Markup:
     """The Credit column: a negative amount written without its sign, else nothing."""
+    return credit_in(reader_locale(), value, currency)
+
+
+def amount_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
+    """``amount`` in the given ``reader_locale()``: for a table, which asks it once."""
+    if value is None:
+        return _EMPTY
+    if len(currency) == 3 and currency.isalpha():
+        return escape(money_in(locale, value, currency))
+    return escape(f"{number_in(locale, value)} {currency}")
+
+
+def debit_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
+    if value is None or not value > 0:
+        return _EMPTY
+    return amount_in(locale, value, currency)
+
+
+def credit_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
     if value is None or not value < 0:
         return _EMPTY
-    return amount(value.copy_negate() if isinstance(value, Decimal) else -value, currency)
+    negated = value.copy_negate() if isinstance(value, Decimal) else -value
+    return amount_in(locale, negated, currency)
 
 
 def transaction_amount(transaction: NewTransaction) -> Markup:
@@ -88,13 +103,18 @@ def account_label(choice_by_name: dict[str, Any], name: str) -> str:
 
 def account_url(name: str) -> str:
     """The account's page in this organisation; each account's link is made once per request."""
-    made: dict[str, str] | None = g.get("account_urls")
-    if made is None:
-        made = g.account_urls = {}
+    made = _account_urls()
     url = made.get(name)
     if url is None:
         url = made[name] = url_for("books.account_page", account=name)
     return url
+
+
+def _account_urls() -> dict[str, str]:
+    made: dict[str, str] | None = g.get("account_urls")
+    if made is None:
+        made = g.account_urls = {}
+    return made
 
 
 def id_urls(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
@@ -148,7 +168,9 @@ def journal_rows(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
     # Marked safe as a template's ``_`` marks it: our own catalogue's words, not the reader's.
     booking = Markup(_("Boeking %(id)s"))  # noqa: S704
     in_english = english()
+    locale = reader_locale()
     with_names = advanced_view()
+    account_urls = _account_urls()
     tag_urls: dict[str, str] = {}
     rows = []
     for entry in entries:
@@ -171,11 +193,11 @@ def journal_rows(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             number, currency = p.units.number, p.units.currency
             postings.append(
                 PostingRow(
-                    account_url(p.account),
+                    account_urls.get(p.account) or account_url(p.account),
                     label,
                     p.account if choice and with_names else None,
-                    debit(number, currency),
-                    credit(number, currency),
+                    debit_in(locale, number, currency),
+                    credit_in(locale, number, currency),
                 )
             )
         rows.append(

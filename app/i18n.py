@@ -164,6 +164,11 @@ def _found_translations() -> Translations | NullTranslations:
 _DUTCH, _ENGLISH = Locale.parse("nl_NL"), Locale.parse("en_GB")
 
 
+def reader_locale() -> Locale:
+    """The full locale amounts and dates are written in (``nl_NL`` or ``en_GB``)."""
+    return _babel_locale()
+
+
 def _babel_locale() -> Locale:
     locale = current_locale()
     return _DUTCH if locale is not None and locale.language == "nl" else _ENGLISH
@@ -187,7 +192,11 @@ def money(amount: Decimal | int, currency: str = "EUR") -> str:
 
     Never raises: whatever the database holds is shown (see ``_shown``).
     """
-    locale = _babel_locale()
+    return money_in(_babel_locale(), amount, currency)
+
+
+def money_in(locale: Locale, amount: Decimal | int, currency: str = "EUR") -> str:
+    """``money`` in the given ``reader_locale()``: for a table, which asks it once."""
     if (
         currency == "EUR"
         and isinstance(amount, Decimal)
@@ -223,7 +232,11 @@ def _at_most_cents(amount: Decimal) -> bool:
 
 def number(amount: Decimal | int) -> str:
     """A plain number in the reader's format; never raises, like ``money``."""
-    locale = _babel_locale()
+    return number_in(_babel_locale(), amount)
+
+
+def number_in(locale: Locale, amount: Decimal | int) -> str:
+    """``number`` in the given ``reader_locale()``."""
     return _shown(amount, lambda value: format_decimal(value, locale=locale))
 
 
