@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Bounded: twenty links an organisation, for the organisations one process serves.
 _MADE_MOST = 50_000
 _made: dict[tuple[str, tuple[tuple[str, Any], ...], str | None, str, str], str] = {}
 
 _CURRENT = Markup(' aria-current="page"')
-_LINK = Markup('<a href="{}"{}>{}</a>')
+_A, _QUOTE, _CLOSE, _END = Markup('<a href="'), Markup('"'), Markup(">"), Markup("</a>")
 
 
 def init_app(app: Flask) -> None:
@@ -30,7 +30,8 @@ def page_url(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)`` for a fixed link of the page's frame, kept."""
     org = g.get("org")
     slug = org.slug if org is not None else None
-    key = (endpoint, tuple(sorted(values.items())), slug, request.script_root, request.host)
+    given = tuple(sorted(values.items())) if values else ()
+    key = (endpoint, given, slug, request.script_root, request.host)
     url = _made.get(key)
     if url is None:
         url = url_for(endpoint, **values)
@@ -42,4 +43,5 @@ def page_url(endpoint: str, **values: Any) -> str:
 def navlink(endpoint: str, label: str) -> Markup:
     """A menu's link, marked as the current page when it is the page shown."""
     current = _CURRENT if request.endpoint == endpoint else ""
-    return _LINK.format(page_url(endpoint), current, label)
+    # Joined, not Markup.format (a Python formatter, slower than the rest of the link).
+    return _A + escape(page_url(endpoint)) + _QUOTE + current + _CLOSE + escape(label) + _END
