@@ -30,6 +30,8 @@ ROLE_NAMES = {
     Role.BOOKKEEPER: _l("boekhouder"),
     Role.VIEWER: _l("lezer"),
 }
+# The message ids of ROLE_NAMES (tests/test_template_words.py holds the two together).
+_ROLE_IDS = {Role.OWNER: "eigenaar", Role.BOOKKEEPER: "boekhouder", Role.VIEWER: "lezer"}
 
 
 def init_app(app: Flask) -> None:
@@ -302,7 +304,9 @@ def moment(value: datetime) -> str:
 
 def role_name(role: str) -> str:
     """A role in words the reader uses (``eigenaar``), not its stored value (``owner``)."""
-    return str(ROLE_NAMES[Role(role)])
+    # Translated through the catalogue kept per process: a lazy string asks Flask-Babel (five
+    # context look-ups) every time it is shown, and the switcher shows one per organisation.
+    return word(_ROLE_IDS[Role(role)])
 
 
 def _calendar_day(value: date | datetime) -> date:

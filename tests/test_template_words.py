@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from jinja2.ext import _make_new_gettext
 
 from app.cells import id_urls, transaction_amount
-from app.i18n import _translations, day, month, short_day
+from app.i18n import ROLE_NAMES, _translations, day, month, role_name, short_day
 from app.links import navlink, page_url
 from app.tenancy import OrgContext
 from ledger.entries import Amount, NewPosting, NewTransaction
@@ -128,3 +128,10 @@ def test_a_transaction_shows_its_debits_in_the_currency_of_its_first_posting(app
     with app.test_request_context(), force_locale("nl"):
         assert transaction_amount(mixed) == "€\N{NO-BREAK SPACE}12,50"
         assert transaction_amount(NewTransaction(date(2026, 1, 5), "leeg", ())) == ""
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize("role", list(Role))
+def test_a_role_is_named_as_its_lazy_name_says(app: Flask, locale: str, role: Role) -> None:
+    with app.test_request_context(), force_locale(locale):
+        assert role_name(role.value) == str(ROLE_NAMES[role])
