@@ -19,7 +19,8 @@ _MADE_MOST = 50_000
 _made: dict[tuple[str, tuple[tuple[str, Any], ...], str | None, str, str], str] = {}
 
 _CURRENT = Markup(' aria-current="page"')
-_A, _QUOTE, _CLOSE, _END = Markup('<a href="'), Markup('"'), Markup(">"), Markup("</a>")
+# The links themselves, by address, whether current, and label (a word of our catalogue).
+_links: dict[tuple[str, bool, str], Markup] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -42,6 +43,12 @@ def page_url(endpoint: str, **values: Any) -> str:
 
 def navlink(endpoint: str, label: str) -> Markup:
     """A menu's link, marked as the current page when it is the page shown."""
-    current = _CURRENT if request.endpoint == endpoint else ""
-    # Joined, not Markup.format (a Python formatter, slower than the rest of the link).
-    return _A + escape(page_url(endpoint)) + _QUOTE + current + _CLOSE + escape(label) + _END
+    # By the label as shown: a word and plain text of the same letters are escaped otherwise.
+    url, current, shown = page_url(endpoint), request.endpoint == endpoint, escape(label)
+    key = (url, current, shown)
+    link = _links.get(key)
+    if link is None:
+        link = Markup('<a href="{}"{}>{}</a>').format(url, _CURRENT if current else "", shown)
+        if len(_links) < _MADE_MOST:
+            _links[key] = link
+    return link

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask, g, url_for
 from flask_babel import force_locale
 from jinja2.ext import _make_new_gettext
+from markupsafe import Markup
 
 from app.cells import id_urls, transaction_amount
 from app.i18n import ROLE_NAMES, _translations, day, month, role_name, short_day
@@ -135,3 +136,14 @@ def test_a_transaction_shows_its_debits_in_the_currency_of_its_first_posting(app
 def test_a_role_is_named_as_its_lazy_name_says(app: Flask, locale: str, role: Role) -> None:
     with app.test_request_context(), force_locale(locale):
         assert role_name(role.value) == str(ROLE_NAMES[role])
+
+
+def test_a_kept_menu_link_escapes_plain_text_however_a_word_of_the_same_letters_was_kept(
+    app: Flask,
+) -> None:
+    with app.test_request_context("/o/club/journal"):
+        g.org = _org("club")
+        word = navlink("dashboard.index", Markup("<b>Overzicht</b>"))
+        text = navlink("dashboard.index", "<b>Overzicht</b>")
+    assert word == '<a href="/o/club/"><b>Overzicht</b></a>'
+    assert text == '<a href="/o/club/">&lt;b&gt;Overzicht&lt;/b&gt;</a>'
