@@ -7,7 +7,7 @@ ISO currency is money (``€ 1.234,56``); any other unit is a plain number and i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -15,11 +15,12 @@ from babel import Locale
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
-from app.account_picker import advanced_view
+from app.account_picker import advanced_view, picker_options
 from app.i18n import current_locale, english, money_in, number_in, reader_locale, short_day
 from app.i18n import word as _
 from ledger.entries import NewTransaction
 from ledger.reports.journal import JournalEntry
+from ledger.suggestions import AccountChoice
 
 _EMPTY = Markup("")
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         journal_rows=journal_rows,
         id_urls=id_urls,
         transaction_amount=transaction_amount,
+        account_datalist=account_datalist,
     )
 
 
@@ -213,3 +215,31 @@ def journal_rows(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             )
         )
     return rows
+
+
+def account_datalist(
+    choices: Sequence[AccountChoice],
+    id_: str,
+    types: Sequence[str] | None = None,
+    *,
+    compact: bool = False,
+) -> Markup:
+    """The account picker's suggestions (``picker_options``) as a ``<datalist>``.
+
+    Every option's text is escaped here. ``compact`` writes the options on one line with a
+    label on each, as the bank inbox has them; otherwise one option a line, a label only
+    when there is a hint, as the forms and the journal have them.
+    """
+    options = picker_options(choices, types)
+    if compact:
+        rows = "".join(
+            f'<option value="{escape(o.value)}" label="{escape(o.hint)}">' for o in options
+        )
+        return Markup(f'<datalist id="{escape(id_)}">{rows}</datalist>')  # noqa: S704
+    rows = "".join(
+        f'\n  <option value="{escape(o.value)}"'
+        + (f' label="{escape(o.hint)}"' if o.hint else "")
+        + ">\n"
+        for o in options
+    )
+    return Markup(f'<datalist id="{escape(id_)}">\n{rows}\n</datalist>')  # noqa: S704

@@ -11,11 +11,12 @@ from flask_babel import force_locale
 from jinja2.ext import _make_new_gettext
 from markupsafe import Markup
 
-from app.cells import id_urls, transaction_amount
+from app.cells import account_datalist, id_urls, transaction_amount
 from app.i18n import ROLE_NAMES, _translations, day, month, role_name, short_day
 from app.links import navlink, page_url
 from app.tenancy import OrgContext
 from ledger.entries import Amount, NewPosting, NewTransaction
+from ledger.suggestions import AccountChoice
 from tenants.roles import Role
 
 TEMPLATES = [
@@ -147,3 +148,18 @@ def test_a_kept_menu_link_escapes_plain_text_however_a_word_of_the_same_letters_
         text = navlink("dashboard.index", "<b>Overzicht</b>")
     assert word == '<a href="/o/club/"><b>Overzicht</b></a>'
     assert text == '<a href="/o/club/">&lt;b&gt;Overzicht&lt;/b&gt;</a>'
+
+
+def test_the_account_datalist_escapes_what_it_shows(app: Flask) -> None:
+    choice = AccountChoice(
+        name="Expenses:Food",
+        type="Expenses",
+        label_nl='Eten & "drinken"',
+        label_en="<b>Food</b>",
+        rgs_code=None,
+    )
+    with app.test_request_context(), force_locale("nl"):
+        shown = account_datalist([choice], "a<b", compact=True)
+    assert "<b>" not in shown
+    assert 'id="a&lt;b"' in shown
+    assert 'value="Eten &amp; &#34;drinken&#34;"' in shown
