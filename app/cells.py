@@ -3,6 +3,10 @@
 Template globals, written in Python because the journal and the ledgers show one per posting,
 a few hundred per page: as Jinja macros they were a third of the page's cost. An amount in an
 ISO currency is money (``€ 1.234,56``); any other unit is a plain number and its code.
+
+Whole rows are built here too where a page shows many (``journal_rows``, ``account_datalist``):
+each link, word and locale asked once per page, every cell ready for the template to show.
+Everything a row holds is escaped by the template, or here where this module writes markup.
 """
 
 from __future__ import annotations
