@@ -2,25 +2,24 @@
 
 A page's top bar holds twenty links that differ only by the organisation they are in; Flask's
 ``url_for`` builds each anew, through the blueprint's defaults and the URL map, on every
-request. ``page_url`` asks ``url_for`` once for each link and organisation and keeps the answer
-for the process's life: a link without variables of its own depends on nothing else (the slug
-comes from ``g.org``, and the script root and host are part of the key).
+request. ``page_url`` asks ``url_for`` once for each link and organisation and keeps the answer:
+such a link depends on nothing else (the slug comes from ``g.org``, and the script root and
+host are part of the key). The most recently used are kept, so a process serving many
+organisations keeps the links of those it serves now.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, g, request, url_for
 from markupsafe import Markup, escape
 
-# Bounded: twenty links an organisation, for the organisations one process serves.
-_MADE_MOST = 50_000
-_made: dict[tuple[str, tuple[tuple[str, Any], ...], str | None, str, str], str] = {}
+# Twenty links an organisation, a few hundred organisations at a time.
+KEPT = 8192
 
 _CURRENT = Markup(' aria-current="page"')
-# The links themselves, by address, whether current, and label (a word of our catalogue).
-_links: dict[tuple[str, bool, str], Markup] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -30,25 +29,25 @@ def init_app(app: Flask) -> None:
 def page_url(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)`` for a fixed link of the page's frame, kept."""
     org = g.get("org")
-    slug = org.slug if org is not None else None
     given = tuple(sorted(values.items())) if values else ()
-    key = (endpoint, given, slug, request.script_root, request.host)
-    url = _made.get(key)
-    if url is None:
-        url = url_for(endpoint, **values)
-        if len(_made) < _MADE_MOST:
-            _made[key] = url
-    return url
+    slug = org.slug if org is not None else None
+    return _kept_url(endpoint, given, slug, request.script_root, request.host)
+
+
+@lru_cache(maxsize=KEPT)
+def _kept_url(
+    endpoint: str, given: tuple[tuple[str, Any], ...], slug: str | None, root: str, host: str
+) -> str:
+    # Made in the first request that asks; the key holds all that url_for reads for it.
+    return url_for(endpoint, **dict(given))
 
 
 def navlink(endpoint: str, label: str) -> Markup:
     """A menu's link, marked as the current page when it is the page shown."""
     # By the label as shown: a word and plain text of the same letters are escaped otherwise.
-    url, current, shown = page_url(endpoint), request.endpoint == endpoint, escape(label)
-    key = (url, current, shown)
-    link = _links.get(key)
-    if link is None:
-        link = Markup('<a href="{}"{}>{}</a>').format(url, _CURRENT if current else "", shown)
-        if len(_links) < _MADE_MOST:
-            _links[key] = link
-    return link
+    return _link(page_url(endpoint), request.endpoint == endpoint, escape(label))
+
+
+@lru_cache(maxsize=KEPT)
+def _link(url: str, current: bool, shown: Markup) -> Markup:
+    return Markup('<a href="{}"{}>{}</a>').format(url, _CURRENT if current else "", shown)
