@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         health,
         i18n,
         input_limits,
+        links,
         logs,
         outages,
         schema_owner,
@@ -53,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     cells.init_app(app)
+    links.init_app(app)
     words.init_app(app)
     account_picker.init_app(app)
     auth.init_app(app)

@@ -3,17 +3,28 @@
 Template globals, written in Python because the journal and the ledgers show one per posting,
 a few hundred per page: as Jinja macros they were a third of the page's cost. An amount in an
 ISO currency is money (``€ 1.234,56``); any other unit is a plain number and its code.
+
+Whole rows are built here too where a page shows many (``journal_rows``, ``account_datalist``):
+each link, word and locale asked once per page, every cell ready for the template to show.
+Everything a row holds is escaped by the template, or here where this module writes markup.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from babel import Locale
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
-from app.i18n import current_locale, money, number
+from app.account_picker import advanced_view, picker_options
+from app.i18n import current_locale, english, money_in, number_in, reader_locale, short_day
+from app.i18n import word as _
+from ledger.entries import NewTransaction
+from ledger.reports.journal import JournalEntry
+from ledger.suggestions import AccountChoice
 
 _EMPTY = Markup("")
 
@@ -25,30 +36,64 @@ def init_app(app: Flask) -> None:
         credit=credit,
         account_label=account_label,
         account_url=account_url,
+        journal_rows=journal_rows,
+        id_urls=id_urls,
+        transaction_amount=transaction_amount,
+        account_datalist=account_datalist,
     )
 
 
 def amount(value: Decimal | int | None, currency: str) -> Markup:
     """``€ 1.234,56`` for an ISO currency, ``12,5 HOOL`` for other units, nothing for None."""
-    if value is None:
-        return _EMPTY
-    if len(currency) == 3 and currency.isalpha():
-        return escape(money(value, currency))
-    return escape(f"{number(value)} {currency}")
+    return amount_in(reader_locale(), value, currency)
 
 
 def debit(value: Decimal | int | None, currency: str) -> Markup:
     """The Debet column: a positive amount (plus is debit), else nothing."""
-    if value is None or not value > 0:
-        return _EMPTY
-    return amount(value, currency)
+    return debit_in(reader_locale(), value, currency)
 
 
 def credit(value: Decimal | int | None, currency: str) -> Markup:
     """The Credit column: a negative amount written without its sign, else nothing."""
+    return credit_in(reader_locale(), value, currency)
+
+
+def amount_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
+    """``amount`` in the given ``reader_locale()``: for a table, which asks it once."""
+    if value is None:
+        return _EMPTY
+    if len(currency) == 3 and currency.isalpha():
+        return escape(money_in(locale, value, currency))
+    return escape(f"{number_in(locale, value)} {currency}")
+
+
+def debit_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
+    if value is None or not value > 0:
+        return _EMPTY
+    return amount_in(locale, value, currency)
+
+
+def credit_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
     if value is None or not value < 0:
         return _EMPTY
-    return amount(value.copy_negate() if isinstance(value, Decimal) else -value, currency)
+    negated = value.copy_negate() if isinstance(value, Decimal) else -value
+    return amount_in(locale, negated, currency)
+
+
+def transaction_amount(transaction: NewTransaction) -> Markup:
+    """What a transaction moves: its debits in the currency of its first posting."""
+    if not transaction.postings:
+        return _EMPTY
+    currency = transaction.postings[0].units.currency
+    moved = sum(
+        (
+            p.units.number
+            for p in transaction.postings
+            if p.units.currency == currency and p.units.number > 0
+        ),
+        0,
+    )
+    return amount(moved, currency)
 
 
 def account_label(choice_by_name: dict[str, Any], name: str) -> str:
@@ -64,10 +109,141 @@ def account_label(choice_by_name: dict[str, Any], name: str) -> str:
 
 def account_url(name: str) -> str:
     """The account's page in this organisation; each account's link is made once per request."""
-    made: dict[str, str] | None = g.get("account_urls")
-    if made is None:
-        made = g.account_urls = {}
+    made = _account_urls()
     url = made.get(name)
     if url is None:
         url = made[name] = url_for("books.account_page", account=name)
     return url
+
+
+def _account_urls() -> dict[str, str]:
+    made: dict[str, str] | None = g.get("account_urls")
+    if made is None:
+        made = g.account_urls = {}
+    return made
+
+
+def id_urls(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
+    """``url_for(endpoint, name=id, **values)`` for many ids: built once, the id put in.
+
+    For a route whose ``name`` is an ``int`` converter, which writes an id as ``str(id)``.
+    """
+    made = url_for(endpoint, **{**values, name: _SOME_ID})
+    before, found, after = made.partition(str(_SOME_ID))
+    if not found or str(_SOME_ID) in after:
+        return lambda id_: url_for(endpoint, **{**values, name: id_})
+    return lambda id_: f"{before}{id_}{after}"
+
+
+_SOME_ID = 8_642_097_531_864_209
+
+
+class PostingRow(NamedTuple):
+    """A posting's line in the journal: its account (link, label, name) and its amount.
+
+    A tuple, so that the template unpacks it rather than asking each cell by name.
+    """
+
+    url: str
+    label: str
+    name: str | None  # the Beancount name beside the label, in the advanced view only
+    debit: Markup
+    credit: Markup
+
+
+class JournalRow(NamedTuple):
+    """A transaction in the journal, every cell ready to show."""
+
+    id: int
+    url: str
+    aria_label: Markup
+    day: str
+    payee: str | None
+    narration: str
+    tags: list[tuple[str, str]]  # (tag, the journal filtered on it), sorted by tag
+    postings: list[PostingRow]
+
+
+def journal_rows(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> list[JournalRow]:
+    """The journal's rows: a page shows a hundred postings and more, each with five cells.
+
+    Built here in one pass rather than cell by cell in the template: the link of a
+    transaction, an account and a tag is made once per page, the language asked once.
+    """
+    show = id_urls("transactions.show", "transaction_id")
+    # Marked safe as a template's ``_`` marks it: our own catalogue's words, not the reader's.
+    booking = Markup(_("Boeking %(id)s"))  # noqa: S704
+    in_english = english()
+    locale = reader_locale()
+    with_names = advanced_view()
+    account_urls = _account_urls()
+    tag_urls: dict[str, str] = {}
+    rows = []
+    for entry in entries:
+        t = entry.transaction
+        tags = []
+        for tag in sorted(t.tags):
+            url = tag_urls.get(tag)
+            if url is None:
+                url = tag_urls[tag] = url_for("books.journal_page", tag=tag)
+            tags.append((tag, url))
+        postings = []
+        for p in t.postings:
+            choice = labels.get(p.account)
+            if not choice:
+                label = p.account
+            elif choice.label_en and in_english:
+                label = str(choice.label_en)
+            else:
+                label = str(choice.label_nl)
+            number, currency = p.units.number, p.units.currency
+            postings.append(
+                PostingRow(
+                    account_urls.get(p.account) or account_url(p.account),
+                    label,
+                    p.account if choice and with_names else None,
+                    debit_in(locale, number, currency),
+                    credit_in(locale, number, currency),
+                )
+            )
+        rows.append(
+            JournalRow(
+                entry.id,
+                show(entry.id),
+                booking % {"id": entry.id},
+                short_day(t.date),
+                t.payee,
+                t.narration,
+                tags,
+                postings,
+            )
+        )
+    return rows
+
+
+def account_datalist(
+    choices: Sequence[AccountChoice],
+    id_: str,
+    types: Sequence[str] | None = None,
+    *,
+    compact: bool = False,
+) -> Markup:
+    """The account picker's suggestions (``picker_options``) as a ``<datalist>``.
+
+    Every option's text is escaped here. ``compact`` writes the options on one line with a
+    label on each, as the bank inbox has them; otherwise one option a line, a label only
+    when there is a hint, as the forms and the journal have them.
+    """
+    options = picker_options(choices, types)
+    if compact:
+        rows = "".join(
+            f'<option value="{escape(o.value)}" label="{escape(o.hint)}">' for o in options
+        )
+        return Markup(f'<datalist id="{escape(id_)}">{rows}</datalist>')  # noqa: S704
+    rows = "".join(
+        f'\n  <option value="{escape(o.value)}"'
+        + (f' label="{escape(o.hint)}"' if o.hint else "")
+        + ">\n"
+        for o in options
+    )
+    return Markup(f'<datalist id="{escape(id_)}">\n{rows}\n</datalist>')  # noqa: S704

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Context, Decimal, DecimalException, localcontext
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -14,6 +15,9 @@ from flask import Flask, g, request, session
 from flask_babel import get_locale, get_translations, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context as TemplateContext
+from markupsafe import Markup
 
 from app.extensions import babel
 from app.form_input import text
@@ -26,6 +30,8 @@ ROLE_NAMES = {
     Role.BOOKKEEPER: _l("boekhouder"),
     Role.VIEWER: _l("lezer"),
 }
+# The message ids of ROLE_NAMES (tests/test_template_words.py holds the two together).
+_ROLE_IDS = {Role.OWNER: "eigenaar", Role.BOOKKEEPER: "boekhouder", Role.VIEWER: "lezer"}
 
 
 def init_app(app: Flask) -> None:
@@ -43,6 +49,9 @@ def init_app(app: Flask) -> None:
         ),
         newstyle=True,
     )
+    # ``_`` straight to the words, not through Jinja's alias: the alias looks ``gettext`` up
+    # again and calls it through two more context calls, for every word of every page.
+    app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
@@ -100,6 +109,54 @@ def _translations() -> Translations | NullTranslations:
     return found
 
 
+# A word without variables, as a template shows it, by catalogue and autoescaping: the same
+# few hundred words are asked on every page. Bounded, should a page ever ask for words it
+# did not write itself.
+_SHOWN: dict[tuple[str, str | None, bool, str], str] = {}
+_SHOWN_MOST = 20_000
+
+
+@pass_context
+def _template_gettext(context: TemplateContext, string: str, **variables: object) -> str:
+    """Jinja's new-style ``gettext`` (``jinja2.ext._make_new_gettext``), word for word.
+
+    The translation is marked safe when the template autoescapes, then always formatted with
+    ``%`` (so ``%%`` is a percent sign and a variable is escaped); a word without variables is
+    formatted once per process and locale.
+    """
+    autoescape = context.eval_ctx.autoescape
+    locale = current_locale()
+    if variables or locale is None:
+        return _formatted(_translations().ugettext(string), autoescape, variables)
+    key = (locale.language, locale.territory, autoescape, string)
+    shown = _SHOWN.get(key)
+    if shown is None:
+        shown = _formatted(_translations().ugettext(string), autoescape, {})
+        if len(_SHOWN) < _SHOWN_MOST:
+            _SHOWN[key] = shown
+    return shown
+
+
+def _formatted(translated: str, autoescape: bool, variables: dict[str, object]) -> str:
+    if autoescape:
+        return Markup(translated) % variables  # noqa: S704  (our catalogue; variables escaped)
+    return translated % variables
+
+
+def word(string: str) -> str:
+    """``string`` in the reader's language, not yet formatted (``%`` is for the caller).
+
+    For Python that builds a page's cells; import it as ``_`` so the message is extracted.
+    """
+    return str(_translations().ugettext(string))
+
+
+def english() -> bool:
+    """Whether this request reads English (the account labels' second language)."""
+    locale = current_locale()
+    return locale is not None and str(locale) == "en"
+
+
 def _found_translations() -> Translations | NullTranslations:
     found: Translations | NullTranslations = get_translations()
     return found
@@ -107,6 +164,11 @@ def _found_translations() -> Translations | NullTranslations:
 
 # Parsed once: given a name, Babel parses it and builds a new Locale on every call.
 _DUTCH, _ENGLISH = Locale.parse("nl_NL"), Locale.parse("en_GB")
+
+
+def reader_locale() -> Locale:
+    """The full locale amounts and dates are written in (``nl_NL`` or ``en_GB``)."""
+    return _babel_locale()
 
 
 def _babel_locale() -> Locale:
@@ -132,7 +194,11 @@ def money(amount: Decimal | int, currency: str = "EUR") -> str:
 
     Never raises: whatever the database holds is shown (see ``_shown``).
     """
-    locale = _babel_locale()
+    return money_in(_babel_locale(), amount, currency)
+
+
+def money_in(locale: Locale, amount: Decimal | int, currency: str = "EUR") -> str:
+    """``money`` in the given ``reader_locale()``: for a table, which asks it once."""
     if (
         currency == "EUR"
         and isinstance(amount, Decimal)
@@ -168,7 +234,11 @@ def _at_most_cents(amount: Decimal) -> bool:
 
 def number(amount: Decimal | int) -> str:
     """A plain number in the reader's format; never raises, like ``money``."""
-    locale = _babel_locale()
+    return number_in(_babel_locale(), amount)
+
+
+def number_in(locale: Locale, amount: Decimal | int) -> str:
+    """``number`` in the given ``reader_locale()``."""
     return _shown(amount, lambda value: format_decimal(value, locale=locale))
 
 
@@ -200,17 +270,30 @@ def percent(value: Decimal | int) -> str:
 
 def day(value: date | datetime) -> str:
     """``27 nov 2026`` in Dutch, ``27 Nov 2026`` in English."""
-    return format_date(_calendar_day(value), format="medium", locale=_babel_locale())
+    return _date_in(_calendar_day(value), "medium")
 
 
 def short_day(value: date | datetime) -> str:
     """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables."""
-    return format_date(_calendar_day(value), format="short", locale=_babel_locale())
+    return _date_in(_calendar_day(value), "short")
 
 
 def month(value: date) -> str:
     """``januari 2027`` in Dutch, ``January 2027`` in English: a month, as a schedule names it."""
-    return format_date(value, format="LLLL yyyy", locale=_babel_locale())
+    return _date_in(value, "LLLL yyyy")
+
+
+def _date_in(value: date, pattern: str) -> str:
+    """A day in the reader's language; Babel parses its pattern anew on every call."""
+    dutch = _babel_locale() is _DUTCH
+    if type(value) is date:  # not a datetime: those are compared and hashed otherwise
+        return _formatted_date(value, pattern, dutch)
+    return str(format_date(value, format=pattern, locale=_DUTCH if dutch else _ENGLISH))
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date, pattern: str, dutch: bool) -> str:
+    return str(format_date(value, format=pattern, locale=_DUTCH if dutch else _ENGLISH))
 
 
 def moment(value: datetime) -> str:
@@ -221,7 +304,9 @@ def moment(value: datetime) -> str:
 
 def role_name(role: str) -> str:
     """A role in words the reader uses (``eigenaar``), not its stored value (``owner``)."""
-    return str(ROLE_NAMES[Role(role)])
+    # Translated through the catalogue kept per process: a lazy string asks Flask-Babel (five
+    # context look-ups) every time it is shown, and the switcher shows one per organisation.
+    return word(_ROLE_IDS[Role(role)])
 
 
 def _calendar_day(value: date | datetime) -> date:

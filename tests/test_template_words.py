@@ -1,0 +1,165 @@
+"""The templates' own ``_`` and the cells built in Python write what Jinja's own would."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from flask import Flask, g, url_for
+from flask_babel import force_locale
+from jinja2.ext import _make_new_gettext
+from markupsafe import Markup
+
+from app.cells import account_datalist, id_urls, transaction_amount
+from app.i18n import ROLE_NAMES, _translations, day, month, role_name, short_day
+from app.links import navlink, page_url
+from app.tenancy import OrgContext
+from ledger.entries import Amount, NewPosting, NewTransaction
+from ledger.suggestions import AccountChoice
+from tenants.roles import Role
+
+TEMPLATES = [
+    "{{ _('Journaal') }}",
+    "{{ _('Boeking %(id)s', id=7) }}",
+    "{{ _('Boeking %(id)s', id='<b>&') }}",  # a variable is escaped, the word is not
+    "{{ _('100%% <zeker>') }}",  # always formatted: %% is one percent sign
+    "{% for n in range(3) %}{{ _('Taal') }}{% endfor %}",  # asked again: the same answer
+]
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize("source", TEMPLATES)
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_templates_underscore_writes_what_jinjas_gettext_writes(
+    app: Flask, locale: str, source: str, autoescape: bool
+) -> None:
+    ours = app.jinja_env.overlay(autoescape=autoescape)
+    theirs = app.jinja_env.overlay(autoescape=autoescape)
+    theirs.globals = {
+        **app.jinja_env.globals,
+        "_": _make_new_gettext(lambda string: _translations().ugettext(string)),
+    }
+    with app.test_request_context(), force_locale(locale):
+        expected = theirs.from_string(source).render()
+        assert ours.from_string(source).render() == expected
+    assert expected  # the comparison compared something
+
+
+def test_the_english_words_are_english(app: Flask) -> None:
+    with app.test_request_context(), force_locale("en"):
+        assert app.jinja_env.from_string("{{ _('Journaal') }}").render() == "Journal"
+    with app.test_request_context(), force_locale("nl"):
+        assert app.jinja_env.from_string("{{ _('Journaal') }}").render() == "Journaal"
+
+
+@pytest.mark.parametrize("transaction_id", [1, 42, 10**12])
+def test_a_link_per_id_is_the_link_url_for_makes(app: Flask, transaction_id: int) -> None:
+    with app.test_request_context("/"):
+        made = id_urls("transactions.show", "transaction_id", slug="club")
+        assert made(transaction_id) == url_for(
+            "transactions.show", transaction_id=transaction_id, slug="club"
+        )
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_days_are_the_same_asked_twice_and_a_moment_keeps_its_dutch_day(
+    app: Flask, locale: str
+) -> None:
+    with app.test_request_context(), force_locale(locale):
+        first = (short_day(date(2026, 1, 5)), day(date(2026, 1, 5)), month(date(2026, 1, 5)))
+        again = (short_day(date(2026, 1, 5)), day(date(2026, 1, 5)), month(date(2026, 1, 5)))
+        late_evening_utc = datetime(2026, 1, 5, 23, 30, tzinfo=UTC)
+        moment = short_day(late_evening_utc)
+    assert first == again
+    if locale == "nl":
+        assert first == ("05-01-2026", "5 jan 2026", "januari 2026")
+        assert moment == "06-01-2026"
+    else:
+        assert first == ("05/01/2026", "5 Jan 2026", "January 2026")
+        assert moment == "06/01/2026"
+
+
+def _org(slug: str) -> OrgContext:
+    return OrgContext(id=1, slug=slug, name=slug, role=Role.OWNER, is_bureau=False)
+
+
+def test_a_kept_link_is_the_link_of_its_own_organisation(app: Flask) -> None:
+    for slug in ("club-a", "club-b", "club-a"):
+        with app.test_request_context(f"/o/{slug}/journal"):
+            g.org = _org(slug)
+            assert page_url("books.journal_page") == f"/o/{slug}/journal"
+            assert page_url("entry.simple", kind="expense") == url_for(
+                "entry.simple", kind="expense"
+            )
+            assert page_url("static", filename="app.css") == "/static/app.css"
+    with app.test_request_context("/account"):
+        assert page_url("home.index") == url_for("home.index")
+
+
+def test_a_kept_link_follows_the_script_root(app: Flask) -> None:
+    with app.test_request_context("/o/club/journal", base_url="http://localhost/books-app"):
+        g.org = _org("club")
+        assert page_url("books.journal_page") == "/books-app/o/club/journal"
+
+
+def test_a_menu_link_marks_the_page_shown_and_escapes_its_label(app: Flask) -> None:
+    with app.test_request_context("/o/club/journal"):
+        g.org = _org("club")
+        shown = navlink("books.journal_page", "Journaal <&>")
+        other = navlink("dashboard.index", "Overzicht")
+    assert shown == '<a href="/o/club/journal" aria-current="page">Journaal &lt;&amp;&gt;</a>'
+    assert other == '<a href="/o/club/">Overzicht</a>'
+
+
+def _posting(account: str, number: str, currency: str = "EUR") -> NewPosting:
+    return NewPosting(account, Amount(Decimal(number), currency))
+
+
+def test_a_transaction_shows_its_debits_in_the_currency_of_its_first_posting(app: Flask) -> None:
+    mixed = NewTransaction(
+        date(2026, 1, 5),
+        "wissel",
+        (
+            _posting("Expenses:Travel", "10.00"),
+            _posting("Assets:Cash", "-10.00"),
+            _posting("Assets:Dollars", "12.00", "USD"),
+            _posting("Expenses:Fees", "2.50"),
+        ),
+    )
+    with app.test_request_context(), force_locale("nl"):
+        assert transaction_amount(mixed) == "€\N{NO-BREAK SPACE}12,50"
+        assert transaction_amount(NewTransaction(date(2026, 1, 5), "leeg", ())) == ""
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+@pytest.mark.parametrize("role", list(Role))
+def test_a_role_is_named_as_its_lazy_name_says(app: Flask, locale: str, role: Role) -> None:
+    with app.test_request_context(), force_locale(locale):
+        assert role_name(role.value) == str(ROLE_NAMES[role])
+
+
+def test_a_kept_menu_link_escapes_plain_text_however_a_word_of_the_same_letters_was_kept(
+    app: Flask,
+) -> None:
+    with app.test_request_context("/o/club/journal"):
+        g.org = _org("club")
+        word = navlink("dashboard.index", Markup("<b>Overzicht</b>"))
+        text = navlink("dashboard.index", "<b>Overzicht</b>")
+    assert word == '<a href="/o/club/"><b>Overzicht</b></a>'
+    assert text == '<a href="/o/club/">&lt;b&gt;Overzicht&lt;/b&gt;</a>'
+
+
+def test_the_account_datalist_escapes_what_it_shows(app: Flask) -> None:
+    choice = AccountChoice(
+        name="Expenses:Food",
+        type="Expenses",
+        label_nl='Eten & "drinken"',
+        label_en="<b>Food</b>",
+        rgs_code=None,
+    )
+    with app.test_request_context(), force_locale("nl"):
+        shown = account_datalist([choice], "a<b", compact=True)
+    assert "<b>" not in shown
+    assert 'id="a&lt;b"' in shown
+    assert 'value="Eten &amp; &#34;drinken&#34;"' in shown
