@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import secrets
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -151,6 +152,8 @@ def measure_pages(
 
 
 def run(options: argparse.Namespace) -> str:
+    if shutil.which("wrk") is None:  # before a minute and a half of populating, not after
+        raise SystemExit("bench.load needs wrk: scripts/debian-packages wrk (Debian's package)")
     kinds = [ServerKind.parse(spec) for spec in options.servers.split(",")]
     sizes = _sizes(options.sizes)
     secret = secrets.token_urlsafe(32)
