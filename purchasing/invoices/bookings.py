@@ -68,10 +68,6 @@ class Claim:
     entries: tuple[Entry, ...]
     currency: str
 
-    @property
-    def organisation_id(self) -> int:
-        return self.tenant.organisation_id
-
 
 # The currency of the invoice a row books (itself, or the one its payment pays); EUR if none.
 _INVOICE_OF_ROW = func.coalesce(
