@@ -232,13 +232,15 @@ def test_an_organisation_name_with_a_line_break_does_not_break_the_invitation(
     assert TOKEN_IN_LINK.search(mail.get_content())
 
 
-def production_start(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def production_start(
+    environment: dict[str, str], code: str = "import wsgi"
+) -> subprocess.CompletedProcess[str]:
     """Import ``wsgi`` (what gunicorn serves) in a fresh interpreter with ``environment``."""
     env = {k: v for k, v in os.environ.items() if k != "SB_PUBLIC_URL"} | environment
     env.setdefault("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     env.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")
     return subprocess.run(
-        [sys.executable, "-c", "import wsgi"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -262,3 +264,17 @@ def test_production_refuses_to_start_without_sb_public_url_and_says_what_to_set(
         }
     )
     assert started.returncode == 0, started.stderr[-2000:]
+
+
+def test_production_start_freezes_what_start_up_built(tmp_path: Path) -> None:
+    """The collector's full collections leave the application's own objects alone (wsgi.py)."""
+    started = production_start(
+        {
+            "SB_INSTANCE_DIR": str(tmp_path),
+            "SECRET_KEY": "x" * 40,
+            "SB_PUBLIC_URL": "https://boeken.example.org",
+        },
+        code="import gc, wsgi; print(gc.get_freeze_count())",
+    )
+    assert started.returncode == 0, started.stderr[-2000:]
+    assert int(started.stdout.split()[-1]) > 100_000
