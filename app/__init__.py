@@ -40,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         views,
         words,
     )
-    from app.extensions import csrf, db, limiter, login_manager
+    from app.extensions import csrf, db, login_manager
 
     logs.configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     logs.init_app(app)  # first: its request line is written after every other hook has run
@@ -51,7 +51,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     schema_owner.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     i18n.init_app(app)
     cells.init_app(app)
     links.init_app(app)
