@@ -17,6 +17,7 @@ from sqlalchemy import inspect
 from app.extensions import db
 from tenants import sessions
 from tenants.models import User
+from tenants.queries import MemberOrganisation
 from tenants.security_log import record
 from tenants.security_models import EventKind, UserSession
 
@@ -24,9 +25,19 @@ SESSION_TOKEN_KEY = "sid"  # noqa: S105  (the name of a cookie field)
 
 
 class CurrentUser(UserMixin):
-    """What Flask-Login keeps of a user: plain values, no ORM object bound to any session."""
+    """What Flask-Login keeps of a user: plain values, no ORM object bound to any session.
 
-    def __init__(self, user: User, *, has_second_factor: bool = False) -> None:
+    ``organisations`` are the user's organisations with the role in each, when the session
+    check brought them (every request but the login itself); None means not read.
+    """
+
+    def __init__(
+        self,
+        user: User | sessions.SessionUser,
+        *,
+        has_second_factor: bool = False,
+        organisations: tuple[tuple[MemberOrganisation, str], ...] | None = None,
+    ) -> None:
         self.id = user.id
         self.email = user.email
         self.name = user.name or user.email
@@ -34,6 +45,7 @@ class CurrentUser(UserMixin):
         self.is_bureau_admin = user.is_bureau_admin
         self.has_second_factor = has_second_factor
         self._is_active = user.is_active
+        self.organisations = organisations
 
     @property
     def is_active(self) -> bool:
@@ -90,9 +102,11 @@ def load_user(user_id: str) -> CurrentUser | None:
     if live is None or live.user.id != int(user_id):
         session.pop(SESSION_TOKEN_KEY, None)
         return None
-    if live.row.must_rotate:
-        _rotate_before_binding(live.row)
-    return CurrentUser(live.user, has_second_factor=live.has_second_factor)
+    if live.must_rotate:
+        _rotate_before_binding(sessions.session_row(db.session(), live))
+    return CurrentUser(
+        live.user, has_second_factor=live.has_second_factor, organisations=live.organisations
+    )
 
 
 def _rotate_before_binding(row: UserSession) -> None:
@@ -120,7 +134,8 @@ def rotate_current() -> None:
         return
     live = sessions.check_session(db.session(), token, now(), timeouts())
     if live is not None:
-        session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), live.row, now())
+        row = sessions.session_row(db.session(), live)
+        session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), row, now())
 
 
 def end(user_id: int | None) -> None:

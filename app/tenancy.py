@@ -32,7 +32,7 @@ from app.account.log import note_bureau_visit
 from app.extensions import db, login_manager
 from tenants.binding import TenantRef, bind_session, bound_tenant, tenant_ref
 from tenants.errors import TenantBindingError
-from tenants.queries import organisations_of
+from tenants.queries import MemberOrganisation, organisations_of
 from tenants.roles import Role
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,18 @@ def check_every_organisation_view_declares_a_role(app: Flask) -> None:
             raise RuntimeError(f"organisation view {rule.endpoint} declares no role (@requires)")
 
 
+def user_organisations() -> list[tuple[MemberOrganisation, str]]:
+    """The logged-in user's organisations and role in each, by name.
+
+    The session check read them with the session (``tenants.sessions.check_session``); only a
+    request that logged in just now reads them apart.
+    """
+    known = getattr(current_user, "organisations", None)
+    if known is not None:
+        return list(known)
+    return organisations_of(db.session(), current_user.id)
+
+
 def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.org_slug = (values or {}).pop("slug", None)
 
@@ -135,9 +147,9 @@ def _bind_and_authorise() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     session = db.session()
-    # One query finds the membership and fills the switcher in the top bar: the user's
-    # organisations, as they were before the view ran.
-    g.user_organisations = organisations_of(session, current_user.id)
+    # The user's organisations, as they were before the view ran: the membership to check, and
+    # the switcher in the top bar.
+    g.user_organisations = user_organisations()
     found = [(o, role) for o, role in g.user_organisations if o.slug == g.org_slug]
     if not found:
         abort(404)

@@ -21,6 +21,7 @@ from tenants.db_roles import tenant_role
 from tenants.errors import TenantBindingError
 from tenants.marker import TenantMarker
 from tenants.models import Organisation
+from tenants.queries import MemberOrganisation
 
 _INFO_KEY = "servicebureau.tenant"
 
@@ -33,7 +34,7 @@ class TenantRef:
     schema_name: str
 
 
-def tenant_ref(organisation: Organisation) -> TenantRef:
+def tenant_ref(organisation: Organisation | MemberOrganisation) -> TenantRef:
     """What binding needs to know of an organisation."""
     return TenantRef(organisation_id=organisation.id, schema_name=organisation.schema_name)
 

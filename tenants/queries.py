@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -26,20 +29,47 @@ def membership_of(session: Session, user_id: int, organisation_id: int) -> Membe
     )
 
 
-def organisations_of(session: Session, user_id: int) -> list[tuple[Organisation, str]]:
+@dataclass(frozen=True, slots=True)
+class MemberOrganisation:
+    """An organisation as its member's pages need it: plain values, good after the session."""
+
+    id: int
+    slug: str
+    name: str
+    schema_name: str
+    is_bureau: bool
+
+
+_ORGANISATIONS = Organisation.__table__.c
+# ``MemberOrganisation``'s fields, in order, as Core columns (no ORM loading step).
+MEMBER_ORGANISATION_COLUMNS = (
+    _ORGANISATIONS.id,
+    _ORGANISATIONS.slug,
+    _ORGANISATIONS.name,
+    _ORGANISATIONS.schema_name,
+    _ORGANISATIONS.is_bureau,
+)
+
+
+def member_organisation(values: Sequence[Any]) -> MemberOrganisation:
+    """``MemberOrganisation`` from the values of ``MEMBER_ORGANISATION_COLUMNS``, in order."""
+    return MemberOrganisation(*values)
+
+
+def organisations_of(session: Session, user_id: int) -> list[tuple[MemberOrganisation, str]]:
     """The organisations a user belongs to, with the role in each, by name."""
     rows = session.execute(_organisations_of_statement(), {"user_id": user_id})
-    return [(organisation, role) for organisation, role in rows]
+    return [(member_organisation(row[:-1]), row[-1]) for row in rows]
 
 
 @cache
-def _organisations_of_statement() -> Select[Organisation, str]:
+def _organisations_of_statement() -> Select[Any]:
     """``organisations_of``'s statement, built once (every request runs it); with ``user_id``."""
     return (
-        select(Organisation, Membership.role)
-        .join(Membership, Membership.organisation_id == Organisation.id)
+        select(*MEMBER_ORGANISATION_COLUMNS, Membership.role)
+        .join(Membership, Membership.organisation_id == _ORGANISATIONS.id)
         .where(Membership.user_id == bindparam("user_id"))
-        .order_by(Organisation.name)
+        .order_by(_ORGANISATIONS.name)
     )
 
 

@@ -2,8 +2,9 @@
 
 The signed cookie carries only a random token; the table keeps its SHA-256, so reading the
 table gives nobody a cookie to replay. A request's session is found with one indexed lookup
-(``check_session``), which also refuses a session past its idle or absolute timeout, of a
-deactivated user, or ended by logout, a password change or reset, or "log out everywhere".
+(``check_session``), which also brings the user's organisations, and refuses a session past
+its idle or absolute timeout, of a deactivated user, or ended by logout, a password change or
+reset, or "log out everywhere".
 A session marked ``must_rotate`` (the user's privileges changed) is replaced by a new token
 on its next request, keeping its original login time for the absolute timeout.
 """
@@ -15,11 +16,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from tenants.models import User
+from tenants.models import Membership, Organisation, User
+from tenants.queries import MEMBER_ORGANISATION_COLUMNS, MemberOrganisation, member_organisation
 from tenants.security_models import SecondFactor, UserSession
 
 # Writing ``last_seen_at`` on every request would make every page a write; a minute is
@@ -37,12 +40,30 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
-class LiveSession:
-    """A session that may serve this request, with the user it belongs to."""
+class SessionUser:
+    """What a request needs of its user: plain values, read with the session."""
 
-    row: UserSession
-    user: User
+    id: int
+    email: str
+    name: str
+    locale: str | None
+    is_bureau_admin: bool
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A session that may serve this request, with the user it belongs to.
+
+    ``organisations`` are the user's organisations with the role in each, by name: what every
+    organisation page checks and its switcher shows, read in the same round trip.
+    """
+
+    id: int
+    user: SessionUser
     has_second_factor: bool
+    must_rotate: bool
+    organisations: tuple[tuple[MemberOrganisation, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,32 +99,98 @@ def start_session(session: Session, user_id: int, now: datetime, device: Device)
 def check_session(
     session: Session, token: str, now: datetime, timeouts: Timeouts
 ) -> LiveSession | None:
-    """The live session for ``token``, or None; a timed-out session is ended on the spot."""
-    found = session.execute(_session_statement(), {"token_hash": token_hash(token)}).one_or_none()
-    if found is None:
+    """The live session for ``token``, or None; a timed-out session is ended on the spot.
+
+    Plain columns, no ORM objects: every request runs this, and only one in many writes.
+    """
+    rows = session.execute(_session_statement(), {"token_hash": token_hash(token)}).all()
+    if not rows:
         return None
-    row, user, confirmed_at = found
-    if row.ended_at is not None or not user.is_active:
+    first = rows[0]
+    if first.ended_at is not None or not first.is_active:
         return None
-    if now - row.last_seen_at > timeouts.idle or now - row.created_at > timeouts.absolute:
-        row.ended_at = now
-        session.flush()
+    if now - first.last_seen_at > timeouts.idle or now - first.created_at > timeouts.absolute:
+        _set(session, first.id, ended_at=now)
         return None
-    if now - row.last_seen_at > SEEN_PRECISION:
-        # Flushed now, before the request binds a tenant and takes its narrower database role.
-        row.last_seen_at = now
-        session.flush()
-    return LiveSession(row=row, user=user, has_second_factor=confirmed_at is not None)
+    if now - first.last_seen_at > SEEN_PRECISION:
+        # Written now, before the request binds a tenant and takes its narrower database role.
+        _set(session, first.id, last_seen_at=now)
+    user = SessionUser(*first[_USER_FIELDS])
+    organisations = tuple(
+        (member_organisation(row[_ORGANISATION_FIELDS]), row.role)
+        for row in rows
+        if row.organisation_id is not None
+    )
+    return LiveSession(
+        id=first.id,
+        user=user,
+        has_second_factor=first.confirmed_at is not None,
+        must_rotate=first.must_rotate,
+        organisations=organisations,
+    )
+
+
+def session_row(session: Session, live: LiveSession) -> UserSession:
+    """The ORM row of a live session, to rotate it."""
+    row = session.get(UserSession, live.id)
+    if row is None:  # ``check_session`` found it in this transaction
+        raise LookupError(live.id)
+    return row
+
+
+def _set(session: Session, session_id: int, **values: datetime) -> None:
+    session.execute(update(UserSession).where(UserSession.id == session_id).values(**values))
+
+
+_SESSIONS = UserSession.__table__.c
+_USERS = User.__table__.c
+# ``check_session``'s columns, in this order: the session, the user (``SessionUser``'s fields),
+# the second factor, then each organisation (``MemberOrganisation``'s fields) and the role.
+_SESSION_COLUMNS = (
+    _SESSIONS.id,
+    _SESSIONS.created_at,
+    _SESSIONS.last_seen_at,
+    _SESSIONS.ended_at,
+    _SESSIONS.must_rotate,
+)
+_USER_COLUMNS = (
+    _USERS.id.label("user_id"),
+    _USERS.email,
+    _USERS.name.label("user_name"),
+    _USERS.locale,
+    _USERS.is_bureau_admin,
+    _USERS.is_active,
+)
+_USER_FIELDS = slice(len(_SESSION_COLUMNS), len(_SESSION_COLUMNS) + len(_USER_COLUMNS))
+_ORGANISATION_START = _USER_FIELDS.stop + 1
+_ORGANISATION_FIELDS = slice(
+    _ORGANISATION_START, _ORGANISATION_START + len(MEMBER_ORGANISATION_COLUMNS)
+)
 
 
 @cache
-def _session_statement() -> Select[UserSession, User, datetime | None]:
-    """``check_session``'s lookup, built once (every request runs it); with ``token_hash``."""
+def _session_statement() -> Select[Any]:
+    """``check_session``'s lookup, built once (every request runs it); with ``token_hash``.
+
+    One row per organisation of the user (one with none when they have none), so the session,
+    the user, the second factor and the memberships cost one round trip, not two.
+    """
+    organisation_id, *other_organisation_columns = MEMBER_ORGANISATION_COLUMNS
     return (
-        select(UserSession, User, SecondFactor.confirmed_at)
-        .join(User, User.id == UserSession.user_id)
-        .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
-        .where(UserSession.token_hash == bindparam("token_hash"))
+        select(
+            *_SESSION_COLUMNS,
+            *_USER_COLUMNS,
+            SecondFactor.confirmed_at,
+            organisation_id.label("organisation_id"),
+            *other_organisation_columns,
+            Membership.role,
+        )
+        .join(User, _USERS.id == _SESSIONS.user_id)
+        .outerjoin(SecondFactor, SecondFactor.user_id == _USERS.id)
+        .outerjoin(Membership, Membership.user_id == _USERS.id)
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .where(_SESSIONS.token_hash == bindparam("token_hash"))
+        .order_by(Organisation.name)
     )
 
 

@@ -7,8 +7,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.extensions import db
-from tenants.queries import organisations_of
+from app.tenancy import user_organisations
 
 blueprint = Blueprint("home", __name__)
 
@@ -19,7 +18,7 @@ def index() -> Any:
     # Bureau staff start at the bureau's work; their own memberships are in the switcher.
     if current_user.is_bureau_admin:
         return redirect(url_for("bureau.organisations"))
-    memberships = organisations_of(db.session(), current_user.id)
+    memberships = user_organisations()
     if len(memberships) == 1:
         return redirect(url_for("dashboard.index", slug=memberships[0][0].slug))
     return render_template("home/index.html", memberships=memberships)
@@ -29,5 +28,5 @@ def index() -> Any:
 @login_required
 def mine() -> Any:
     """Every organisation the user belongs to, whoever they are (the top bar links here)."""
-    memberships = organisations_of(db.session(), current_user.id)
+    memberships = user_organisations()
     return render_template("home/index.html", memberships=memberships)

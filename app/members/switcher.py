@@ -7,8 +7,7 @@ from typing import Any
 from flask import Blueprint, g
 from flask_login import current_user
 
-from app.extensions import db
-from tenants.queries import organisations_of
+from app.tenancy import user_organisations
 
 
 def register(blueprint: Blueprint) -> None:
@@ -27,5 +26,5 @@ def my_organisations() -> list[tuple[str, str, str]]:
     # An organisation's page found them already (``app.tenancy``).
     found = g.get("user_organisations")
     if found is None:
-        found = organisations_of(db.session(), current_user.id)
+        found = user_organisations()
     return [(organisation.slug, organisation.name, role) for organisation, role in found]
