@@ -8,10 +8,12 @@ opposite way on both sides, which reopens the invoice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from purchasing.errors import NotFound, ValidationFailed, message
@@ -83,22 +85,50 @@ def reverse_payment(session: Session, payment_id: int, on: date, reason: str) ->
     return reversal.id
 
 
-def paid_amount(session: Session, invoice_id: int) -> Decimal:
-    paid = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.invoice_id == invoice_id)
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What came in against an invoice: payments, and credit notes on it (negative totals)."""
+
+    paid: Decimal
+    credited: Decimal
+    has_credit_note: bool
+
+    def open_of(self, total: Decimal) -> Decimal:
+        """What is still to be paid of ``total``: less payments, less credit notes."""
+        return total + self.credited - self.paid
+
+
+def settlement(session: Session, invoice_id: int) -> Settlement:
+    """Payments and credit notes of one invoice, in one statement."""
+    row = session.execute(_SETTLEMENT, {"invoice_id": invoice_id}).one()
+    return Settlement(
+        paid=Decimal(row.paid), credited=Decimal(row.credited), has_credit_note=row.credit_notes > 0
     )
-    return Decimal(paid or 0)
 
 
 def open_amount(session: Session, invoice_id: int) -> Decimal:
     """What is still to be paid: the total, less payments, less a credit note on it."""
     invoice = _invoice(session, invoice_id)
-    credited = session.scalar(
-        select(func.coalesce(func.sum(Invoice.total), 0)).where(
-            Invoice.credits_invoice_id == invoice_id
-        )
+    return settlement(session, invoice_id).open_of(invoice.total)
+
+
+def _settlement_statement() -> Select[Any]:
+    invoice_id = bindparam("invoice_id", type_=BigInteger)
+    credit_notes = select(
+        func.coalesce(func.sum(Invoice.total), 0).label("credited"),
+        func.count().label("credit_notes"),
+    ).where(Invoice.credits_invoice_id == invoice_id)
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(Payment.invoice_id == invoice_id)
+        .scalar_subquery()
     )
-    return invoice.total + Decimal(credited or 0) - paid_amount(session, invoice_id)
+    notes = credit_notes.subquery("notes")
+    return select(paid.label("paid"), notes.c.credited, notes.c.credit_notes).select_from(notes)
+
+
+# Built once: every invoice page and every payment asks it.
+_SETTLEMENT = _settlement_statement()
 
 
 def _book(session: Session, invoice: Invoice, payment: Payment, note: str) -> None:

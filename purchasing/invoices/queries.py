@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from purchasing.errors import NotFound, message
-from purchasing.invoices.payments import open_amount, paid_amount
+from purchasing.invoices.payments import settlement
 from purchasing.models import Booking, BookingStatus, Invoice, Payment, Side
 
 
@@ -47,18 +47,18 @@ def invoice_state(session: Session, invoice_id: int) -> InvoiceState:
             )
         )
     )
-    credited = session.scalar(select(Invoice.id).where(Invoice.credits_invoice_id == invoice_id))
-    remaining = open_amount(session, invoice_id) if invoice.kind == "invoice" else Decimal(0)
+    settled = settlement(session, invoice_id)
+    remaining = settled.open_of(invoice.total) if invoice.kind == "invoice" else Decimal(0)
     errors = [row.last_error for row in rows if row.last_error]
     return InvoiceState(
         invoice_id=invoice.id,
         number=invoice.number,
         kind=invoice.kind,
         total=invoice.total,
-        paid=paid_amount(session, invoice_id),
+        paid=settled.paid,
         open=remaining,
         is_settled=remaining == 0,
-        is_credited=credited is not None,
+        is_credited=settled.has_credit_note,
         bureau_booking=_side_status(rows, Side.BUREAU),
         member_booking=_side_status(rows, Side.MEMBER),
         booking_error=errors[0] if errors else None,
