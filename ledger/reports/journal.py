@@ -22,11 +22,14 @@ from sqlalchemy import (
     any_,
     bindparam,
     exists,
+    func,
+    literal,
     or_,
     select,
     true,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from ledger.entries import Amount, NewPosting, NewTransaction
@@ -94,6 +97,14 @@ def journal(
 _TRANSACTIONS = Transaction.__table__.c
 _POSTINGS = Posting.__table__.c
 _ACCOUNTS = Account.__table__.c
+_NO_META = literal({}, JSONB)
+
+
+def _meta_or_null(column: Any) -> Any:
+    """A meta column as NULL when it is empty (nearly always): no JSON for the driver to
+    parse, and the transaction's own comes again on each of its posting rows."""
+    return func.nullif(column, _NO_META, type_=JSONB)
+
 
 TRANSACTION_COLUMNS = (
     _TRANSACTIONS.id,
@@ -103,7 +114,7 @@ TRANSACTION_COLUMNS = (
     _TRANSACTIONS.narration,
     _TRANSACTIONS.tags,
     _TRANSACTIONS.links,
-    _TRANSACTIONS.meta,
+    _meta_or_null(_TRANSACTIONS.meta).label("meta"),
     _TRANSACTIONS.source,
     _TRANSACTIONS.pad_id,
 )
@@ -119,7 +130,7 @@ POSTING_COLUMNS = (
     _POSTINGS.price_number,
     _POSTINGS.price_currency,
     _POSTINGS.flag.label("posting_flag"),
-    _POSTINGS.meta.label("posting_meta"),
+    _meta_or_null(_POSTINGS.meta).label("posting_meta"),
 )
 
 

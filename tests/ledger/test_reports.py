@@ -156,6 +156,17 @@ def test_the_journal_pages_newest_first_and_filters(book: Session) -> None:
     assert len(bank_2024.entries) == 3
 
 
+def test_the_journal_keeps_metadata_and_shows_none_where_there_is_none(book: Session) -> None:
+    entries = {e.transaction.narration: e.transaction for e in journal(book).entries}
+
+    subsidy = next(t for t in entries.values() if t.meta)
+    assert subsidy.meta == {"project": "buurthuis"}
+    cake = entries["Taart zomerfeest"]
+    assert cake.meta == {}
+    assert [p.meta for p in cake.postings] == [{"project": "zomerfeest"}, {}]
+    assert all(p.meta == {} for p in entries["Gift"].postings)
+
+
 def test_a_journal_text_filter_treats_percent_signs_as_text(book: Session) -> None:
     assert journal(book, JournalFilter(text="%")).entries == ()
 
