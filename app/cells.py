@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from babel import Locale
@@ -234,6 +235,14 @@ def account_datalist(
     label on each, as the bank inbox has them; otherwise one option a line, a label only
     when there is a hint, as the forms and the journal have them.
     """
+    return _account_datalist(tuple(choices), id_, tuple(types) if types else None, compact)
+
+
+@lru_cache(maxsize=512)
+def _account_datalist(
+    choices: tuple[AccountChoice, ...], id_: str, types: tuple[str, ...] | None, compact: bool
+) -> Markup:
+    """``account_datalist``, kept per chart: the same few hundred escaped options, every page."""
     options = picker_options(choices, types)
     if compact:
         rows = "".join(

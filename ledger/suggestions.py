@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 
 from sqlalchemy import Date, Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -71,13 +72,21 @@ def resolve_account(choices: Sequence[AccountChoice], text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def picker_texts(choices: Sequence[AccountChoice]) -> dict[str, str]:
+def picker_texts(choices: Sequence[AccountChoice]) -> Mapping[str, str]:
     """What the account picker shows for each account: its Dutch label when that names it alone.
 
     A Dutch label that another account also answers to would be refused as ambiguous when
     typed back, so such an account shows ``Label (RGS code)`` when that is unique, and its full
     name only when nothing else tells it apart (or it has no Dutch label).
+
+    Worked out once per chart and kept (it depends on the choices alone): every form, the
+    journal and the bank inbox ask it for the same chart, some once per field.
     """
+    return _picker_texts(tuple(choices))
+
+
+@lru_cache(maxsize=512)
+def _picker_texts(choices: tuple[AccountChoice, ...]) -> Mapping[str, str]:
     named: dict[str, set[str]] = {}
     for c in choices:
         for key in (c.name, c.label_nl, c.label_en, c.rgs_code or "", c.coded_label):
@@ -87,7 +96,7 @@ def picker_texts(choices: Sequence[AccountChoice]) -> dict[str, str]:
     for c in choices:
         unique = [t for t in (c.label_nl, c.coded_label) if t and named[t.casefold()] == {c.name}]
         texts[c.name] = unique[0] if unique else c.name
-    return texts
+    return MappingProxyType(texts)
 
 
 def picker_text(choices: Sequence[AccountChoice], name: str) -> str:
