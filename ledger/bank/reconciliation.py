@@ -23,6 +23,7 @@ class Reconciliation:
     bank_account_id: int
     iban: str
     account: str
+    account_label: str  # the account's Dutch label, else its name: what a treasurer reads
     open_lines: int
     asserted_until: date | None
     bank_balance: Decimal | None
@@ -89,18 +90,18 @@ def reconciliations(session: Session) -> list[Reconciliation]:
             session,
             bank_account_id,
             iban,
-            account,
+            (account, label or account),
             (lines or 0, first),
             balances.get(bank_account_id, []),
         )
-        for bank_account_id, iban, account, lines, first in accounts
+        for bank_account_id, iban, account, label, lines, first in accounts
     ]
 
 
 @cache
-def _accounts_statement() -> Select[int, str, str, int | None, date | None]:
-    """Every bank account with its ledger account, and how many lines wait since when (NULL
-    when none): built once."""
+def _accounts_statement() -> Select[int, str, str, str | None, int | None, date | None]:
+    """Every bank account with its ledger account and that account's label, and how many lines
+    wait since when (NULL when none): built once."""
     waiting = (
         select(
             BankLine.bank_account_id,
@@ -112,7 +113,14 @@ def _accounts_statement() -> Select[int, str, str, int | None, date | None]:
         .subquery("waiting")
     )
     return (
-        select(BankAccount.id, BankAccount.iban, Account.name, waiting.c.lines, waiting.c.first)
+        select(
+            BankAccount.id,
+            BankAccount.iban,
+            Account.name,
+            Account.label_nl,
+            waiting.c.lines,
+            waiting.c.first,
+        )
         .join(Account, Account.id == BankAccount.account_id)
         .outerjoin(waiting, waiting.c.bank_account_id == BankAccount.id)
         .order_by(BankAccount.iban)
@@ -126,10 +134,11 @@ def _reconciliation(
     session: Session,
     bank_account_id: int,
     iban: str,
-    account: str,
+    account_and_label: tuple[str, str],
     open_lines: tuple[int, date | None],
     balances: list[BankBalance],
 ) -> Reconciliation:
+    account, label = account_and_label
     count, first_open = open_lines
     asserted = [b.date for b in balances if b.assertion_id is not None]
     latest = balances[-1] if balances else None
@@ -143,6 +152,7 @@ def _reconciliation(
         bank_account_id=bank_account_id,
         iban=iban,
         account=account,
+        account_label=label,
         open_lines=count,
         asserted_until=max(asserted) if asserted else None,
         bank_balance=latest.number if latest else None,
