@@ -1,15 +1,20 @@
 """Load: gunicorn against real PostgreSQL and Redis, 100 organisations, driven by wrk.
 
-Run ``python -m bench.load [--servers sync:4,gthread:4x2] [--seconds 30]``. A scratch database
-``sb_bench_<random>`` (dropped afterwards) gets a bureau and 100 organisations of mixed size
-(1 × 10,000, 4 × 2,000, 15 × 500 and 80 × 100 transactions, imported with ``import_book``),
+Run ``python -m bench.load [--servers sync:4,gthread:4x2] [--seconds 30] [--rounds 3]``. A scratch
+database ``sb_bench_<random>`` (dropped afterwards) gets a bureau and 100 organisations of mixed
+size (1 × 10,000, 4 × 2,000, 15 × 500 and 80 × 100 transactions, imported with ``import_book``),
 each with invoices and a bank statement in its inbox (``bench.load_data``). ``gunicorn wsgi:app``
-serves it with production settings, CSRF on. Owners, bookkeepers, viewers and bureau staff log
-in through the login form (``bench.load_plan``); wrk, in a process of its own, then sends a
-realistic mix of their requests (``bench.load_wrk``), and each hot page alone. Requests/s,
-p50/p95/p99, errors and the CPU of the application and of PostgreSQL are appended to
-``bench/RESULTS.md``. Targets (issue #12): at least 300 mixed requests/s on 2 cores, p99 under
-150 ms, zero errors; reported as met or missed, never asserted.
+serves it with production settings, CSRF on. Owners, bookkeepers, viewers and bureau staff log in
+through the login form (``bench.load_plan``); wrk, in a process of its own, then sends a realistic
+mix of their requests (``bench.load_wrk``), and each hot page alone. Requests/s, p50/p95/p99,
+errors and the CPU of the application and of PostgreSQL are appended to ``bench/RESULTS.md``.
+Targets (issue #12): at least 300 mixed requests/s on 2 cores, p99 under 150 ms, zero errors;
+reported as met or missed, never asserted.
+
+On a shared machine whose speed wanders from minute to minute, ``--rounds`` measures the mix
+several times on each server and reports every round, and ``--servers
+sync:4@../before,sync:4,sync:4@../before,sync:4`` takes turns between an earlier revision's code
+(a ``git worktree``) and this one on the same data, so a change is compared in the same minutes.
 """
 
 from __future__ import annotations
@@ -119,7 +124,8 @@ def serve_and_measure(
     *,
     first: bool,
     state: dict[str, object],
-) -> Outcome:
+) -> list[Outcome]:
+    """The mix ``--rounds`` times on one server (one warm-up first); pages alone once."""
     with gunicorn(kind, urls[0], urls[1], secret, work) as server:
         if first:
             logins = log_everyone_in(server, population)
@@ -129,13 +135,16 @@ def serve_and_measure(
             check_each_kind(server, state["pool"])  # type: ignore[arg-type]
         mixed = raw(state["mixed"], server.port)  # type: ignore[arg-type]
         run_wrk(server.port, mixed, WARM_UP_SECONDS, options.connections, options.wrk_threads)
-        outcome = measure(server, engine, mixed, options.seconds, options)
-        print(f"load: {kind}: mixed {outcome.rate:.0f}/s", flush=True)
+        outcomes = []
+        for _round in range(options.rounds):
+            outcome = measure(server, engine, mixed, options.seconds, options)
+            print(f"load: {kind}: mixed {outcome.rate:.0f}/s", flush=True)
+            outcomes.append(outcome)
         if first and options.profile:
             state["profile"] = profile_worker(server, mixed, options, work)
         if first and options.page_seconds:
             state["pages"] = measure_pages(server, engine, state["pool"], options)  # type: ignore[arg-type]
-        return outcome
+        return outcomes
 
 
 def measure_pages(
@@ -168,8 +177,9 @@ def run(options: argparse.Namespace) -> str:
             machine = describe(engine)
             population = populate(engine, sizes)
             print(f"load: populated in {population.seconds:.0f} s", flush=True)
-            outcomes = {
-                str(kind): serve_and_measure(
+            outcomes: dict[str, Outcome] = {}
+            for index, kind in enumerate(kinds):
+                rounds = serve_and_measure(
                     kind,
                     (url, options.redis_url),
                     secret,
@@ -180,8 +190,8 @@ def run(options: argparse.Namespace) -> str:
                     first=index == 0,
                     state=state,
                 )
-                for index, kind in enumerate(kinds)
-            }
+                for number, outcome in enumerate(rounds, start=1):
+                    outcomes[_label(kind, index, number, kinds, options.rounds)] = outcome
         finally:
             engine.dispose()
     tables = [mixed_table(outcomes, options.connections), targets_table(outcomes)]
@@ -202,12 +212,25 @@ def _note(population: Population, options: argparse.Namespace) -> str:
         f"{len(population.organisations)} organisations, {population.transactions:,} "
         f"transactions imported (populated in {population.seconds:.0f} s); {people} logged in "
         f"through the login form. wrk {options.wrk_threads} thread(s), {options.connections} "
-        f"connections, {options.seconds} s mixed and {options.page_seconds} s per page alone, "
+        f"connections, {options.seconds} s mixed ({options.rounds} round(s) per server) and "
+        f"{options.page_seconds} s per page alone, "
         "after a 5 s warm-up; the mix is a person at random, then one of their requests by "
         "weight (bench/load_plan.py). Latency in ms. CPU: utime+stime of the gunicorn "
         "processes and of the PostgreSQL backends of the scratch database over the run; "
         "'machine' is every process on the machine (other work included)."
     )
+
+
+def _label(
+    kind: ServerKind, index: int, number: int, kinds: Sequence[ServerKind], rounds: int
+) -> str:
+    """The server's row name: its kind, which start of that kind, which round."""
+    label = str(kind)
+    if kinds.count(kind) > 1:
+        label += f" (start {kinds[: index + 1].count(kind)})"
+    if rounds > 1:
+        label += f", round {number}"
+    return label
 
 
 def _sizes(spec: str) -> list[int]:
@@ -222,8 +245,15 @@ def _sizes(spec: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
-    parser.add_argument("--servers", default="sync:4,gthread:4x2", help="sync:N or gthread:NxT")
+    parser.add_argument(
+        "--servers",
+        default="sync:4,gthread:4x2",
+        help="sync:N or gthread:NxT, each optionally @CHECKOUT (another worktree's code)",
+    )
     parser.add_argument("--seconds", type=int, default=30, help="wrk duration of the mix")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="the mix this many times per server (noisy hosts)"
+    )
     parser.add_argument("--page-seconds", type=int, default=15, help="per page alone; 0 skips")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=1)

@@ -19,22 +19,36 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class ServerKind:
-    """``sync:4`` (4 sync workers) or ``gthread:4x2`` (4 workers of 2 threads each)."""
+    """``sync:4`` (4 sync workers) or ``gthread:4x2`` (4 workers of 2 threads each).
+
+    ``sync:4@../other`` serves the code of another checkout (``git worktree add ../other REV``)
+    on the same data: an earlier revision measured between runs of this one, so both meet the
+    same minutes of a shared machine. Its migrations must be those of this checkout.
+    """
 
     worker_class: str
     workers: int
     threads: int = 1
+    checkout: Path | None = None
 
     @classmethod
     def parse(cls, spec: str) -> ServerKind:
+        spec, _at, checkout = spec.partition("@")
         worker_class, _sep, size = spec.partition(":")
         workers, _x, threads = size.partition("x")
-        return cls(worker_class, int(workers or 4), int(threads or 1))
+        where = Path(checkout).resolve() if checkout else None
+        return cls(worker_class, int(workers or 4), int(threads or 1), where)
+
+    @property
+    def root(self) -> Path:
+        return self.checkout or ROOT
 
     def __str__(self) -> str:
         if self.worker_class == "sync":
-            return f"{self.workers} sync workers"
-        return f"{self.workers} {self.worker_class} workers × {self.threads} threads"
+            name = f"{self.workers} sync workers"
+        else:
+            name = f"{self.workers} {self.worker_class} workers × {self.threads} threads"
+        return f"{name} ({_revision(self.checkout)})" if self.checkout else name
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,7 @@ def gunicorn(
         "SECRET_KEY": secret_key,
         "SB_INSTANCE_DIR": str(work / "instance"),
         "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",  # wsgi.py refuses to start without it
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(kind.root),
     }
     command = [
         sys.executable,
@@ -82,7 +96,7 @@ def gunicorn(
     log = work / f"gunicorn-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
+            command, cwd=kind.root, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     try:
         _wait_until_up(port, process, log)
@@ -94,6 +108,17 @@ def gunicorn(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _revision(checkout: Path) -> str:
+    """The commit a checkout is at, short, for the results' row names."""
+    found = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.strip() or str(checkout)
 
 
 def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
