@@ -118,10 +118,6 @@ def drop_roles_after_database(connection: Connection, schema_names: Iterable[str
         connection.exec_driver_sql(f"DROP ROLE IF EXISTS {_quote(connection, schema_name)}")
 
 
-def set_local_role_sql(connection: Connection, schema_name: str) -> str:
-    return f"SET LOCAL ROLE {_quote(connection, tenant_role(schema_name))}"
-
-
 def _create_role_if_missing(connection: Connection, role: str, member_of: str | None) -> None:
     exists = connection.exec_driver_sql(
         "SELECT 1 FROM pg_roles WHERE rolname = %(name)s", {"name": role}
