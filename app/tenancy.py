@@ -147,10 +147,8 @@ def _bind_and_authorise() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     session = db.session()
-    # The user's organisations, as they were before the view ran: the membership to check, and
-    # the switcher in the top bar.
-    g.user_organisations = user_organisations()
-    found = [(o, role) for o, role in g.user_organisations if o.slug == g.org_slug]
+    # The user's organisations as the session check read them, before the view ran.
+    found = [(o, role) for o, role in user_organisations() if o.slug == g.org_slug]
     if not found:
         abort(404)
     organisation, role = found[0][0], Role(found[0][1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g
+from flask import Blueprint
 from flask_login import current_user
 
 from app.tenancy import user_organisations
@@ -23,8 +23,4 @@ def my_organisations() -> list[tuple[str, str, str]]:
     """(slug, name, role) of each organisation of the logged-in user; called only when shown."""
     if not current_user.is_authenticated:
         return []
-    # An organisation's page found them already (``app.tenancy``).
-    found = g.get("user_organisations")
-    if found is None:
-        found = user_organisations()
-    return [(organisation.slug, organisation.name, role) for organisation, role in found]
+    return [(o.slug, o.name, role) for o, role in user_organisations()]
