@@ -36,7 +36,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ledger.models import Account, BalanceBucket, Posting
 from ledger.roll_up import Effect, apply_effects, month_of, next_month
-from ledger.statements import LIKE_ESCAPE, like_escaped
+from ledger.statements import LIKE_ESCAPE, like_escaped, read
 
 __all__ = [
     "Balances",
@@ -57,7 +57,8 @@ Balances = dict[str, dict[str, Decimal]]
 def balances_before(session: Session, day: date) -> Balances:
     """Every account's units per currency, summed over lots, from postings dated before ``day``."""
     boundary, low, high, sign = _nearest_boundary(day)
-    rows = session.execute(
+    rows = read(
+        session,
         _balances_before_statement(),
         {"boundary": boundary, "low": low, "high": high, "sign": sign},
     )
@@ -98,9 +99,7 @@ def balances_before_each(session: Session, days: Sequence[date]) -> list[Balance
         boundary, low, high, sign = _nearest_boundary(day)
         values |= {f"boundary_{n}": boundary, f"low_{n}": low, f"high_{n}": high, f"sign_{n}": sign}
     results: list[Balances] = [{} for _ in days]
-    for name, currency, units, which in session.execute(
-        _balances_each_statement(len(days)), values
-    ):
+    for name, currency, units, which in read(session, _balances_each_statement(len(days)), values):
         if units:
             results[which].setdefault(name, {})[currency] = units
     return results
@@ -143,9 +142,11 @@ def balances_between(session: Session, start: date, end: date) -> Balances:
 
 def subtree_balance(session: Session, account: str, currency: str, day: date) -> Decimal:
     """Units of ``currency`` in ``account`` and its subaccounts before ``day``, as ``balance``."""
-    total = session.scalar(
-        _subtree_balance_statement(), subtree_values(day, currency, {"account": account})
-    )
+    total = read(
+        session,
+        _subtree_balance_statement(),
+        subtree_values(day, currency, {"account": account}),
+    ).scalar()
     return Decimal(total or 0)
 
 

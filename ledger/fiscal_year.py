@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from ledger.audit import record_change
 from ledger.errors import ValidationFailed, message
 from ledger.models import BookOption
+from ledger.statements import read
 
 OPTION = "fiscal_year_start_month"
 
 
 def fiscal_year_start_month(session: Session) -> int:
-    return start_month_of(session.scalar(_START_MONTH))
+    return start_month_of(read(session, _START_MONTH).scalar())
 
 
 def start_month_of(value: Any) -> int:

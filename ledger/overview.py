@@ -19,6 +19,7 @@ from ledger.balances import subtree_units, subtree_values
 from ledger.chart import DEFAULT_CURRENCY, AccountType
 from ledger.fiscal_year import START_MONTH_VALUE, fiscal_year_of, start_month_of
 from ledger.models import Account, BalanceBucket, Posting
+from ledger.statements import read
 
 LIQUID_ROOTS = ("Assets:Bank", "Assets:Cash")
 RECEIVABLES = "Assets:Receivables"
@@ -85,7 +86,8 @@ def overview(session: Session, today: date) -> Overview:
     that they need not wait for the fiscal year's first month.
     """
     tomorrow = today + timedelta(days=1)
-    owed = session.execute(
+    owed = read(
+        session,
         _owed_statement(),
         subtree_values(
             tomorrow, DEFAULT_CURRENCY, {"receivables": RECEIVABLES, "payables": PAYABLES}
@@ -127,7 +129,8 @@ def _months_later(month: date, count: int) -> date:
 
 def _liquid(session: Session, before: date) -> tuple[AccountBalance, ...]:
     """Every open bank and cash account with its balance, empty ones included."""
-    rows = session.execute(
+    rows = read(
+        session,
         _liquid_statement(),
         {"currency": DEFAULT_CURRENCY, "month": before.replace(day=1), "before": before},
     )
@@ -183,7 +186,7 @@ def _liquid_statement() -> Select[str, str, str, Decimal | None, Decimal | None]
 
 
 def _month_results(session: Session, start: date, end: date) -> dict[date, MonthResult]:
-    rows = session.execute(_month_results_statement(), {"start": start, "end": end}).all()
+    rows = read(session, _month_results_statement(), {"start": start, "end": end}).all()
     income: dict[date, Decimal] = {}
     expenses: dict[date, Decimal] = {}
     for kind, month, units in rows:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ledger.chart import AccountType
 from ledger.errors import ValidationFailed, message
 from ledger.models import Account, Transaction
+from ledger.statements import read
 
 RECENT_TRANSACTIONS = 2000
 
@@ -47,7 +48,7 @@ class AccountChoice:
 
 def account_choices(session: Session, on: date) -> list[AccountChoice]:
     """Accounts open on ``on``, by name: what a posting dated then may use."""
-    rows = session.execute(_choices_statement(), {"on": on})
+    rows = read(session, _choices_statement(), {"on": on})
     return [AccountChoice(*row) for row in rows]
 
 
@@ -160,7 +161,7 @@ def recent_payees(session: Session, limit: int = 200) -> list[str]:
 
     Only the newest transactions are read, so the cost stays flat however long the books get.
     """
-    return list(session.scalars(_payees_statement(), {"limit": limit}))
+    return list(read(session, _payees_statement(), {"limit": limit}).scalars())
 
 
 @cache

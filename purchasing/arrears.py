@@ -10,6 +10,7 @@ from functools import cache
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ledger.statements import read
 from purchasing.models import Invoice, InvoiceKind, Payment
 from purchasing.money import from_cents
 
@@ -81,7 +82,7 @@ def open_invoices(
     )
     return [
         OpenItem(*row)
-        for row in session.execute(query, {k: v for k, v in values.items() if v is not None})
+        for row in read(session, query, {k: v for k, v in values.items() if v is not None})
     ]
 
 

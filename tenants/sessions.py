@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from ledger.statements import read
 from tenants.models import Membership, Organisation, User
 from tenants.queries import MEMBER_ORGANISATION_COLUMNS, MemberOrganisation, member_organisation
 from tenants.security_models import SecondFactor, UserSession
@@ -103,7 +104,7 @@ def check_session(
 
     Plain columns, no ORM objects: every request runs this, and only one in many writes.
     """
-    rows = session.execute(_session_statement(), {"token_hash": token_hash(token)}).all()
+    rows = read(session, _session_statement(), {"token_hash": token_hash(token)}).all()
     if not rows:
         return None
     first = rows[0]

@@ -26,6 +26,7 @@ from ledger.bank.statement import Progress
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError, NotFound, ValidationFailed, message
 from ledger.models import Account, Posting
+from ledger.statements import read
 from ledger.transactions import post_transaction
 
 
@@ -115,7 +116,7 @@ def before_start_count(lines: Sequence[InboxLine]) -> int:
 
 def ignored_count(session: Session) -> int:
     """How many unbooked lines are set aside (the count on the "Genegeerd" filter)."""
-    return int(session.scalar(_IGNORED_COUNT) or 0)
+    return int(read(session, _IGNORED_COUNT).scalar() or 0)
 
 
 _IGNORED_COUNT = select(func.count()).where(

@@ -14,6 +14,7 @@ from ledger.balances import subtree_balance
 from ledger.bank.assertions import add_holding_assertion
 from ledger.bank.models import BankAccount, BankBalance, BankLine, is_waiting
 from ledger.models import Account
+from ledger.statements import read
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ def reconciliations(session: Session) -> list[Reconciliation]:
     Two statements whatever the number of bank accounts; one more per account only where
     the books disagree with a statement (the difference is worked out then).
     """
-    accounts = session.execute(_accounts_statement()).all()
+    accounts = read(session, _accounts_statement()).all()
     balances: dict[int, list[BankBalance]] = {}
     for balance in session.scalars(_BALANCES):
         balances.setdefault(balance.bank_account_id, []).append(balance)

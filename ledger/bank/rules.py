@@ -14,6 +14,7 @@ from ledger.audit import record_change
 from ledger.bank.models import BankLine, BankRule
 from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import Account, Posting
+from ledger.statements import read
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def all_rules(session: Session) -> list[RuleSpec]:
             narration=row.narration,
             bank_account_id=row.bank_account_id,
         )
-        for row in session.execute(_ALL_RULES)
+        for row in read(session, _ALL_RULES)
     ]
 
 

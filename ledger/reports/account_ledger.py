@@ -34,7 +34,7 @@ from ledger.models import Account, Posting, Transaction
 from ledger.reports.periods import Period
 from ledger.reports.sections import Units
 from ledger.roll_up import month_of
-from ledger.statements import LIKE_ESCAPE, like_escaped
+from ledger.statements import LIKE_ESCAPE, like_escaped, read
 
 Cursor = tuple[date, int]
 PAGE_SIZE = 100
@@ -81,7 +81,7 @@ def account_ledger(
     With ``text`` only postings whose payee or narration holds it are listed, and the balance
     runs over those alone (starting from nothing): a sum of what was found, not the account's.
     """
-    row = session.execute(_ACCOUNT, {"name": account}).one_or_none()
+    row = read(session, _ACCOUNT, {"name": account}).one_or_none()
     if row is None:
         raise NotFound(message("Rekening %(name)s bestaat niet."), name=account)
     account_id, label = row
@@ -94,7 +94,7 @@ def account_ledger(
     if text:
         values["text"] = like_escaped(text)
     query = _page_statement(period is not None, after is not None, bool(text))
-    rows = session.execute(query, values).all()
+    rows = read(session, query, values).all()
     running = dict(opening)
     lines = []
     for r in rows[:limit]:
@@ -198,6 +198,6 @@ def _balance_before(
         values["day"] = day
     else:
         values["after_date"], values["after_id"] = after
-    rows = session.execute(_balance_before_statement(after is not None), values)
+    rows = read(session, _balance_before_statement(after is not None), values)
     # A currency with no roll-up before the month and no posting in it sums to NULL.
     return {currency: units for currency, units in rows if units is not None and units != 0}

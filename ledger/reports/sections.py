@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.balances import Balances
 from ledger.models import Account
+from ledger.statements import read
 
 Units = dict[str, Decimal]
 
@@ -35,7 +36,7 @@ class Section:
 
 def account_labels(session: Session) -> dict[str, str]:
     """Each account's Dutch label (empty when it has none), to show next to its name."""
-    return {name: label for name, label in session.execute(_LABELS)}
+    return {name: label for name, label in read(session, _LABELS)}
 
 
 # Built once: every report reads it.

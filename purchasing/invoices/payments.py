@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from ledger.statements import read
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.documents import facts_of
 from purchasing.invoices.entries import key, payment_entries
@@ -100,7 +101,7 @@ class Settlement:
 
 def settlement(session: Session, invoice_id: int) -> Settlement:
     """Payments and credit notes of one invoice, in one statement."""
-    row = session.execute(_SETTLEMENT, {"invoice_id": invoice_id}).one()
+    row = read(session, _SETTLEMENT, {"invoice_id": invoice_id}).one()
     return Settlement(
         paid=Decimal(row.paid), credited=Decimal(row.credited), has_credit_note=row.credit_notes > 0
     )
