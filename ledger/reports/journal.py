@@ -28,15 +28,17 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.meta import decode_meta
 from ledger.models import Account, Posting, Transaction
 from ledger.rows import cost_of, price_of
-from ledger.statements import LIKE_ESCAPE, like_escaped
+from ledger.statements import LIKE_ESCAPE, like_escaped, read
 
 Cursor = tuple[date, int]
 PAGE_SIZE = 50
@@ -86,7 +88,7 @@ def journal(
     if before is not None:
         shape = replace(shape, before=True)
         values["before_date"], values["before_id"] = before
-    rows = session.execute(_statement(shape), values).all()
+    rows = read(session, _statement(shape), values).all()
     grouped = [list(group) for _id, group in groupby(rows, key=lambda row: row.id)]
     entries = tuple(JournalEntry(group[0].id, _transaction(group)) for group in grouped[:limit])
     last = grouped[limit - 1][0] if len(grouped) > limit else None
@@ -98,6 +100,12 @@ _TRANSACTIONS = Transaction.__table__.c
 _POSTINGS = Posting.__table__.c
 _ACCOUNTS = Account.__table__.c
 _NO_META = literal({}, JSONB)
+
+
+def _as_psycopg_reads(column: Any) -> Any:
+    """A ``text[]`` column as psycopg reads it, a list: SQLAlchemy's ARRAY type would copy
+    each list again, for every posting row of the page (the transaction's on each)."""
+    return type_coerce(column, NullType()).label(column.name)
 
 
 def _meta_or_null(column: Any) -> Any:
@@ -112,8 +120,8 @@ TRANSACTION_COLUMNS = (
     _TRANSACTIONS.flag,
     _TRANSACTIONS.payee,
     _TRANSACTIONS.narration,
-    _TRANSACTIONS.tags,
-    _TRANSACTIONS.links,
+    _as_psycopg_reads(_TRANSACTIONS.tags),
+    _as_psycopg_reads(_TRANSACTIONS.links),
     _meta_or_null(_TRANSACTIONS.meta).label("meta"),
     _TRANSACTIONS.source,
     _TRANSACTIONS.pad_id,
