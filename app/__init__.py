@@ -10,7 +10,7 @@ from flask import Flask
 
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
 import tenants.security_models  # noqa: F401  (sessions, resets, second factors, security log)
-from tenants.databases import ping_after_idle
+from tenants.databases import keep_prepared_statements, ping_after_idle
 from workers.settings import DEVELOPMENT_PUBLIC_URL, Settings, engine_options, settings_from_env
 
 
@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         ping_after_idle(db.engine)  # instead of a round trip before every request's first query
+        keep_prepared_statements(db.engine, settings.prepared_statements)
     schema_owner.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -58,6 +58,7 @@ def mixed_table(outcomes: Mapping[str, Outcome], connections: int) -> Table:
         "app share of app+PostgreSQL CPU",
         "app+PostgreSQL CPU s of the machine's busy s",
         "cores ÷ CPU per request (requests/s)",
+        "largest PostgreSQL backend, private MiB at the end",
         "load average before",
     )
     rows = []
@@ -75,6 +76,7 @@ def mixed_table(outcomes: Mapping[str, Outcome], connections: int) -> Table:
                 _errors(outcome),
                 *_cpu(outcome),
                 _capacity(outcome),
+                f"{outcome.cpu.get('PostgreSQL MiB', 0.0):.0f}",
                 f"{outcome.cpu.get('load before', 0.0):.2f}",
             )
         )

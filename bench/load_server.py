@@ -24,20 +24,24 @@ class ServerKind:
     ``sync:4@../other`` serves the code of another checkout (``git worktree add ../other REV``)
     on the same data: an earlier revision measured between runs of this one, so both meet the
     same minutes of a shared machine. Its migrations must be those of this checkout.
+    ``sync:3+prepared=2000`` sets ``SB_PREPARED_STATEMENTS`` for that server.
     """
 
     worker_class: str
     workers: int
     threads: int = 1
     checkout: Path | None = None
+    prepared: int | None = None
 
     @classmethod
     def parse(cls, spec: str) -> ServerKind:
         spec, _at, checkout = spec.partition("@")
+        spec, _plus, setting = spec.partition("+prepared=")
         worker_class, _sep, size = spec.partition(":")
         workers, _x, threads = size.partition("x")
         where = Path(checkout).resolve() if checkout else None
-        return cls(worker_class, int(workers or 4), int(threads or 1), where)
+        prepared = int(setting) if setting else None
+        return cls(worker_class, int(workers or 4), int(threads or 1), where, prepared)
 
     @property
     def root(self) -> Path:
@@ -48,6 +52,8 @@ class ServerKind:
             name = f"{self.workers} sync workers"
         else:
             name = f"{self.workers} {self.worker_class} workers × {self.threads} threads"
+        if self.prepared is not None:
+            name += f", {self.prepared} prepared statements"
         return f"{name} ({_revision(self.checkout)})" if self.checkout else name
 
 
@@ -82,6 +88,8 @@ def gunicorn(
         "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",  # wsgi.py refuses to start without it
         "PYTHONPATH": str(kind.root),
     }
+    if kind.prepared is not None:
+        environment["SB_PREPARED_STATEMENTS"] = str(kind.prepared)
     command = [
         sys.executable,
         "-m",

@@ -140,11 +140,13 @@ def run_wrk(
         finished = subprocess.run(command, capture_output=True, text=True, check=True)
         after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
         after = accounts.read() if accounts else {}
+        memory = accounts.backends_memory() if accounts else 0.0
     finally:
         Path(script.name).unlink()
     outcome = parse(finished.stdout)
     if accounts:
         outcome.cpu = accounts.spent(before, after)
+        outcome.cpu["PostgreSQL MiB"] = memory
         outcome.cpu["wrk"] = (after_children.ru_utime + after_children.ru_stime) - (
             children.ru_utime + children.ru_stime
         )
@@ -200,6 +202,10 @@ class CpuAccounts:
         )
         return spent
 
+    def backends_memory(self) -> float:
+        """The largest private memory of the application's PostgreSQL backends, in MiB."""
+        return max((private_memory_mib(pid) for pid in self._backends()), default=0.0)
+
     def _workers(self) -> list[int]:
         return [self.gunicorn_pid, *children_of(self.gunicorn_pid)]
 
@@ -212,6 +218,18 @@ class CpuAccounts:
                 )
             )
             return [pid for (pid,) in rows]
+
+
+def private_memory_mib(pid: int) -> float:
+    """A process's private resident memory (``RssAnon``) in MiB; 0 when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def process_cpu(pid: int) -> float:

@@ -36,6 +36,22 @@ def connect_args(*, behind_pgbouncer: bool = False) -> dict[str, Any]:
     return common
 
 
+def keep_prepared_statements(engine: Engine, count: int) -> None:
+    """Let every connection of ``engine`` keep ``count`` server-side prepared statements.
+
+    psycopg prepares a statement it has run five times and keeps the 100 most recent. Each
+    statement names its organisation's schema, so to PostgreSQL every organisation's statements
+    are different ones: a connection that serves many organisations in turn plans most of them
+    again on every run (about 0.7 ms of planning for the dashboard). Each kept statement holds
+    its plan in the server process, about 80 KiB (docs/OPERATIONS.md). Behind PgBouncer nothing
+    is prepared (``connect_args``), and this changes nothing.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _keep(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.prepared_max = count
+
+
 # A connection back in the pool for longer than this is checked before it is handed out again.
 IDLE_SECONDS_BEFORE_PING = 1.0
 _CHECKED_IN_AT = "servicebureau.checked_in_at"

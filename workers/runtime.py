@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, create_engine
 
 from purchasing.payments.provider import PaymentProvider
-from tenants.databases import ping_after_idle
+from tenants.databases import keep_prepared_statements, ping_after_idle
 from workers.embedded import embedded_database_url, embedded_redis_url
 from workers.mail import Mailer
 from workers.settings import engine_options, provider_from, settings_from_env
@@ -42,6 +42,7 @@ def runtime_from_env() -> Runtime:
     database_url = settings.database_url or embedded_database_url(settings.instance_dir)
     engine = create_engine(database_url, **engine_options(settings))
     ping_after_idle(engine)
+    keep_prepared_statements(engine, settings.prepared_statements)
     return Runtime(
         engine=engine,
         redis_url=settings.redis_url or embedded_redis_url(settings.instance_dir),

@@ -47,6 +47,9 @@ class Settings:
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
     proxy_hops: int = 0
+    # Server-side prepared statements each database connection keeps (psycopg's default: 100);
+    # see docs/OPERATIONS.md, "Prepared statements", for what more buys and costs.
+    prepared_statements: int = 100
     # The login that owns the schemas and runs migrations; None: ``database_url`` does both.
     migrations_database_url: str | None = None
 
@@ -71,6 +74,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=_positive(env, "SB_SESSION_IDLE_MINUTES", 120),
         session_absolute_hours=_positive(env, "SB_SESSION_ABSOLUTE_HOURS", 12),
         proxy_hops=_positive(env, "SB_PROXY_HOPS", 0, allow_zero=True),
+        prepared_statements=_positive(env, "SB_PREPARED_STATEMENTS", 100),
         migrations_database_url=_sqlalchemy_url(env.get("SB_MIGRATIONS_DATABASE_URL")),
     )
 
