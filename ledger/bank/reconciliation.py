@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ledger.balances import subtree_balance
@@ -79,30 +80,19 @@ def reconcile(session: Session) -> int:
 def reconciliations(session: Session) -> list[Reconciliation]:
     """Every bank account's reconciliation status, for the dashboard and the bank pages.
 
-    Two statements whatever the number of bank accounts; one more per account only where
-    the books disagree with a statement (the difference is worked out then).
+    One statement whatever the number of bank accounts and of the bank's balances over the
+    years (each account's latest, its last asserted and its first waiting one are picked in
+    the database); one more per account only where the books disagree with a statement (the
+    difference is worked out then).
     """
-    accounts = read(session, _accounts_statement()).all()
-    balances: dict[int, list[BankBalance]] = {}
-    for balance in session.scalars(_BALANCES):
-        balances.setdefault(balance.bank_account_id, []).append(balance)
-    return [
-        _reconciliation(
-            session,
-            bank_account_id,
-            iban,
-            (account, label or account),
-            (lines or 0, first),
-            balances.get(bank_account_id, []),
-        )
-        for bank_account_id, iban, account, label, lines, first in accounts
-    ]
+    return [_reconciliation(session, row) for row in read(session, _statement())]
 
 
 @cache
-def _accounts_statement() -> Select[int, str, str, str | None, int | None, date | None]:
-    """Every bank account with its ledger account and that account's label, and how many lines
-    wait since when (NULL when none): built once."""
+def _statement() -> Select[Any]:
+    """Every bank account with its ledger account and that account's label, how many lines
+    wait since when (NULL when none), and the bank's balances that tell where it stands: built
+    once."""
     waiting = (
         select(
             BankLine.bank_account_id,
@@ -113,53 +103,70 @@ def _accounts_statement() -> Select[int, str, str, str | None, int | None, date 
         .group_by(BankLine.bank_account_id)
         .subquery("waiting")
     )
+    of_this_account = BankBalance.bank_account_id == BankAccount.id
+    latest = (
+        select(BankBalance.number, BankBalance.date)
+        .where(of_this_account)
+        .order_by(BankBalance.date.desc(), BankBalance.id.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    asserted_until = (
+        select(func.max(BankBalance.date))
+        .where(of_this_account, BankBalance.assertion_id.is_not(None))
+        .scalar_subquery()
+    )
+    # The first balance not yet asserted that no waiting line comes before: the books must
+    # agree with it, so where they do not, that is the difference to show.
+    disputed = (
+        select(BankBalance.number, BankBalance.currency, BankBalance.date)
+        .where(
+            of_this_account,
+            BankBalance.assertion_id.is_(None),
+            or_(waiting.c.first.is_(None), BankBalance.date <= waiting.c.first),
+        )
+        .order_by(BankBalance.date, BankBalance.id)
+        .limit(1)
+        .lateral("disputed")
+    )
     return (
         select(
-            BankAccount.id,
+            BankAccount.id.label("bank_account_id"),
             BankAccount.iban,
-            Account.name,
+            Account.name.label("account"),
             Account.label_nl,
-            waiting.c.lines,
-            waiting.c.first,
+            func.coalesce(waiting.c.lines, 0).label("open_lines"),
+            asserted_until.label("asserted_until"),
+            latest.c.number.label("bank_balance"),
+            latest.c.date.label("bank_balance_date"),
+            disputed.c.number.label("disputed_number"),
+            disputed.c.currency.label("disputed_currency"),
+            disputed.c.date.label("disputed_date"),
         )
         .join(Account, Account.id == BankAccount.account_id)
         .outerjoin(waiting, waiting.c.bank_account_id == BankAccount.id)
+        .outerjoin(latest, true())
+        .outerjoin(disputed, true())
         .order_by(BankAccount.iban)
     )
 
 
-_BALANCES = select(BankBalance).order_by(BankBalance.date)
-
-
-def _reconciliation(
-    session: Session,
-    bank_account_id: int,
-    iban: str,
-    account_and_label: tuple[str, str],
-    open_lines: tuple[int, date | None],
-    balances: list[BankBalance],
-) -> Reconciliation:
-    account, label = account_and_label
-    count, first_open = open_lines
-    asserted = [b.date for b in balances if b.assertion_id is not None]
-    latest = balances[-1] if balances else None
-    difference, difference_date = None, None
-    for balance in balances:
-        if balance.assertion_id is None and (first_open is None or balance.date <= first_open):
-            actual = subtree_balance(session, account, balance.currency, balance.date)
-            difference, difference_date = actual - balance.number, balance.date
-            break
+def _reconciliation(session: Session, row: Row[Any]) -> Reconciliation:
+    difference = None
+    if row.disputed_date is not None:
+        actual = subtree_balance(session, row.account, row.disputed_currency, row.disputed_date)
+        difference = actual - row.disputed_number
     return Reconciliation(
-        bank_account_id=bank_account_id,
-        iban=iban,
-        account=account,
-        account_label=label,
-        open_lines=count,
-        asserted_until=max(asserted) if asserted else None,
-        bank_balance=latest.number if latest else None,
-        bank_balance_date=latest.date if latest else None,
+        bank_account_id=row.bank_account_id,
+        iban=row.iban,
+        account=row.account,
+        account_label=row.label_nl or row.account,
+        open_lines=row.open_lines,
+        asserted_until=row.asserted_until,
+        bank_balance=row.bank_balance,
+        bank_balance_date=row.bank_balance_date,
         difference=difference,
-        difference_date=difference_date,
+        difference_date=row.disputed_date,
     )
 
 
