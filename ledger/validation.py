@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger import beans
 from ledger.entries import Finding
 from ledger.export import export_book
 from ledger.models import ValidationFinding, ValidationRun
+from ledger.statements import read
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +79,44 @@ def finish_validation(session: Session, run_id: int) -> list[Finding]:
     return findings
 
 
-# Built once: the dashboard reads them on every request.
-_LATEST_RUN = select(ValidationRun).order_by(ValidationRun.id.desc()).limit(1)
-_FINDINGS = (
-    select(ValidationFinding)
-    .where(ValidationFinding.run_id == bindparam("run_id"))
-    .order_by(ValidationFinding.id)
-)
+def _latest_statement() -> Select[Any]:
+    """The newest run, one row per finding (one with no finding columns when it has none)."""
+    runs = ValidationRun.__table__.c
+    found = ValidationFinding.__table__.c
+    latest = (
+        select(runs.id, runs.started_at, runs.finished_at, runs.entry_count)
+        .order_by(runs.id.desc())
+        .limit(1)
+        .subquery("latest")
+    )
+    return (
+        select(
+            latest,
+            found.id.label("finding_id"),
+            found.kind,
+            found.message,
+            found.line,
+            found.date,
+            found.source,
+        )
+        .outerjoin(ValidationFinding.__table__, found.run_id == latest.c.id)
+        .order_by(found.id)
+    )
+
+
+# Built once: the dashboard reads it on every request.
+_LATEST = _latest_statement()
 
 
 def latest_validation(session: Session) -> ValidationReport | None:
     """The newest run with its findings, or None if the book was never validated."""
-    run = session.scalar(_LATEST_RUN)
-    if run is None:
+    rows = read(session, _LATEST).all()
+    if not rows:
         return None
-    rows = session.scalars(_FINDINGS, {"run_id": run.id})
+    run = rows[0]
     findings = tuple(
         Finding(r.kind, r.message, r.line, date.fromisoformat(r.date) if r.date else None, r.source)
         for r in rows
+        if r.finding_id is not None
     )
     return ValidationReport(run.id, run.started_at, run.finished_at, run.entry_count, findings)
