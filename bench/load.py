@@ -1,6 +1,6 @@
 """Load: gunicorn against real PostgreSQL and Redis, 100 organisations, driven by wrk.
 
-Run ``python -m bench.load [--servers sync:4,gthread:4x2] [--seconds 30] [--rounds 3]``. A scratch
+Run ``python -m bench.load [--servers sync:3,gthread:4x2] [--seconds 30] [--rounds 3]``. A scratch
 database ``sb_bench_<random>`` (dropped afterwards) gets a bureau and 100 organisations of mixed
 size (1 × 10,000, 4 × 2,000, 15 × 500 and 80 × 100 transactions, imported with ``import_book``),
 each with invoices and a bank statement in its inbox (``bench.load_data``). ``gunicorn wsgi:app``
@@ -13,7 +13,7 @@ reported as met or missed, never asserted.
 
 On a shared machine whose speed wanders from minute to minute, ``--rounds`` measures the mix
 several times on each server and reports every round, and ``--servers
-sync:4@../before,sync:4,sync:4@../before,sync:4`` takes turns between an earlier revision's code
+sync:3@../before,sync:3,sync:3@../before,sync:3`` takes turns between an earlier revision's code
 (a ``git worktree``) and this one on the same data, so a change is compared in the same minutes.
 """
 
@@ -247,8 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument(
         "--servers",
-        default="sync:4,gthread:4x2",
-        help="sync:N or gthread:NxT, each optionally @CHECKOUT (another worktree's code)",
+        default="sync:3,gthread:4x2",
+        help="sync:N or gthread:NxT, each optionally +prepared=N (SB_PREPARED_STATEMENTS) "
+        "and @CHECKOUT (another worktree's code)",
     )
     parser.add_argument("--seconds", type=int, default=30, help="wrk duration of the mix")
     parser.add_argument(
