@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, session
+from flask import Flask, Response, current_app, make_response, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
@@ -30,6 +30,15 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_away)
     app.register_error_handler(InterfaceError, _database_away)
     app.register_error_handler(RedisError, _jobs_away)
+
+
+def database_away(error: Exception) -> Response:
+    """The Dutch 503 page for a database that went away after the view, at the commit.
+
+    What the view flashed ("De boeking is opgeslagen.") is dropped: it was not saved.
+    """
+    session.pop("_flashes", None)
+    return make_response(_database_away(error))
 
 
 def _database_away(error: Exception) -> tuple[str, int, dict[str, str]]:

@@ -21,8 +21,11 @@ from collections.abc import Callable
 from flask import Flask, Response, flash
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.outages import database_away
 from tenants import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -40,11 +43,27 @@ def after_commit(action: Callable[[], object]) -> None:
 
 def _commit_or_roll_back(response: Response) -> Response:
     session = db.session()
-    if response.status_code < 400:
+    if response.status_code >= 400:
+        _roll_back(session)
+        return response
+    try:
         session.commit()
-    else:
-        session.rollback()
+    except (OperationalError, InterfaceError) as error:
+        # The database went away between the view and the commit (a restart, a failover), and
+        # the commit failed: the person is told so as any request that finds the database away
+        # is, not with an error page (this hook runs outside the error handlers, which see only
+        # what the view and the hooks before it raise). Nothing was saved, but in the moment
+        # between the server writing a commit and answering it, which no client can tell apart.
+        return database_away(error)
     return response
+
+
+def _roll_back(session: Session) -> None:
+    """Roll back; with the database gone even that fails, and closing the session suffices."""
+    try:
+        session.rollback()
+    except (OperationalError, InterfaceError):
+        session.close()
 
 
 def _run_after_commit(action: Callable[[], object]) -> None:
@@ -68,4 +87,4 @@ def _run_after_commit(action: Callable[[], object]) -> None:
 
 def _roll_back_on_error(error: BaseException | None) -> None:
     if error is not None:
-        db.session.rollback()
+        _roll_back(db.session())
