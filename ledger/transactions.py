@@ -9,8 +9,9 @@ in two round trips and writes in two, whatever the length of the history.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -30,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger import checks, lots
@@ -80,6 +82,60 @@ def post_transaction(
     for document in documents:
         attach_document(session, replace(document, transaction_id=transaction_id), actor_id)
     return transaction_id
+
+
+# What a form's token looks like (``secrets.token_urlsafe``): anything else is refused.
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """The booking a form made; ``is_new`` is False when the form had been posted before."""
+
+    transaction_id: int
+    is_new: bool
+
+
+def post_form(
+    session: Session,
+    new: NewTransaction,
+    actor_id: int | None,
+    *,
+    form_token: str,
+    documents: Sequence[NewDocument] = (),
+) -> Posted:
+    """Post what one form entered, once: the same form sent again finds its first booking.
+
+    ``form_token`` is the form's own (one per form shown), kept as the transaction's source
+    ``form:<token>`` under a unique index. A second send of the form (a double click, a
+    browser's retry, a person sending it again after the connection broke at the commit) finds
+    that booking. One that arrives while the first is still being saved waits for it at the
+    index, then finds it; if the first was rolled back, the second is booked.
+    """
+    if not FORM_TOKEN.fullmatch(form_token):
+        raise ValidationFailed(
+            message("Dit formulier is niet meer geldig. Laad de pagina opnieuw."),
+            field="form_token",
+        )
+    source = f"form:{form_token}"
+    earlier = _posted_from(session, source)
+    if earlier is not None:
+        return Posted(earlier, is_new=False)
+    try:
+        with session.begin_nested():
+            transaction_id = post_transaction(
+                session, replace(new, source=source), actor_id, documents=documents
+            )
+    except IntegrityError:
+        earlier = _posted_from(session, source)
+        if earlier is None:
+            raise
+        return Posted(earlier, is_new=False)
+    return Posted(transaction_id, is_new=True)
+
+
+def _posted_from(session: Session, source: str) -> int | None:
+    return session.scalar(select(TRANSACTIONS.c.id).where(TRANSACTIONS.c.source == source))
 
 
 def reverse_transaction(

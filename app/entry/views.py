@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Any
 
@@ -12,12 +13,13 @@ from flask_login import current_user
 from app.entry.forms import KINDS, EntryResult, field_of, read_full, read_simple
 from app.entry.receipts import Receipt, read_receipt, store_receipt
 from app.extensions import db
+from app.form_input import text
 from app.refusals import attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
 from ledger.documents import NewDocument
 from ledger.suggestions import account_choices, recent_payees
-from ledger.transactions import post_transaction
+from ledger.transactions import FORM_TOKEN, Posted, post_form, post_transaction
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("entry", __name__)
@@ -54,11 +56,26 @@ def _post(kind: str, result: EntryResult) -> Any:
         store_receipt(g.org.id, receipt)  # content-addressed: a file kept twice is one file
         documents = (_receipt_document(receipt, result.transaction.date),)
     transaction = result.transaction
+    # Sent without our form (a script): no token, posted as it comes.
+    token = text(request.form, "form_token") if "form_token" in request.form else None
+
+    def book() -> Posted:
+        if token is None:
+            session, actor = db.session(), current_user.id
+            return Posted(post_transaction(session, transaction, actor, documents=documents), True)
+        return post_form(
+            db.session(), transaction, current_user.id, form_token=token, documents=documents
+        )
+
     return attempt(
-        lambda: post_transaction(db.session(), transaction, current_user.id, documents=documents),
+        book,
         succeeded(
-            lambda transaction_id: url_for("transactions.show", transaction_id=transaction_id),
-            _("De boeking is opgeslagen."),
+            lambda posted: url_for("transactions.show", transaction_id=posted.transaction_id),
+            lambda posted: (
+                _("De boeking is opgeslagen.")
+                if posted.is_new
+                else _("Dit formulier was al verstuurd: de boeking staat er één keer.")
+            ),
         ),
         show_again(
             lambda errors, values: _form_page(kind, values, errors),
@@ -87,4 +104,12 @@ def _form_page(kind: str, values: Any, errors: dict[str, str]) -> str:
         errors=errors,
         choices=account_choices(session, today()),
         payees=recent_payees(session),
+        form_token=_form_token(values),
     )
+
+
+def _form_token(values: Any) -> str:
+    """This form's token: kept when the form comes back with errors (nothing was booked),
+    new for every form shown afresh, so each is booked at most once (``post_form``)."""
+    sent = values.get("form_token") or ""
+    return sent if FORM_TOKEN.fullmatch(sent) else secrets.token_urlsafe(24)

@@ -46,6 +46,13 @@ class Transaction(LedgerBase):
             unique=True,
             postgresql_where=text("source LIKE 'booking:%'"),
         ),
+        # A form is posted once: a second send of the same form finds the first booking.
+        Index(
+            "uq_transactions_form_source",
+            "source",
+            unique=True,
+            postgresql_where=text("source LIKE 'form:%'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
