@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Date,
     Table,
     bindparam,
@@ -26,12 +27,12 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     true,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger import checks, lots
@@ -109,8 +110,9 @@ def post_form(
     ``form_token`` is the form's own (one per form shown), kept as the transaction's source
     ``form:<token>`` under a unique index. A second send of the form (a double click, a
     browser's retry, a person sending it again after the connection broke at the commit) finds
-    that booking. One that arrives while the first is still being saved waits for it at the
-    index, then finds it; if the first was rolled back, the second is booked.
+    that booking. One that arrives while the first is still being saved waits for it (a lock
+    on the token until the first's transaction ends), then finds it; if the first was rolled
+    back, the second is booked. The unique index makes a second booking impossible anyway.
     """
     if not FORM_TOKEN.fullmatch(form_token):
         raise ValidationFailed(
@@ -118,24 +120,27 @@ def post_form(
             field="form_token",
         )
     source = f"form:{form_token}"
+    # Two sends of one form take turns here; the second then sees the first's booking.
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(source))))
     earlier = _posted_from(session, source)
     if earlier is not None:
         return Posted(earlier, is_new=False)
-    try:
-        with session.begin_nested():
-            transaction_id = post_transaction(
-                session, replace(new, source=source), actor_id, documents=documents
-            )
-    except IntegrityError:
-        earlier = _posted_from(session, source)
-        if earlier is None:
-            raise
-        return Posted(earlier, is_new=False)
+    transaction_id = post_transaction(
+        session, replace(new, source=source), actor_id, documents=documents
+    )
     return Posted(transaction_id, is_new=True)
 
 
 def _posted_from(session: Session, source: str) -> int | None:
-    return session.scalar(select(TRANSACTIONS.c.id).where(TRANSACTIONS.c.source == source))
+    # The LIKE repeats the unique index's condition, so PostgreSQL reads that index.
+    return session.scalar(
+        select(TRANSACTIONS.c.id).where(
+            TRANSACTIONS.c.source == source, TRANSACTIONS.c.source.like(_FORM_SOURCES)
+        )
+    )
+
+
+_FORM_SOURCES: ColumnElement[str] = literal_column("'form:%'")
 
 
 def reverse_transaction(
