@@ -99,18 +99,20 @@ def redis_url(instance_dir: Path) -> str:
     return urlunsplit(parsed._replace(path="/13"))
 
 
+# The test application's settings, but for its database and Redis.
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+}
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     application = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-        }
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url}
     )
     with application.app_context():
         upgrade_public(db.engine)

@@ -19,7 +19,7 @@ from app.extensions import db
 from ledger.models import Transaction
 from tenants.binding import bind_session
 from tenants.roles import Role
-from tests.conftest import OrgHandle, login
+from tests.conftest import TEST_CONFIG, OrgHandle, login
 
 EXPENSE = {
     "date": "2026-03-02",
@@ -41,14 +41,7 @@ def admin(database_url: str) -> Iterator[Engine]:
 def web(database_url: str, redis_url: str, admin: Engine) -> Iterator[tuple[Flask, list[int]]]:
     """The application, its backend terminated before the commit of the first POST."""
     app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-        }
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url}
     )
     terminated: list[int] = []
 
