@@ -13,13 +13,15 @@ P99_TARGET = 150.0
 
 
 def _cpu(outcome: Outcome) -> tuple[str, str, str, str]:
-    """Application and PostgreSQL CPU: per request in ms, and the application's share."""
+    """Application (of which in the kernel) and PostgreSQL CPU per request in ms, and the
+    application's share."""
     app, database = outcome.cpu.get("application", 0.0), outcome.cpu.get("PostgreSQL", 0.0)
+    kernel = outcome.cpu.get("application kernel", 0.0)
     per = max(outcome.requests, 1)
     share = 100 * app / (app + database) if app + database else 0.0
     machine = outcome.cpu.get("machine", 0.0)
     return (
-        f"{1000 * app / per:.1f}",
+        f"{1000 * app / per:.1f} ({1000 * kernel / per:.1f})",
         f"{1000 * database / per:.1f}",
         f"{share:.0f}%",
         f"{app + database:.0f} of {machine:.0f}",
@@ -53,7 +55,7 @@ def mixed_table(outcomes: Mapping[str, Outcome], connections: int) -> Table:
         "max ms",
         "requests (statuses)",
         "non-2xx/3xx / socket errors / sent to login",
-        "app CPU ms per request",
+        "app CPU ms per request (of which kernel)",
         "PostgreSQL CPU ms per request",
         "app share of app+PostgreSQL CPU",
         "app+PostgreSQL CPU s of the machine's busy s",
@@ -92,7 +94,7 @@ def pages_table(pages: Mapping[str, Outcome], server: str) -> Table:
         "p99 ms",
         "max ms",
         "non-2xx/3xx / socket errors / sent to login",
-        "app CPU ms per request",
+        "app CPU ms per request (of which kernel)",
         "PostgreSQL CPU ms per request",
         "app share",
         "cores ÷ CPU per request (requests/s)",

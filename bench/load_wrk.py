@@ -178,8 +178,10 @@ class CpuAccounts:
         self.gunicorn_pid, self.engine = gunicorn_pid, engine
 
     def read(self) -> dict[str, dict[int, float]]:
+        workers = self._workers()
         return {
-            "application": {pid: process_cpu(pid) for pid in self._workers()},
+            "application": {pid: process_cpu(pid) for pid in workers},
+            "application kernel": {pid: process_cpu(pid, kernel_only=True) for pid in workers},
             "PostgreSQL": {pid: process_cpu(pid) for pid in self._backends()},
             "machine": {0: machine_busy()},
         }
@@ -232,14 +234,15 @@ def private_memory_mib(pid: int) -> float:
     return 0.0
 
 
-def process_cpu(pid: int) -> float:
-    """utime + stime of a process in seconds (0 when it is gone)."""
+def process_cpu(pid: int, *, kernel_only: bool = False) -> float:
+    """utime + stime of a process in seconds, or stime alone (0 when it is gone)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return 0.0
     fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    system = int(fields[12])
+    return (system if kernel_only else int(fields[11]) + system) / TICKS
 
 
 def machine_busy() -> float:
