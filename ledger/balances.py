@@ -61,7 +61,7 @@ def balances_before(session: Session, day: date) -> Balances:
         session,
         _balances_before_statement(),
         {"boundary": boundary, "low": low, "high": high, "sign": sign},
-    )
+    ).all()
     result: Balances = {}
     for name, currency, units in rows:
         if units:
@@ -99,7 +99,8 @@ def balances_before_each(session: Session, days: Sequence[date]) -> list[Balance
         boundary, low, high, sign = _nearest_boundary(day)
         values |= {f"boundary_{n}": boundary, f"low_{n}": low, f"high_{n}": high, f"sign_{n}": sign}
     results: list[Balances] = [{} for _ in days]
-    for name, currency, units, which in read(session, _balances_each_statement(len(days)), values):
+    rows = read(session, _balances_each_statement(len(days)), values).all()
+    for name, currency, units, which in rows:
         if units:
             results[which].setdefault(name, {})[currency] = units
     return results

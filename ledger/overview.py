@@ -133,7 +133,7 @@ def _liquid(session: Session, before: date) -> tuple[AccountBalance, ...]:
         session,
         _liquid_statement(),
         {"currency": DEFAULT_CURRENCY, "month": before.replace(day=1), "before": before},
-    )
+    ).all()
     return tuple(
         AccountBalance(name, label_nl, label_en, _account_balance(whole, partial), DEFAULT_CURRENCY)
         for name, label_nl, label_en, whole, partial in rows

@@ -48,7 +48,7 @@ class AccountChoice:
 
 def account_choices(session: Session, on: date) -> list[AccountChoice]:
     """Accounts open on ``on``, by name: what a posting dated then may use."""
-    rows = read(session, _choices_statement(), {"on": on})
+    rows = read(session, _choices_statement(), {"on": on}).all()
     return [AccountChoice(*row) for row in rows]
 
 
@@ -161,7 +161,7 @@ def recent_payees(session: Session, limit: int = 200) -> list[str]:
 
     Only the newest transactions are read, so the cost stays flat however long the books get.
     """
-    return list(read(session, _payees_statement(), {"limit": limit}).scalars())
+    return list(read(session, _payees_statement(), {"limit": limit}).scalars().all())
 
 
 @cache

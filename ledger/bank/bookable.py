@@ -129,8 +129,8 @@ def _account_blocker(account: str, day: date, context: _Context) -> Hint | None:
 
 
 def _context(session: Session, lines: Sequence[BankLine], names: Any) -> _Context:
-    ledger_accounts = {row.id: row.opened_on for row in read(session, _OPENED)}
-    closed = [(row.starts_on, row.ends_on) for row in read(session, _CLOSED)]
+    ledger_accounts = {row.id: row.opened_on for row in read(session, _OPENED).all()}
+    closed = [(row.starts_on, row.ends_on) for row in read(session, _CLOSED).all()]
     wanted = set(names)
     accounts = (
         {
@@ -161,7 +161,7 @@ def _booked_by_hand(
     """Postings on a bank account's ledger account that no bank line booked, by day and amount:
     a line with the same day and amount was most likely booked by hand already."""
     days = [line.date for line in lines]
-    rows = read(session, _BY_HAND, {"first": min(days), "last": max(days)})
+    rows = read(session, _BY_HAND, {"first": min(days), "last": max(days)}).all()
     return {(row[0], row[1], row[2]): row[3] for row in rows}
 
 

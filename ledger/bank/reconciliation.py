@@ -85,7 +85,7 @@ def reconciliations(session: Session) -> list[Reconciliation]:
     the database); one more per account only where the books disagree with a statement (the
     difference is worked out then).
     """
-    return [_reconciliation(session, row) for row in read(session, _statement())]
+    return [_reconciliation(session, row) for row in read(session, _statement()).all()]
 
 
 @cache

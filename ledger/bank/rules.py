@@ -83,7 +83,7 @@ def all_rules(session: Session) -> list[RuleSpec]:
             narration=row.narration,
             bank_account_id=row.bank_account_id,
         )
-        for row in read(session, _ALL_RULES)
+        for row in read(session, _ALL_RULES).all()
     ]
 
 

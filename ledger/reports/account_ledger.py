@@ -198,6 +198,6 @@ def _balance_before(
         values["day"] = day
     else:
         values["after_date"], values["after_id"] = after
-    rows = read(session, _balance_before_statement(after is not None), values)
+    rows = read(session, _balance_before_statement(after is not None), values).all()
     # A currency with no roll-up before the month and no posting in it sums to NULL.
     return {currency: units for currency, units in rows if units is not None and units != 0}

@@ -36,7 +36,7 @@ class Section:
 
 def account_labels(session: Session) -> dict[str, str]:
     """Each account's Dutch label (empty when it has none), to show next to its name."""
-    return {name: label for name, label in read(session, _LABELS)}
+    return {name: label for name, label in read(session, _LABELS).all()}
 
 
 # Built once: every report reads it.
