@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_change
@@ -25,6 +25,7 @@ def close_period(
 ) -> int:
     """Close the period from ``starts_on`` to ``ends_on`` (made if new); returns its id."""
     require_owner(role)
+    _take_turns(session)
     if ends_on < starts_on:
         raise ValidationFailed(message("Een periode eindigt niet voor ze begint."), field="ends_on")
     period = session.scalar(
@@ -51,6 +52,7 @@ def close_through(session: Session, through: date, actor_id: int | None, *, role
     bounds, so they close or reopen it whole.
     """
     require_owner(role)
+    _take_turns(session)
     periods = list(
         session.scalars(
             select(AccountingPeriod)
@@ -90,6 +92,7 @@ def close_through(session: Session, through: date, actor_id: int | None, *, role
 def reopen_period(session: Session, period_id: int, actor_id: int | None, *, role: str) -> None:
     """Open a closed period again (an owner's decision, kept in the audit trail)."""
     require_owner(role)
+    _take_turns(session)
     period = session.get(AccountingPeriod, period_id, with_for_update=True)
     if period is None:
         raise NotFound(message("Periode %(id)s bestaat niet."), id=period_id)
@@ -102,6 +105,18 @@ def reopen_period(session: Session, period_id: int, actor_id: int | None, *, rol
         session, actor_id, "reopen", "period", period_id, before=before, after=_state(period)
     )
     session.flush()
+
+
+def _take_turns(session: Session) -> None:
+    """Wait for any other change of this book's periods to end, until this transaction ends.
+
+    Two owners closing at the same moment would otherwise both find the same days uncovered
+    (a row lock cannot lock rows that do not exist yet) and both close them; in turns, the
+    second sees the first's periods and is told what is already closed. The table's mode
+    conflicts only with itself and with writes to the periods: postings, which read them,
+    go on. The exclusion constraint ``ex_accounting_periods_overlap`` is the last line.
+    """
+    session.execute(text("LOCK TABLE accounting_periods IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def require_owner(role: str) -> None:

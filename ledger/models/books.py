@@ -16,9 +16,11 @@ from sqlalchemy import (
     Index,
     Numeric,
     String,
+    column,
     func,
+    literal_column,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.tables import LedgerBase
@@ -34,12 +36,20 @@ class BookOption(LedgerBase):
 
 
 class AccountingPeriod(LedgerBase):
-    """A stretch of dates that can be closed: nothing dated inside a closed period changes."""
+    """A stretch of dates that can be closed: nothing dated inside a closed period changes.
+
+    Periods never overlap, so reopening one period opens its days and no twin keeps them shut.
+    """
 
     __tablename__ = "accounting_periods"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         Index("ix_accounting_periods_starts_on_ends_on", "starts_on", "ends_on"),
+        ExcludeConstraint(
+            (func.daterange(column("starts_on"), column("ends_on"), literal_column("'[]'")), "&&"),
+            name="ex_accounting_periods_overlap",
+            using="gist",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
