@@ -37,13 +37,19 @@ def record_payment(
     """Record money received for an invoice and book it on both sides.
 
     A payment with a reference already recorded for the same method (a webhook delivered
-    twice, a statement imported again) is not recorded again: its id is returned.
+    twice, a statement imported again, the bureau's form sent twice) is not recorded again:
+    its id is returned. Looked for again once the invoice is locked: a send of the same
+    payment that arrived at the same moment held that lock until it committed, and is found.
     """
     if reference is not None:
         existing = _by_reference(session, method, reference)
         if existing is not None:
             return existing
     invoice = _invoice(session, invoice_id, lock=True)
+    if reference is not None:
+        existing = _by_reference(session, method, reference)
+        if existing is not None:
+            return existing
     if not is_whole_cents(amount) or amount <= 0:
         raise ValidationFailed(
             message("Een betaling is een positief bedrag in centen."), field="amount"
