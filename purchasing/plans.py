@@ -88,10 +88,28 @@ def create_plan(session: Session, new: NewPlan) -> int:
 def subscribe(
     session: Session, plan_id: int, organisation_id: int, size: Decimal, joined_on: date
 ) -> int:
-    """Put an organisation on a plan from ``joined_on`` with its size."""
+    """Put an organisation on a plan from ``joined_on`` with its size.
+
+    Organisations join a plan in turns (a lock on the plan), so the form sent twice, or at
+    the same moment from two browsers, finds the first subscription and says so, instead of
+    running into the unique index as an error page.
+    """
     get_plan(session, plan_id)
     if size < 0:
         raise ValidationFailed(message("De omvang kan niet negatief zijn."), field="size")
+    session.execute(select(MembershipPlan.id).where(MembershipPlan.id == plan_id).with_for_update())
+    current = session.scalar(
+        select(Subscription.id).where(
+            Subscription.plan_id == plan_id,
+            Subscription.organisation_id == organisation_id,
+            Subscription.left_on.is_(None),
+        )
+    )
+    if current is not None:
+        raise ValidationFailed(
+            message("Deze organisatie staat al op deze contributieregeling."),
+            field="organisation_id",
+        )
     subscription = Subscription(
         plan_id=plan_id, organisation_id=organisation_id, size=size, joined_on=joined_on
     )
