@@ -154,8 +154,10 @@ def reverse_transaction(
     """Post the opposite of a transaction on ``on``, linked to it; returns the reversal's id.
 
     This is how a transaction in a closed period is corrected: the original stays as it was.
+    Reversals of one transaction take turns on its row, so the second of two at once is told
+    it was reversed already.
     """
-    original = _existing(session, transaction_id)
+    original = _locked(session, transaction_id)
     if session.scalar(select(Transaction.id).where(Transaction.reverses_id == transaction_id)):
         raise ValidationFailed(message("Deze boeking is al tegengeboekt."))
     reversal = replace(
