@@ -1,4 +1,9 @@
-"""Invitations by e-mail link: only a hash of the token is stored, links expire and work once."""
+"""Invitations by e-mail link: only a hash of the token is stored, links expire and work once.
+
+An organisation has one open invitation per address at most; sending again renews it (a new
+link, the old one dead), and accepting it or removing its person from the organisation closes
+what is left open.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ledger.errors import message
 from tenants.errors import InvitationInvalid
-from tenants.models import Invitation, Organisation, User
-from tenants.people import add_member, checked_email, create_user
+from tenants.models import OPEN_INVITATION, Invitation, Organisation, User
+from tenants.people import add_member, checked_email, close_open_invitations, create_user
 from tenants.queries import membership_of, user_by_email
 from tenants.roles import Role
 
@@ -32,20 +38,44 @@ class IssuedInvitation:
 def invite(
     session: Session, organisation_id: int, email: str, role: Role, invited_by_id: int
 ) -> IssuedInvitation:
-    """Invite someone to an organisation with a role."""
+    """Invite someone to an organisation with a role, renewing their open invitation if any.
+
+    An address has at most one open invitation per organisation (the unique index
+    ``uq_invitations_open_address``). Sending again is not refused, because the token is kept
+    only as a hash: a mail that got lost, went to spam or expired can only be made good with a
+    new link. So the open invitation gets a new token, role, inviter, sending time and seven
+    days; its old link stops working, and the mail about to be sent carries the one valid link.
+    A double click therefore mails twice, but leaves one invitation and one working link: that
+    of the send that committed last.
+
+    One statement, ``INSERT ... ON CONFLICT DO UPDATE`` on that index: under READ COMMITTED
+    a second send at the same moment waits for the first to commit, then renews the row the
+    first wrote instead of failing, with no lock or retry of our own.
+    """
     address = checked_email(email)
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(
+    now = datetime.now(UTC)
+    new = insert(Invitation).values(
         organisation_id=organisation_id,
         email=address,
         role=role,
         token_hash=_digest(token),
         invited_by_id=invited_by_id,
-        expires_at=datetime.now(UTC) + VALID_FOR,
+        created_at=now,
+        expires_at=now + VALID_FOR,
     )
-    session.add(invitation)
-    session.flush()
-    return IssuedInvitation(invitation_id=invitation.id, email=address, token=token)
+    renewed = {
+        column: new.excluded[column]
+        for column in ("email", "role", "token_hash", "invited_by_id", "created_at", "expires_at")
+    }
+    invitation_id = session.execute(
+        new.on_conflict_do_update(
+            index_elements=[Invitation.organisation_id, func.lower(Invitation.email)],
+            index_where=text(OPEN_INVITATION),
+            set_=renewed,
+        ).returning(Invitation.id)
+    ).scalar_one()
+    return IssuedInvitation(invitation_id=invitation_id, email=address, token=token)
 
 
 def pending_invitation(session: Session, token: str) -> Invitation:
@@ -55,6 +85,8 @@ def pending_invitation(session: Session, token: str) -> Invitation:
     )
     if invitation is None or invitation.accepted_at is not None:
         raise InvitationInvalid(message("Deze uitnodiging is onbekend of al gebruikt."))
+    if invitation.closed_at is not None:
+        raise InvitationInvalid(message("Deze uitnodiging is ingetrokken."))
     if invitation.expires_at <= datetime.now(UTC):
         raise InvitationInvalid(message("Deze uitnodiging is verlopen."))
     return invitation
@@ -87,10 +119,15 @@ def accept_as_new_user(session: Session, token: str, name: str, password: str) -
 
 
 def _accept(session: Session, invitation: Invitation, user: User) -> Organisation:
+    """Use the invitation, and close any other open one to the same address (there should be
+    none: the unique index says so, but a link that outlives its purpose is a way back in)."""
     role = Role(invitation.role)
     existing = membership_of(session, user.id, invitation.organisation_id)
     invitation.accepted_at = datetime.now(UTC)
     invitation.accepted_by_id = user.id
+    close_open_invitations(
+        session, invitation.organisation_id, invitation.email, keeping=invitation.id
+    )
     if existing is None or not Role(existing.role).allows(role):
         add_member(session, user.id, invitation.organisation_id, role)
     session.flush()

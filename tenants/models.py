@@ -12,10 +12,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +26,8 @@ from tenants.roles import Role
 from tenants.tables import PublicBase
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
+# The condition of the open invitations' unique index, as PostgreSQL keeps it.
+OPEN_INVITATION = "accepted_at IS NULL AND closed_at IS NULL"
 
 
 class LegalForm(StrEnum):
@@ -106,10 +110,25 @@ class Membership(PublicBase):
 
 
 class Invitation(PublicBase):
-    """An e-mailed invitation to join an organisation; only a hash of its token is kept."""
+    """An e-mailed invitation to join an organisation; only a hash of its token is kept.
+
+    It is open until it is accepted or closed (withdrawn: its person was removed from the
+    organisation, or another invitation to the same address was accepted), and usable while it
+    is open and not expired. An organisation has at most one open invitation per address, held
+    by the unique index below: ``tenants.invitations.invite`` renews that one, never adds one.
+    """
 
     __tablename__ = "invitations"
-    __table_args__ = (check_one_of("role", Role),)
+    __table_args__ = (
+        check_one_of("role", Role),
+        Index(
+            "uq_invitations_open_address",
+            "organisation_id",
+            text("lower(email)"),
+            unique=True,
+            postgresql_where=text(OPEN_INVITATION),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -123,5 +142,6 @@ class Invitation(PublicBase):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ledger.errors import message
 from tenants.errors import InvalidUser
-from tenants.models import Membership, User
+from tenants.models import Invitation, Membership, User
 from tenants.password_policy import check_new_password
 from tenants.passwords import hash_password, needs_rehash, verify_password
 from tenants.queries import membership_of, normalise_email, user_by_email
@@ -100,8 +100,29 @@ def remove_member(session: Session, user_id: int, organisation_id: int) -> None:
     if membership is None:
         raise InvalidUser(message("Die persoon is geen lid van deze organisatie."))
     _guard_last_owner(session, membership, None)
+    close_open_invitations(session, organisation_id, membership.user.email)
     session.delete(membership)
     session.flush()
+
+
+def close_open_invitations(
+    session: Session, organisation_id: int, email: str, *, keeping: int | None = None
+) -> None:
+    """Close the open invitations of ``email`` to an organisation (but ``keeping``'s).
+
+    So a link still in someone's mailbox cannot bring back a member just removed, nor add a
+    second role once one invitation was accepted. Here rather than in ``tenants.invitations``,
+    which builds on this module, because removing a member needs it.
+    """
+    statement = update(Invitation).where(
+        Invitation.organisation_id == organisation_id,
+        func.lower(Invitation.email) == normalise_email(email),
+        Invitation.accepted_at.is_(None),
+        Invitation.closed_at.is_(None),
+    )
+    if keeping is not None:
+        statement = statement.where(Invitation.id != keeping)
+    session.execute(statement.values(closed_at=func.now()))
 
 
 def checked_email(email: str) -> str:

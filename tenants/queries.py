@@ -88,13 +88,15 @@ def members_of(session: Session, organisation_id: int) -> list[tuple[User, str]]
 
 
 def open_invitations(session: Session, organisation_id: int) -> list[Invitation]:
-    """Invitations of an organisation that are neither accepted nor expired, newest first."""
+    """Invitations of an organisation that are neither accepted, closed nor expired, newest
+    first (at most one per address: ``tenants.invitations.invite``)."""
     return list(
         session.scalars(
             select(Invitation)
             .where(
                 Invitation.organisation_id == organisation_id,
                 Invitation.accepted_at.is_(None),
+                Invitation.closed_at.is_(None),
                 Invitation.expires_at > func.now(),
             )
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())

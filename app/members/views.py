@@ -6,19 +6,17 @@ organisation's database role may not: those views are ``@writes_registry`` (``ap
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Mapping
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import login_sessions
 from app.extensions import db
 from app.members import forms, switcher
-from app.members.invitation_mail import send_invitation
+from app.members.invitation_mail import send_invitation_after_commit
 from app.refusals import Errors, attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires, writes_registry
 from ledger.errors import DomainError
@@ -26,8 +24,6 @@ from tenants import access_changes, invitations, people
 from tenants.invitations import IssuedInvitation
 from tenants.queries import members_of, open_invitations
 from tenants.roles import Role
-
-log = logging.getLogger(__name__)
 
 blueprint = organisation_blueprint("members", __name__)
 switcher.register(blueprint)
@@ -63,14 +59,14 @@ def _refused_invitation(error: DomainError) -> Any:
 
 
 def _send(issued: IssuedInvitation, role: Role) -> Any:
-    """Mail the saved invitation; a failed mail keeps the invitation and says so."""
-    try:
-        send_invitation(issued, g.org.name, role, current_user.name)
-    except (OSError, smtplib.SMTPException):
-        log.exception("invitation mail to %s failed", issued.email)
-        flash(_("De uitnodiging is opgeslagen, maar de e-mail kon niet worden verstuurd."), "error")
-        return redirect(url_for("members.index"))
-    flash(_("Uitnodiging verstuurd naar %(email)s.", email=issued.email))
+    """Mail the invitation once it is saved; a failed mail keeps the invitation and says so."""
+    send_invitation_after_commit(
+        issued,
+        g.org.name,
+        role,
+        current_user.name,
+        _("Uitnodiging verstuurd naar %(email)s.", email=issued.email),
+    )
     return redirect(url_for("members.index"))
 
 
