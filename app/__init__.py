@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         auth,
         cells,
         errors,
+        form_tokens,
         health,
         i18n,
         input_limits,
@@ -54,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     cells.init_app(app)
+    form_tokens.init_app(app)
     links.init_app(app)
     words.init_app(app)
     account_picker.init_app(app)

@@ -13,6 +13,7 @@ from app.bureau.access import require_bureau_admin
 from app.errors import translated
 from app.extensions import db
 from app.form_input import choice, day, figure, optional_figure, required, text, whole_number
+from app.form_tokens import said_once, sent_token
 from app.insurance import documents
 from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, SHARE_BELOW, TIER_ROWS, tiers
 from app.insurance.labels import labels_context
@@ -32,6 +33,7 @@ from purchasing.policies import (
 from purchasing.pools import open_pool
 from purchasing.premium_tax import Treatment
 from purchasing.rating import Basis, Line, TierMeasure
+from purchasing.submissions import save_once
 
 blueprint = Blueprint("insurance_bureau", __name__, url_prefix="/bureau/insurance")
 blueprint.before_request(require_bureau_admin)
@@ -102,9 +104,15 @@ def new_policy_form() -> Any:
 @blueprint.route("/policies", methods=["POST"])
 def new_policy() -> Any:
     return attempt(
-        lambda: add_policy(db.session(), _new_policy(request.form)),
+        lambda: save_once(
+            db.session(),
+            sent_token(request.form),
+            "policy",
+            lambda: add_policy(db.session(), _new_policy(request.form)),
+        ),
         succeeded(
-            lambda policy_id: url_for(".policy", policy_id=policy_id), _("De polis is vastgelegd.")
+            lambda saved: url_for(".policy", policy_id=saved.id),
+            said_once(_("De polis is vastgelegd.")),
         ),
         show_again(_policy_form_page, "tier_rate_0"),
     )
@@ -118,8 +126,15 @@ def policy(policy_id: int) -> Any:
 @blueprint.route("/policies/<int:policy_id>/documents", methods=["POST"])
 def add_document(policy_id: int) -> Any:
     return attempt(
-        lambda: documents.store(db.session(), policy_id, request.form, request.files),
-        succeeded(url_for(".policy", policy_id=policy_id), _("Het document is toegevoegd.")),
+        lambda: save_once(
+            db.session(),
+            sent_token(request.form),
+            "policy document",
+            lambda: documents.store(db.session(), policy_id, request.form, request.files),
+        ),
+        succeeded(
+            url_for(".policy", policy_id=policy_id), said_once(_("Het document is toegevoegd."))
+        ),
         show_again(_policy_errors(policy_id), "document"),
     )
 
@@ -133,15 +148,22 @@ def document(policy_id: int, document_id: int) -> Any:
 def new_pool(policy_id: int) -> Any:
     form = request.form
     return attempt(
-        lambda: open_pool(
+        lambda: save_once(
             db.session(),
-            policy_id,
-            text(form, "pool_name") or get_policy(db.session(), policy_id).name,
-            whole_number(form, "minimum_members", 1),
-            day(form, "enrolment_opens_on", today()),
-            day(form, "enrolment_closes_on") if text(form, "enrolment_closes_on") else None,
+            sent_token(form),
+            "pool",
+            lambda: open_pool(
+                db.session(),
+                policy_id,
+                text(form, "pool_name") or get_policy(db.session(), policy_id).name,
+                whole_number(form, "minimum_members", 1),
+                day(form, "enrolment_opens_on", today()),
+                day(form, "enrolment_closes_on") if text(form, "enrolment_closes_on") else None,
+            ),
         ),
-        succeeded(lambda pool_id: url_for(".pool", pool_id=pool_id), _("De pool is geopend.")),
+        succeeded(
+            lambda saved: url_for(".pool", pool_id=saved.id), said_once(_("De pool is geopend."))
+        ),
         show_again(_policy_errors(policy_id), "pool_name"),
     )
 

@@ -41,6 +41,7 @@ from purchasing.models.pools import (
     PoolStatus,
 )
 from purchasing.models.runs import InvoiceRun, RunItem, RunKind, RunStatus
+from purchasing.models.submissions import FormSubmission
 from purchasing.models.tax import PremiumTaxRate, PremiumTaxTreatment
 from purchasing.models.volunteers import MunicipalVolunteerCover, VolunteerScheme
 
@@ -58,6 +59,7 @@ __all__ = [
     "DeclarationKind",
     "Enrolment",
     "ExposureDeclaration",
+    "FormSubmission",
     "Insurer",
     "Invoice",
     "InvoiceCounter",
