@@ -3,17 +3,35 @@
 A bureau admin can reach every member's invoices, so after logging in without a second factor
 they are sent to the set-up page and can reach nothing else (``require_for_bureau_staff``)
 until it is on. Turning it on or off rotates the session token (a change of privileges).
+
+The recovery codes are shown once, after a redirect (post/redirect/get): the confirming send
+keeps them in the signed session cookie, and the page that shows them takes them out. A second
+send of the confirming form (a double click) leads to the same codes: from the cookie when the
+browser already holds the first answer's, else derived again from the login
+(``second_factor.confirm_from_login``), never a refusal that hides them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import segno
-from flask import Flask, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from app import login_sessions
 from app.account.views import blueprint
@@ -21,9 +39,10 @@ from app.extensions import db
 from app.form_input import password, required
 from app.refusals import Errors, attempt, go_back, show_again
 from ledger.errors import ValidationFailed, message
-from tenants import second_factor
+from tenants import second_factor, sessions
 from tenants.models import User
 from tenants.passwords import verify_password
+from tenants.security_models import UserSession
 
 # What a bureau admin without a second factor may still reach.
 _OPEN_DURING_SETUP = frozenset(
@@ -32,6 +51,7 @@ _OPEN_DURING_SETUP = frozenset(
         "account.start_second_factor",
         "account.confirm_second_factor",
         "account.second_factor_qr",
+        "account.recovery_codes",
         "auth.logout",
         "auth.choose_locale",
         "static",
@@ -40,6 +60,9 @@ _OPEN_DURING_SETUP = frozenset(
 
 
 CODE_LONGEST = 12
+# The cookie field that holds recovery codes until their page shows them, and for how long.
+RECOVERY_CODES_KEY = "recovery_codes"
+RECOVERY_CODES_KEPT = timedelta(minutes=10)
 
 
 def init_app(app: Flask) -> None:
@@ -89,22 +112,116 @@ def second_factor_qr() -> Any:
 @blueprint.route("/second-factor/confirm", methods=["POST"])
 @login_required
 def confirm_second_factor() -> Any:
+    if _codes_to_show() is not None:  # this browser's first send confirmed it: same codes
+        session.modified = True  # hand the codes back, should another answer have taken them
+        return redirect(url_for("account.recovery_codes"))
+    _take_turns_in_this_login()
     return attempt(
-        lambda: second_factor.confirm_setup(
+        lambda: second_factor.confirm_from_login(
             db.session(),
             current_user.id,
             required(request.form, "code", longest=CODE_LONGEST),
             login_sessions.now(),
+            _login_token(),
         ),
         _confirmed,
         show_again(_page, "code", {}),
     )
 
 
-def _confirmed(codes: list[str]) -> Any:
-    login_sessions.rotate_current()
+def _confirmed(confirmation: second_factor.Confirmation) -> Any:
+    if confirmation.again:
+        _continue_rotated_login()
+    else:
+        login_sessions.rotate_current()
+    session[RECOVERY_CODES_KEY] = {
+        "user_id": current_user.id,
+        "codes": confirmation.codes,
+        "until": (login_sessions.now() + RECOVERY_CODES_KEPT).timestamp(),
+    }
     flash(_("Je tweede factor staat aan."))
+    return redirect(url_for("account.recovery_codes"))
+
+
+@blueprint.route("/second-factor/recovery-codes")
+@login_required
+def recovery_codes() -> Any:
+    """The recovery codes of the confirmation just made, once: showing them removes them."""
+    codes = _codes_to_show()
+    session.pop(RECOVERY_CODES_KEY, None)
+    if codes is None or not second_factor.are_the_recovery_codes(
+        db.session(), current_user.id, codes
+    ):
+        flash(_("Je herstelcodes worden maar één keer getoond."))
+        return redirect(url_for("account.second_factor"))
     return render_template("account/recovery_codes.html", codes=codes)
+
+
+def _codes_to_show() -> list[str] | None:
+    """This user's recovery codes in the cookie, while they are kept."""
+    kept = session.get(RECOVERY_CODES_KEY)
+    if not isinstance(kept, dict) or kept.get("user_id") != current_user.id:
+        return None
+    if not isinstance(kept.get("until"), float) or kept["until"] < login_sessions.now().timestamp():
+        return None
+    codes = kept.get("codes")
+    return [str(code) for code in codes] if isinstance(codes, list) else None
+
+
+def _login_token() -> str | None:
+    token = session.get(login_sessions.SESSION_TOKEN_KEY)
+    return token if isinstance(token, str) else None
+
+
+def _take_turns_in_this_login() -> None:
+    """Lock this login's session row before the factor's: sends of one login take turns here.
+
+    Confirming rotates the token, which writes this row after the factor's lock is taken; a
+    second send that wrote the row first (its last-seen time) and then waited for the factor
+    would deadlock with it. Taking this row first keeps one order.
+    """
+    token = _login_token()
+    if token is not None:
+        db.session().execute(
+            select(UserSession.id)
+            .where(UserSession.token_hash == sessions.token_hash(token))
+            .with_for_update()
+        )
+
+
+def _continue_rotated_login() -> None:
+    """A new token for this browser, whose token the first send of the form just rotated.
+
+    That send ended this request's session row and opened a successor whose token went to its
+    own answer, which the browser may never have read (a double click drops it). A row that
+    has no live successor was ended otherwise (logged out everywhere) and stays ended.
+    """
+    token = _login_token()
+    if token is None:
+        return
+    database = db.session()
+    row = database.scalar(
+        select(UserSession).where(UserSession.token_hash == sessions.token_hash(token))
+    )
+    if row is None or row.user_id != current_user.id:
+        return
+    if row.ended_at is None:
+        login_sessions.rotate_current()
+        return
+    successor = database.scalar(
+        select(UserSession.id)
+        .where(
+            UserSession.user_id == row.user_id,
+            UserSession.created_at == row.created_at,  # a rotation keeps the login's time
+            UserSession.id > row.id,
+            UserSession.ended_at.is_(None),
+        )
+        .limit(1)
+    )
+    if successor is not None:
+        session[login_sessions.SESSION_TOKEN_KEY] = sessions.rotate(
+            database, row, login_sessions.now()
+        )
 
 
 @blueprint.route("/second-factor/disable", methods=["POST"])
@@ -135,11 +252,11 @@ def _disabled() -> Any:
 
 def _page(errors: Errors | None = None, _values: Mapping[str, str] | None = None) -> str:
     """The set-up page; both its forms are a code or a password, never shown again."""
-    session = db.session()
-    secret = second_factor.pending_secret(session, current_user.id)
+    database = db.session()
+    secret = second_factor.pending_secret(database, current_user.id)
     return render_template(
         "account/second_factor.html",
-        is_enabled=second_factor.is_enabled(session, current_user.id),
+        is_enabled=second_factor.is_enabled(database, current_user.id),
         secret=secret,
         errors=errors or {},
     )

@@ -24,8 +24,11 @@ def set_up_through_the_pages(client) -> tuple[str, list[str]]:
     assert qr.mimetype == "image/svg+xml"
     assert b"<svg" in qr.data
     answer = client.post("/account/second-factor/confirm", data={"code": pyotp.TOTP(secret).now()})
-    assert answer.status_code == 200
-    return secret, CODES.findall(answer.get_data(as_text=True))
+    assert answer.status_code == 302  # the codes are shown once, after a redirect
+    assert answer.headers["Location"] == "/account/second-factor/recovery-codes"
+    shown = client.get(answer.headers["Location"])
+    assert shown.status_code == 200
+    return secret, CODES.findall(shown.get_data(as_text=True))
 
 
 def test_a_bureau_admin_without_a_second_factor_reaches_only_its_set_up_page(
