@@ -21,7 +21,7 @@ from purchasing.invoices.queries import invoice_state
 from purchasing.models import Invoice
 from purchasing.payments.paying import come_back, give_mandate, pay_by_card, pay_by_ideal
 from purchasing.payments.provider import MandateAcceptance, PaymentProvider, ProviderError
-from purchasing.payments.services import active_mandate, debit_with_mandate
+from purchasing.payments.services import MandateJustGiven, active_mandate, debit_with_mandate
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("pay", __name__)
@@ -110,6 +110,9 @@ def mandate() -> Any:
             try:
                 give_mandate(session, provider, g.org.id, _acceptance())
                 flash(_("De machtiging is vastgelegd."))
+                return redirect(url_for("invoices.index"))
+            except MandateJustGiven as repeat:  # a double click: the first send's mandate holds
+                flash(translated(repeat))
                 return redirect(url_for("invoices.index"))
             except (ValidationFailed, ProviderError) as error:
                 flash(_message(error), "error")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from ledger.errors import Conflict
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.payments import open_amount
 from purchasing.models import Invoice, InvoiceKind
@@ -28,6 +29,16 @@ from purchasing.payments.provider import (
     SetupView,
 )
 from tenants.models import Organisation
+
+# A mandate given this recently makes another send of the mandate form a repeat (a double
+# click, a retry), not a new mandate that replaces it.
+MANDATE_REPEAT_WITHIN = timedelta(minutes=2)
+# A setup intent at the provider that still waits for the mandate's details.
+_SETUP_AWAITING = (IntentStatus.REQUIRES_PAYMENT_METHOD, IntentStatus.REQUIRES_CONFIRMATION)
+
+
+class MandateJustGiven(Conflict):
+    """The organisation gave a mandate moments ago: this send repeats it, and makes none."""
 
 
 def customer_for(session: Session, provider: PaymentProvider, organisation_id: int) -> str:
@@ -103,8 +114,26 @@ def debit_with_mandate(session: Session, provider: PaymentProvider, invoice_id: 
 
 
 def start_mandate(session: Session, provider: PaymentProvider, organisation_id: int) -> SetupView:
-    """Ask the member for a SEPA mandate (a setup intent); the webhook activates it."""
+    """Ask the member for a SEPA mandate (a setup intent); the webhook activates it.
+
+    Sends of the mandate form take turns on the organisation's customer row, held until the
+    caller commits. A setup intent still waiting for its details (an earlier send the provider
+    refused) is reused, as an open payment attempt is; a mandate given moments ago refuses a
+    repeat (``MandateJustGiven``) rather than making a second. Only then is a new attempt
+    numbered, which makes the setup intent's idempotency key.
+    """
     customer_ref = customer_for(session, provider, organisation_id)
+    session.execute(
+        select(PaymentCustomer.customer_ref)
+        .where(
+            PaymentCustomer.organisation_id == organisation_id,
+            PaymentCustomer.provider == provider.name,
+        )
+        .with_for_update()
+    )
+    reusable = _reusable_setup(session, provider, organisation_id)
+    if reusable is not None:
+        return reusable
     attempt = 1 + (
         session.scalar(
             select(func.max(PaymentMandate.attempt)).where(
@@ -126,6 +155,40 @@ def start_mandate(session: Session, provider: PaymentProvider, organisation_id: 
         .on_conflict_do_nothing()
     )
     return setup
+
+
+def _reusable_setup(
+    session: Session, provider: PaymentProvider, organisation_id: int
+) -> SetupView | None:
+    """The newest mandate's setup intent if it still waits for details; refuses a repeat."""
+    latest = session.scalar(
+        select(PaymentMandate)
+        .where(
+            PaymentMandate.organisation_id == organisation_id,
+            PaymentMandate.provider == provider.name,
+        )
+        .order_by(PaymentMandate.attempt.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return None
+    if latest.status == MandateStatus.PENDING:
+        setup = provider.retrieve_setup_intent(latest.setup_ref)
+        if setup.status in _SETUP_AWAITING:
+            return setup
+        sync_mandate(session, provider, latest.setup_ref)  # decided meanwhile: take it over
+        return None
+    given = latest.confirmed_at
+    if latest.status != MandateStatus.ACTIVE or given is None:
+        return None
+    if datetime.now(UTC) - given <= MANDATE_REPEAT_WITHIN:
+        raise MandateJustGiven(
+            message(
+                "Er is zojuist al een machtiging vastgelegd. Wilt u die vervangen, probeer het"
+                " dan over een paar minuten opnieuw."
+            )
+        )
+    return None  # an older mandate: a new one replaces it, as the mandate page says
 
 
 def sync_mandate(session: Session, provider: PaymentProvider, setup_ref: str) -> None:
