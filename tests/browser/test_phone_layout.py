@@ -21,6 +21,22 @@ from workers.bookings import book_invoice
 pytestmark = pytest.mark.browser
 
 MEMBER_PAGES = {
+    "dashboard": "/",
+    "expense": "/entry/expense",
+    "full-entry": "/entry/full",
+    "transaction": "/transactions/{transaction_id}",
+    "transaction-edit": "/transactions/{transaction_id}/edit",
+    "projects": "/reports/projects",
+    "bank": "/bank",
+    "bank-inbox": "/bank/inbox",
+    "bank-rules": "/bank/rules",
+    "settings": "/settings",
+    "periods": "/settings/periods",
+    "audit": "/audit",
+    "members": "/members",
+    "insurance": "/insurance",
+    "insurance-pool": "/insurance/pools/{pool_id}",
+    "enrolment": "/insurance/enrolments/{enrolment_id}",
     "journal": "/journal",
     "account": "/accounts/Assets:Bank:Checking",
     "prepaid": "/accounts/Assets:Prepaid:Expenses?from=2026-01-01",  # with its releases
@@ -32,8 +48,20 @@ MEMBER_PAGES = {
     "invoice": "/invoices/{invoice_id}",
 }
 BUREAU_PAGES = {
+    "bureau-organisations": "/bureau/organisations",
+    "bureau-insurance": "/bureau/insurance/",
+    "bureau-policy": "/bureau/insurance/policies/{policy_id}",
+    "bureau-new-policy": "/bureau/insurance/policies/new",
+    "bureau-pool": "/bureau/insurance/pools/{pool_id}",
     "bureau-invoices": "/bureau/invoices",
     "bureau-invoice": "/bureau/invoices/{invoice_id}",
+    "bureau-runs": "/bureau/runs",
+    "bureau-run": "/bureau/runs/{run_id}",
+    "bureau-plans": "/bureau/plans",
+    "bureau-plan": "/bureau/plans/{plan_id}",
+    "bureau-arrears": "/bureau/arrears",
+    "bureau-sepa": "/bureau/sepa/",
+    "bureau-billing": "/bureau/billing",
 }
 CHROMIUM_LOCALES = Path(os.environ.get("SB_CHROMIUM_LOCALES", "/usr/lib/chromium/locales"))
 SIDEWAYS = "document.scrollingElement.scrollWidth - window.innerWidth"
@@ -92,7 +120,7 @@ def test_a_members_books_and_invoices_do_not_scroll_sideways_on_a_phone(
     assert page.get_by_role("heading", name="Nog vrij te vallen").is_visible()
 
 
-def test_the_bureaus_invoices_do_not_scroll_sideways_on_a_phone(new_page, world, screenshots):
+def test_the_bureaus_pages_do_not_scroll_sideways_on_a_phone(new_page, world, screenshots):
     page = new_page(viewport=PHONE)
     log_in(page, world.emails["bureau"], PASSWORD)
     found = overflow_of(page, BUREAU_PAGES, "", world, screenshots)
