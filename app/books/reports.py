@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from flask import Response, render_template
@@ -22,13 +20,12 @@ from app.extensions import db
 from app.i18n import day, short_day
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
-from ledger.reports.balance_sheet import balance_sheet
-from ledger.reports.catalogue import build_report
+from ledger.reports.catalogue import asked_dates, income_period
+from ledger.reports.comparison import balance_sheets, income_statements, trial_balances
 from ledger.reports.formats import Report, report_kind, report_rows
-from ledger.reports.income_statement import IncomeStatement, income_statement
-from ledger.reports.periods import Period, previous_period, year_to_date
+from ledger.reports.periods import Period
 from ledger.reports.sections import account_labels
-from ledger.reports.trial_balance import TrialBalance, trial_balance
+from ledger.reports.trial_balance import TrialBalance
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("reports", __name__)
@@ -39,13 +36,11 @@ blueprint = organisation_blueprint("reports", __name__)
 def balance_sheet_page() -> Any:
     session = db.session()
     month, labels = start_month(), account_labels(session)  # read once for both sheets
-    sheet = balance_sheet(session, date_arg("date") or today(), start_month=month, labels=labels)
+    on = date_arg("date") or today()
+    sheet, before = balance_sheets(session, on, start_month=month, labels=labels)
     kind = wanted_format()
     if kind == "csv":
         return _csv(sheet)
-    before = balance_sheet(
-        session, sheet.year_start - timedelta(days=1), start_month=month, labels=labels
-    )
     blocks = balance_sheet_blocks(sheet, before)
     if kind is not None:
         title = _("Balans")
@@ -61,20 +56,12 @@ def balance_sheet_page() -> Any:
 def income_statement_page() -> Any:
     session = db.session()
     month, labels = start_month(), account_labels(session)  # read once for both periods
-    statement = build_report(
-        session,
-        "income-statement",
-        today=today(),
-        start=date_arg("from"),
-        end=date_arg("to"),
-        start_month=month,
-        labels=labels,
-    )
-    assert isinstance(statement, IncomeStatement)
+    last_day, first_day = asked_dates(today=today(), start=date_arg("from"), end=date_arg("to"))
+    period = income_period(last_day, first_day, month)
+    statement, before = income_statements(session, period, labels=labels)
     kind = wanted_format()
     if kind == "csv":
         return _csv(statement)
-    before = income_statement(session, previous_period(statement.period), labels=labels)
     blocks = income_statement_blocks(statement, before)
     if kind is not None:
         columns = [_span(statement.period), _span(before.period)]
@@ -96,16 +83,14 @@ def trial_balance_page() -> Any:
     start, end = date_arg("from"), date_arg("to")
     on = None if start or end else date_arg("date")
     session = db.session()
-    labels = account_labels(session)  # read once for both columns
-    report = build_report(
-        session, "trial-balance", today=today(), on=on, start=start, end=end, labels=labels
+    month, labels = start_month(), account_labels(session)  # read once for both columns
+    last_day, first_day = asked_dates(today=today(), on=on, start=start, end=end)
+    report, before = trial_balances(
+        session, last_day, start=first_day, start_month=month, labels=labels
     )
-    assert isinstance(report, TrialBalance)
     kind = wanted_format()
     if kind == "csv":
         return _csv(report)
-    month = start_month()
-    before = _previous_trial_balance(report, month, labels)
     blocks = trial_balance_blocks(report.sections, before.sections)
     if kind is not None:
         title = _("Proefbalans")
@@ -128,18 +113,6 @@ def trial_balance_page() -> Any:
         presets=presets(month),
         previous_title=_when(before),
     )
-
-
-def _previous_trial_balance(
-    report: TrialBalance, month: int, labels: Mapping[str, str]
-) -> TrialBalance:
-    """The period before, or as of the end of the previous fiscal year (starting in ``month``)."""
-    session = db.session()
-    if report.start is not None:
-        earlier = previous_period(Period(report.start, report.end))
-        return trial_balance(session, earlier.end, start=earlier.start, labels=labels)
-    year_start = year_to_date(report.end, month).start
-    return trial_balance(session, year_start - timedelta(days=1), labels=labels)
 
 
 def _when(report: TrialBalance) -> str:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from ledger.balances import Balances, balances_before_each
+from ledger.balances import Balances, BalancesRead
 from ledger.fiscal_year import fiscal_year_start_month
 from ledger.reports.periods import year_to_date
 from ledger.reports.sections import Section, Units, account_labels, add_units, only_roots, section
@@ -61,18 +61,22 @@ def balance_sheet(
     year_start: date | None = None,
     start_month: int | None = None,
     labels: Mapping[str, str] | None = None,
+    read: BalancesRead | None = None,
 ) -> BalanceSheet:
     """The balance sheet at the end of ``on``; by default its year is the book's fiscal year.
 
     A caller that shows several reports may pass what they share, read once: the fiscal year's
-    ``start_month`` and the accounts' ``labels`` (``account_labels``).
+    ``start_month``, the accounts' ``labels`` (``account_labels``) and the balances of the days
+    they need (``read``: ``BalancesRead`` of the day after ``on`` and of the year's start).
     """
     if year_start is None:
         month = fiscal_year_start_month(session) if start_month is None else start_month
         start = year_to_date(on, month).start
     else:
         start = year_start
-    closing, before_start = balances_before_each(session, [on + timedelta(days=1), start])
+    if read is None:
+        read = BalancesRead(session, [on + timedelta(days=1), start])
+    closing, before_start = read.on(on), read.before(start)
     earlier = only_roots(before_start, RESULT_ROOTS)
     labels = account_labels(session) if labels is None else labels
     results = only_roots(closing, RESULT_ROOTS)

@@ -37,22 +37,30 @@ def build_report(
     ``start_month`` (the fiscal year's) and ``labels`` (``account_labels``) are read unless
     the caller passes them.
     """
+    day, start = asked_dates(today=today, on=on, start=start, end=end)
+    if kind == "balance-sheet":
+        return balance_sheet(session, day, year_start=start, start_month=start_month, labels=labels)
+    if kind == "income-statement":
+        month = fiscal_year_start_month(session) if start_month is None else start_month
+        return income_statement(session, income_period(day, start, month), labels=labels)
+    if kind == "trial-balance":
+        return trial_balance(session, day, start=start, labels=labels)
+    raise ValidationFailed(message("Onbekend rapport %(kind)s."), kind=kind)
+
+
+def asked_dates(
+    *, today: date, on: date | None = None, start: date | None = None, end: date | None = None
+) -> tuple[date, date | None]:
+    """The report's day and, for a period, its first day, checked as every report checks them."""
     if on is not None and (start is not None or end is not None):
         raise ValidationFailed(message("Kies een datum of een periode, niet allebei."))
     if (start is None) != (end is None):
         raise ValidationFailed(message("Een periode heeft een begin- en een einddatum."))
     if start is not None and end is not None and end < start:
         raise ValidationFailed(message("De periode eindigt voor ze begint."))
-    day = on or end or today
-    if kind == "balance-sheet":
-        return balance_sheet(session, day, year_start=start, start_month=start_month, labels=labels)
-    if kind == "income-statement":
-        if start is not None:
-            period = Period(start, day)
-        else:
-            month = fiscal_year_start_month(session) if start_month is None else start_month
-            period = year_to_date(day, month)
-        return income_statement(session, period, labels=labels)
-    if kind == "trial-balance":
-        return trial_balance(session, day, start=start, labels=labels)
-    raise ValidationFailed(message("Onbekend rapport %(kind)s."), kind=kind)
+    return on or end or today, start
+
+
+def income_period(day: date, start: date | None, start_month: int) -> Period:
+    """An income statement's period: ``start`` to ``day``, or the fiscal year up to ``day``."""
+    return Period(start, day) if start is not None else year_to_date(day, start_month)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from ledger.balances import Balances, balances_between
+from ledger.balances import Balances, BalancesRead
 from ledger.reports.periods import Period
 from ledger.reports.sections import Section, Units, account_labels, add_units, only_roots, section
 
@@ -30,13 +31,20 @@ class IncomeStatement:
 
 
 def income_statement(
-    session: Session, period: Period, *, labels: Mapping[str, str] | None = None
+    session: Session,
+    period: Period,
+    *,
+    labels: Mapping[str, str] | None = None,
+    read: BalancesRead | None = None,
 ) -> IncomeStatement:
     """Income and expenses from the start of ``period.start`` to the end of ``period.end``.
 
-    ``labels`` are the accounts' labels (``account_labels``), when the caller read them already.
+    ``labels`` are the accounts' labels (``account_labels``) and ``read`` the balances of the
+    period's first day and of the day after it, when the caller read them already.
     """
-    changes = only_roots(balances_between(session, period.start, period.end), RESULT_ROOTS)
+    if read is None:
+        read = BalancesRead(session, [period.start, period.end + timedelta(days=1)])
+    changes = only_roots(read.between(period.start, period.end), RESULT_ROOTS)
     labels = account_labels(session) if labels is None else labels
     income = section("Income", changes, labels)
     expenses = section("Expenses", changes, labels)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ledger.balances import Balances, balances_between, balances_on
+from ledger.balances import Balances, BalancesRead
 from ledger.reports.periods import Period
 from ledger.reports.sections import Section, Units, account_labels, add_units, section
 
@@ -58,16 +58,20 @@ def trial_balance(
     *,
     start: date | None = None,
     labels: Mapping[str, str] | None = None,
+    read: BalancesRead | None = None,
 ) -> TrialBalance:
     """Balances at the end of ``end``, or (with ``start``) the changes from ``start`` to ``end``.
 
-    ``labels`` are the accounts' labels (``account_labels``), when the caller read them already.
+    ``labels`` are the accounts' labels (``account_labels``) and ``read`` the balances of the
+    day after ``end`` (and of ``start``), when the caller read them already.
     """
     if start is None:
-        balances = balances_on(session, end)
+        read = read or BalancesRead(session, [end + timedelta(days=1)])
+        balances = read.on(end)
     else:
         period = Period(start, end)
-        balances = balances_between(session, period.start, period.end)
+        read = read or BalancesRead(session, [period.start, period.end + timedelta(days=1)])
+        balances = read.between(period.start, period.end)
     labels = account_labels(session) if labels is None else labels
     sections = tuple(section(root, balances, labels) for root in ROOTS)
     return TrialBalance(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ledger.balances import (
     Balances,
+    BalancesRead,
     Effect,
     apply_effects,
     balances_before,
@@ -254,3 +255,21 @@ def _migrate(connection: Connection, schema: str, target: str, *, downgrade: boo
         configure_tenant_context(context, connection, schema, tenant_metadata())
         with context.begin_transaction():
             context.run_migrations()
+
+
+def test_balances_read_ahead_for_several_days_agree_with_each_day_read_alone(
+    books: Session,
+) -> None:
+    for day, amount in [(2, "1.00"), (16, "4.00"), (30, "16.00")]:
+        post_transaction(books, transfer(date(YEAR, 4, day), amount), None)
+    post_transaction(books, transfer(date(YEAR, 6, 15), "32.00", debit=CASH), None)
+    days = [date(YEAR, 4, 1), date(YEAR, 4, 17), date(YEAR, 7, 1)]
+
+    read = BalancesRead(books, days)
+
+    for day in [*days, date(YEAR, 5, 31)]:  # the last one was not read ahead
+        assert read.before(day) == naive_balances_before(books, day), day
+    assert read.on(date(YEAR, 6, 30)) == balances_before(books, date(YEAR, 7, 1))
+    assert read.between(date(YEAR, 4, 17), date(YEAR, 6, 30)) == balances_between(
+        books, date(YEAR, 4, 17), date(YEAR, 6, 30)
+    )
