@@ -22,33 +22,28 @@ from ledger.errors import ValidationFailed
 from ledger.models import AccountingPeriod
 from ledger.periods import close_period, close_through, reopen_period
 from tenants.unit_of_work import unit_of_work
+from tests.at_once import at_once
 from tests.ledger.test_posting import YEAR
 
 CLOSERS = 4
 
 
-def at_once(engine: Engine, org_id: int, close: Callable[..., Any]) -> list[str]:
-    """Run ``close`` in ``CLOSERS`` threads at once; what each ended with."""
-    start = threading.Barrier(CLOSERS)
-    outcomes: list[str] = []
+def closing_at_once(engine: Engine, org_id: int, close: Callable[..., Any]) -> list[str]:
+    """Run ``close`` in ``CLOSERS`` units of work at once; what each ended with."""
 
-    def run() -> None:
-        try:
-            start.wait()
-            with unit_of_work(engine, org_id) as session:
-                close(session)
-            outcomes.append("closed")
-        except ValidationFailed as refusal:
-            outcomes.append(f"refused: {refusal}")
-        except BaseException as error:  # an IntegrityError or a deadlock is the bug
-            outcomes.append(f"failed: {error!r}")
+    def run() -> str:
+        with unit_of_work(engine, org_id) as session:
+            close(session)
+        return "closed"
 
-    threads = [threading.Thread(target=run) for _ in range(CLOSERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return [
+        outcome
+        if isinstance(outcome, str)
+        else f"refused: {outcome}"
+        if isinstance(outcome, ValidationFailed)
+        else f"failed: {outcome!r}"  # an IntegrityError or a deadlock is the bug
+        for outcome in at_once(CLOSERS, run)
+    ]
 
 
 def periods(engine: Engine, org_id: int) -> list[tuple[date, date, bool]]:
@@ -62,7 +57,7 @@ def test_closing_through_the_same_day_at_once_closes_each_day_once(
 ) -> None:
     org = make_org()
 
-    outcomes = at_once(
+    outcomes = closing_at_once(
         engine, org.id, lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner")
     )
 
@@ -77,7 +72,7 @@ def test_closing_the_same_new_period_at_once_makes_one_period(
     org = make_org()
     january = (date(YEAR, 1, 1), date(YEAR, 1, 31))
 
-    outcomes = at_once(
+    outcomes = closing_at_once(
         engine, org.id, lambda s: close_period(s, *january, actor_id=1, role="owner")
     )
 
@@ -101,7 +96,7 @@ def test_a_period_and_a_closing_through_at_once_never_overlap(
         else:
             close_through(session, date(YEAR, 3, 31), actor_id=1, role="owner")
 
-    outcomes = at_once(engine, org.id, either)
+    outcomes = closing_at_once(engine, org.id, either)
 
     assert not [o for o in outcomes if o.startswith("failed")], outcomes
     stored = sorted(periods(engine, org.id))
@@ -114,7 +109,9 @@ def test_reopening_a_period_opens_its_days_as_no_twin_is_left(
     engine: Engine, make_org: Callable[..., Any]
 ) -> None:
     org = make_org()
-    at_once(engine, org.id, lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner"))
+    closing_at_once(
+        engine, org.id, lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner")
+    )
     with unit_of_work(engine, org.id) as session:
         (period_id,) = session.scalars(select(AccountingPeriod.id)).all()
         reopen_period(session, period_id, actor_id=1, role="owner")

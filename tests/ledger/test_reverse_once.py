@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -14,6 +13,7 @@ from ledger.errors import ValidationFailed
 from ledger.models import Transaction
 from ledger.transactions import post_transaction, reverse_transaction
 from tenants.unit_of_work import unit_of_work
+from tests.at_once import at_once
 from tests.ledger.test_posting import YEAR, gift
 
 SENDS = 4
@@ -25,24 +25,12 @@ def test_four_reversals_at_once_make_one_and_the_others_are_told(
     org = make_org()
     with unit_of_work(engine, org.id) as session:
         original = post_transaction(session, gift("25.00", date(YEAR, 2, 1)), actor_id=1)
-    start = threading.Barrier(SENDS)
-    outcomes: list[object] = []
 
-    def reverse() -> None:
-        try:
-            start.wait()
-            with unit_of_work(engine, org.id) as session:
-                outcomes.append(
-                    reverse_transaction(session, original, actor_id=1, on=date(YEAR, 2, 2))
-                )
-        except BaseException as error:  # a unique violation is the bug
-            outcomes.append(error)
+    def reverse() -> int:
+        with unit_of_work(engine, org.id) as session:
+            return reverse_transaction(session, original, actor_id=1, on=date(YEAR, 2, 2))
 
-    threads = [threading.Thread(target=reverse) for _ in range(SENDS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(SENDS, reverse)  # a unique violation is the bug
 
     refusals = [o for o in outcomes if isinstance(o, ValidationFailed)]
     assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from purchasing.invoices.payments import record_payment
 from purchasing.invoices.queries import invoice_state
 from purchasing.models import Payment, PaymentMethod
 from tenants.unit_of_work import unit_of_work
+from tests.at_once import at_once
 from tests.purchasing import billing
 from tests.purchasing.billing import fee_invoice
 
@@ -26,31 +26,19 @@ def test_one_payment_sent_four_times_at_once_is_recorded_once_and_each_send_find
 ) -> None:
     invoice_id = fee_invoice(billed_bureau.id, member.id, "240.00", session=session)
     session.commit()
-    start = threading.Barrier(SENDS)
-    outcomes: list[object] = []
 
-    def send() -> None:
-        try:
-            start.wait()
-            with unit_of_work(engine) as units:
-                outcomes.append(
-                    record_payment(
-                        units,
-                        invoice_id,
-                        Decimal("240.00"),
-                        date(2026, 3, 20),
-                        PaymentMethod.BANK_TRANSFER,
-                        "form:hand-payment-1",
-                    )
-                )
-        except BaseException as error:  # a unique violation, or "more than is open"
-            outcomes.append(error)
+    def send() -> int:
+        with unit_of_work(engine) as units:
+            return record_payment(
+                units,
+                invoice_id,
+                Decimal("240.00"),
+                date(2026, 3, 20),
+                PaymentMethod.BANK_TRANSFER,
+                "form:hand-payment-1",
+            )
 
-    threads = [threading.Thread(target=send) for _ in range(SENDS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(SENDS, send)  # a unique violation or "more than is open" is the bug
 
     assert all(isinstance(outcome, int) for outcome in outcomes), outcomes
     assert len(set(outcomes)) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from purchasing.errors import ValidationFailed
 from purchasing.models import Subscription
 from purchasing.plans import end_subscription, subscribe
 from tenants.unit_of_work import unit_of_work
+from tests.at_once import at_once
 from tests.purchasing import billing
 from tests.purchasing.billing import fee_plan
 
@@ -59,22 +59,12 @@ def test_four_sends_at_once_make_one_subscription_and_three_refusals(
 ):
     plan_id = fee_plan(session, billed_bureau.id)
     session.commit()
-    start = threading.Barrier(SENDS)
-    outcomes: list[object] = []
 
-    def send() -> None:
-        try:
-            start.wait()
-            with unit_of_work(engine) as units:
-                outcomes.append(subscribe(units, plan_id, member.id, Decimal(3), date(2026, 1, 1)))
-        except BaseException as error:
-            outcomes.append(error)
+    def send() -> int:
+        with unit_of_work(engine) as units:
+            return subscribe(units, plan_id, member.id, Decimal(3), date(2026, 1, 1))
 
-    threads = [threading.Thread(target=send) for _ in range(SENDS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(SENDS, send)
 
     assert sum(isinstance(outcome, int) for outcome in outcomes) == 1, outcomes
     assert sum(isinstance(outcome, ValidationFailed) for outcome in outcomes) == SENDS - 1, outcomes

@@ -10,16 +10,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flask import Flask, Response, request
-from sqlalchemy import Engine, create_engine, make_url, select
+from flask import Flask
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app import create_app
-from app.extensions import db
 from ledger.models import Transaction
 from tenants.binding import bind_session
 from tenants.roles import Role
-from tests.conftest import TEST_CONFIG, OrgHandle, login
+from tests.at_once import is_post_to, losing_the_database_at_commit
+from tests.conftest import OrgHandle, login
 
 EXPENSE = {
     "date": "2026-03-02",
@@ -31,32 +30,12 @@ EXPENSE = {
 
 
 @pytest.fixture
-def admin(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(make_url(database_url).set(drivername="postgresql+psycopg"))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def web(database_url: str, redis_url: str, admin: Engine) -> Iterator[tuple[Flask, list[int]]]:
+def web(database_url: str, redis_url: str) -> Iterator[tuple[Flask, list[int]]]:
     """The application, its backend terminated before the commit of the first POST."""
-    app = create_app(
-        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url}
-    )
-    terminated: list[int] = []
-
-    @app.after_request  # registered last, so it runs before the unit of work's commit
-    def _terminate_the_backend_once(response: Response) -> Response:
-        if request.path.endswith("/entry/expense") and request.method == "POST" and not terminated:
-            pid = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-            with admin.connect() as connection:
-                connection.exec_driver_sql("SELECT pg_terminate_backend(%(pid)s)", {"pid": pid})
-            terminated.append(int(pid))
-        return response
-
-    yield app, terminated
-    with app.app_context():
-        db.engine.dispose()
+    with losing_the_database_at_commit(
+        database_url, redis_url, is_post_to("/entry/expense")
+    ) as served:
+        yield served
 
 
 def narrations(engine: Engine, org: OrgHandle) -> list[str]:

@@ -13,17 +13,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask, Response, request
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, make_url, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app import create_app
-from app.extensions import db
 from tenants.models import Invitation, User
 from tenants.queries import membership_of, user_by_email
 from tenants.roles import Role
-from tests.conftest import PASSWORD, TEST_CONFIG, OrgHandle, login
+from tests.at_once import is_post_to, losing_the_database_at_commit
+from tests.conftest import PASSWORD, OrgHandle, login
 from tests.web.test_members import TOKEN_IN_LINK, invite
 
 Browsers = Callable[[], FlaskClient]
@@ -236,32 +235,12 @@ def test_an_owner_invited_twice_from_the_bureau_has_one_open_invitation(
 
 
 @pytest.fixture
-def admin(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(make_url(database_url).set(drivername="postgresql+psycopg"))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def outage(database_url: str, redis_url: str, admin: Engine) -> Iterator[tuple[Flask, list[int]]]:
+def outage(database_url: str, redis_url: str) -> Iterator[tuple[Flask, list[int]]]:
     """The application, its backend terminated before the commit of the first invitation sent."""
-    app = create_app(
-        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url}
-    )
-    terminated: list[int] = []
-
-    @app.after_request  # registered last, so it runs before the unit of work's commit
-    def _terminate_the_backend_once(response: Response) -> Response:
-        if request.path.endswith("/members/invitations") and not terminated:
-            pid = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-            with admin.connect() as connection:
-                connection.exec_driver_sql("SELECT pg_terminate_backend(%(pid)s)", {"pid": pid})
-            terminated.append(int(pid))
-        return response
-
-    yield app, terminated
-    with app.app_context():
-        db.engine.dispose()
+    with losing_the_database_at_commit(
+        database_url, redis_url, is_post_to("/members/invitations")
+    ) as served:
+        yield served
 
 
 def test_no_mail_leaves_when_the_commit_fails_and_the_next_send_mails_a_saved_link(
