@@ -28,6 +28,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.load_server import revision
 from bench.results import RESULTS_FILE, append_run
 
 HERE = Path(__file__).resolve()
@@ -108,16 +109,6 @@ def _child(folder: Path, url: str, names: Sequence[str], loops: int) -> None:
         time.sleep(_STEP)
 
 
-def _commit(checkout: Path) -> str:
-    found = subprocess.run(
-        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return found.stdout.strip() or str(checkout)
-
-
 def run(options: argparse.Namespace) -> str:
     from sqlalchemy import create_engine
 
@@ -131,7 +122,7 @@ def run(options: argparse.Namespace) -> str:
     rows = []
     for checkout in checkouts:
         figure = counted(checkout, options.populated, pages, options.loops)
-        rows.append((_commit(checkout), f"{len(pages)} pages", f"{figure:.2f}"))
+        rows.append((revision(checkout), f"{len(pages)} pages", f"{figure:.2f}"))
         print(f"instructions: {rows[-1]}", file=sys.stderr)
     title = "Application instructions per request (callgrind)"
     if options.label:

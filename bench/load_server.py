@@ -54,7 +54,7 @@ class ServerKind:
             name = f"{self.workers} {self.worker_class} workers × {self.threads} threads"
         if self.prepared is not None:
             name += f", {self.prepared} prepared statements"
-        return f"{name} ({_revision(self.checkout)})" if self.checkout else name
+        return f"{name} ({revision(self.checkout)})" if self.checkout else name
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def gunicorn(
             process.wait()
 
 
-def _revision(checkout: Path) -> str:
+def revision(checkout: Path) -> str:
     """The commit a checkout is at, short, for the results' row names."""
     found = subprocess.run(
         ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],

@@ -24,18 +24,13 @@ from purchasing.models import CollectivePolicy, PolicyDocument, Pool
 from purchasing.policies import NewPolicy, add_insurer, add_policy
 from purchasing.rating import Basis, Line, TierMeasure
 from tenants.unit_of_work import unit_of_work
-from tests.purchasing.billing import make_bureau
+from tests.web.test_insurance import bureau
 
 YEAR = today().year
+__all__ = ["bureau"]  # a fixture, used by name
 _TOKEN = re.compile(
     r'name="form_kind" value="([^"]+)"><input type="hidden" name="form_token" value="([^"]+)"'
 )
-
-
-@pytest.fixture
-def bureau(session, make_org):
-    session.commit()
-    return make_bureau(make_org, session)
 
 
 @pytest.fixture
