@@ -41,8 +41,10 @@ def build_report(
     if kind == "balance-sheet":
         return balance_sheet(session, day, year_start=start, start_month=start_month, labels=labels)
     if kind == "income-statement":
+        if start is not None:  # a period asked for: the fiscal year does not matter
+            return income_statement(session, Period(start, day), labels=labels)
         month = fiscal_year_start_month(session) if start_month is None else start_month
-        return income_statement(session, income_period(day, start, month), labels=labels)
+        return income_statement(session, income_period(day, None, month), labels=labels)
     if kind == "trial-balance":
         return trial_balance(session, day, start=start, labels=labels)
     raise ValidationFailed(message("Onbekend rapport %(kind)s."), kind=kind)
