@@ -18,10 +18,20 @@ from typing import Any, NamedTuple
 
 from babel import Locale
 from flask import Flask, g, url_for
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from app.account_picker import advanced_view, picker_options
-from app.i18n import current_locale, english, money_in, number_in, reader_locale, short_day
+from app.i18n import (
+    current_locale,
+    english,
+    money_in,
+    number_in,
+    page_reader_locale,
+    reader_locale,
+    short_day,
+)
 from app.i18n import word as _
 from ledger.entries import NewTransaction
 from ledger.reports.journal import JournalEntry
@@ -32,9 +42,9 @@ _EMPTY = Markup("")
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        amount=amount,
-        debit=debit,
-        credit=credit,
+        amount=_page_amount,
+        debit=_page_debit,
+        credit=_page_credit,
         account_label=account_label,
         account_url=account_url,
         journal_rows=journal_rows,
@@ -57,6 +67,24 @@ def debit(value: Decimal | int | None, currency: str) -> Markup:
 def credit(value: Decimal | int | None, currency: str) -> Markup:
     """The Credit column: a negative amount written without its sign, else nothing."""
     return credit_in(reader_locale(), value, currency)
+
+
+# The same three for templates, in the locale of the page being rendered (``page_locale``).
+
+
+@pass_context
+def _page_amount(context: Context, value: Decimal | int | None, currency: str) -> Markup:
+    return amount_in(page_reader_locale(context), value, currency)
+
+
+@pass_context
+def _page_debit(context: Context, value: Decimal | int | None, currency: str) -> Markup:
+    return debit_in(page_reader_locale(context), value, currency)
+
+
+@pass_context
+def _page_credit(context: Context, value: Decimal | int | None, currency: str) -> Markup:
+    return credit_in(page_reader_locale(context), value, currency)
 
 
 def amount_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
@@ -212,7 +240,7 @@ def journal_rows(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
                 entry.id,
                 show(entry.id),
                 booking % {"id": entry.id},
-                short_day(t.date),
+                short_day(t.date, locale),
                 t.payee,
                 t.narration,
                 tags,

@@ -52,16 +52,17 @@ def init_app(app: Flask) -> None:
     # ``_`` straight to the words, not through Jinja's alias: the alias looks ``gettext`` up
     # again and calls it through two more context calls, for every word of every page.
     app.jinja_env.globals["_"] = _template_gettext
-    app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["number"] = number
-    app.jinja_env.filters["percent"] = percent
-    app.jinja_env.filters["day"] = day
-    app.jinja_env.filters["short_day"] = short_day
-    app.jinja_env.filters["month"] = month
+    app.jinja_env.filters["money"] = _page_money
+    app.jinja_env.filters["number"] = _page_number
+    app.jinja_env.filters["percent"] = _page_percent
+    app.jinja_env.filters["day"] = _page_day
+    app.jinja_env.filters["short_day"] = _page_short_day
+    app.jinja_env.filters["month"] = _page_month
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
-    app.jinja_env.globals["current_locale"] = lambda: str(current_locale())
+    app.jinja_env.globals["current_locale"] = _page_locale_name
     app.jinja_env.globals["LOCALES"] = LOCALES
+    app.context_processor(_locale_of_page)
 
 
 def select_locale() -> str:
@@ -94,12 +95,44 @@ def current_locale() -> Locale | None:
     return locale if isinstance(locale, Locale) else None
 
 
+# The page's locale, put in each template's context as it is rendered: a page asks for it for
+# every word, amount and date it shows (ninety times and more), and reading it from the
+# template's context costs a fraction of ``current_locale``'s look-up in the request's globals.
+_PAGE_LOCALE = "_page_locale"
+
+
+def _locale_of_page() -> dict[str, Locale | None]:
+    """Flask's context processor: the locale, read once per ``render_template``.
+
+    Read when the page is rendered, so a page rendered under ``force_locale`` (the outage page)
+    gets the forced one.
+    """
+    return {_PAGE_LOCALE: current_locale()}
+
+
+def page_locale(context: TemplateContext) -> Locale | None:
+    """The locale of the page ``context`` renders; ``current_locale()`` where none was put.
+
+    A template rendered without Flask's context processors (a macro imported without context,
+    Jinja called directly) has none.
+    """
+    locale = context.get(_PAGE_LOCALE)
+    return locale if isinstance(locale, Locale) else current_locale()
+
+
+@pass_context
+def _page_locale_name(context: TemplateContext) -> str:
+    return str(page_locale(context))
+
+
 # The catalogue of each locale, found once per process (they do not change while it runs).
 _CATALOGUES: dict[tuple[str, str | None], Translations | NullTranslations] = {}
 
 
-def _translations() -> Translations | NullTranslations:
-    locale = current_locale()
+def _translations(locale: Locale | None = None) -> Translations | NullTranslations:
+    """The catalogue of ``locale``, by default of this request's."""
+    if locale is None:
+        locale = current_locale()
     if locale is None:
         return _found_translations()
     key = (locale.language, locale.territory)
@@ -125,13 +158,13 @@ def _template_gettext(context: TemplateContext, string: str, **variables: object
     formatted once per process and locale.
     """
     autoescape = context.eval_ctx.autoescape
-    locale = current_locale()
+    locale = page_locale(context)
     if variables or locale is None:
-        return _formatted(_translations().ugettext(string), autoescape, variables)
+        return _formatted(_translations(locale).ugettext(string), autoescape, variables)
     key = (locale.language, locale.territory, autoescape, string)
     shown = _SHOWN.get(key)
     if shown is None:
-        shown = _formatted(_translations().ugettext(string), autoescape, {})
+        shown = _formatted(_translations(locale).ugettext(string), autoescape, {})
         if len(_SHOWN) < _SHOWN_MOST:
             _SHOWN[key] = shown
     return shown
@@ -171,9 +204,16 @@ def reader_locale() -> Locale:
     return _babel_locale()
 
 
-def _babel_locale() -> Locale:
-    locale = current_locale()
+def _babel_locale(locale: Locale | None = None) -> Locale:
+    """The full locale of ``locale`` (by default this request's), as amounts and dates need it."""
+    if locale is None:
+        locale = current_locale()
     return _DUTCH if locale is not None and locale.language == "nl" else _ENGLISH
+
+
+def page_reader_locale(context: TemplateContext) -> Locale:
+    """``reader_locale()`` of the page ``context`` renders (see ``page_locale``)."""
+    return _babel_locale(page_locale(context))
 
 
 # Wider than any amount worth grouping in thousands; beyond it a number is written as stored.
@@ -273,9 +313,12 @@ def day(value: date | datetime) -> str:
     return _date_in(_calendar_day(value), "medium")
 
 
-def short_day(value: date | datetime) -> str:
-    """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables."""
-    return _date_in(_calendar_day(value), "short")
+def short_day(value: date | datetime, locale: Locale | None = None) -> str:
+    """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables.
+
+    In ``locale`` when given (a table that asked ``reader_locale()`` once), else the reader's.
+    """
+    return _date_in(_calendar_day(value), "short", locale)
 
 
 def month(value: date) -> str:
@@ -283,9 +326,9 @@ def month(value: date) -> str:
     return _date_in(value, "LLLL yyyy")
 
 
-def _date_in(value: date, pattern: str) -> str:
+def _date_in(value: date, pattern: str, locale: Locale | None = None) -> str:
     """A day in the reader's language; Babel parses its pattern anew on every call."""
-    dutch = _babel_locale() is _DUTCH
+    dutch = _babel_locale(locale) is _DUTCH
     if type(value) is date:  # not a datetime: those are compared and hashed otherwise
         return _formatted_date(value, pattern, dutch)
     return str(format_date(value, format=pattern, locale=_DUTCH if dutch else _ENGLISH))
@@ -294,6 +337,39 @@ def _date_in(value: date, pattern: str) -> str:
 @lru_cache(maxsize=4096)
 def _formatted_date(value: date, pattern: str, dutch: bool) -> str:
     return str(format_date(value, format=pattern, locale=_DUTCH if dutch else _ENGLISH))
+
+
+# The filters of the same names, in the locale of the page being rendered (``page_locale``).
+
+
+@pass_context
+def _page_money(context: TemplateContext, amount: Decimal | int, currency: str = "EUR") -> str:
+    return money_in(page_reader_locale(context), amount, currency)
+
+
+@pass_context
+def _page_number(context: TemplateContext, amount: Decimal | int) -> str:
+    return number_in(page_reader_locale(context), amount)
+
+
+@pass_context
+def _page_percent(context: TemplateContext, value: Decimal | int) -> str:
+    return f"{number_in(page_reader_locale(context), value)}%"
+
+
+@pass_context
+def _page_day(context: TemplateContext, value: date | datetime) -> str:
+    return _date_in(_calendar_day(value), "medium", page_locale(context))
+
+
+@pass_context
+def _page_short_day(context: TemplateContext, value: date | datetime) -> str:
+    return _date_in(_calendar_day(value), "short", page_locale(context))
+
+
+@pass_context
+def _page_month(context: TemplateContext, value: date) -> str:
+    return _date_in(value, "LLLL yyyy", page_locale(context))
 
 
 def moment(value: datetime) -> str:

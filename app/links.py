@@ -11,9 +11,11 @@ organisations keeps the links of those it serves now.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 # Twenty links an organisation, a few hundred organisations at a time.
@@ -24,14 +26,46 @@ _CURRENT = Markup(' aria-current="page"')
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(page_url=page_url, navlink=navlink)
+    app.context_processor(_where_the_page_is)
 
 
-def page_url(endpoint: str, **values: Any) -> str:
-    """``url_for(endpoint, **values)`` for a fixed link of the page's frame, kept."""
+# What the frame's links depend on besides their endpoint, read once per ``render_template``
+# into the template's context: a page's thirty links would otherwise each read ``g`` and
+# ``request`` again (three look-ups in the request's globals a link).
+_PLACE = "_page_place"
+
+
+class _Place(NamedTuple):
+    slug: str | None
+    root: str
+    host: str
+    endpoint: str | None
+
+
+def _where_the_page_is() -> dict[str, _Place]:
+    # A job renders its mails and documents with no request: such a template has no frame.
+    return {_PLACE: _place()} if has_request_context() else {}
+
+
+def _place() -> _Place:
     org = g.get("org")
-    given = tuple(sorted(values.items())) if values else ()
     slug = org.slug if org is not None else None
-    return _kept_url(endpoint, given, slug, request.script_root, request.host)
+    return _Place(slug, request.script_root, request.host, request.endpoint)
+
+
+def _place_of(context: Context) -> _Place:
+    """The page's place as its context holds it, else read now (a template Flask did not
+    render, or a macro imported without context)."""
+    place = context.get(_PLACE)
+    return place if isinstance(place, _Place) else _place()
+
+
+@pass_context
+def page_url(context: Context, endpoint: str, **values: Any) -> str:
+    """``url_for(endpoint, **values)`` for a fixed link of the page's frame, kept."""
+    place = _place_of(context)
+    given = tuple(sorted(values.items())) if values else ()
+    return _kept_url(endpoint, given, place.slug, place.root, place.host)
 
 
 @lru_cache(maxsize=KEPT)
@@ -42,10 +76,13 @@ def _kept_url(
     return url_for(endpoint, **dict(given))
 
 
-def navlink(endpoint: str, label: str) -> Markup:
+@pass_context
+def navlink(context: Context, endpoint: str, label: str) -> Markup:
     """A menu's link, marked as the current page when it is the page shown."""
+    place = _place_of(context)
+    url = _kept_url(endpoint, (), place.slug, place.root, place.host)
     # By the label as shown: a word and plain text of the same letters are escaped otherwise.
-    return _link(page_url(endpoint), request.endpoint == endpoint, escape(label))
+    return _link(url, place.endpoint == endpoint, escape(label))
 
 
 @lru_cache(maxsize=KEPT)

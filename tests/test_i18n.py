@@ -14,11 +14,13 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
+from flask import render_template
 from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jinja2 import DictLoader, Environment, pass_context
 
-from app.i18n import day, money, number, role_name, short_day
+from app.i18n import day, money, number, page_locale, role_name, short_day
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = ROOT / "app" / "translations" / "en" / "LC_MESSAGES"
@@ -139,3 +141,50 @@ def test_pages_and_domain_errors_speak_the_chosen_language(client, locale, title
     client.post("/locale", data={"locale": locale, "next": "/login"})
     assert f"<h1>{title}</h1>" in client.get("/login").get_data(as_text=True)
     assert refusal in client.get("/invitations/no-such-token").get_data(as_text=True)
+
+
+PAGE = (
+    "{% import 'macro.html' as m %}"
+    "{{ current_locale() }}|{{ _('Uitloggen') }}|{{ 1234.5 | money }}|{{ day | short_day }}"
+    "|{{ amount(1234.5, 'EUR') }}|{{ m.shown(day) }}"
+)
+MACRO = "{% macro shown(day) %}{{ _('Uitloggen') }} {{ day | day }} {{ 7 | money }}{% endmacro %}"
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "nl",
+            f"nl|Uitloggen|€{NBSP}1.234,50|27-11-2026|€{NBSP}1.234,50"
+            f"|Uitloggen 27 nov 2026 €{NBSP}7,00",
+        ),
+        ("en", "en|Log out|€1,234.50|27/11/2026|€1,234.50|Log out 27 Nov 2026 €7.00"),
+    ],
+)
+def test_a_template_writes_words_amounts_and_days_in_the_locale_of_its_page(app, locale, expected):
+    """The page's locale is read once per render (``app.i18n.page_locale``); a macro imported
+    without the page's context finds the same one, and ``force_locale`` is followed."""
+    other_locale = "nl" if locale == "en" else "en"
+    loader = app.jinja_env.loader
+    app.jinja_env.loader = DictLoader({"page.html": PAGE, "macro.html": MACRO})
+    app.jinja_env.cache = {}
+    try:
+        with app.test_request_context(), force_locale(other_locale):
+            with force_locale(locale):
+                shown = render_template("page.html", day=date(2026, 11, 27))
+            other = render_template("page.html", day=date(2026, 11, 27))
+    finally:
+        app.jinja_env.loader = loader
+        app.jinja_env.cache = {}
+    assert shown == expected
+    assert other.startswith(f"{other_locale}|")  # rendered anew, not kept from the first
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_template_rendered_without_flask_asks_the_request_for_its_locale(app, locale):
+    plain = Environment(autoescape=True)
+    plain.globals["shown"] = pass_context(lambda context: str(page_locale(context)))
+    with app.test_request_context(), force_locale(locale):
+        assert plain.from_string("{{ shown() }}").render() == locale

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from flask import Flask, g, url_for
+from flask import Flask, g, render_template, render_template_string, url_for
 from flask_babel import force_locale
+from jinja2 import DictLoader
 from jinja2.ext import _make_new_gettext
 from markupsafe import Markup
 
 from app.cells import account_datalist, id_urls, transaction_amount
 from app.i18n import ROLE_NAMES, _translations, day, month, role_name, short_day
-from app.links import navlink, page_url
 from app.tenancy import OrgContext
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.suggestions import AccountChoice
@@ -84,32 +84,57 @@ def _org(slug: str) -> OrgContext:
     return OrgContext(id=1, slug=slug, name=slug, role=Role.OWNER, is_bureau=False)
 
 
+def _rendered(source: str) -> str:
+    """``source`` rendered as a page is, through Flask (its context processors included)."""
+    return render_template_string(source)
+
+
 def test_a_kept_link_is_the_link_of_its_own_organisation(app: Flask) -> None:
     for slug in ("club-a", "club-b", "club-a"):
         with app.test_request_context(f"/o/{slug}/journal"):
             g.org = _org(slug)
-            assert page_url("books.journal_page") == f"/o/{slug}/journal"
-            assert page_url("entry.simple", kind="expense") == url_for(
+            assert _rendered("{{ page_url('books.journal_page') }}") == f"/o/{slug}/journal"
+            assert _rendered("{{ page_url('entry.simple', kind='expense') }}") == url_for(
                 "entry.simple", kind="expense"
             )
-            assert page_url("static", filename="app.css") == "/static/app.css"
+            assert _rendered("{{ page_url('static', filename='app.css') }}") == "/static/app.css"
     with app.test_request_context("/account"):
-        assert page_url("home.index") == url_for("home.index")
+        assert _rendered("{{ page_url('home.index') }}") == url_for("home.index")
 
 
 def test_a_kept_link_follows_the_script_root(app: Flask) -> None:
     with app.test_request_context("/o/club/journal", base_url="http://localhost/books-app"):
         g.org = _org("club")
-        assert page_url("books.journal_page") == "/books-app/o/club/journal"
+        assert _rendered("{{ page_url('books.journal_page') }}") == "/books-app/o/club/journal"
 
 
 def test_a_menu_link_marks_the_page_shown_and_escapes_its_label(app: Flask) -> None:
     with app.test_request_context("/o/club/journal"):
         g.org = _org("club")
-        shown = navlink("books.journal_page", "Journaal <&>")
-        other = navlink("dashboard.index", "Overzicht")
+        shown = _rendered("{{ navlink('books.journal_page', 'Journaal <&>') }}")
+        other = _rendered("{{ navlink('dashboard.index', 'Overzicht') }}")
     assert shown == '<a href="/o/club/journal" aria-current="page">Journaal &lt;&amp;&gt;</a>'
     assert other == '<a href="/o/club/">Overzicht</a>'
+
+
+def test_a_macro_imported_without_context_makes_the_same_links(app: Flask) -> None:
+    """The page's place is read once per render; a macro without the page's context reads it
+    from the request instead, and a template rendered by a job (no request) needs none."""
+    macro = "{% macro menu() %}{{ navlink('books.journal_page', 'J') }}{% endmacro %}"
+    loader = app.jinja_env.loader
+    app.jinja_env.loader = DictLoader({"menu.html": macro, "mail.txt": "{{ 7 | money }}"})
+    app.jinja_env.cache = {}
+    try:
+        with app.test_request_context("/o/club/journal"):
+            g.org = _org("club")
+            shown = _rendered("{% import 'menu.html' as m %}{{ m.menu() }}")
+        with app.app_context(), force_locale("nl"):
+            mail = render_template("mail.txt")
+    finally:
+        app.jinja_env.loader = loader
+        app.jinja_env.cache = {}
+    assert shown == '<a href="/o/club/journal" aria-current="page">J</a>'
+    assert mail == "€\N{NO-BREAK SPACE}7,00"
 
 
 def _posting(account: str, number: str, currency: str = "EUR") -> NewPosting:
@@ -144,8 +169,9 @@ def test_a_kept_menu_link_escapes_plain_text_however_a_word_of_the_same_letters_
 ) -> None:
     with app.test_request_context("/o/club/journal"):
         g.org = _org("club")
-        word = navlink("dashboard.index", Markup("<b>Overzicht</b>"))
-        text = navlink("dashboard.index", "<b>Overzicht</b>")
+        source = "{{ navlink('dashboard.index', label) }}"
+        word = render_template_string(source, label=Markup("<b>Overzicht</b>"))
+        text = render_template_string(source, label="<b>Overzicht</b>")
     assert word == '<a href="/o/club/"><b>Overzicht</b></a>'
     assert text == '<a href="/o/club/">&lt;b&gt;Overzicht&lt;/b&gt;</a>'
 
