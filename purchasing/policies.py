@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from purchasing.errors import NotFound, TermsInvalid, ValidationFailed, message
@@ -54,11 +55,22 @@ class NewPolicy:
 def add_insurer(
     session: Session, name: str, kvk_number: str | None = None, afm_number: str | None = None
 ) -> int:
-    """Register an insurer."""
-    insurer = Insurer(name=name.strip(), kvk_number=kvk_number, afm_number=afm_number)
-    session.add(insurer)
+    """Register an insurer; a name already registered is refused.
+
+    Refused by the unique index itself (``ON CONFLICT DO NOTHING``), so of two sends of the
+    same name at the same moment one adds it and the other waits for it and is told, where a
+    look first would let both through to a unique violation.
+    """
     session.flush()
-    return insurer.id
+    added = session.scalar(
+        insert(Insurer)
+        .values(name=name.strip(), kvk_number=kvk_number, afm_number=afm_number)
+        .on_conflict_do_nothing(index_elements=[Insurer.name])
+        .returning(Insurer.id)
+    )
+    if added is None:
+        raise ValidationFailed(message("Deze verzekeraar bestaat al."), field="name")
+    return int(added)
 
 
 def add_policy(session: Session, new: NewPolicy) -> int:

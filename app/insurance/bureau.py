@@ -82,8 +82,6 @@ def new_insurer() -> Any:
         name = text(form, "name")
         if not name:
             raise ValidationFailed(message("Vul de naam van de verzekeraar in."), field="name")
-        if any(insurer.name == name for insurer in reads.insurers(db.session())):
-            raise ValidationFailed(message("Deze verzekeraar bestaat al."), field="name")
         kvk = text(form, "kvk_number") or None
         if kvk is not None and not (kvk.isdigit() and len(kvk) == 8):
             raise ValidationFailed(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")

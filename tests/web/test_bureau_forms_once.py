@@ -280,3 +280,17 @@ def test_a_token_of_one_kind_of_form_does_not_open_what_another_made(staff, engi
 
     assert pool.status_code == 422
     assert count(engine, Pool, Pool.policy_id == policy) == 0
+
+
+def test_an_insurer_sent_four_times_at_once_is_added_once_and_the_rest_are_told(staff, engine):
+    """The name is unique in the database; the sends that lose the race are told so, not
+    shown an error page."""
+    from purchasing.models import Insurer
+
+    name = f"Verzekeraar {secrets.token_hex(3)}"
+    answers = at_once([staff() for _ in range(4)], "/bureau/insurance/insurers", {"name": name})
+
+    assert sorted(answer.status_code for answer in answers) == [302, 422, 422, 422]
+    for refused in (answer for answer in answers if answer.status_code == 422):
+        assert "Deze verzekeraar bestaat al." in refused.get_data(as_text=True)
+    assert count(engine, Insurer, Insurer.name == name) == 1
