@@ -21,7 +21,7 @@ from app.bank.uploads import (
     validate_later,
 )
 from app.books.params import text_arg, today
-from app.errors import translated
+from app.errors import flash_refusal, translated
 from app.extensions import db
 from app.form_input import account as account_field
 from app.form_input import optional_figure, optional_id, text, ticked_ids
@@ -51,7 +51,14 @@ from ledger.bank.inbox import (
 from ledger.bank.matching import InvoiceMatcher
 from ledger.bank.presets import PRESETS
 from ledger.bank.reconciliation import reconcile, reconciliations
-from ledger.bank.rules import RuleSpec, add_rule, all_rules, delete_rule, rule_from_line
+from ledger.bank.rules import (
+    RuleExists,
+    RuleSpec,
+    add_rule,
+    all_rules,
+    delete_rule,
+    rule_from_line,
+)
 from ledger.suggestions import account_choices, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
@@ -310,8 +317,12 @@ def remove_rule(rule_id: int) -> Any:
 @blueprint.route("/bank/lines/<int:line_id>/rule", methods=["POST"])
 @requires(Role.BOOKKEEPER)
 def rule_from(line_id: int) -> Any:
-    rule_from_line(db.session(), line_id, current_user.id)
-    flash(_("Regel gemaakt van de geboekte bankregel."))
+    try:
+        rule_from_line(db.session(), line_id, current_user.id)
+    except RuleExists as kept:  # made already (a double click): the rules page says so
+        flash_refusal(kept)
+    else:
+        flash(_("Regel gemaakt van de geboekte bankregel."))
     return redirect(url_for("bank.rules"))
 
 

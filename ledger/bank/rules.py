@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from ledger.amounts import is_within_limits
@@ -121,6 +121,11 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     account_id = session.scalar(select(Account.id).where(Account.name == spec.contra_account))
     if account_id is None:
         raise NotFound(message("Rekening %(name)s bestaat niet."), name=spec.contra_account)
+    _take_turns(session)
+    if any(_same_conditions(rule, spec) for rule in all_rules(session)):
+        raise RuleExists(
+            message("Er is al een regel met deze voorwaarden; pas die aan of verwijder haar.")
+        )
     rule = BankRule(
         bank_account_id=spec.bank_account_id,
         counterparty_iban=spec.counterparty_iban,
@@ -139,6 +144,37 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     )
     session.flush()
     return rule.id
+
+
+class RuleExists(ValidationFailed):
+    """A rule with the same conditions is kept already: a second would never be chosen."""
+
+
+def _same_conditions(kept: RuleSpec, new: RuleSpec) -> bool:
+    """Whether ``kept`` matches exactly the lines ``new`` would (texts compared as matching
+    compares them: without case and surrounding spaces)."""
+
+    def text(value: str) -> str:
+        return value.strip().casefold()
+
+    return (
+        kept.bank_account_id == new.bank_account_id
+        and text(kept.counterparty_iban) == text(new.counterparty_iban)
+        and text(kept.counterparty_name) == text(new.counterparty_name)
+        and text(kept.description_contains) == text(new.description_contains)
+        and kept.amount_min == new.amount_min
+        and kept.amount_max == new.amount_max
+    )
+
+
+def _take_turns(session: Session) -> None:
+    """Wait for any other change of this book's rules to end, until this transaction ends.
+
+    Two sends of one rule at the same moment would otherwise both find no such rule and both
+    add it (a row lock cannot lock a row that does not exist yet); in turns, the second finds
+    the first's. Reading the rules (the inbox) does not wait.
+    """
+    session.execute(text("LOCK TABLE bank_rules IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
