@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, after_this_request, current_app, request, session
+from flask import Response, after_this_request, current_app, g, request, session
 from flask_login import UserMixin, login_user, logout_user
 from sqlalchemy import inspect
 
@@ -19,7 +19,7 @@ from tenants import sessions
 from tenants.models import User
 from tenants.queries import MemberOrganisation
 from tenants.security_log import record
-from tenants.security_models import EventKind, UserSession
+from tenants.security_models import EventKind
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (the name of a cookie field)
 
@@ -75,8 +75,7 @@ def start(user: User, *, has_second_factor: bool = False, is_new: bool = True) -
     their password): that is no login for the security log.
     """
     fresh_cookie()
-    device = sessions.Device(client_address(), request.user_agent.string or "")
-    session[SESSION_TOKEN_KEY] = sessions.start_session(db.session(), user.id, now(), device)
+    session[SESSION_TOKEN_KEY] = sessions.start_session(db.session(), user.id, now(), _device())
     login_user(CurrentUser(user, has_second_factor=has_second_factor))
     if is_new:
         record(db.session(), EventKind.LOGIN, user_id=user.id, ip_address=client_address())
@@ -86,44 +85,78 @@ def fresh_cookie() -> None:
     """Empty the cookie but for the chosen language; a session it still had ends."""
     previous = session.get(SESSION_TOKEN_KEY)
     if isinstance(previous, str):
-        sessions.end_session(db.session(), previous, now())
+        sessions.end_session(db.session(), previous, now(), rotation_key())
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
 
 
+def rotation_key() -> bytes:
+    """The key rotations derive a session's next token with (``sessions.successor_token``)."""
+    secret = current_app.config["SECRET_KEY"]
+    return secret if isinstance(secret, bytes) else str(secret).encode()
+
+
 def load_user(user_id: str) -> CurrentUser | None:
-    """Flask-Login's user loader: the user only while their session on the server is live."""
+    """Flask-Login's user loader: the user only while their session on the server is live.
+
+    A browser that missed its session's rotation a moment ago (a double click) goes on in the
+    successor and is handed its token (``tenants.sessions``, ``ROTATION_GRACE``).
+    """
     token = session.get(SESSION_TOKEN_KEY)
     if not isinstance(token, str) or not user_id.isdigit():
         return None
-    live = sessions.check_session(db.session(), token, now(), timeouts())
+    live = sessions.check_session(
+        db.session(), token, now(), timeouts(), key=rotation_key(), device=_device()
+    )
     if live is None or live.user.id != int(user_id):
         session.pop(SESSION_TOKEN_KEY, None)
         return None
+    if live.successor_token is not None:
+        g.token_sent = token
+        token = session[SESSION_TOKEN_KEY] = live.successor_token
     if live.must_rotate:
-        _rotate_before_binding(sessions.session_row(db.session(), live))
+        _rotate_before_binding(token)
     return CurrentUser(
         live.user, has_second_factor=live.has_second_factor, organisations=live.organisations
     )
 
 
-def _rotate_before_binding(row: UserSession) -> None:
+def token_sent() -> str | None:
+    """The session token this request's browser sent: the cookie's, unless the browser sent
+    the old token of a rotation it missed and was handed the successor's in ``load_user``.
+
+    What was derived from the login's token before the rotation (the second factor's recovery
+    codes) is derived from this one again.
+    """
+    sent = g.get("token_sent") or session.get(SESSION_TOKEN_KEY)
+    return sent if isinstance(sent, str) else None
+
+
+def _device() -> sessions.Device:
+    return sessions.Device(client_address(), request.user_agent.string or "")
+
+
+def _rotate_before_binding(token: str) -> None:
     """Rotate now, and hand the browser the new token only if this request commits it.
 
     Written now, before the request binds an organisation and takes its tenant role, which may
     not touch sessions (``tenants.db_roles``). The browser gets the new token with an answer
     below 400 whose rotation is still in the transaction: a request that rolls back (an error,
     or a refusal that rolls back and redirects) undoes the rotation, so its old token stays
-    good and the next request rotates instead.
+    good and the next request rotates instead. A rotation another request made already
+    (committed) is handed over whatever the answer.
     """
-    token, new_row = sessions.rotate_row(db.session(), row, now())
+    rotation = sessions.rotate(db.session(), token, now(), rotation_key())
+    if rotation is None:
+        return
 
     @after_this_request
     def _hand_over(response: Response) -> Response:
-        if response.status_code < 400 and inspect(new_row).persistent:
-            session[SESSION_TOKEN_KEY] = token
+        made = rotation.made
+        if made is None or (response.status_code < 400 and inspect(made).persistent):
+            session[SESSION_TOKEN_KEY] = rotation.token
         return response
 
 
@@ -132,17 +165,16 @@ def rotate_current() -> None:
     token = session.get(SESSION_TOKEN_KEY)
     if not isinstance(token, str):
         return
-    live = sessions.check_session(db.session(), token, now(), timeouts())
-    if live is not None:
-        row = sessions.session_row(db.session(), live)
-        session[SESSION_TOKEN_KEY] = sessions.rotate(db.session(), row, now())
+    rotation = sessions.rotate(db.session(), token, now(), rotation_key())
+    if rotation is not None:
+        session[SESSION_TOKEN_KEY] = rotation.token
 
 
 def end(user_id: int | None) -> None:
     """Log out this browser: its server-side session ends, its cookie is emptied."""
     token = session.get(SESSION_TOKEN_KEY)
     if isinstance(token, str):
-        sessions.end_session(db.session(), token, now())
+        sessions.end_session(db.session(), token, now(), rotation_key())
     if user_id is not None:
         record(db.session(), EventKind.LOGOUT, user_id=user_id, ip_address=client_address())
     logout_user()

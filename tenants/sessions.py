@@ -7,13 +7,25 @@ its idle or absolute timeout, of a deactivated user, or ended by logout, a passw
 reset, or "log out everywhere".
 A session marked ``must_rotate`` (the user's privileges changed) is replaced by a new token
 on its next request, keeping its original login time for the absolute timeout.
+
+A rotation's new token is derived from the old one with the server's secret key
+(``successor_token``): every request that carries the old token names the same successor. So a
+browser that sent two requests with its old token (a double click: the first rotated and
+committed, the browser dropped its answer and read the second's) is not logged out: for
+``ROTATION_GRACE`` after the rotation, a request with the old token from the device the session
+was opened on (its address and browser, as stored) continues in the successor and hands the
+browser its token. Anyone else's copy of the old token (another address or browser), and every
+copy after the grace, is refused as before; ending the old token (logout) ends its successor
+too. Deriving needs the secret key, which the holder of an old token does not have.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -30,6 +42,9 @@ from tenants.security_models import SecondFactor, UserSession
 # precise enough for an idle timeout counted in hours.
 SEEN_PRECISION = timedelta(minutes=1)
 USER_AGENT_LENGTH = 200
+# How long the old token of a rotated session still reaches its successor from the session's
+# own device: long enough for a double click or a slow second request, short for anyone else.
+ROTATION_GRACE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +80,9 @@ class LiveSession:
     has_second_factor: bool
     must_rotate: bool
     organisations: tuple[tuple[MemberOrganisation, str], ...]
+    # The token the browser holds from now on, when it sent its session's old token within
+    # the grace of a rotation it did not see; None when the token it sent is the live one.
+    successor_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +95,13 @@ class Device:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def successor_token(token: str, key: bytes) -> str:
+    """The token a rotation of ``token``'s session hands over: the same for every request that
+    carries ``token``, and unknown to whoever lacks the server's ``key``."""
+    digest = hmac.digest(key, b"session successor\x00" + token.encode(), "sha256")
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def start_session(session: Session, user_id: int, now: datetime, device: Device) -> str:
@@ -98,18 +123,33 @@ def start_session(session: Session, user_id: int, now: datetime, device: Device)
 
 
 def check_session(
-    session: Session, token: str, now: datetime, timeouts: Timeouts
+    session: Session,
+    token: str,
+    now: datetime,
+    timeouts: Timeouts,
+    *,
+    key: bytes | None = None,
+    device: Device | None = None,
 ) -> LiveSession | None:
     """The live session for ``token``, or None; a timed-out session is ended on the spot.
 
+    With the server's ``key`` and the request's ``device``, the old token of a session rotated
+    less than ``ROTATION_GRACE`` ago, sent from the device the session was opened on, finds its
+    successor (``LiveSession.successor_token`` says which token the browser must hold now).
     Plain columns, no ORM objects: every request runs this, and only one in many writes.
     """
     rows = read(session, _session_statement(), {"token_hash": token_hash(token)}).all()
     if not rows:
         return None
     first = rows[0]
-    if first.ended_at is not None or not first.is_active:
+    if not first.is_active:
         return None
+    if first.ended_at is not None:
+        if key is None or device is None or not _within_grace(first, now, device):
+            return None
+        successor = successor_token(token, key)
+        live = check_session(session, successor, now, timeouts)  # one step: no key
+        return replace(live, successor_token=successor) if live is not None else None
     if now - first.last_seen_at > timeouts.idle or now - first.created_at > timeouts.absolute:
         _set(session, first.id, ended_at=now)
         return None
@@ -131,12 +171,15 @@ def check_session(
     )
 
 
-def session_row(session: Session, live: LiveSession) -> UserSession:
-    """The ORM row of a live session, to rotate it."""
-    row = session.get(UserSession, live.id)
-    if row is None:  # ``check_session`` found it in this transaction
-        raise LookupError(live.id)
-    return row
+def _within_grace(row: Any, now: datetime, device: Device) -> bool:
+    """Whether an ended session's old token may still reach a successor: ended a moment ago,
+    and sent from the address and browser the session was opened on."""
+    ended_at: datetime = row.ended_at
+    return (
+        now - ended_at <= ROTATION_GRACE
+        and row.ip_address == device.ip_address
+        and row.user_agent == device.user_agent[:USER_AGENT_LENGTH]
+    )
 
 
 def _set(session: Session, session_id: int, **values: datetime) -> None:
@@ -153,6 +196,8 @@ _SESSION_COLUMNS = (
     _SESSIONS.last_seen_at,
     _SESSIONS.ended_at,
     _SESSIONS.must_rotate,
+    _SESSIONS.ip_address,
+    _SESSIONS.user_agent,
 )
 _USER_COLUMNS = (
     _USERS.id.label("user_id"),
@@ -195,17 +240,42 @@ def _session_statement() -> Select[Any]:
     )
 
 
-def rotate(session: Session, old: UserSession, now: datetime) -> str:
-    """Replace a session's token with a new one; the old token is refused from now on."""
-    return rotate_row(session, old, now)[0]
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """A rotation's outcome: the browser's new token, and the successor row when this
+    transaction made it (it must commit before the browser gets the token)."""
+
+    token: str
+    made: UserSession | None
 
 
-def rotate_row(session: Session, old: UserSession, now: datetime) -> tuple[str, UserSession]:
-    """``rotate``, also returning the new row (to tell later whether it was rolled back)."""
-    token = secrets.token_urlsafe(32)
+def rotate(session: Session, token: str, now: datetime, key: bytes) -> Rotation | None:
+    """Replace the session of ``token`` by its successor (``successor_token``); the old token is
+    refused from now on, but for ``check_session``'s grace.
+
+    Takes the old row's lock, so two requests rotating one session take turns: the second
+    finds the rotation done and hands over the same successor. None when the session was
+    ended otherwise meanwhile (a logout).
+    """
+    old = session.scalar(
+        select(UserSession)
+        .where(UserSession.token_hash == token_hash(token))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if old is None:
+        return None
+    successor = successor_token(token, key)
+    if old.ended_at is not None:
+        done = session.scalar(
+            select(UserSession.id).where(
+                UserSession.token_hash == token_hash(successor), UserSession.ended_at.is_(None)
+            )
+        )
+        return Rotation(successor, None) if done is not None else None
     row = UserSession(
         user_id=old.user_id,
-        token_hash=token_hash(token),
+        token_hash=token_hash(successor),
         created_at=old.created_at,
         last_seen_at=now,
         must_rotate=False,
@@ -215,14 +285,16 @@ def rotate_row(session: Session, old: UserSession, now: datetime) -> tuple[str, 
     session.add(row)
     old.ended_at = now
     session.flush()
-    return token, row
+    return Rotation(successor, row)
 
 
-def end_session(session: Session, token: str, now: datetime) -> None:
-    """End the one session with this token (logout)."""
+def end_session(session: Session, token: str, now: datetime, key: bytes) -> None:
+    """End the session with this token (logout), and its successor should it have been rotated
+    (a browser that missed the rotation logs out with the old token)."""
+    hashes = [token_hash(token), token_hash(successor_token(token, key))]
     session.execute(
         update(UserSession)
-        .where(UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None))
+        .where(UserSession.token_hash.in_(hashes), UserSession.ended_at.is_(None))
         .values(ended_at=now)
     )
 

@@ -169,8 +169,7 @@ def _codes_to_show() -> list[str] | None:
 
 
 def _login_token() -> str | None:
-    token = session.get(login_sessions.SESSION_TOKEN_KEY)
-    return token if isinstance(token, str) else None
+    return login_sessions.token_sent()
 
 
 def _take_turns_in_this_login() -> None:
@@ -190,38 +189,14 @@ def _take_turns_in_this_login() -> None:
 
 
 def _continue_rotated_login() -> None:
-    """A new token for this browser, whose token the first send of the form just rotated.
+    """A new token for this browser, whose token the first send of the form may have rotated.
 
-    That send ended this request's session row and opened a successor whose token went to its
-    own answer, which the browser may never have read (a double click drops it). A row that
-    has no live successor was ended otherwise (logged out everywhere) and stays ended.
+    That send ended this request's session row and opened its successor, whose token went to
+    its own answer, which the browser may never have read (a double click drops it). The
+    rotation hands over that same successor (``sessions.rotate``); a row ended otherwise
+    (logged out everywhere) stays ended.
     """
-    token = _login_token()
-    if token is None:
-        return
-    database = db.session()
-    row = database.scalar(
-        select(UserSession).where(UserSession.token_hash == sessions.token_hash(token))
-    )
-    if row is None or row.user_id != current_user.id:
-        return
-    if row.ended_at is None:
-        login_sessions.rotate_current()
-        return
-    successor = database.scalar(
-        select(UserSession.id)
-        .where(
-            UserSession.user_id == row.user_id,
-            UserSession.created_at == row.created_at,  # a rotation keeps the login's time
-            UserSession.id > row.id,
-            UserSession.ended_at.is_(None),
-        )
-        .limit(1)
-    )
-    if successor is not None:
-        session[login_sessions.SESSION_TOKEN_KEY] = sessions.rotate(
-            database, row, login_sessions.now()
-        )
+    login_sessions.rotate_current()
 
 
 @blueprint.route("/second-factor/disable", methods=["POST"])

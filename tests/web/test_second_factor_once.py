@@ -188,3 +188,28 @@ def waiting_for_locks(engine: Engine, count: int, seconds: float = 10) -> None:
             if waiting >= count:
                 return
             time.sleep(0.02)
+
+
+def test_a_second_send_whose_first_answer_was_dropped_shows_the_same_codes_logged_in(
+    app: Flask, member: Member, engine: Engine
+) -> None:
+    """A double click: the first send turned the factor on and rotated the login, and the
+    browser dropped its answer (new token, codes) and read the second's, sent with the old
+    cookie. The second goes on in the rotated login and leads to the same codes."""
+    user, client = member
+    code = pyotp.TOTP(secret_of(client)).now()
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    before = client.get_cookie(cookie)
+    assert before is not None
+    dropped = app.test_client()
+    dropped.set_cookie(cookie, before.value)  # the browser's cookie before the first answer
+
+    first = client.post(CONFIRM, data={"code": code})
+    again = dropped.post(CONFIRM, data={"code": code})
+
+    assert (first.status_code, first.location) == (302, SHOWN)
+    assert (again.status_code, again.location) == (302, SHOWN)
+    codes = shown_codes(dropped)
+    assert (enabled_events(engine, user), stored_codes(engine, user)) == (1, 10)
+    assert logs_in_with(app, user, codes[0])
+    assert dropped.get("/account").status_code == 200

@@ -1,0 +1,171 @@
+"""A browser that misses its session's rotation a moment ago is not logged out.
+
+A rotation (privileges changed) gives the session a new token with the answer of the request
+that made it. A double click sends a second request with the old token after the first
+committed, and the browser shows the second's answer: without a grace the person was logged
+out. Now the old token, from the session's own device within ``ROTATION_GRACE``, goes on in
+the one successor (``tenants.sessions``); after the grace, or once the successor has ended, it
+is refused as before.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+
+from tenants.security_models import UserSession
+from tenants.sessions import (
+    Device,
+    Timeouts,
+    check_session,
+    end_all_sessions,
+    rotate,
+    start_session,
+    token_hash,
+)
+from tests.at_once import at_once
+from tests.conftest import login
+from tests.web.test_sessions import copy_of, is_logged_in, past_the_grace
+
+KEY = b"the server's secret key"
+
+
+def token_of(client: FlaskClient) -> str:
+    with client.session_transaction() as cookie:
+        return str(cookie["sid"])
+
+
+def due_to_rotate(session, user_id: int) -> None:
+    """The user's privileges changed: their session rotates on its next request."""
+    session.execute(
+        update(UserSession).where(UserSession.user_id == user_id).values(must_rotate=True)
+    )
+    session.commit()
+
+
+def live_sessions_of(session, user_id: int) -> int:
+    session.rollback()
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def test_the_second_request_of_a_double_click_goes_on_in_the_rotated_session(
+    app: Flask, client: FlaskClient, session, make_user
+) -> None:
+    user = make_user()
+    login(client, user)
+    due_to_rotate(session, user.id)
+    second_click = copy_of(client, app)  # the same browser, still holding the old token
+
+    assert client.get("/account").status_code == 200  # rotated: its answer was dropped
+    assert second_click.get("/account").status_code == 200
+
+    assert token_of(second_click) == token_of(client)  # handed the successor's token
+    assert live_sessions_of(session, user.id) == 1  # one successor, no orphan
+    assert is_logged_in(second_click) and is_logged_in(client)
+
+
+def test_after_the_grace_the_old_token_is_refused(
+    app: Flask, client: FlaskClient, session, make_user
+) -> None:
+    user = make_user()
+    login(client, user)
+    due_to_rotate(session, user.id)
+    old = copy_of(client, app)
+    assert is_logged_in(client)
+
+    past_the_grace(session, user.id)
+
+    assert not is_logged_in(old)
+    assert is_logged_in(client)
+
+
+def test_logged_out_everywhere_the_old_token_finds_no_successor(
+    app: Flask, client: FlaskClient, session, make_user
+) -> None:
+    user = make_user()
+    login(client, user)
+    due_to_rotate(session, user.id)
+    old = copy_of(client, app)
+    assert is_logged_in(client)
+
+    end_all_sessions(session, user.id, datetime.now(UTC))
+    session.commit()
+
+    assert not is_logged_in(old)
+    assert not is_logged_in(client)
+
+
+def test_logging_out_with_the_old_token_ends_the_rotated_session_too(
+    app: Flask, client: FlaskClient, session, make_user
+) -> None:
+    user = make_user()
+    login(client, user)
+    due_to_rotate(session, user.id)
+    old = copy_of(client, app)
+    assert is_logged_in(client)
+
+    assert old.post("/logout").status_code == 302
+
+    assert not is_logged_in(client)
+    assert live_sessions_of(session, user.id) == 0
+
+
+def test_four_requests_rotating_one_session_at_once_share_one_successor(
+    app: Flask, client: FlaskClient, session, make_user
+) -> None:
+    user = make_user()
+    login(client, user)
+    due_to_rotate(session, user.id)
+    browsers = iter([copy_of(client, app) for _ in range(4)])
+    sent: list[FlaskClient] = []
+
+    def request() -> int:
+        browser = next(browsers)
+        sent.append(browser)
+        return browser.get("/account").status_code
+
+    assert at_once(4, request) == [200, 200, 200, 200]
+    assert len({token_of(browser) for browser in sent}) == 1
+    assert token_of(sent[0]) != token_of(client)
+    assert live_sessions_of(session, user.id) == 1
+
+
+def test_the_old_token_reaches_its_successor_only_from_the_sessions_own_device(
+    session, make_user
+) -> None:
+    """The domain's own check, whatever the web layer's session protection does."""
+    user = make_user()
+    device = Device("203.0.113.7", "Firefox/140")
+    now = datetime.now(UTC)
+    old = start_session(session, user.id, now, device)
+    session.commit()
+    due_to_rotate(session, user.id)
+    live = check_session(session, old, now, Timeouts(), key=KEY, device=device)
+    assert live is not None and live.must_rotate
+    rotation = rotate(session, old, now, KEY)
+    assert rotation is not None and rotation.made is not None
+    session.commit()
+
+    def found(token: str, key: bytes | None, device: Device | None):
+        return check_session(session, token, now, Timeouts(), key=key, device=device)
+
+    assert found(old, None, device) is None  # no key: no grace
+    assert found(old, KEY, None) is None
+    assert found(old, KEY, Device("198.51.100.9", "Firefox/140")) is None
+    assert found(old, KEY, Device("203.0.113.7", "Chrome/150")) is None
+    assert found(old, b"another key", device) is None
+    again = found(old, KEY, device)
+    assert again is not None and again.successor_token == rotation.token
+    assert session.scalar(
+        select(UserSession.id).where(UserSession.token_hash == token_hash(rotation.token))
+    )
