@@ -149,8 +149,14 @@ def _rotate_before_binding(token: str) -> None:
     (committed) is handed over whatever the answer.
     """
     rotation = sessions.rotate(db.session(), token, now(), rotation_key())
-    if rotation is None:
-        return
+    if rotation is not None:
+        _hand_over_when_committed(rotation)
+
+
+def _hand_over_when_committed(rotation: sessions.Rotation) -> None:
+    """Give the browser the rotation's token with this request's answer, if the rotation is
+    committed by then: made by another request, or by this one with an answer below 400 whose
+    transaction still holds it (the unit of work commits such an answer)."""
 
     @after_this_request
     def _hand_over(response: Response) -> Response:
@@ -161,13 +167,19 @@ def _rotate_before_binding(token: str) -> None:
 
 
 def rotate_current() -> None:
-    """A new token for this browser's session, now (after a change of privileges)."""
-    token = session.get(SESSION_TOKEN_KEY)
-    if not isinstance(token, str):
+    """A new token for this browser's session (after a change of privileges), handed over with
+    an answer that commits it.
+
+    Rotates the token the browser sent: a send that came with the old token of a rotation it
+    missed (a double or triple click) shares that rotation's successor instead of rotating the
+    successor again, which would leave a third send with nothing to go on in.
+    """
+    token = token_sent()
+    if token is None:
         return
     rotation = sessions.rotate(db.session(), token, now(), rotation_key())
     if rotation is not None:
-        session[SESSION_TOKEN_KEY] = rotation.token
+        _hand_over_when_committed(rotation)
 
 
 def end(user_id: int | None) -> None:

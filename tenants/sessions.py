@@ -44,7 +44,7 @@ SEEN_PRECISION = timedelta(minutes=1)
 USER_AGENT_LENGTH = 200
 # How long the old token of a rotated session still reaches its successor from the session's
 # own device: long enough for a double click or a slow second request, short for anyone else.
-ROTATION_GRACE = timedelta(seconds=30)
+ROTATION_GRACE = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +243,8 @@ def _session_statement() -> Select[Any]:
 @dataclass(frozen=True, slots=True)
 class Rotation:
     """A rotation's outcome: the browser's new token, and the successor row when this
-    transaction made it (it must commit before the browser gets the token)."""
+    session made it (it must commit before the browser gets the token); None when another
+    request made it and committed."""
 
     token: str
     made: UserSession | None
@@ -267,6 +268,9 @@ def rotate(session: Session, token: str, now: datetime, key: bytes) -> Rotation 
         return None
     successor = successor_token(token, key)
     if old.ended_at is not None:
+        made_here = session.info.get(_ROTATIONS_MADE, {}).get(token_hash(successor))
+        if made_here is not None:  # by this transaction: handed over only if it commits
+            return Rotation(successor, made_here)
         done = session.scalar(
             select(UserSession.id).where(
                 UserSession.token_hash == token_hash(successor), UserSession.ended_at.is_(None)
@@ -285,7 +289,13 @@ def rotate(session: Session, token: str, now: datetime, key: bytes) -> Rotation 
     session.add(row)
     old.ended_at = now
     session.flush()
+    session.info.setdefault(_ROTATIONS_MADE, {})[row.token_hash] = row
     return Rotation(successor, row)
+
+
+# The successors this session's transactions made, by token hash: a second rotation of the same
+# old token in one request must not take an uncommitted successor for a committed one.
+_ROTATIONS_MADE = "servicebureau.rotations_made"
 
 
 def end_session(session: Session, token: str, now: datetime, key: bytes) -> None:

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from tenants.models import User
-from tenants.security_models import EventKind, RecoveryCode, SecondFactor, SecurityEvent
+from tenants.security_models import (
+    EventKind,
+    RecoveryCode,
+    SecondFactor,
+    SecurityEvent,
+    UserSession,
+)
 from tests.conftest import PASSWORD, login
 from tests.web.test_second_factor import CODES, SECRET
 
@@ -213,3 +219,32 @@ def test_a_second_send_whose_first_answer_was_dropped_shows_the_same_codes_logge
     assert (enabled_events(engine, user), stored_codes(engine, user)) == (1, 10)
     assert logs_in_with(app, user, codes[0])
     assert dropped.get("/account").status_code == 200
+
+
+def test_a_triple_click_leaves_every_send_logged_in_on_one_rotated_login(
+    app: Flask, member: Member, engine: Engine
+) -> None:
+    """The second and third sends carry the old cookie; they share the first send's rotation
+    rather than rotating again, so the third finds a login to go on in too."""
+    user, client = member
+    code = pyotp.TOTP(secret_of(client)).now()
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    before = client.get_cookie(cookie)
+    assert before is not None
+    late = [app.test_client() for _ in range(2)]
+    for browser in late:
+        browser.set_cookie(cookie, before.value)
+
+    answers = [client.post(CONFIRM, data={"code": code})]
+    answers += [browser.post(CONFIRM, data={"code": code}) for browser in late]
+
+    assert [(a.status_code, a.location) for a in answers] == [(302, SHOWN)] * 3
+    for browser in (client, *late):
+        assert browser.get("/account").status_code == 200
+    with Session(engine) as session:
+        live = session.scalar(
+            select(func.count()).where(
+                UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+            )
+        )
+    assert live == 1

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
 from tenants.security_models import UserSession
 from tenants.sessions import (
@@ -22,6 +22,7 @@ from tenants.sessions import (
     Timeouts,
     check_session,
     end_all_sessions,
+    end_session,
     rotate,
     start_session,
     token_hash,
@@ -169,3 +170,37 @@ def test_the_old_token_reaches_its_successor_only_from_the_sessions_own_device(
     assert session.scalar(
         select(UserSession.id).where(UserSession.token_hash == token_hash(rotation.token))
     )
+
+
+def test_a_second_rotation_in_one_transaction_waits_for_its_commit_too(session, make_user):
+    """Rotated twice in one request (the login, then the view): the second finds this
+    transaction's own successor and says so, so the browser gets it only if it commits."""
+    user = make_user()
+    now = datetime.now(UTC)
+    old = start_session(session, user.id, now, Device("203.0.113.7", "Firefox/140"))
+    session.commit()
+
+    first = rotate(session, old, now, KEY)
+    again = rotate(session, old, now, KEY)
+
+    assert first is not None and again is not None
+    assert again.token == first.token and again.made is first.made is not None
+    session.rollback()
+    assert not inspect(first.made).persistent  # rolled back: nothing to hand over
+    assert check_session(session, old, now, Timeouts()) is not None  # the old token lives
+
+
+def test_logging_out_with_an_old_token_ends_its_successor(session, make_user) -> None:
+    """A cookie still holding the old token (its browser never read the rotation's answer)
+    that logs out, or logs in anew, ends the login it had, successor and all."""
+    user = make_user()
+    now = datetime.now(UTC)
+    old = start_session(session, user.id, now, Device("203.0.113.7", "Firefox/140"))
+    rotation = rotate(session, old, now, KEY)
+    session.commit()
+    assert rotation is not None
+
+    end_session(session, old, now, KEY)
+    session.commit()
+
+    assert check_session(session, rotation.token, now, Timeouts()) is None
