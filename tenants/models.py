@@ -82,6 +82,9 @@ class User(PublicBase):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When all of the person's sessions were last ended: a session whose login is older is
+    # refused, even one a rotation was adding at that moment (``tenants.sessions``).
+    sessions_ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

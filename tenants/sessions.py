@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledger.statements import read
@@ -142,7 +142,7 @@ def check_session(
     if not rows:
         return None
     first = rows[0]
-    if not first.is_active:
+    if not first.is_active or _ended_with_all(first):
         return None
     if first.ended_at is not None:
         if key is None or device is None or not _within_grace(first, now, device):
@@ -169,6 +169,16 @@ def check_session(
         must_rotate=first.must_rotate,
         organisations=organisations,
     )
+
+
+def _ended_with_all(row: Any) -> bool:
+    """Whether the session began before all of its user's sessions were last ended.
+
+    ``end_all_sessions`` ends the rows it sees; a successor a rotation was adding at that
+    moment is not among them, but began (its login time) before the stamp.
+    """
+    ended: datetime | None = row.sessions_ended_at
+    return ended is not None and row.created_at < ended
 
 
 def _within_grace(row: Any, now: datetime, device: Device) -> bool:
@@ -198,6 +208,7 @@ _SESSION_COLUMNS = (
     _SESSIONS.must_rotate,
     _SESSIONS.ip_address,
     _SESSIONS.user_agent,
+    _USERS.sessions_ended_at,  # the user's, but read as the session's: see _ended_with_all
 )
 _USER_COLUMNS = (
     _USERS.id.label("user_id"),
@@ -310,7 +321,12 @@ def end_session(session: Session, token: str, now: datetime, key: bytes) -> None
 
 
 def end_all_sessions(session: Session, user_id: int, now: datetime) -> int:
-    """End every session of a user, on every device; returns how many were live."""
+    """End every session of a user, on every device; returns how many were live.
+
+    The user is stamped too (``User.sessions_ended_at``): a session a rotation is adding at
+    this moment, which the UPDATE below cannot see, began before the stamp and is refused.
+    """
+    session.execute(update(User).where(User.id == user_id).values(sessions_ended_at=now))
     result = session.execute(
         update(UserSession)
         .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
@@ -335,11 +351,16 @@ def live_sessions(
     return list(
         session.scalars(
             select(UserSession)
+            .join(User, User.id == UserSession.user_id)
             .where(
                 UserSession.user_id == user_id,
                 UserSession.ended_at.is_(None),
                 UserSession.last_seen_at > now - timeouts.idle,
                 UserSession.created_at > now - timeouts.absolute,
+                or_(
+                    User.sessions_ended_at.is_(None),
+                    UserSession.created_at >= User.sessions_ended_at,
+                ),
             )
             .order_by(UserSession.last_seen_at.desc())
         )

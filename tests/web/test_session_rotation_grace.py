@@ -10,11 +10,13 @@ is refused as before.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm import Session
 
 from tenants.security_models import UserSession
 from tenants.sessions import (
@@ -23,12 +25,14 @@ from tenants.sessions import (
     check_session,
     end_all_sessions,
     end_session,
+    live_sessions,
     rotate,
     start_session,
     token_hash,
 )
 from tests.at_once import at_once
 from tests.conftest import login
+from tests.web.test_second_factor_once import waiting_for_locks
 from tests.web.test_sessions import copy_of, is_logged_in, past_the_grace
 
 KEY = b"the server's secret key"
@@ -204,3 +208,34 @@ def test_logging_out_with_an_old_token_ends_its_successor(session, make_user) ->
     session.commit()
 
     assert check_session(session, rotation.token, now, Timeouts()) is None
+
+
+def test_logging_out_everywhere_during_a_rotation_ends_its_successor_too(
+    app: Flask, client: FlaskClient, session, make_user, engine
+) -> None:
+    """The UPDATE that ends every session cannot see a successor a rotation is adding at that
+    moment; the person's stamp (``sessions_ended_at``) refuses it all the same."""
+    user = make_user()
+    login(client, user)
+    old = token_of(client)
+    now = datetime.now(UTC)
+    ended: list[int] = []
+    with Session(engine) as rotating, Session(engine) as ending:
+        rotation = rotate(rotating, old, now, KEY)  # holds the old row, successor not committed
+        assert rotation is not None
+
+        def log_out_everywhere() -> None:
+            ended.append(end_all_sessions(ending, user.id, datetime.now(UTC)))
+            ending.commit()
+
+        everywhere = threading.Thread(target=log_out_everywhere)
+        everywhere.start()
+        waiting_for_locks(engine, 1)
+        rotating.commit()
+        everywhere.join(timeout=30)
+
+    assert ended == [0]  # the old row was ended by the rotation; the successor not seen
+    assert check_session(session, rotation.token, datetime.now(UTC), Timeouts()) is None
+    assert live_sessions(session, user.id, datetime.now(UTC), Timeouts()) == []
+    login(client, user)  # a login after it is a session of its own
+    assert is_logged_in(client)
