@@ -11,7 +11,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -105,9 +105,9 @@ def _locale_of_page() -> dict[str, Locale | None]:
     """Flask's context processor: the locale, read once per ``render_template``.
 
     Read when the page is rendered, so a page rendered under ``force_locale`` (the outage page)
-    gets the forced one.
+    gets the forced one. Outside a request nothing is put: such a template asks as it goes.
     """
-    return {_PAGE_LOCALE: current_locale()}
+    return {_PAGE_LOCALE: current_locale()} if has_request_context() else {}
 
 
 def page_locale(context: TemplateContext) -> Locale | None:
