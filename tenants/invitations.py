@@ -1,8 +1,8 @@
 """Invitations by e-mail link: only a hash of the token is stored, links expire and work once.
 
 An organisation has one open invitation per address at most; sending again renews it (a new
-link, the old one dead), and accepting it or removing its person from the organisation closes
-what is left open.
+link, the old one dead, but for a send repeated within moments), and accepting it or removing
+its person from the organisation closes what is left open.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,9 @@ from tenants.queries import membership_of, user_by_email
 from tenants.roles import Role
 
 VALID_FOR = timedelta(days=7)
+# A send this soon after the last, with the same role, repeats it (a double click, a retry):
+# the link mailed by the last send keeps working next to the new one.
+REPEATED_WITHIN = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +48,10 @@ def invite(
     ``uq_invitations_open_address``). Sending again is not refused, because the token is kept
     only as a hash: a mail that got lost, went to spam or expired can only be made good with a
     new link. So the open invitation gets a new token, role, inviter, sending time and seven
-    days; its old link stops working, and the mail about to be sent carries the one valid link.
-    A double click therefore mails twice, but leaves one invitation and one working link: that
-    of the send that committed last.
+    days, and the mail about to be sent carries the new link; the old link stops working,
+    unless this send repeats the last within ``REPEATED_WITHIN`` with the same role and the
+    invitation had not expired (a double click, a browser's retry): then the link the last send
+    mailed keeps working too, so neither of the two mails the person receives leads nowhere.
 
     One statement, ``INSERT ... ON CONFLICT DO UPDATE`` on that index: under READ COMMITTED
     a second send at the same moment waits for the first to commit, then renews the row the
@@ -64,10 +69,16 @@ def invite(
         created_at=now,
         expires_at=now + VALID_FOR,
     )
-    renewed = {
+    renewed: dict[str, Any] = {
         column: new.excluded[column]
         for column in ("email", "role", "token_hash", "invited_by_id", "created_at", "expires_at")
     }
+    repeats_the_last = and_(
+        Invitation.created_at > now - REPEATED_WITHIN,
+        Invitation.expires_at > now,
+        Invitation.role == new.excluded.role,
+    )
+    renewed["repeated_token_hash"] = case((repeats_the_last, Invitation.token_hash), else_=None)
     invitation_id = session.execute(
         new.on_conflict_do_update(
             index_elements=[Invitation.organisation_id, func.lower(Invitation.email)],
@@ -80,8 +91,11 @@ def invite(
 
 def pending_invitation(session: Session, token: str) -> Invitation:
     """The open invitation behind a link, or InvitationInvalid."""
+    digest = _digest(token)
     invitation = session.scalar(
-        select(Invitation).where(Invitation.token_hash == _digest(token)).with_for_update()
+        select(Invitation)
+        .where(or_(Invitation.token_hash == digest, Invitation.repeated_token_hash == digest))
+        .with_for_update()
     )
     if invitation is None or invitation.accepted_at is not None:
         raise InvitationInvalid(message("Deze uitnodiging is onbekend of al gebruikt."))

@@ -140,6 +140,9 @@ class Invitation(PublicBase):
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[Role] = enum_column(Role, 16)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The link of the send just before, still good when this one repeated it within moments
+    # (a double click mails twice; both links work): ``tenants.invitations.invite``.
+    repeated_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session
 
 from tenants.databases import scratch_database
 from tenants.errors import InvitationInvalid
-from tenants.invitations import VALID_FOR, accept_as_user, invite, pending_invitation
+from tenants.invitations import (
+    REPEATED_WITHIN,
+    VALID_FOR,
+    accept_as_user,
+    invite,
+    pending_invitation,
+)
 from tenants.migrations import MIGRATIONS_DIR, configure_public_context, script_directory
 from tenants.models import Invitation, User
 from tenants.people import remove_member
@@ -87,12 +93,44 @@ def test_inviting_an_address_again_renews_its_open_invitation_and_only_the_newes
         assert renewed.expires_at > datetime.now(UTC) + VALID_FOR - timedelta(minutes=1)
 
 
+def test_a_send_repeated_within_moments_keeps_the_link_it_repeated_and_no_older_one(
+    engine: Engine, org_and_owner: tuple[OrgHandle, User]
+) -> None:
+    org, owner = org_and_owner
+    address = f"herhaald-{org.slug}@example.org"
+
+    first = issued_link(engine, org, address, Role.VIEWER, owner)
+    second = issued_link(engine, org, address, Role.VIEWER, owner)  # a double click
+    with Session(engine) as session:
+        assert pending_invitation(session, first).id == pending_invitation(session, second).id
+    third = issued_link(engine, org, address, Role.VIEWER, owner)  # and a third
+
+    with Session(engine) as session:
+        with pytest.raises(InvitationInvalid, match="onbekend of al gebruikt"):
+            pending_invitation(session, first)
+        session.rollback()
+        assert pending_invitation(session, second).id == pending_invitation(session, third).id
+    with Session(engine) as session:  # sent again later: the old link stops working
+        session.execute(
+            update(Invitation)
+            .where(Invitation.organisation_id == org.id)
+            .values(created_at=datetime.now(UTC) - REPEATED_WITHIN - timedelta(seconds=1))
+        )
+        session.commit()
+    fourth = issued_link(engine, org, address, Role.VIEWER, owner)
+    with Session(engine) as session:
+        with pytest.raises(InvitationInvalid, match="onbekend of al gebruikt"):
+            pending_invitation(session, third)
+        session.rollback()
+        assert pending_invitation(session, fourth).email == address
+
+
 def test_an_expired_invitation_is_renewed_by_a_new_send(
     engine: Engine, org_and_owner: tuple[OrgHandle, User]
 ) -> None:
     org, owner = org_and_owner
     address = f"verlopen-{org.slug}@example.org"
-    issued_link(engine, org, address, Role.VIEWER, owner)
+    expired = issued_link(engine, org, address, Role.VIEWER, owner)
     with Session(engine) as session:
         session.execute(
             update(Invitation)
@@ -105,6 +143,8 @@ def test_an_expired_invitation_is_renewed_by_a_new_send(
 
     with Session(engine) as session:
         assert pending_invitation(session, again).email == address
+        with pytest.raises(InvitationInvalid):  # the expired link does not come back
+            pending_invitation(session, expired)
     assert len(open_invitations_of(engine, org)) == 1
 
 
