@@ -11,13 +11,16 @@ is refused as before.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from tenants.models import User
 from tenants.security_models import UserSession
 from tenants.sessions import (
     Device,
@@ -63,66 +66,60 @@ def live_sessions_of(session, user_id: int) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Rotated:
+    """A user whose browser (``client``) just rotated its login, and a copy of that browser's
+    cookie from before (``old``: the same browser's second request, or a thief's copy)."""
+
+    user: User
+    client: FlaskClient
+    old: FlaskClient
+
+
+@pytest.fixture
+def rotated(app: Flask, client: FlaskClient, session, make_user) -> Rotated:
+    user = make_user()
+    login(client, user)
+    due_to_rotate(session, user.id)
+    old = copy_of(client, app)
+    assert is_logged_in(client)  # rotated on this request
+    return Rotated(user, client, old)
+
+
 def test_the_second_request_of_a_double_click_goes_on_in_the_rotated_session(
-    app: Flask, client: FlaskClient, session, make_user
+    rotated: Rotated, session
 ) -> None:
-    user = make_user()
-    login(client, user)
-    due_to_rotate(session, user.id)
-    second_click = copy_of(client, app)  # the same browser, still holding the old token
+    # The first request rotated the login and its answer was dropped; the second carries the
+    # old token from the same browser.
+    assert rotated.old.get("/account").status_code == 200
 
-    assert client.get("/account").status_code == 200  # rotated: its answer was dropped
-    assert second_click.get("/account").status_code == 200
-
-    assert token_of(second_click) == token_of(client)  # handed the successor's token
-    assert live_sessions_of(session, user.id) == 1  # one successor, no orphan
-    assert is_logged_in(second_click) and is_logged_in(client)
+    assert token_of(rotated.old) == token_of(rotated.client)  # handed the successor's token
+    assert live_sessions_of(session, rotated.user.id) == 1  # one successor, no orphan
+    assert is_logged_in(rotated.old) and is_logged_in(rotated.client)
 
 
-def test_after_the_grace_the_old_token_is_refused(
-    app: Flask, client: FlaskClient, session, make_user
-) -> None:
-    user = make_user()
-    login(client, user)
-    due_to_rotate(session, user.id)
-    old = copy_of(client, app)
-    assert is_logged_in(client)
+def test_after_the_grace_the_old_token_is_refused(rotated: Rotated, session) -> None:
+    past_the_grace(session, rotated.user.id)
 
-    past_the_grace(session, user.id)
-
-    assert not is_logged_in(old)
-    assert is_logged_in(client)
+    assert not is_logged_in(rotated.old)
+    assert is_logged_in(rotated.client)
 
 
-def test_logged_out_everywhere_the_old_token_finds_no_successor(
-    app: Flask, client: FlaskClient, session, make_user
-) -> None:
-    user = make_user()
-    login(client, user)
-    due_to_rotate(session, user.id)
-    old = copy_of(client, app)
-    assert is_logged_in(client)
-
-    end_all_sessions(session, user.id, datetime.now(UTC))
+def test_logged_out_everywhere_the_old_token_finds_no_successor(rotated: Rotated, session) -> None:
+    end_all_sessions(session, rotated.user.id, datetime.now(UTC))
     session.commit()
 
-    assert not is_logged_in(old)
-    assert not is_logged_in(client)
+    assert not is_logged_in(rotated.old)
+    assert not is_logged_in(rotated.client)
 
 
 def test_logging_out_with_the_old_token_ends_the_rotated_session_too(
-    app: Flask, client: FlaskClient, session, make_user
+    rotated: Rotated, session
 ) -> None:
-    user = make_user()
-    login(client, user)
-    due_to_rotate(session, user.id)
-    old = copy_of(client, app)
-    assert is_logged_in(client)
+    assert rotated.old.post("/logout").status_code == 302
 
-    assert old.post("/logout").status_code == 302
-
-    assert not is_logged_in(client)
-    assert live_sessions_of(session, user.id) == 0
+    assert not is_logged_in(rotated.client)
+    assert live_sessions_of(session, rotated.user.id) == 0
 
 
 def test_four_requests_rotating_one_session_at_once_share_one_successor(
