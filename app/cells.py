@@ -59,17 +59,7 @@ def amount(value: Decimal | int | None, currency: str) -> Markup:
     return amount_in(reader_locale(), value, currency)
 
 
-def debit(value: Decimal | int | None, currency: str) -> Markup:
-    """The Debet column: a positive amount (plus is debit), else nothing."""
-    return debit_in(reader_locale(), value, currency)
-
-
-def credit(value: Decimal | int | None, currency: str) -> Markup:
-    """The Credit column: a negative amount written without its sign, else nothing."""
-    return credit_in(reader_locale(), value, currency)
-
-
-# The same three for templates, in the locale of the page being rendered (``page_locale``).
+# ``amount``, Debet and Credit for templates, in the page's locale (``page_locale``).
 
 
 @pass_context
@@ -97,12 +87,14 @@ def amount_in(locale: Locale, value: Decimal | int | None, currency: str) -> Mar
 
 
 def debit_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
+    """The Debet column: a positive amount (plus is debit), else nothing."""
     if value is None or not value > 0:
         return _EMPTY
     return amount_in(locale, value, currency)
 
 
 def credit_in(locale: Locale, value: Decimal | int | None, currency: str) -> Markup:
+    """The Credit column: a negative amount written without its sign, else nothing."""
     if value is None or not value < 0:
         return _EMPTY
     negated = value.copy_negate() if isinstance(value, Decimal) else -value

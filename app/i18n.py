@@ -303,27 +303,29 @@ def _shown(amount: Decimal | int, formatted: Callable[[Decimal], str], currency:
     return f"{value} {currency}".strip()
 
 
-def percent(value: Decimal | int) -> str:
+# The day formats below write in ``locale`` when given (a table or a page that asked for it
+# once), else in the reader's.
+
+
+def percent(value: Decimal | int, locale: Locale | None = None) -> str:
     """``21%`` for a stored 21.00, ``2,35%`` for 2.35: no trailing zeros, the reader's comma."""
-    return f"{number(value)}%"  # Babel's pattern drops trailing zeros
+    # Babel's pattern drops trailing zeros.
+    return f"{number_in(_babel_locale(locale), value)}%"
 
 
-def day(value: date | datetime) -> str:
+def day(value: date | datetime, locale: Locale | None = None) -> str:
     """``27 nov 2026`` in Dutch, ``27 Nov 2026`` in English."""
-    return _date_in(_calendar_day(value), "medium")
+    return _date_in(_calendar_day(value), "medium", locale)
 
 
 def short_day(value: date | datetime, locale: Locale | None = None) -> str:
-    """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables.
-
-    In ``locale`` when given (a table that asked ``reader_locale()`` once), else the reader's.
-    """
+    """``27-11-2026`` in Dutch, ``27/11/2026`` in English: for dense tables."""
     return _date_in(_calendar_day(value), "short", locale)
 
 
-def month(value: date) -> str:
+def month(value: date, locale: Locale | None = None) -> str:
     """``januari 2027`` in Dutch, ``January 2027`` in English: a month, as a schedule names it."""
-    return _date_in(value, "LLLL yyyy")
+    return _date_in(value, "LLLL yyyy", locale)
 
 
 def _date_in(value: date, pattern: str, locale: Locale | None = None) -> str:
@@ -354,22 +356,22 @@ def _page_number(context: TemplateContext, amount: Decimal | int) -> str:
 
 @pass_context
 def _page_percent(context: TemplateContext, value: Decimal | int) -> str:
-    return f"{number_in(page_reader_locale(context), value)}%"
+    return percent(value, page_locale(context))
 
 
 @pass_context
 def _page_day(context: TemplateContext, value: date | datetime) -> str:
-    return _date_in(_calendar_day(value), "medium", page_locale(context))
+    return day(value, page_locale(context))
 
 
 @pass_context
 def _page_short_day(context: TemplateContext, value: date | datetime) -> str:
-    return _date_in(_calendar_day(value), "short", page_locale(context))
+    return short_day(value, page_locale(context))
 
 
 @pass_context
 def _page_month(context: TemplateContext, value: date) -> str:
-    return _date_in(value, "LLLL yyyy", page_locale(context))
+    return month(value, page_locale(context))
 
 
 def moment(value: datetime) -> str:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_change
 from ledger.errors import NotFound, NotPermitted, ValidationFailed, message
 from ledger.fiscal_year import fiscal_year_of, fiscal_year_start_month
 from ledger.models import Account, AccountingPeriod, Transaction
+from ledger.turns import take_turns_on
 
 OWNER = "owner"
 
@@ -116,7 +117,7 @@ def _take_turns(session: Session) -> None:
     conflicts only with itself and with writes to the periods: postings, which read them,
     go on. The exclusion constraint ``ex_accounting_periods_overlap`` is the last line.
     """
-    session.execute(text("LOCK TABLE accounting_periods IN SHARE ROW EXCLUSIVE MODE"))
+    take_turns_on(session, AccountingPeriod)
 
 
 def require_owner(role: str) -> None:

@@ -309,6 +309,19 @@ def rotate(session: Session, token: str, now: datetime, key: bytes) -> Rotation 
 _ROTATIONS_MADE = "servicebureau.rotations_made"
 
 
+def take_turns_in_login(session: Session, token: str) -> None:
+    """Lock the session row of ``token`` until this transaction ends: sends of one login take
+    turns here.
+
+    For an action that locks another row and then rotates this login (confirming the second
+    factor): a second send that wrote this row first (its last-seen time) and then waited for
+    the other row would deadlock with it. Taking this row first keeps one order.
+    """
+    session.execute(
+        select(UserSession.id).where(UserSession.token_hash == token_hash(token)).with_for_update()
+    )
+
+
 def end_session(session: Session, token: str, now: datetime, key: bytes) -> None:
     """End the session with this token (logout), and its successor should it have been rotated
     (a browser that missed the rotation logs out with the old token)."""

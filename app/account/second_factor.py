@@ -31,7 +31,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app import login_sessions
 from app.account.views import blueprint
@@ -42,7 +41,6 @@ from ledger.errors import ValidationFailed, message
 from tenants import second_factor, sessions
 from tenants.models import User
 from tenants.passwords import verify_password
-from tenants.security_models import UserSession
 
 # What a bureau admin without a second factor may still reach.
 _OPEN_DURING_SETUP = frozenset(
@@ -115,14 +113,16 @@ def confirm_second_factor() -> Any:
     if _codes_to_show() is not None:  # this browser's first send confirmed it: same codes
         session.modified = True  # hand the codes back, should another answer have taken them
         return redirect(url_for("account.recovery_codes"))
-    _take_turns_in_this_login()
+    token = login_sessions.token_sent()
+    if token is not None:
+        sessions.take_turns_in_login(db.session(), token)
     return attempt(
         lambda: second_factor.confirm_from_login(
             db.session(),
             current_user.id,
             required(request.form, "code", longest=CODE_LONGEST),
             login_sessions.now(),
-            _login_token(),
+            token,
         ),
         _confirmed,
         show_again(_page, "code", {}),
@@ -130,10 +130,9 @@ def confirm_second_factor() -> Any:
 
 
 def _confirmed(confirmation: second_factor.Confirmation) -> Any:
-    if confirmation.again:
-        _continue_rotated_login()
-    else:
-        login_sessions.rotate_current()
+    # A repeat (``confirmation.again``) shares the first send's rotation: its successor, which
+    # the browser may never have read (a double click drops that answer).
+    login_sessions.rotate_current()
     session[RECOVERY_CODES_KEY] = {
         "user_id": current_user.id,
         "codes": confirmation.codes,
@@ -166,37 +165,6 @@ def _codes_to_show() -> list[str] | None:
         return None
     codes = kept.get("codes")
     return [str(code) for code in codes] if isinstance(codes, list) else None
-
-
-def _login_token() -> str | None:
-    return login_sessions.token_sent()
-
-
-def _take_turns_in_this_login() -> None:
-    """Lock this login's session row before the factor's: sends of one login take turns here.
-
-    Confirming rotates the token, which writes this row after the factor's lock is taken; a
-    second send that wrote the row first (its last-seen time) and then waited for the factor
-    would deadlock with it. Taking this row first keeps one order.
-    """
-    token = _login_token()
-    if token is not None:
-        db.session().execute(
-            select(UserSession.id)
-            .where(UserSession.token_hash == sessions.token_hash(token))
-            .with_for_update()
-        )
-
-
-def _continue_rotated_login() -> None:
-    """A new token for this browser, whose token the first send of the form may have rotated.
-
-    That send ended this request's session row and opened its successor, whose token went to
-    its own answer, which the browser may never have read (a double click drops it). The
-    rotation hands over that same successor (``sessions.rotate``); a row ended otherwise
-    (logged out everywhere) stays ended.
-    """
-    login_sessions.rotate_current()
 
 
 @blueprint.route("/second-factor/disable", methods=["POST"])

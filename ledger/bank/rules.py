@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ledger.amounts import is_within_limits
@@ -15,6 +15,7 @@ from ledger.bank.models import BankLine, BankRule
 from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import Account, Posting
 from ledger.statements import read
+from ledger.turns import take_turns_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +175,7 @@ def _take_turns(session: Session) -> None:
     add it (a row lock cannot lock a row that does not exist yet); in turns, the second finds
     the first's. Reading the rules (the inbox) does not wait.
     """
-    session.execute(text("LOCK TABLE bank_rules IN SHARE ROW EXCLUSIVE MODE"))
+    take_turns_on(session, BankRule)
 
 
 def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
