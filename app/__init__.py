@@ -11,6 +11,7 @@ from flask import Flask
 import purchasing.models  # noqa: F401  (registers the bureau's tables on the shared metadata)
 import tenants.security_models  # noqa: F401  (sessions, resets, second factors, security log)
 from tenants.databases import keep_prepared_statements, ping_after_idle
+from tenants.schema_text import cut_schema_text_once
 from workers.settings import DEVELOPMENT_PUBLIC_URL, Settings, engine_options, settings_from_env
 
 
@@ -50,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         ping_after_idle(db.engine)  # instead of a round trip before every request's first query
         keep_prepared_statements(db.engine, settings.prepared_statements)
+        cut_schema_text_once(db.engine)
     schema_owner.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

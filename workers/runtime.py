@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine
 
 from purchasing.payments.provider import PaymentProvider
 from tenants.databases import keep_prepared_statements, ping_after_idle
+from tenants.schema_text import cut_schema_text_once
 from workers.embedded import embedded_database_url, embedded_redis_url
 from workers.mail import Mailer
 from workers.settings import engine_options, provider_from, settings_from_env
@@ -43,6 +44,7 @@ def runtime_from_env() -> Runtime:
     engine = create_engine(database_url, **engine_options(settings))
     ping_after_idle(engine)
     keep_prepared_statements(engine, settings.prepared_statements)
+    cut_schema_text_once(engine)
     return Runtime(
         engine=engine,
         redis_url=settings.redis_url or embedded_redis_url(settings.instance_dir),
