@@ -164,6 +164,42 @@ def test_the_journal_filters_by_text_and_escapes_what_people_typed(viewer: Any) 
     assert "Subsidie 2024" in everything and "01-03-2024" in everything
 
 
+HOSTILE_BOOK = """
+2024-01-01 open Assets:Bank EUR
+  label_nl: "Bank <b>&</b> \\"kas\\""
+2024-01-01 open Expenses:Rent EUR
+2024-02-01 * "Verhuurder <i>" "Huur 'maart' & \\"april\\"" #buurt-huis
+  Expenses:Rent 10.00 EUR
+  Assets:Bank
+"""
+
+
+def test_every_text_of_the_journal_is_escaped_where_it_is_shown(
+    app: Flask,
+    engine: Engine,
+    make_org: Callable[..., Any],
+    make_user: Callable[..., Any],
+    login_as: Callable[..., None],
+) -> None:
+    org = make_org()
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        import_book(session, HOSTILE_BOOK, actor_id=None)
+        session.commit()
+    client = app.test_client()
+    login_as(client, make_user(org=org, role=Role.VIEWER))
+
+    html = page(client, f"/o/{org.slug}/journal")
+
+    table = html.split('data-testid="journal"', 1)[1].split("</table>", 1)[0]
+    assert "<b>" not in table and "<i>" not in table
+    assert "Bank &lt;b&gt;&amp;&lt;/b&gt; &#34;kas&#34;" in table.replace("&quot;", "&#34;")
+    assert "<strong>Verhuurder &lt;i&gt;</strong> · Huur &#x27;maart&#x27; &amp; " in table
+    assert f'<a class="tag" href="/o/{org.slug}/journal?tag=buurt-huis">#buurt-huis</a>' in table
+    assert "€\xa010,00" in table
+    assert visible_text(table).count("Bank <b>&</b>") == 1  # the label, shown as typed
+
+
 def test_the_journal_pages_with_a_key(viewer: Any) -> None:
     org, client = viewer
 
