@@ -24,6 +24,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from app.account_picker import advanced_view, picker_options
+from app.books.statements import Row
 from app.i18n import (
     current_locale,
     english,
@@ -49,6 +50,8 @@ def init_app(app: Flask) -> None:
         account_label=account_label,
         account_url=account_url,
         journal_body=journal_body,
+        report_rows=report_rows,
+        trial_balance_rows=trial_balance_rows,
         id_urls=id_urls,
         transaction_amount=transaction_amount,
         account_datalist=account_datalist,
@@ -220,6 +223,56 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             )
         html.append("</tbody>\n")
     return Markup("".join(html))  # noqa: S704 (every text in it escaped above)
+
+
+def report_rows(rows: Iterable[Row], previous_title: str | None) -> Markup:
+    """A balance sheet's or income statement's rows: account (or total), now, and before.
+
+    Written here for the reason ``journal_body`` is: a report has a row per account.
+    """
+    locale, with_names = reader_locale(), advanced_view()
+    html: list[str] = []
+    for row in rows:
+        before = (
+            f'<td class="amount">{amount_in(locale, row.previous, row.currency)}</td>'
+            if previous_title
+            else ""
+        )
+        html.append(
+            f"{_report_row_start(row, with_names)}"
+            f'<td class="amount">{amount_in(locale, row.amount, row.currency)}</td>{before}</tr>\n'
+        )
+    return Markup("".join(html))  # noqa: S704 (every text in it escaped)
+
+
+def trial_balance_rows(rows: Iterable[Row]) -> Markup:
+    """The trial balance's rows: account (or total), then debit and credit, now and before."""
+    locale, with_names = reader_locale(), advanced_view()
+    html: list[str] = []
+    for row in rows:
+        number, previous, currency = row.amount, row.previous, row.currency
+        debit = amount_in(locale, number, currency) if number >= 0 else _EMPTY
+        credit = amount_in(locale, number.copy_negate(), currency) if number < 0 else _EMPTY
+        html.append(
+            f"{_report_row_start(row, with_names)}"
+            f'<td class="amount">{debit}</td><td class="amount">{credit}</td>'
+            f'<td class="amount previous">{debit_in(locale, previous, currency)}</td>'
+            f'<td class="amount previous">{credit_in(locale, previous, currency)}</td></tr>\n'
+        )
+    return Markup("".join(html))  # noqa: S704 (every text in it escaped)
+
+
+def _report_row_start(row: Row, with_names: bool) -> str:
+    """A report row's opening and its first cell: the account's link, or a total's title."""
+    if row.account is None:
+        return f'<tr class="total"><th scope="row">{_text(row.label)}</th>'
+    name = (
+        f' <small class="muted account-name">{_text(row.account)}</small>'
+        if row.label and with_names
+        else ""
+    )
+    link = _text(account_url(row.account))
+    return f'<tr><td><a href="{link}">{_text(row.label or row.account)}</a>{name}</td>'
 
 
 def _text(value: str) -> str:

@@ -198,6 +198,10 @@ def test_every_text_of_the_journal_is_escaped_where_it_is_shown(
     assert f'<a class="tag" href="/o/{org.slug}/journal?tag=buurt-huis">#buurt-huis</a>' in table
     assert "€\xa010,00" in table
     assert visible_text(table).count("Bank <b>&</b>") == 1  # the label, shown as typed
+    for report in ("balance-sheet?date=2024-12-31", "trial-balance?date=2024-12-31"):
+        shown = page(client, f"/o/{org.slug}/reports/{report}").split("<main", 1)[1]
+        assert "<b>" not in shown, report
+        assert visible_text(shown).count('Bank <b>&</b> "kas"') == 1, report
 
 
 def test_the_journal_pages_with_a_key(viewer: Any) -> None:
