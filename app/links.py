@@ -13,19 +13,24 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from flask import Flask, g, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from app.i18n import page_locale
+from app.tenancy import can
+
 # Twenty links an organisation, a few hundred organisations at a time.
 KEPT = 8192
+# An organisation's menu per page, language and role: a few KiB each.
+KEPT_MENUS = 2048
 
 _CURRENT = Markup(' aria-current="page"')
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(page_url=page_url, navlink=navlink)
+    app.jinja_env.globals.update(page_url=page_url, navlink=navlink, org_menu=org_menu)
     app.context_processor(_where_the_page_is)
 
 
@@ -88,3 +93,22 @@ def navlink(context: Context, endpoint: str, label: str) -> Markup:
 @lru_cache(maxsize=KEPT)
 def _link(url: str, current: bool, shown: Markup) -> Markup:
     return Markup('<a href="{}"{}>{}</a>').format(url, _CURRENT if current else "", shown)
+
+
+_MENUS: dict[tuple[_Place, str, bool, bool], Markup] = {}
+
+
+@pass_context
+def org_menu(context: Context) -> Markup:
+    """The organisation's menu (``_orgnav.html``), rendered once per organisation, page,
+    language and role, and kept: fifteen links and words that every page of the organisation
+    shows. What the menu shows depends on nothing else; the most recently used are kept."""
+    key = (_place_of(context), str(page_locale(context)), can("bookkeeper"), can("owner"))
+    menu = _MENUS.pop(key, None)
+    if menu is None:
+        template = current_app.jinja_env.get_template("_orgnav.html")
+        menu = Markup(template.render(context.get_all()))  # noqa: S704 (a template's own output)
+        if len(_MENUS) >= KEPT_MENUS:
+            _MENUS.pop(next(iter(_MENUS)), None)  # the least recently used
+    _MENUS[key] = menu  # last in the order: the most recently used
+    return menu
