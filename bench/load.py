@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 
 from bench import load_plan, load_profile
 from bench.load_data import SIZES, Population, populate
@@ -215,10 +215,22 @@ def _note(population: Population, options: argparse.Namespace) -> str:
         f"connections, {options.seconds} s mixed ({options.rounds} round(s) per server) and "
         f"{options.page_seconds} s per page alone, "
         "after a 5 s warm-up; the mix is a person at random, then one of their requests by "
-        "weight (bench/load_plan.py). Latency in ms. CPU: utime+stime of the gunicorn "
+        f"weight (bench/load_plan.py). PostgreSQL {_reached(options.database_url)}. "
+        "Latency in ms. CPU: utime+stime of the gunicorn "
         "processes and of the PostgreSQL backends of the scratch database over the run; "
         "'machine' is every process on the machine (other work included)."
     )
+
+
+def _reached(database_url: str) -> str:
+    """How the application reaches PostgreSQL: over TCP, or over a Unix socket on this machine."""
+    url = make_url(database_url)
+    host = url.query.get("host") or url.host
+    if isinstance(host, tuple):
+        host = host[0]
+    if not host or str(host).startswith("/"):
+        return f"over its Unix socket ({host or 'libpq default'})"
+    return f"over TCP ({host}:{url.port or 5432})"
 
 
 def _label(
