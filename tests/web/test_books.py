@@ -52,22 +52,32 @@ BOOK = """
 
 
 @pytest.fixture
-def viewer(
+def viewer_of(
     app: Flask,
     engine: Engine,
     make_org: Callable[..., Any],
     make_user: Callable[..., Any],
     login_as: Callable[..., None],
-) -> tuple[Any, FlaskClient]:
+) -> Callable[[str], tuple[Any, FlaskClient]]:
+    """A new organisation with ``book`` imported, and a client logged in as its viewer."""
+
+    def make(book: str) -> tuple[Any, FlaskClient]:
+        org = make_org()
+        with Session(engine) as session:
+            bind_session(session, org.tenant)
+            import_book(session, book, actor_id=None)
+            session.commit()
+        client = app.test_client()
+        login_as(client, make_user(org=org, role=Role.VIEWER))
+        return org, client
+
+    return make
+
+
+@pytest.fixture
+def viewer(viewer_of: Callable[[str], tuple[Any, FlaskClient]]) -> tuple[Any, FlaskClient]:
     """An organisation with a few posted transactions, and a client logged in as its viewer."""
-    org = make_org()
-    with Session(engine) as session:
-        bind_session(session, org.tenant)
-        import_book(session, BOOK, actor_id=None)
-        session.commit()
-    client = app.test_client()
-    login_as(client, make_user(org=org, role=Role.VIEWER))
-    return org, client
+    return viewer_of(BOOK)
 
 
 def day_nl(value: date) -> str:
@@ -175,19 +185,9 @@ HOSTILE_BOOK = """
 
 
 def test_every_text_of_the_journal_is_escaped_where_it_is_shown(
-    app: Flask,
-    engine: Engine,
-    make_org: Callable[..., Any],
-    make_user: Callable[..., Any],
-    login_as: Callable[..., None],
+    viewer_of: Callable[[str], tuple[Any, FlaskClient]],
 ) -> None:
-    org = make_org()
-    with Session(engine) as session:
-        bind_session(session, org.tenant)
-        import_book(session, HOSTILE_BOOK, actor_id=None)
-        session.commit()
-    client = app.test_client()
-    login_as(client, make_user(org=org, role=Role.VIEWER))
+    org, client = viewer_of(HOSTILE_BOOK)
 
     html = page(client, f"/o/{org.slug}/journal")
 
@@ -352,27 +352,14 @@ def test_results_per_project_compare_with_the_previous_period(viewer: Any) -> No
 
 
 def test_the_journal_links_to_the_next_page_when_there_are_more_than_fifty(
-    app: Flask,
-    engine: Engine,
-    make_org: Callable[..., Any],
-    make_user: Callable[..., Any],
-    login_as: Callable[..., None],
+    viewer_of: Callable[[str], tuple[Any, FlaskClient]],
 ) -> None:
-    org = make_org()
     gifts = "".join(
         f'\n2024-01-{1 + n % 28:02d} * "Gift {n:02d}"\n  Assets:Bank 1.00 EUR\n  Income:Gifts\n'
         for n in range(55)
     )
-    with Session(engine) as session:
-        bind_session(session, org.tenant)
-        import_book(
-            session,
-            "2024-01-01 open Assets:Bank EUR\n2024-01-01 open Income:Gifts EUR\n" + gifts,
-            actor_id=None,
-        )
-        session.commit()
-    client = app.test_client()
-    login_as(client, make_user(org=org, role=Role.VIEWER))
+    opened = "2024-01-01 open Assets:Bank EUR\n2024-01-01 open Income:Gifts EUR\n"
+    org, client = viewer_of(opened + gifts)
 
     first = page(client, f"/o/{org.slug}/journal")
     link = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")

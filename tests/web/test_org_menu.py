@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import html
@@ -24,17 +25,25 @@ def menu(client: FlaskClient, url: str) -> dict[str, str | None]:
     return {" ".join(a.text_content().split()): a.get("aria-current") for a in nav.iter("a")}
 
 
+@pytest.fixture
+def member_of(
+    app: Flask, make_user: Callable[..., Any], login_as: Callable[..., None]
+) -> Callable[[Any, Role], FlaskClient]:
+    """A client logged in as a new member of ``org`` with ``role``."""
+
+    def log_in(org: Any, role: Role) -> FlaskClient:
+        client = app.test_client()
+        login_as(client, make_user(org=org, role=role))
+        return client
+
+    return log_in
+
+
 def test_each_role_sees_its_own_menu_whoever_asked_first(
-    app: Flask,
-    make_org: Callable[..., Any],
-    make_user: Callable[..., Any],
-    login_as: Callable[..., None],
+    make_org: Callable[..., Any], member_of: Callable[[Any, Role], FlaskClient]
 ) -> None:
     org = make_org()
-    people = {}
-    for role in (Role.OWNER, Role.VIEWER, Role.BOOKKEEPER):
-        people[role] = client = app.test_client()
-        login_as(client, make_user(org=org, role=role))
+    people = {role: member_of(org, role) for role in (Role.OWNER, Role.VIEWER, Role.BOOKKEEPER)}
 
     shown = {role: menu(client, f"/o/{org.slug}/journal") for role, client in people.items()}
 
@@ -76,14 +85,10 @@ def test_the_current_page_language_and_organisation_are_the_pages_own(
 
 
 def test_a_menu_is_rendered_once_and_then_kept(
-    app: Flask,
-    make_org: Callable[..., Any],
-    make_user: Callable[..., Any],
-    login_as: Callable[..., None],
+    make_org: Callable[..., Any], member_of: Callable[[Any, Role], FlaskClient]
 ) -> None:
     org = make_org()
-    client = app.test_client()
-    login_as(client, make_user(org=org, role=Role.VIEWER))
+    client = member_of(org, Role.VIEWER)
     menu(client, f"/o/{org.slug}/bank")
     kept = [key for key in links._MENUS if key[0].slug == org.slug]
 
