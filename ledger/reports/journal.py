@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -89,9 +90,9 @@ def journal(
         shape = replace(shape, before=True)
         values["before_date"], values["before_id"] = before
     rows = read(session, _statement(shape), values).all()
-    grouped = [list(group) for _id, group in groupby(rows, key=lambda row: row.id)]
-    entries = tuple(JournalEntry(group[0].id, _transaction(group)) for group in grouped[:limit])
-    last = grouped[limit - 1][0] if len(grouped) > limit else None
+    grouped = [(id_, list(group)) for id_, group in groupby(rows, key=itemgetter(0))]  # by id
+    entries = tuple(JournalEntry(id_, _transaction(group)) for id_, group in grouped[:limit])
+    last = grouped[limit - 1][1][0] if len(grouped) > limit else None
     return JournalPage(entries, (last.date, last.id) if last is not None else None)
 
 
@@ -142,31 +143,44 @@ POSTING_COLUMNS = (
 )
 
 
+# A row holds the page's transaction columns, then its posting's; unpacked by position.
+_TRANSACTION_PART = slice(0, len(TRANSACTION_COLUMNS))
+_POSTING_PART = slice(len(TRANSACTION_COLUMNS), None)
+_ACCOUNT_AT = len(TRANSACTION_COLUMNS)
+
+
 def _transaction(rows: list[Row[Any]]) -> NewTransaction:
     """One transaction from its rows (one per posting; one with no posting columns if none)."""
-    first = rows[0]
+    first = rows[0][_TRANSACTION_PART]
+    (_id, day, flag, payee, narration, tags, links, meta, source, pad_id) = first
     return NewTransaction(
-        date=first.date,
-        narration=first.narration,
-        payee=first.payee,
-        flag=first.flag,
-        tags=frozenset(first.tags),
-        links=frozenset(first.links),
-        meta=decode_meta(first.meta),
-        source=first.source,
-        is_padding=first.pad_id is not None,
-        postings=tuple(_posting(row) for row in rows if row.account is not None),
+        date=day,
+        narration=narration,
+        payee=payee,
+        flag=flag,
+        tags=frozenset(tags),
+        links=frozenset(links),
+        meta={} if meta is None else decode_meta(meta),
+        source=source,
+        is_padding=pad_id is not None,
+        postings=tuple(
+            _posting(row[_POSTING_PART]) for row in rows if row[_ACCOUNT_AT] is not None
+        ),
     )
 
 
-def _posting(row: Row[Any]) -> NewPosting:
+def _posting(columns: tuple[Any, ...]) -> NewPosting:
+    """A posting from its columns (``POSTING_COLUMNS``), unpacked by position: a page has a
+    hundred postings and more, and most hold no cost, price or metadata."""
+    (account, _position, number, currency, cost_number, cost_currency, cost_date, cost_label,
+     price_number, price_currency, flag, meta) = columns  # fmt: skip
     return NewPosting(
-        account=row.account,
-        units=Amount(row.number, row.currency),
-        cost=cost_of(row.cost_number, row.cost_currency, row.cost_date, row.cost_label),
-        price=price_of(row.price_number, row.price_currency),
-        flag=row.posting_flag,
-        meta=decode_meta(row.posting_meta),
+        account,
+        Amount(number, currency),
+        None if cost_number is None else cost_of(cost_number, cost_currency, cost_date, cost_label),
+        None if price_number is None else price_of(price_number, price_currency),
+        flag,
+        {} if meta is None else decode_meta(meta),
     )
 
 
