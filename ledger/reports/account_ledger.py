@@ -97,18 +97,19 @@ def account_ledger(
     rows = read(session, query, values).all()
     running = dict(opening)
     lines = []
-    for r in rows[:limit]:
-        running[r.currency] = running.get(r.currency, Decimal(0)) + r.number
+    # Unpacked by position (``_page_statement``'s columns): a page has a hundred rows.
+    for posting_id, transaction_id, day, number, currency, flag, payee, narration in rows[:limit]:
+        running[currency] = balance = running.get(currency, Decimal(0)) + number
         lines.append(
             LedgerLine(
-                r.id,
-                r.transaction_id,
-                r.date,
-                r.flag,
-                r.payee,
-                r.narration,
-                Amount(r.number, r.currency),
-                running[r.currency],
+                posting_id,
+                transaction_id,
+                day,
+                flag,
+                payee,
+                narration,
+                Amount(number, currency),
+                balance,
             )
         )
     more = len(rows) > limit
