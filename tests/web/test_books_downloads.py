@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from tenants.roles import Role
 from tests.web import test_books
 
-viewer = test_books.viewer
+viewer, viewer_of = test_books.viewer, test_books.viewer_of
 
 YEAR = "from=2024-01-01&to=2024-12-31"
 

@@ -16,7 +16,7 @@ from tests.web import test_books
 from tests.web.test_books_downloads import XLSX, as_decimal, download, pdf_text, sheet_rows
 from tests.web.test_dutch_formats import visible_text
 
-viewer = test_books.viewer
+viewer, viewer_of = test_books.viewer, test_books.viewer_of
 
 
 def money_text(amount: Any) -> str:
