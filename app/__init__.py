@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         account_picker,
         auth,
         cells,
+        csrf_tokens,
         errors,
         form_tokens,
         health,
@@ -54,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         cut_schema_text_once(db.engine)
     schema_owner.init_app(app)
     csrf.init_app(app)
+    csrf_tokens.init_app(app)  # after CSRFProtect, whose csrf_token it replaces
     login_manager.init_app(app)
     i18n.init_app(app)
     cells.init_app(app)

@@ -119,6 +119,29 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     yield application
 
 
+@pytest.fixture
+def make_app(app: Flask, database_url: str, redis_url: str) -> Iterator[Callable[..., Flask]]:
+    """Another application on the test database, with settings of the test's choosing."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        config = {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            **overrides,
+        }
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(app: Flask) -> Engine:
     with app.app_context():

@@ -4,46 +4,20 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import redis
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from app import create_app
-from app.extensions import csrf, db
+from app.extensions import csrf
 from tenants.models import User
 from tenants.roles import Role
 from tests.conftest import PASSWORD
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FAILED_LOGIN = "Onbekend e-mailadres of verkeerd wachtwoord."
-
-
-@pytest.fixture
-def make_app(app: Flask, database_url: str, redis_url: str) -> Iterator[Callable[..., Flask]]:
-    """Another application on the test database, with settings of the test's choosing."""
-    made: list[Flask] = []
-
-    def make(**overrides: Any) -> Flask:
-        config = {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_url,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-            **overrides,
-        }
-        made.append(create_app(config))
-        return made[-1]
-
-    yield make
-    for application in made:
-        with application.app_context():
-            db.engine.dispose()
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

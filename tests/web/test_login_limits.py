@@ -9,14 +9,13 @@ import pytest
 import redis
 
 from tests.conftest import PASSWORD, login
-from tests.web.test_auth import make_app  # noqa: F401  (a fixture)
 
 PROXY = "10.0.0.1"
 WRONG = "not the password at all"
 
 
 @pytest.fixture
-def limited(make_app, redis_url) -> Iterator:  # noqa: F811
+def limited(make_app, redis_url) -> Iterator:
     """An application with limits on, behind one proxy unless told otherwise."""
     prefix = f"test-limits-{secrets.token_hex(4)}"
 
