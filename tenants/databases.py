@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from tenants.cursors import DescribedWhenRead
 from tenants.db_roles import drop_roles_after_database
 
 # A connection that is not bound to an organisation sees only the system catalog, so SQL that
@@ -30,7 +31,11 @@ def connect_args(*, behind_pgbouncer: bool = False) -> dict[str, Any]:
     """
     # A database that is away is reported within seconds, not after the operating system's
     # minutes-long TCP timeout (``app/outages.py`` answers 503 meanwhile).
-    common: dict[str, Any] = {"options": UNBOUND_SEARCH_PATH, "connect_timeout": CONNECT_SECONDS}
+    common: dict[str, Any] = {
+        "options": UNBOUND_SEARCH_PATH,
+        "connect_timeout": CONNECT_SECONDS,
+        "cursor_factory": DescribedWhenRead,
+    }
     if behind_pgbouncer:
         return {**common, "prepare_threshold": None}
     return common
