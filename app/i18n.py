@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Context, Decimal, DecimalException, localcontext
 from functools import lru_cache
+from typing import Literal
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, has_request_context, request, session
@@ -195,6 +196,8 @@ def _found_translations() -> Translations | NullTranslations:
     return found
 
 
+MonthWidth = Literal["wide", "abbreviated"]
+
 # Parsed once: given a name, Babel parses it and builds a new Locale on every call.
 _DUTCH, _ENGLISH = Locale.parse("nl_NL"), Locale.parse("en_GB")
 
@@ -326,6 +329,18 @@ def short_day(value: date | datetime, locale: Locale | None = None) -> str:
 def month(value: date, locale: Locale | None = None) -> str:
     """``januari 2027`` in Dutch, ``January 2027`` in English: a month, as a schedule names it."""
     return _date_in(value, "LLLL yyyy", locale)
+
+
+def month_names(width: MonthWidth = "wide") -> tuple[str, ...]:
+    """January to December in the reader's language: ``wide`` (``januari``) or ``abbreviated``
+    (``jan.``), as Babel names them."""
+    return _month_names(width, _babel_locale() is _DUTCH)
+
+
+@lru_cache(maxsize=8)
+def _month_names(width: MonthWidth, dutch: bool) -> tuple[str, ...]:
+    names = get_month_names(width, locale=_DUTCH if dutch else _ENGLISH)
+    return tuple(str(names[month]) for month in range(1, 13))
 
 
 def _date_in(value: date, pattern: str, locale: Locale | None = None) -> str:

@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from babel.dates import get_month_names
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2 import DictLoader, Environment, pass_context
 
-from app.i18n import day, money, number, page_locale, role_name, short_day
+from app.i18n import day, money, month_names, number, page_locale, role_name, short_day
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = ROOT / "app" / "translations" / "en" / "LC_MESSAGES"
@@ -122,6 +123,16 @@ def test_amounts_are_written_exactly_as_babel_writes_them(app, locale, babel_loc
     with app.test_request_context(), force_locale(locale):
         assert money(amount) == format_currency(amount, "EUR", locale=babel_locale)
         assert money(amount, "USD") == format_currency(amount, "USD", locale=babel_locale)
+
+
+@pytest.mark.parametrize("width", ["wide", "abbreviated"])
+def test_month_names_are_babels_in_the_chosen_language(app, width):
+    with app.test_request_context():
+        # Kept per language, each its own; named as the reader's dates are (``Sept`` in en_GB).
+        for locale, babel_locale in [("nl", "nl_NL"), ("en", "en_GB")] * 2:
+            with force_locale(locale):
+                expected = get_month_names(width, locale=babel_locale)
+                assert month_names(width) == tuple(expected[month] for month in range(1, 13))
 
 
 def test_a_moment_is_shown_as_the_day_it_is_in_the_netherlands(app):

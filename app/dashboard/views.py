@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel.dates import get_month_names
 from flask import g, render_template
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.dashboard.attention import attention, bank_reconciliations
 from app.dashboard.chart import comparison_chart, monthly_chart
 from app.extensions import db
+from app.i18n import month_names
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
 from ledger.overview import Overview, overview
@@ -50,5 +49,4 @@ def _comparison_rows(figures: Overview) -> list[tuple[str, str, Any]]:
 
 
 def _short_month_names() -> list[str]:
-    names = get_month_names("abbreviated", locale=str(get_locale()))
-    return [str(names[month]).rstrip(".") for month in range(1, 13)]
+    return [name.rstrip(".") for name in month_names("abbreviated")]

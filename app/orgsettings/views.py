@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from babel.dates import get_month_names
 from flask import g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from app.account_picker import advanced_view
 from app.extensions import db
 from app.form_input import account as account_field
 from app.form_input import required, text
+from app.i18n import month_names
 from app.input_limits import whole_number
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import bind_books, organisation_blueprint, requires, writes_registry
@@ -189,8 +188,7 @@ def _bank_accounts() -> list[tuple[str, str]]:
 
 
 def _month_names() -> list[tuple[int, str]]:
-    names = get_month_names("wide", locale=str(get_locale()))
-    return [(month, str(names[month])) for month in range(1, 13)]
+    return list(enumerate(month_names("wide"), start=1))
 
 
 # The period and validation pages add their routes to this blueprint.
