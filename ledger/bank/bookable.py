@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ARRAY, Numeric, any_, bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankAccount, BankLine
@@ -159,9 +159,15 @@ def _booked_by_hand(
     session: Session, lines: Sequence[BankLine]
 ) -> dict[tuple[int, date, Decimal], int]:
     """Postings on a bank account's ledger account that no bank line booked, by day and amount:
-    a line with the same day and amount was most likely booked by hand already."""
+    a line with the same day and amount was most likely booked by hand already.
+
+    Only postings of the lines' amounts are read: an inbox whose lines span a year would
+    otherwise bring every bank posting of that year.
+    """
     days = [line.date for line in lines]
-    rows = read(session, _BY_HAND, {"first": min(days), "last": max(days)}).all()
+    amounts = sorted({line.amount for line in lines})
+    parameters = {"first": min(days), "last": max(days), "amounts": amounts}
+    rows = read(session, _BY_HAND, parameters).all()
     return {(row[0], row[1], row[2]): row[3] for row in rows}
 
 
@@ -171,6 +177,7 @@ _BY_HAND = (
     .where(
         Posting.date >= bindparam("first"),
         Posting.date <= bindparam("last"),
+        Posting.number == any_(bindparam("amounts", type_=ARRAY(Numeric))),
         Posting.transaction_id.not_in(
             select(BankLine.transaction_id).where(BankLine.transaction_id.is_not(None))
         ),

@@ -159,6 +159,38 @@ def test_a_line_that_looks_booked_by_hand_already_is_not_pre_ticked(inbox):
     assert "Mogelijk dubbel" in rent.hint.template
 
 
+def test_only_postings_of_the_lines_amounts_are_read_as_booked_by_hand(inbox):
+    """Hand postings of other amounts in the lines' days are not read: an inbox spanning a year
+    would otherwise bring every bank posting of that year. The amount matches at any scale."""
+    from ledger.bank.bookable import _booked_by_hand
+    from ledger.entries import Amount, NewPosting, NewTransaction
+    from ledger.transactions import post_transaction
+
+    def by_hand(number: str) -> int:
+        return post_transaction(
+            inbox,
+            NewTransaction(
+                date=date(2024, 4, 1),
+                narration=f"Met de hand: {number}",
+                postings=(
+                    NewPosting("Assets:Bank:Checking", Amount(Decimal(number), "EUR")),
+                    NewPosting("Expenses:Bank:Fees", Amount(-Decimal(number), "EUR")),
+                ),
+            ),
+            None,
+        )
+
+    for other in ("-1.00", "-119.99", "-120.01", "120.00"):
+        by_hand(other)
+    same = by_hand("-120.0")
+    lines = [item.line for item in open_lines(inbox)]
+    bank_account_id = lines[0].bank_account_id
+
+    found = _booked_by_hand(inbox, lines)
+
+    assert found == {(bank_account_id, date(2024, 4, 1), Decimal("-120.00")): same}
+
+
 def test_a_rabobank_costs_line_dated_before_its_statements_opening_is_accepted(books):
     add_bank_account(books, RABO, None)
 
