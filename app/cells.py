@@ -35,6 +35,7 @@ from app.i18n import (
     short_day,
 )
 from app.i18n import word as _
+from app.links import account_page_url
 from ledger.entries import NewTransaction
 from ledger.reports.journal import JournalEntry
 from ledger.suggestions import AccountChoice
@@ -133,11 +134,11 @@ def account_label(choice_by_name: dict[str, Any], name: str) -> str:
 
 
 def account_url(name: str) -> str:
-    """The account's page in this organisation; each account's link is made once per request."""
+    """The account's page in this organisation; looked up once per request (``links``)."""
     made = _account_urls()
     url = made.get(name)
     if url is None:
-        url = made[name] = url_for("books.account_page", account=name)
+        url = made[name] = account_page_url(name)
     return url
 
 

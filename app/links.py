@@ -23,6 +23,8 @@ from app.tenancy import can
 
 # Twenty links an organisation, a few hundred organisations at a time.
 KEPT = 8192
+# A hundred accounts an organisation, for the organisations served now: 200-odd bytes each.
+KEPT_ACCOUNT_URLS = 16384
 # An organisation's menu per page, language and role: a few KiB each.
 KEPT_MENUS = 2048
 
@@ -79,6 +81,18 @@ def _kept_url(
 ) -> str:
     # Made in the first request that asks; the key holds all that url_for reads for it.
     return url_for(endpoint, **dict(given))
+
+
+def account_page_url(name: str) -> str:
+    """The page of the account ``name`` in this request's organisation, kept per organisation
+    as the menus' links are: the journal and the reports link every account they show."""
+    place = _place()
+    return _kept_account_url(name, place.slug, place.root, place.host)
+
+
+@lru_cache(maxsize=KEPT_ACCOUNT_URLS)
+def _kept_account_url(name: str, slug: str | None, root: str, host: str) -> str:
+    return url_for("books.account_page", account=name)
 
 
 @pass_context

@@ -12,7 +12,7 @@ from jinja2 import DictLoader
 from jinja2.ext import _make_new_gettext
 from markupsafe import Markup
 
-from app.cells import account_datalist, id_urls, transaction_amount
+from app.cells import account_datalist, account_url, id_urls, transaction_amount
 from app.i18n import ROLE_NAMES, _translations, day, month, role_name, short_day
 from app.tenancy import OrgContext
 from ledger.entries import Amount, NewPosting, NewTransaction
@@ -106,6 +106,23 @@ def test_a_kept_link_follows_the_script_root(app: Flask) -> None:
     with app.test_request_context("/o/club/journal", base_url="http://localhost/books-app"):
         g.org = _org("club")
         assert _rendered("{{ page_url('books.journal_page') }}") == "/books-app/o/club/journal"
+
+
+@pytest.mark.parametrize("root", ["", "/books-app"])
+def test_an_accounts_link_is_kept_per_organisation_and_script_root(app: Flask, root: str) -> None:
+    """The journal and the reports link every account: kept per process, each link still
+    url_for's own, of the organisation and under the script root of the page that shows it."""
+    names = ["Assets:Bank:Checking", "Expenses:Café & co/Koffie", "Income:100% Leden?"]
+    for slug in ("club-a", "club-b", "club-a"):
+        with app.test_request_context(f"/o/{slug}/journal", base_url=f"http://localhost{root}"):
+            g.org = _org(slug)
+            expected = [url_for("books.account_page", account=name) for name in names]
+            g.pop("account_urls", None)  # made again, from the kept links
+            shown = [account_url(name) for name in names]
+            g.pop("account_urls", None)
+            again = [account_url(name) for name in names]
+        assert shown == again == expected
+        assert all(link.startswith(f"{root}/o/{slug}/accounts/") for link in shown)
 
 
 def test_a_menu_link_marks_the_page_shown_and_escapes_its_label(app: Flask) -> None:
