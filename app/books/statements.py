@@ -10,19 +10,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-
+from app.i18n import word as _
 from ledger.reports.balance_sheet import BalanceSheet
 from ledger.reports.income_statement import IncomeStatement
 from ledger.reports.sections import Section, Units, add_units
 
-ROOT_TITLES = {
-    "Assets": _l("Activa"),
-    "Liabilities": _l("Schulden"),
-    "Equity": _l("Eigen vermogen"),
-    "Income": _l("Baten"),
-    "Expenses": _l("Lasten"),
-}
 CREDIT_ROOTS = ("Liabilities", "Equity", "Income")
 
 
@@ -48,16 +40,16 @@ def balance_sheet_blocks(now: BalanceSheet, before: BalanceSheet | None) -> list
     assets = _section_block(now.assets, before.assets if before else None, 1)
     equity = _section_block(now.equity, before.equity if before else None, -1, total=False)
     equity.rows += _units_rows(
-        str(_l("Resultaat voorgaande jaren")),
+        _("Resultaat voorgaande jaren"),
         now.retained_earnings,
         before.retained_earnings if before else None,
         -1,
     )
     equity.rows += _units_rows(
-        str(_l("Resultaat lopend jaar")), now.net_income, before.net_income if before else None, -1
+        _("Resultaat lopend jaar"), now.net_income, before.net_income if before else None, -1
     )
     equity.rows += _units_rows(
-        str(_l("Totaal eigen vermogen")), _equity_total(now) or {}, _equity_total(before), -1
+        _("Totaal eigen vermogen"), _equity_total(now) or {}, _equity_total(before), -1
     )
     liabilities = _section_block(now.liabilities, before.liabilities if before else None, -1)
     return [assets, equity, liabilities]
@@ -67,11 +59,23 @@ def income_statement_blocks(now: IncomeStatement, before: IncomeStatement | None
     """Baten, lasten and the result (baten minus lasten)."""
     income = _section_block(now.income, before.income if before else None, -1)
     expenses = _section_block(now.expenses, before.expenses if before else None, 1)
-    result = Block(str(_l("Resultaat")))
+    result = Block(_("Resultaat"))
     result.rows += _units_rows(
-        str(_l("Resultaat")), now.net_income, before.net_income if before else None, -1
+        _("Resultaat"), now.net_income, before.net_income if before else None, -1
     )
     return [income, expenses, result]
+
+
+def root_title(root: str) -> str:
+    """A section's title in the reader's language: Activa, Schulden, Eigen vermogen, ..."""
+    titles = {
+        "Assets": _("Activa"),
+        "Liabilities": _("Schulden"),
+        "Equity": _("Eigen vermogen"),
+        "Income": _("Baten"),
+        "Expenses": _("Lasten"),
+    }
+    return titles[root]
 
 
 def display_sign(account: str) -> int:
@@ -94,7 +98,8 @@ def _equity_total(sheet: BalanceSheet | None) -> Units | None:
 
 
 def _section_block(now: Section, before: Section | None, sign: int, *, total: bool = True) -> Block:
-    block = Block(str(ROOT_TITLES[now.root]))
+    title = root_title(now.root)
+    block = Block(title)
     earlier = {line.account: line for line in before.lines} if before else {}
     current = {line.account: line for line in now.lines}
     for name in sorted(current.keys() | earlier.keys()):
@@ -104,8 +109,8 @@ def _section_block(now: Section, before: Section | None, sign: int, *, total: bo
             name, line.units if name in current else {}, old, sign, line.label
         )
     if total:
-        title = str(_l("Totaal %(section)s", section=str(ROOT_TITLES[now.root]).lower()))
-        block.rows += _units_rows(title, now.totals, before.totals if before else None, sign)
+        total_title = _("Totaal %(section)s") % {"section": title.lower()}
+        block.rows += _units_rows(total_title, now.totals, before.totals if before else None, sign)
     return block
 
 

@@ -104,6 +104,36 @@ def test_the_balance_sheet_shows_dutch_figures_and_last_years_column(viewer: Any
     assert "Resultaat voorgaande jaren" in html and "Bankrekening" in html
 
 
+@pytest.mark.parametrize(
+    ("locale", "sheet_titles", "income_titles"),
+    [
+        (
+            "nl",
+            ["Activa", "Totaal activa", "Eigen vermogen", "Resultaat lopend jaar", "Schulden"],
+            ["Baten", "Totaal baten", "Lasten", "Totaal lasten", "Resultaat"],
+        ),
+        (
+            "en",
+            ["Assets", "Total assets", "Equity", "Result of the current year", "Liabilities"],
+            ["Income", "Total income", "Expenses", "Total expenses", "Result"],
+        ),
+    ],
+)
+def test_the_reports_sections_and_totals_are_in_the_readers_language(
+    viewer: Any, locale: str, sheet_titles: list[str], income_titles: list[str]
+) -> None:
+    org, client = viewer
+    client.post("/locale", data={"locale": locale, "next": "/"})
+
+    sheet = visible_text(page(client, f"/o/{org.slug}/reports/balance-sheet?date=2024-12-31"))
+    income = visible_text(
+        page(client, f"/o/{org.slug}/reports/income-statement?from=2024-01-01&to=2024-12-31")
+    )
+
+    assert [title for title in sheet_titles if title not in sheet] == []
+    assert [title for title in income_titles if title not in income] == []
+
+
 def test_the_income_statement_compares_with_the_previous_year(viewer: Any) -> None:
     org, client = viewer
 
