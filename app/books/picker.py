@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 
 from app.books.params import date_arg
 from app.extensions import db
+from app.i18n import word as _
 from ledger.clock import today
 from ledger.fiscal_year import fiscal_year_start_month
 from ledger.reports.periods import Period, fiscal_year, period_presets
-
-PRESET_NAMES = {
-    "this-year": _l("Dit boekjaar"),
-    "last-year": _l("Vorig boekjaar"),
-    "this-quarter": _l("Dit kwartaal"),
-    "last-quarter": _l("Vorig kwartaal"),
-    "this-month": _l("Deze maand"),
-    "last-month": _l("Vorige maand"),
-}
 
 
 def start_month() -> int:
@@ -41,4 +32,17 @@ def presets(month: int | None = None) -> list[tuple[str, Period]]:
     """The preset periods as (name in words, period), this fiscal year first; ``month`` is the
     fiscal year's first (``start_month``), read unless the caller has it."""
     first = start_month() if month is None else month
-    return [(str(PRESET_NAMES[key]), period) for key, period in period_presets(today(), first)]
+    names = _preset_names()
+    return [(names[key], period) for key, period in period_presets(today(), first)]
+
+
+def _preset_names() -> dict[str, str]:
+    """The presets' names in the reader's language (``i18n.word``: no lazy strings to resolve)."""
+    return {
+        "this-year": _("Dit boekjaar"),
+        "last-year": _("Vorig boekjaar"),
+        "this-quarter": _("Dit kwartaal"),
+        "last-quarter": _("Vorig kwartaal"),
+        "this-month": _("Deze maand"),
+        "last-month": _("Vorige maand"),
+    }

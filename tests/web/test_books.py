@@ -110,16 +110,16 @@ def test_the_balance_sheet_shows_dutch_figures_and_last_years_column(viewer: Any
         (
             "nl",
             ["Activa", "Totaal activa", "Eigen vermogen", "Resultaat lopend jaar", "Schulden"],
-            ["Baten", "Totaal baten", "Lasten", "Totaal lasten", "Resultaat"],
+            ["Baten", "Totaal baten", "Lasten", "Totaal lasten", "Resultaat", "Dit boekjaar"],
         ),
         (
             "en",
             ["Assets", "Total assets", "Equity", "Result of the current year", "Liabilities"],
-            ["Income", "Total income", "Expenses", "Total expenses", "Result"],
+            ["Income", "Total income", "Expenses", "Total expenses", "Result", "Last month"],
         ),
     ],
 )
-def test_the_reports_sections_and_totals_are_in_the_readers_language(
+def test_the_reports_sections_totals_and_presets_are_in_the_readers_language(
     viewer: Any, locale: str, sheet_titles: list[str], income_titles: list[str]
 ) -> None:
     org, client = viewer
