@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from app.dashboard.attention import attention, bank_reconciliations
 from app.dashboard.chart import comparison_chart, monthly_chart
+from app.dashboard.svg import bar_rects, tick_texts
 from app.extensions import db
 from app.i18n import month_names
 from app.tenancy import organisation_blueprint, requires
@@ -18,6 +19,8 @@ from ledger.reports.journal import journal
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("dashboard", __name__)
+blueprint.add_app_template_global(bar_rects)
+blueprint.add_app_template_global(tick_texts)
 RECENT = 8
 
 

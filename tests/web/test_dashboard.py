@@ -88,7 +88,22 @@ def test_the_dashboard_shows_balances_and_this_year_against_last(
     assert "€ 1.000,00" in recent
     chart = page.split('data-testid="monthly-chart"')[1].split("</svg>")[0]
     assert chart.count('<rect class="bar income"') == 12
-    assert "€ 1.000,00" in chart
+    assert chart.count('<rect class="bar expenses"') == 12
+    assert "<title>jan: € 1.000,00</title>" in chart  # the month as the axis names it
+    assert re.findall(r'text-anchor="middle">(\w+)</text>', chart) == [
+        "jan",
+        "feb",
+        "mrt",
+        "apr",
+        "mei",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "okt",
+        "nov",
+        "dec",
+    ]
 
 
 def test_the_dashboard_lists_waiting_bank_lines_and_findings_or_says_all_is_well(
