@@ -12,9 +12,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any, NoReturn
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    any_,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from ledger import beans
@@ -62,7 +73,7 @@ def check_open_period(session: Session, day: date) -> None:
         _refuse_closed_period(day)
 
 
-def _closed_period(day: date) -> Select[int]:
+def _closed_period(day: date | ColumnElement[date]) -> Select[int]:
     # FOR SHARE: a period being closed at this moment is waited for, then seen closed.
     return (
         select(AccountingPeriod.id)
@@ -166,17 +177,7 @@ def write_context(session: Session, names: Iterable[str], day: date) -> WriteCon
     the transaction, as ``roll_up.lock_accounts`` does.
     """
     wanted = set(names)
-    options = select(func.jsonb_object_agg(BookOption.name, BookOption.value))
-    rows = session.execute(
-        select(
-            *_ACCOUNT_COLUMNS,
-            _closed_period(day).scalar_subquery().label("closed_period"),
-            options.scalar_subquery().label("options"),
-        )
-        .where(Account.name.in_(wanted))
-        .order_by(Account.id)
-        .with_for_update(of=Account, key_share=True)
-    ).all()
+    rows = session.execute(_write_context(), {"names": sorted(wanted), "day": day}).all()
     if not rows:
         check_open_period(session, day)
     elif rows[0].closed_period is not None:
@@ -184,6 +185,23 @@ def write_context(session: Session, names: Iterable[str], day: date) -> WriteCon
     accounts = {row.name: _open_account(row) for row in rows}
     _require_open(accounts, wanted, day)
     return WriteContext(dict(rows[0].options or {}) if rows else {}, accounts)
+
+
+@cache
+def _write_context() -> Select[Any]:
+    """``write_context``'s statement, with ``names`` and ``day``: built once, as every write
+    runs it."""
+    options = select(func.jsonb_object_agg(BookOption.name, BookOption.value))
+    return (
+        select(
+            *_ACCOUNT_COLUMNS,
+            _closed_period(bindparam("day", type_=Date)).scalar_subquery().label("closed_period"),
+            options.scalar_subquery().label("options"),
+        )
+        .where(Account.name == any_(bindparam("names", type_=ARRAY(String))))
+        .order_by(Account.id)
+        .with_for_update(of=Account, key_share=True)
+    )
 
 
 def open_accounts(
@@ -276,24 +294,12 @@ def check_later_assertions(
     if not effects:
         return []
     names = {parent for effect in effects for parent in _self_and_parents(effect.account)}
-    rows = session.execute(
-        select(
-            BalanceAssertion.id,
-            BalanceAssertion.date,
-            BalanceAssertion.number,
-            BalanceAssertion.currency,
-            BalanceAssertion.tolerance,
-            BalanceAssertion.difference,
-            Account.name,
-        )
-        .join(Account, Account.id == BalanceAssertion.account_id)
-        .where(
-            Account.name.in_(names),
-            BalanceAssertion.currency.in_({e.currency for e in effects}),
-            BalanceAssertion.date > min(e.date for e in effects),
-        )
-        .with_for_update(of=BalanceAssertion)
-    ).all()
+    parameters = {
+        "names": sorted(names),
+        "currencies": sorted({e.currency for e in effects}),
+        "after": min(e.date for e in effects),
+    }
+    rows = session.execute(_later_assertions(), parameters).all()
     updates = []
     for assertion in rows:
         name = assertion.name
@@ -320,6 +326,30 @@ def check_later_assertions(
             )
         updates.append(AssertionUpdate(assertion.id, difference))
     return updates
+
+
+@cache
+def _later_assertions() -> Select[int, date, Decimal, str, Decimal | None, Decimal, str]:
+    """``check_later_assertions``' statement, with ``names``, ``currencies`` and ``after``: the
+    assertions it may change, locked. Built once."""
+    return (
+        select(
+            BalanceAssertion.id,
+            BalanceAssertion.date,
+            BalanceAssertion.number,
+            BalanceAssertion.currency,
+            BalanceAssertion.tolerance,
+            BalanceAssertion.difference,
+            Account.name,
+        )
+        .join(Account, Account.id == BalanceAssertion.account_id)
+        .where(
+            Account.name == any_(bindparam("names", type_=ARRAY(String))),
+            BalanceAssertion.currency == any_(bindparam("currencies", type_=ARRAY(String))),
+            BalanceAssertion.date > bindparam("after", type_=Date),
+        )
+        .with_for_update(of=BalanceAssertion)
+    )
 
 
 def _affects(effect: Effect, account: str, currency: str, day: date) -> bool:

@@ -24,6 +24,10 @@ def with_cost_dates(transaction: NewTransaction) -> NewTransaction:
     return replace(transaction, postings=postings)
 
 
+# ``transaction_row``'s columns, in its order.
+TRANSACTION_FIELDS = ("date", "flag", "payee", "narration", "tags", "links", "meta", "source")
+
+
 def transaction_row(transaction: NewTransaction) -> dict[str, Any]:
     return {
         "date": transaction.date,

@@ -14,12 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    Select,
+    String,
     Table,
     bindparam,
     column,
@@ -44,7 +47,13 @@ from ledger.entries import NewTransaction
 from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import BalanceAssertion, Posting, Transaction
 from ledger.queries import load_transaction
-from ledger.rows import posting_row, snapshot, transaction_row, with_cost_dates
+from ledger.rows import (
+    TRANSACTION_FIELDS,
+    posting_row,
+    snapshot,
+    transaction_row,
+    with_cost_dates,
+)
 from ledger.versions import check_version
 
 # The tables themselves, not the mapped classes: a plain Core insert skips the ORM's bulk
@@ -243,11 +252,44 @@ def _insert(
     """Insert the transaction, its postings and its audit row in one statement (one round trip).
 
     The postings travel as one JSON parameter, numbers and dates as strings so that every digit
-    arrives as written; the statement's shape never changes, so SQLAlchemy compiles it once.
+    arrives as written; the statement is built once (``_insert_statement``), every value a
+    parameter.
     """
+    parameters: dict[str, Any] = {
+        f"new_{name}": value for name, value in transaction_row(new).items()
+    }
+    parameters.update(
+        actor_id=actor_id,
+        reverses_id=reverses_id,
+        action="reverse" if reverses_id else "post",
+        snapshot=snapshot(new),
+        postings=[
+            {name: _as_json(value) for name, value in row.items() if name in POSTING_FIELDS}
+            for row in _posting_rows(0, new, account_ids)
+        ],
+    )
+    return int(session.execute(_insert_statement(), parameters).scalar_one())
+
+
+@cache
+def _insert_statement() -> Select[int]:
+    """The insert of ``_insert``: the transaction, its postings from the JSON parameter, the
+    audit row, each reading the new transaction's id. Built once: a write builds no SQL."""
+    actor = bindparam("actor_id", type_=BigInteger)
+    day = bindparam("new_date", type_=Date)
+    values: dict[str, Any] = {
+        name: bindparam(f"new_{name}", type_=TRANSACTIONS.c[name].type)
+        for name in TRANSACTION_FIELDS
+        if name != "date"
+    }
     created = (
         insert(TRANSACTIONS)
-        .values(**transaction_row(new), created_by=actor_id, reverses_id=reverses_id)
+        .values(
+            **values,
+            date=day,
+            created_by=actor,
+            reverses_id=bindparam("reverses_id", type_=BigInteger),
+        )
         .returning(TRANSACTIONS.c.id)
         .cte("new_transaction")
     )
@@ -258,24 +300,19 @@ def _insert(
     )
     postings = insert(POSTINGS).from_select(
         ["transaction_id", "date", *POSTING_FIELDS],
-        select(created.c.id, literal(new.date, Date), *legs.c).join_from(created, legs, true()),
+        select(created.c.id, day, *legs.c).join_from(created, legs, true()),
     )
     audit = insert(AUDIT_LOG).from_select(
         ["actor_id", "action", "entity", "entity_id", "after"],
         select(
-            literal(actor_id, BigInteger),
-            literal("reverse" if reverses_id else "post"),
+            actor,
+            bindparam("action", type_=String),
             literal("transaction"),
             created.c.id,
-            literal(snapshot(new), JSONB),
+            bindparam("snapshot", type_=JSONB),
         ),
     )
-    statement = select(created.c.id).add_cte(postings.cte("new_postings"), audit.cte("audit"))
-    rows = [
-        {name: _as_json(value) for name, value in row.items() if name in POSTING_FIELDS}
-        for row in _posting_rows(0, new, account_ids)
-    ]
-    return int(session.execute(statement, {"postings": rows}).scalar_one())
+    return select(created.c.id).add_cte(postings.cte("new_postings"), audit.cte("audit"))
 
 
 def _as_json(value: object) -> object:

@@ -20,6 +20,7 @@ from ledger.clock import today
 from ledger.documents import NewDocument
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import NotPermitted, PeriodClosed, ValidationFailed
+from ledger.meta import decode_meta
 from ledger.models import AuditEntry, BalanceAssertion, Document, Posting, Transaction
 from ledger.periods import close_period, reopen_period
 from ledger.transactions import edit_transaction, post_transaction, reverse_transaction
@@ -52,6 +53,47 @@ def test_a_balanced_transaction_is_posted_and_moves_the_balances(books: Session)
 
     assert balances[BANK] == {"EUR": Decimal("25.50")}
     assert balances[DONATIONS] == {"EUR": Decimal("-25.50")}
+
+
+def test_every_field_of_a_transaction_is_stored_with_its_postings_and_audit_row(
+    books: Session,
+) -> None:
+    new = NewTransaction(
+        date=date(YEAR, 3, 2),
+        narration="Gift voor het buurthuis",
+        payee="Mevrouw de Vries",
+        flag="!",
+        tags=frozenset({"buurthuis", "gift"}),
+        links=frozenset({"brief-12"}),
+        meta={"kenmerk": "ABC-1"},
+        source="bank:7",
+        postings=gift("25.50").postings,
+    )
+
+    transaction_id = post_transaction(books, new, actor_id=7)
+
+    row = books.get_one(Transaction, transaction_id)
+    stored = (row.date, row.flag, row.payee, row.narration, row.tags, row.links, row.source)
+    assert stored == (
+        date(YEAR, 3, 2), "!", "Mevrouw de Vries", "Gift voor het buurthuis",
+        ["buurthuis", "gift"], ["brief-12"], "bank:7",
+    )  # fmt: skip
+    assert decode_meta(row.meta) == {"kenmerk": "ABC-1"}
+    postings = books.execute(
+        select(Posting.position, Posting.date, Posting.number, Posting.currency)
+        .where(Posting.transaction_id == transaction_id)
+        .order_by(Posting.position)
+    ).all()
+    assert postings == [
+        (0, date(YEAR, 3, 2), Decimal("25.50"), "EUR"),
+        (1, date(YEAR, 3, 2), Decimal("-25.50"), "EUR"),
+    ]
+    audit = books.execute(
+        select(AuditEntry.actor_id, AuditEntry.action, AuditEntry.entity).where(
+            AuditEntry.entity_id == transaction_id
+        )
+    ).all()
+    assert audit == [(7, "post", "transaction")]
 
 
 def test_amounts_keep_their_exact_digits(books: Session) -> None:
