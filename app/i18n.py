@@ -271,8 +271,13 @@ def _euros(value: Decimal, language: str) -> str:
 
 
 def _at_most_cents(amount: Decimal) -> bool:
-    exponent = amount.as_tuple().exponent
-    return isinstance(exponent, int) and -2 <= exponent <= 0
+    """Whether ``amount`` is written with no more than two decimals (``12``, ``12.5``,
+    ``12.50``) and is a number: its exponent -2, -1 or 0. ``same_quantum`` tells without
+    building ``as_tuple()``'s digits, a microsecond an amount."""
+    return amount.same_quantum(_CENT) or amount.same_quantum(_TENTH) or amount.same_quantum(_ONE)
+
+
+_CENT, _TENTH, _ONE = Decimal("0.01"), Decimal("0.1"), Decimal(1)
 
 
 def number(amount: Decimal | int) -> str:

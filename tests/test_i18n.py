@@ -21,7 +21,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2 import DictLoader, Environment, pass_context
 
-from app.i18n import day, money, month_names, number, page_locale, role_name, short_day
+from app.i18n import (
+    _at_most_cents,
+    day,
+    money,
+    month_names,
+    number,
+    page_locale,
+    role_name,
+    short_day,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = ROOT / "app" / "translations" / "en" / "LC_MESSAGES"
@@ -116,13 +125,28 @@ def test_english_amounts_dates_and_numbers(app):
     amount=st.one_of(
         st.decimals(places=2, min_value=-(10**12), max_value=10**12, allow_nan=False),
         st.integers(-(10**9), 10**9).map(Decimal),
-        st.sampled_from([Decimal("-0.00"), Decimal("0"), Decimal("5E+3"), Decimal("1.005")]),
+        st.sampled_from(
+            [Decimal(text) for text in ("-0.00", "0", "5E+3", "1.005", "12.5", "1.500", "-7.0")]
+        ),
     )
 )
 def test_amounts_are_written_exactly_as_babel_writes_them(app, locale, babel_locale, amount):
     with app.test_request_context(), force_locale(locale):
         assert money(amount) == format_currency(amount, "EUR", locale=babel_locale)
         assert money(amount, "USD") == format_currency(amount, "USD", locale=babel_locale)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.50", True), ("12.5", True), ("12", True), ("-0.00", True), ("0E-2", True),
+        ("1.500", False), ("0.001", False), ("5E+3", False), ("1E+1", False),
+        ("NaN", False), ("sNaN", False), ("Infinity", False), ("-Infinity", False),
+    ],
+)  # fmt: skip
+def test_the_quick_path_takes_amounts_of_at_most_two_decimals_only(text, expected):
+    """Written as Babel would by ``_euros``; any other amount goes through Babel itself."""
+    assert _at_most_cents(Decimal(text)) is expected
 
 
 @pytest.mark.parametrize("width", ["wide", "abbreviated"])
