@@ -35,7 +35,7 @@ from app.i18n import (
     short_day,
 )
 from app.i18n import word as _
-from app.links import account_page_url
+from app.links import account_page_urls
 from ledger.entries import NewTransaction
 from ledger.reports.journal import JournalEntry
 from ledger.suggestions import AccountChoice
@@ -135,18 +135,22 @@ def account_label(choice_by_name: dict[str, Any], name: str) -> str:
 
 def account_url(name: str) -> str:
     """The account's page in this organisation; looked up once per request (``links``)."""
-    made = _account_urls()
-    url = made.get(name)
-    if url is None:
-        url = made[name] = account_page_url(name)
-    return url
-
-
-def _account_urls() -> dict[str, str]:
-    made: dict[str, str] | None = g.get("account_urls")
+    made: _AccountUrls | None = g.get("account_urls")
     if made is None:
-        made = g.account_urls = {}
-    return made
+        made = g.account_urls = _AccountUrls(account_page_urls())
+    return made[name]
+
+
+class _AccountUrls(dict[str, str]):
+    """A request's links to account pages, each found once (``links.account_page_urls``)."""
+
+    def __init__(self, found: Callable[[str], str]) -> None:
+        super().__init__()
+        self._found = found
+
+    def __missing__(self, name: str) -> str:
+        url = self[name] = self._found(name)
+        return url
 
 
 def id_urls(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:

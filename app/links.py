@@ -10,6 +10,7 @@ organisations keeps the links of those it serves now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -83,11 +84,12 @@ def _kept_url(
     return url_for(endpoint, **dict(given))
 
 
-def account_page_url(name: str) -> str:
-    """The page of the account ``name`` in this request's organisation, kept per organisation
-    as the menus' links are: the journal and the reports link every account they show."""
+def account_page_urls() -> Callable[[str], str]:
+    """The page of an account (by name) in this request's organisation, kept per organisation
+    as the menus' links are: the journal and the reports link every account they show. The
+    request's place is read once, for all the links a page makes."""
     place = _place()
-    return _kept_account_url(name, place.slug, place.root, place.host)
+    return lambda name: _kept_account_url(name, place.slug, place.root, place.host)
 
 
 @lru_cache(maxsize=KEPT_ACCOUNT_URLS)
