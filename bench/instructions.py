@@ -14,19 +14,27 @@ made: the child process starts under ``valgrind --tool=callgrind --instr-atstart
 and warms up uncounted, then counting is switched on (``callgrind_control -i on``) for
 ``--loops`` rounds over the pages and off again. Only this Python process is counted, not
 PostgreSQL; ``bench.request_cost`` reports PostgreSQL's CPU. Needs Debian's ``valgrind``.
+
+``--pages 'posting an expense'`` counts the money-out form posted as the load benchmark's
+bookkeepers post it (``bench.load_plan.expense``), one transaction a request. It is not among
+the pages counted by default: every post adds a transaction dated ``load_plan.TODAY`` to the
+kept instance, which changes what its dashboard and journal show afterwards. Count it on an
+instance kept for it, or last.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bench.load_server import revision
 from bench.results import RESULTS_FILE, append_run
@@ -95,18 +103,53 @@ def _child(folder: Path, url: str, names: Sequence[str], loops: int) -> None:
         cursor, invoice_id = request_cost._found_again(db.engine)
     paths = request_cost.pages(cursor, invoice_id)
     client = request_cost.log_in(app)
+    poster = _expense_poster(client) if POSTING in names else None
+
+    def ask(name: str) -> None:
+        if name == POSTING and poster is not None:
+            poster()
+        else:
+            request_cost._get(client, paths[name])
+
     for name in names:
         for _ in range(3):
-            request_cost._get(client, paths[name])
+            ask(name)
     (folder / "ready").touch()
     while not (folder / "go").exists():
         time.sleep(_STEP)
     for _ in range(loops):
         for name in names:
-            request_cost._get(client, paths[name])
+            ask(name)
     (folder / "done").touch()
     while (folder / "go").exists():
         time.sleep(_STEP)
+
+
+POSTING = "posting an expense"
+
+
+def _expense_poster(client: Any) -> Callable[[], None]:
+    """Posts the money-out form as ``bench.load`` does, each time another amount; refuses to
+    count a post that was not booked (anything but the redirect to the new transaction)."""
+    from bench import load_plan, request_cost
+    from bench.load_data import Organisation
+
+    form = client.get(f"/o/{request_cost.SLUG}/entry/expense").get_data(as_text=True)
+    token = request_cost._CSRF.search(form)
+    if token is None:
+        raise RuntimeError("no CSRF token on the expense form")
+    org = Organisation(request_cost.SLUG, 0, "", ())
+    rng = random.Random(7)
+
+    def post() -> None:
+        request = load_plan.expense(org, token.group(1), rng)
+        response = client.post(
+            request.path, data=request.body, content_type="application/x-www-form-urlencoded"
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"POST {request.path}: {response.status_code}")
+
+    return post
 
 
 def run(options: argparse.Namespace) -> str:
@@ -144,7 +187,9 @@ def _page_names() -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__)
     parser.add_argument("--populated", required=True, help="an instance request_cost --keep made")
-    parser.add_argument("--pages", default="", help="page names, separated by | (all by default)")
+    parser.add_argument(
+        "--pages", default="", help=f"names, separated by | (the pages by default; or {POSTING!r})"
+    )
     parser.add_argument("--loops", type=int, default=3)
     parser.add_argument("--checkouts", default="", help="worktrees to count, comma-separated")
     parser.add_argument("--label", default="")
