@@ -8,8 +8,12 @@ import segno.helpers
 
 from purchasing.invoices.transfer import TransferInstructions
 
+# Every open invoice of a few hundred organisations, at about 4 KiB each: 4 MiB at most.
+# 256 held too few for the load benchmark's 300 open invoices, and each miss costs 15–20 ms.
+QR_CODES_KEPT = 1024
 
-@lru_cache(maxsize=256)
+
+@lru_cache(maxsize=QR_CODES_KEPT)
 def epc_qr_data_uri(instructions: TransferInstructions) -> str:
     """An SVG data URI of the EPC QR code for ``instructions``, ready for ``<img src>``.
 
