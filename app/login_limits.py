@@ -30,6 +30,8 @@ from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 _EXTENSION_KEY = "login_limiter"
+# Flask-Limiter's settings for limits on every route, which its per-request hook would check.
+_EVERY_ROUTE_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 # Where failed attempts are counted while Redis cannot be reached.
 _FALLBACK = MovingWindowRateLimiter(MemoryStorage())
 
@@ -43,7 +45,28 @@ def init_app(app: Flask) -> None:
     # A limiter of this application's own: Flask-Limiter keeps its switch and storage on the
     # ``Limiter`` object, so one shared by the several applications a test run makes would
     # let the last one switch limits for all. The wrapper holds it only weakly: keep it here.
-    app.extensions[_EXTENSION_KEY] = Limiter(key_func=get_remote_address, app=app)
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    app.extensions[_EXTENSION_KEY] = limiter
+    _drop_per_request_check(app, limiter)
+
+
+def _drop_per_request_check(app: Flask, limiter: Limiter) -> None:
+    """Take Flask-Limiter's ``before_request`` hook out: it checks limits set for every route.
+
+    This application has none; its limits sit on the login views and are checked by their
+    wrappers (``limit_per_address``). The hook only worked out, on every request, that nothing
+    applied: 2% of a worker's CPU under the load benchmark. Limits for every route would need
+    it back, so they are refused rather than silently left unchecked.
+    """
+    every_route = [name for name in _EVERY_ROUTE_SETTINGS if app.config.get(name)]
+    if every_route:
+        raise RuntimeError(
+            f"{', '.join(every_route)}: limits on every route are not checked by this "
+            "application; set limits on the views that need them (login_limits)"
+        )
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not there when limits are switched off
+        hooks.remove(limiter._check_request_limit)
 
 
 def limit_per_address(app: Flask, endpoint: str, setting: str) -> None:

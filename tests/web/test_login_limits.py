@@ -98,3 +98,22 @@ def test_guessing_the_current_password_on_the_change_form_counts_against_the_acc
     assert answers == [422, 422, 429]
     right = {**guess, "current": PASSWORD}
     assert client.post("/account/password", data=right).status_code == 429
+
+
+@pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION"])
+def test_a_limit_on_every_route_is_refused_at_start_rather_than_left_unchecked(limited, setting):
+    with pytest.raises(RuntimeError, match=setting):
+        limited(**{setting: "1000 per minute"})
+
+
+def test_limits_do_not_slow_or_count_the_pages_without_a_limit(limited, make_user):
+    app = limited(LOGIN_RATE_LIMIT="3 per minute")
+    limiter = app.extensions["login_limiter"]
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+    client = app.test_client()
+    user = make_user()
+    login(client, user)
+    for _ in range(5):
+        assert client.get("/account").status_code == 200
+    answers = [attempt(client, user.email, WRONG, "203.0.113.5") for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
