@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         account_picker,
         auth,
         cells,
+        cookie_signing,
         csrf_tokens,
         errors,
         form_tokens,
@@ -48,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logs.configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     logs.init_app(app)  # first: its request line is written after every other hook has run
     input_limits.init_app(app)
+    cookie_signing.init_app(app)
     db.init_app(app)
     with app.app_context():
         ping_after_idle(db.engine)  # instead of a round trip before every request's first query
