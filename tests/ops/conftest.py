@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +11,6 @@ from flask import Flask
 from redis import Redis
 from rq.registry import FailedJobRegistry
 
-from app.logs import log_formatter
 from workers.queues import all_queues, redis_connection
 
 
@@ -31,27 +28,22 @@ def app_redis(app: Flask) -> Iterator[Redis]:
 
 
 class LogLines:
-    """Every log line written while it was installed, parsed as JSON."""
+    """Every JSON line written to standard error during the test, parsed."""
 
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
+    def __init__(self, capture: pytest.CaptureFixture[str]) -> None:
+        self.capture = capture
+        self.written = ""
 
     def all(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.stream.getvalue().splitlines() if line]
+        self.written += self.capture.readouterr().err
+        return [json.loads(line) for line in self.written.splitlines() if line.startswith("{")]
 
     def events(self, event: str) -> list[dict[str, Any]]:
         return [line for line in self.all() if line.get("event") == event]
 
 
 @pytest.fixture
-def log_lines() -> Iterator[LogLines]:
-    """The application's log lines, through the formatter it uses on standard error."""
-    lines = LogLines()
-    handler = logging.StreamHandler(lines.stream)
-    handler.setFormatter(log_formatter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield lines
-    finally:
-        root.removeHandler(handler)
+def log_lines(capsys: pytest.CaptureFixture[str]) -> LogLines:
+    """The application's log lines, ours and the libraries', as it writes them to standard
+    error (both its log paths write to whatever ``sys.stderr`` is at the time)."""
+    return LogLines(capsys)

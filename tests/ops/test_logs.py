@@ -76,3 +76,25 @@ def test_a_job_logs_its_id_and_organisation_on_every_line_it_writes(
     assert errors and all(line["job_id"] == job.id for line in errors)
     assert all(line["organisation_id"] == org.id for line in errors)
     assert Job.fetch(job.id, connection=app_redis).get_status() == "failed"
+
+
+def test_our_lines_and_the_libraries_lines_share_one_format_and_one_threshold(make_app, log_lines):
+    import logging
+
+    import structlog
+
+    quiet = make_app(LOG_LEVEL="WARNING")
+    try:
+        quiet.test_client().get("/login")
+        structlog.get_logger("app.requests").warning("ours", detail=1)
+        logging.getLogger("some.library").warning("theirs %s", 2)
+        logging.getLogger("some.library").info("not written")
+    finally:
+        make_app()  # the other tests' threshold back
+
+    assert not log_lines.events("request")  # an info line, under the threshold
+    assert not log_lines.events("not written")
+    ours, theirs = log_lines.events("ours")[0], log_lines.events("theirs 2")[0]
+    assert (ours["logger"], ours["level"], ours["detail"]) == ("app.requests", "warning", 1)
+    assert (theirs["logger"], theirs["level"]) == ("some.library", "warning")
+    assert ours["at"].endswith("Z") and theirs["at"].endswith("Z")
