@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -37,11 +38,7 @@ def summary(raw: Path, top: int = 25) -> str:
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
-    for line in raw.read_text().splitlines():
-        stack, _sep, count_text = line.rpartition(" ")
-        if not stack:
-            continue
-        count = int(count_text)
+    for stack, count in _stacks(raw.read_text()):
         frames = [_short(frame) for frame in stack.split(";")]
         total += count
         own[frames[-1]] += count
@@ -53,6 +50,20 @@ def summary(raw: Path, top: int = 25) -> str:
     lines.append("-- inclusive")
     lines += [f"{100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top * 2)]
     return "\n".join(lines)
+
+
+def _stacks(text: str) -> Iterator[tuple[str, int]]:
+    """Each ``frame;frame;... count`` line; a frame's name may hold a line break (a code object
+    compiled from a string), so a line without a count at its end goes on on the next line."""
+    pending = ""
+    for line in text.splitlines():
+        pending += line
+        stack, _sep, count_text = pending.rpartition(" ")
+        if stack and count_text.isdigit():
+            yield stack, int(count_text)
+            pending = ""
+        else:
+            pending += "\\n"
 
 
 def _short(frame: str) -> str:
