@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from jinja2 import pass_context
@@ -30,10 +31,16 @@ KEPT_ACCOUNT_URLS = 16384
 KEPT_MENUS = 2048
 
 _CURRENT = Markup(' aria-current="page"')
+# What Werkzeug leaves as it is in a query string (its ``_urlencode``), so that a link made
+# here reads as ``url_for`` would write it.
+_QUERY_SAFE = "!$'()*,/:;?@"
+_THIS_PAGE = "_this_page_path"
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(page_url=page_url, navlink=navlink, org_menu=org_menu)
+    app.jinja_env.globals.update(
+        page_url=page_url, navlink=navlink, org_menu=org_menu, this_page_with=this_page_with
+    )
     app.context_processor(_where_the_page_is)
 
 
@@ -90,6 +97,23 @@ def account_page_urls() -> Callable[[str], str]:
     request's place is read once, for all the links a page makes."""
     place = _place()
     return lambda name: _kept_account_url(name, place.slug, place.root, place.host)
+
+
+def this_page_with(**changes: str | None) -> str:
+    """A link to the page shown, its query changed by ``changes`` (None leaves a key out): a
+    report's download and period links, ten a page.
+
+    ``url_for(request.endpoint, **request.view_args, **request.args, **changes)`` writes the
+    same link, but finds the page's route and builds its path again for each; here the path is
+    built once a request. A query key named as a path value stays in the query.
+    """
+    path = g.get(_THIS_PAGE)
+    if path is None:
+        path = url_for(request.endpoint or "", **(request.view_args or {}))
+        setattr(g, _THIS_PAGE, path)
+    query = {**request.args.to_dict(), **changes}
+    kept = {key: value for key, value in query.items() if value is not None}
+    return f"{path}?{urlencode(kept, safe=_QUERY_SAFE)}" if kept else path
 
 
 @lru_cache(maxsize=KEPT_ACCOUNT_URLS)

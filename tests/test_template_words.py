@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from flask import Flask, g, render_template, render_template_string, url_for
+from flask import Flask, g, render_template, render_template_string, request, url_for
 from flask_babel import force_locale
 from jinja2 import DictLoader
 from jinja2.ext import _make_new_gettext
@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from app.cells import account_datalist, account_url, id_urls, transaction_amount
 from app.i18n import ROLE_NAMES, _translations, day, month, role_name, short_day
+from app.links import this_page_with
 from app.tenancy import OrgContext
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.suggestions import AccountChoice
@@ -123,6 +124,33 @@ def test_an_accounts_link_is_kept_per_organisation_and_script_root(app: Flask, r
             again = [account_url(name) for name in names]
         assert shown == again == expected
         assert all(link.startswith(f"{root}/o/{slug}/accounts/") for link in shown)
+
+
+THIS_PAGE_CASES = [
+    ("/o/club/journal", {"format": "csv"}),
+    ("/o/club/journal?tag=a%20b&q=caf%C3%A9+%26+co&before=2025-01-01_5", {"before": ""}),
+    ("/o/club/journal?tag=one&tag=two&account=Assets:Bank", {"before": "2024-12-31_77"}),
+    ("/o/club/journal?q=!$'()*,/:;?@%23%25", {"format": "csv"}),
+    ("/o/club/accounts/Expenses:Caf%C3%A9%20%26%20co/Koffie?after=2025-03-01_9", {"after": ""}),
+    (
+        "/o/club/reports/income-statement?from=2025-01-01&to=2025-12-31&date=",
+        {"from": "2026-01-01", "to": "2026-03-31", "date": ""},
+    ),
+    ("/o/club/reports/trial-balance", {"from": "2026-01-01", "to": "2026-12-31", "date": ""}),
+]
+
+
+@pytest.mark.parametrize(("path", "changes"), THIS_PAGE_CASES)
+def test_a_link_to_this_page_with_its_query_changed_is_the_link_url_for_makes(
+    app: Flask, path: str, changes: dict[str, str]
+) -> None:
+    with app.test_request_context(path, base_url="http://localhost/books-app"):
+        g.org = _org("club")
+        expected = url_for(
+            request.endpoint or "", **dict(request.view_args or {}, **dict(request.args, **changes))
+        )
+        assert this_page_with(**changes) == expected
+        assert this_page_with(**changes) == expected  # the path kept for the request
 
 
 def test_a_menu_link_marks_the_page_shown_and_escapes_its_label(app: Flask) -> None:
