@@ -65,6 +65,7 @@ ALLOWED = {
     "app/form_input.py": "the readers themselves",
     "app/input_limits.py": "refuses a NUL byte in any field before a view runs",
     "app/books/params.py": "the query readers of the report pages (dates, cursors, formats)",
+    "app/links.py": "copies a page's query into links to the same page, reading no field",
 }
 
 
