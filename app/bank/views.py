@@ -9,6 +9,7 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.bank.inbox_rows import inbox_rows
 from app.bank.mapping_form import mapping_from_form
 from app.bank.uploads import (
     BACKGROUND_LINES,
@@ -64,6 +65,7 @@ from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
 
 blueprint = organisation_blueprint("bank", __name__)
+blueprint.add_app_template_global(inbox_rows)
 
 
 @blueprint.route("/bank")
