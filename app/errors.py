@@ -10,11 +10,13 @@ work rolls back.
 
 from __future__ import annotations
 
-from flask import Flask, flash, render_template
+from flask import Flask, flash, g, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.outages import browser_language, plain_page
 from ledger.errors import Conflict, DomainError, NotFound, NotPermitted
 
 # The first kind an error is an instance of decides; DomainError catches the rest.
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _refused)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error)
+    app.register_error_handler(InternalServerError, _crashed)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
@@ -73,3 +76,23 @@ def _refused(error: DomainError) -> tuple[str, int]:
     # What is missing is not described: a foreign record answers exactly like an absent one.
     title = _("Niet gevonden") if status == 404 else translated(error)
     return render_template("error.html", code=status, title=title), status
+
+
+def _crashed(error: InternalServerError) -> tuple[str, int, dict[str, str]]:
+    """What nobody foresaw (a bug): a Dutch page, with the request's id to pass on.
+
+    Flask has logged the error with its traceback under that id. The page needs nothing that
+    may be what failed (``plain_page``: no database, no user); the request's unit of work rolls
+    back on the 500, so nothing of it was saved.
+    """
+    with force_locale(browser_language()):
+        body = plain_page(
+            _("Er ging iets mis"),
+            _(
+                "Er is niets opgeslagen. Probeer het opnieuw; gaat het weer mis, geef dan deze "
+                "code door aan het servicebureau: %(request)s",
+                request=g.get("request_id", "-"),
+            ),
+            500,
+        )
+    return body, 500, {"Cache-Control": "no-store"}

@@ -44,7 +44,7 @@ def database_away(error: Exception) -> Response:
 def _database_away(error: Exception) -> tuple[str, int, dict[str, str]]:
     log.warning("database unreachable: %s", str(error).splitlines()[0][:200])
     _discard_session()
-    with force_locale(_language()):
+    with force_locale(browser_language()):
         return _page(
             _("De database is even niet bereikbaar"),
             _("Er is niets opgeslagen. Probeer het over een minuut opnieuw."),
@@ -54,7 +54,7 @@ def _database_away(error: Exception) -> tuple[str, int, dict[str, str]]:
 def _jobs_away(error: Exception) -> tuple[str, int, dict[str, str]]:
     log.warning("redis unreachable: %s", str(error)[:200])
     _discard_session()
-    with force_locale(_language()):
+    with force_locale(browser_language()):
         return _page(
             _("Achtergrondtaken zijn even niet beschikbaar"),
             _(
@@ -65,13 +65,19 @@ def _jobs_away(error: Exception) -> tuple[str, int, dict[str, str]]:
 
 
 def _page(title: str, explanation: str) -> tuple[str, int, dict[str, str]]:
-    # Straight from Jinja: Flask's context processors would load the user, from the database.
-    template = current_app.jinja_env.get_template("unavailable.html")
-    body = template.render(title=title, explanation=explanation)
+    body = plain_page(title, explanation, 503)
     return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
-def _language() -> str:
+def plain_page(title: str, explanation: str, code: int) -> str:
+    """A page that needs neither the database nor Redis (``unavailable.html``), for when one of
+    them, or anything else, failed: straight from Jinja, since Flask's context processors would
+    load the user, from the database."""
+    template = current_app.jinja_env.get_template("unavailable.html")
+    return template.render(title=title, explanation=explanation, code=code)
+
+
+def browser_language() -> str:
     """The language chosen in this browser, read without the database (no user is loaded)."""
     chosen = session.get("locale")
     return chosen if chosen in LOCALES else DEFAULT_LOCALE

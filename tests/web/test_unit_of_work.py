@@ -153,6 +153,10 @@ def test_a_crash_after_writing_answers_500_and_leaves_nothing(
 
     assert response.status_code == 500
     assert not is_saved(engine, email)
+    page = response.get_data(as_text=True)
+    assert "Er ging iets mis" in page and "Er is niets opgeslagen." in page
+    assert response.headers["X-Request-ID"] in page  # the code to pass on, as logged
+    assert "Internal Server Error" not in page
 
 
 def test_an_action_queued_after_the_commit_runs_once_the_work_is_saved(
