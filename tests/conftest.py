@@ -252,7 +252,9 @@ def set_up_second_factor(session: Session, user_id: int) -> SecondFactorKeys:
     now = datetime.now(UTC)
     secret = second_factor.begin_setup(session, user_id, now)
     totp = pyotp.TOTP(secret)
-    codes = second_factor.confirm_setup(session, user_id, totp.now(), now)
+    # The code of ``now``'s step, not of the clock's: past a step's end between the two, the
+    # server would have used the next step already, unknown to ``next_code``.
+    codes = second_factor.confirm_setup(session, user_id, totp.at(now), now)
     return SecondFactorKeys(secret, codes, totp.timecode(now))
 
 
