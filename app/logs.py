@@ -51,14 +51,8 @@ def _under_threshold(logger: Any, method_name: str, event_dict: Any) -> Any:
     return event_dict
 
 
-_OURS: list[Any] = [
-    _under_threshold,
-    structlog.contextvars.merge_contextvars,
-    structlog.processors.add_log_level,
-    structlog.stdlib.add_logger_name,  # reads the ``name`` of our ``_StandardError``
-    structlog.processors.TimeStamper(fmt="iso", utc=True, key="at"),
-    structlog.processors.format_exc_info,
-]
+# Our lines: the same fields (``add_logger_name`` reads the ``name`` of our ``_StandardError``).
+_OURS: list[Any] = [_under_threshold, *_SHARED, structlog.processors.format_exc_info]
 
 
 class _StandardError:

@@ -3,8 +3,10 @@ duration; jobs log their id and organisation."""
 
 from __future__ import annotations
 
+import logging
 import re
 
+import structlog
 from rq.job import Job
 
 from tests.conftest import worker_runtime
@@ -79,10 +81,6 @@ def test_a_job_logs_its_id_and_organisation_on_every_line_it_writes(
 
 
 def test_our_lines_and_the_libraries_lines_share_one_format_and_one_threshold(make_app, log_lines):
-    import logging
-
-    import structlog
-
     quiet = make_app(LOG_LEVEL="WARNING")
     try:
         quiet.test_client().get("/login")
