@@ -36,14 +36,17 @@ def _in_context() -> dict[str, Any]:
 def csrf_token() -> str:
     """Flask-WTF's token for this session, signed once per session secret and process."""
     config = current_app.config
-    raw = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
-        return str(generate_csrf())  # makes the session's secret, or signs with the time
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    signed = _SIGNED.get(key)
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return str(generate_csrf())  # signed with the time, for every page
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    raw = session.get(field)
+    signed = _SIGNED.get((secret, raw)) if isinstance(raw, str) else None
     if signed is None:
+        # Also the session's first page, where this makes the session's secret: its token is
+        # kept too, or the next page would sign again, with another second in the signature.
         signed = str(generate_csrf())
         if len(_SIGNED) >= KEPT:
             _SIGNED.clear()
-        _SIGNED[key] = signed
+        _SIGNED[(secret, session[field])] = signed
     return signed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,18 @@ def test_a_sessions_pages_carry_one_token_that_its_forms_are_accepted_with(
     assert first in csrf_tokens._SIGNED.values()  # signed once, kept for the later pages
     assert choose_english(client, None) == 400
     assert choose_english(client, first) == 302
+
+
+def test_the_token_of_a_sessions_first_page_serves_its_pages_seconds_later(
+    make_app: Callable[..., Flask], make_user: Callable[..., Any]
+) -> None:
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    log_in_with_token(client, make_user())
+
+    first = csrf_token(client, "/")
+    time.sleep(1.1)  # the signature's timestamp counts seconds
+
+    assert csrf_token(client, "/account") == first
 
 
 def test_another_session_has_its_own_token_and_refuses_the_first_ones(
