@@ -1,8 +1,13 @@
-"""Where a gunicorn worker spends its time under the mixed load: py-spy, summarised.
+"""Where a gunicorn worker spends its CPU under the mixed load: py-spy, summarised.
 
 ``py-spy record --format raw`` writes one line per distinct stack (``frame;frame;... count``);
 this module reads it and names the functions with the most samples, by own time and
 inclusive of what they call.
+
+Only samples that hold the GIL count (``--gil``): the worker running Python. Without it, a
+worker waiting for PostgreSQL's answer is sampled inside psycopg's wait, and about half the
+samples were such waits (psycopg's send and wait at the top of "own time"), which hid where
+the CPU goes.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import Path
 
 
 def record(pid: int, seconds: int, output: Path) -> subprocess.Popen[bytes]:
-    """Start sampling ``pid`` for ``seconds`` (idle time left out, subprocesses not followed)."""
+    """Start sampling ``pid`` for ``seconds`` while it holds the GIL (subprocesses not followed)."""
     command = [
         "py-spy",
         "record",
@@ -29,11 +34,12 @@ def record(pid: int, seconds: int, output: Path) -> subprocess.Popen[bytes]:
         "--output",
         str(output),
         "--nonblocking",
+        "--gil",
     ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def summary(raw: Path, top: int = 25) -> str:
+def summary(raw: Path, top: int = 30) -> str:
     """Own and inclusive samples per function, as percentages of all samples."""
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
@@ -44,7 +50,7 @@ def summary(raw: Path, top: int = 25) -> str:
         own[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
-    lines = [f"py-spy: {total} samples of one worker"]
+    lines = [f"py-spy: {total} samples of one worker holding the GIL"]
     lines.append("-- own time")
     lines += [f"{100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]
     lines.append("-- inclusive")
