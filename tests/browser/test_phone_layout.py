@@ -9,6 +9,7 @@ runs with a Dutch locale and every page says it is Dutch.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,16 @@ ACCOUNT_PAGES = {
     "my-second-factor": "/account/second-factor",
     "my-security-log": "/account/security-log",
 }
+# The tables whose amounts a treasurer reads on a phone: each fits its box, no amount out of view
+# (wider tables, such as the bank rules, may scroll inside theirs).
+FITTING_PAGES = {
+    name: MEMBER_PAGES[name]
+    for name in ("dashboard", "journal", "balance-sheet", "income-statement", "trial-balance")
+}
+SCROLLING_BOXES = """[...document.querySelectorAll('.table-scroll')]
+    .filter(box => box.scrollWidth > box.clientWidth)
+    .map(box => box.querySelector('table'))
+    .map(table => table.dataset.testid || table.className)"""
 CHROMIUM_LOCALES = Path(os.environ.get("SB_CHROMIUM_LOCALES", "/usr/lib/chromium/locales"))
 SIDEWAYS = "document.scrollingElement.scrollWidth - window.innerWidth"
 
@@ -127,6 +138,25 @@ def test_a_members_books_and_invoices_do_not_scroll_sideways_on_a_phone(
     assert not found, found
     page.goto(f"/o/{world.member_slug}{MEMBER_PAGES['prepaid']}")
     assert page.get_by_role("heading", name="Nog vrij te vallen").is_visible()
+
+
+def test_the_amounts_of_the_books_stay_in_view_on_a_phone(new_page, world):
+    """A long word in a row (a payee, an account, an invoice number) breaks; it once pushed the
+    credit column and the dashboard's amounts out of their box, cut to "€ 2"."""
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["owner"], PASSWORD)
+    page.goto(f"/o/{world.member_slug}/entry/expense")
+    form = page.get_by_test_id("entry-form")
+    form.get_by_label("Bedrag (€)").fill("4.500,00")
+    form.get_by_label("Aan wie").fill("Vrijwilligersorganisatie Buurtkracht")
+    form.get_by_label("Omschrijving").fill("Vrijwilligersvergoedingen factuur F2026-000001")
+    form.get_by_label("Betaald van").select_option("Assets:Bank:Checking")
+    form.get_by_label("Soort uitgave").fill("Drukwerk")
+    form.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(re.compile(r".*/transactions/\d+$"))
+    for name, path in FITTING_PAGES.items():
+        page.goto(f"/o/{world.member_slug}{path}")
+        assert page.evaluate(SCROLLING_BOXES) == [], name
 
 
 def test_the_bureaus_pages_do_not_scroll_sideways_on_a_phone(new_page, world, screenshots):
