@@ -74,7 +74,14 @@ ACCOUNT_PAGES = {
 # (wider tables, such as the bank rules, may scroll inside theirs).
 FITTING_PAGES = {
     name: MEMBER_PAGES[name]
-    for name in ("dashboard", "journal", "balance-sheet", "income-statement", "trial-balance")
+    for name in (
+        "dashboard",
+        "journal",
+        "account",
+        "balance-sheet",
+        "income-statement",
+        "trial-balance",
+    )
 }
 SCROLLING_BOXES = """[...document.querySelectorAll('.table-scroll')]
     .filter(box => box.scrollWidth > box.clientWidth)
