@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import login_sessions
+from app.account.devices import describe_device
 from app.account_picker import set_advanced_view
 from app.extensions import db
 from app.form_input import is_ticked, text
@@ -31,6 +32,7 @@ def index() -> Any:
         sessions=live_sessions(db.session(), current_user.id, login_sessions.now(), timeouts),
         idle_minutes=int(timeouts.idle.total_seconds() // 60),
         absolute_hours=int(timeouts.absolute.total_seconds() // 3600),
+        describe_device=describe_device,
     )
 
 

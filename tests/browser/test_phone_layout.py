@@ -164,6 +164,8 @@ def test_the_amounts_of_the_books_stay_in_view_on_a_phone(new_page, world):
     for name, path in FITTING_PAGES.items():
         page.goto(f"/o/{world.member_slug}{path}")
         assert page.evaluate(SCROLLING_BOXES) == [], name
+    page.goto("/account")  # where this login is listed with its browser's name
+    assert page.evaluate(SCROLLING_BOXES) == []
 
 
 def test_the_bureaus_pages_do_not_scroll_sideways_on_a_phone(new_page, world, screenshots):
