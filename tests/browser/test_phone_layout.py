@@ -70,7 +70,7 @@ ACCOUNT_PAGES = {
     "my-second-factor": "/account/second-factor",
     "my-security-log": "/account/security-log",
 }
-# The tables whose amounts a treasurer reads on a phone: each fits its box, no amount out of view
+# The tables a treasurer reads on a phone: each fits its box, no amount or button out of view
 # (wider tables, such as the bank rules, may scroll inside theirs).
 FITTING_PAGES = {
     name: MEMBER_PAGES[name]
@@ -81,6 +81,7 @@ FITTING_PAGES = {
         "balance-sheet",
         "income-statement",
         "trial-balance",
+        "periods",
     )
 }
 SCROLLING_BOXES = """[...document.querySelectorAll('.table-scroll')]
