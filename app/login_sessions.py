@@ -27,8 +27,9 @@ SESSION_TOKEN_KEY = "sid"  # noqa: S105  (the name of a cookie field)
 class CurrentUser(UserMixin):
     """What Flask-Login keeps of a user: plain values, no ORM object bound to any session.
 
-    ``organisations`` are the user's organisations with the role in each, when the session
-    check brought them (every request but the login itself); None means not read.
+    ``organisations`` are the user's organisations with the role in each, and ``session_id``
+    the server-side session this browser is in, when the session check brought them (every
+    request but the login itself); None means not read.
     """
 
     def __init__(
@@ -37,6 +38,7 @@ class CurrentUser(UserMixin):
         *,
         has_second_factor: bool = False,
         organisations: tuple[tuple[MemberOrganisation, str], ...] | None = None,
+        session_id: int | None = None,
     ) -> None:
         self.id = user.id
         self.email = user.email
@@ -46,6 +48,7 @@ class CurrentUser(UserMixin):
         self.has_second_factor = has_second_factor
         self._is_active = user.is_active
         self.organisations = organisations
+        self.session_id = session_id
 
     @property
     def is_active(self) -> bool:
@@ -119,7 +122,10 @@ def load_user(user_id: str) -> CurrentUser | None:
     if live.must_rotate:
         _rotate_before_binding(token)
     return CurrentUser(
-        live.user, has_second_factor=live.has_second_factor, organisations=live.organisations
+        live.user,
+        has_second_factor=live.has_second_factor,
+        organisations=live.organisations,
+        session_id=live.id,
     )
 
 

@@ -16,10 +16,10 @@ SAFARI_ON_IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15"
     " (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
-_DEVICE = re.compile(r'<td data-testid="session-device">([^<]*)</td>')
+_DEVICE = re.compile(r'<td data-testid="session-device">([^<]*)')
 
 
-def test_the_account_page_names_each_sessions_browser_and_system(app, make_user):
+def test_the_account_page_names_each_sessions_browser_and_marks_this_one(app, make_user):
     user = make_user()
     laptop, phone = app.test_client(), app.test_client()
     laptop.environ_base["HTTP_USER_AGENT"] = FIREFOX_ON_WINDOWS
@@ -27,8 +27,17 @@ def test_the_account_page_names_each_sessions_browser_and_system(app, make_user)
     login(laptop, user)
     login(phone, user)
     page = phone.get("/account").get_data(as_text=True)
-    assert sorted(_DEVICE.findall(page)) == ["Firefox 128 op Windows", "Mobile Safari 17 op iOS"]
+    assert sorted(_DEVICE.findall(page)) == [
+        "Firefox 128 op Windows",
+        "Mobile Safari 17 op iOS · ",  # the phone's own row goes on: "deze browser"
+    ]
     assert "Mozilla/5.0" not in page
+    assert page.count('data-testid="this-browser"') == 1
+    on_the_laptop = laptop.get("/account").get_data(as_text=True)
+    assert sorted(_DEVICE.findall(on_the_laptop)) == [
+        "Firefox 128 op Windows · ",
+        "Mobile Safari 17 op iOS",
+    ]
 
 
 def test_a_browser_nobody_knows_is_shown_as_it_came_and_none_as_unknown(app):
