@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flask import Flask, g, session
 
 from app.extensions import db
+from app.i18n import current_locale
 from ledger.suggestions import AccountChoice, all_account_labels, picker_text, picker_texts
 
 ADVANCED_VIEW = "advanced_view"
@@ -68,15 +69,17 @@ def set_advanced_view(on: bool) -> None:
 
 
 def account_label(name: str) -> str:
-    """The Dutch label of the organisation's account ``name`` (its name when it has none).
+    """The label of the organisation's account ``name`` in the reader's language (the Dutch
+    one when it has no English one), else its name.
 
-    For pages whose rows carry only account names (reconciliation); the labels are read once
-    per request.
+    For pages whose rows carry only account names (bank rules and proposals, planned releases,
+    the audit trail); the labels are read once per request.
     """
     if g.get("org") is None:  # no organisation's books bound: nothing to look up
         return name
     if "account_labels" not in g:
-        g.account_labels = all_account_labels(db.session())
+        english = str(current_locale()) == "en"
+        g.account_labels = all_account_labels(db.session(), english=english)
     return str(g.account_labels.get(name) or name)
 
 

@@ -25,7 +25,8 @@ class Reconciliation:
     bank_account_id: int
     iban: str
     account: str
-    account_label: str  # the account's Dutch label, else its name: what a treasurer reads
+    label_nl: str  # the account's labels: what a treasurer reads (empty when it has none)
+    label_en: str
     open_lines: int
     asserted_until: date | None
     bank_balance: Decimal | None
@@ -135,6 +136,7 @@ def _statement() -> Select[Any]:
             BankAccount.iban,
             Account.name.label("account"),
             Account.label_nl,
+            Account.label_en,
             func.coalesce(waiting.c.lines, 0).label("open_lines"),
             asserted_until.label("asserted_until"),
             latest.c.number.label("bank_balance"),
@@ -160,7 +162,8 @@ def _reconciliation(session: Session, row: Row[Any]) -> Reconciliation:
         bank_account_id=row.bank_account_id,
         iban=row.iban,
         account=row.account,
-        account_label=row.label_nl or row.account,
+        label_nl=row.label_nl or "",
+        label_en=row.label_en or "",
         open_lines=row.open_lines,
         asserted_until=row.asserted_until,
         bank_balance=row.bank_balance,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
+from ledger.bank.rules import RuleSpec, add_rule
 from ledger.clock import today
 from ledger.fiscal_year import fiscal_year_of
 from ledger.models import Account, BalanceAssertion
@@ -124,6 +125,27 @@ def test_the_dashboard_reads_in_english_when_chosen(app, make_org, make_user, lo
     login_as(client, make_user(org=org, role=Role.OWNER, locale="en"))
     page = client.get(f"/o/{org.slug}/").get_data(as_text=True)
     assert 'lang="en"' in page
+
+
+def test_an_english_reader_reads_the_english_labels_of_the_accounts(
+    app, engine, make_org, make_user, login_as
+):
+    """Pages whose rows name an account (the reconciliation, the bank rules) show its English
+    label to an English reader; they showed the Dutch one next to a tile in English."""
+    org = make_org()
+    with Session(engine) as books:
+        bind_session(books, org.tenant)
+        add_bank_account(books, ING, None)  # on Assets:Bank:Checking
+        add_rule(books, RuleSpec("Expenses:Housing:Rent", counterparty_name="Woonstichting"), None)
+        books.commit()
+    client = app.test_client()
+    login_as(client, make_user(org=org, role=Role.OWNER, locale="en"))
+    page = client.get(f"/o/{org.slug}/").get_data(as_text=True)
+    row = page.split(f'data-testid="reconciliation-{ING}"')[1].split("</tr>")[0]
+    assert "Current account" in row and "Rekening-courant" not in row
+    rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
+    table = rules.split('data-testid="rules"')[1].split("</table>")[0]
+    assert "<td>Rent</td>" in table and "Huur" not in table
 
 
 def _break_a_balance_assertion(books, account="Assets:Bank:Checking"):
