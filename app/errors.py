@@ -10,12 +10,17 @@ work rolls back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 from flask import Flask, flash, g, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.i18n import short_day
 from app.outages import browser_language, plain_page
 from ledger.errors import Conflict, DomainError, NotFound, NotPermitted
 
@@ -30,7 +35,16 @@ STATUSES: tuple[tuple[type[DomainError], int], ...] = (
 
 def translated(error: DomainError) -> str:
     """The error's Dutch message id in the reader's language, with its parameters filled in."""
-    return str(_(error.template, **error.params))
+    return str(_(error.template, **shown_params(error.params)))
+
+
+def shown_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A domain message's parameters as its reader reads them: a day in their language's short
+    form (``15-01-2026``, ``15/01/2026``)."""
+    return {
+        name: short_day(value) if isinstance(value, date) else value
+        for name, value in params.items()
+    }
 
 
 def flash_refusal(error: DomainError, text: str | None = None) -> None:

@@ -171,7 +171,7 @@ def close_account(session: Session, name: str, actor_id: int | None, *, on: date
     check_open_period(session, on)
     if on < account.opened_on or account.closed_on is not None:
         raise ValidationFailed(
-            message("Rekening %(name)s kan niet op %(date)s dicht."), name=name, date=on.isoformat()
+            message("Rekening %(name)s kan niet op %(date)s dicht."), name=name, date=on
         )
     later = session.scalar(
         select(exists().where(Posting.account_id == account.id, Posting.date > on))

@@ -91,7 +91,7 @@ def _refuse_closed_period(day: date) -> NoReturn:
     raise PeriodClosed(
         message("De periode van %(date)s is afgesloten; boek een correctie in een open periode."),
         field="date",
-        date=day.isoformat(),
+        date=day,
     )
 
 
@@ -245,7 +245,7 @@ def _require_open(found: Mapping[str, OpenAccount], wanted: set[str], day: date)
                 message("Rekening %(account)s is op %(date)s niet open."),
                 field="postings",
                 account=name,
-                date=day.isoformat(),
+                date=day,
             )
 
 
@@ -319,7 +319,7 @@ def check_later_assertions(
                 ),
                 field="postings",
                 account=name,
-                date=assertion.date.isoformat(),
+                date=assertion.date,
                 expected=str(assertion.number),
                 actual=str(assertion.number + difference),
                 currency=assertion.currency,

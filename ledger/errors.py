@@ -9,12 +9,28 @@ The kind of failure is the class (not found, not permitted, a conflict, any othe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 
 def message(template: str) -> str:
     """Marks a domain message for extraction into the translation catalog; returns it as is."""
     return template
+
+
+def dutch_text(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A message's parameters as a Dutch sentence writes them where no reader's language is
+    known (the command line, logs, a job's stored reason): a day as ``15-01-2026``.
+
+    Domain code passes days as ``date`` values, never as text, so that the web layer can write
+    them in its reader's language (``app.errors.shown_params``).
+    """
+    return {name: _dutch(value) for name, value in params.items()}
+
+
+def _dutch(value: Any) -> Any:
+    return value.strftime("%d-%m-%Y") if isinstance(value, date) else value
 
 
 class DomainError(Exception):
@@ -24,7 +40,7 @@ class DomainError(Exception):
         self.template = template
         self.params = params
         self.field = field
-        super().__init__(template % params if params else template)
+        super().__init__(template % dutch_text(params) if params else template)
 
 
 class NotFound(DomainError):

@@ -69,9 +69,9 @@ def close_through(session: Session, through: date, actor_id: int | None, *, role
                 "De periode %(start)s – %(end)s loopt door na %(date)s; sluit die in zijn geheel."
             ),
             field="through",
-            start=straddling.starts_on.isoformat(),
-            end=straddling.ends_on.isoformat(),
-            date=through.isoformat(),
+            start=straddling.starts_on,
+            end=straddling.ends_on,
+            date=through,
         )
     closed = [
         _close(session, p, p.starts_on, p.ends_on, actor_id) for p in periods if p.closed_at is None
@@ -84,7 +84,7 @@ def close_through(session: Session, through: date, actor_id: int | None, *, role
         raise ValidationFailed(
             message("Alles tot en met %(date)s is al afgesloten."),
             field="through",
-            date=through.isoformat(),
+            date=through,
         )
     session.flush()
     return closed

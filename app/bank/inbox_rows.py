@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from markupsafe import Markup, escape
 
 from app.account_picker import account_label
+from app.errors import shown_params
 from app.i18n import money_in, reader_locale, short_day
 from app.i18n import word as _
 from ledger.bank.inbox import InboxLine
@@ -87,7 +88,7 @@ def _description(item: InboxLine, can_book: bool, words: _Words) -> str:
         returned = escape(_("retour: %(code)s")) % {"code": line.return_reason}
         parts.append(f"<br><small>{returned}</small>")
     if item.hint:
-        hint = escape(_(item.hint.template)) % dict(item.hint.params)
+        hint = escape(_(item.hint.template)) % shown_params(item.hint.params)
         parts.append(f'\n<p class="hint" data-testid="hint-{number}">{hint}</p>')
     if can_book:
         parts.append(

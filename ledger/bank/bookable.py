@@ -18,7 +18,7 @@ from sqlalchemy import ARRAY, Numeric, any_, bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankAccount, BankLine
-from ledger.bank.wording import amount_text, day_text
+from ledger.bank.wording import amount_text
 from ledger.errors import message
 from ledger.models import Account, AccountingPeriod, Posting
 from ledger.statements import read
@@ -84,7 +84,7 @@ def _blocker(
                 " geboekt worden. Negeer de regel: wat vóór die datum gebeurde, staat in de"
                 " beginbalans."
             ),
-            {"start": day_text(opened_on)},
+            {"start": opened_on},
             kind="before_start",
         )
     for starts_on, ends_on in context.closed:
@@ -94,7 +94,7 @@ def _blocker(
                     "Deze regel valt in de afgesloten periode %(start)s t/m %(end)s. Negeer de"
                     " regel, of laat de eigenaar de periode heropenen."
                 ),
-                {"start": day_text(starts_on), "end": day_text(ends_on)},
+                {"start": starts_on, "end": ends_on},
                 kind="closed_period",
             )
     by_hand = context.booked_by_hand.get((line.bank_account_id, line.date, line.amount))
@@ -104,7 +104,7 @@ def _blocker(
                 "Mogelijk dubbel: op %(date)s staat al een boeking van %(amount)s op deze"
                 " bankrekening (boeking %(id)s). Negeer de regel als het dezelfde betaling is."
             ),
-            {"date": day_text(line.date), "amount": amount_text(line.amount), "id": by_hand},
+            {"date": line.date, "amount": amount_text(line.amount), "id": by_hand},
             kind="duplicate",
         )
     if account is not None:
@@ -122,7 +122,7 @@ def _account_blocker(account: str, day: date, context: _Context) -> Hint | None:
     if day < opened_on or (closed_on is not None and day > closed_on):
         return Hint(
             message("De voorgestelde rekening %(name)s is niet open op %(date)s: kies een andere."),
-            {"name": account, "date": day_text(day)},
+            {"name": account, "date": day},
             kind="account",
         )
     return None

@@ -25,7 +25,7 @@ from ledger.bank.models import BankAccount, BankImport, BankLine
 from ledger.bank.reconciliation import assert_balances
 from ledger.bank.statement import Progress, Statement, StatementRefused
 from ledger.bank.statement_balances import early_lines, keep_balances
-from ledger.bank.wording import amount_text, day_text
+from ledger.bank.wording import amount_text
 from ledger.errors import message
 from ledger.models import Account
 
@@ -260,7 +260,7 @@ def check_statement(statement: Statement, bank_account: BankAccount) -> None:
                 "Het afschrift van %(date)s klopt niet: beginsaldo %(opening)s plus de regels"
                 " (%(total)s) is niet het eindsaldo %(closing)s; is het bestand onvolledig?"
             ),
-            date=day_text(statement.closing.date),
+            date=statement.closing.date,
             opening=amount_text(statement.opening.amount),
             total=amount_text(total),
             closing=amount_text(statement.closing.amount),

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankBalance
 from ledger.bank.statement import Statement, StatementLine, StatementRefused
-from ledger.bank.wording import amount_text, day_text
+from ledger.bank.wording import amount_text
 from ledger.errors import message
 
 
@@ -155,7 +155,7 @@ def _refuse(balance: DayBalance, known: Decimal) -> None:
             "Het saldo aan het begin van %(date)s is %(number)s volgens dit afschrift"
             " maar %(known)s volgens een ander afschrift."
         ),
-        date=day_text(balance.day),
+        date=balance.day,
         number=amount_text(balance.amount),
         known=amount_text(known),
     )

@@ -99,3 +99,19 @@ def test_the_words_and_the_amount_are_in_the_readers_language(app: Flask) -> Non
     assert 'aria-label="Post line 5"' in html and 'data-label="Contra account"' in html
     assert "<small>suggested by a rule</small>" in html and ">-€1,234.50<" in html
     assert ">09/03/2026<" in html and "<summary>Ignore</summary>" in html
+
+
+def test_a_hints_day_is_written_as_its_reader_writes_days(app: Flask) -> None:
+    """The hint's day was Dutch text made in the domain, also on an English page."""
+    hint = Hint(
+        "Deze regel valt vóór de start van de boekhouding (%(start)s) en kan niet geboekt"
+        " worden. Negeer de regel: wat vóór die datum gebeurde, staat in de beginbalans.",
+        {"start": date(2026, 1, 1)},
+        kind="before_start",
+    )
+    with app.test_request_context("/"):
+        dutch = str(inbox_rows([InboxLine(line(6), None, hint)], True, {}))
+    with app.test_request_context("/"), force_locale("en"):
+        english = str(inbox_rows([InboxLine(line(6), None, hint)], True, {}))
+    assert "de boekhouding (01-01-2026)" in dutch
+    assert "before the books start (01/01/2026)" in english

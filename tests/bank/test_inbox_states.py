@@ -130,7 +130,7 @@ def test_a_line_before_the_books_open_says_so_with_the_fix_and_is_not_pre_ticked
 
     early, later = items["M. Bakker"], items["Servicebureau Samen"]
     assert early.proposal is not None and not early.is_ready
-    assert early.hint.params == {"start": "02-04-2024"}
+    assert early.hint.params == {"start": date(2024, 4, 2)}
     assert "Negeer de regel" in early.hint.template
     assert later.is_ready and later.hint is None
 
@@ -250,7 +250,7 @@ def test_a_line_in_a_closed_period_says_how_to_go_on_and_is_not_pre_ticked(inbox
     gift = next(i for i in open_lines(inbox) if i.line.counterparty_name == "M. Bakker")
 
     assert not gift.is_ready
-    assert gift.hint.params == {"start": "01-04-2024", "end": "01-04-2024"}
+    assert gift.hint.params == {"start": date(2024, 4, 1), "end": date(2024, 4, 1)}
 
 
 def test_a_rule_proposing_an_account_closed_on_the_lines_day_does_not_pre_tick_it(inbox):
@@ -266,7 +266,7 @@ def test_a_rule_proposing_an_account_closed_on_the_lines_day_does_not_pre_tick_i
     gift = next(i for i in open_lines(inbox) if i.line.counterparty_name == "M. Bakker")
 
     assert not gift.is_ready
-    assert gift.hint.params == {"name": "Income:Donations:Gifts", "date": "01-04-2024"}
+    assert gift.hint.params == {"name": "Income:Donations:Gifts", "date": date(2024, 4, 1)}
 
 
 def test_every_line_before_the_books_open_is_ignored_in_one_step_with_the_reason_written_out(

@@ -132,7 +132,22 @@ def test_a_missing_day_or_a_second_close_is_refused_on_the_page(member: Any) -> 
     assert missing.status_code == 422
     assert 'data-testid="error-through"' in missing.get_data(as_text=True)
     assert again.status_code == 422
-    assert "al afgesloten" in again.get_data(as_text=True)
+    assert f"Alles tot en met 31-01-{YEAR} is al afgesloten." in again.get_data(as_text=True)
+
+
+def test_a_refusal_writes_its_day_as_its_reader_does(
+    app: Flask, make_org: Callable[..., Any], make_user: Callable[..., Any], login_as: Any
+) -> None:
+    """A day in a refusal reads as the page's days do; it was ISO (``2026-01-31``) in both."""
+    org = make_org()
+    client = app.test_client()
+    login_as(client, make_user(org=org, role=Role.OWNER, locale="en"))
+    url = f"/o/{org.slug}/settings/periods/close"
+    client.post(url, data={"through": f"{YEAR}-01-31"})
+
+    again = client.post(url, data={"through": f"{YEAR}-01-31"}).get_data(as_text=True)
+
+    assert f"Everything up to and including 31/01/{YEAR} is already closed." in again
 
 
 def test_the_cli_closes_lists_and_reopens_periods(
@@ -164,7 +179,8 @@ def test_the_cli_refuses_with_the_reason_and_a_non_zero_exit(
     again = runner.invoke(cli, ["ledger", "close-period", org.slug, "--through", f"{YEAR}-01-31"])
     nothing = runner.invoke(cli, ["ledger", "reopen-period", org.slug, "--on", f"{YEAR}-06-01"])
 
-    assert again.exit_code == 1 and "al afgesloten" in again.output
+    assert again.exit_code == 1
+    assert f"Alles tot en met 31-01-{YEAR} is al afgesloten." in again.output
     assert nothing.exit_code == 1 and "no closed period" in nothing.output
 
 
