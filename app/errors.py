@@ -20,8 +20,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
-from app.i18n import short_day
+from app.i18n import money, short_day
 from app.outages import browser_language, plain_page
+from ledger.entries import Amount
 from ledger.errors import Conflict, DomainError, NotFound, NotPermitted
 
 # The first kind an error is an instance of decides; DomainError catches the rest.
@@ -40,11 +41,16 @@ def translated(error: DomainError) -> str:
 
 def shown_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """A domain message's parameters as its reader reads them: a day in their language's short
-    form (``15-01-2026``, ``15/01/2026``)."""
-    return {
-        name: short_day(value) if isinstance(value, date) else value
-        for name, value in params.items()
-    }
+    form (``15-01-2026``, ``15/01/2026``), money as their pages write it."""
+    return {name: _shown(value) for name, value in params.items()}
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, date):
+        return short_day(value)
+    if isinstance(value, Amount):
+        return money(value.number, value.currency)
+    return value
 
 
 def flash_refusal(error: DomainError, text: str | None = None) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from ledger.entries import Amount
+
 
 def message(template: str) -> str:
     """Marks a domain message for extraction into the translation catalog; returns it as is."""
@@ -21,16 +23,28 @@ def message(template: str) -> str:
 
 def dutch_text(params: Mapping[str, Any]) -> dict[str, Any]:
     """A message's parameters as a Dutch sentence writes them where no reader's language is
-    known (the command line, logs, a job's stored reason): a day as ``15-01-2026``.
+    known (the command line, logs, a job's stored reason): a day as ``15-01-2026``, money as
+    ``€ 1.234,56`` (``€ -12,10`` going out).
 
-    Domain code passes days as ``date`` values, never as text, so that the web layer can write
-    them in its reader's language (``app.errors.shown_params``).
+    Domain code passes days as ``date`` and money as ``Amount`` values, never as text, so that
+    the web layer can write them in its reader's language (``app.errors.shown_params``).
     """
     return {name: _dutch(value) for name, value in params.items()}
 
 
 def _dutch(value: Any) -> Any:
-    return value.strftime("%d-%m-%Y") if isinstance(value, date) else value
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, Amount):
+        sign = "-" if value.number < 0 else ""
+        exponent = value.number.as_tuple().exponent
+        cents = isinstance(exponent, int) and exponent >= -2
+        pattern = ",.2f" if cents else ",f"  # exact: more decimals than cents are all shown
+        digits = format(abs(value.number), pattern).translate(str.maketrans(",.", ".,"))
+        if value.currency == "EUR":
+            return f"€\N{NO-BREAK SPACE}{sign}{digits}"
+        return f"{sign}{digits} {value.currency}"
+    return value
 
 
 class DomainError(Exception):

@@ -18,7 +18,7 @@ from sqlalchemy import ARRAY, Numeric, any_, bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankAccount, BankLine
-from ledger.bank.wording import amount_text
+from ledger.entries import Amount
 from ledger.errors import message
 from ledger.models import Account, AccountingPeriod, Posting
 from ledger.statements import read
@@ -104,7 +104,7 @@ def _blocker(
                 "Mogelijk dubbel: op %(date)s staat al een boeking van %(amount)s op deze"
                 " bankrekening (boeking %(id)s). Negeer de regel als het dezelfde betaling is."
             ),
-            {"date": line.date, "amount": amount_text(line.amount), "id": by_hand},
+            {"date": line.date, "amount": Amount(line.amount, line.currency), "id": by_hand},
             kind="duplicate",
         )
     if account is not None:

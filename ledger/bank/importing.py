@@ -25,7 +25,7 @@ from ledger.bank.models import BankAccount, BankImport, BankLine
 from ledger.bank.reconciliation import assert_balances
 from ledger.bank.statement import Progress, Statement, StatementRefused
 from ledger.bank.statement_balances import early_lines, keep_balances
-from ledger.bank.wording import amount_text
+from ledger.entries import Amount
 from ledger.errors import message
 from ledger.models import Account
 
@@ -261,9 +261,9 @@ def check_statement(statement: Statement, bank_account: BankAccount) -> None:
                 " (%(total)s) is niet het eindsaldo %(closing)s; is het bestand onvolledig?"
             ),
             date=statement.closing.date,
-            opening=amount_text(statement.opening.amount),
-            total=amount_text(total),
-            closing=amount_text(statement.closing.amount),
+            opening=Amount(statement.opening.amount, statement.opening.currency),
+            total=Amount(total, statement.closing.currency),
+            closing=Amount(statement.closing.amount, statement.closing.currency),
         )
 
 

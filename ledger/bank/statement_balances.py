@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankBalance
 from ledger.bank.statement import Statement, StatementLine, StatementRefused
-from ledger.bank.wording import amount_text
+from ledger.entries import Amount
 from ledger.errors import message
 
 
@@ -156,6 +156,6 @@ def _refuse(balance: DayBalance, known: Decimal) -> None:
             " maar %(known)s volgens een ander afschrift."
         ),
         date=balance.day,
-        number=amount_text(balance.amount),
-        known=amount_text(known),
+        number=Amount(balance.amount, balance.currency),
+        known=Amount(known, balance.currency),
     )

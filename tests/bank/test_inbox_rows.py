@@ -15,6 +15,7 @@ from ledger.bank.inbox import InboxLine, Proposal
 from ledger.bank.matching import OpenInvoice
 from ledger.bank.models import BankLine
 from ledger.entries import Amount
+from ledger.errors import DomainError
 
 HOSTILE = '<script>alert("x")</script> & "co"'
 
@@ -115,3 +116,22 @@ def test_a_hints_day_is_written_as_its_reader_writes_days(app: Flask) -> None:
         english = str(inbox_rows([InboxLine(line(6), None, hint)], True, {}))
     assert "de boekhouding (01-01-2026)" in dutch
     assert "before the books start (01/01/2026)" in english
+
+
+def test_a_hints_amount_is_written_as_its_reader_writes_money(app: Flask) -> None:
+    """The amount in a hint was Dutch text made in the domain, also on an English page; on the
+    command line it stays Dutch."""
+    hint = Hint(
+        "Mogelijk dubbel: op %(date)s staat al een boeking van %(amount)s op deze"
+        " bankrekening (boeking %(id)s). Negeer de regel als het dezelfde betaling is.",
+        {"date": date(2026, 3, 9), "amount": Amount(Decimal("-1234.5"), "EUR"), "id": 7},
+        kind="duplicate",
+    )
+    with app.test_request_context("/"):
+        dutch = str(inbox_rows([InboxLine(line(7), None, hint)], True, {}))
+    with app.test_request_context("/"), force_locale("en"):
+        english = str(inbox_rows([InboxLine(line(7), None, hint)], True, {}))
+    assert "op 09-03-2026 staat al een boeking van €\xa0-1.234,50 op" in dutch
+    assert "on 09/03/2026 a booking of -€1,234.50 is already on this bank account" in english
+    refused = DomainError("Het saldo is %(amount)s.", amount=Amount(Decimal("-12.1"), "EUR"))
+    assert str(refused) == "Het saldo is €\xa0-12,10."
