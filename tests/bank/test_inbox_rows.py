@@ -102,6 +102,15 @@ def test_the_words_and_the_amount_are_in_the_readers_language(app: Flask) -> Non
     assert ">09/03/2026<" in html and "<summary>Ignore</summary>" in html
 
 
+def in_both_languages(app: Flask, item: InboxLine) -> tuple[str, str]:
+    """The row of ``item`` for a bookkeeper reading Dutch, and for one reading English."""
+    with app.test_request_context("/"):
+        dutch = str(inbox_rows([item], True, {}))
+    with app.test_request_context("/"), force_locale("en"):
+        english = str(inbox_rows([item], True, {}))
+    return dutch, english
+
+
 def test_a_hints_day_is_written_as_its_reader_writes_days(app: Flask) -> None:
     """The hint's day was Dutch text made in the domain, also on an English page."""
     hint = Hint(
@@ -110,10 +119,7 @@ def test_a_hints_day_is_written_as_its_reader_writes_days(app: Flask) -> None:
         {"start": date(2026, 1, 1)},
         kind="before_start",
     )
-    with app.test_request_context("/"):
-        dutch = str(inbox_rows([InboxLine(line(6), None, hint)], True, {}))
-    with app.test_request_context("/"), force_locale("en"):
-        english = str(inbox_rows([InboxLine(line(6), None, hint)], True, {}))
+    dutch, english = in_both_languages(app, InboxLine(line(6), None, hint))
     assert "de boekhouding (01-01-2026)" in dutch
     assert "before the books start (01/01/2026)" in english
 
@@ -127,10 +133,7 @@ def test_a_hints_amount_is_written_as_its_reader_writes_money(app: Flask) -> Non
         {"date": date(2026, 3, 9), "amount": Amount(Decimal("-1234.5"), "EUR"), "id": 7},
         kind="duplicate",
     )
-    with app.test_request_context("/"):
-        dutch = str(inbox_rows([InboxLine(line(7), None, hint)], True, {}))
-    with app.test_request_context("/"), force_locale("en"):
-        english = str(inbox_rows([InboxLine(line(7), None, hint)], True, {}))
+    dutch, english = in_both_languages(app, InboxLine(line(7), None, hint))
     assert "op 09-03-2026 staat al een boeking van €\xa0-1.234,50 op" in dutch
     assert "on 09/03/2026 a booking of -€1,234.50 is already on this bank account" in english
     refused = DomainError("Het saldo is %(amount)s.", amount=Amount(Decimal("-12.1"), "EUR"))
