@@ -1,7 +1,8 @@
 """The domain's error vocabulary: one small class per failure, all under DomainError.
 
 Messages are Dutch message ids with ``%(name)s`` placeholders, so the web layer can translate
-them (``gettext(error.template, **error.params)``) while the domain stays free of Flask. Every
+them (``app.errors.translated``) while the domain stays free of Flask; days and money go in as
+``date`` and ``Amount`` values, which the reader's language writes (``dutch_text``). Every
 message is a full sentence: a capital at the start (or a placeholder) and a period at the end.
 The kind of failure is the class (not found, not permitted, a conflict, any other refusal);
 ``app/errors.py`` maps each kind to one HTTP status.
