@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.globals["current_locale"] = _page_locale_name
+    app.jinja_env.globals["label_in_language"] = _page_label
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.context_processor(_locale_of_page)
 
@@ -124,6 +125,17 @@ def page_locale(context: TemplateContext) -> Locale | None:
 @pass_context
 def _page_locale_name(context: TemplateContext) -> str:
     return str(page_locale(context))
+
+
+@pass_context
+def _page_label(
+    context: TemplateContext, label_nl: str | None, label_en: str | None, fallback: str = ""
+) -> str:
+    """An account's label as the page's reader reads it: the English one on an English page
+    when there is one, else the Dutch one, else ``fallback`` (the account's name)."""
+    if label_en and str(page_locale(context)) == "en":
+        return label_en
+    return label_nl or fallback
 
 
 # The catalogue of each locale, found once per process (they do not change while it runs).
