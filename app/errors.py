@@ -46,6 +46,8 @@ def shown_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _shown(value: Any) -> Any:
+    if isinstance(value, tuple) and value and all(isinstance(each, Amount) for each in value):
+        return ", ".join(_shown(each) for each in value)  # a sum in several currencies
     if isinstance(value, date):
         return short_day(value)
     if isinstance(value, Amount):

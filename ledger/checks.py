@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ledger import beans
 from ledger.balances import Effect
-from ledger.entries import Meta, NewTransaction
+from ledger.entries import Amount, Meta, NewTransaction
 from ledger.errors import NotFound, PeriodClosed, ValidationFailed, message
 from ledger.models import Account, AccountingPeriod, BalanceAssertion, BookOption
 
@@ -275,7 +275,7 @@ def check_currencies(transaction: NewTransaction, accounts: Mapping[str, OpenAcc
 def check_balanced(transaction: NewTransaction, options: Mapping[str, Any]) -> None:
     residual = beans.unbalanced_residual(transaction.postings, options)
     if residual:
-        left = ", ".join(f"{number} {currency}" for currency, number in sorted(residual.items()))
+        left = tuple(Amount(number, currency) for currency, number in sorted(residual.items()))
         raise UnbalancedTransaction(
             message("De boeking is niet in evenwicht: er blijft %(residual)s over."),
             field="postings",
@@ -314,15 +314,14 @@ def check_later_assertions(
         if abs(difference) > tolerance:
             raise BalanceAssertionBroken(
                 message(
-                    "De saldocontrole van %(account)s op %(date)s (%(expected)s %(currency)s)"
-                    " klopt dan niet meer: het saldo wordt %(actual)s %(currency)s."
+                    "De saldocontrole van %(account)s op %(date)s (%(expected)s)"
+                    " klopt dan niet meer: het saldo wordt %(actual)s."
                 ),
                 field="postings",
                 account=name,
                 date=assertion.date,
-                expected=str(assertion.number),
-                actual=str(assertion.number + difference),
-                currency=assertion.currency,
+                expected=Amount(assertion.number, assertion.currency),
+                actual=Amount(assertion.number + difference, assertion.currency),
             )
         updates.append(AssertionUpdate(assertion.id, difference))
     return updates

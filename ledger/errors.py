@@ -25,7 +25,8 @@ def message(template: str) -> str:
 def dutch_text(params: Mapping[str, Any]) -> dict[str, Any]:
     """A message's parameters as a Dutch sentence writes them where no reader's language is
     known (the command line, logs, a job's stored reason): a day as ``15-01-2026``, money as
-    ``€ 1.234,56`` (``€ -12,10`` going out).
+    ``€ 1.234,56`` (``€ -12,10`` going out); a tuple of amounts (a sum in several currencies) as
+    a list of them.
 
     Domain code passes days as ``date`` and money as ``Amount`` values, never as text, so that
     the web layer can write them in its reader's language (``app.errors.shown_params``).
@@ -34,6 +35,8 @@ def dutch_text(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _dutch(value: Any) -> Any:
+    if isinstance(value, tuple) and value and all(isinstance(each, Amount) for each in value):
+        return ", ".join(_dutch(each) for each in value)  # a sum in several currencies
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     if isinstance(value, Amount):

@@ -115,7 +115,7 @@ def test_an_unbalanced_transaction_is_refused_and_changes_nothing(books: Session
     with pytest.raises(UnbalancedTransaction) as refused:
         post_transaction(books, gift("10.00", income="9.98"), actor_id=None)
 
-    assert "niet in evenwicht" in str(refused.value)
+    assert str(refused.value) == "De boeking is niet in evenwicht: er blijft €\u00a00,02 over."
     assert count(books, Transaction) == 0
     assert count(books, AuditEntry) == 0
 
@@ -181,7 +181,10 @@ def test_a_posting_that_breaks_a_later_balance_assertion_is_refused(books: Sessi
     with pytest.raises(BalanceAssertionBroken) as refused:
         post_transaction(books, gift("5.00", date(YEAR, 3, 1)), actor_id=None)
 
-    assert "saldocontrole" in str(refused.value)
+    assert str(refused.value) == (
+        f"De saldocontrole van Assets:Bank:Checking op 01-06-{YEAR} (€\u00a0100,00) klopt dan"
+        " niet meer: het saldo wordt €\u00a0105,00."
+    )
     assert count(books, Transaction) == 1
 
 

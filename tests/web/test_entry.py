@@ -206,10 +206,29 @@ def test_an_unbalanced_full_entry_is_refused_in_words(books, engine):
             "amount-1": "-9,99",
         },
     )
-    page = response.get_data(as_text=True)
+    page = response.get_data(as_text=True).replace("\u00a0", " ")
     assert response.status_code == 422
     assert 'data-testid="error-postings"' in page
-    assert "niet in evenwicht" in page
+    assert "De boeking is niet in evenwicht: er blijft € 0,01 over." in page
+    assert stored(engine, org) == []
+
+
+def test_an_english_reader_reads_what_is_left_over_as_english_money(books, engine):
+    client, org = books
+    client.post("/locale", data={"locale": "en", "next": "/"})
+    response = client.post(
+        f"/o/{org.slug}/entry/full",
+        data={
+            "date": "2026-05-01",
+            "account-0": "Expenses:Office:Supplies",
+            "amount-0": "1234.50",
+            "account-1": "Assets:Cash",
+            "amount-1": "-0.01",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The transaction does not balance: €1,234.49 is left over." in page
     assert stored(engine, org) == []
 
 
