@@ -41,7 +41,7 @@ def test_a_rule_takes_the_dutch_name_and_lists_it_so(client, make_user, login_as
 
     assert [rule.contra_account for rule in all_rules(books)] == ["Expenses:Housing:Rent"]
     page = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
-    assert "<td>Huur</td>" in page and '<option value="Huur"' in page
+    assert 'data-label="Tegenrekening">Huur</td>' in page and '<option value="Huur"' in page
     assert "Expenses:Housing:Rent" not in page
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from sqlalchemy import func, select
 
@@ -110,6 +111,33 @@ def test_a_rule_made_in_the_browser_proposes_its_account_in_the_inbox(
     assert 'value="Huur"' in page  # the proposal, by its Dutch label
 
 
+def test_the_rules_page_says_which_amounts_a_rule_takes_in_words(
+    client, make_user, login_as, org, books
+):
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    bounds = [("", ""), ("10", ""), ("", "1.250,50"), ("10", "1.250,50")]
+    for number, (low, high) in enumerate(bounds):
+        client.post(
+            f"/o/{org.slug}/bank/rules",
+            data={
+                "counterparty_name": f"buurthuis {number}",
+                "account": "Expenses:Housing:Rent",
+                "amount_min": low,
+                "amount_max": high,
+            },
+        )
+
+    page = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True).replace("\u00a0", " ")
+    cells = re.findall(r'data-testid="rule-amount">(.*?)</td>', page, re.S)
+
+    assert [" ".join(cell.split()) for cell in cells] == [
+        "—",
+        "vanaf € 10,00",
+        "tot en met € 1.250,50",
+        "€ 10,00 – € 1.250,50",
+    ]
+
+
 def test_a_rule_whose_bound_is_not_an_amount_is_refused_and_nothing_is_stored(
     client, make_user, login_as, org, books
 ):
@@ -197,7 +225,8 @@ def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, log
     client.post(f"/o/{org.slug}/bank/lines/{line_id}/rule")
 
     rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
-    assert "NL02ABNA0123456789" in rules and "<td>Donaties en giften</td>" in rules
+    assert "NL02ABNA0123456789" in rules
+    assert 'data-label="Tegenrekening">Donaties en giften</td>' in rules
 
 
 def test_a_bookkeeper_ignores_a_line_with_a_reason_and_takes_it_back(

@@ -71,7 +71,7 @@ ACCOUNT_PAGES = {
     "my-security-log": "/account/security-log",
 }
 # The tables a treasurer reads on a phone: each fits its box, no amount or button out of view
-# (wider tables, such as the bank rules, may scroll inside theirs).
+# (wider tables, such as the audit trail's, may scroll inside theirs).
 FITTING_PAGES = {
     name: MEMBER_PAGES[name]
     for name in (
@@ -82,6 +82,7 @@ FITTING_PAGES = {
         "income-statement",
         "trial-balance",
         "periods",
+        "bank-rules",
     )
 }
 SCROLLING_BOXES = """[...document.querySelectorAll('.table-scroll')]
@@ -162,6 +163,12 @@ def test_the_amounts_of_the_books_stay_in_view_on_a_phone(new_page, world):
     form.get_by_label("Soort uitgave").fill("Drukwerk")
     form.get_by_role("button", name="Opslaan").click()
     page.wait_for_url(re.compile(r".*/transactions/\d+$"))
+    page.goto(f"/o/{world.member_slug}/bank/rules")
+    page.get_by_label("Naam bevat").fill("Woonstichting Amsterdam-Oost Buurtkracht")
+    page.get_by_label("Vanaf bedrag").fill("1.250,50")
+    page.get_by_label("Tegenrekening").fill("Drukwerk")
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_test_id("rules").get_by_text("vanaf").wait_for()
     for name, path in FITTING_PAGES.items():
         page.goto(f"/o/{world.member_slug}{path}")
         assert page.evaluate(SCROLLING_BOXES) == [], name
