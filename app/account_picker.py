@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from flask import Flask, g, session
 
 from app.extensions import db
-from app.i18n import current_locale
-from ledger.suggestions import AccountChoice, all_account_labels, picker_text, picker_texts
+from app.i18n import english
+from ledger.reports.sections import account_labels
+from ledger.suggestions import AccountChoice, picker_text, picker_texts
 
 ADVANCED_VIEW = "advanced_view"
 
@@ -77,10 +78,16 @@ def account_label(name: str) -> str:
     """
     if g.get("org") is None:  # no organisation's books bound: nothing to look up
         return name
+    return readers_account_labels().get(name) or name
+
+
+def readers_account_labels() -> dict[str, str]:
+    """Every account's label in the reader's language (the Dutch one when it has no English
+    one; empty when it has neither), read once per request."""
     if "account_labels" not in g:
-        english = str(current_locale()) == "en"
-        g.account_labels = all_account_labels(db.session(), english=english)
-    return str(g.account_labels.get(name) or name)
+        g.account_labels = account_labels(db.session(), english=english())
+    labels: dict[str, str] = g.account_labels
+    return labels
 
 
 def init_app(app: Flask) -> None:

@@ -26,7 +26,6 @@ from markupsafe import Markup, escape
 from app.account_picker import advanced_view, picker_options
 from app.books.statements import Row
 from app.i18n import (
-    current_locale,
     english,
     money_in,
     number_in,
@@ -128,7 +127,7 @@ def account_label(choice_by_name: dict[str, Any], name: str) -> str:
     choice = choice_by_name.get(name)
     if not choice:
         return name
-    if choice.label_en and str(current_locale()) == "en":
+    if choice.label_en and english():
         return str(choice.label_en)
     return str(choice.label_nl)
 

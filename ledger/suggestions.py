@@ -192,15 +192,3 @@ def account_labels(session: Session, names: Iterable[str]) -> dict[str, AccountC
 def _labels_statement() -> Select[str, AccountType, str, str, str | None]:
     """``account_labels``'s statement, built once; run with ``names`` (a list)."""
     return select(*CHOICE_COLUMNS).where(Account.name.in_(bindparam("names", expanding=True)))
-
-
-def all_account_labels(session: Session, *, english: bool = False) -> dict[str, str]:
-    """Every account's label by name: its English one when asked and it has one, else its
-    Dutch one (empty for an account without either)."""
-    rows = session.execute(_all_labels_statement())
-    return {name: (english and label_en) or label_nl for name, label_nl, label_en in rows}
-
-
-@cache
-def _all_labels_statement() -> Select[str, str, str]:
-    return select(Account.name, Account.label_nl, Account.label_en)

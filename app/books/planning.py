@@ -18,6 +18,7 @@ from app.books.tables import budget_table, projects_table
 from app.extensions import db
 from app.form_input import account as account_field
 from app.form_input import amount, day
+from app.i18n import english
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
@@ -59,10 +60,15 @@ def budget_page() -> Any:
     kind = wanted_format()
     if kind is None:
         return _budget_page()
-    report = budget_report(db.session(), period_arg())
+    report = budget_report(db.session(), period_arg(), english=english())
     if kind == "csv":
         return _budget_csv(report)
-    before = budget_report(db.session(), previous_period(report.period), accounts=_accounts(report))
+    before = budget_report(
+        db.session(),
+        previous_period(report.period),
+        accounts=_accounts(report),
+        english=english(),
+    )
     table = budget_table(_("Begroting en werkelijkheid"), report, before)
     return table_download("budget", table, kind)
 
@@ -104,8 +110,11 @@ def _budget_page(errors: Errors | None = None, values: Mapping[str, str] | None 
     """Budget against actual for the period asked, with the form that sets a budget."""
     session = db.session()
     period = period_arg()
-    report = budget_report(session, period)
-    before = budget_report(session, previous_period(period), accounts=_accounts(report))
+    in_english = english()
+    report = budget_report(session, period, english=in_english)
+    before = budget_report(
+        session, previous_period(period), accounts=_accounts(report), english=in_english
+    )
     earlier = {(line.account, line.currency): line.actual for line in before.lines}
     return render_template(
         "books/budget.html",
@@ -123,7 +132,10 @@ def _budget_page(errors: Errors | None = None, values: Mapping[str, str] | None 
 
 def _projects(period: Period, key: str) -> ProjectReport:
     session = db.session()
-    return tag_report(session, period) if key == "#" else project_report(session, period, key=key)
+    in_english = english()
+    if key == "#":
+        return tag_report(session, period, english=in_english)
+    return project_report(session, period, key=key, english=in_english)
 
 
 def _project_figures(report: ProjectReport) -> dict[tuple[str, str | None, str], Decimal]:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, render_template
 from flask_babel import gettext as _
 
+from app.account_picker import readers_account_labels
 from app.books.downloads import csv_download, table_download, wanted_format
 from app.books.params import date_arg
 from app.books.picker import presets, start_month
@@ -24,7 +25,6 @@ from ledger.reports.catalogue import asked_dates, income_period
 from ledger.reports.comparison import balance_sheets, income_statements, trial_balances
 from ledger.reports.formats import Report, report_kind, report_rows
 from ledger.reports.periods import Period
-from ledger.reports.sections import account_labels
 from ledger.reports.trial_balance import TrialBalance
 from tenants.roles import Role
 
@@ -35,7 +35,7 @@ blueprint = organisation_blueprint("reports", __name__)
 @requires(Role.VIEWER)
 def balance_sheet_page() -> Any:
     session = db.session()
-    month, labels = start_month(), account_labels(session)  # read once for both sheets
+    month, labels = start_month(), readers_account_labels()  # read once for both sheets
     on = date_arg("date") or today()
     sheet, before = balance_sheets(session, on, start_month=month, labels=labels)
     kind = wanted_format()
@@ -55,7 +55,7 @@ def balance_sheet_page() -> Any:
 @requires(Role.VIEWER)
 def income_statement_page() -> Any:
     session = db.session()
-    month, labels = start_month(), account_labels(session)  # read once for both periods
+    month, labels = start_month(), readers_account_labels()  # read once for both periods
     last_day, first_day = asked_dates(today=today(), start=date_arg("from"), end=date_arg("to"))
     period = income_period(last_day, first_day, month)
     statement, before = income_statements(session, period, labels=labels)
@@ -83,7 +83,7 @@ def trial_balance_page() -> Any:
     start, end = date_arg("from"), date_arg("to")
     on = None if start or end else date_arg("date")
     session = db.session()
-    month, labels = start_month(), account_labels(session)  # read once for both columns
+    month, labels = start_month(), readers_account_labels()  # read once for both columns
     last_day, first_day = asked_dates(today=today(), on=on, start=start, end=end)
     report, before = trial_balances(
         session, last_day, start=first_day, start_month=month, labels=labels

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.account_picker import advanced_view
+from app.account_picker import account_label, advanced_view
 from app.extensions import db
 from app.form_input import account as account_field
 from app.form_input import required, text
@@ -178,13 +178,14 @@ def _page(errors: Errors | None = None, values: Mapping[str, str] | None = None)
 
 
 def _bank_accounts() -> list[tuple[str, str]]:
-    """Each IBAN with the label of the account it is booked on (its name if it has none)."""
+    """Each IBAN with the label of the account it is booked on, in the reader's language (its
+    name if it has none)."""
     rows = db.session().execute(
-        select(BankAccount.iban, Account.name, Account.label_nl)
+        select(BankAccount.iban, Account.name)
         .join(Account, Account.id == BankAccount.account_id)
         .order_by(BankAccount.iban)
     )
-    return [(iban, label or name) for iban, name, label in rows]
+    return [(iban, account_label(name)) for iban, name in rows]
 
 
 def _month_names() -> list[tuple[int, str]]:

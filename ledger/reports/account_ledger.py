@@ -60,6 +60,7 @@ class AccountLedger:
 
     account: str
     label: str
+    label_en: str | None
     period: Period | None
     opening: Units
     lines: tuple[LedgerLine, ...]
@@ -84,7 +85,7 @@ def account_ledger(
     row = read(session, _ACCOUNT, {"name": account}).one_or_none()
     if row is None:
         raise NotFound(message("Rekening %(name)s bestaat niet."), name=account)
-    account_id, label = row
+    account_id, label, label_en = row
     opening = {} if text else _balance_before(session, account_id, period, after)
     values: dict[str, Any] = {"account_id": account_id, "limit": limit + 1}
     if period is not None:
@@ -114,13 +115,15 @@ def account_ledger(
         )
     more = len(rows) > limit
     cursor = (lines[-1].date, lines[-1].posting_id) if more and lines else None
-    return AccountLedger(account, label, period, opening, tuple(lines), running, cursor)
+    return AccountLedger(account, label, label_en, period, opening, tuple(lines), running, cursor)
 
 
 # Core columns: the page's rows are plain tuples, with no ORM loading step.
 _POSTINGS = Posting.__table__.c
 _TRANSACTIONS = Transaction.__table__.c
-_ACCOUNT = select(Account.id, Account.label_nl).where(Account.name == bindparam("name"))
+_ACCOUNT = select(Account.id, Account.label_nl, Account.label_en).where(
+    Account.name == bindparam("name")
+)
 
 
 @cache

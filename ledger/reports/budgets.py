@@ -19,6 +19,7 @@ from ledger.balances import balances_between
 from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import Account, Budget
 from ledger.reports.periods import Period
+from ledger.reports.sections import account_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,29 +79,31 @@ def set_budget(
 
 
 def budget_report(
-    session: Session, period: Period, *, accounts: Sequence[tuple[str, str]] = ()
+    session: Session,
+    period: Period,
+    *,
+    accounts: Sequence[tuple[str, str]] = (),
+    english: bool = False,
 ) -> BudgetReport:
     """Every budget lying within ``period``, summed per account, against the period's actuals.
 
     ``accounts`` (account and currency pairs) are shown too when nothing was planned for them,
     as a plan of zero, so that an earlier period can be set beside this one line by line.
+    With ``english``, accounts go by their English labels where they have one.
     """
     planned = session.execute(
-        select(Account.name, Account.label_nl, Budget.currency, func.sum(Budget.number))
+        select(Account.name, Budget.currency, func.sum(Budget.number))
         .join(Account, Account.id == Budget.account_id)
         .where(Budget.starts_on >= period.start, Budget.ends_on <= period.end)
-        .group_by(Account.name, Account.label_nl, Budget.currency)
+        .group_by(Account.name, Budget.currency)
         .order_by(Account.name, Budget.currency)
     ).all()
     actual = balances_between(session, period.start, period.end)
-    rows = [(name, label, currency, total) for name, label, currency, total in planned]
+    labels = account_labels(session, english=english)
+    rows = [(name, labels.get(name, ""), currency, total) for name, currency, total in planned]
     seen = {(name, currency) for name, _label, currency, _total in rows}
     extra = [pair for pair in accounts if pair not in seen]
-    if extra:
-        names = [name for name, _currency in extra]
-        query = select(Account.name, Account.label_nl).where(Account.name.in_(names))
-        labels = {name: label for name, label in session.execute(query)}
-        rows += [(n, labels[n], c, Decimal(0)) for n, c in extra if n in labels]
+    rows += [(n, labels[n], c, Decimal(0)) for n, c in extra if n in labels]
     lines = tuple(
         BudgetLine(name, label, currency, total, actual.get(name, {}).get(currency, Decimal(0)))
         for name, label, currency, total in sorted(rows)

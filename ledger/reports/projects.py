@@ -42,14 +42,17 @@ class ProjectReport:
     projects: tuple[ProjectResult, ...]
 
 
-def project_report(session: Session, period: Period, *, key: str = DEFAULT_KEY) -> ProjectReport:
-    """Results per value of the metadata ``key`` on the posting or else on its transaction."""
+def project_report(
+    session: Session, period: Period, *, key: str = DEFAULT_KEY, english: bool = False
+) -> ProjectReport:
+    """Results per value of the metadata ``key`` on the posting or else on its transaction
+    (accounts by their English labels with ``english``, where they have one)."""
     value = func.coalesce(Posting.meta[key].astext, Transaction.meta[key].astext)
     rows = session.execute(_sums(value.label("project"), period).where(value.is_not(None))).all()
-    return ProjectReport(period, key, _results(session, rows))
+    return ProjectReport(period, key, _results(session, rows, english))
 
 
-def tag_report(session: Session, period: Period) -> ProjectReport:
+def tag_report(session: Session, period: Period, *, english: bool = False) -> ProjectReport:
     """Results per tag; a transaction with two tags counts towards both."""
     tag = func.unnest(Transaction.tags).label("project")
     inner = (
@@ -64,7 +67,7 @@ def tag_report(session: Session, period: Period) -> ProjectReport:
             inner.c.project, inner.c.account, inner.c.currency, func.sum(inner.c.number)
         ).group_by(inner.c.project, inner.c.account, inner.c.currency)
     ).all()
-    return ProjectReport(period, "#", _results(session, rows))
+    return ProjectReport(period, "#", _results(session, rows, english))
 
 
 def _in_period(period: Period) -> ColumnElement[bool]:
@@ -81,12 +84,14 @@ def _sums(project: ColumnElement[Any], period: Period) -> Select[Any]:
     )
 
 
-def _results(session: Session, rows: Iterable[Sequence[Any]]) -> tuple[ProjectResult, ...]:
+def _results(
+    session: Session, rows: Iterable[Sequence[Any]], english: bool
+) -> tuple[ProjectResult, ...]:
     by_project: dict[str, dict[str, dict[str, Decimal]]] = {}
     for project, account, currency, units in rows:
         if units != 0:
             by_project.setdefault(project, {}).setdefault(account, {})[currency] = units
-    labels = account_labels(session)
+    labels = account_labels(session, english=english)
     results = []
     for project, balances in sorted(by_project.items()):
         income = section("Income", balances, labels)

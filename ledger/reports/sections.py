@@ -34,13 +34,15 @@ class Section:
     totals: Units = field(default_factory=dict)
 
 
-def account_labels(session: Session) -> dict[str, str]:
-    """Each account's Dutch label (empty when it has none), to show next to its name."""
-    return {name: label for name, label in read(session, _LABELS).all()}
+def account_labels(session: Session, *, english: bool = False) -> dict[str, str]:
+    """Each account's label, to show next to its name: its English one when asked and it has
+    one, else its Dutch one (empty when it has neither)."""
+    rows = read(session, _LABELS).all()
+    return {name: (english and label_en) or label_nl or "" for name, label_nl, label_en in rows}
 
 
 # Built once: every report reads it.
-_LABELS = select(Account.name, Account.label_nl)
+_LABELS = select(Account.name, Account.label_nl, Account.label_en)
 
 
 def section(root: str, balances: Balances, labels: Mapping[str, str]) -> Section:
