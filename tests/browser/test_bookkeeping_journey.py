@@ -79,6 +79,12 @@ def test_a_treasurer_books_a_receipt_reverses_it_and_exports_the_books(
     page.screenshot(path=screenshots / "journal-desktop.png", full_page=True)
     page.goto(f"/o/{home.slug}/reports/income-statement")
     assert "1.234,56" in page.locator("main").inner_text()
+    # Income, expenses and the result are tables of their own; their columns line up.
+    edges = {
+        block: [_edges(cell) for cell in page.get_by_test_id(block).locator("thead th").all()]
+        for block in ("block-1", "block-2", "block-3")
+    }
+    assert edges["block-1"] == edges["block-2"] == edges["block-3"], edges
     page.screenshot(path=screenshots / "income-statement-desktop.png", full_page=True)
 
     page.goto(transaction_url)
@@ -211,3 +217,10 @@ def _add_membership(engine, user_id, organisation_id):
     with Session(engine) as session:
         add_member(session, user_id, organisation_id, Role.OWNER)
         session.commit()
+
+
+def _edges(cell) -> tuple[int, int]:
+    """Where a cell starts and ends across the page, in whole pixels."""
+    box = cell.bounding_box()
+    assert box is not None
+    return round(box["x"]), round(box["x"] + box["width"])
