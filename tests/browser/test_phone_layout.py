@@ -91,6 +91,7 @@ SCROLLING_BOXES = """[...document.querySelectorAll('.table-scroll')]
     .map(table => table.dataset.testid || table.className)"""
 CHROMIUM_LOCALES = Path(os.environ.get("SB_CHROMIUM_LOCALES", "/usr/lib/chromium/locales"))
 SIDEWAYS = "document.scrollingElement.scrollWidth - window.innerWidth"
+TABLET = {"width": 800, "height": 1100}  # held upright
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +175,23 @@ def test_the_amounts_of_the_books_stay_in_view_on_a_phone(new_page, world):
         assert page.evaluate(SCROLLING_BOXES) == [], name
     page.goto("/account")  # where this login is listed with its browser's name
     assert page.evaluate(SCROLLING_BOXES) == []
+
+
+def test_an_upright_tablet_gets_the_menu_button_and_tables_in_view(new_page, world):
+    """At 800 px the desktop header wrapped in three lines and the reconciliation, rules and
+    other card tables scrolled in their boxes; up to 960 px they take the phone's layout."""
+    page = new_page(viewport=TABLET)
+    log_in(page, world.emails["owner"], PASSWORD)
+    plan_a_budget(page, world)
+    found = {}
+    for name, path in MEMBER_PAGES.items():
+        page.goto(f"/o/{world.member_slug}{path.format(**world.arguments)}")
+        boxes = page.evaluate(SCROLLING_BOXES)
+        if boxes or page.evaluate(SIDEWAYS) > 0:
+            found[name] = boxes
+    assert not found, found
+    page.goto(f"/o/{world.member_slug}/")
+    assert page.get_by_role("button", name="Menu").is_visible()
 
 
 def test_the_bureaus_pages_do_not_scroll_sideways_on_a_phone(new_page, world, screenshots):
