@@ -19,10 +19,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.account_picker import account_label
 from app.extensions import db
-from app.i18n import money, short_day
+from app.i18n import exact_money, short_day
 from app.outages import browser_language, plain_page
-from ledger.entries import Amount
+from ledger.entries import AccountRef, Amount
 from ledger.errors import Conflict, DomainError, NotFound, NotPermitted
 
 # The first kind an error is an instance of decides; DomainError catches the rest.
@@ -41,7 +42,8 @@ def translated(error: DomainError) -> str:
 
 def shown_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """A domain message's parameters as its reader reads them: a day in their language's short
-    form (``15-01-2026``, ``15/01/2026``), money as their pages write it."""
+    form (``15-01-2026``, ``15/01/2026``), money as their pages write it (every decimal kept),
+    an account by its label in their language."""
     return {name: _shown(value) for name, value in params.items()}
 
 
@@ -51,7 +53,9 @@ def _shown(value: Any) -> Any:
     if isinstance(value, date):
         return short_day(value)
     if isinstance(value, Amount):
-        return money(value.number, value.currency)
+        return exact_money(value.number, value.currency)
+    if isinstance(value, AccountRef):
+        return account_label(value.name)
     return value
 
 

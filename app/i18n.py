@@ -270,6 +270,15 @@ def money_in(locale: Locale, amount: Decimal | int, currency: str = "EUR") -> st
     return _shown(amount, formatted, currency)
 
 
+def exact_money(amount: Decimal, currency: str = "EUR") -> str:
+    """``money``, with every decimal the amount has: a refusal that speaks of half a cent left
+    over must not write it as nothing (``€ 0,005``, not ``€ 0,01`` or ``€ 0,00``)."""
+    if not amount.is_finite() or _at_most_cents(amount) or amount.adjusted() >= PLAIN_DIGITS:
+        return money(amount, currency)
+    locale = _babel_locale()
+    return str(format_currency(amount, currency, locale=locale, decimal_quantization=False))
+
+
 # Far fewer digits than Python's default decimal context holds (28).
 PLAIN_DIGITS = 20
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ledger import beans
 from ledger.balances import Effect
-from ledger.entries import Amount, Meta, NewTransaction
+from ledger.entries import AccountRef, Amount, Meta, NewTransaction
 from ledger.errors import NotFound, PeriodClosed, ValidationFailed, message
 from ledger.models import Account, AccountingPeriod, BalanceAssertion, BookOption
 
@@ -244,7 +244,7 @@ def _require_open(found: Mapping[str, OpenAccount], wanted: set[str], day: date)
             raise AccountNotOpen(
                 message("Rekening %(account)s is op %(date)s niet open."),
                 field="postings",
-                account=name,
+                account=AccountRef(name),
                 date=day,
             )
 
@@ -267,7 +267,7 @@ def check_currencies(transaction: NewTransaction, accounts: Mapping[str, OpenAcc
             raise CurrencyNotAllowed(
                 message("Rekening %(account)s kent geen %(currency)s."),
                 field="postings",
-                account=posting.account,
+                account=AccountRef(posting.account),
                 currency=posting.units.currency,
             )
 
@@ -318,7 +318,7 @@ def check_later_assertions(
                     " klopt dan niet meer: het saldo wordt %(actual)s."
                 ),
                 field="postings",
-                account=name,
+                account=AccountRef(name),
                 date=assertion.date,
                 expected=Amount(assertion.number, assertion.currency),
                 actual=Amount(assertion.number + difference, assertion.currency),

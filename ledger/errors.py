@@ -1,8 +1,9 @@
 """The domain's error vocabulary: one small class per failure, all under DomainError.
 
 Messages are Dutch message ids with ``%(name)s`` placeholders, so the web layer can translate
-them (``app.errors.translated``) while the domain stays free of Flask; days and money go in as
-``date`` and ``Amount`` values, which the reader's language writes (``dutch_text``). Every
+them (``app.errors.translated``) while the domain stays free of Flask; days, money and accounts
+go in as ``date``, ``Amount`` and ``AccountRef`` values, which the reader's language writes
+(``dutch_text``; the web shows an account by its label). Every
 message is a full sentence: a capital at the start (or a placeholder) and a period at the end.
 The kind of failure is the class (not found, not permitted, a conflict, any other refusal);
 ``app/errors.py`` maps each kind to one HTTP status.
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ledger.entries import Amount
+from ledger.entries import AccountRef, Amount
 
 
 def message(template: str) -> str:
@@ -26,7 +27,7 @@ def dutch_text(params: Mapping[str, Any]) -> dict[str, Any]:
     """A message's parameters as a Dutch sentence writes them where no reader's language is
     known (the command line, logs, a job's stored reason): a day as ``15-01-2026``, money as
     ``€ 1.234,56`` (``€ -12,10`` going out); a tuple of amounts (a sum in several currencies) as
-    a list of them.
+    a list of them; an account (``AccountRef``) by its name in the books.
 
     Domain code passes days as ``date`` and money as ``Amount`` values, never as text, so that
     the web layer can write them in its reader's language (``app.errors.shown_params``).
@@ -39,6 +40,8 @@ def _dutch(value: Any) -> Any:
         return ", ".join(_dutch(each) for each in value)  # a sum in several currencies
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
+    if isinstance(value, AccountRef):
+        return value.name  # no reader, no books at hand: the account's name in the books
     if isinstance(value, Amount):
         sign = "-" if value.number < 0 else ""
         exponent = value.number.as_tuple().exponent

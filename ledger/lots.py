@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ledger import beans
-from ledger.entries import Amount, Cost, Lot, NewTransaction
+from ledger.entries import AccountRef, Amount, Cost, Lot, NewTransaction
 from ledger.errors import ValidationFailed, message
 from ledger.models import Account, OpenLot, Posting
 from ledger.options import book_options
@@ -68,7 +68,9 @@ def book_lots(
     if booked is None:
         kind, reason = problems[0]
         account = next((n for n in sorted(accounts) if n in reason), held[0].account)
-        raise LotNotMatched(_MESSAGES[kind], field="postings", account=account, reason=reason)
+        raise LotNotMatched(
+            _MESSAGES[kind], field="postings", account=AccountRef(account), reason=reason
+        )
     _require_later_sales_covered(booked, lowest)
     return booked
 
@@ -136,7 +138,9 @@ def _require_later_sales_covered(
     for (account, key), units in change.items():
         least = lowest.get((account, key))
         if least is not None and least + units < 0:
-            raise LotNotMatched(_MESSAGES["insufficient"], field="postings", account=account)
+            raise LotNotMatched(
+                _MESSAGES["insufficient"], field="postings", account=AccountRef(account)
+            )
 
 
 def apply_lots(

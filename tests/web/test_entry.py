@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ledger.clock import today
-from ledger.models import Document, Posting, Transaction
+from ledger.models import Account, BalanceAssertion, Document, Posting, Transaction
 from tenants.binding import bind_session
 from tenants.roles import Role
 
@@ -298,3 +299,44 @@ def test_a_receipt_on_a_refused_booking_is_not_recorded_either(books, engine):
     with Session(engine) as session:
         bind_session(session, org.tenant)
         assert session.scalars(select(Document)).all() == []
+
+
+def test_a_broken_balance_check_names_the_account_by_its_label_in_the_readers_language(
+    books, engine
+):
+    client, org = books
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        bank = session.scalar(select(Account.id).where(Account.name == "Assets:Bank:Checking"))
+        session.execute(
+            insert(BalanceAssertion).values(
+                date=date(2026, 6, 1),
+                account_id=bank,
+                number=Decimal("0.00"),
+                currency="EUR",
+                difference=Decimal(0),
+                meta={},
+            )
+        )
+        session.commit()
+    expense = {
+        "date": "2026-03-05",
+        "amount": "12,50",
+        "money_account": "Assets:Bank:Checking",
+        "category": "Expenses:Office:Supplies",
+    }
+
+    dutch = client.post(f"/o/{org.slug}/entry/expense", data=expense)
+    client.post("/locale", data={"locale": "en", "next": "/"})
+    english = client.post(f"/o/{org.slug}/entry/expense", data={**expense, "amount": "12.50"})
+
+    assert dutch.status_code == english.status_code == 422
+    assert (
+        "De saldocontrole van Rekening-courant bank op 01-06-2026 (€ 0,00) klopt dan niet meer:"
+        " het saldo wordt € -12,50."
+    ) in dutch.get_data(as_text=True).replace("\u00a0", " ")
+    assert (
+        "The balance assertion of Current account on 01/06/2026 (€0.00) would no longer hold:"
+        " the balance becomes -€12.50."
+    ) in english.get_data(as_text=True)
+    assert stored(engine, org) == []
