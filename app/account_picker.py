@@ -13,7 +13,7 @@ templates); with it off, which is how every treasurer starts, they show labels o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import Flask, g, session
@@ -81,12 +81,12 @@ def account_label(name: str) -> str:
     return readers_account_labels().get(name) or name
 
 
-def readers_account_labels() -> dict[str, str]:
+def readers_account_labels() -> Mapping[str, str]:
     """Every account's label in the reader's language (the Dutch one when it has no English
     one; empty when it has neither), read once per request."""
     if "account_labels" not in g:
         g.account_labels = account_labels(db.session(), english=english())
-    labels: dict[str, str] = g.account_labels
+    labels: Mapping[str, str] = g.account_labels
     return labels
 
 

@@ -182,7 +182,7 @@ def _payees_statement() -> Select[str]:
     )
 
 
-def account_labels(session: Session, names: Iterable[str]) -> dict[str, AccountChoice]:
+def choices_named(session: Session, names: Iterable[str]) -> dict[str, AccountChoice]:
     """The named accounts with their labels, open or closed (for showing stored postings)."""
     rows = session.execute(_labels_statement(), {"names": list(set(names))})
     return {row.name: AccountChoice(*row) for row in rows}
@@ -190,5 +190,5 @@ def account_labels(session: Session, names: Iterable[str]) -> dict[str, AccountC
 
 @cache
 def _labels_statement() -> Select[str, AccountType, str, str, str | None]:
-    """``account_labels``'s statement, built once; run with ``names`` (a list)."""
+    """``choices_named``'s statement, built once; run with ``names`` (a list)."""
     return select(*CHOICE_COLUMNS).where(Account.name.in_(bindparam("names", expanding=True)))

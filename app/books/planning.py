@@ -10,6 +10,7 @@ from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.account_picker import readers_account_labels
 from app.books.downloads import csv_download, table_download, wanted_format
 from app.books.params import text_arg
 from app.books.picker import period_arg, presets
@@ -18,7 +19,6 @@ from app.books.tables import budget_table, projects_table
 from app.extensions import db
 from app.form_input import account as account_field
 from app.form_input import amount, day
-from app.i18n import english
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
@@ -60,14 +60,14 @@ def budget_page() -> Any:
     kind = wanted_format()
     if kind is None:
         return _budget_page()
-    report = budget_report(db.session(), period_arg(), english=english())
+    report = budget_report(db.session(), period_arg(), labels=readers_account_labels())
     if kind == "csv":
         return _budget_csv(report)
     before = budget_report(
         db.session(),
         previous_period(report.period),
         accounts=_accounts(report),
-        english=english(),
+        labels=readers_account_labels(),
     )
     table = budget_table(_("Begroting en werkelijkheid"), report, before)
     return table_download("budget", table, kind)
@@ -110,10 +110,10 @@ def _budget_page(errors: Errors | None = None, values: Mapping[str, str] | None 
     """Budget against actual for the period asked, with the form that sets a budget."""
     session = db.session()
     period = period_arg()
-    in_english = english()
-    report = budget_report(session, period, english=in_english)
+    labels = readers_account_labels()  # read once for both periods
+    report = budget_report(session, period, labels=labels)
     before = budget_report(
-        session, previous_period(period), accounts=_accounts(report), english=in_english
+        session, previous_period(period), accounts=_accounts(report), labels=labels
     )
     earlier = {(line.account, line.currency): line.actual for line in before.lines}
     return render_template(
@@ -132,10 +132,10 @@ def _budget_page(errors: Errors | None = None, values: Mapping[str, str] | None 
 
 def _projects(period: Period, key: str) -> ProjectReport:
     session = db.session()
-    in_english = english()
+    labels = readers_account_labels()
     if key == "#":
-        return tag_report(session, period, english=in_english)
-    return project_report(session, period, key=key, english=in_english)
+        return tag_report(session, period, labels=labels)
+    return project_report(session, period, key=key, labels=labels)
 
 
 def _project_figures(report: ProjectReport) -> dict[tuple[str, str | None, str], Decimal]:

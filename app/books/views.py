@@ -23,7 +23,7 @@ from ledger.reports.periods import Period, fiscal_year
 from ledger.reports.planned_releases import planned_releases
 from ledger.suggestions import (
     account_choices,
-    account_labels,
+    choices_named,
     parent_choices,
     picker_text,
     resolve_account,
@@ -59,7 +59,7 @@ def journal_page() -> Any:
     # The open accounts are read already; only a closed account's label is asked for.
     labels = {c.name: c for c in open_accounts if c.name in names}
     if names - labels.keys():
-        labels |= account_labels(session, names - labels.keys())
+        labels |= choices_named(session, names - labels.keys())
     return render_template(
         "books/journal.html",
         page=page,

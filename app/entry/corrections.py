@@ -32,7 +32,7 @@ from app.tenancy import organisation_blueprint, requires
 from ledger.audit import audit_trail
 from ledger.clock import today
 from ledger.days import is_plausible_day
-from ledger.suggestions import account_choices, account_labels, recent_payees
+from ledger.suggestions import account_choices, choices_named, recent_payees
 from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
 from ledger.transactions import edit_transaction, reverse_transaction
 from ledger.versions import transaction_version
@@ -55,7 +55,7 @@ def clock(moment: datetime) -> str:
 def show(transaction_id: int) -> Any:
     detail = _detail(transaction_id)
     trail = audit_trail(db.session(), entity="transaction", entity_id=transaction_id)
-    accounts = account_labels(db.session(), (p.account for p in detail.transaction.postings))
+    accounts = choices_named(db.session(), (p.account for p in detail.transaction.postings))
     return render_template(
         "entry/transaction.html",
         detail=detail,

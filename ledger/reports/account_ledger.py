@@ -60,7 +60,7 @@ class AccountLedger:
 
     account: str
     label: str
-    label_en: str | None
+    label_en: str
     period: Period | None
     opening: Units
     lines: tuple[LedgerLine, ...]

@@ -6,7 +6,7 @@ and is not exported. Actuals come from the balance buckets, like the income stat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -83,13 +83,13 @@ def budget_report(
     period: Period,
     *,
     accounts: Sequence[tuple[str, str]] = (),
-    english: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> BudgetReport:
     """Every budget lying within ``period``, summed per account, against the period's actuals.
 
     ``accounts`` (account and currency pairs) are shown too when nothing was planned for them,
     as a plan of zero, so that an earlier period can be set beside this one line by line.
-    With ``english``, accounts go by their English labels where they have one.
+    The accounts' ``labels`` (``account_labels``) are read unless given.
     """
     planned = session.execute(
         select(Account.name, Budget.currency, func.sum(Budget.number))
@@ -99,7 +99,7 @@ def budget_report(
         .order_by(Account.name, Budget.currency)
     ).all()
     actual = balances_between(session, period.start, period.end)
-    labels = account_labels(session, english=english)
+    labels = account_labels(session) if labels is None else labels
     rows = [(name, labels.get(name, ""), currency, total) for name, currency, total in planned]
     seen = {(name, currency) for name, _label, currency, _total in rows}
     extra = [pair for pair in accounts if pair not in seen]

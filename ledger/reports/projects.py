@@ -7,7 +7,7 @@ this reads the period's postings (the buckets know no projects), using the date 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -43,16 +43,22 @@ class ProjectReport:
 
 
 def project_report(
-    session: Session, period: Period, *, key: str = DEFAULT_KEY, english: bool = False
+    session: Session,
+    period: Period,
+    *,
+    key: str = DEFAULT_KEY,
+    labels: Mapping[str, str] | None = None,
 ) -> ProjectReport:
-    """Results per value of the metadata ``key`` on the posting or else on its transaction
-    (accounts by their English labels with ``english``, where they have one)."""
+    """Results per value of the metadata ``key`` on the posting or else on its transaction;
+    the accounts' ``labels`` (``account_labels``) are read unless given."""
     value = func.coalesce(Posting.meta[key].astext, Transaction.meta[key].astext)
     rows = session.execute(_sums(value.label("project"), period).where(value.is_not(None))).all()
-    return ProjectReport(period, key, _results(session, rows, english))
+    return ProjectReport(period, key, _results(session, rows, labels))
 
 
-def tag_report(session: Session, period: Period, *, english: bool = False) -> ProjectReport:
+def tag_report(
+    session: Session, period: Period, *, labels: Mapping[str, str] | None = None
+) -> ProjectReport:
     """Results per tag; a transaction with two tags counts towards both."""
     tag = func.unnest(Transaction.tags).label("project")
     inner = (
@@ -67,7 +73,7 @@ def tag_report(session: Session, period: Period, *, english: bool = False) -> Pr
             inner.c.project, inner.c.account, inner.c.currency, func.sum(inner.c.number)
         ).group_by(inner.c.project, inner.c.account, inner.c.currency)
     ).all()
-    return ProjectReport(period, "#", _results(session, rows, english))
+    return ProjectReport(period, "#", _results(session, rows, labels))
 
 
 def _in_period(period: Period) -> ColumnElement[bool]:
@@ -85,13 +91,13 @@ def _sums(project: ColumnElement[Any], period: Period) -> Select[Any]:
 
 
 def _results(
-    session: Session, rows: Iterable[Sequence[Any]], english: bool
+    session: Session, rows: Iterable[Sequence[Any]], labels: Mapping[str, str] | None
 ) -> tuple[ProjectResult, ...]:
     by_project: dict[str, dict[str, dict[str, Decimal]]] = {}
     for project, account, currency, units in rows:
         if units != 0:
             by_project.setdefault(project, {}).setdefault(account, {})[currency] = units
-    labels = account_labels(session, english=english)
+    labels = account_labels(session) if labels is None else labels
     results = []
     for project, balances in sorted(by_project.items()):
         income = section("Income", balances, labels)

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Locator
 from sqlalchemy.orm import Session
 
 from ledger.beans import validate_text
@@ -219,7 +220,7 @@ def _add_membership(engine, user_id, organisation_id):
         session.commit()
 
 
-def _edges(cell) -> tuple[int, int]:
+def _edges(cell: Locator) -> tuple[int, int]:
     """Where a cell starts and ends across the page, in whole pixels."""
     box = cell.bounding_box()
     assert box is not None
