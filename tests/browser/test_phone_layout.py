@@ -33,6 +33,7 @@ MEMBER_PAGES = {
     "bank-rules": "/bank/rules",
     "settings": "/settings",
     "periods": "/settings/periods",
+    "security-log": "/settings/security-log",
     "audit": "/audit",
     "members": "/members",
     "insurance": "/insurance",
