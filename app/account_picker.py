@@ -37,26 +37,43 @@ class PickerOption:
 def picker_options(
     choices: Sequence[AccountChoice], types: Sequence[str] | None = None
 ) -> list[PickerOption]:
-    """The suggestions for accounts of ``types`` (all when None), Dutch label first.
+    """The suggestions for accounts of ``types`` (all when None), in the reader's language.
 
-    The hint carries the other label and the RGS code, so typing "rent" or "WBedHui" finds
-    "Huur" too (the browser searches the hint as well as the value).
+    The hint carries the other language's label and the RGS code, so typing "rent" or
+    "WBedHui" finds "Huur" too (the browser searches the hint as well as the value).
     """
-    texts = picker_texts(choices)
+    in_english = english()
+    texts = picker_texts(choices, english=in_english)
     options = []
     for choice in choices:
         if types and choice.type not in types:
             continue
         value = texts[choice.name]
-        other = choice.label_nl if value == choice.name else choice.label_en
-        hint = " · ".join(part for part in (other, choice.rgs_code or "") if part)
-        options.append(PickerOption(value, hint))
+        options.append(PickerOption(value, _hint(choice, value, in_english)))
     return options
 
 
+def _hint(choice: AccountChoice, value: str, in_english: bool) -> str:
+    """The label the value is not in (the reader's own when the value is the name), and the
+    RGS code."""
+    if value in (choice.label_en, choice.coded_label_en):
+        other = choice.label_nl
+    elif value in (choice.label_nl, choice.coded_label):
+        other = choice.label_en
+    else:
+        other = (in_english and choice.label_en) or choice.label_nl
+    return " · ".join(part for part in (other, choice.rgs_code or "") if part)
+
+
 def shown(choices: Sequence[AccountChoice], name: str) -> str:
-    """What the picker field shows for a stored account ``name`` (its Dutch label if unique)."""
-    return picker_text(choices, name) if name else ""
+    """What the picker field shows for a stored account ``name``: its label in the reader's
+    language when that names it alone (``picker_texts``)."""
+    return picker_text(choices, name, english=english()) if name else ""
+
+
+def readers_picker_texts(choices: Sequence[AccountChoice]) -> Mapping[str, str]:
+    """``picker_texts`` in the reader's language: what the picker shows for each account."""
+    return picker_texts(choices, english=english())
 
 
 def advanced_view() -> bool:
@@ -94,6 +111,6 @@ def init_app(app: Flask) -> None:
     """Templates reach the picker's suggestions, account labels and the advanced view."""
     app.jinja_env.globals["account_picker_options"] = picker_options
     app.jinja_env.globals["account_shown"] = shown
-    app.jinja_env.globals["account_picker_texts"] = picker_texts
+    app.jinja_env.globals["account_picker_texts"] = readers_picker_texts
     app.jinja_env.globals["label_of_account"] = account_label
     app.jinja_env.globals["advanced_view"] = advanced_view

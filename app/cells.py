@@ -298,14 +298,20 @@ def account_datalist(
     label on each, as the bank inbox has them; otherwise one option a line, a label only
     when there is a hint, as the forms and the journal have them.
     """
-    return _account_datalist(tuple(choices), id_, tuple(types) if types else None, compact)
+    kinds = tuple(types) if types else None
+    return _account_datalist(tuple(choices), id_, kinds, compact, english())
 
 
 @lru_cache(maxsize=512)
 def _account_datalist(
-    choices: tuple[AccountChoice, ...], id_: str, types: tuple[str, ...] | None, compact: bool
+    choices: tuple[AccountChoice, ...],
+    id_: str,
+    types: tuple[str, ...] | None,
+    compact: bool,
+    in_english: bool,  # the options are the reader's language's (``picker_options``)
 ) -> Markup:
-    """``account_datalist``, kept per chart: the same few hundred escaped options, every page."""
+    """``account_datalist``, kept per chart and language: the same few hundred escaped
+    options, every page."""
     options = picker_options(choices, types)
     if compact:
         rows = "".join(

@@ -34,6 +34,11 @@ class AccountChoice:
         """``Label (RGS code)``: what tells apart two accounts with the same Dutch label."""
         return f"{self.label_nl} ({self.rgs_code})" if self.label_nl and self.rgs_code else ""
 
+    @property
+    def coded_label_en(self) -> str:
+        """``coded_label`` with the English label, for a reader of English."""
+        return f"{self.label_en} ({self.rgs_code})" if self.label_en and self.rgs_code else ""
+
     def matches(self, text: str) -> bool:
         """True when ``text`` is this account's name, a label or its RGS code (any case)."""
         wanted = text.strip().casefold()
@@ -43,6 +48,7 @@ class AccountChoice:
             self.label_en.casefold(),
             (self.rgs_code or "").casefold(),
             self.coded_label.casefold(),
+            self.coded_label_en.casefold(),
         }
 
 
@@ -73,36 +79,40 @@ def resolve_account(choices: Sequence[AccountChoice], text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def picker_texts(choices: Sequence[AccountChoice]) -> Mapping[str, str]:
-    """What the account picker shows for each account: its Dutch label when that names it alone.
+def picker_texts(choices: Sequence[AccountChoice], *, english: bool = False) -> Mapping[str, str]:
+    """What the account picker shows for each account: its Dutch label when that names it alone
+    (with ``english``, its English label first, the Dutch one where it has none).
 
-    A Dutch label that another account also answers to would be refused as ambiguous when
-    typed back, so such an account shows ``Label (RGS code)`` when that is unique, and its full
-    name only when nothing else tells it apart (or it has no Dutch label).
+    A label that another account also answers to would be refused as ambiguous when typed
+    back, so such an account shows ``Label (RGS code)`` when that is unique, and its full name
+    only when nothing else tells it apart (or it has no label).
 
     Worked out once per chart and kept (it depends on the choices alone): every form, the
     journal and the bank inbox ask it for the same chart, some once per field.
     """
-    return _picker_texts(tuple(choices))
+    return _picker_texts(tuple(choices), english)
 
 
 @lru_cache(maxsize=512)
-def _picker_texts(choices: tuple[AccountChoice, ...]) -> Mapping[str, str]:
+def _picker_texts(choices: tuple[AccountChoice, ...], english: bool) -> Mapping[str, str]:
     named: dict[str, set[str]] = {}
     for c in choices:
-        for key in (c.name, c.label_nl, c.label_en, c.rgs_code or "", c.coded_label):
+        keys = (c.name, c.label_nl, c.label_en, c.rgs_code or "", c.coded_label, c.coded_label_en)
+        for key in keys:
             if key:
                 named.setdefault(key.casefold(), set()).add(c.name)
     texts = {}
     for c in choices:
-        unique = [t for t in (c.label_nl, c.coded_label) if t and named[t.casefold()] == {c.name}]
+        dutch = (c.label_nl, c.coded_label)
+        wanted = (c.label_en, c.coded_label_en, *dutch) if english else dutch
+        unique = [t for t in wanted if t and named[t.casefold()] == {c.name}]
         texts[c.name] = unique[0] if unique else c.name
     return MappingProxyType(texts)
 
 
-def picker_text(choices: Sequence[AccountChoice], name: str) -> str:
+def picker_text(choices: Sequence[AccountChoice], name: str, *, english: bool = False) -> str:
     """What the account picker shows for the account ``name`` (see ``picker_texts``)."""
-    return picker_texts(choices).get(name, name)
+    return picker_texts(choices, english=english).get(name, name)
 
 
 def chosen_account(

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, abort, g, render_template, send_file, stream_with_context
 from flask_babel import gettext as _
 
+from app.account_picker import shown
 from app.books.archive import books_with_receipts
 from app.books.downloads import csv_download, wanted_format
 from app.books.params import cursor_arg, cursor_text, date_arg, text_arg
@@ -25,7 +26,6 @@ from ledger.suggestions import (
     account_choices,
     choices_named,
     parent_choices,
-    picker_text,
     resolve_account,
 )
 from tenants.roles import Role
@@ -67,7 +67,7 @@ def journal_page() -> Any:
         next_key=cursor_text(page.next_cursor),
         labels=labels,
         choices=choices,
-        typed_account=picker_text(choices, account) if account else typed,
+        typed_account=shown(choices, account) if account else typed,
     )
 
 

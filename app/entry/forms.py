@@ -13,6 +13,7 @@ from decimal import Context, Decimal, localcontext
 
 from flask_babel import gettext as _
 
+from app.account_picker import shown
 from app.errors import translated
 from app.form_input import text
 from app.input_limits import whole_number
@@ -21,7 +22,7 @@ from ledger.chart import DEFAULT_CURRENCY
 from ledger.days import is_plausible_day
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError
-from ledger.suggestions import AccountChoice, picker_text, resolve_account
+from ledger.suggestions import AccountChoice, resolve_account
 
 KINDS = ("expense", "income", "transfer")
 MONEY_ROOTS = ("Assets", "Liabilities")
@@ -119,7 +120,8 @@ def posting_rows(
 ) -> dict[str, str]:
     """A stored transaction as the full form's field values, for editing it.
 
-    Each account shows as the account picker shows it (its Dutch label), given ``choices``.
+    Each account shows as the account picker shows it (its label in the reader's language),
+    given ``choices``.
     """
     if transaction is None:
         return {}
@@ -130,7 +132,7 @@ def posting_rows(
         "rows": str(max(POSTING_ROWS, len(transaction.postings) + 1)),
     }
     for index, posting in enumerate(transaction.postings):
-        values[f"account-{index}"] = picker_text(choices, posting.account)
+        values[f"account-{index}"] = shown(choices, posting.account)
         number = posting.units.number
         side = "debit" if number >= 0 else "credit"
         values[f"{side}-{index}"] = _typed_amount(abs(number))

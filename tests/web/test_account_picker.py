@@ -275,3 +275,41 @@ def test_a_booking_edited_in_the_full_form_shows_its_accounts_by_dutch_label(own
         "Bankkosten",
         "Rekening-courant bank",
     ]
+
+
+# --- an English reader -------------------------------------------------------------------
+
+
+def in_english(client: Any) -> None:
+    client.post("/locale", data={"locale": "en", "next": "/"})
+
+
+def test_an_english_reader_is_offered_the_english_labels_with_the_dutch_one_as_hint(owner):
+    client, org = owner
+    in_english(client)
+    page = client.get(f"/o/{org.slug}/reports/budget").get_data(as_text=True)
+    options = html.fromstring(page).xpath('//datalist[@id="account-accounts"]/option')
+    offered = {o.get("value"): o.get("label") for o in options}
+    assert offered["Rent"] == "Huur · WBedHuiBeh"
+    assert "Huur" not in offered and not [value for value in offered if ":" in value]
+
+
+def test_an_english_reader_sees_stored_accounts_by_their_english_labels(owner):
+    client, org = owner
+    in_english(client)
+    settings = client.get(f"/o/{org.slug}/settings").get_data(as_text=True)
+    assert field_values(settings)["iban_account"] == "Current account"
+    journal = client.get(f"/o/{org.slug}/journal?account=Huur").get_data(as_text=True)
+    assert field_values(journal)["account"] == "Rent"
+    rows = {"date": "2026-03-01", "narration": "Rent and charges", "rows": "3",
+            "account-0": "Rent", "debit-0": "350.00",
+            "account-1": "Bank charges", "debit-1": "2.50",
+            "account-2": "Current account", "credit-2": "352.50"}  # fmt: skip
+    booked = client.post(f"/o/{org.slug}/entry/full", data=rows)
+    assert booked.status_code == 302, error_at(booked.get_data(as_text=True), "account-0")
+    form = client.get(booked.headers["Location"] + "/edit").get_data(as_text=True)
+    assert [field_values(form)[f"account-{i}"] for i in range(3)] == [
+        "Rent",
+        "Bank charges",
+        "Current account",
+    ]
