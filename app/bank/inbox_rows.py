@@ -37,9 +37,11 @@ def inbox_rows(items: Sequence[InboxLine], can_book: bool, shown_as: Mapping[str
             else:
                 label = escape(_("Regel %(id)s boeken")) % {"id": number}
                 checked = " checked" if item.is_ready else ""
+                # a line no account can book (its hint says why) cannot be ticked either
+                disabled = "" if item.can_be_booked else " disabled"
                 shown = (
                     '<input type="checkbox" form="confirm" name="line" '
-                    f'value="{number}" aria-label="{label}"{checked}>'
+                    f'value="{number}" aria-label="{label}"{checked}{disabled}>'
                 )
             tick = f'<td data-label="{words.book}">{shown}</td>'
         marked = ' class="pending"' if pending else ""
@@ -104,7 +106,7 @@ def _description(item: InboxLine, can_book: bool, words: _Words) -> str:
 
 def _contra(item: InboxLine, can_book: bool, shown_as: Mapping[str, str], words: _Words) -> str:
     line, number, proposal = item.line, item.line.id, item.proposal
-    if line.is_pending:
+    if line.is_pending or not item.can_be_booked:
         shown = "—"
     elif can_book:
         typed = shown_as.get(proposal.account, proposal.account) if proposal else ""

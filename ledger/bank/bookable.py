@@ -18,7 +18,7 @@ from sqlalchemy import ARRAY, Numeric, any_, bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.bank.models import BankAccount, BankLine
-from ledger.entries import Amount
+from ledger.entries import AccountRef, Amount
 from ledger.errors import message
 from ledger.models import Account, AccountingPeriod, Posting
 from ledger.statements import read
@@ -31,6 +31,12 @@ class Hint:
     template: str
     params: Mapping[str, Any] = field(default_factory=dict)
     kind: str = ""  # "pending", "before_start", "closed_period", "duplicate", "account"
+
+    @property
+    def stops_any_booking(self) -> bool:
+        """Whether no account the person picks lets the line be booked (a possible duplicate
+        may still be booked, a wrong account be replaced)."""
+        return self.kind in ("pending", "before_start", "closed_period")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +122,15 @@ def _account_blocker(account: str, day: date, context: _Context) -> Hint | None:
     span = context.accounts.get(account)
     if span is None:
         return Hint(
-            message("De voorgestelde rekening %(name)s bestaat niet."), {"name": account}, "account"
+            message("De voorgestelde rekening %(name)s bestaat niet."),
+            {"name": AccountRef(account)},
+            "account",
         )
     opened_on, closed_on = span
     if day < opened_on or (closed_on is not None and day > closed_on):
         return Hint(
             message("De voorgestelde rekening %(name)s is niet open op %(date)s: kies een andere."),
-            {"name": account, "date": day},
+            {"name": AccountRef(account), "date": day},
             kind="account",
         )
     return None

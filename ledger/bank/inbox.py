@@ -53,6 +53,11 @@ class InboxLine:
         """Proposed and bookable: the inbox ticks it for the person."""
         return self.proposal is not None and self.hint is None
 
+    @property
+    def can_be_booked(self) -> bool:
+        """Whether some account lets the line be booked now (see ``Hint.stops_any_booking``)."""
+        return self.hint is None or not self.hint.stops_any_booking
+
 
 @dataclass(frozen=True, slots=True)
 class Confirmation:

@@ -83,6 +83,27 @@ def test_a_pending_line_cannot_be_ticked_or_given_an_account(app: Flask) -> None
     assert ">—" in html
 
 
+def test_a_line_no_account_can_book_cannot_be_ticked_but_a_possible_duplicate_can(
+    app: Flask,
+) -> None:
+    early = Hint("Deze regel valt vóór de start van de boekhouding.", kind="before_start")
+    closed = Hint("Deze regel valt in de afgesloten periode.", kind="closed_period")
+    twice = Hint("Mogelijk dubbel.", kind="duplicate")
+    items = [
+        InboxLine(line(11), Proposal("Expenses:Office"), early),
+        InboxLine(line(12), None, closed),
+        InboxLine(line(13), Proposal("Expenses:Office"), twice),
+    ]
+    with app.test_request_context("/"):
+        rows = str(inbox_rows(items, True, {})).split("</tr>")[:3]
+    for blocked, number in zip(rows[:2], (11, 12), strict=True):
+        assert f'value="{number}" aria-label="Regel {number} boeken" disabled>' in blocked
+        assert f'name="account-{number}"' not in blocked and ">—" in blocked
+        assert f'form="ignore-{number}"' in blocked  # ignoring it is what the hint asks
+    assert 'value="13" aria-label="Regel 13 boeken">' in rows[2]  # not ticked, not barred
+    assert 'name="account-13"' in rows[2]
+
+
 def test_a_viewer_sees_the_proposal_but_no_tick_no_input_and_no_ignore_form(app: Flask) -> None:
     proposed = InboxLine(line(4), Proposal("Expenses:Office"), None)
     with app.test_request_context("/"):

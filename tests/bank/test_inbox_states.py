@@ -17,6 +17,7 @@ from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_line, ignored_count, open_lines
 from ledger.bank.models import BankBalance, BankLine
 from ledger.bank.rules import RuleSpec, add_rule
+from ledger.entries import AccountRef
 from ledger.errors import ValidationFailed
 from ledger.models import Account
 from tests.bank.conftest import statement_file
@@ -266,7 +267,8 @@ def test_a_rule_proposing_an_account_closed_on_the_lines_day_does_not_pre_tick_i
     gift = next(i for i in open_lines(inbox) if i.line.counterparty_name == "M. Bakker")
 
     assert not gift.is_ready
-    assert gift.hint.params == {"name": "Income:Donations:Gifts", "date": date(2024, 4, 1)}
+    account = AccountRef("Income:Donations:Gifts")  # shown by its label, in the reader's language
+    assert gift.hint.params == {"name": account, "date": date(2024, 4, 1)}
 
 
 def test_every_line_before_the_books_open_is_ignored_in_one_step_with_the_reason_written_out(
