@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from app.account_picker import shown
 from app.errors import translated
 from app.form_input import text
+from app.i18n import english
 from app.input_limits import whole_number
 from ledger.amounts import parse_amount
 from ledger.chart import DEFAULT_CURRENCY
@@ -169,21 +170,17 @@ def simple_values(
         "payee": transaction.payee or "",
         "narration": transaction.narration,
         "money_account": money.account,
-        "category": _typed_name(choices, other.account),
+        "category": shown(choices, other.account),
     }
 
 
-def _typed_name(choices: list[AccountChoice], account: str) -> str:
-    """The account's Dutch label when it names that account alone, else its full name."""
-    label = next((c.label_nl for c in choices if c.name == account and c.label_nl), "")
-    return label if label and resolve_account(choices, label) == account else account
-
-
 def _typed_amount(number: Decimal) -> str:
-    """``20,00`` for 20: as a person types an amount, with cents (more places when it has them)."""
+    """``20,00`` for 20 (``20.00`` for a reader of English): as a person types an amount, with
+    cents (more places when it has them), without thousands separators."""
     with localcontext(Context(prec=max(number.adjusted(), 0) + 30)):  # any stored size
         cents = number.quantize(CENT) if number.is_finite() else number
-    return f"{cents if cents == number else number:f}".replace(".", ",")
+    typed = f"{cents if cents == number else number:f}"
+    return typed if english() else typed.replace(".", ",")
 
 
 def _root(account: str) -> str:

@@ -313,3 +313,17 @@ def test_an_english_reader_sees_stored_accounts_by_their_english_labels(owner):
         "Bank charges",
         "Current account",
     ]
+
+
+def test_an_english_reader_edits_money_out_with_english_account_and_amount(owner):
+    client, org = owner
+    in_english(client)
+    expense = {"date": "2026-03-01", "amount": "1,234.50", "money_account": "Assets:Bank:Checking",
+               "category": "Rent"}  # fmt: skip
+    booked = client.post(f"/o/{org.slug}/entry/expense", data=expense)
+    assert booked.status_code == 302, error_at(booked.get_data(as_text=True), "category")
+    form = field_values(client.get(booked.headers["Location"] + "/edit").get_data(as_text=True))
+    assert (form["category"], form["amount"]) == ("Rent", "1234.50")
+    client.post("/locale", data={"locale": "nl", "next": "/"})
+    form = field_values(client.get(booked.headers["Location"] + "/edit").get_data(as_text=True))
+    assert (form["category"], form["amount"]) == ("Huur", "1234,50")
