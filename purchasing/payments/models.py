@@ -39,6 +39,7 @@ class MandateStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     FAILED = "failed"
+    REPLACED = "replaced"  # a newer mandate of the same organisation is active
 
 
 class PaymentCustomer(PublicBase):

@@ -192,20 +192,39 @@ def _reusable_setup(
 
 
 def sync_mandate(session: Session, provider: PaymentProvider, setup_ref: str) -> None:
-    """Take over what the provider says of a setup intent (re-read, never the event's copy)."""
+    """Take over what the provider says of a setup intent (re-read, never the event's copy).
+
+    One mandate of an organisation is active: the newest given. One that succeeds replaces the
+    older ones; one that succeeds after a newer one (its webhook came late) is replaced at
+    once. The organisation's mandates are locked in order first, so two confirmations at the
+    same moment cannot each find the other still pending.
+    """
     setup = provider.retrieve_setup_intent(setup_ref)
-    mandate = session.scalar(
-        select(PaymentMandate)
-        .where(PaymentMandate.provider == provider.name, PaymentMandate.setup_ref == setup_ref)
-        .with_for_update()
+    found = session.scalar(
+        select(PaymentMandate.organisation_id).where(
+            PaymentMandate.provider == provider.name, PaymentMandate.setup_ref == setup_ref
+        )
     )
-    if mandate is None:
+    if found is None:
         return
-    if setup.status == "succeeded" and mandate.status != MandateStatus.ACTIVE:
-        mandate.status = MandateStatus.ACTIVE
+    mandates = session.scalars(
+        select(PaymentMandate)
+        .where(PaymentMandate.organisation_id == found)
+        .order_by(PaymentMandate.attempt)
+        .with_for_update()
+    ).all()
+    mandate = next(m for m in mandates if m.setup_ref == setup_ref and m.provider == provider.name)
+    if setup.status == "succeeded" and mandate.confirmed_at is None:
         mandate.payment_method_ref = setup.payment_method_id
         mandate.confirmed_at = datetime.now(UTC)
-    elif setup.status == "canceled":
+        newer = any(
+            m.attempt > mandate.attempt and m.status == MandateStatus.ACTIVE for m in mandates
+        )
+        mandate.status = MandateStatus.REPLACED if newer else MandateStatus.ACTIVE
+        for older in mandates:
+            if older.attempt < mandate.attempt and older.status == MandateStatus.ACTIVE:
+                older.status = MandateStatus.REPLACED
+    elif setup.status == "canceled" and mandate.status == MandateStatus.PENDING:
         mandate.status = MandateStatus.FAILED
 
 

@@ -8,17 +8,18 @@ On localstripe, which keeps Stripe's idempotency keys in front.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from purchasing.payments.models import MandateStatus, PaymentCustomer, PaymentMandate
-from purchasing.payments.services import customer_for
+from purchasing.payments.services import active_mandate, customer_for
 from tenants.roles import Role
 from tests.conftest import login
 from tests.payments.conftest import SECRET_KEY, Issued
@@ -128,3 +129,33 @@ def test_the_mandate_form_sent_at_the_same_moment_twice_gives_one_mandate(
     assert len(setup_intents_at_stripe(on_stripe, invoice)) == 1
     assert sorted(GIVEN in page for page in pages) == [False, True]
     assert sorted(REPEATED in page for page in pages) == [False, True]
+
+
+def test_a_new_mandate_replaces_the_one_before_which_is_no_longer_active(
+    session: Session,
+    on_stripe: str,  # noqa: F811  (a fixture)
+    treasurer: FlaskClient,  # noqa: F811
+    invoice: Issued,
+) -> None:
+    session.commit()
+    assert GIVEN in said(treasurer, treasurer.post(mandate_url(invoice), data=FORM))
+    session.execute(  # given months ago, not moments: a new one is a replacement
+        update(PaymentMandate)
+        .where(PaymentMandate.organisation_id == invoice.member.id)
+        .values(confirmed_at=PaymentMandate.confirmed_at - timedelta(days=90))
+    )
+    session.commit()
+
+    assert GIVEN in said(treasurer, treasurer.post(mandate_url(invoice), data=FORM))
+
+    assert mandates(session, invoice) == [
+        (MandateStatus.REPLACED, True),
+        (MandateStatus.ACTIVE, True),
+    ]
+    newest = session.scalars(
+        select(PaymentMandate.id)
+        .where(PaymentMandate.organisation_id == invoice.member.id)
+        .order_by(PaymentMandate.attempt.desc())
+    ).first()
+    active = active_mandate(session, invoice.member.id)
+    assert active is not None and active.id == newest
