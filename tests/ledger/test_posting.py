@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.balances import balances_on
@@ -21,9 +21,10 @@ from ledger.documents import NewDocument
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import NotPermitted, PeriodClosed, ValidationFailed
 from ledger.meta import decode_meta
-from ledger.models import AuditEntry, BalanceAssertion, Document, Posting, Transaction
+from ledger.models import AuditEntry, Document, Posting, Transaction
 from ledger.periods import close_period, reopen_period
 from ledger.transactions import edit_transaction, post_transaction, reverse_transaction
+from tests.balance_checks import write_balance_check
 
 YEAR = today().year
 BANK = "Assets:Bank:Checking"
@@ -160,18 +161,7 @@ def test_a_currency_the_account_was_not_opened_for_is_refused(books: Session) ->
 
 
 def assert_bank(books: Session, day: date, number: str) -> None:
-    account_id = books.scalar(select(func.min(Posting.account_id)).where(Posting.number > 0))
-    books.execute(
-        insert(BalanceAssertion).values(
-            date=day,
-            account_id=account_id,
-            number=Decimal(number),
-            currency="EUR",
-            difference=Decimal(0),
-            meta={},
-        )
-    )
-    books.commit()
+    write_balance_check(books, BANK, day, number)
 
 
 def test_a_posting_that_breaks_a_later_balance_assertion_is_refused(books: Session) -> None:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.cli import cli
 from ledger.importer import import_book
-from ledger.models import Account, BalanceAssertion, ValidationRun
+from ledger.models import ValidationRun
 from ledger.validation import latest_validation, validate_book
 from tenants.binding import bind_session
+from tests.balance_checks import write_balance_check
 
 CLEAN = """
 2024-01-01 open Assets:Bank EUR
@@ -30,18 +30,7 @@ CLEAN = """
 
 def break_a_balance_assertion(books: Session) -> None:
     """What no service allows: an assertion that does not hold, written straight to the table."""
-    bank = books.scalar(select(Account.id).where(Account.name == "Assets:Bank"))
-    books.execute(
-        insert(BalanceAssertion).values(
-            date=date(2024, 4, 1),
-            account_id=bank,
-            number=Decimal("99.00"),
-            currency="EUR",
-            difference=Decimal(0),
-            meta={},
-        )
-    )
-    books.commit()
+    write_balance_check(books, "Assets:Bank", date(2024, 4, 1), "99.00")
 
 
 def test_clean_books_give_a_finished_run_without_findings(books: Session) -> None:

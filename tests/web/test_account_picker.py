@@ -260,21 +260,23 @@ def test_the_journal_filters_by_the_dutch_label_and_keeps_it_in_the_field(owner)
 # --- entry: the full form, edited --------------------------------------------------------
 
 
-def test_a_booking_edited_in_the_full_form_shows_its_accounts_by_dutch_label(owner):
-    client, org = owner
-    rows = {"date": "2026-03-01", "narration": "Huur en kosten", "rows": "3",
-            "account-0": "Huur", "debit-0": "350,00",
-            "account-1": "Bankkosten", "debit-1": "2,50",
-            "account-2": "Rekening-courant bank", "credit-2": "352,50"}  # fmt: skip
+def edited_accounts(client: Any, org: Handle, accounts: list[str], amounts: list[str]) -> list[str]:
+    """Book rent and bank charges from the bank in the full form with the accounts as typed,
+    then open the booking to edit it: its account fields, as the form shows them."""
+    rows = {"date": "2026-03-01", "narration": "Huur en kosten", "rows": "3"}
+    for index, (account, amount) in enumerate(zip(accounts, amounts, strict=True)):
+        side = "credit" if index == 2 else "debit"
+        rows |= {f"account-{index}": account, f"{side}-{index}": amount}
     booked = client.post(f"/o/{org.slug}/entry/full", data=rows)
     assert booked.status_code == 302, error_at(booked.get_data(as_text=True), "account-0")
-    form = client.get(booked.headers["Location"] + "/edit").get_data(as_text=True)
-    shown = field_values(form)
-    assert [shown[f"account-{i}"] for i in range(3)] == [
-        "Huur",
-        "Bankkosten",
-        "Rekening-courant bank",
-    ]
+    form = field_values(client.get(booked.headers["Location"] + "/edit").get_data(as_text=True))
+    return [form[f"account-{index}"] for index in range(3)]
+
+
+def test_a_booking_edited_in_the_full_form_shows_its_accounts_by_dutch_label(owner):
+    client, org = owner
+    accounts = ["Huur", "Bankkosten", "Rekening-courant bank"]
+    assert edited_accounts(client, org, accounts, ["350,00", "2,50", "352,50"]) == accounts
 
 
 # --- an English reader -------------------------------------------------------------------
@@ -301,18 +303,8 @@ def test_an_english_reader_sees_stored_accounts_by_their_english_labels(owner):
     assert field_values(settings)["iban_account"] == "Current account"
     journal = client.get(f"/o/{org.slug}/journal?account=Huur").get_data(as_text=True)
     assert field_values(journal)["account"] == "Rent"
-    rows = {"date": "2026-03-01", "narration": "Rent and charges", "rows": "3",
-            "account-0": "Rent", "debit-0": "350.00",
-            "account-1": "Bank charges", "debit-1": "2.50",
-            "account-2": "Current account", "credit-2": "352.50"}  # fmt: skip
-    booked = client.post(f"/o/{org.slug}/entry/full", data=rows)
-    assert booked.status_code == 302, error_at(booked.get_data(as_text=True), "account-0")
-    form = client.get(booked.headers["Location"] + "/edit").get_data(as_text=True)
-    assert [field_values(form)[f"account-{i}"] for i in range(3)] == [
-        "Rent",
-        "Bank charges",
-        "Current account",
-    ]
+    accounts = ["Rent", "Bank charges", "Current account"]
+    assert edited_accounts(client, org, accounts, ["350.00", "2.50", "352.50"]) == accounts
 
 
 def test_an_english_reader_edits_money_out_with_english_account_and_amount(owner):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 from markupsafe import escape
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ledger.bank.accounts import add_bank_account
@@ -15,11 +13,11 @@ from ledger.bank.importing import import_statement
 from ledger.bank.rules import RuleSpec, add_rule
 from ledger.clock import today
 from ledger.fiscal_year import fiscal_year_of
-from ledger.models import Account, BalanceAssertion
 from ledger.validation import validate_book
 from purchasing.models import Invoice
 from tenants.binding import bind_session
 from tenants.roles import Role
+from tests.balance_checks import write_balance_check
 from tests.bank.builders import camt_statement
 from tests.purchasing import billing
 from tests.purchasing.billing import fee_invoice
@@ -150,18 +148,7 @@ def test_an_english_reader_reads_the_english_labels_of_the_accounts(
 
 def _break_a_balance_assertion(books, account="Assets:Bank:Checking"):
     """What no service allows: an assertion that does not hold, written straight to the table."""
-    bank = books.scalar(select(Account.id).where(Account.name == account))
-    books.execute(
-        insert(BalanceAssertion).values(
-            date=today(),
-            account_id=bank,
-            number=Decimal("99.00"),
-            currency="EUR",
-            difference=Decimal(0),
-            meta={},
-        )
-    )
-    books.commit()
+    write_balance_check(books, account, today(), "99.00")
 
 
 def test_the_dashboard_lists_a_waiting_bank_line_a_finding_and_an_unpaid_bureau_invoice(

@@ -8,13 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.clock import today
-from ledger.models import Account, BalanceAssertion, Document, Posting, Transaction
+from ledger.models import Document, Posting, Transaction
 from tenants.binding import bind_session
 from tenants.roles import Role
+from tests.balance_checks import write_balance_check
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -307,18 +308,7 @@ def test_a_broken_balance_check_names_the_account_by_its_label_in_the_readers_la
     client, org = books
     with Session(engine) as session:
         bind_session(session, org.tenant)
-        bank = session.scalar(select(Account.id).where(Account.name == "Assets:Bank:Checking"))
-        session.execute(
-            insert(BalanceAssertion).values(
-                date=date(2026, 6, 1),
-                account_id=bank,
-                number=Decimal("0.00"),
-                currency="EUR",
-                difference=Decimal(0),
-                meta={},
-            )
-        )
-        session.commit()
+        write_balance_check(session, "Assets:Bank:Checking", date(2026, 6, 1), "0.00")
     expense = {
         "date": "2026-03-05",
         "amount": "12,50",
