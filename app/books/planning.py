@@ -60,14 +60,12 @@ def budget_page() -> Any:
     kind = wanted_format()
     if kind is None:
         return _budget_page()
-    report = budget_report(db.session(), period_arg(), labels=readers_account_labels())
+    session, labels = db.session(), readers_account_labels()  # read once for both periods
+    report = budget_report(session, period_arg(), labels=labels)
     if kind == "csv":
         return _budget_csv(report)
     before = budget_report(
-        db.session(),
-        previous_period(report.period),
-        accounts=_accounts(report),
-        labels=readers_account_labels(),
+        session, previous_period(report.period), accounts=_accounts(report), labels=labels
     )
     table = budget_table(_("Begroting en werkelijkheid"), report, before)
     return table_download("budget", table, kind)
