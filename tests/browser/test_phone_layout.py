@@ -178,6 +178,40 @@ def test_the_amounts_of_the_books_stay_in_view_on_a_phone(new_page, world):
     assert page.evaluate(SCROLLING_BOXES) == []
 
 
+def test_an_edits_before_and_after_read_as_cards_on_a_phone(new_page, world, screenshots):
+    """The trail's before and after sat in a fourth column, off the phone's edge, each word on
+    a line of its own; a change is now a card: field, then before and after, each labelled."""
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["owner"], PASSWORD)
+    page.goto(f"/o/{world.member_slug}/entry/expense")
+    form = page.get_by_test_id("entry-form")
+    form.get_by_label("Bedrag (€)").fill("45,00")
+    form.get_by_label("Omschrijving").fill("Bloemen")
+    form.get_by_label("Betaald van").select_option("Assets:Bank:Checking")
+    form.get_by_label("Soort uitgave").fill("Drukwerk")
+    form.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(re.compile(r".*/transactions/\d+$"))
+    transaction = page.url
+    page.get_by_role("link", name="Wijzigen").click()
+    form = page.get_by_test_id("entry-form")
+    form.get_by_label("Bedrag (€)").fill("54,00")
+    longer = "Bloemen voor de vrijwilligersbijeenkomst in het buurthuis"
+    form.get_by_label("Omschrijving").fill(longer)
+    form.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(transaction)
+
+    for name, url in (("edited", transaction), ("trail", f"/o/{world.member_slug}/audit")):
+        page.goto(url)
+        page.screenshot(path=screenshots / f"phone-{name}-before-and-after.png", full_page=True)
+        assert page.evaluate(SCROLLING_BOXES) == [], name
+        assert page.evaluate(SIDEWAYS) <= 0, name
+        change = page.get_by_test_id("audit-changes").first
+        after = change.locator("td[data-label=Na]").last
+        assert "vrijwilligersbijeenkomst" in after.inner_text()
+        box = after.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"], (name, box)
+
+
 def test_an_upright_tablet_gets_the_menu_button_and_tables_in_view(new_page, world):
     """At 800 px the desktop header wrapped in three lines and the reconciliation, rules and
     other card tables scrolled in their boxes; up to 960 px they take the phone's layout."""

@@ -186,7 +186,9 @@ def test_the_trail_shows_an_edit_as_the_fields_that_changed_in_words(posted) -> 
     trail = page.split('data-testid="audit-trail"')[1].split("</table>\n</div>")[0]
     edit = trail.split("gewijzigd", 1)[1].split("</details>", 1)[0]
     rows = re.findall(
-        r'<tr><th scope="row">([^<]+)</th><td><pre>([^<]*)</pre></td><td><pre>([^<]*)</pre>', edit
+        r'<tr><th scope="row">([^<]+)</th>'
+        r"<td[^>]*><pre>([^<]*)</pre></td><td[^>]*><pre>([^<]*)</pre>",
+        edit,
     )
     assert rows == [("Omschrijving", "Slingers", "Slingers en ballonnen")]
     posted_row = trail.split("geboekt", 1)[1].split("</details>", 1)[0].replace("\xa0", " ")
