@@ -188,12 +188,16 @@ def edit_transaction(
     actor_id: int | None,
     *,
     version: str | None = None,
-) -> None:
+) -> bool:
     """Replace a transaction that lies in an open period (old and new date both open).
 
     ``version`` is the ``transaction_version`` the edit started from (an edit form carries it):
     the transaction is locked and, when it changed since, the edit is refused with
     ``EditConflict``. The lock is held until the caller's unit of work commits.
+
+    An edit that changes nothing (a form saved as it was shown) writes nothing and leaves no
+    entry in the audit trail, which would otherwise name a person for a change never made;
+    it answers False.
     """
     old = _locked(session, transaction_id)
     if version is not None:
@@ -204,6 +208,9 @@ def edit_transaction(
     names = [p.account for p in (*old.postings, *new.postings)]
     old_ids = checks.account_ids(session, names, lock=True)  # all at once: no deadlock
     fresh, accounts, options = _checked(session, new, without=transaction_id)
+    before, after = snapshot(old), snapshot(fresh)
+    if _by_value(after) == _by_value(before):
+        return False
     new_ids = {n: a.id for n, a in accounts.items()}
     effects = _effects(fresh, new_ids) + [
         replace(e, units=-e.units) for e in _effects(old, old_ids)
@@ -223,9 +230,30 @@ def edit_transaction(
         "edit",
         "transaction",
         transaction_id,
-        before=snapshot(old),
-        after=snapshot(fresh),
+        before=before,
+        after=after,
     )
+    return True
+
+
+def _by_value(snapshot_of: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot whose amounts compare as numbers: a form gives 20.00 for a stored 20."""
+    postings = [
+        {
+            **posting,
+            "units": _numbers(posting["units"]),
+            "cost": _numbers(posting["cost"]),
+            "price": _numbers(posting["price"]),
+        }
+        for posting in snapshot_of["postings"]
+    ]
+    return {**snapshot_of, "postings": postings}
+
+
+def _numbers(amount: list[Any] | None) -> list[Any] | None:
+    if amount is None or amount[0] == "None":  # no amount, or a cost without a number
+        return amount
+    return [Decimal(amount[0]), *amount[1:]]
 
 
 def _post(

@@ -107,7 +107,14 @@ def edit(transaction_id: int) -> Any:
         lambda: edit_transaction(
             db.session(), transaction_id, changed, current_user.id, version=version
         ),
-        succeeded(url_for(".show", transaction_id=transaction_id), _("De boeking is gewijzigd.")),
+        succeeded(
+            url_for(".show", transaction_id=transaction_id),
+            lambda changed: (
+                _("De boeking is gewijzigd.")
+                if changed
+                else _("Er is niets gewijzigd: de boeking stond al zo.")
+            ),
+        ),
         show_again(
             lambda errors, values: _edit_page(detail, values, errors, kind),
             lambda error: field_of(error, kind),

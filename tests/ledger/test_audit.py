@@ -13,6 +13,7 @@ from ledger.checks import UnbalancedTransaction
 from ledger.documents import NewDocument, attach_document
 from ledger.periods import close_period, reopen_period
 from ledger.transactions import edit_transaction, post_transaction, reverse_transaction
+from tests.ledger.test_edit_conflicts import version_of
 from tests.ledger.test_posting import YEAR, gift
 
 
@@ -37,6 +38,18 @@ def test_posting_editing_and_reversing_each_leave_a_row_with_before_and_after(
     assert rows[0].before["postings"][0]["units"] == ["10.00", "EUR"]
     assert rows[0].after["postings"][0]["units"] == ["12.00", "EUR"]
     assert rows[1].before is None
+
+
+def test_an_edit_that_changes_nothing_writes_nothing_and_leaves_no_row(books: Session) -> None:
+    posted = post_transaction(books, gift("10"), actor_id=4)
+    stored = version_of(books, posted)
+
+    assert edit_transaction(books, posted, gift("10.00"), actor_id=5) is False
+
+    assert last(books) == ("post", "transaction", posted, 4)
+    assert version_of(books, posted) == stored
+    assert edit_transaction(books, posted, gift("10.01"), actor_id=5) is True
+    assert last(books) == ("edit", "transaction", posted, 5)
 
 
 def test_closing_and_reopening_a_period_are_in_the_trail(books: Session) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy.orm import Session
 
+from ledger.audit import audit_trail
 from ledger.periods import close_period
 from ledger.queries import load_transaction
+from ledger.versions import transaction_version
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.web.test_entry import transaction_id
@@ -195,3 +198,78 @@ def test_the_trail_shows_an_edit_as_the_fields_that_changed_in_words(posted) -> 
     assert "Kantoorbenodigdheden: € 20,00" in posted_row
     assert "Kas: € -20,00" in posted_row and "10 mrt 2026" in posted_row
     assert '"narration"' not in trail and "&#34;" not in trail
+
+
+class _ShownForm(HTMLParser):
+    """The values an edit form holds as shown: what its Save button would send untouched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        name = attributes.get("name")
+        if tag == "input" and name and attributes.get("type") not in ("submit", "checkbox"):
+            self.values[name] = attributes.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.values[self._select] = attributes.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def shown_values(page: str) -> dict[str, str]:
+    form = page.split('data-testid="entry-form"', 1)[1].split("</form>", 1)[0]
+    parser = _ShownForm()
+    parser.feed("<form " + form)
+    return parser.values
+
+
+def trail_and_version(engine, org, ident: int) -> tuple[list[str], str]:
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        rows = audit_trail(session, entity="transaction", entity_id=ident)
+        transaction = load_transaction(session, ident)
+        assert transaction is not None
+        return [row.action for row in rows], transaction_version(transaction)
+
+
+def test_an_edit_form_saved_as_shown_changes_nothing_and_names_nobody_in_the_trail(
+    posted, engine
+) -> None:
+    """Saving the form unchanged once wrote the transaction anew and put an edit by the owner,
+    with nothing before or after, in the trail. A three-line entry from the full form too."""
+    client, org, expense, _owner = posted
+    rows = {
+        "date": "2026-03-12",
+        "narration": "Drukwerk en porto",
+        "account-0": "Expenses:Office:Supplies",
+        "amount-0": "12,50",
+        "account-1": "Expenses:Office:Supplies",
+        "amount-1": "2,35",
+        "account-2": "Assets:Cash",
+    }
+    response = client.post(f"/o/{org.slug}/entry/full", data=rows)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    three_lines = transaction_id(response)
+
+    for ident in (expense, three_lines):
+        url = f"/o/{org.slug}/transactions/{ident}/edit"
+        before = trail_and_version(engine, org, ident)
+        values = shown_values(client.get(url).get_data(as_text=True))
+        assert values["version"] == before[1] and "date" in values, values
+
+        saved = client.post(url, data=values, follow_redirects=True)
+
+        page = saved.get_data(as_text=True)
+        assert saved.status_code == 200, page[:2000]
+        assert "Er is niets gewijzigd: de boeking stond al zo." in page
+        assert trail_and_version(engine, org, ident) == before == (["post"], before[1])
+        values["narration"] = values.get("narration", "") + " (nagekeken)"
+        assert client.post(url, data=values).status_code == 302
+        assert trail_and_version(engine, org, ident)[0] == ["edit", "post"]
