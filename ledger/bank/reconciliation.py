@@ -36,7 +36,12 @@ class Reconciliation:
 
     @property
     def is_reconciled(self) -> bool:
-        return self.open_lines == 0 and self.difference is None
+        """Every line booked and the bank's balances held by the books: at least one checked.
+
+        Without a balance from the bank (no statement yet, or files that carry none) there is
+        nothing the books were checked against, however many lines are booked.
+        """
+        return self.open_lines == 0 and self.difference is None and self.asserted_until is not None
 
 
 def assert_balances(session: Session, bank_account_id: int, *, after: date | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -224,6 +225,22 @@ def test_an_opening_balance_booked_afterwards_is_asserted_when_reconciling_again
 
     assert added == 2
     assert reconciliations(books)[0].is_reconciled
+
+
+def test_booked_lines_without_a_balance_from_the_bank_are_not_called_reconciled(books):
+    """A new bank account, and one whose files carry no balance, said "afgestemd" with nothing
+    checked against the books."""
+    bank_account_id = add_bank_account(books, "NL63TRIO0212345678", None)
+    assert not reconciliations(books)[0].is_reconciled
+    no_balances = replace(TRIODOS_MAPPING, balance_after=None)
+    set_csv_mapping(books, bank_account_id, no_balances, None)
+    import_statement(books, statement_file("triodos.csv"), None)
+
+    book_everything(books)
+
+    (status,) = reconciliations(books)
+    assert (status.open_lines, status.difference, status.asserted_until) == (0, None, None)
+    assert not status.is_reconciled
 
 
 TRIODOS_MAPPING = CsvMapping(

@@ -146,6 +146,24 @@ def test_an_english_reader_reads_the_english_labels_of_the_accounts(
     assert ">Rent</td>" in table and "Huur" not in table
 
 
+def test_a_bank_account_without_a_balance_from_the_bank_is_not_called_reconciled(
+    app, engine, make_org, make_user, login_as
+):
+    """It read "afgestemd" before any statement, with nothing checked against the books."""
+    org = make_org()
+    with Session(engine) as books:
+        bind_session(books, org.tenant)
+        add_bank_account(books, ING, None)
+        books.commit()
+    client = app.test_client()
+    login_as(client, make_user(org=org, role=Role.OWNER))
+
+    for url in (f"/o/{org.slug}/", f"/o/{org.slug}/bank"):
+        page = client.get(url).get_data(as_text=True)
+        row = page.split(f'data-testid="reconciliation-{ING}"')[1].split("</tr>")[0]
+        assert "nog geen banksaldo om mee te vergelijken" in row and "afgestemd" not in row
+
+
 def _break_a_balance_assertion(books, account="Assets:Bank:Checking"):
     """What no service allows: an assertion that does not hold, written straight to the table."""
     write_balance_check(books, account, today(), "99.00")
