@@ -1,12 +1,14 @@
 """The schedule: rq's cron scheduler enqueues the periodic jobs that workers then run.
 
-Three things must happen without anyone clicking: the daily reminders for overdue invoices,
+These must happen without anyone clicking: the daily reminders for overdue invoices,
 driving the booking outbox (credit notes, payments that came in by webhook or bank file, and
 any side whose booking failed earlier stay pending until it is driven), posting the
-releases of prepaid and invoiced-in-advance amounts as their months come, and the nightly purge
-of ended login sessions and spent password-reset links (``workers.maintenance``). Run exactly one
-scheduler per Redis (``servicebureau scheduler``; ``servicebureau serve`` starts one); the jobs
-are safe to run twice, so an overlap costs a little work, never a double booking or mail.
+releases of prepaid and invoiced-in-advance amounts as their months come, the nightly purge
+of ended login sessions and spent password-reset links (``workers.maintenance``), and
+detaching replaced SEPA mandates at the payment provider every hour (``workers.mandate_jobs``).
+Run exactly one scheduler per Redis (``servicebureau scheduler``; ``servicebureau serve`` starts
+one); the jobs are safe to run twice, so an overlap costs a little work, never a double booking
+or mail.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rq.cron import CronJob, CronScheduler
 
 from workers.billing_jobs import schedule_billing
 from workers.maintenance import schedule_maintenance
+from workers.mandate_jobs import schedule_mandate_detaching
 from workers.purchasing_jobs import book_pending_job
 from workers.queues import DEFAULT
 from workers.release_jobs import schedule_releases_job
@@ -44,6 +47,7 @@ def schedule(scheduler: CronScheduler) -> list[CronJob]:
         bookings,
         schedule_releases_job(scheduler),
         schedule_maintenance(scheduler),
+        schedule_mandate_detaching(scheduler),
     ]
 
 

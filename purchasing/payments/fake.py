@@ -82,6 +82,7 @@ class FakeProvider:
     _checkouts: dict[str, CheckoutView] = field(default_factory=dict)
     _checkout_intents: dict[str, NewIntent] = field(default_factory=dict)
     acceptances: dict[str, MandateAcceptance] = field(default_factory=dict)  # by setup id
+    detached: list[str] = field(default_factory=list)  # payment method ids, in order
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Ids are unique across fakes too, as Stripe's are across its accounts.
     _run: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -157,6 +158,12 @@ class FakeProvider:
 
     def retrieve_charge(self, charge_id: str) -> ChargeView:
         return ChargeView(charge_id, self._get(self._charges, charge_id))
+
+    def detach_payment_method(self, payment_method_id: str) -> None:
+        if payment_method_id not in self._mandates and payment_method_id not in self.detached:
+            raise ProviderError(f"No such payment method: {payment_method_id}")
+        if self._mandates.pop(payment_method_id, None) is not None:  # no debit under it again
+            self.detached.append(payment_method_id)
 
     def parse_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         parts = dict(part.split("=", 1) for part in (signature or "").split(",") if "=" in part)

@@ -102,6 +102,9 @@ class PaymentMandate(PublicBase):
     status: Mapped[MandateStatus] = status(MandateStatus.PENDING, 8, in_database=False)
     created_at: Mapped[datetime] = stamped_now()
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When a replaced mandate's payment method was detached at the provider, so that it can no
+    # longer be debited there (``purchasing.payments.detaching``).
+    detached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ProviderEventRecord(PublicBase):

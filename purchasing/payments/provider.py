@@ -207,6 +207,11 @@ class PaymentProvider(Protocol):
         """Confirm a setup intent server-side with the IBAN and the mandate's acceptance."""
         ...
 
+    def detach_payment_method(self, payment_method_id: str) -> None:
+        """Detach a payment method from its customer: nothing is debited under it again (for
+        a SEPA method, its mandate ends). One already detached is left as it is."""
+        ...
+
     def retrieve_charge(self, charge_id: str) -> ChargeView: ...
 
     def parse_event(self, payload: bytes, signature: str | None) -> ProviderEvent:

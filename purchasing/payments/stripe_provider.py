@@ -187,6 +187,14 @@ class StripeProvider:
         with _refusals():
             return _setup_view(self._client.v1.setup_intents.confirm(setup_id, params))
 
+    def detach_payment_method(self, payment_method_id: str) -> None:
+        # Stripe refuses to detach a method that is not attached: asked first, so a second
+        # call (a retry after a failed commit) is answered as done.
+        with _refusals():
+            method = self._client.v1.payment_methods.retrieve(payment_method_id)
+            if method.customer is not None:
+                self._client.v1.payment_methods.detach(payment_method_id)
+
     def retrieve_charge(self, charge_id: str) -> ChargeView:
         with _refusals():
             charge = self._client.v1.charges.retrieve(charge_id)

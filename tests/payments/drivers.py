@@ -86,6 +86,9 @@ class StripeDriver:
         self.client.v1.setup_intents.confirm(setup_id, {"payment_method": method.id})
         return self.provider.retrieve_setup_intent(setup_id)
 
+    def is_attached(self, payment_method_id: str) -> bool:
+        return self.client.v1.payment_methods.retrieve(payment_method_id).customer is not None
+
     def let_the_bank_answer(self, intent_id: str) -> IntentView:
         deadline = time.monotonic() + 5
         while (intent := self.provider.retrieve_payment_intent(intent_id)).status == "processing":
@@ -111,6 +114,9 @@ class FakeDriver:
 
     def confirm_setup(self, setup_id: str, iban: str) -> SetupView:
         return self.provider.confirm_setup(setup_id, iban)
+
+    def is_attached(self, payment_method_id: str) -> bool:
+        return payment_method_id not in self.provider.detached
 
     def let_the_bank_answer(self, intent_id: str) -> IntentView:
         self.provider.advance(days=14)

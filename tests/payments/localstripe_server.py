@@ -5,7 +5,8 @@ refuses the key with other parameters. This thin layer does the same, so the ada
 tested against a server rather than taken on trust. It also takes the ``mandate_data`` that
 Stripe requires to confirm a SEPA setup intent server-side (localstripe refuses the unknown
 parameter) and keeps it, readable at ``/_test/mandates/<setup intent id>``, so a test can see
-what acceptance was sent.
+what acceptance was sent, and attaches the confirmed payment method to the setup intent's
+customer, as Stripe does (localstripe leaves it unattached), so detaching it can be seen.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ _mandates: dict[str, Any] = {}
 def _confirm_with_mandate(id: str, mandate_data: Any = None, **data: Any) -> Any:
     if mandate_data is not None:
         _mandates[id] = mandate_data
-    return _confirm_setup(id, **data)
+    setup = _confirm_setup(id, **data)
+    if setup.status == "succeeded" and setup.customer and setup.payment_method:
+        # As Stripe does: a setup intent that succeeds attaches its method to its customer.
+        resources.PaymentMethod._api_retrieve(setup.payment_method).customer = setup.customer
+    return setup
 
 
 # Before localstripe's server module reads the routes from this list.

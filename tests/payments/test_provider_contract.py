@@ -112,6 +112,30 @@ def test_a_setup_intent_stores_a_sepa_mandate_for_later_debits(provider_and_driv
     assert driver.let_the_bank_answer(debit.id).is_paid
 
 
+def test_a_mandates_payment_method_is_detached_once_and_an_unknown_one_is_refused(
+    provider_and_driver,
+):
+    provider, driver = provider_and_driver
+    organisation = next(_invoices)
+    customer = provider.create_customer(organisation, "X", None)
+    first = driver.confirm_setup(
+        provider.create_setup_intent(customer, organisation, 1).id, GOOD_IBAN
+    )
+    second = driver.confirm_setup(
+        provider.create_setup_intent(customer, organisation, 2).id, GOOD_IBAN
+    )
+    assert first.payment_method_id and second.payment_method_id
+    assert driver.is_attached(first.payment_method_id)
+
+    provider.detach_payment_method(first.payment_method_id)
+    provider.detach_payment_method(first.payment_method_id)  # a retry: done already
+
+    assert not driver.is_attached(first.payment_method_id)
+    assert driver.is_attached(second.payment_method_id)
+    with pytest.raises(ProviderError):
+        provider.detach_payment_method("pm_unknown")
+
+
 def test_a_signed_webhook_is_read_and_a_tampered_one_is_refused(provider_and_driver):
     provider, driver = provider_and_driver
     customer = provider.create_customer(next(_invoices), "X", None)

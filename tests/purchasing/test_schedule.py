@@ -20,6 +20,7 @@ from tests.conftest import worker_runtime
 from tests.purchasing import billing
 from tests.purchasing.billing import fee_invoice
 from tests.purchasing.books import redis_url_of, run_redis  # noqa: F401  (fixture)
+from workers.mandate_jobs import DETACH, DETACH_EVERY
 from workers.queues import DEFAULT, queue
 from workers.release_jobs import RELEASES, RELEASES_EVERY
 from workers.scheduler import BOOKINGS, BOOKINGS_EVERY, schedule
@@ -39,14 +40,16 @@ def test_the_outbox_and_the_releases_are_driven_at_once_and_then_at_intervals(
     run_redis,  # noqa: F811
 ):
     scheduler = CronScheduler(connection=run_redis)
-    reminders, bookings, releases, _purge = schedule(scheduler)
+    reminders, bookings, releases, _purge, detaching = schedule(scheduler)
     assert (bookings.name, bookings.interval) == (BOOKINGS, BOOKINGS_EVERY)
     assert (releases.name, releases.interval) == (RELEASES, RELEASES_EVERY)
-    assert [job.name for job in scheduler.enqueue_jobs()] == [BOOKINGS, RELEASES]
+    assert (detaching.name, detaching.interval) == (DETACH, DETACH_EVERY)
+    assert [job.name for job in scheduler.enqueue_jobs()] == [BOOKINGS, RELEASES, DETACH]
     assert scheduler.enqueue_jobs() == []  # not again before the interval has passed
     assert names_queued(run_redis) == [
         "workers.purchasing_jobs.book_pending_job",
         "workers.release_jobs.release_due_job",
+        "workers.mandate_jobs.detach_replaced_mandates_job",
     ]
     assert reminders.next_enqueue_time is not None
     local = reminders.next_enqueue_time.astimezone()
@@ -67,7 +70,7 @@ def test_when_the_morning_comes_a_worker_sends_reminders_and_books_what_is_pendi
     reminders, *_ = schedule(scheduler)
     reminders.next_enqueue_time = datetime.now(UTC) - timedelta(seconds=1)  # seven o'clock
     due = scheduler.enqueue_jobs()
-    assert len(due) == 3
+    assert len(due) == 4
 
     session.commit()
     assert run_worker(worker_runtime(app), burst=True, fork=False, connection=run_redis)
