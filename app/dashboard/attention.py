@@ -40,10 +40,19 @@ class Attention:
     is_validated: bool = False
     unbooked_bank_lines: int | None = None
     unpaid_invoices: tuple[UnpaidInvoice, ...] | None = None
+    # Bank accounts whose books disagree with a balance from the bank (a missing statement, a
+    # payment booked twice): the reconciliation below shows them, the summary must not say
+    # that all is well.
+    bank_differences: tuple[Reconciliation, ...] = ()
 
     @property
     def is_clear(self) -> bool:
-        return not (self.findings or self.unbooked_bank_lines or self.unpaid_invoices)
+        return not (
+            self.findings
+            or self.unbooked_bank_lines
+            or self.unpaid_invoices
+            or self.bank_differences
+        )
 
 
 def attention(
@@ -51,15 +60,19 @@ def attention(
     organisation_id: int,
     reconciliations: Sequence[Reconciliation] | None = None,
 ) -> Attention:
-    """Validation findings, bank lines waiting to be booked, and unpaid bureau invoices.
+    """Validation findings, bank lines waiting to be booked, differences with the bank, and
+    unpaid bureau invoices.
 
-    The waiting lines are counted from ``reconciliations`` (``bank_reconciliations``) when the
-    caller has them: every line is on a bank account, and each has its reconciliation.
+    The waiting lines and the differences are read from ``reconciliations``
+    (``bank_reconciliations``) when the caller has them: every line is on a bank account, and
+    each has its reconciliation.
     """
     report = latest_validation(session)
     unbooked = None
+    differences: tuple[Reconciliation, ...] = ()
     if reconciliations is not None:
         unbooked = sum(item.open_lines for item in reconciliations)
+        differences = tuple(item for item in reconciliations if item.difference is not None)
     elif HAS_BANK_IMPORT:
         unbooked = unbooked_bank_lines(session)
     return Attention(
@@ -67,6 +80,7 @@ def attention(
         is_validated=report is not None and report.finished_at is not None,
         unbooked_bank_lines=unbooked,
         unpaid_invoices=unpaid_invoices(session, organisation_id) if HAS_BUREAU_INVOICES else None,
+        bank_differences=differences,
     )
 
 

@@ -164,6 +164,31 @@ def test_a_bank_account_without_a_balance_from_the_bank_is_not_called_reconciled
         assert "nog geen banksaldo om mee te vergelijken" in row and "afgestemd" not in row
 
 
+def test_a_difference_with_the_bank_needs_attention_though_no_line_waits(
+    app, engine, make_org, make_user, login_as
+):
+    """A statement whose balance the books do not have (here its opening balance, never
+    booked): the reconciliation showed the difference while the summary above it read
+    "Niets: alles is bijgewerkt"."""
+    org = make_org()
+    with Session(engine) as books:
+        bind_session(books, org.tenant)
+        add_bank_account(books, ING, None)
+        import_statement(books, camt_statement(ING, 0), None)
+        books.commit()
+    client = app.test_client()
+    login_as(client, make_user(org=org, role=Role.OWNER))
+
+    page = client.get(f"/o/{org.slug}/").get_data(as_text=True).replace("\xa0", " ")
+
+    attention = page.split('data-testid="attention"')[1].split("</section>")[0]
+    assert "alles is bijgewerkt" not in attention and "wacht op boeking" not in attention
+    # 1,000 euros at the bank at the start of 2 January; nothing in the books.
+    said = "Rekening-courant bank: in de boeken € 1.000,00 minder dan bij de bank op 02-01-2024"
+    assert said in attention
+    assert f'href="/o/{org.slug}/bank"' in attention
+
+
 def _break_a_balance_assertion(books, account="Assets:Bank:Checking"):
     """What no service allows: an assertion that does not hold, written straight to the table."""
     write_balance_check(books, account, today(), "99.00")
