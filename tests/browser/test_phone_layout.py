@@ -215,6 +215,33 @@ def test_an_edits_before_and_after_read_as_cards_on_a_phone(new_page, world, scr
         assert box is not None and box["x"] + box["width"] <= PHONE["width"], (name, box)
 
 
+def test_the_dashboards_latest_entries_stay_a_glance_on_a_phone(new_page, world):
+    """A bank line's whole remittance text ran to ten lines beside its date; the date now heads
+    the entry and its text keeps to three lines (the entry's page has it whole)."""
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["owner"], PASSWORD)
+    page.goto(f"/o/{world.member_slug}/entry/expense")
+    form = page.get_by_test_id("entry-form")
+    form.get_by_label("Bedrag (€)").fill("12,00")
+    long_text = " ".join(["Naam: Verzekeraar Collectief NV Omschrijving: premie AVB"] * 8)
+    form.get_by_label("Omschrijving").fill(long_text)
+    form.get_by_label("Betaald van").select_option("Assets:Bank:Checking")
+    form.get_by_label("Soort uitgave").fill("Drukwerk")
+    form.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(re.compile(r".*/transactions/\d+$"))
+
+    page.goto(f"/o/{world.member_slug}/")
+
+    entry = page.get_by_test_id("recent").get_by_role("row").filter(has_text="premie AVB").first
+    link = entry.get_by_role("link")
+    line_height = float(link.evaluate("a => parseFloat(getComputedStyle(a).lineHeight)"))
+    assert link.bounding_box()["height"] <= 3 * line_height + 1
+    assert entry.locator(".day-inline").is_visible() and not entry.locator("td.day").is_visible()
+    page.set_viewport_size(DESKTOP)
+    assert entry.locator("td.day").is_visible() and not entry.locator(".day-inline").is_visible()
+    assert link.bounding_box()["height"] > 3 * line_height  # whole, where there is room
+
+
 def test_an_upright_tablet_gets_the_menu_button_and_tables_in_view(new_page, world):
     """At 800 px the desktop header wrapped in three lines and the reconciliation, rules and
     other card tables scrolled in their boxes; up to 960 px they take the phone's layout."""
