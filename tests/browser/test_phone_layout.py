@@ -133,6 +133,21 @@ def plan_a_budget(page, world: Populated) -> None:
     assert page.get_by_test_id("budget").is_visible()
 
 
+def book_an_expense(page, world: Populated, amount: str, narration: str, payee: str = "") -> str:
+    """Money out from the bank through the expense form, as a treasurer does; the entry's URL."""
+    page.goto(f"/o/{world.member_slug}/entry/expense")
+    form = page.get_by_test_id("entry-form")
+    form.get_by_label("Bedrag (€)").fill(amount)
+    if payee:
+        form.get_by_label("Aan wie").fill(payee)
+    form.get_by_label("Omschrijving").fill(narration)
+    form.get_by_label("Betaald van").select_option("Assets:Bank:Checking")
+    form.get_by_label("Soort uitgave").fill("Drukwerk")
+    form.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(re.compile(r".*/transactions/\d+$"))
+    return page.url
+
+
 def test_the_checker_sees_a_page_that_scrolls_sideways(new_page):
     page = new_page(viewport=PHONE)
     page.set_content('<html lang="nl"><body><p style="width:600px">breed</p></body></html>')
@@ -159,15 +174,13 @@ def test_the_amounts_of_the_books_stay_in_view_on_a_phone(new_page, world):
     credit column and the dashboard's amounts out of their box, cut to "€ 2"."""
     page = new_page(viewport=PHONE)
     log_in(page, world.emails["owner"], PASSWORD)
-    page.goto(f"/o/{world.member_slug}/entry/expense")
-    form = page.get_by_test_id("entry-form")
-    form.get_by_label("Bedrag (€)").fill("4.500,00")
-    form.get_by_label("Aan wie").fill("Vrijwilligersorganisatie Buurtkracht")
-    form.get_by_label("Omschrijving").fill("Vrijwilligersvergoedingen factuur F2026-000001")
-    form.get_by_label("Betaald van").select_option("Assets:Bank:Checking")
-    form.get_by_label("Soort uitgave").fill("Drukwerk")
-    form.get_by_role("button", name="Opslaan").click()
-    page.wait_for_url(re.compile(r".*/transactions/\d+$"))
+    book_an_expense(
+        page,
+        world,
+        "4.500,00",
+        "Vrijwilligersvergoedingen factuur F2026-000001",
+        payee="Vrijwilligersorganisatie Buurtkracht",
+    )
     page.goto(f"/o/{world.member_slug}/bank/rules")
     page.get_by_label("Naam bevat").fill("Woonstichting Amsterdam-Oost Buurtkracht")
     page.get_by_label("Vanaf bedrag").fill("1.250,50")
@@ -186,15 +199,7 @@ def test_an_edits_before_and_after_read_as_cards_on_a_phone(new_page, world, scr
     a line of its own; a change is now a card: field, then before and after, each labelled."""
     page = new_page(viewport=PHONE)
     log_in(page, world.emails["owner"], PASSWORD)
-    page.goto(f"/o/{world.member_slug}/entry/expense")
-    form = page.get_by_test_id("entry-form")
-    form.get_by_label("Bedrag (€)").fill("45,00")
-    form.get_by_label("Omschrijving").fill("Bloemen")
-    form.get_by_label("Betaald van").select_option("Assets:Bank:Checking")
-    form.get_by_label("Soort uitgave").fill("Drukwerk")
-    form.get_by_role("button", name="Opslaan").click()
-    page.wait_for_url(re.compile(r".*/transactions/\d+$"))
-    transaction = page.url
+    transaction = book_an_expense(page, world, "45,00", "Bloemen")
     page.get_by_role("link", name="Wijzigen").click()
     form = page.get_by_test_id("entry-form")
     form.get_by_label("Bedrag (€)").fill("54,00")
@@ -220,15 +225,8 @@ def test_the_dashboards_latest_entries_stay_a_glance_on_a_phone(new_page, world)
     the entry and its text keeps to three lines (the entry's page has it whole)."""
     page = new_page(viewport=PHONE)
     log_in(page, world.emails["owner"], PASSWORD)
-    page.goto(f"/o/{world.member_slug}/entry/expense")
-    form = page.get_by_test_id("entry-form")
-    form.get_by_label("Bedrag (€)").fill("12,00")
     long_text = " ".join(["Naam: Verzekeraar Collectief NV Omschrijving: premie AVB"] * 8)
-    form.get_by_label("Omschrijving").fill(long_text)
-    form.get_by_label("Betaald van").select_option("Assets:Bank:Checking")
-    form.get_by_label("Soort uitgave").fill("Drukwerk")
-    form.get_by_role("button", name="Opslaan").click()
-    page.wait_for_url(re.compile(r".*/transactions/\d+$"))
+    book_an_expense(page, world, "12,00", long_text)
 
     page.goto(f"/o/{world.member_slug}/")
 
