@@ -240,6 +240,22 @@ def test_the_dashboards_latest_entries_stay_a_glance_on_a_phone(new_page, world)
     assert link.bounding_box()["height"] > 3 * line_height  # whole, where there is room
 
 
+def test_the_chart_of_accounts_reads_as_a_card_per_account_on_a_phone(new_page, world):
+    """In three squeezed columns the RGS codes broke mid-code ("BVorO / vaOoa") and the labels
+    mid-word ("Equipmen / t at cost"); each account is now a card, its code on one line."""
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["owner"], PASSWORD)
+    page.goto(f"/o/{world.member_slug}/settings")
+    page.get_by_text(re.compile(r"Alle \d+ rekeningen bekijken")).click()
+
+    codes = page.get_by_test_id("chart").locator("tr:not(.group) > td:nth-child(3):not(:empty)")
+    assert codes.count() > 20
+    line_height = float(codes.first.evaluate("td => parseFloat(getComputedStyle(td).lineHeight)"))
+    heights = codes.evaluate_all("tds => tds.map(td => td.getBoundingClientRect().height)")
+    assert max(heights) < 2 * line_height, heights
+    assert page.evaluate(SCROLLING_BOXES) == [] and page.evaluate(SIDEWAYS) <= 0
+
+
 def test_an_upright_tablet_gets_the_menu_button_and_tables_in_view(new_page, world):
     """At 800 px the desktop header wrapped in three lines and the reconciliation, rules and
     other card tables scrolled in their boxes; up to 960 px they take the phone's layout."""
