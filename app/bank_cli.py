@@ -77,6 +77,9 @@ def bank_add_account(slug: str, iban: str, account: str, csv_preset: str | None)
 @click.option("--header", multiple=True, help="Column names, for a file without a header row.")
 @click.option("--skip-lines", default=0, show_default=True, help="Lines above the header.")
 @click.option("--split-codes", is_flag=True, help="The description has /NAME/, /IBAN/ codes.")
+@click.option(
+    "--split-labels", is_flag=True, help="The description has Naam:, Omschrijving:, Kenmerk: (ING)."
+)
 @in_unit_of_work
 def bank_csv_mapping(slug: str, iban: str, preset: str | None, **columns: Any) -> None:
     """Save how the CSV exports of bank account IBAN of organisation SLUG are read."""
@@ -143,6 +146,7 @@ def _mapping(columns: dict[str, Any]) -> CsvMapping:
         header=tuple(columns["header"]),
         skip_lines=columns["skip_lines"],
         split_codes=columns["split_codes"],
+        split_labels=columns["split_labels"],
     )
 
 

@@ -53,6 +53,7 @@ def mapping_from_form(form: MultiDict[str, str]) -> CsvMapping:
         header=_list(text(form, "header")),
         skip_lines=_whole_number(text(form, "skip_lines")),
         split_codes=is_ticked(form, "split_codes"),
+        split_labels=is_ticked(form, "split_labels"),
         currency=(values["currency"] or "EUR").upper(),
     )
 

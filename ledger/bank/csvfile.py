@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from ledger.bank.csvmapping import CsvMapping
-from ledger.bank.details import split_details
+from ledger.bank.details import Details, split_details, split_ing_labels
 from ledger.bank.statement import (
     Progress,
     Statement,
@@ -126,6 +126,9 @@ def _line(row: Mapping[str, str], mapping: CsvMapping) -> StatementLine:
             amount = -amount
     description = " ".join(" ".join(row[c] for c in mapping.description).split())
     codes = split_details(description) if mapping.split_codes else None
+    labelled = split_ing_labels(description) if mapping.split_labels else None
+    if labelled is not None:
+        return _labelled_line(row, mapping, amount, description, labelled)
     return StatementLine(
         date=_date(row[mapping.date], mapping.date_format),
         amount=amount,
@@ -141,6 +144,28 @@ def _line(row: Mapping[str, str], mapping: CsvMapping) -> StatementLine:
             codes.payment_reference if codes else _cell(row, mapping.payment_reference)
         ),
         return_reason=codes.return_reason if codes else "",
+    )
+
+
+def _labelled_line(
+    row: Mapping[str, str], mapping: CsvMapping, amount: Decimal, text: str, labelled: Details
+) -> StatementLine:
+    """A line whose description held ING's labels: its own columns first, the labels' after.
+
+    Its identity is still made from the whole text (``identity_text``), so a file imported
+    before the labels were read is recognised again line by line, not imported twice.
+    """
+    iban = _cell(row, mapping.counterparty_iban).replace(" ", "").upper() or labelled.iban
+    return StatementLine(
+        date=_date(row[mapping.date], mapping.date_format),
+        amount=amount,
+        currency=mapping.currency,
+        description=labelled.description,
+        counterparty_name=_cell(row, mapping.counterparty_name) or labelled.name,
+        counterparty_iban=iban,
+        bank_reference=_cell(row, mapping.reference),
+        payment_reference=_cell(row, mapping.payment_reference) or labelled.payment_reference,
+        identity_text=text,
     )
 
 

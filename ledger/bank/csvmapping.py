@@ -21,7 +21,8 @@ class CsvMapping:
     opening and closing balances (or ``balance_before``, the balance before each line).
     A file without a header row names its columns in ``header``; ``skip_lines`` skips a
     preamble above the header (Knab's "KNAB EXPORT"). ``split_codes`` reads the structured
-    ``/NAME/``, ``/IBAN/``, ``/REMI/`` codes some banks put in the description (ABN AMRO).
+    ``/NAME/``, ``/IBAN/``, ``/REMI/`` codes some banks put in the description (ABN AMRO);
+    ``split_labels`` reads ING's ``Naam: … Omschrijving: … IBAN: … Kenmerk: …`` instead.
     """
 
     date: str
@@ -44,6 +45,7 @@ class CsvMapping:
     balance_before: str = ""
     payment_reference: str = ""
     split_codes: bool = False
+    split_labels: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -52,6 +52,49 @@ def split_details(text: str) -> Details:
     )
 
 
+# The labels of ING's CSV "Mededelingen" column ("Naam: ... Omschrijving: ... IBAN: ...
+# Kenmerk: ..."). Only these split the text: a colon in the payer's own words does not.
+ING_LABELS = (
+    "Naam",
+    "Omschrijving",
+    "IBAN",
+    "BIC",
+    "Kenmerk",
+    "Machtiging ID",
+    "Incassant ID",
+    "Datum/Tijd",
+    "Valutadatum",
+    "Referentie",
+)
+ING_LABEL = re.compile(rf"(?:^|\s)({'|'.join(re.escape(label) for label in ING_LABELS)}):\s?")
+
+
+def split_ing_labels(text: str) -> Details | None:
+    """ING's labelled text split into its parts; None when it names no ``Omschrijving``.
+
+    A transfer or direct debit reads ``Naam: Gemeente Amsterdam Omschrijving: Subsidie
+    buurtfeest IBAN: NL44RABO0123456789 Kenmerk: 2024-0815``: its description is the
+    ``Omschrijving``, its payment reference the ``Kenmerk``. A card payment (``Pasvolgnr: 001
+    03-09-2024 14:22 Transactie: ...``) has no such parts and is kept whole by the caller.
+    """
+    matches = list(ING_LABEL.finditer(text))
+    if not matches:
+        return None
+    fields: dict[str, str] = {}
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        end = following.start() if following else len(text)
+        fields.setdefault(match.group(1), " ".join(text[match.end() : end].split()))
+    if "Omschrijving" not in fields:
+        return None
+    iban = fields.get("IBAN", "").replace(" ", "").upper()
+    return Details(
+        description=fields["Omschrijving"],
+        name=fields.get("Naam", ""),
+        iban=iban if IBAN.fullmatch(iban) else "",
+        payment_reference=_reference(fields.get("Kenmerk", "")),
+    )
+
+
 def unwrapped(text: str) -> str:
     """The :86: field as one line: its lines are at most 65 characters (SWIFT's 6*65x).
 

@@ -19,6 +19,7 @@ ING = CsvMapping(
     account="Rekening",
     balance_after="Saldo na mutatie",
     delimiter=";",
+    split_labels=True,
 )
 
 RABOBANK = CsvMapping(

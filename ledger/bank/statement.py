@@ -65,6 +65,9 @@ class StatementLine:
     value_date: dt.date | None = None
     identity: str = ""
     is_pending: bool = False
+    # What the identity is made of in place of the description, when the description is a part
+    # of the bank's text (ING's labelled CSV text): the identity stays what it was.
+    identity_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ def with_identities(lines: tuple[StatementLine, ...]) -> tuple[StatementLine, ..
                     line.currency,
                     line.counterparty_iban,
                     line.counterparty_name,
-                    line.description,
+                    line.identity_text or line.description,
                     line.end_to_end_id,
                 )
             )

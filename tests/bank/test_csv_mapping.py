@@ -53,6 +53,22 @@ def test_a_bookkeeper_saves_a_mapping_in_the_browser_and_the_csv_then_imports(
     assert (result.imported, str(result.closing_balance)) == (2, "1010.50")
 
 
+def test_a_mapping_keeps_whether_its_description_holds_ings_labels(
+    client, make_user, login_as, org, books
+):
+    bank_account_id = add_bank_account(books, TRIODOS, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    url = f"/o/{org.slug}/bank/accounts/{bank_account_id}/csv"
+
+    saved = client.post(url, data={**TRIODOS_FORM, "split_labels": "on"})
+
+    assert saved.status_code == 302
+    assert 'name="split_labels" checked' in client.get(url).get_data(as_text=True)
+    books.expire_all()
+    assert books.get_one(BankAccount, bank_account_id).csv_mapping["split_labels"] is True
+
+
 def test_a_mapping_that_cannot_work_is_refused_in_the_browser(
     client, make_user, login_as, org, books
 ):

@@ -7,13 +7,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ledger.bank.accounts import add_bank_account, set_csv_mapping
 from ledger.bank.csvmapping import CsvMapping
 from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_line, open_lines
-from ledger.bank.models import BankBalance, BankImport, BankLine
+from ledger.bank.models import BankAccount, BankBalance, BankImport, BankLine
+from ledger.bank.presets import PRESETS
 from ledger.bank.reconciliation import reconcile, reconciliations
 from ledger.bank.statement import StatementRefused
 from ledger.checks import BalanceAssertionBroken
@@ -81,6 +82,22 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(books):
 
     assert (again.imported, again.duplicates) == (0, 3)
     assert count(books, BankLine) == 4  # the pending line once too
+
+
+def test_an_ing_csv_imported_before_its_labels_were_read_is_not_imported_twice(books):
+    """Lines of an ING CSV are known by a hash of their text (ING gives no reference). Reading
+    the labelled parts out of the text must not change it, or a treasurer's next export,
+    overlapping the last, would bring every line in again."""
+    bank_account_id = add_bank_account(books, ING, None)
+    set_csv_mapping(books, bank_account_id, replace(PRESETS["ing"], split_labels=False), None)
+    import_statement(books, statement_file("ing.csv"), None, bank_account_id=bank_account_id)
+    whole = books.scalars(select(BankLine.description).order_by(BankLine.date)).all()
+    books.execute(update(BankAccount).values(csv_mapping=None))  # the preset again
+
+    again = import_statement(books, statement_file("ing.csv"), None)
+
+    assert (again.imported, again.duplicates) == (0, 3)
+    assert whole[0].startswith("Naam: Verzekeraar Collectief NV Omschrijving: premie AVB")
 
 
 def test_an_overlapping_statement_adds_only_its_new_lines(books):

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ledger.bank.csvfile import parse_amount
-from ledger.bank.details import split_details
+from ledger.bank.details import split_details, split_ing_labels
 from ledger.bank.formats import MAX_BYTES, parse_statement_file
 from ledger.bank.presets import PRESETS
 from ledger.bank.statement import StatementRefused
@@ -155,6 +155,35 @@ def test_an_ing_csv_newest_first_is_read_oldest_first_with_balances_from_the_sal
     ]
     assert statement.opening.amount == Decimal("500.00")
     assert statement.closing.amount == Decimal("1941.55")
+
+
+def test_an_ing_csv_gives_the_omschrijving_as_description_and_keeps_a_card_payment_whole():
+    """ING's "Mededelingen" holds labelled parts; the line's description was all of them."""
+    (statement,) = parsed("ing.csv").statements
+
+    described = [(line.description, line.counterparty_name) for line in statement.lines]
+    assert described == [
+        ("premie AVB september", "Verzekeraar Collectief NV"),
+        ("Subsidie buurtfeest", "Gemeente Amsterdam"),
+        ("Pasvolgnr: 001 03-09-2024 14:22 Transactie: 1A2B3C Term: AB12", "Albert Heijn 1234"),
+    ]
+
+
+def test_ing_labels_give_description_counterparty_and_payment_reference():
+    text = (
+        "Naam: Woonstichting Oost Omschrijving: Huur zaal: oktober IBAN: NL44RABO0123456789 "
+        "Kenmerk: 2024-0815 Machtiging ID: M-17 Incassant ID: NL12ZZZ123456780000 "
+        "Doorlopende incasso Valutadatum: 01-10-2024"
+    )
+
+    details = split_ing_labels(text)
+
+    assert details is not None
+    assert details.description == "Huur zaal: oktober"  # the payer's own colon splits nothing
+    assert (details.name, details.iban) == ("Woonstichting Oost", "NL44RABO0123456789")
+    assert details.payment_reference == "2024-0815"
+    assert split_ing_labels("Pasvolgnr: 001 03-09-2024 14:22 Transactie: 1A2B3C") is None
+    assert split_ing_labels("Terugstorting zonder kenmerken") is None
 
 
 def test_rabobank_csv_lines_that_look_alike_stay_apart_by_their_sequence_number():
