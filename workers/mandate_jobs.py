@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def detach_replaced_mandates_job() -> dict[str, int]:
     """Detach every replaced mandate's payment method; returns the counts."""
-    counts = {"detached": 0, "refused": 0}
+    counts = {"detached": 0, "kept": 0, "refused": 0}
     provider = runtime.current().payment_provider
     if provider is None:
         return counts
@@ -42,7 +42,8 @@ def detach_replaced_mandates_job() -> dict[str, int]:
             log.warning("mandate %s not detached at the provider: %s", mandate_id, error)
             counts["refused"] += 1
             continue
-        counts["detached"] += done
+        if done is not None:
+            counts[done.value] += 1
     return counts
 
 

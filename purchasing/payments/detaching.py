@@ -13,12 +13,18 @@ attached.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from purchasing.payments.models import MandateStatus, PaymentMandate
 from purchasing.payments.provider import PaymentProvider
+
+
+class Detached(StrEnum):
+    DETACHED = "detached"  # at the provider: nothing is debited under it again
+    KEPT = "kept"  # the active mandate uses the same payment method: left attached
 
 
 def mandates_to_detach(session: Session, provider_name: str) -> list[int]:
@@ -39,8 +45,8 @@ def mandates_to_detach(session: Session, provider_name: str) -> list[int]:
 
 def detach_mandate(
     session: Session, provider: PaymentProvider, mandate_id: int, now: datetime
-) -> bool:
-    """Detach one replaced mandate's payment method; False when there was nothing to do.
+) -> Detached | None:
+    """Detach one replaced mandate's payment method; None when there was nothing to do.
 
     The mandate is locked, so two runs at once detach it once. Raises ``ProviderError`` when
     the provider refuses or cannot be reached; the mandate then stays to be tried again.
@@ -54,7 +60,7 @@ def detach_mandate(
         or mandate.payment_method_ref is None
         or mandate.detached_at is not None
     ):
-        return False
+        return None
     in_use = session.scalar(
         select(PaymentMandate.id).where(
             PaymentMandate.organisation_id == mandate.organisation_id,
@@ -66,4 +72,4 @@ def detach_mandate(
     if in_use is None:
         provider.detach_payment_method(mandate.payment_method_ref)
     mandate.detached_at = now
-    return True
+    return Detached.DETACHED if in_use is None else Detached.KEPT

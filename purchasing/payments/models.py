@@ -102,8 +102,9 @@ class PaymentMandate(PublicBase):
     status: Mapped[MandateStatus] = status(MandateStatus.PENDING, 8, in_database=False)
     created_at: Mapped[datetime] = stamped_now()
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # When a replaced mandate's payment method was detached at the provider, so that it can no
-    # longer be debited there (``purchasing.payments.detaching``).
+    # When a replaced mandate was settled at the provider: its payment method detached there, so
+    # that nothing is debited under it again, or left attached because the active mandate uses
+    # the same method (``purchasing.payments.detaching``).
     detached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

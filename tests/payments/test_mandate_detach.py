@@ -3,7 +3,8 @@
 On localstripe: a member gives a mandate and, months later, a new one; the job detaches the
 first one's payment method from the member's customer (no debit under it again) and leaves the
 active one attached. A run after that finds nothing; a method the provider does not know is
-counted as refused and tried again on the next run, without stopping the others.
+counted as refused and tried again on the next run, without stopping the others; a method the
+active mandate also uses is kept attached.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import timedelta
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from purchasing.payments.models import MandateStatus, PaymentMandate
@@ -26,6 +27,12 @@ from workers.mandate_jobs import detach_replaced_mandates_job
 
 
 def give_two_mandates(session: Session, browser: FlaskClient, invoice: Issued) -> None:
+    """The job sweeps every organisation: what earlier tests left waiting is settled first."""
+    session.execute(
+        update(PaymentMandate)
+        .where(PaymentMandate.detached_at.is_(None))
+        .values(detached_at=func.now())
+    )
     session.commit()
     assert GIVEN in said(browser, browser.post(mandate_url(invoice), data=FORM))
     session.execute(  # given months ago, not moments: the next one replaces it
@@ -71,7 +78,10 @@ def test_the_job_detaches_the_replaced_mandates_method_once_and_keeps_the_active
     first = detach_replaced_mandates_job()
     again = detach_replaced_mandates_job()
 
-    assert (first, again) == ({"detached": 1, "refused": 0}, {"detached": 0, "refused": 0})
+    assert (first, again) == (
+        {"detached": 1, "kept": 0, "refused": 0},
+        {"detached": 0, "kept": 0, "refused": 0},
+    )
     assert customer_at_stripe(on_stripe, replaced) is None
     assert customer_at_stripe(on_stripe, active) == customer
     assert stored(session, invoice) == [
@@ -103,7 +113,37 @@ def test_a_method_the_provider_refuses_is_tried_again_and_stops_no_other(
 
     counts = [detach_replaced_mandates_job(), detach_replaced_mandates_job()]
 
-    assert counts == [{"detached": 1, "refused": 1}, {"detached": 0, "refused": 1}]
+    assert counts == [
+        {"detached": 1, "kept": 0, "refused": 1},
+        {"detached": 0, "kept": 0, "refused": 1},
+    ]
     assert customer_at_stripe(on_stripe, replaced) is None
     session.refresh(unknown)
     assert unknown.detached_at is None
+
+
+def test_a_method_the_active_mandate_also_uses_stays_attached(
+    session: Session,
+    paying_app: Flask,  # noqa: F811  (a fixture)
+    on_stripe: str,  # noqa: F811
+    treasurer: FlaskClient,  # noqa: F811
+    invoice: Issued,
+) -> None:
+    give_two_mandates(session, treasurer, invoice)
+    (_, replaced, _), (_, active, _) = stored(session, invoice)
+    session.execute(  # as if the provider had handed the new mandate the same method
+        update(PaymentMandate)
+        .where(PaymentMandate.payment_method_ref == replaced)
+        .values(payment_method_ref=active)
+    )
+    session.commit()
+    runtime.use(worker_runtime(paying_app))
+
+    counts = detach_replaced_mandates_job()
+
+    assert counts == {"detached": 0, "kept": 1, "refused": 0}
+    assert customer_at_stripe(on_stripe, active) is not None
+    assert stored(session, invoice) == [
+        (MandateStatus.REPLACED, active, True),
+        (MandateStatus.ACTIVE, active, False),
+    ]
