@@ -162,6 +162,7 @@ def test_a_bank_account_without_a_balance_from_the_bank_is_not_called_reconciled
         page = client.get(url).get_data(as_text=True)
         row = page.split(f'data-testid="reconciliation-{ING}"')[1].split("</tr>")[0]
         assert "nog geen banksaldo om mee te vergelijken" in row and "afgestemd" not in row
+        assert 'data-testid="difference-hint"' not in page  # no difference, no advice
 
 
 def test_a_difference_with_the_bank_needs_attention_though_no_line_waits(
@@ -187,6 +188,10 @@ def test_a_difference_with_the_bank_needs_attention_though_no_line_waits(
     said = "Rekening-courant bank: in de boeken € 1.000,00 minder dan bij de bank op 02-01-2024"
     assert said in attention
     assert f'href="/o/{org.slug}/bank"' in attention
+    bank = client.get(f"/o/{org.slug}/bank").get_data(as_text=True)
+    hint = bank.split('data-testid="difference-hint"')[1].split("</p>")[0]
+    assert "een afschrift van een eerdere periode is nog niet ingelezen" in hint
+    assert f'href="/o/{org.slug}/accounts/Assets:Bank:Checking?to=2024-01-02"' in hint
 
 
 def _break_a_balance_assertion(books, account="Assets:Bank:Checking"):
