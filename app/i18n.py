@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from app.extensions import babel
 from app.form_input import text
+from ledger.ibans import printed_iban
 from tenants.roles import Role
 
 LOCALES = ("nl", "en")
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["month"] = _page_month
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
+    app.jinja_env.filters["iban"] = printed_iban
     app.jinja_env.globals["current_locale"] = _page_locale_name
     app.jinja_env.globals["label_in_language"] = _page_label
     app.jinja_env.globals["LOCALES"] = LOCALES

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from ledger.ibans import printed_iban
 from purchasing.documents.formatting import day, euro, percent
 from purchasing.errors import NotFound, message
 from purchasing.models import Invoice, InvoiceKind, InvoiceLine, LineKind
@@ -27,7 +28,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_environment.filters.update(euro=euro, percent=percent, day=day)
+_environment.filters.update(euro=euro, percent=percent, day=day, iban=printed_iban)
 
 
 @dataclass(frozen=True)

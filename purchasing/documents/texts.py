@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger.ibans import printed_iban
 from purchasing.documents.formatting import day, euro
 from purchasing.models import Invoice, InvoiceKind, SepaBatch, SepaCollection, SepaMandate
 
@@ -67,7 +68,8 @@ def prenotification_text(
     return MailText(
         f"Aankondiging incasso factuur {invoice.number}",
         f"Beste {invoice.customer['name']},\n\nOp of rond {day(batch.collection_on)} schrijven wij "
-        f"{euro(collection.amount)} af van rekening {mandate.iban} voor factuur {invoice.number}.\n"
+        f"{euro(collection.amount)} af van rekening {printed_iban(mandate.iban)} "
+        f"voor factuur {invoice.number}.\n"
         f"Machtigingskenmerk: {mandate.reference}\nIncassant-ID: {creditor_id}\n\n"
         f"Met vriendelijke groet,\n{supplier}\n",
     )
@@ -75,4 +77,4 @@ def prenotification_text(
 
 def _iban(invoice: Invoice) -> str:
     iban = invoice.supplier.get("iban")
-    return f" op {iban}" if iban else ""
+    return f" op {printed_iban(iban)}" if iban else ""

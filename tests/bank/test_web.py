@@ -226,7 +226,7 @@ def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, log
     client.post(f"/o/{org.slug}/bank/lines/{line_id}/rule")
 
     rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
-    assert "NL02ABNA0123456789" in rules
+    assert "NL02 ABNA 0123 4567 89" in rules
     assert 'data-label="Tegenrekening">Donaties en giften</td>' in rules
 
 

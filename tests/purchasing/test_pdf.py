@@ -61,7 +61,7 @@ def test_a_fee_invoice_pdf_shows_number_dates_both_parties_lines_exemption_and_p
         "€ 1.240,00",
         EXEMPT,
         invoice.payment_reference,
-        "NL91ABNA0417164300",
+        "NL91 ABNA 0417 1643 00",  # printed in groups of four
     ):
         assert expected in text, expected
 

@@ -93,6 +93,8 @@ def test_the_invoice_is_mailed_once_with_its_pdf_attached(
     [mail] = mails_to(jobs_app, f"penningmeester-{member.id}@delinde.example")
     number = session.get_one(Invoice, invoice_id).number
     assert mail["Subject"] == f"Factuur {number} van Stichting Servicebureau"
+    # The IBAN in groups of four, as the member types it into its bank app.
+    assert " op NL91 ABNA 0417 1643 00." in mail.get_body(("plain",)).get_content()
     [pdf] = list(mail.iter_attachments())
     assert pdf.get_filename() == f"factuur-{number}.pdf"
     assert pdf.get_content().startswith(b"%PDF")

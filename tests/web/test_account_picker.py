@@ -121,7 +121,7 @@ def test_an_iban_is_booked_on_the_account_picked_by_its_dutch_label(owner, engin
     assert client.post(f"/o/{org.slug}/settings/ibans", data=data).status_code == 302
     assert account_of_bank(engine, org, "NL91ABNA0417164300") == "Assets:Bank:Savings"
     page = client.get(f"/o/{org.slug}/settings").get_data(as_text=True)
-    assert "NL91ABNA0417164300 → Spaarrekening" in visible_text(page)
+    assert "NL91 ABNA 0417 1643 00 → Spaarrekening" in visible_text(page)
 
 
 def test_the_iban_form_offers_the_current_account_by_its_label(owner):
