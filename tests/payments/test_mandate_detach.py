@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
@@ -44,6 +45,21 @@ def give_two_mandates(session: Session, browser: FlaskClient, invoice: Issued) -
     assert GIVEN in said(browser, browser.post(mandate_url(invoice), data=FORM))
 
 
+@pytest.fixture
+def two_mandates(
+    session: Session,
+    paying_app: Flask,  # noqa: F811  (a fixture)
+    on_stripe: str,  # noqa: F811
+    treasurer: FlaskClient,  # noqa: F811
+    invoice: Issued,
+) -> tuple[str, str]:
+    """The replaced mandate's payment method and the active one's; jobs run on this app."""
+    give_two_mandates(session, treasurer, invoice)
+    runtime.use(worker_runtime(paying_app))
+    (_, replaced, _), (_, active, _) = stored(session, invoice)
+    return replaced, active
+
+
 def stored(session: Session, invoice: Issued) -> list[tuple[str, str, bool]]:
     """Each mandate of the organisation: status, payment method, whether marked detached."""
     session.commit()
@@ -64,16 +80,13 @@ def customer_at_stripe(stripe_url: str, payment_method_id: str) -> str | None:
 
 def test_the_job_detaches_the_replaced_mandates_method_once_and_keeps_the_active_one(
     session: Session,
-    paying_app: Flask,  # noqa: F811  (a fixture)
-    on_stripe: str,  # noqa: F811
-    treasurer: FlaskClient,  # noqa: F811
+    on_stripe: str,  # noqa: F811  (a fixture)
     invoice: Issued,
+    two_mandates: tuple[str, str],
 ) -> None:
-    give_two_mandates(session, treasurer, invoice)
-    (_, replaced, _), (_, active, _) = stored(session, invoice)
+    replaced, active = two_mandates
     customer = customer_at_stripe(on_stripe, replaced)
     assert customer is not None and customer_at_stripe(on_stripe, active) == customer
-    runtime.use(worker_runtime(paying_app))
 
     first = detach_replaced_mandates_job()
     again = detach_replaced_mandates_job()
@@ -92,13 +105,11 @@ def test_the_job_detaches_the_replaced_mandates_method_once_and_keeps_the_active
 
 def test_a_method_the_provider_refuses_is_tried_again_and_stops_no_other(
     session: Session,
-    paying_app: Flask,  # noqa: F811  (a fixture)
-    on_stripe: str,  # noqa: F811
-    treasurer: FlaskClient,  # noqa: F811
+    on_stripe: str,  # noqa: F811  (a fixture)
     invoice: Issued,
+    two_mandates: tuple[str, str],
 ) -> None:
-    give_two_mandates(session, treasurer, invoice)
-    (_, replaced, _), _active = stored(session, invoice)
+    replaced, _active = two_mandates
     unknown = PaymentMandate(
         organisation_id=invoice.member.id,
         attempt=0,
@@ -109,7 +120,6 @@ def test_a_method_the_provider_refuses_is_tried_again_and_stops_no_other(
     )
     session.add(unknown)
     session.commit()
-    runtime.use(worker_runtime(paying_app))
 
     counts = [detach_replaced_mandates_job(), detach_replaced_mandates_job()]
 
@@ -124,20 +134,17 @@ def test_a_method_the_provider_refuses_is_tried_again_and_stops_no_other(
 
 def test_a_method_the_active_mandate_also_uses_stays_attached(
     session: Session,
-    paying_app: Flask,  # noqa: F811  (a fixture)
-    on_stripe: str,  # noqa: F811
-    treasurer: FlaskClient,  # noqa: F811
+    on_stripe: str,  # noqa: F811  (a fixture)
     invoice: Issued,
+    two_mandates: tuple[str, str],
 ) -> None:
-    give_two_mandates(session, treasurer, invoice)
-    (_, replaced, _), (_, active, _) = stored(session, invoice)
+    replaced, active = two_mandates
     session.execute(  # as if the provider had handed the new mandate the same method
         update(PaymentMandate)
         .where(PaymentMandate.payment_method_ref == replaced)
         .values(payment_method_ref=active)
     )
     session.commit()
-    runtime.use(worker_runtime(paying_app))
 
     counts = detach_replaced_mandates_job()
 
