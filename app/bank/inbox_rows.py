@@ -16,6 +16,7 @@ from app.errors import shown_params
 from app.i18n import money_in, reader_locale, short_day
 from app.i18n import word as _
 from ledger.bank.inbox import InboxLine
+from ledger.ibans import printed_iban
 
 
 def inbox_rows(items: Sequence[InboxLine], can_book: bool, shown_as: Mapping[str, str]) -> Markup:
@@ -77,7 +78,11 @@ def _e(text: str) -> str:
 
 def _counterparty(item: InboxLine) -> str:
     line = item.line
-    iban = f"<br><small>{escape(line.counterparty_iban)}</small>" if line.counterparty_iban else ""
+    iban = (
+        f"<br><small>{escape(printed_iban(line.counterparty_iban))}</small>"
+        if line.counterparty_iban
+        else ""
+    )
     return f"{escape(line.counterparty_name)}{iban}"
 
 

@@ -43,7 +43,9 @@ def test_a_bookkeeper_uploads_a_statement_and_sees_its_lines_in_the_inbox(
     inbox = client.get(f"/o/{org.slug}/bank/inbox")
 
     assert response.status_code == 302
-    assert "Stichting Buurthuis De Linde" in inbox.get_data(as_text=True)
+    page = inbox.get_data(as_text=True)
+    assert "Stichting Buurthuis De Linde" in page
+    assert "<small>NL44 RABO 0123 4567 89</small>" in page  # its IBAN as banks print it
 
 
 def test_a_refused_upload_says_why_and_adds_nothing(client, make_user, login_as, org, books):
