@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from ledger.bank.bookable import Hint, blockers
 from ledger.bank.matching import BankPayment, InvoiceMatcher, OpenInvoice, candidate_references
@@ -286,13 +287,40 @@ def _transaction(session: Session, line: BankLine, confirmation: Confirmation) -
     )
 
 
-def recently_booked(session: Session, limit: int = 20) -> list[BankLine]:
-    """The lines booked last, so a person can make a rule from one of them."""
-    return list(session.scalars(_RECENTLY_BOOKED, {"limit": limit}))
+@dataclass(frozen=True, slots=True)
+class BookedLine:
+    """A line booked a moment ago, with the account it went to (the other side of its
+    transaction), so a person sees where it went before making a rule of it."""
+
+    line: BankLine
+    account: str | None
+
+
+def recently_booked(session: Session, limit: int = 20) -> list[BookedLine]:
+    """The lines booked last, each with the account it was booked on."""
+    rows = session.execute(_RECENTLY_BOOKED, {"limit": limit})
+    return [BookedLine(line, account) for line, account in rows]
+
+
+def _contra_account() -> ScalarSelect[str]:
+    """The first account of the line's transaction that is not the bank's own: the one a
+    confirmation chose, or the first of a split."""
+    return (
+        select(Account.name)
+        .join(Posting, Posting.account_id == Account.id)
+        .where(
+            Posting.transaction_id == BankLine.transaction_id,
+            BankAccount.id == BankLine.bank_account_id,
+            Posting.account_id != BankAccount.account_id,
+        )
+        .order_by(Posting.position)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 _RECENTLY_BOOKED = (
-    select(BankLine)
+    select(BankLine, _contra_account())
     .where(BankLine.transaction_id.is_not(None))
     .order_by(BankLine.booked_at.desc(), BankLine.id.desc())
     .limit(bindparam("limit", type_=Integer))

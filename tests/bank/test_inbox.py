@@ -11,7 +11,13 @@ from sqlalchemy import select
 
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
-from ledger.bank.inbox import Confirmation, confirm_line, confirm_lines, open_lines
+from ledger.bank.inbox import (
+    Confirmation,
+    confirm_line,
+    confirm_lines,
+    open_lines,
+    recently_booked,
+)
 from ledger.bank.matching import (
     BankPayment,
     OpenInvoice,
@@ -192,6 +198,26 @@ def test_confirming_a_matched_line_records_the_payment_on_the_invoice(inbox):
         ("5000000000000412", Amount(Decimal("-47.55"), "EUR"), transaction_id, date(2024, 4, 2))
     ]
     assert invoices.open == {}
+
+
+def test_the_lines_booked_last_come_with_the_account_each_went_to(inbox):
+    """Not the bank's own account, whichever side of the transaction that is on."""
+    gift = line_by_name(inbox, "M. Bakker")
+    paid = line_by_name(inbox, "Servicebureau Samen")
+    confirm_line(inbox, Confirmation(gift.id, "Income:Donations:Gifts"), None)
+    confirm_line(
+        inbox,
+        Confirmation(paid.id, "Liabilities:Payables:Bureau"),
+        None,
+        invoices=bureau_invoice(),
+    )
+
+    booked = [(item.line.id, item.account) for item in recently_booked(inbox)]
+
+    assert booked == [
+        (paid.id, "Liabilities:Payables:Bureau"),
+        (gift.id, "Income:Donations:Gifts"),
+    ]
 
 
 def test_an_incoming_payment_does_not_match_an_invoice_the_organisation_must_pay(inbox):

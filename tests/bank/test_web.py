@@ -225,6 +225,7 @@ def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, log
     assert "Maak hier een regel van" in inbox
     booked = books.scalar(select(BankLine.transaction_id).where(BankLine.id == line_id))
     assert f'<a href="/o/{org.slug}/transactions/{booked}">' in inbox  # what it was booked as
+    assert '<span class="booked-on">geboekt op Donaties en giften</span>' in inbox  # and where
     client.post(f"/o/{org.slug}/bank/lines/{line_id}/rule")
 
     rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
