@@ -58,6 +58,7 @@ from ledger.bank.rules import (
     add_rule,
     all_rules,
     delete_rule,
+    names_of_ibans,
     rule_from_line,
 )
 from ledger.suggestions import account_choices, resolve_account
@@ -289,9 +290,11 @@ def rules() -> Any:
 
 def _rules_page(errors: Errors | None = None, values: Mapping[str, str] | None = None) -> str:
     """The rules and the form for a new one (typed values kept when it is refused)."""
+    rules = all_rules(db.session())
     return render_template(
         "bank/rules.html",
-        rules=all_rules(db.session()),
+        rules=rules,
+        names=names_of_ibans(db.session(), [rule.counterparty_iban for rule in rules]),
         choices=account_choices(db.session(), today()),
         errors=errors or {},
         values=values or {},

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from ledger.amounts import is_within_limits
@@ -104,6 +105,21 @@ _ALL_RULES = (
     .join(Account, Account.id == BankRule.contra_account_id)
     .order_by(BankRule.id)
 )
+
+
+def names_of_ibans(session: Session, ibans: Sequence[str]) -> dict[str, str]:
+    """The name each IBAN last came with on a bank line, so a rule on an IBAN alone reads as
+    whose it is ("NL44 RABO 0123 4567 89, Gemeente Amsterdam"); IBANs never seen are left out."""
+    wanted = sorted({iban for iban in ibans if iban})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(BankLine.counterparty_iban, BankLine.counterparty_name)
+        .where(BankLine.counterparty_iban.in_(wanted), BankLine.counterparty_name != "")
+        .ext(distinct_on(BankLine.counterparty_iban))
+        .order_by(BankLine.counterparty_iban, BankLine.date.desc(), BankLine.id.desc())
+    )
+    return {iban: name for iban, name in rows}
 
 
 def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:

@@ -26,7 +26,7 @@ from ledger.bank.matching import (
     normalised_reference,
 )
 from ledger.bank.models import BankLine
-from ledger.bank.rules import RuleSpec, add_rule, all_rules, rule_from_line
+from ledger.bank.rules import RuleSpec, add_rule, all_rules, names_of_ibans, rule_from_line
 from ledger.entries import Amount
 from ledger.errors import ValidationFailed
 from ledger.models import Posting, Transaction
@@ -172,6 +172,20 @@ def test_a_rule_made_from_a_booked_line_proposes_the_same_account_next_time(inbo
         "NL44RABO0123456789",
         "Expenses:Bank:Fees",
     )
+
+
+def test_an_iban_is_named_by_the_name_it_came_with_last(inbox):
+    """The camt file (April 2024) names NL44RABO0123456789 "Stichting Buurthuis De Linde",
+    the ING CSV (September 2024) names it "Gemeente Amsterdam"."""
+    import_statement(inbox, statement_file("ing.csv"), None)
+
+    names = names_of_ibans(inbox, ["NL44RABO0123456789", "NL02ABNA0123456789", "NL91NEVER0", ""])
+
+    assert names == {
+        "NL44RABO0123456789": "Gemeente Amsterdam",
+        "NL02ABNA0123456789": "M. Bakker",
+    }
+    assert names_of_ibans(inbox, []) == {}
 
 
 def test_a_payment_reference_proposes_the_open_invoice_over_any_rule(inbox):

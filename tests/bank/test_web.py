@@ -230,6 +230,7 @@ def test_a_rule_is_made_from_a_line_booked_in_the_browser(client, make_user, log
 
     rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
     assert "NL02 ABNA 0123 4567 89" in rules
+    assert '<small data-testid="iban-name">M. Bakker</small>' in rules  # whose IBAN it is
     assert 'data-label="Tegenrekening">Donaties en giften</td>' in rules
 
 
