@@ -44,7 +44,6 @@ def reference_loop(steps: int = REFERENCE_STEPS) -> float:
         if step % 1000 == 0:
             seen[step] = total
             kept.append(len(seen))
-    _ = (total, kept)
     return time.process_time() - started
 
 
