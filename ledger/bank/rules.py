@@ -141,7 +141,10 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     _take_turns(session)
     if any(_same_conditions(rule, spec) for rule in all_rules(session)):
         raise RuleExists(
-            message("Er is al een regel met deze voorwaarden; pas die aan of verwijder haar.")
+            message(
+                "Er is al een regel met deze voorwaarden. Moet die een andere tegenrekening "
+                "voorstellen? Verwijder haar dan eerst en maak een nieuwe."
+            )
         )
     rule = BankRule(
         bank_account_id=spec.bank_account_id,

@@ -79,5 +79,8 @@ def test_a_rule_made_twice_from_one_booked_line_is_kept_once(app, make_user, log
 
     assert first.status_code == 302
     assert again.status_code == 200  # back on the rules page, told why
-    assert "Er is al een regel met deze voorwaarden" in again.get_data(as_text=True)
+    page = again.get_data(as_text=True)
+    assert "Er is al een regel met deze voorwaarden" in page
+    assert "Verwijder haar dan eerst en maak een nieuwe." in page  # what the page offers: a rule
+    assert "Verwijderen" in page  # is removed, not changed in place
     assert rules_in(books) == 1
