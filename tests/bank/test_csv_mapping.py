@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from app.cli import cli
@@ -33,13 +34,19 @@ TRIODOS_FORM = {
 }
 
 
-def test_a_bookkeeper_saves_a_mapping_in_the_browser_and_the_csv_then_imports(
-    client, make_user, login_as, org, books
-):
+@pytest.fixture
+def triodos_mapping(client, make_user, login_as, org, books) -> tuple[int, str]:
+    """A Triodos account with no mapping yet, a bookkeeper signed in, and its mapping page."""
     bank_account_id = add_bank_account(books, TRIODOS, None)
     books.commit()
     signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
-    url = f"/o/{org.slug}/bank/accounts/{bank_account_id}/csv"
+    return bank_account_id, f"/o/{org.slug}/bank/accounts/{bank_account_id}/csv"
+
+
+def test_a_bookkeeper_saves_a_mapping_in_the_browser_and_the_csv_then_imports(
+    client, books, triodos_mapping
+):
+    _bank_account_id, url = triodos_mapping
 
     form = client.get(url)
     saved = client.post(url, data=TRIODOS_FORM)
@@ -53,13 +60,8 @@ def test_a_bookkeeper_saves_a_mapping_in_the_browser_and_the_csv_then_imports(
     assert (result.imported, str(result.closing_balance)) == (2, "1010.50")
 
 
-def test_a_mapping_keeps_whether_its_description_holds_ings_labels(
-    client, make_user, login_as, org, books
-):
-    bank_account_id = add_bank_account(books, TRIODOS, None)
-    books.commit()
-    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
-    url = f"/o/{org.slug}/bank/accounts/{bank_account_id}/csv"
+def test_a_mapping_keeps_whether_its_description_holds_ings_labels(client, books, triodos_mapping):
+    bank_account_id, url = triodos_mapping
 
     saved = client.post(url, data={**TRIODOS_FORM, "split_labels": "on"})
 
@@ -69,13 +71,8 @@ def test_a_mapping_keeps_whether_its_description_holds_ings_labels(
     assert books.get_one(BankAccount, bank_account_id).csv_mapping["split_labels"] is True
 
 
-def test_a_mapping_that_cannot_work_is_refused_in_the_browser(
-    client, make_user, login_as, org, books
-):
-    bank_account_id = add_bank_account(books, TRIODOS, None)
-    books.commit()
-    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
-    url = f"/o/{org.slug}/bank/accounts/{bank_account_id}/csv"
+def test_a_mapping_that_cannot_work_is_refused_in_the_browser(client, books, triodos_mapping):
+    bank_account_id, url = triodos_mapping
 
     page = client.post(url, data={**TRIODOS_FORM, "date_format": "dag-maand"})
 
