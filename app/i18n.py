@@ -313,6 +313,15 @@ def number_in(locale: Locale, amount: Decimal | int) -> str:
     return _shown(amount, lambda value: format_decimal(value, locale=locale))
 
 
+def typed_amount(number: Decimal) -> str:
+    """``20,00`` for 20 (``20.00`` for a reader of English): as a person types an amount, with
+    cents (more places when it has them), without thousands separators."""
+    with localcontext(Context(prec=max(number.adjusted(), 0) + 30)):  # any stored size
+        cents = number.quantize(_CENT) if number.is_finite() else number
+    typed = f"{cents if cents == number else number:f}"
+    return typed if english() else typed.replace(".", ",")
+
+
 def _shown(amount: Decimal | int, formatted: Callable[[Decimal], str], currency: str = "") -> str:
     """``formatted(amount)`` computed in a context wide enough for the whole number.
 

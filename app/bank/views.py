@@ -9,6 +9,7 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.account_picker import shown
 from app.bank.inbox_rows import inbox_rows
 from app.bank.mapping_form import mapping_from_form
 from app.bank.uploads import (
@@ -26,6 +27,7 @@ from app.errors import flash_refusal, translated
 from app.extensions import db
 from app.form_input import account as account_field
 from app.form_input import optional_figure, optional_id, text, ticked_ids
+from app.i18n import typed_amount
 from app.refusals import Errors, attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from app.unit_of_work import after_commit
@@ -57,11 +59,14 @@ from ledger.bank.rules import (
     RuleSpec,
     add_rule,
     all_rules,
+    change_rule,
     delete_rule,
     names_of_ibans,
     rule_from_line,
+    rule_of,
 )
-from ledger.suggestions import account_choices, resolve_account
+from ledger.errors import NotFound
+from ledger.suggestions import AccountChoice, account_choices, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
 
@@ -311,6 +316,39 @@ def create_rule() -> Any:
     )
 
 
+@blueprint.route("/bank/rules/<int:rule_id>")
+@requires(Role.BOOKKEEPER)
+def edit_rule(rule_id: int) -> Any:
+    return _rule_page(rule_id)
+
+
+def _rule_page(
+    rule_id: int, errors: Errors | None = None, values: Mapping[str, str] | None = None
+) -> str:
+    """One rule's form, filled in as the rule is (or as typed, when a change is refused)."""
+    rule = rule_of(db.session(), rule_id)
+    choices = account_choices(db.session(), today())
+    return render_template(
+        "bank/rule.html",
+        rule=rule,
+        choices=choices,
+        errors=errors or {},
+        values=_rule_values(rule, choices) if values is None else values,
+    )
+
+
+@blueprint.route("/bank/rules/<int:rule_id>", methods=["POST"])
+@requires(Role.BOOKKEEPER)
+def save_rule(rule_id: int) -> Any:
+    on_page = show_again(lambda errors, values: _rule_page(rule_id, errors, values), "account")
+    gone = go_back(url_for("bank.rules"))  # removed meanwhile: the list says so
+    return attempt(
+        lambda: change_rule(db.session(), rule_id, _rule_spec(request.form), current_user.id),
+        succeeded(url_for("bank.rules"), _("Regel gewijzigd.")),
+        lambda error: gone(error) if isinstance(error, NotFound) else on_page(error),
+    )
+
+
 @blueprint.route("/bank/rules/<int:rule_id>/delete", methods=["POST"])
 @requires(Role.BOOKKEEPER)
 def remove_rule(rule_id: int) -> Any:
@@ -341,6 +379,18 @@ def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
         amount_max=optional_figure(form, "amount_max", places=2),
         narration=text(form, "narration"),
     )
+
+
+def _rule_values(rule: RuleSpec, choices: list[AccountChoice]) -> dict[str, str]:
+    """A kept rule as its form's fields: amounts and the account as a person types them."""
+    return {
+        "counterparty_iban": rule.counterparty_iban,
+        "counterparty_name": rule.counterparty_name,
+        "description_contains": rule.description_contains,
+        "amount_min": "" if rule.amount_min is None else typed_amount(rule.amount_min),
+        "amount_max": "" if rule.amount_max is None else typed_amount(rule.amount_max),
+        "account": shown(choices, rule.contra_account),
+    }
 
 
 def _invoices() -> InvoiceMatcher:

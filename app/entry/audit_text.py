@@ -43,7 +43,14 @@ FIELD_NAMES = {
     "amount": _l("Bedrag"),
     "is_closed": _l("Afgesloten"),
     "reason": _l("Reden"),
+    "counterparty_iban": _l("IBAN tegenpartij"),
+    "counterparty_name": _l("Naam bevat"),
+    "description_contains": _l("Omschrijving bevat"),
+    "amount_min": _l("Vanaf bedrag"),
+    "amount_max": _l("Tot en met bedrag"),
 }
+# Fields that hold an amount in euros as text (a bank rule's bounds).
+EURO_FIELDS = ("amount_min", "amount_max")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,8 @@ def _field(name: str, value: Any) -> str:
         return account_label(value)  # the books' name is for the advanced view; people read labels
     if isinstance(value, str) and ISO_DATE.fullmatch(value):
         return day(date.fromisoformat(value))
+    if name in EURO_FIELDS and isinstance(value, str) and value:
+        return _amount(value, "EUR")
     if name == "flag":
         return {"*": str(_l("geboekt")), "!": str(_l("nog te controleren"))}.get(value, value or "")
     return _text(value)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
 from app.account_picker import shown
 from app.errors import translated
 from app.form_input import text
-from app.i18n import english
+from app.i18n import typed_amount
 from app.input_limits import whole_number
 from ledger.amounts import parse_amount
 from ledger.chart import DEFAULT_CURRENCY
@@ -27,7 +27,6 @@ from ledger.suggestions import AccountChoice, resolve_account
 
 KINDS = ("expense", "income", "transfer")
 MONEY_ROOTS = ("Assets", "Liabilities")
-CENT = Decimal("0.01")
 POSTING_ROWS = 6
 
 # Which field of a simple form answers for an account a posting names (``postings``).
@@ -136,7 +135,7 @@ def posting_rows(
         values[f"account-{index}"] = shown(choices, posting.account)
         number = posting.units.number
         side = "debit" if number >= 0 else "credit"
-        values[f"{side}-{index}"] = _typed_amount(abs(number))
+        values[f"{side}-{index}"] = typed_amount(abs(number))
     return values
 
 
@@ -166,21 +165,12 @@ def simple_values(
     money, other = (second, first) if kind == "expense" else (first, second)
     return {
         "date": transaction.date.isoformat(),
-        "amount": _typed_amount(first.units.number),
+        "amount": typed_amount(first.units.number),
         "payee": transaction.payee or "",
         "narration": transaction.narration,
         "money_account": money.account,
         "category": shown(choices, other.account),
     }
-
-
-def _typed_amount(number: Decimal) -> str:
-    """``20,00`` for 20 (``20.00`` for a reader of English): as a person types an amount, with
-    cents (more places when it has them), without thousands separators."""
-    with localcontext(Context(prec=max(number.adjusted(), 0) + 30)):  # any stored size
-        cents = number.quantize(CENT) if number.is_finite() else number
-    typed = f"{cents if cents == number else number:f}"
-    return typed if english() else typed.replace(".", ",")
 
 
 def _root(account: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -73,20 +74,29 @@ def best_rule(rules: Sequence[RuleSpec], line: BankLine) -> RuleSpec | None:
 
 
 def all_rules(session: Session) -> list[RuleSpec]:
-    return [
-        RuleSpec(
-            id=row.id,
-            contra_account=row.name,
-            counterparty_iban=row.counterparty_iban,
-            counterparty_name=row.counterparty_name,
-            description_contains=row.description_contains,
-            amount_min=row.amount_min,
-            amount_max=row.amount_max,
-            narration=row.narration,
-            bank_account_id=row.bank_account_id,
-        )
-        for row in read(session, _ALL_RULES).all()
-    ]
+    return [_spec(row) for row in read(session, _ALL_RULES).all()]
+
+
+def rule_of(session: Session, rule_id: int) -> RuleSpec:
+    """One rule, as the form that changes it shows it."""
+    row = session.execute(_ALL_RULES.where(BankRule.id == rule_id)).first()
+    if row is None:
+        raise NotFound(message("Regel %(id)s bestaat niet."), id=rule_id)
+    return _spec(row)
+
+
+def _spec(row: Any) -> RuleSpec:
+    return RuleSpec(
+        id=row.id,
+        contra_account=row.name,
+        counterparty_iban=row.counterparty_iban,
+        counterparty_name=row.counterparty_name,
+        description_contains=row.description_contains,
+        amount_min=row.amount_min,
+        amount_max=row.amount_max,
+        narration=row.narration,
+        bank_account_id=row.bank_account_id,
+    )
 
 
 # Built once (the inbox reads every rule on every request); the columns a ``RuleSpec`` takes.
@@ -124,26 +134,13 @@ def names_of_ibans(session: Session, ibans: Sequence[str]) -> dict[str, str]:
 
 def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     """Save a rule; refuses one without conditions (it would match every line)."""
-    if spec.conditions == 0:
-        raise ValidationFailed(message("Een regel heeft minstens één voorwaarde nodig."))
-    for limit in (spec.amount_min, spec.amount_max):
-        if limit is not None and not is_within_limits(limit):
-            raise ValidationFailed(message("Ongeldig bedrag: %(amount)s."), amount=str(limit)[:40])
-    if (
-        spec.amount_min is not None
-        and spec.amount_max is not None
-        and spec.amount_min > spec.amount_max
-    ):
-        raise ValidationFailed(message("Het minimumbedrag is groter dan het maximumbedrag."))
-    account_id = session.scalar(select(Account.id).where(Account.name == spec.contra_account))
-    if account_id is None:
-        raise NotFound(message("Rekening %(name)s bestaat niet."), name=spec.contra_account)
+    account_id = _checked_account_id(session, spec)
     _take_turns(session)
     if any(_same_conditions(rule, spec) for rule in all_rules(session)):
         raise RuleExists(
             message(
                 "Er is al een regel met deze voorwaarden. Moet die een andere tegenrekening "
-                "voorstellen? Verwijder haar dan eerst en maak een nieuwe."
+                "voorstellen? Wijzig die regel dan."
             )
         )
     rule = BankRule(
@@ -164,6 +161,82 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     )
     session.flush()
     return rule.id
+
+
+def change_rule(session: Session, rule_id: int, spec: RuleSpec, actor_id: int | None) -> None:
+    """Give a rule other conditions or another account, refused as a new rule would be.
+
+    The rule keeps the bank account it was made for (a rule made from a booked line holds for
+    that line's bank account) and its narration. Lines booked by it stay as they are; open
+    lines follow the rule as it is now.
+    """
+    account_id = _checked_account_id(session, spec)
+    _take_turns(session)
+    before = rule_of(session, rule_id)
+    changed = replace(
+        spec, id=rule_id, bank_account_id=before.bank_account_id, narration=before.narration
+    )
+    if any(_same_conditions(kept, changed) for kept in all_rules(session) if kept.id != rule_id):
+        raise RuleExists(message("Er is al een andere regel met deze voorwaarden."))
+    if changed == before:  # saved as it was (amounts compare as numbers: 100 is 100,00)
+        return
+    session.execute(
+        update(BankRule)
+        .where(BankRule.id == rule_id)
+        .values(
+            counterparty_iban=changed.counterparty_iban,
+            counterparty_name=changed.counterparty_name,
+            description_contains=changed.description_contains,
+            amount_min=changed.amount_min,
+            amount_max=changed.amount_max,
+            contra_account_id=account_id,
+        )
+    )
+    record_change(
+        session,
+        actor_id,
+        "edit",
+        "bank_rule",
+        rule_id,
+        before=_audited(before),
+        after=_audited(changed),
+    )
+    session.flush()
+
+
+def _audited(rule: RuleSpec) -> dict[str, str]:
+    """What the audit trail keeps of a rule: the fields a person sets, as text."""
+    return {
+        "counterparty_iban": rule.counterparty_iban,
+        "counterparty_name": rule.counterparty_name,
+        "description_contains": rule.description_contains,
+        "amount_min": "" if rule.amount_min is None else f"{rule.amount_min:f}",
+        "amount_max": "" if rule.amount_max is None else f"{rule.amount_max:f}",
+        "account": rule.contra_account,
+    }
+
+
+def _checked_account_id(session: Session, spec: RuleSpec) -> int:
+    """The id of the account ``spec`` proposes, once its conditions could make a rule."""
+    if spec.conditions == 0:
+        raise ValidationFailed(message("Een regel heeft minstens één voorwaarde nodig."))
+    for field, limit in (("amount_min", spec.amount_min), ("amount_max", spec.amount_max)):
+        if limit is not None and not is_within_limits(limit):
+            raise ValidationFailed(
+                message("Ongeldig bedrag: %(amount)s."), field=field, amount=str(limit)[:40]
+            )
+    if (
+        spec.amount_min is not None
+        and spec.amount_max is not None
+        and spec.amount_min > spec.amount_max
+    ):
+        raise ValidationFailed(
+            message("Het minimumbedrag is groter dan het maximumbedrag."), field="amount_min"
+        )
+    account_id = session.scalar(select(Account.id).where(Account.name == spec.contra_account))
+    if account_id is None:
+        raise NotFound(message("Rekening %(name)s bestaat niet."), name=spec.contra_account)
+    return int(account_id)
 
 
 class RuleExists(ValidationFailed):

@@ -81,6 +81,6 @@ def test_a_rule_made_twice_from_one_booked_line_is_kept_once(app, make_user, log
     assert again.status_code == 200  # back on the rules page, told why
     page = again.get_data(as_text=True)
     assert "Er is al een regel met deze voorwaarden" in page
-    assert "Verwijder haar dan eerst en maak een nieuwe." in page  # what the page offers: a rule
-    assert "Verwijderen" in page  # is removed, not changed in place
+    assert "Wijzig die regel dan." in page  # what the page offers: the kept rule changed
+    assert 'data-testid="edit-rule"' in page
     assert rules_in(books) == 1

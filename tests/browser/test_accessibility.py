@@ -34,6 +34,7 @@ MEMBER_PAGES = (
     "/bank",
     "/bank/inbox",
     "/bank/rules",
+    "/bank/rules/{rule_id}",
     "/settings",
     "/settings/periods",
     "/audit",

@@ -31,6 +31,7 @@ MEMBER_PAGES = {
     "bank": "/bank",
     "bank-inbox": "/bank/inbox",
     "bank-rules": "/bank/rules",
+    "bank-rule": "/bank/rules/{rule_id}",
     "settings": "/settings",
     "periods": "/settings/periods",
     "security-log": "/settings/security-log",

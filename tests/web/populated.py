@@ -124,7 +124,7 @@ def _books(engine: Engine, member: TenantRef, actor_id: int) -> dict[str, str]:
         bind_session(session, member)
         import_statement(session, statement_file("ing.camt053.xml"), actor_id)
         bind_session(session, member)
-        add_rule(
+        rule_id = add_rule(
             session,
             RuleSpec(contra_account="Expenses:Housing:Rent", description_contains="huur"),
             actor_id,
@@ -140,6 +140,7 @@ def _books(engine: Engine, member: TenantRef, actor_id: int) -> dict[str, str]:
         return {
             "transaction_id": str(first),
             "bank_account_id": str(bank_account),
+            "rule_id": str(rule_id),
             "account": "Assets:Bank:Checking",
             "kind": "expense",
         }
