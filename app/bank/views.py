@@ -372,7 +372,7 @@ def rule_from(line_id: int) -> Any:
 def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
     return RuleSpec(
         contra_account=account_field(form, "account", account_choices(db.session(), today())),
-        counterparty_iban=text(form, "counterparty_iban").replace(" ", "").upper(),
+        counterparty_iban=text(form, "counterparty_iban"),
         counterparty_name=text(form, "counterparty_name"),
         description_contains=text(form, "description_contains"),
         amount_min=optional_figure(form, "amount_min", places=2),

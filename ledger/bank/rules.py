@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
@@ -18,6 +21,13 @@ from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import Account, Posting
 from ledger.statements import read
 from ledger.turns import take_turns_on
+
+# An account number as a bank line holds it: at most 34 letters and digits (the longest IBAN).
+ACCOUNT_NUMBER = re.compile(r"[A-Z0-9]{1,34}")
+IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}")
+# A condition longer than a bank line's name or description (at most 140 characters in SEPA)
+# would never match.
+LONGEST_CONDITION = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +144,7 @@ def names_of_ibans(session: Session, ibans: Sequence[str]) -> dict[str, str]:
 
 def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
     """Save a rule; refuses one without conditions (it would match every line)."""
-    account_id = _checked_account_id(session, spec)
+    spec, account_id = _checked(session, spec)
     _take_turns(session)
     if any(_same_conditions(rule, spec) for rule in all_rules(session)):
         raise RuleExists(
@@ -170,7 +180,7 @@ def change_rule(session: Session, rule_id: int, spec: RuleSpec, actor_id: int | 
     that line's bank account) and its narration. Lines booked by it stay as they are; open
     lines follow the rule as it is now.
     """
-    account_id = _checked_account_id(session, spec)
+    spec, account_id = _checked(session, spec)
     _take_turns(session)
     before = rule_of(session, rule_id)
     changed = replace(
@@ -216,10 +226,19 @@ def _audited(rule: RuleSpec) -> dict[str, str]:
     }
 
 
-def _checked_account_id(session: Session, spec: RuleSpec) -> int:
-    """The id of the account ``spec`` proposes, once its conditions could make a rule."""
+def _checked(session: Session, spec: RuleSpec) -> tuple[RuleSpec, int]:
+    """``spec`` with its IBAN written as bank lines hold it, and the id of the account it
+    proposes; refused unless its conditions could make a rule."""
+    spec = replace(spec, counterparty_iban=_account_number(spec.counterparty_iban))
     if spec.conditions == 0:
         raise ValidationFailed(message("Een regel heeft minstens één voorwaarde nodig."))
+    for field in ("counterparty_name", "description_contains"):
+        if len(getattr(spec, field)) > LONGEST_CONDITION:
+            raise ValidationFailed(
+                message("Een voorwaarde is hoogstens %(longest)s tekens lang."),
+                field=field,
+                longest=LONGEST_CONDITION,
+            )
     for field, limit in (("amount_min", spec.amount_min), ("amount_max", spec.amount_max)):
         if limit is not None and not is_within_limits(limit):
             raise ValidationFailed(
@@ -236,7 +255,40 @@ def _checked_account_id(session: Session, spec: RuleSpec) -> int:
     account_id = session.scalar(select(Account.id).where(Account.name == spec.contra_account))
     if account_id is None:
         raise NotFound(message("Rekening %(name)s bestaat niet."), name=spec.contra_account)
-    return int(account_id)
+    return spec, int(account_id)
+
+
+def _account_number(typed: str) -> str:
+    """A counterparty's account number as bank lines hold it (compact, in capitals): an IBAN
+    with valid check digits, or an older account number of letters and digits; a typo in an
+    IBAN would make a rule that never matches, so it is refused."""
+    compact = typed.replace(" ", "").upper()
+    if compact and not ACCOUNT_NUMBER.fullmatch(compact):
+        raise ValidationFailed(
+            message(
+                "%(iban)s is geen rekeningnummer: een IBAN heeft hoogstens 34 letters en cijfers."
+            ),
+            field="counterparty_iban",
+            iban=typed.strip()[:40],
+        )
+    if IBAN_SHAPE.fullmatch(compact):
+        try:
+            IBAN(compact)
+        except SchwiftyException as error:
+            raise ValidationFailed(
+                message("%(iban)s is geen geldig IBAN."),
+                field="counterparty_iban",
+                iban=typed.strip()[:40],
+            ) from error
+    return compact
+
+
+def _is_account_number(text: str) -> bool:
+    try:
+        _account_number(text)
+    except ValidationFailed:
+        return False
+    return True
 
 
 class RuleExists(ValidationFailed):
@@ -281,13 +333,14 @@ def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
         .where(Posting.transaction_id == line.transaction_id, Posting.position == 1)
     )
     assert contra is not None
+    iban = line.counterparty_iban if _is_account_number(line.counterparty_iban) else ""
     spec = RuleSpec(
         contra_account=contra,
-        counterparty_iban=line.counterparty_iban,
-        counterparty_name="" if line.counterparty_iban else line.counterparty_name,
+        counterparty_iban=iban,
+        counterparty_name="" if iban else line.counterparty_name[:LONGEST_CONDITION],
         description_contains=""
-        if line.counterparty_iban or line.counterparty_name
-        else line.description,
+        if iban or line.counterparty_name
+        else line.description[:LONGEST_CONDITION],
         bank_account_id=line.bank_account_id,
     )
     return add_rule(session, spec, actor_id)

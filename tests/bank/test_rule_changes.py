@@ -7,13 +7,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from ledger.audit import AUDIT_LOG
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_line, open_lines
-from ledger.bank.models import BankRule
+from ledger.bank.models import BankLine, BankRule
 from ledger.bank.rules import RuleExists, RuleSpec, add_rule, change_rule, rule_from_line, rule_of
 from ledger.errors import NotFound, ValidationFailed
 from tenants.roles import Role
@@ -252,3 +252,76 @@ def test_a_viewer_can_neither_open_nor_save_a_rules_form(client, make_user, logi
     )
     books.rollback()
     assert rule_of(books, rule_id).counterparty_iban == "NL44RABO0123456789"
+
+
+# What a rule's conditions may hold
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("nl44 rabo 0123 4567 89", "NL44RABO0123456789"),  # as a person copies it
+        ("123456789", "123456789"),  # an older account number, as some banks' files give it
+    ],
+)
+def test_an_account_number_is_kept_as_bank_lines_hold_it(inbox, typed, kept):
+    rule_id = add_rule(inbox, RuleSpec("Expenses:Housing:Rent", counterparty_iban=typed), None)
+
+    assert rule_of(inbox, rule_id).counterparty_iban == kept
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "refusal"),
+    [
+        (RuleSpec("Income:Donations:Gifts", "NL" + "9" * 40), "counterparty_iban", "hoogstens 34"),
+        (RuleSpec("Income:Donations:Gifts", "NL45RABO0123456789"), "counterparty_iban", "geldig"),
+        (RuleSpec("Income:Donations:Gifts", "NL44-RABO-0123"), "counterparty_iban", "letters"),
+        (
+            RuleSpec("Income:Donations:Gifts", counterparty_name="x" * 201),
+            "counterparty_name",
+            "hoogstens 200 tekens",
+        ),
+        (
+            RuleSpec("Income:Donations:Gifts", description_contains="x" * 201),
+            "description_contains",
+            "hoogstens 200 tekens",
+        ),
+    ],
+)
+def test_a_condition_no_bank_line_could_meet_is_refused_at_its_field(inbox, spec, field, refusal):
+    rule_id = add_rule(inbox, RENT, None)
+
+    with pytest.raises(ValidationFailed, match=refusal) as made:
+        add_rule(inbox, spec, None)
+    with pytest.raises(ValidationFailed, match=refusal) as changed:
+        change_rule(inbox, rule_id, spec, None)
+
+    assert made.value.field == changed.value.field == field
+    assert inbox.scalars(select(BankRule.id)).all() == [rule_id]
+
+
+def test_a_rule_from_a_line_whose_account_number_no_rule_could_take_goes_by_the_name(inbox):
+    line = line_by_name(inbox, "M. Bakker")
+    inbox.execute(
+        update(BankLine).where(BankLine.id == line.id).values(counterparty_iban="NL02/ABNA/0123")
+    )
+    confirm_line(inbox, Confirmation(line.id, "Income:Donations:Gifts"), None)
+
+    rule = rule_of(inbox, rule_from_line(inbox, line.id, None))
+
+    assert (rule.counterparty_iban, rule.counterparty_name) == ("", "M. Bakker")
+
+
+def test_an_account_number_too_long_for_a_rule_is_refused_on_the_page_not_an_error(
+    client, make_user, login_as, org, books
+):
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    answer = client.post(
+        f"/o/{org.slug}/bank/rules",
+        data={"counterparty_iban": "NL" + "9" * 40, "account": "Huur"},
+    )
+
+    assert answer.status_code == 422
+    assert 'data-testid="error-counterparty_iban"' in answer.get_data(as_text=True)
+    assert books.scalar(select(func.count()).select_from(BankRule)) == 0
