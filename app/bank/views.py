@@ -66,6 +66,7 @@ from ledger.bank.rules import (
     rule_of,
 )
 from ledger.errors import NotFound
+from ledger.ibans import printed_iban
 from ledger.suggestions import AccountChoice, account_choices, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
@@ -382,9 +383,9 @@ def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
 
 
 def _rule_values(rule: RuleSpec, choices: list[AccountChoice]) -> dict[str, str]:
-    """A kept rule as its form's fields: amounts and the account as a person types them."""
+    """A kept rule as its form's fields: the IBAN, amounts and account as a person types them."""
     return {
-        "counterparty_iban": rule.counterparty_iban,
+        "counterparty_iban": printed_iban(rule.counterparty_iban),
         "counterparty_name": rule.counterparty_name,
         "description_contains": rule.description_contains,
         "amount_min": "" if rule.amount_min is None else typed_amount(rule.amount_min),

@@ -312,6 +312,23 @@ def test_a_rule_from_a_line_whose_account_number_no_rule_could_take_goes_by_the_
     assert (rule.counterparty_iban, rule.counterparty_name) == ("", "M. Bakker")
 
 
+def test_the_form_prints_an_iban_in_groups_and_saving_it_so_keeps_the_rule(
+    client, make_user, login_as, org, books
+):
+    rule_id = add_rule(books, RENT, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    form = rule_form(client.get(f"/o/{org.slug}/bank/rules/{rule_id}").get_data(as_text=True))
+    saved = client.post(f"/o/{org.slug}/bank/rules/{rule_id}", data=form)
+
+    assert form["counterparty_iban"] == "NL44 RABO 0123 4567 89"
+    assert saved.status_code == 302
+    books.rollback()
+    assert edits_of(books, rule_id) == []  # the same rule, written as people read it
+    assert rule_of(books, rule_id).counterparty_iban == "NL44RABO0123456789"
+
+
 def test_an_account_number_too_long_for_a_rule_is_refused_on_the_page_not_an_error(
     client, make_user, login_as, org, books
 ):
