@@ -21,6 +21,10 @@ from ledger.models.accounts import BookingMethod
 # is kept only as a file brings it in.
 BOOKING_METHODS = frozenset(BookingMethod) - {BookingMethod.AVERAGE}
 ACCOUNT_NAME = re.compile(r"(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+")
+# What the accounts table holds (``Account.name`` and ``Account.rgs_code``): longer is refused
+# here, so that a person meets a message at the field instead of the database's error.
+NAME_LONGEST = 200
+RGS_CODE_LONGEST = 40
 
 
 def install_chart(session: Session, chart: Iterable[ChartAccount], opened_on: date) -> int:
@@ -50,7 +54,8 @@ def child_account_name(session: Session, parent: str, label: str) -> str:
 
     People name an account by its label; the name the books need (ASCII words joined by
     hyphens, each part starting with a capital) is derived from it, with ``-2``, ``-3``, ...
-    added when the name is taken.
+    added when the name is taken. A long label is cut so that the name, with its number, stays
+    within ``NAME_LONGEST`` characters.
     """
     plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
     words = re.findall(r"[A-Za-z0-9]+", plain)
@@ -59,12 +64,21 @@ def child_account_name(session: Session, parent: str, label: str) -> str:
             message("Geef de rekening een naam met letters of cijfers."), field="label_nl"
         )
     part = "-".join(words)
-    base = f"{parent}:{part[0].upper()}{part[1:]}"[:200]
-    name, number = base, 1
-    while session.scalar(select(exists().where(Account.name == name))):
+    part = f"{part[0].upper()}{part[1:]}"
+    number = 1
+    while True:
+        suffix = f"-{number}" if number > 1 else ""
+        room = NAME_LONGEST - len(parent) - len(":") - len(suffix)
+        cut = part[: max(room, 0)].rstrip("-")
+        if not cut:
+            raise ValidationFailed(
+                message("De naam van deze rekening is te lang om er een rekening onder te openen."),
+                field="parent",
+            )
+        name = f"{parent}:{cut}{suffix}"
+        if not session.scalar(select(exists().where(Account.name == name))):
+            return name
         number += 1
-        name = f"{base}-{number}"
-    return name
 
 
 def open_account_under(
@@ -126,11 +140,23 @@ def add_account(
         raise ValidationFailed(
             message("Onbekende boekingsmethode %(booking)s."), field="booking", booking=booking
         )
+    if len(name) > NAME_LONGEST:
+        raise ValidationFailed(
+            message("Een rekeningnaam is hoogstens %(longest)s tekens lang."),
+            field="name",
+            longest=NAME_LONGEST,
+        )
     if not ACCOUNT_NAME.fullmatch(name):
         raise ValidationFailed(
             message("Ongeldige rekeningnaam %(name)s (bijvoorbeeld Expenses:Office:Postage)."),
             field="name",
             name=name,
+        )
+    if rgs_code is not None and len(rgs_code) > RGS_CODE_LONGEST:
+        raise ValidationFailed(
+            message("Een RGS-code is hoogstens %(longest)s tekens lang."),
+            field="rgs_code",
+            longest=RGS_CODE_LONGEST,
         )
     for currency in currencies:
         if not CURRENCY.fullmatch(currency):

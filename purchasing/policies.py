@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,13 @@ from purchasing.shares import PolicyTerms
 from tenants.models import Organisation
 
 ZERO = Decimal(0)
+# The widths of their columns (purchasing/models/policies.py).
+AFM_NUMBER_LONGEST = 12
+POLICY_NUMBER_LONGEST = 40
+CONTENT_TYPE_LONGEST = 100
+# The AFM's register numbers are digits (up to 8 today); letters are let through.
+_AFM_NUMBER = re.compile(rf"[0-9A-Za-z]{{1,{AFM_NUMBER_LONGEST}}}")
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,21 @@ def add_insurer(
 
     Refused by the unique index itself (``ON CONFLICT DO NOTHING``), so of two sends of the
     same name at the same moment one adds it and the other waits for it and is told, where a
-    look first would let both through to a unique violation.
+    look first would let both through to a unique violation. An empty KvK or AFM number is
+    none.
     """
+    if not name.strip():
+        raise ValidationFailed(message("Vul de naam van de verzekeraar in."), field="name")
+    kvk_number = (kvk_number or "").strip() or None
+    if kvk_number is not None and not (kvk_number.isdigit() and len(kvk_number) == 8):
+        raise ValidationFailed(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
+    afm_number = (afm_number or "").strip() or None
+    if afm_number is not None and not _AFM_NUMBER.fullmatch(afm_number):
+        raise ValidationFailed(
+            message("Een AFM-vergunningnummer heeft hoogstens %(longest)s cijfers of letters."),
+            field="afm_number",
+            longest=AFM_NUMBER_LONGEST,
+        )
     session.flush()
     added = session.scalar(
         insert(Insurer)
@@ -86,13 +107,20 @@ def add_policy(session: Session, new: NewPolicy) -> int:
         )
     if new.ends_on < new.starts_on:
         raise TermsInvalid(message("Een periode kan niet eindigen voor ze begint."))
+    policy_number = (new.policy_number or "").strip() or None
+    if policy_number is not None and len(policy_number) > POLICY_NUMBER_LONGEST:
+        raise ValidationFailed(
+            message("Een polisnummer heeft hoogstens %(longest)s tekens."),
+            field="policy_number",
+            longest=POLICY_NUMBER_LONGEST,
+        )
     rate_card(new.basis, new.tier_measure, new.minimum_premium, new.tiers)
     policy = CollectivePolicy(
         insurer_id=new.insurer_id,
         policyholder_id=new.policyholder_id,
         line=new.line.value,
         name=new.name.strip(),
-        policy_number=new.policy_number,
+        policy_number=policy_number,
         starts_on=new.starts_on,
         ends_on=new.ends_on,
         basis=new.basis.value,
@@ -121,18 +149,31 @@ def attach_document(
     sha256: str | None = None,
     uploaded_by_id: int | None = None,
 ) -> int:
-    """Keep a reference to a policy document already stored elsewhere."""
+    """Keep a reference to a policy document already stored elsewhere.
+
+    ``content_type`` is what the uploading browser declared: kept when it reads as a media
+    type that fits its column, otherwise none is kept (the file is then sent as
+    ``application/octet-stream``).
+    """
     document = PolicyDocument(
         policy_id=get_policy(session, policy_id).id,
         title=title.strip(),
         file_ref=file_ref,
-        content_type=content_type,
+        content_type=kept_content_type(content_type),
         sha256=sha256,
         uploaded_by_id=uploaded_by_id,
     )
     session.add(document)
     session.flush()
     return document.id
+
+
+def kept_content_type(declared: str | None) -> str | None:
+    """A declared media type (``type/subtype``, lower case, without parameters), or None."""
+    found = (declared or "").split(";", 1)[0].strip().lower()
+    if len(found) > CONTENT_TYPE_LONGEST or not _MEDIA_TYPE.fullmatch(found):
+        return None
+    return found
 
 
 def record_volunteer_scheme(

@@ -18,7 +18,7 @@ from app.insurance import documents
 from app.insurance.input import MONEY_BELOW, PERCENT_BELOW, SHARE_BELOW, TIER_ROWS, tiers
 from app.insurance.labels import labels_context
 from app.refusals import Errors, Page, attempt, show_again, succeeded
-from ledger.errors import DomainError, ValidationFailed, message
+from ledger.errors import DomainError
 from purchasing import insurance_queries as reads
 from purchasing.policies import (
     NewPolicy,
@@ -77,18 +77,11 @@ def new_tax_treatment() -> Any:
 
 @blueprint.route("/insurers", methods=["POST"])
 def new_insurer() -> Any:
-    def act() -> None:
-        form = request.form
-        name = text(form, "name")
-        if not name:
-            raise ValidationFailed(message("Vul de naam van de verzekeraar in."), field="name")
-        kvk = text(form, "kvk_number") or None
-        if kvk is not None and not (kvk.isdigit() and len(kvk) == 8):
-            raise ValidationFailed(message("Een KvK-nummer heeft 8 cijfers."), field="kvk_number")
-        add_insurer(db.session(), name, kvk, text(form, "afm_number") or None)
-
+    form = request.form
     return attempt(
-        act,
+        lambda: add_insurer(
+            db.session(), text(form, "name"), text(form, "kvk_number"), text(form, "afm_number")
+        ),
         succeeded(url_for(".index"), _("De verzekeraar is toegevoegd.")),
         show_again(_index_page, "name"),
     )

@@ -19,6 +19,8 @@ from purchasing.models import PolicyDocument
 from purchasing.policies import attach_document
 
 FOLDER = "policy-documents"
+# Of the uploaded file's name, kept after its hash: a file system takes 255 bytes a name.
+NAME_LONGEST = 120
 
 
 def store(
@@ -33,7 +35,7 @@ def store(
     if upload is None or not data:
         raise ValidationFailed(message("Kies een bestand."), field="document")
     digest = hashlib.sha256(data).hexdigest()
-    name = secure_filename(upload.filename or "") or "document"
+    name = _short(secure_filename(upload.filename or "") or "document")
     reference = f"{FOLDER}/{digest}-{name}"
     path = Path(current_app.instance_path) / reference
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,3 +65,13 @@ def send(session: Session, policy_id: int, document_id: int) -> Any:
         as_attachment=True,
         download_name=path.name.split("-", 1)[-1],
     )
+
+
+def _short(name: str) -> str:
+    """``name`` cut to ``NAME_LONGEST`` characters, keeping its extension (``.pdf``)."""
+    if len(name) <= NAME_LONGEST:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > 10:
+        return name[:NAME_LONGEST]
+    return f"{stem[: NAME_LONGEST - len(extension) - 1]}.{extension}"

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.bureau.access import require_bureau_admin
-from app.errors import translated
 from app.extensions import db
 from app.form_input import text
 from app.input_limits import whole_number
+from app.refusals import Errors, attempt, show_again, succeeded
+from ledger.ibans import printed_iban
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.parties import Party, party_of, payment_days_of, set_billing_details
 from purchasing.invoices.requirements import missing_of_customer, missing_of_supplier
@@ -36,24 +37,37 @@ def index() -> Any:
 
 @blueprint.route("/billing/<int:organisation_id>", methods=["GET", "POST"])
 def edit(organisation_id: int) -> Any:
-    session = db.session()
-    organisation = session.get(Organisation, organisation_id)
+    organisation = db.session().get(Organisation, organisation_id)
     if organisation is None:
         raise NotFound(message("Deze organisatie bestaat niet."))
-    if request.method == "POST":
-        try:
-            set_billing_details(session, organisation_id, _party(request.form), _days(request.form))
-        except ValidationFailed as error:
-            session.rollback()
-            flash(translated(error), "error")
-        else:
-            flash(_("De factuurgegevens zijn opgeslagen."), "success")
-            return redirect(url_for(".index"))
+    if request.method == "GET":
+        return _edit_page(organisation)
+    form = request.form
+    return attempt(
+        lambda: set_billing_details(db.session(), organisation_id, _party(form), _days(form)),
+        succeeded(url_for(".index"), _("De factuurgegevens zijn opgeslagen.")),
+        show_again(lambda errors, values: _edit_page(organisation, errors, values), "name"),
+    )
+
+
+def _edit_page(
+    organisation: Organisation,
+    errors: Errors | None = None,
+    values: Mapping[str, str] | None = None,
+) -> str:
+    """The form with the stored details, or again with what was typed and why it was refused."""
+    session = db.session()
+    if values is None:
+        stored = party_of(session, organisation.id).snapshot()
+        values = {name: value or "" for name, value in stored.items()} | {
+            "iban": printed_iban(stored.get("iban") or ""),  # as people read and type it
+            "payment_days": str(payment_days_of(session, organisation.id)),
+        }
     return render_template(
         "invoices/bureau/billing_edit.html",
         organisation=organisation,
-        party=party_of(session, organisation_id),
-        payment_days=payment_days_of(session, organisation_id),
+        errors=errors or {},
+        values=values,
         missing=_missing(organisation),
     )
 
@@ -66,15 +80,16 @@ def _missing(organisation: Organisation) -> list[str]:
 
 
 def _party(form: Mapping[str, str]) -> Party:
+    """What was typed; ``set_billing_details`` checks each field and writes it as printed."""
     return Party(
         name=text(form, "name"),
         address=text(form, "address"),
-        postcode=text(form, "postcode").upper(),
+        postcode=text(form, "postcode"),
         city=text(form, "city"),
-        country=text(form, "country").upper() or "NL",
+        country=text(form, "country"),
         kvk_number=text(form, "kvk_number") or None,
-        vat_number=text(form, "vat_number").upper().replace(" ", "") or None,
-        iban=text(form, "iban").upper().replace(" ", "") or None,
+        vat_number=text(form, "vat_number") or None,
+        iban=text(form, "iban") or None,
         email=text(form, "email") or None,
     )
 

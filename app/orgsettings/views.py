@@ -145,6 +145,7 @@ _FIELDS = {
             "label_nl": "label_nl",
             "parent": "parent",
             "account_name": "account_name",
+            "rgs_code": "rgs_code",
         },
         "label_nl",
     ),

@@ -76,7 +76,7 @@ def checked_iban(text: str) -> IBAN:
         return IBAN(text)
     except SchwiftyException:
         raise ValidationFailed(
-            message("%(iban)s is geen geldig IBAN."), field="iban", iban=text
+            message("%(iban)s is geen geldig IBAN."), field="iban", iban=text.strip()[:40]
         ) from None
 
 

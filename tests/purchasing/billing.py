@@ -35,7 +35,7 @@ BUREAU_PARTY = Party(
     postcode="1234 AB",
     city="Utrecht",
     kvk_number="87654321",
-    vat_number="NL001234567B01",
+    vat_number="NL000099998B57",
     iban=BUREAU_IBAN,
     email="facturen@servicebureau.example",
 )

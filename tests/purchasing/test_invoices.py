@@ -98,7 +98,7 @@ def test_an_invoice_carries_its_number_both_parties_dates_lines_and_a_valid_rf_r
     assert invoice.number.startswith("F2026-") and invoice.series == "F"
     assert invoice.supplier["name"] == "Stichting Servicebureau"
     assert invoice.supplier["kvk_number"] == "87654321"
-    assert invoice.supplier["vat_number"] == "NL001234567B01"
+    assert invoice.supplier["vat_number"] == "NL000099998B57"
     assert invoice.customer == {**invoice.customer, "name": "Stichting De Linde", "city": "Zeist"}
     assert (invoice.issued_on, invoice.due_on) == (date(2026, 3, 10), date(2026, 4, 9))
     assert iso11649.is_valid(invoice.payment_reference)

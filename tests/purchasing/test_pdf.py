@@ -53,7 +53,7 @@ def test_a_fee_invoice_pdf_shows_number_dates_both_parties_lines_exemption_and_p
         "Marktstraat 1",
         "1234 AB Utrecht",
         "KvK-nummer: 87654321",
-        "Btw-nummer: NL001234567B01",
+        "Btw-nummer: NL000099998B57",
         "Stichting De Linde",
         "Lindelaan 4",
         "3701 AA Zeist",
