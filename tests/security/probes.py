@@ -89,8 +89,10 @@ class _FormReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.forms: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.filled: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
         self.links: set[str] = set()
         self._current: tuple[str, str] | None = None
+        self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -102,12 +104,30 @@ class _FormReader(HTMLParser):
             tag in ("input", "select", "textarea", "button") and self._current and "name" in values
         ):
             self.forms[self._current].add(values["name"])
+            self._note_filled(tag, values)
+        elif tag == "option" and self._current and self._select and "value" in values:
+            filled = self.filled[self._current]
+            if self._select not in filled or "selected" in values:
+                filled[self._select] = values["value"]  # the first option, or the chosen one
         elif tag == "a" and "?" in values.get("href", ""):
             self.links.add(values["href"])
+
+    def _note_filled(self, tag: str, values: dict[str, str]) -> None:
+        """What the page fills the field with: an input's value, a ticked box, a choice."""
+        assert self._current is not None
+        name, kind = values["name"], values.get("type", "text")
+        if tag == "select":
+            self._select = name
+        elif tag == "input" and kind not in ("submit", "button", "file", "checkbox", "radio"):
+            self.filled[self._current].setdefault(name, values.get("value", ""))
+        elif tag == "input" and "checked" in values:
+            self.filled[self._current][name] = values.get("value", "on")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._current = None
+        elif tag == "select":
+            self._select = None
 
 
 @dataclass
@@ -116,6 +136,8 @@ class Fields:
 
     forms: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     queries: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # What the pages fill each form's fields with (the first page that shows the form).
+    filled: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def read(self, page_path: str, html: str) -> None:
         reader = _FormReader()
@@ -123,6 +145,10 @@ class Fields:
         for (method, action), names in reader.forms.items():
             target = action or page_path
             self.forms[(method, target)] |= names - {"csrf_token"}
+            filled = self.filled.setdefault((method, target), {})
+            for name, value in reader.filled[(method, action)].items():
+                if name != "csrf_token":
+                    filled.setdefault(name, value)
             if method == "GET":
                 self.queries[target] |= names
         for link in reader.links:
@@ -154,6 +180,35 @@ def hostile_probes(rule: Rule, method: str, slug: str, ids: Mapping[str, int], f
             yield Probe(method, plain, query=filled)
         else:
             yield Probe(method, plain, form=filled)
+
+
+# Values a person would type into an empty field, by what its name says it holds; the first
+# pattern that matches decides.
+PLAUSIBLE = (
+    (re.compile(r"kvk"), "90000001"),
+    (re.compile(r"rsin"), "002542420"),
+    (re.compile(r"vat"), "NL000099998B57"),
+    (re.compile(r"postcode"), "1234 AB"),
+    (re.compile(r"country"), "NL"),
+    (re.compile(r"iban"), "NL44RABO0123456789"),
+    (re.compile(r"e-?mail"), "penningmeester@example.org"),
+    (re.compile(r"amount|bedrag|premium|fee|price|rate|percent|_min$|_max$|total"), "10"),
+    (re.compile(r"date|_on$|^from$|^to$|through|until|since|starts|ends"), "2026-06-15"),
+    (re.compile(r"account|category|parent"), "Assets:Bank:Checking"),
+    (re.compile(r"number|days|count|members|year|_id$|^id$"), "1"),
+)
+
+
+def plausible_form(fields: Fields, method: str, action: str) -> dict[str, str]:
+    """The form as a person would send it: what the page fills in, and a plausible value (by
+    the field's name) where it leaves a field empty."""
+    filled = fields.filled.get((method, action), {})
+    return {name: filled.get(name) or _plausible(name) for name in fields.form_for(method, action)}
+
+
+def _plausible(name: str) -> str:
+    lowered = name.lower()
+    return next((value for pattern, value in PLAUSIBLE if pattern.search(lowered)), "Buurthuis")
 
 
 def fingerprint(engine: Engine, schemas: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:

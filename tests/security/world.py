@@ -23,7 +23,7 @@ from tenants.people import add_member, create_user
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tenants.roles import Role
 from tests.bank.conftest import statement_file
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, SECOND_FACTORS, set_up_second_factor
 
 ING = "NL20INGB0001234567"
 BOOK = """
@@ -67,9 +67,9 @@ def make_world(engine: Engine) -> World:
         "staff": _person(engine, None, None, is_bureau_admin=True),
         "foreign": _person(engine, other, Role.OWNER),
     }
-    other.ids["user_id"] = _user_id(engine, emails["foreign"])
+    other.ids["user_id"] = user_id_of(engine, emails["foreign"])
     # A person who is no member: removing or re-rolling them is refused, whatever the role.
-    home.ids["user_id"] = _user_id(engine, emails["staff"])
+    home.ids["user_id"] = user_id_of(engine, emails["staff"])
     return World(home, other, emails)
 
 
@@ -123,10 +123,12 @@ def _person(
         user = create_user(session, email, PASSWORD, is_bureau_admin=is_bureau_admin)
         if org is not None and role is not None:
             add_member(session, user.id, org.tenant.organisation_id, role)
+        if is_bureau_admin:  # staff without one are sent to set it up from every page
+            SECOND_FACTORS[user.id] = set_up_second_factor(session, user.id)
         session.commit()
     return email
 
 
-def _user_id(engine: Engine, email: str) -> int:
+def user_id_of(engine: Engine, email: str) -> int:
     with Session(engine) as session:
         return int(session.scalar(select(User.id).where(User.email == email)) or 0)
