@@ -154,12 +154,8 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
             )
         )
     rule = BankRule(
+        **_conditions(spec),
         bank_account_id=spec.bank_account_id,
-        counterparty_iban=spec.counterparty_iban,
-        counterparty_name=spec.counterparty_name,
-        description_contains=spec.description_contains,
-        amount_min=spec.amount_min,
-        amount_max=spec.amount_max,
         contra_account_id=account_id,
         narration=spec.narration,
         created_by=actor_id,
@@ -193,14 +189,7 @@ def change_rule(session: Session, rule_id: int, spec: RuleSpec, actor_id: int | 
     session.execute(
         update(BankRule)
         .where(BankRule.id == rule_id)
-        .values(
-            counterparty_iban=changed.counterparty_iban,
-            counterparty_name=changed.counterparty_name,
-            description_contains=changed.description_contains,
-            amount_min=changed.amount_min,
-            amount_max=changed.amount_max,
-            contra_account_id=account_id,
-        )
+        .values(**_conditions(changed), contra_account_id=account_id)
     )
     record_change(
         session,
@@ -212,6 +201,17 @@ def change_rule(session: Session, rule_id: int, spec: RuleSpec, actor_id: int | 
         after=_audited(changed),
     )
     session.flush()
+
+
+def _conditions(rule: RuleSpec) -> dict[str, Any]:
+    """The columns of a rule's conditions, as a person sets them."""
+    return {
+        "counterparty_iban": rule.counterparty_iban,
+        "counterparty_name": rule.counterparty_name,
+        "description_contains": rule.description_contains,
+        "amount_min": rule.amount_min,
+        "amount_max": rule.amount_max,
+    }
 
 
 def _audited(rule: RuleSpec) -> dict[str, str]:

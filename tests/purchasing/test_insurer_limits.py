@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import secrets
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -167,22 +168,10 @@ def test_a_document_uploaded_with_a_too_long_declared_type_is_kept_and_sent_as_b
 ) -> None:
     policy_id = make_policy()
     session.commit()
-    path = f"/bureau/insurance/policies/{policy_id}/documents"
-    upload = staff.post(
-        path,
-        data={
-            "title": "Voorwaarden",
-            "document": (io.BytesIO(b"%PDF-1.4 av"), "av.pdf", LONG_TYPE),
-        },
-        content_type="multipart/form-data",
-    )
-    assert upload.status_code == 302
-    session.commit()
-    document = session.scalars(
-        select(PolicyDocument).where(PolicyDocument.policy_id == policy_id)
-    ).one()
+
+    document, download = upload_and_download(session, staff, policy_id, "av.pdf", LONG_TYPE)
+
     assert document.content_type is None
-    download = staff.get(f"{path}/{document.id}")
     assert download.data == b"%PDF-1.4 av"
     assert download.mimetype == "application/octet-stream"
 
@@ -192,22 +181,28 @@ def test_a_document_with_a_name_longer_than_a_file_system_takes_is_kept_by_a_sho
 ) -> None:
     policy_id = make_policy()
     session.commit()
-    path = f"/bureau/insurance/policies/{policy_id}/documents"
     name = f"{'polisvoorwaarden-' * 15}2026.pdf"  # 263 characters: the file system takes 255
 
-    upload = staff.post(
-        path,
-        data={"title": "Voorwaarden", "document": (io.BytesIO(b"%PDF-1.4 av"), name)},
-        content_type="multipart/form-data",
-    )
+    _document, download = upload_and_download(session, staff, policy_id, name)
 
+    assert download.data == b"%PDF-1.4 av"
+    sent_as = download.headers["Content-Disposition"]
+    assert sent_as.endswith('.pdf"') or sent_as.endswith(".pdf")
+    assert "polisvoorwaarden-polisvoorwaarden" in sent_as
+
+
+def upload_and_download(
+    session: Session, staff, policy_id: int, name: str, declared: str | None = None
+) -> tuple[PolicyDocument, Any]:
+    """Upload a small PDF under ``name`` (and a declared type), then download what was kept."""
+    path = f"/bureau/insurance/policies/{policy_id}/documents"
+    sent = (io.BytesIO(b"%PDF-1.4 av"), name, *([declared] if declared else []))
+    upload = staff.post(
+        path, data={"title": "Voorwaarden", "document": sent}, content_type="multipart/form-data"
+    )
     assert upload.status_code == 302
     session.commit()
     document = session.scalars(
         select(PolicyDocument).where(PolicyDocument.policy_id == policy_id)
     ).one()
-    download = staff.get(f"{path}/{document.id}")
-    assert download.data == b"%PDF-1.4 av"
-    sent_as = download.headers["Content-Disposition"]
-    assert sent_as.endswith('.pdf"') or sent_as.endswith(".pdf")
-    assert "polisvoorwaarden-polisvoorwaarden" in sent_as
+    return document, staff.get(f"{path}/{document.id}")
