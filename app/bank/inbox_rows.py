@@ -112,8 +112,8 @@ def _description(item: InboxLine, can_book: bool, words: _Words) -> str:
 def _contra(item: InboxLine, can_book: bool, shown_as: Mapping[str, str], words: _Words) -> str:
     line, number, proposal = item.line, item.line.id, item.proposal
     if line.is_pending or not item.can_be_booked:
-        shown = "—"
-    elif can_book:
+        return "—"  # nothing is proposed for a line that cannot be booked (its hint says why)
+    if can_book:
         typed = shown_as.get(proposal.account, proposal.account) if proposal else ""
         shown = (
             f'<label for="account-{number}" class="visually-hidden">{words.counter}</label>'

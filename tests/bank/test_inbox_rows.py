@@ -80,7 +80,7 @@ def test_a_pending_line_cannot_be_ticked_or_given_an_account(app: Flask) -> None
         html = str(inbox_rows([pending], True, {}))
     assert 'class="pending"' in html and '<span class="badge">In behandeling</span>' in html
     assert 'type="checkbox"' not in html and 'name="account-3"' not in html
-    assert ">—" in html
+    assert ">—</td>" in html
 
 
 def test_a_line_no_account_can_book_cannot_be_ticked_but_a_possible_duplicate_can(
@@ -99,6 +99,7 @@ def test_a_line_no_account_can_book_cannot_be_ticked_but_a_possible_duplicate_ca
     for blocked, number in zip(rows[:2], (11, 12), strict=True):
         assert f'value="{number}" aria-label="Regel {number} boeken" disabled>' in blocked
         assert f'name="account-{number}"' not in blocked and ">—" in blocked
+        assert "voorstel van een regel" not in blocked  # a dash, proposed by nobody
         assert f'form="ignore-{number}"' in blocked  # ignoring it is what the hint asks
     assert 'value="13" aria-label="Regel 13 boeken">' in rows[2]  # not ticked, not barred
     assert 'name="account-13"' in rows[2]
