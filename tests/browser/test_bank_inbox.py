@@ -109,5 +109,14 @@ def test_a_treasurer_changes_a_rules_account_on_a_phone(new_page, screenshots, h
     rules = phone.get_by_test_id("rules")
     assert rules.get_by_text("Kantoorbenodigdheden").is_visible()
     assert rules.get_by_text("Huur", exact=True).count() == 0
+
+    # Removing asks a second tap: a slip of the thumb on "Verwijderen" only opens the question.
+    rules.get_by_text("Verwijderen", exact=True).click()
+    phone.screenshot(path=screenshots / "bank-rule-remove-phone.png", full_page=True)
+    assert rules.locator("tbody tr").count() == 1
+    rules.get_by_role("button", name="Regel verwijderen").click()
+    phone.wait_for_load_state("networkidle")
+    assert phone.get_by_text("Regel verwijderd.").is_visible()
+    assert phone.get_by_text("Nog geen regels.").is_visible()
     # The inbox follows (tests/bank/test_rule_changes.py): these lines, of 2024, fall before
     # the books' start and are proposed nothing.
