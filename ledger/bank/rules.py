@@ -215,15 +215,12 @@ def _conditions(rule: RuleSpec) -> dict[str, Any]:
 
 
 def _audited(rule: RuleSpec) -> dict[str, str]:
-    """What the audit trail keeps of a rule: the fields a person sets, as text."""
-    return {
-        "counterparty_iban": rule.counterparty_iban,
-        "counterparty_name": rule.counterparty_name,
-        "description_contains": rule.description_contains,
-        "amount_min": "" if rule.amount_min is None else f"{rule.amount_min:f}",
-        "amount_max": "" if rule.amount_max is None else f"{rule.amount_max:f}",
-        "account": rule.contra_account,
+    """What the audit trail keeps of a rule: its conditions and account, as text."""
+    as_text = {
+        name: "" if value is None else f"{value:f}" if isinstance(value, Decimal) else value
+        for name, value in _conditions(rule).items()
     }
+    return {**as_text, "account": rule.contra_account}
 
 
 def _checked(session: Session, spec: RuleSpec) -> tuple[RuleSpec, int]:
