@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import Flask, flash, g, render_template
+from flask import Flask, flash, g, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -101,7 +101,10 @@ def _refused(error: DomainError) -> tuple[str, int]:
     status = status_of(error)
     # What is missing is not described: a foreign record answers exactly like an absent one.
     title = _("Niet gevonden") if status == 404 else translated(error)
-    return render_template("error.html", code=status, title=title), status
+    # A page asked for with a choice it refused (a report's day that does not exist) is offered
+    # again without the choice.
+    again = request.path if request.method == "GET" and request.args and status == 422 else None
+    return render_template("error.html", code=status, title=title, again=again), status
 
 
 def _crashed(error: InternalServerError) -> tuple[str, int, dict[str, str]]:

@@ -12,7 +12,7 @@ How to read a new form:
 - an e-mail address: ``email`` (``optional=True`` when it may be left empty);
 - a password: ``password``, exactly as typed, with ``shortest``/``longest``; show the page
   again with ``without_passwords(form, ...)`` (or no values at all): a password is never echoed;
-- a day from ``<input type=date>``: ``day`` (``default`` for an empty field);
+- a day typed day first (``31-12-2026``): ``day`` (``default`` for an empty field);
 - money: ``amount`` (required, in cents); other figures: ``figure`` and ``optional_figure``.
   All read Dutch ``1.234,56`` and plain ``1234.56`` through the one amount parser,
   ``ledger.amounts.parse_amount``; never ``Decimal(text)``, which takes "NaN";
@@ -51,7 +51,7 @@ from werkzeug.datastructures import MultiDict
 from app.input_limits import LARGEST_ID, id_number
 from app.input_limits import whole_number as bounded_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
-from ledger.days import is_plausible_day
+from ledger.days import DAY_EXPECTED, parse_day
 from ledger.errors import ValidationFailed, message
 from ledger.suggestions import AccountChoice, chosen_account
 
@@ -167,16 +167,14 @@ def optional_figure(
 
 
 def day(form: Mapping[str, str], name: str, default: date | None = None) -> date:
-    """A ``YYYY-MM-DD`` day (what ``<input type=date>`` sends), or ``default`` when empty."""
+    """A day typed day first (``31-12-2026``, ``ledger.days.parse_day``), or ``default`` when
+    empty."""
     found = text(form, name)
     if not found and default is not None:
         return default
-    try:
-        chosen = date.fromisoformat(found)
-    except ValueError:
-        raise ValidationFailed(message("Vul een geldige datum in."), field=name) from None
-    if not is_plausible_day(chosen):
-        raise ValidationFailed(message("Vul een geldige datum in."), field=name)
+    chosen = parse_day(found)
+    if chosen is None:
+        raise ValidationFailed(message(DAY_EXPECTED), field=name)
     return chosen
 
 

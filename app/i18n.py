@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Context, Decimal, DecimalException, localcontext
@@ -22,6 +23,7 @@ from markupsafe import Markup
 
 from app.extensions import babel
 from app.form_input import text
+from ledger.days import parse_day
 from ledger.ibans import printed_iban
 from tenants.roles import Role
 
@@ -32,6 +34,8 @@ ROLE_NAMES = {
     Role.BOOKKEEPER: _l("boekhouder"),
     Role.VIEWER: _l("lezer"),
 }
+# A day as links and stored values write it; a form field shows it the reader's way.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # The message ids of ROLE_NAMES (tests/test_template_words.py holds the two together).
 _ROLE_IDS = {Role.OWNER: "eigenaar", Role.BOOKKEEPER: "boekhouder", Role.VIEWER: "lezer"}
 
@@ -59,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["percent"] = _page_percent
     app.jinja_env.filters["day"] = _page_day
     app.jinja_env.filters["short_day"] = _page_short_day
+    app.jinja_env.filters["field_day"] = _page_field_day
     app.jinja_env.filters["month"] = _page_month
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
@@ -419,6 +424,18 @@ def _page_day(context: TemplateContext, value: date | datetime) -> str:
 @pass_context
 def _page_short_day(context: TemplateContext, value: date | datetime) -> str:
     return short_day(value, page_locale(context))
+
+
+@pass_context
+def _page_field_day(context: TemplateContext, value: date | str | None) -> str:
+    """A day in its form field: as ``short_day`` writes it (``31-12-2026``), also when a view
+    gives it as a link writes it (``2026-12-31``); what a person typed stays as typed."""
+    if isinstance(value, str):
+        found = parse_day(value) if _ISO_DAY.fullmatch(value) else None
+        if found is None:
+            return value
+        value = found
+    return "" if value is None else short_day(value, page_locale(context))
 
 
 @pass_context

@@ -1,4 +1,4 @@
-"""Reading report parameters from the query string: ISO dates and page cursors."""
+"""Reading report parameters from the query string: days and page cursors."""
 
 from __future__ import annotations
 
@@ -11,23 +11,23 @@ from app.input_limits import LARGEST_ID
 
 # Kept importable from here for pages not yet moved to ``ledger.clock`` (the one clock).
 from ledger.clock import today as today
-from ledger.days import is_plausible_day
+from ledger.days import LONGEST_DAY_TEXT, is_plausible_day, parse_day
+from ledger.errors import ValidationFailed, message
 
 Cursor = tuple[date, int]
 
 
 def date_arg(name: str, values: Mapping[str, str] | None = None) -> date | None:
-    """An optional ``YYYY-MM-DD`` argument (what ``<input type=date>`` sends); 400 if malformed
-    or outside the days the books accept (``ledger.days``)."""
+    """An optional day, typed day first (``31-12-2026``) or as a link writes it (``2026-12-31``);
+    a text that is no day the books accept (``ledger.days``) is refused with what was typed."""
     value = (request.args if values is None else values).get(name, "").strip()
     if not value:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        abort(400)
-    if not is_plausible_day(day):
-        abort(400)
+    day = parse_day(value)
+    if day is None:
+        shown = value[:LONGEST_DAY_TEXT]
+        text = message("Dit is geen datum: ‘%(typed)s’. Vul een datum in als 31-12-2026.")
+        raise ValidationFailed(text, typed=shown)
     return day
 
 

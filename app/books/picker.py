@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort
-
 from app.books.params import date_arg
 from app.extensions import db
 from app.i18n import word as _
 from ledger.clock import today
+from ledger.errors import ValidationFailed
 from ledger.fiscal_year import fiscal_year_start_month
+from ledger.reports.catalogue import PERIOD_REVERSED
 from ledger.reports.periods import Period, fiscal_year, period_presets
 
 
@@ -18,13 +18,14 @@ def start_month() -> int:
 
 
 def period_arg() -> Period:
-    """The period in ``from`` and ``to``, else the whole current fiscal year; 400 if reversed."""
+    """The period in ``from`` and ``to``, else the whole current fiscal year; refused if it ends
+    before it starts."""
     start, end = date_arg("from"), date_arg("to")
     default = fiscal_year(start or end or today(), start_month())
     period_start = start or default.start
     period_end = end or default.end
     if period_end < period_start:
-        abort(400)
+        raise ValidationFailed(PERIOD_REVERSED)
     return Period(period_start, period_end)
 
 

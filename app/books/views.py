@@ -17,8 +17,10 @@ from app.books.picker import start_month
 from app.extensions import db
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
+from ledger.errors import ValidationFailed
 from ledger.export import in_chunks, write_book
 from ledger.reports.account_ledger import LedgerLine, account_ledger
+from ledger.reports.catalogue import PERIOD_REVERSED
 from ledger.reports.journal import JournalFilter, journal
 from ledger.reports.periods import Period, fiscal_year
 from ledger.reports.planned_releases import planned_releases
@@ -76,7 +78,7 @@ def journal_page() -> Any:
 def account_page(account: str) -> Any:
     start, end = date_arg("from"), date_arg("to")
     if start and end and end < start:
-        abort(400)
+        raise ValidationFailed(PERIOD_REVERSED)
     if start or end:
         period = Period(start or date.min, end or date.max)
     else:

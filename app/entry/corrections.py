@@ -4,7 +4,7 @@ the receipts attached to it, and the audit trail (per transaction, and whole for
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from babel.dates import format_time
@@ -25,13 +25,12 @@ from app.entry.forms import (
 )
 from app.entry.receipts import receipt_response, stored_file
 from app.extensions import db
-from app.form_input import text
+from app.form_input import day, text
 from app.input_limits import LARGEST_ID, whole_number
 from app.refusals import attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.audit import audit_trail
 from ledger.clock import today
-from ledger.days import is_plausible_day
 from ledger.suggestions import account_choices, choices_named, recent_payees
 from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
 from ledger.transactions import edit_transaction, reverse_transaction
@@ -126,14 +125,10 @@ def edit(transaction_id: int) -> Any:
 @requires(Role.BOOKKEEPER)
 def reverse(transaction_id: int) -> Any:
     _detail(transaction_id)
-    try:
-        on = date.fromisoformat(text(request.form, "date"))
-    except ValueError:
-        on = today()
-    if not is_plausible_day(on):
-        abort(400)
     return attempt(
-        lambda: reverse_transaction(db.session(), transaction_id, current_user.id, on=on),
+        lambda: reverse_transaction(
+            db.session(), transaction_id, current_user.id, on=day(request.form, "date", today())
+        ),
         succeeded(
             lambda reversal_id: url_for(".show", transaction_id=reversal_id),
             _("De tegenboeking is opgeslagen."),

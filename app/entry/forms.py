@@ -20,7 +20,7 @@ from app.i18n import typed_amount
 from app.input_limits import whole_number
 from ledger.amounts import parse_amount
 from ledger.chart import DEFAULT_CURRENCY
-from ledger.days import is_plausible_day
+from ledger.days import DAY_EXPECTED, parse_day
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError
 from ledger.suggestions import AccountChoice, resolve_account
@@ -213,13 +213,9 @@ def _posting(account: str, number: Decimal) -> NewPosting:
 
 
 def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
-    try:
-        day = date.fromisoformat(text(form, "date"))
-    except ValueError:
-        day = None
-    if day is None or not is_plausible_day(day):
-        result.errors["date"] = _("Vul een datum in, bijvoorbeeld 27-11-2026.")
-        return None
+    day = parse_day(text(form, "date"))
+    if day is None:
+        result.errors["date"] = _(DAY_EXPECTED)
     return day
 
 

@@ -29,7 +29,7 @@ from app.payments.views import current_provider
 from app.refusals import attempt, go_back, succeeded
 from app.words import run_status
 from ledger.clock import today
-from ledger.days import is_plausible_day
+from ledger.days import parse_day
 from purchasing.arrears import BUCKETS, NOT_DUE, arrears_overview
 from purchasing.errors import NotFound, ValidationFailed, message
 from purchasing.invoices.documents import credit_invoice
@@ -206,8 +206,4 @@ def arrears() -> Any:
 
 
 def _date_arg(name: str) -> date | None:
-    try:
-        day = date.fromisoformat(text(request.args, name))
-    except ValueError:
-        return None
-    return day if is_plausible_day(day) else None
+    return parse_day(text(request.args, name))

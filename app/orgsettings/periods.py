@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.books.params import date_arg, today
+from app.books.params import today
 from app.extensions import db
+from app.form_input import day, text
+from app.i18n import short_day as day_of
 from app.orgsettings.views import blueprint
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import requires
@@ -29,14 +32,20 @@ def periods() -> Any:
 @blueprint.route("/settings/periods/close", methods=["POST"])
 @requires(Role.OWNER)
 def close() -> Any:
-    through = date_arg("through", request.form)
-    if through is None:
-        return _page({"through": _("Kies de laatste dag die u wilt afsluiten.")}, request.form), 422
+    if not text(request.form, "through"):
+        unchosen = {"through": _("Kies de laatste dag die je wilt afsluiten.")}
+        return _page(unchosen, request.form), 422
+
+    def closing() -> date:
+        through = day(request.form, "through")
+        close_through(db.session(), through, current_user.id, role=g.org.role)
+        return through
+
     return attempt(
-        lambda: close_through(db.session(), through, current_user.id, role=g.org.role),
+        closing,
         succeeded(
             url_for("orgsettings.periods"),
-            _("De boeken zijn afgesloten tot en met %(date)s.", date=through.isoformat()),
+            lambda through: _("De boeken zijn afgesloten tot en met %(day)s.", day=day_of(through)),
         ),
         show_again(_page, lambda _error: "through"),
     )

@@ -16,6 +16,7 @@ from ledger.reports.periods import Period, year_to_date
 from ledger.reports.trial_balance import trial_balance
 
 REPORT_KINDS = ("balance-sheet", "income-statement", "trial-balance")
+PERIOD_REVERSED = message("De periode eindigt voor ze begint.")
 
 
 def build_report(
@@ -59,7 +60,7 @@ def asked_dates(
     if (start is None) != (end is None):
         raise ValidationFailed(message("Een periode heeft een begin- en een einddatum."))
     if start is not None and end is not None and end < start:
-        raise ValidationFailed(message("De periode eindigt voor ze begint."))
+        raise ValidationFailed(PERIOD_REVERSED)
     return on or end or today, start
 
 

@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--lang=nl-NL",  # the language a Dutch treasurer's browser asks for
 ]
-# Chromium on Linux takes the language of its own interface (and so of date fields, which show
+# Chromium on Linux takes the language of its own interface (and so of its date formats, as in
 # dd-mm-jjjj in Dutch) from the environment; --lang alone is not enough when headless.
 DUTCH = {"LANG": "nl_NL.UTF-8", "LANGUAGE": "nl_NL:nl"}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

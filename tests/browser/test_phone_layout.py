@@ -2,8 +2,9 @@
 
 A wide table may scroll inside its own ``.table-scroll`` box; the page itself never does, so
 the menu, headings and forms stay in view. Screenshots at 390 px and 1280 px are kept in
-test-artifacts/screenshots for a person to look at. Date fields show dd-mm-jjjj: the browser
-runs with a Dutch locale and every page says it is Dutch.
+test-artifacts/screenshots for a person to look at. The browser runs with a Dutch locale, as a
+Dutch treasurer's does, and every page says it is Dutch; day fields show dd-mm-jjjj in any
+browser (tests/browser/test_day_fields.py).
 """
 
 from __future__ import annotations
@@ -293,9 +294,9 @@ def test_the_bureaus_pages_do_not_scroll_sideways_on_a_phone(new_page, world, sc
     assert not scrolling, f"tables that scroll sideways in their box: {scrolling}"
 
 
-def test_date_fields_read_dd_mm_jjjj_in_a_dutch_page(new_page, world):
-    # A date field follows the language of Chromium's own interface: without its Dutch
-    # strings (Debian's chromium-l10n, installed by scripts/test) it shows mm/dd/yyyy.
+def test_the_browser_speaks_dutch_as_a_dutch_treasurers_does(new_page, world):
+    # Chromium's own interface (its messages, its file chooser) is Dutch only with its Dutch
+    # strings (Debian's chromium-l10n, installed by scripts/test).
     assert (CHROMIUM_LOCALES / "nl.pak").exists(), (
         "no Dutch Chromium: apt-get install chromium-l10n"
     )

@@ -86,11 +86,12 @@ def test_the_owner_closes_through_a_day_then_edits_are_refused_and_a_reversal_co
         books.commit()
 
     response = client.post(
-        f"/o/{org.slug}/settings/periods/close", data={"through": f"{YEAR}-01-31"}
+        f"/o/{org.slug}/settings/periods/close", data={"through": f"31-01-{YEAR}"}
     )
 
     assert response.status_code == 302
     page = client.get(f"/o/{org.slug}/settings/periods").get_data(as_text=True)
+    assert f"De boeken zijn afgesloten tot en met 31-01-{YEAR}." in page
     assert "afgesloten op" in page and "Heropenen" in page
     with books_of(engine, org) as books:
         with pytest.raises(PeriodClosed):
@@ -121,16 +122,20 @@ def test_the_owner_reopens_a_period_and_edits_are_allowed_again(
         assert stored is not None and stored.postings[0].units.number == 31
 
 
-def test_a_missing_day_or_a_second_close_is_refused_on_the_page(member: Any) -> None:
+def test_a_missing_or_impossible_day_or_a_second_close_is_refused_on_the_page(member: Any) -> None:
     client, org = member(Role.OWNER)
     url = f"/o/{org.slug}/settings/periods/close"
 
     missing = client.post(url, data={"through": ""})
+    no_such_day = client.post(url, data={"through": f"31-02-{YEAR}"})
     client.post(url, data={"through": f"{YEAR}-01-31"})
     again = client.post(url, data={"through": f"{YEAR}-01-31"})
 
     assert missing.status_code == 422
     assert 'data-testid="error-through"' in missing.get_data(as_text=True)
+    assert no_such_day.status_code == 422
+    assert "Vul een datum in als 31-12-2026." in no_such_day.get_data(as_text=True)
+    assert f'value="31-02-{YEAR}"' in no_such_day.get_data(as_text=True)  # kept as typed
     assert again.status_code == 422
     assert f"Alles tot en met 31-01-{YEAR} is al afgesloten." in again.get_data(as_text=True)
 

@@ -86,7 +86,7 @@ def test_a_budget_is_set_on_the_account_typed_by_label_or_rgs_code(owner, engine
 
 def test_a_budget_on_an_unknown_account_is_refused_in_dutch_and_keeps_what_was_typed(owner):
     client, org = owner
-    typed = {"account": "Huurr", "from": "2026-02-01", "to": "2026-11-30", "amount": "1.234,56"}
+    typed = {"account": "Huurr", "from": "01-02-2026", "to": "30-11-2026", "amount": "1.234,56"}
     refused = client.post(f"/o/{org.slug}/reports/budget?from=2026-01-01&to=2026-12-31", data=typed)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422

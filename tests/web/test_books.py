@@ -21,7 +21,7 @@ from ledger.fiscal_year import fiscal_year_of, set_fiscal_year_start_month
 from ledger.importer import import_book
 from tenants.binding import bind_session
 from tenants.roles import Role
-from tests.web.test_dutch_formats import visible_text
+from tests.web.test_dutch_formats import DAY_FIELD, visible_text
 
 BOOK = """
 2023-01-01 open Assets:Bank EUR
@@ -268,10 +268,30 @@ def test_the_export_downloads_a_file_beancount_loads_without_errors(viewer: Any)
     assert errors == []
 
 
-def test_a_malformed_date_is_a_bad_request(viewer: Any) -> None:
+def test_a_report_reads_a_day_typed_day_first(viewer: Any) -> None:
     org, client = viewer
 
-    assert client.get(f"/o/{org.slug}/reports/balance-sheet?date=31-12-2024").status_code == 400
+    for typed in ("31-12-2024", "31/12/2024", "2024-12-31"):
+        html = page(client, f"/o/{org.slug}/reports/balance-sheet?date={typed}")
+        assert 'name="date" type="text" inputmode="decimal"' in html
+        assert 'value="31-12-2024"' in html  # the field shows the day the Dutch way
+
+
+def test_a_day_that_does_not_exist_is_refused_with_what_was_typed(viewer: Any) -> None:
+    org, client = viewer
+
+    for query in ("date=31-13-2024", "date=12/31/2024", "date=morgen"):
+        refused = client.get(f"/o/{org.slug}/reports/balance-sheet?{query}")
+        assert refused.status_code == 422
+        typed = query.removeprefix("date=")
+        assert f"Dit is geen datum: ‘{typed}’. Vul een datum in als 31-12-2026." in refused.text
+        again = f'href="/o/{org.slug}/reports/balance-sheet" data-testid="choose-again"'
+        assert again in refused.text
+    reversed_period = client.get(
+        f"/o/{org.slug}/accounts/Assets:Bank?from=02-01-2024&to=01-01-2024"
+    )
+    assert reversed_period.status_code == 422
+    assert "De periode eindigt voor ze begint." in reversed_period.text
 
 
 def test_someone_from_another_organisation_cannot_read_the_reports(
@@ -351,8 +371,8 @@ def test_reports_without_dates_cover_the_current_july_fiscal_year(july_books: An
 
     assert f"Van {day_nl(start)} tot en met {day_nl(today())}" in income
     for html in (projects, budget, ledger):
-        assert f'name="from" value="{start.isoformat()}"' in html
-        assert f'name="to" value="{end.isoformat()}"' in html
+        assert f'name="from" {DAY_FIELD} value="{start:%d-%m-%Y}"' in html
+        assert f'name="to" {DAY_FIELD} value="{end:%d-%m-%Y}"' in html
 
 
 def test_the_presets_offer_this_and_last_fiscal_year(july_books: Any) -> None:

@@ -2,8 +2,9 @@
 
 The pages come from the application's URL map (every GET route), with real ids from a populated
 member organisation and bureau, so a page added tomorrow is read tomorrow. What is checked is the
-visible text: scripts, styles and attribute values (a date field's value is ISO by HTML's rule,
-and the browser shows it in Dutch) are left out.
+visible text (scripts, styles and attribute values left out), and every field a person types a
+day into: a text field that shows its day as dd-mm-jjjj, never the browser's date picker, whose
+format follows the browser's language (12/31/2026 in an English browser).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from tests.web.populated import PERSONAS, Populated, person_of, populate
 from tests.web.test_isolation import _ARGUMENT, Route, routes
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+DUTCH_DAY = re.compile(r"\d{2}-\d{2}-\d{4}")
+# How every day's field is written (entry/_fields.html, ``day_kind``).
+DAY_FIELD = 'type="text" inputmode="decimal" autocomplete="off" placeholder="dd-mm-jjjj"'
 DOT_DECIMAL = re.compile(
     r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])\s*(?:%|EUR|€)|(?:€|EUR)\s*-?\d+\.\d{2}\b|\b\d+\.\d{2}\s*EUR\b"
 )
@@ -144,6 +148,25 @@ def test_every_page_as_every_role_shows_dutch_dates_amounts_and_words(crawled):
         if problems:
             found[f"{persona} {url}"] = sorted(set(problems))[:6]
     assert not found, "\n".join(f"{page}: {problems}" for page, problems in found.items())
+
+
+def test_every_day_is_typed_and_shown_day_first_in_a_text_field(crawled):
+    found, fields = {}, 0
+    for persona, url, page in crawled:
+        tree = html.fromstring(page)
+        problems = [f"date picker {i.get('name')}" for i in tree.xpath("//input[@type='date']")]
+        for field in tree.xpath("//input[@placeholder='dd-mm-jjjj']"):
+            fields += 1
+            value = field.get("value", "")
+            if value and not DUTCH_DAY.fullmatch(value):
+                problems.append(f"{field.get('name')}={value!r}")
+        for field in tree.xpath("//input[not(@type='hidden')][@value]"):
+            if ISO_DATE.search(field.get("value")):
+                problems.append(f"ISO date in {field.get('name')}={field.get('value')!r}")
+        if problems:
+            found[f"{persona} {url}"] = sorted(set(problems))[:6]
+    assert not found, "\n".join(f"{page}: {problems}" for page, problems in found.items())
+    assert fields >= 30  # the crawl reached the forms and reports with days
 
 
 def test_the_people_with_access_are_called_gebruikers_not_leden(clients, world):

@@ -16,6 +16,7 @@ from ledger.models import Document, Posting, Transaction
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.balance_checks import write_balance_check
+from tests.web.test_dutch_formats import DAY_FIELD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -247,7 +248,7 @@ def test_forms_open_with_todays_date_payee_suggestions_and_the_chart_to_search(b
         },
     )
     page = client.get(f"/o/{org.slug}/entry/expense").get_data(as_text=True)
-    assert f'id="date" name="date" type="date" value="{today().isoformat()}"' in page
+    assert f'id="date" name="date" {DAY_FIELD} value="{today():%d-%m-%Y}"' in page
     assert '<option value="Bakkerij Bol">' in page
     assert '<option value="Kantoorbenodigdheden" label="Office supplies · WBedKanKan">' in page
 

@@ -123,6 +123,24 @@ def test_a_transaction_in_a_closed_period_offers_only_a_reversal_which_undoes_it
     assert 'data-testid="reverse"' not in original
 
 
+def test_a_reversal_takes_its_day_typed_day_first_and_refuses_a_day_that_does_not_exist(
+    posted, engine
+):
+    client, org, ident, _owner = posted
+    refused = client.post(
+        f"/o/{org.slug}/transactions/{ident}/reverse",
+        data={"date": "31-04-2026"},
+        follow_redirects=True,
+    )
+    assert "Vul een datum in als 31-12-2026." in refused.get_data(as_text=True)
+    assert 'data-testid="reverse"' in refused.get_data(as_text=True)  # not reversed on another day
+    response = client.post(f"/o/{org.slug}/transactions/{ident}/reverse", data={"date": "2-4-2026"})
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        reversal = load_transaction(session, transaction_id(response))
+    assert reversal is not None and reversal.date == date(2026, 4, 2)
+
+
 def test_reversing_twice_is_refused_with_a_message(posted):
     client, org, ident, _owner = posted
     client.post(f"/o/{org.slug}/transactions/{ident}/reverse", data={"date": "2026-04-02"})

@@ -38,7 +38,7 @@ def test_an_amount_must_be_filled_in_and_has_at_most_cents():
 
 
 def test_days_choices_and_numbers_refuse_what_they_cannot_read_at_that_field():
-    form = {"on": "31-12-2026", "role": "boss", "count": "drie", "org": ""}
+    form = {"on": "31-13-2026", "role": "boss", "count": "drie", "org": ""}
 
     for read, name in (
         (lambda: day(form, "on"), "on"),
