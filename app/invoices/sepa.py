@@ -22,7 +22,13 @@ from app.invoices import reads
 from app.refusals import Errors, Page, attempt, show_again, succeeded
 from app.unit_of_work import after_commit
 from ledger.clock import today
-from purchasing.sepa.batches import NOTICE_DAYS, create_batch, get_batch, recent_batches
+from purchasing.sepa.batches import (
+    NOTICE_DAYS,
+    create_batch,
+    earliest_collection_day,
+    get_batch,
+    recent_batches,
+)
 from purchasing.sepa.creditor import set_creditor
 from purchasing.sepa.mandates import add_mandate
 from purchasing.sepa.pain008 import DEFAULT_SCHEMA, SCHEMAS, batch_xml
@@ -124,4 +130,5 @@ def _page(
         refused=refused,
         schemas=SCHEMAS,
         notice_days=NOTICE_DAYS,
+        earliest_collection=earliest_collection_day(today()),
     )

@@ -22,6 +22,11 @@ from purchasing.sepa.mandates import active_mandate, next_sequence_type
 NOTICE_DAYS = 14
 
 
+def earliest_collection_day(today: date) -> date:
+    """The first day a batch made today may be collected on: after the members' notice."""
+    return today + timedelta(days=NOTICE_DAYS)
+
+
 def create_batch(session: Session, creditor_id: int, collection_on: date, today: date) -> int:
     """A batch of every open invoice due by ``collection_on`` whose member has a mandate.
 
@@ -29,7 +34,7 @@ def create_batch(session: Session, creditor_id: int, collection_on: date, today:
     nothing in it.
     """
     creditor_of(session, creditor_id)
-    if collection_on < today + timedelta(days=NOTICE_DAYS):
+    if collection_on < earliest_collection_day(today):
         raise ValidationFailed(
             message("Een incasso moet minstens %(days)s dagen vooraf aangekondigd zijn."),
             field="collection_on",

@@ -195,9 +195,16 @@ def test_a_batch_date_inside_the_notice_period_is_refused_with_the_reason(
 ) -> None:
     set_creditor(session, billed_bureau.id, creditor_identifier("87654321"), "Bureau", BUREAU_IBAN)
     session.commit()
+    earliest = today() + timedelta(days=14)
+    page = staff.get("/bureau/sepa/").get_data(as_text=True)
+    assert 'id="collection_on" name="collection_on"' in page
+    assert f'value="{earliest:%d-%m-%Y}"' in page  # the form offers the first day it takes
     response = staff.post(
         "/bureau/sepa/batches",
-        data={"bureau": billed_bureau.id, "collection_on": today().isoformat()},
+        data={
+            "bureau": billed_bureau.id,
+            "collection_on": f"{earliest - timedelta(days=1):%d-%m-%Y}",
+        },
         follow_redirects=True,
     )
     assert "Een incasso moet minstens 14 dagen vooraf aangekondigd zijn." in response.get_data(
