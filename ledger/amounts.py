@@ -111,7 +111,7 @@ def _plain_digits(digits: str, text: str, field: str) -> str:
     if len(fraction) == 3 and whole.strip("0"):
         raise ValidationFailed(
             message(
-                "%(text)s is dubbelzinnig: bedoelt u %(thousands)s of %(decimal)s? "
+                "%(text)s is dubbelzinnig: bedoel je %(thousands)s of %(decimal)s? "
                 "Schrijf duizendtallen zonder punt of komma."
             ),
             field=field,

@@ -136,7 +136,7 @@ def join(
     if not is_overlap_confirmed and _is_covered_by_municipality(session, pool, organisation_id):
         raise EnrolmentRefused(
             message(
-                "Uw gemeente verzekert uw vrijwilligers al via de VNG-regeling. Bevestig dat u"
+                "Je gemeente verzekert je vrijwilligers al via de VNG-regeling. Bevestig dat je"
                 " deze verzekering er bovenop wilt."
             ),
             field="confirm_overlap",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from flask import Flask, g, render_template, render_template_string, request, url_for
 from flask_babel import force_locale
 from jinja2 import DictLoader
@@ -19,6 +24,7 @@ from app.tenancy import OrgContext
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.suggestions import AccountChoice
 from tenants.roles import Role
+from tests.test_i18n import KEYWORDS, ROOT
 
 TEMPLATES = [
     "{{ _('Journaal') }}",
@@ -234,3 +240,63 @@ def test_the_account_datalist_escapes_what_it_shows(app: Flask) -> None:
     assert "<b>" not in shown
     assert 'id="a&lt;b"' in shown
     assert 'value="Eten &amp; &#34;drinken&#34;"' in shown
+
+
+# The pages and their messages say "je"; "u" and "uw" as words address the reader formally.
+FORMAL_ADDRESS = re.compile(r"\b(?:u|uw)\b", re.IGNORECASE)
+SHOWN = ("app/", "ledger/", "purchasing/", "tenants/")
+# Formal on purpose: the bureau's letters (invoice, reminder and prenotification mails, the
+# invoice PDFs), the mails app/templates/mail/ sends, and the legal text of the SEPA mandate.
+NOT_SHOWN = ("app/templates/mail/", "purchasing/documents/")
+MANDATE = "app/templates/payments/mandate.html"
+
+
+def formally_addressed(root: Path) -> list[str]:
+    """Every message id a page shows (a template's words, a view's flash, a domain refusal)
+    that says "u" or "uw", as ``place: id``: read as scripts/i18n reads them, from babel.cfg."""
+    with (root / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = []
+    for filename, lineno, text, _comments, _context in extract_from_dir(
+        str(root), method_map, options_map, keywords=KEYWORDS
+    ):
+        place = Path(filename).as_posix()
+        if not place.startswith(SHOWN) or place.startswith(NOT_SHOWN):
+            continue
+        if place == MANDATE:
+            line = (root / place).read_text(encoding="utf-8").splitlines()[lineno - 1]
+            if 'id="mandate-text"' in line:
+                continue  # the mandate's legal text
+        for message_id in text if isinstance(text, tuple) else (text,):
+            if message_id and FORMAL_ADDRESS.search(message_id):
+                found.append(f"{place}:{lineno}: {message_id}")
+    return found
+
+
+def test_every_page_and_message_says_je_and_only_letters_and_the_mandate_say_u(
+    tmp_path: Path,
+) -> None:
+    """The product speaks informally to whoever reads a page; the bureau's business letters and
+    the mandate's legal text stay formal. Planted first: the check finds what it should."""
+    shutil.copy(ROOT / "babel.cfg", tmp_path / "babel.cfg")
+    legal = '<p id="mandate-text">{{ _("Door deze machtiging geeft u uw bank toestemming.") }}</p>'
+    planted = {
+        "app/templates/invoices/detail.html": '{{ _("Zo betaalt u") }}\n{{ _("Zo betaal je") }}',
+        "app/templates/insurance/_show.html": '{{ _("Uw opgave") }} {{ _("Utrecht, uur") }}',
+        "app/templates/mail/reminder.txt": '{{ _("Heeft u al betaald?") }}',
+        MANDATE: legal + '\n<p>{{ _("Dank u wel.") }}</p>',
+        "app/views.py": 'flash(_("U neemt al deel."))\nflash(_("Je neemt al deel."))',
+        "ledger/amounts.py": 'message("%(text)s is dubbelzinnig: bedoelt u %(thousands)s?")',
+        "purchasing/documents/texts.py": 'message("Bijgaand vindt u uw factuur.")',
+    }
+    for name, source in planted.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    assert sorted(formally_addressed(tmp_path)) == [
+        "app/templates/insurance/_show.html:1: Uw opgave",
+        "app/templates/invoices/detail.html:1: Zo betaalt u",
+        f"{MANDATE}:2: Dank u wel.",
+        "app/views.py:1: U neemt al deel.",
+        "ledger/amounts.py:1: %(text)s is dubbelzinnig: bedoelt u %(thousands)s?",
+    ]
+    assert formally_addressed(ROOT) == []

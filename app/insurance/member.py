@@ -91,7 +91,7 @@ def join_pool(pool_id: int) -> Any:
         ),
         succeeded(
             lambda enrolment_id: url_for(".enrolment", enrolment_id=enrolment_id),
-            _("U neemt deel aan de pool."),
+            _("Je neemt deel aan de pool."),
         ),
         show_again(_pool_errors(pool_id), "joined_on"),
     )

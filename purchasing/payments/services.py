@@ -184,7 +184,7 @@ def _reusable_setup(
     if datetime.now(UTC) - given <= MANDATE_REPEAT_WITHIN:
         raise MandateJustGiven(
             message(
-                "Er is zojuist al een machtiging vastgelegd. Wilt u die vervangen, probeer het"
+                "Er is zojuist al een machtiging vastgelegd. Wil je die vervangen, probeer het"
                 " dan over een paar minuten opnieuw."
             )
         )

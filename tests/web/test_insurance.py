@@ -285,7 +285,7 @@ def test_a_member_covered_by_the_municipal_scheme_is_warned_on_a_volunteers_pool
     assert 'name="confirm_overlap"' in quoted.get_data(as_text=True)
     refused = client.post(f"/o/{org.slug}/insurance/pools/{pool}/join", data={"volunteers": "10"})
     assert refused.status_code == 422
-    assert "Bevestig dat u deze verzekering er bovenop wilt" in refused.get_data(as_text=True)
+    assert "Bevestig dat je deze verzekering er bovenop wilt" in refused.get_data(as_text=True)
     joined = client.post(
         f"/o/{org.slug}/insurance/pools/{pool}/join",
         data={"volunteers": "10", "confirm_overlap": "yes"},
