@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.cli import cli
 from ledger.balances import balances_on
+from ledger.clock import today
 from ledger.errors import PeriodClosed
 from ledger.models import AccountingPeriod
 from ledger.queries import load_transaction
@@ -22,6 +23,7 @@ from ledger.transactions import edit_transaction, post_transaction, reverse_tran
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.ledger.test_posting import BANK, YEAR, gift
+from tests.web.test_account_picker import error_at
 
 
 @pytest.fixture
@@ -128,6 +130,7 @@ def test_a_missing_or_impossible_day_or_a_second_close_is_refused_on_the_page(me
 
     missing = client.post(url, data={"through": ""})
     no_such_day = client.post(url, data={"through": f"31-02-{YEAR}"})
+    tomorrow = client.post(url, data={"through": f"{today() + timedelta(days=1):%d-%m-%Y}"})
     client.post(url, data={"through": f"{YEAR}-01-31"})
     again = client.post(url, data={"through": f"{YEAR}-01-31"})
 
@@ -136,6 +139,9 @@ def test_a_missing_or_impossible_day_or_a_second_close_is_refused_on_the_page(me
     assert no_such_day.status_code == 422
     assert "Vul een datum in als 31-12-2026." in no_such_day.get_data(as_text=True)
     assert f'value="31-02-{YEAR}"' in no_such_day.get_data(as_text=True)  # kept as typed
+    assert tomorrow.status_code == 422
+    ahead = error_at(tomorrow.get_data(as_text=True), "through")
+    assert "tot en met vandaag, niet verder." in ahead
     assert again.status_code == 422
     assert f"Alles tot en met 31-01-{YEAR} is al afgesloten." in again.get_data(as_text=True)
 
