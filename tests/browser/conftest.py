@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -47,7 +48,8 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def driver() -> Iterator[Any]:
+    """Playwright, once for the session: a second ``sync_playwright`` in the same process fails."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: install Debian's chromium package "
@@ -57,11 +59,17 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **DUTCH}
-        )
-        yield launched
-        launched.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(driver: Any) -> Iterator[object]:
+    """Chromium as a Dutch treasurer runs it."""
+    launched = driver.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **DUTCH}
+    )
+    yield launched
+    launched.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -29,20 +30,17 @@ ENGLISH = {"LANG": "en_US.UTF-8", "LANGUAGE": "en_US:en"}
 
 
 @pytest.fixture
-def english_phone(live_server: str) -> Iterator[object]:
+def english_phone(driver: Any, live_server: str) -> Iterator[object]:
     """A phone whose browser speaks English, on the application's Dutch pages."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=ENGLISH_BROWSER, env={**os.environ, **ENGLISH}
-        )
-        context = browser.new_context(
-            base_url=live_server, viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True
-        )
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
+    browser = driver.chromium.launch(
+        executable_path=str(CHROMIUM), args=ENGLISH_BROWSER, env={**os.environ, **ENGLISH}
+    )
+    context = browser.new_context(
+        base_url=live_server, viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    browser.close()
 
 
 def test_an_english_browser_shows_and_takes_a_dutch_pages_days_day_first(
