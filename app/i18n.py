@@ -36,6 +36,8 @@ ROLE_NAMES = {
 }
 # A day as links and stored values write it; a form field shows it the reader's way.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# What an empty day's field shows, in the reader's language.
+_DAY_PLACEHOLDER = _l("dd-mm-jjjj")
 # The message ids of ROLE_NAMES (tests/test_template_words.py holds the two together).
 _ROLE_IDS = {Role.OWNER: "eigenaar", Role.BOOKKEEPER: "boekhouder", Role.VIEWER: "lezer"}
 
@@ -65,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["short_day"] = _page_short_day
     app.jinja_env.filters["field_day"] = _page_field_day
     app.jinja_env.globals["day_field"] = _page_day_field
+    app.jinja_env.globals["day_kind"] = day_kind
     app.jinja_env.filters["month"] = _page_month
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["role_name"] = role_name
@@ -452,14 +455,21 @@ def _page_day_field(
     Written here, not as a macro, because every report and the journal show two or three of
     them: as macros they cost the page 2.5% more instructions.
     """
-    placeholder = word("dd-mm-jjjj")
     shown = _page_field_day(context, value)
     html = (
-        f'<input id="{escape(id or name)}" name="{escape(name)}" type="text" inputmode="decimal"'
-        f' autocomplete="off" placeholder="{escape(placeholder)}" value="{escape(shown)}"'
-        f"{' required' if required else ''}>"
+        f'<input id="{escape(id or name)}" name="{escape(name)}" {day_kind()}'
+        f' value="{escape(shown)}"{" required" if required else ""}>'
     )
     return Markup(html)  # noqa: S704 (every text in it escaped)
+
+
+def day_kind() -> Markup:
+    """The attributes that make an ``<input>`` a day's field, typed day first: text, not the
+    browser's date picker (``entry/_fields.html`` says why), with the phone's number pad."""
+    placeholder = escape(str(_DAY_PLACEHOLDER))
+    return Markup(  # noqa: S704 (the one text in it escaped)
+        f'type="text" inputmode="decimal" autocomplete="off" placeholder="{placeholder}"'
+    )
 
 
 @pass_context

@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.books.params import today
 from app.extensions import db
 from app.form_input import day, text
-from app.i18n import short_day as day_of
+from app.i18n import short_day
 from app.orgsettings.views import blueprint
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import requires
@@ -50,7 +50,9 @@ def close() -> Any:
         closing,
         succeeded(
             url_for("orgsettings.periods"),
-            lambda through: _("De boeken zijn afgesloten tot en met %(day)s.", day=day_of(through)),
+            lambda through: _(
+                "De boeken zijn afgesloten tot en met %(day)s.", day=short_day(through)
+            ),
         ),
         show_again(_page, lambda _error: "through"),
     )
