@@ -39,7 +39,7 @@ def install_demo(engine: Engine, today: date, bank_dir: Path | None = None) -> l
     tenants: list[TenantRef] = []
     with unit_of_work(engine) as session:
         if is_empty(session):
-            tenants = fill_demo(session)
+            tenants = fill_demo(session, today)
             fill_demo_billing(session)
             fill_bureau_demo(session, today)
             lines = [f"demo: filled this new instance with {len(PEOPLE)} demo logins"]
@@ -54,7 +54,7 @@ def install_demo(engine: Engine, today: date, bank_dir: Path | None = None) -> l
             return ["demo: skipped, this instance already has organisations of its own"]
     for new, tenant in zip(ORGANISATIONS, tenants, strict=False):
         with unit_of_work(engine, tenant.organisation_id) as books:
-            fill_demo_books(books, new.slug)
+            fill_demo_books(books, today, new.slug)
     book_pending(engine, today=today)
     if tenants and bank_dir is not None:
         lines.extend(write_bank_statements(engine, today, bank_dir))

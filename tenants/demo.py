@@ -10,7 +10,6 @@ import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.clock import today
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.transactions import post_transaction
 from tenants.binding import TenantRef
@@ -85,15 +84,19 @@ def is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Organisation))
 
 
-def fill_demo(session: Session) -> list[TenantRef]:
-    """Create the demo organisations and their people; returns the organisations made.
+def fill_demo(session: Session, today: date) -> list[TenantRef]:
+    """Create the demo organisations and their people; returns the organisations made. Their
+    books open on 1 January of ``today``'s year, as a new organisation's do.
 
     Meant for an empty instance (see ``is_empty``): it never touches existing data, and on an
     instance that already has these slugs provisioning refuses. Each organisation is
     provisioned in a transaction of its own; the people are written in the caller's. Their
     books are filled with ``fill_demo_books``, each in a unit of work bound to it.
     """
-    tenants = [provision_organisation(session, new) for new in ORGANISATIONS]
+    opened_on = date(today.year, 1, 1)
+    tenants = [
+        provision_organisation(session, new, books_open_on=opened_on) for new in ORGANISATIONS
+    ]
     ids = {
         new.slug: tenant.organisation_id for new, tenant in zip(ORGANISATIONS, tenants, strict=True)
     }
@@ -124,14 +127,14 @@ def bureau_second_factor(session: Session) -> tuple[str, str] | None:
     return None
 
 
-def fill_demo_books(books: Session, slug: str = "") -> None:
-    """Post example transactions of this year in one organisation's default chart.
+def fill_demo_books(books: Session, today: date, slug: str = "") -> None:
+    """Post example transactions of ``today``'s year in one organisation's default chart.
 
     ``books`` is bound to the organisation; posted through the ledger's own service, exactly
     as a bookkeeper's entries would be. Each demo organisation (by ``slug``) gets entries of
     its own on top of a common start, so their books differ as real ones do.
     """
-    year = today().year
+    year = today.year
     for new in (*_demo_transactions(year), *_own_transactions(year, slug)):
         post_transaction(books, new, actor_id=None)
 

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -49,6 +49,11 @@ from workers.mail import Mailer
 from workers.runtime import Runtime
 
 PASSWORD = "correct horse battery"
+# The day a test organisation's books open, unless its test asks for another. Fixed, not this
+# year's first day as for a real organisation: tests post on fixed days, which must stay
+# inside the books whatever year the suite runs in. A test about the first year of a new
+# organisation's books opens them on ``date(today().year, 1, 1)`` itself.
+BOOKS_OPEN_ON = date(2020, 1, 1)
 _sequence = itertools.count(1)
 
 
@@ -189,11 +194,18 @@ class OrgHandle:
 
 @pytest.fixture
 def make_org(engine: Engine) -> Callable[..., OrgHandle]:
-    def make(slug: str | None = None, name: str | None = None, **options: Any) -> OrgHandle:
+    def make(
+        slug: str | None = None,
+        name: str | None = None,
+        books_open_on: date = BOOKS_OPEN_ON,
+        **options: Any,
+    ) -> OrgHandle:
         slug = slug or f"org-{next(_sequence)}-{secrets.token_hex(3)}"
         with Session(engine) as session:
             tenant = provision_organisation(
-                session, NewOrganisation(slug=slug, name=name or slug.title(), **options)
+                session,
+                NewOrganisation(slug=slug, name=name or slug.title(), **options),
+                books_open_on=books_open_on,
             )
             schema = tenant.schema_name
         return OrgHandle(

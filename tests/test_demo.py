@@ -44,7 +44,7 @@ from tenants.unit_of_work import unit_of_work
 def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
     org = make_org()
     with unit_of_work(engine, org.id) as session:
-        fill_demo_books(session)
+        fill_demo_books(session, today())
     with Session(engine) as books:
         bind_session(books, org.tenant)
         balances = balances_on(books, today().replace(month=12, day=31))

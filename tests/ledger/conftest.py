@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session
 
 from tenants.binding import bind_session
 from tests.ledger.example_books import BOOKS, Beanquery, imported_example
+from tests.ledger.test_posting import YEAR
 
 
 @pytest.fixture
 def books(engine: Engine, make_org: Callable[..., Any]) -> Iterator[Session]:
-    """A session bound to a fresh organisation with the default chart (opened 1 January)."""
-    org = make_org()
+    """A session bound to a fresh organisation with the default chart, whose books open on 1
+    January of this year, as a new organisation's do: the ledger's tests write their days in
+    ``YEAR`` and some are about the first day and the first fiscal year."""
+    org = make_org(books_open_on=date(YEAR, 1, 1))
     with Session(engine) as session:
         bind_session(session, org.tenant)
         yield session

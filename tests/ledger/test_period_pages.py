@@ -32,7 +32,7 @@ def member(
     """A logged-in client of a fresh organisation, in the role asked for."""
 
     def make(role: Role) -> tuple[FlaskClient, Any]:
-        org = make_org()
+        org = make_org(books_open_on=date(YEAR, 1, 1))
         client = app.test_client()
         login_as(client, make_user(org=org, role=role))
         return client, org

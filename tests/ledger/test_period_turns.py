@@ -55,7 +55,7 @@ def periods(engine: Engine, org_id: int) -> list[tuple[date, date, bool]]:
 def test_closing_through_the_same_day_at_once_closes_each_day_once(
     engine: Engine, make_org: Callable[..., Any]
 ) -> None:
-    org = make_org()
+    org = make_org(books_open_on=date(YEAR, 1, 1))
 
     outcomes = closing_at_once(
         engine, org.id, lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner")
@@ -69,7 +69,7 @@ def test_closing_through_the_same_day_at_once_closes_each_day_once(
 def test_closing_the_same_new_period_at_once_makes_one_period(
     engine: Engine, make_org: Callable[..., Any]
 ) -> None:
-    org = make_org()
+    org = make_org(books_open_on=date(YEAR, 1, 1))
     january = (date(YEAR, 1, 1), date(YEAR, 1, 31))
 
     outcomes = closing_at_once(
@@ -84,7 +84,7 @@ def test_closing_the_same_new_period_at_once_makes_one_period(
 def test_a_period_and_a_closing_through_at_once_never_overlap(
     engine: Engine, make_org: Callable[..., Any]
 ) -> None:
-    org = make_org()
+    org = make_org(books_open_on=date(YEAR, 1, 1))
     turn = iter(range(CLOSERS))
     lock = threading.Lock()
 
@@ -108,7 +108,7 @@ def test_a_period_and_a_closing_through_at_once_never_overlap(
 def test_reopening_a_period_opens_its_days_as_no_twin_is_left(
     engine: Engine, make_org: Callable[..., Any]
 ) -> None:
-    org = make_org()
+    org = make_org(books_open_on=date(YEAR, 1, 1))
     closing_at_once(
         engine, org.id, lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner")
     )
@@ -122,7 +122,7 @@ def test_reopening_a_period_opens_its_days_as_no_twin_is_left(
 def test_the_database_refuses_overlapping_periods_whoever_writes_them(
     engine: Engine, make_org: Callable[..., Any]
 ) -> None:
-    org = make_org()
+    org = make_org(books_open_on=date(YEAR, 1, 1))
     with unit_of_work(engine, org.id) as session:
         close_period(session, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, role="owner")
 

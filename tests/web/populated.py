@@ -118,7 +118,7 @@ def _people(session: Session, member_id: int, bureau_id: int, suffix: str) -> di
 def _books(engine: Engine, member: TenantRef, actor_id: int) -> dict[str, str]:
     with Session(engine) as session:
         bind_session(session, member)
-        fill_demo_books(session)
+        fill_demo_books(session, today())
         add_bank_account(session, "NL20INGB0001234567", actor_id)
         session.commit()
         bind_session(session, member)
