@@ -168,7 +168,7 @@ def ledger_close_period(slug: str, through: datetime) -> None:
     """Close everything of SLUG dated on or before --through (as the bureau, acting as owner)."""
     session = _bound(slug)
     try:
-        closed = close_through(session, through.date(), None, role=OWNER)
+        closed = close_through(session, through.date(), None, role=OWNER, today=today())
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"closed {len(closed)} period(s) of {slug} through {through:%Y-%m-%d}")

@@ -19,6 +19,7 @@ from ledger.models import Account, AccountingPeriod, Transaction
 from ledger.turns import take_turns_on
 
 OWNER = "owner"
+AHEAD_OF_TODAY = message("Je kunt de boeken afsluiten tot en met vandaag, niet verder.")
 
 
 def close_period(
@@ -45,14 +46,20 @@ def close_period(
     return period_id
 
 
-def close_through(session: Session, through: date, actor_id: int | None, *, role: str) -> list[int]:
+def close_through(
+    session: Session, through: date, actor_id: int | None, *, role: str, today: date
+) -> list[int]:
     """Close everything dated on or before ``through``: the open periods that end by then, and
     the uncovered stretches, one period per fiscal year. Returns the ids closed now.
 
-    A period that runs past ``through`` is refused rather than split: its owner chose its
-    bounds, so they close or reopen it whole.
+    ``through`` may not lie after ``today``: what is still to be booked cannot be locked yet,
+    and a slip of the year (31-12-2027 for 31-12-2026) would lock a year ahead. A period that
+    runs past ``through`` is refused rather than split: its owner chose its bounds, so they
+    close or reopen it whole.
     """
     require_owner(role)
+    if through > today:
+        raise ValidationFailed(AHEAD_OF_TODAY, field="through")
     _take_turns(session)
     periods = list(
         session.scalars(

@@ -17,13 +17,10 @@ from app.i18n import short_day
 from app.orgsettings.views import blueprint
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import requires
-from ledger.errors import ValidationFailed, message
 from ledger.period_overview import period_overview
 from ledger.periods import close_through, reopen_period
 from tenants.queries import members_of
 from tenants.roles import Role
-
-AHEAD_OF_TODAY = message("Je kunt de boeken afsluiten tot en met vandaag, niet verder.")
 
 
 @blueprint.route("/settings/periods")
@@ -41,9 +38,7 @@ def close() -> Any:
 
     def closing() -> date:
         through = day(request.form, "through")
-        if through > today():  # what is still to be booked cannot be locked yet
-            raise ValidationFailed(AHEAD_OF_TODAY, field="through")
-        close_through(db.session(), through, current_user.id, role=g.org.role)
+        close_through(db.session(), through, current_user.id, role=g.org.role, today=today())
         return through
 
     return attempt(

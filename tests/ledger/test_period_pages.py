@@ -42,9 +42,10 @@ def member(
 
 @pytest.fixture(autouse=True)
 def end_of_the_year(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The period pages' today is 31 December: these tests close January, which lies ahead of
-    today during January, and a close may not reach past today."""
+    """The period pages' and commands' today is 31 December: these tests close January, which
+    lies ahead of today during January, and a close may not reach past today."""
     monkeypatch.setattr("app.orgsettings.periods.today", lambda: date(YEAR, 12, 31))
+    monkeypatch.setattr("app.ledger_cli.today", lambda: date(YEAR, 12, 31))
 
 
 def books_of(engine: Engine, org: Any) -> Session:
@@ -196,8 +197,14 @@ def test_the_cli_refuses_with_the_reason_and_a_non_zero_exit(
     again = runner.invoke(cli, ["ledger", "close-period", org.slug, "--through", f"{YEAR}-01-31"])
     nothing = runner.invoke(cli, ["ledger", "reopen-period", org.slug, "--on", f"{YEAR}-06-01"])
 
+    ahead = runner.invoke(
+        cli, ["ledger", "close-period", org.slug, "--through", f"{YEAR + 1}-01-01"]
+    )
+
     assert again.exit_code == 1
     assert f"Alles tot en met 31-01-{YEAR} is al afgesloten." in again.output
+    assert ahead.exit_code == 1
+    assert "Je kunt de boeken afsluiten tot en met vandaag, niet verder." in ahead.output
     assert nothing.exit_code == 1 and "no closed period" in nothing.output
 
 

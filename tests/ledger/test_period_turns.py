@@ -23,7 +23,7 @@ from ledger.models import AccountingPeriod
 from ledger.periods import close_period, close_through, reopen_period
 from tenants.unit_of_work import unit_of_work
 from tests.at_once import at_once
-from tests.ledger.test_posting import YEAR
+from tests.ledger.test_posting import END_OF_YEAR, YEAR
 
 CLOSERS = 4
 
@@ -58,7 +58,9 @@ def test_closing_through_the_same_day_at_once_closes_each_day_once(
     org = make_org(books_open_on=date(YEAR, 1, 1))
 
     outcomes = closing_at_once(
-        engine, org.id, lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner")
+        engine,
+        org.id,
+        lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR),
     )
 
     assert outcomes.count("closed") == 1, outcomes
@@ -94,7 +96,7 @@ def test_a_period_and_a_closing_through_at_once_never_overlap(
         if mine % 2:
             close_period(session, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, role="owner")
         else:
-            close_through(session, date(YEAR, 3, 31), actor_id=1, role="owner")
+            close_through(session, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR)
 
     outcomes = closing_at_once(engine, org.id, either)
 
@@ -110,7 +112,9 @@ def test_reopening_a_period_opens_its_days_as_no_twin_is_left(
 ) -> None:
     org = make_org(books_open_on=date(YEAR, 1, 1))
     closing_at_once(
-        engine, org.id, lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner")
+        engine,
+        org.id,
+        lambda s: close_through(s, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR),
     )
     with unit_of_work(engine, org.id) as session:
         (period_id,) = session.scalars(select(AccountingPeriod.id)).all()

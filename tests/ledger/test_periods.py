@@ -15,7 +15,7 @@ from ledger.models import AccountingPeriod
 from ledger.period_overview import period_overview
 from ledger.periods import close_period, close_through, reopen_period
 from ledger.transactions import post_transaction
-from tests.ledger.test_posting import YEAR, gift
+from tests.ledger.test_posting import END_OF_YEAR, YEAR, gift
 
 
 def stored(books: Session) -> list[tuple[date, date, bool]]:
@@ -26,7 +26,7 @@ def stored(books: Session) -> list[tuple[date, date, bool]]:
 def test_closing_through_a_day_freezes_everything_from_the_first_fiscal_year_up_to_it(
     books: Session,
 ) -> None:
-    close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner")
+    close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR)
 
     assert stored(books) == [(date(YEAR, 1, 1), date(YEAR, 3, 31), True)]
     with pytest.raises(PeriodClosed):
@@ -35,10 +35,22 @@ def test_closing_through_a_day_freezes_everything_from_the_first_fiscal_year_up_
     post_transaction(books, gift("5.00", date(YEAR, 4, 1)), actor_id=1)
 
 
+def test_closing_through_a_day_after_today_is_refused_and_closes_nothing(books: Session) -> None:
+    """A slip of the year (31-12 of next year) would lock the books a year ahead."""
+    with pytest.raises(ValidationFailed) as refused:
+        close_through(books, date(YEAR, 6, 2), actor_id=1, role="owner", today=date(YEAR, 6, 1))
+
+    assert str(refused.value) == "Je kunt de boeken afsluiten tot en met vandaag, niet verder."
+    assert refused.value.field == "through"
+    assert stored(books) == []
+    close_through(books, date(YEAR, 6, 1), actor_id=1, role="owner", today=date(YEAR, 6, 1))
+    assert stored(books) == [(date(YEAR, 1, 1), date(YEAR, 6, 1), True)]
+
+
 def test_closing_through_a_day_makes_one_period_per_fiscal_year(books: Session) -> None:
     set_fiscal_year_start_month(books, 7, actor_id=1)
 
-    closed = close_through(books, date(YEAR, 9, 30), actor_id=1, role="owner")
+    closed = close_through(books, date(YEAR, 9, 30), actor_id=1, role="owner", today=END_OF_YEAR)
 
     assert len(closed) == 2
     assert stored(books) == [
@@ -53,7 +65,7 @@ def test_closing_through_a_later_day_closes_a_reopened_earlier_period_and_fills_
     january = close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=1, role="owner")
     reopen_period(books, january, actor_id=1, role="owner")
 
-    close_through(books, date(YEAR, 2, 28), actor_id=1, role="owner")
+    close_through(books, date(YEAR, 2, 28), actor_id=1, role="owner", today=END_OF_YEAR)
 
     assert stored(books) == [
         (date(YEAR, 1, 1), date(YEAR, 1, 31), True),
@@ -67,7 +79,7 @@ def test_a_period_running_past_the_day_is_refused_and_nothing_changes(books: Ses
     before = stored(books)
 
     with pytest.raises(ValidationFailed) as refused:
-        close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner")
+        close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR)
 
     assert "in zijn geheel" in str(refused.value)
     books.rollback()
@@ -75,10 +87,10 @@ def test_a_period_running_past_the_day_is_refused_and_nothing_changes(books: Ses
 
 
 def test_closing_what_is_already_closed_says_so(books: Session) -> None:
-    close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner")
+    close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR)
 
     with pytest.raises(ValidationFailed, match="al afgesloten"):
-        close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner")
+        close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR)
 
 
 @pytest.mark.parametrize("role", ["bookkeeper", "viewer", ""])
@@ -87,7 +99,7 @@ def test_only_the_owner_role_may_close_or_reopen(books: Session, role: str) -> N
     books.commit()
 
     with pytest.raises(NotPermitted):
-        close_through(books, date(YEAR, 2, 28), actor_id=2, role=role)
+        close_through(books, date(YEAR, 2, 28), actor_id=2, role=role, today=END_OF_YEAR)
     with pytest.raises(NotPermitted):
         reopen_period(books, period, actor_id=2, role=role)
     books.rollback()
@@ -98,7 +110,7 @@ def test_only_the_owner_role_may_close_or_reopen(books: Session, role: str) -> N
 def test_the_audit_row_of_a_close_holds_the_period_before_and_after(books: Session) -> None:
     period = close_period(books, date(YEAR, 1, 1), date(YEAR, 1, 31), actor_id=7, role="owner")
     reopen_period(books, period, actor_id=7, role="owner")
-    close_through(books, date(YEAR, 1, 31), actor_id=8, role="owner")
+    close_through(books, date(YEAR, 1, 31), actor_id=8, role="owner", today=END_OF_YEAR)
 
     second, reopened, first = audit_trail(books, entity="period", entity_id=period, limit=3)
 
@@ -120,7 +132,7 @@ def test_the_overview_shows_open_fiscal_years_and_closed_periods_newest_first(
     post_transaction(books, gift("5.00", date(YEAR, 1, 10)), actor_id=1)
     post_transaction(books, gift("5.00", date(YEAR, 5, 10)), actor_id=1)
     set_fiscal_year_start_month(books, 4, actor_id=1)
-    close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner")
+    close_through(books, date(YEAR, 3, 31), actor_id=1, role="owner", today=END_OF_YEAR)
 
     rows = period_overview(books, date(YEAR, 6, 1))
 

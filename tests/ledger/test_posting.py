@@ -27,6 +27,7 @@ from ledger.transactions import edit_transaction, post_transaction, reverse_tran
 from tests.balance_checks import write_balance_check
 
 YEAR = today().year
+END_OF_YEAR = date(YEAR, 12, 31)  # a "today" by which every day of YEAR may be closed
 BANK = "Assets:Bank:Checking"
 DONATIONS = "Income:Donations:Gifts"
 
