@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from tenants.binding import bind_session
 from tenants.provisioning import NewOrganisation, provision_organisation
 from tests.conftest import OrgHandle
-from workers.queues import all_queues, redis_connection
+from tests.job_queues import empty_queues
+from workers.queues import redis_connection
 
 FILES = Path(__file__).parent / "files"
 _numbers = itertools.count(1)
@@ -60,7 +61,6 @@ def job_redis_url(redis_url: str) -> str:
 def job_redis(job_redis_url: str) -> Iterator[Redis]:
     """A connection to that database, queues emptied, so no worker takes another's jobs."""
     connection = redis_connection(job_redis_url)
-    for queue in all_queues(connection):
-        queue.empty()
+    empty_queues(connection)
     yield connection
     connection.close()

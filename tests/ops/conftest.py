@@ -9,20 +9,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from redis import Redis
-from rq.registry import FailedJobRegistry
 
-from workers.queues import all_queues, redis_connection
+from tests.job_queues import empty_queues
+from workers.queues import redis_connection
 
 
 @pytest.fixture
 def app_redis(app: Flask) -> Iterator[Redis]:
     """The Redis the application itself reads (its REDIS_URL), queues and failures emptied."""
     connection = redis_connection(app.config["REDIS_URL"])
-    for queue in all_queues(connection):
-        queue.empty()
-        registry = FailedJobRegistry(queue=queue)
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
+    empty_queues(connection)
     yield connection
     connection.close()
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from ledger.models import Account, Posting, Transaction
 from tenants.binding import TenantRef, bind_session
-from workers.queues import all_queues, redis_connection
+from tests.job_queues import empty_queues
+from workers.queues import redis_connection
 
 
 def session_factory(engine: Engine) -> Callable[[], Session]:
@@ -70,7 +71,6 @@ def run_redis(redis_url: str) -> Iterator[Redis]:
         index = int(worker.removeprefix("gw") or 0)
         url = f"{redis_url.rsplit('/', 1)[0]}/{11 + index % 2}"
     connection = redis_connection(url)
-    for each in all_queues(connection):
-        each.empty()
+    empty_queues(connection)
     yield connection
     connection.close()

@@ -22,10 +22,11 @@ from purchasing.rating import Basis, Exposure, Line
 from tenants.roles import Role
 from tenants.unit_of_work import unit_of_work
 from tests.conftest import worker_runtime
+from tests.job_queues import empty_queues
 from tests.purchasing.billing import give_billing_details, make_bureau, make_member
 from tests.purchasing.books import balance
 from tests.web.test_insurance import amount_at
-from workers.queues import all_queues, redis_connection
+from workers.queues import redis_connection
 from workers.worker import run_worker
 
 D = Decimal
@@ -42,8 +43,7 @@ def queue_url(app, redis_url: str, monkeypatch) -> Iterator[tuple[str, Redis]]:
         url = f"{redis_url.rsplit('/', 1)[0]}/{9 + int(worker.removeprefix('gw') or 0) % 2}"
     monkeypatch.setitem(app.config, "REDIS_URL", url)
     connection = redis_connection(url)
-    for each in all_queues(connection):
-        each.empty()
+    empty_queues(connection)
     yield url, connection
     connection.close()
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
-from workers.queues import all_queues, redis_connection
+from tests.job_queues import empty_queues
+from workers.queues import redis_connection
 
 
 @pytest.fixture
@@ -18,7 +19,6 @@ def job_redis(redis_url: str) -> Iterator[Redis]:
     base = redis_url.rsplit("/", 1)[0] if redis_url.startswith("redis://") else redis_url
     url = f"{base}/{14 + worker_index % 2}" if redis_url.startswith("redis://") else redis_url
     connection = redis_connection(url)
-    for queue in all_queues(connection):
-        queue.empty()
+    empty_queues(connection)
     yield connection
     connection.close()
