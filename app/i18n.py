@@ -38,6 +38,8 @@ ROLE_NAMES = {
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # What an empty day's field shows, in the reader's language.
 _DAY_PLACEHOLDER = _l("dd-mm-jjjj")
+# The name of the calendar button static/day-picker.js puts beside a day's field.
+_DAY_CALENDAR = _l("Kies op de kalender")
 # The message ids of ROLE_NAMES (tests/test_template_words.py holds the two together).
 _ROLE_IDS = {Role.OWNER: "eigenaar", Role.BOOKKEEPER: "boekhouder", Role.VIEWER: "lezer"}
 
@@ -465,10 +467,36 @@ def _page_day_field(
 
 def day_kind() -> Markup:
     """The attributes that make an ``<input>`` a day's field, typed day first: text, not the
-    browser's date picker (``entry/_fields.html`` says why), with the phone's number pad."""
+    browser's date picker (``entry/_fields.html`` says why), with the phone's number pad.
+
+    ``data-calendar`` names the calendar button that ``static/day-picker.js`` puts beside the
+    field. That script writes a picked day as two-digit day, two-digit month and the year,
+    joined by the placeholder's third character: ``-`` of ``dd-mm-jjjj`` in Dutch, ``/`` of
+    ``dd/mm/yyyy`` in English. A translated placeholder keeps that order and a one-character
+    separator there.
+
+    Made once per process and locale: a report shows two or three such fields, and asking the
+    two lazy words for each costs more than the look-up.
+    """
+    locale = current_locale()
+    if locale is None:
+        return _day_kind()
+    key = (locale.language, locale.territory)
+    kind = _DAY_KINDS.get(key)
+    if kind is None:
+        kind = _DAY_KINDS[key] = _day_kind()
+    return kind
+
+
+_DAY_KINDS: dict[tuple[str, str | None], Markup] = {}
+
+
+def _day_kind() -> Markup:
     placeholder = escape(str(_DAY_PLACEHOLDER))
-    return Markup(  # noqa: S704 (the one text in it escaped)
+    calendar = escape(str(_DAY_CALENDAR))
+    return Markup(  # noqa: S704 (the two texts in it escaped)
         f'type="text" inputmode="decimal" autocomplete="off" placeholder="{placeholder}"'
+        f' data-calendar="{calendar}"'
     )
 
 

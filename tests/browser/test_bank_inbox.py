@@ -7,11 +7,14 @@ one aside with a reason, finds it under "Genegeerd", and sets the rest aside in 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy.orm import Session
 
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
+from ledger.clock import today
 from tenants.binding import bind_session
 from tenants.roles import Role
 from tests.bank.conftest import statement_file
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def hoek(make_org, make_user, engine):
     """An organisation with its bank's statement of 2024 imported, and its treasurer."""
-    org = make_org(name="Bewonersinitiatief De Hoek")
+    org = make_org(name="Bewonersinitiatief De Hoek", books_open_on=date(today().year, 1, 1))
     treasurer = make_user(org=org, role=Role.OWNER)
     with Session(engine) as session:
         bind_session(session, org.tenant)

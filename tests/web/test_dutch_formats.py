@@ -25,7 +25,10 @@ from tests.web.test_isolation import _ARGUMENT, Route, routes
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 DUTCH_DAY = re.compile(r"\d{2}-\d{2}-\d{4}")
 # How every day's field is written (entry/_fields.html, ``day_kind``).
-DAY_FIELD = 'type="text" inputmode="decimal" autocomplete="off" placeholder="dd-mm-jjjj"'
+DAY_FIELD = (
+    'type="text" inputmode="decimal" autocomplete="off" placeholder="dd-mm-jjjj"'
+    ' data-calendar="Kies op de kalender"'
+)
 DOT_DECIMAL = re.compile(
     r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])\s*(?:%|EUR|€)|(?:€|EUR)\s*-?\d+\.\d{2}\b|\b\d+\.\d{2}\s*EUR\b"
 )
