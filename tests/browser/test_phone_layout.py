@@ -242,6 +242,25 @@ def test_the_dashboards_latest_entries_stay_a_glance_on_a_phone(new_page, world)
     assert link.bounding_box()["height"] > 3 * line_height  # whole, where there is room
 
 
+def test_a_statements_account_names_break_between_words_on_a_phone(new_page, world):
+    """The two periods' titles took the row and the accounts kept a fifth of it, so the names
+    broke inside their words ("Bankkoste n", "Gemeent elijke subsidies"); they keep two fifths."""
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["owner"], PASSWORD)
+    page.goto(f"/o/{world.member_slug}/reports/income-statement")
+
+    expenses = page.get_by_test_id("block-2")
+    share = expenses.evaluate(
+        "table => table.querySelector('tbody td').getBoundingClientRect().width"
+        " / table.getBoundingClientRect().width"
+    )
+    fees = expenses.get_by_role("link", name="Bankkosten", exact=True)
+    line_height = float(fees.evaluate("a => parseFloat(getComputedStyle(a).lineHeight)"))
+    assert share >= 0.35
+    assert fees.bounding_box()["height"] < 2 * line_height  # one line, the word whole
+    assert page.evaluate(SIDEWAYS) <= 0
+
+
 def test_the_chart_of_accounts_reads_as_a_card_per_account_on_a_phone(new_page, world):
     """In three squeezed columns the RGS codes broke mid-code ("BVorO / vaOoa") and the labels
     mid-word ("Equipmen / t at cost"); each account is now a card, its code on one line."""
