@@ -261,6 +261,61 @@ def test_a_statements_account_names_break_between_words_on_a_phone(new_page, wor
     assert page.evaluate(SIDEWAYS) <= 0
 
 
+# The words of each cell's text that a line break cuts in two: a word's Range then has a rect
+# on each line.
+BROKEN_WORDS = """cells => cells.flatMap(cell => {
+    const broken = [], walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const word of text.data.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(text, word.index);
+            range.setEnd(text, word.index + word[0].length);
+            if (range.getClientRects().length > 1) broken.push(word[0]);
+        }
+    }
+    return broken;
+})"""
+SHOWN = "cells => cells.map(cell => cell.checkVisibility())"
+
+
+def test_the_trial_balances_accounts_keep_their_words_whole_on_a_phone(
+    new_page, world, screenshots
+):
+    """An account and two periods' debit and credit left the names a sixth of the row, broken
+    inside their words ("Rekenin g", "Gemeen telijke subsidie s"); on a phone the comparison's
+    columns wait behind a checkbox and the accounts take half the row."""
+    page = new_page(viewport=PHONE)
+    log_in(page, world.emails["owner"], PASSWORD)
+    page.goto(f"/o/{world.member_slug}/reports/trial-balance")
+    page.screenshot(path=screenshots / "phone-trial-balance-own-day.png", full_page=True)
+
+    table = page.get_by_test_id("trial-balance")
+    previous = table.locator(".previous")  # the comparison's heading and its cells
+    accounts = table.locator("tr > :first-child")
+    assert previous.count() >= 5 and set(previous.evaluate_all(SHOWN)) == {False}
+    share = table.evaluate(
+        "table => table.querySelector('th').getBoundingClientRect().width"
+        " / table.getBoundingClientRect().width"
+    )
+    assert share >= 0.4, share
+    assert table.get_by_role("link", name="Gemeentelijke subsidies", exact=True).is_visible()
+    assert accounts.evaluate_all(BROKEN_WORDS) == []
+    heading = table.get_by_role("rowheader", name="Activa", exact=True)  # the row's whole width
+    assert heading.bounding_box()["width"] == pytest.approx(table.bounding_box()["width"], abs=2)
+    assert page.evaluate(SCROLLING_BOXES) == [] and page.evaluate(SIDEWAYS) <= 0
+
+    page.set_viewport_size(DESKTOP)  # with room, all five columns, no checkbox
+    show = page.get_by_label(re.compile(r"Vergelijking met \S+ tonen"))
+    assert show.count() == 1 and not show.is_visible()
+    assert set(previous.evaluate_all(SHOWN)) == {True}
+
+    page.set_viewport_size(PHONE)
+    show.check()
+    page.screenshot(path=screenshots / "phone-trial-balance-compared.png", full_page=True)
+    assert set(previous.evaluate_all(SHOWN)) == {True}
+    assert page.evaluate(SCROLLING_BOXES) == [] and page.evaluate(SIDEWAYS) <= 0
+
+
 def test_the_chart_of_accounts_reads_as_a_card_per_account_on_a_phone(new_page, world):
     """In three squeezed columns the RGS codes broke mid-code ("BVorO / vaOoa") and the labels
     mid-word ("Equipmen / t at cost"); each account is now a card, its code on one line."""
