@@ -36,6 +36,7 @@ from app.i18n import (
 from app.i18n import word as _
 from app.links import account_page_urls
 from ledger.entries import NewTransaction
+from ledger.projects import project_of
 from ledger.reports.journal import JournalEntry
 from ledger.suggestions import AccountChoice
 
@@ -183,6 +184,7 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
     with_names = advanced_view()
     account_links: dict[str, str] = {}
     tag_links: dict[str, str] = {}
+    project_links: dict[str, str] = {}
     html: list[str] = []
     for entry in entries:
         t = entry.transaction
@@ -196,6 +198,13 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             if link is None:
                 link = tag_links[tag] = _text(url_for("books.journal_page", tag=tag))
             described += f' <a class="tag" href="{link}">#{_text(tag)}</a>'
+        project = project_of(t.meta)
+        if project:
+            link = project_links.get(project)
+            if link is None:
+                link = _text(url_for("books.journal_page", project=project))
+                project_links[project] = link
+            described += f' <a class="tag project" href="{link}">{_text(project)}</a>'
         html.append(
             f'<tbody data-testid="transaction-{entry.id}">\n<tr class="transaction">'
             f'<td><a href="{_text(show(entry.id))}" aria-label="{booking % {"id": entry.id}}">'

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.entries import Amount, NewPosting, NewTransaction
+from ledger.projects import with_project
 from ledger.transactions import post_transaction
 from tenants.binding import TenantRef
 from tenants.models import Organisation
@@ -143,13 +144,20 @@ BANK = "Assets:Bank:Checking"
 
 
 def _entry(
-    day: date, narration: str, payee: str, amount: str, debit: str, credit: str
+    day: date,
+    narration: str,
+    payee: str,
+    amount: str,
+    debit: str,
+    credit: str,
+    project: str | None = None,
 ) -> NewTransaction:
     units = Decimal(amount)
     return NewTransaction(
         date=day,
         narration=narration,
         payee=payee,
+        meta=with_project({}, project),
         postings=(
             NewPosting(debit, Amount(units, "EUR")),
             NewPosting(credit, Amount(-units, "EUR")),
@@ -169,6 +177,7 @@ def _own_transactions(year: int, slug: str) -> tuple[NewTransaction, ...]:
                 "4500.00",
                 bank,
                 "Income:Funds:Grants",
+                project="Moestuin",
             ),
             entry(
                 date(year, 3, 20),
@@ -177,6 +186,7 @@ def _own_transactions(year: int, slug: str) -> tuple[NewTransaction, ...]:
                 "312.40",
                 "Expenses:Activities:Materials",
                 bank,
+                project="Moestuin",
             ),
             entry(
                 date(year, 4, 2),
@@ -229,6 +239,7 @@ def _own_transactions(year: int, slug: str) -> tuple[NewTransaction, ...]:
                 "645.00",
                 "Expenses:Activities:Other",
                 bank,
+                project="Koningsdag",
             ),
         ),
     }

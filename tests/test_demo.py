@@ -15,6 +15,8 @@ from ledger.bank.importing import import_statement
 from ledger.bank.inbox import Confirmation, confirm_lines, open_lines
 from ledger.bank.reconciliation import reconciliations
 from ledger.clock import today
+from ledger.reports.periods import Period
+from ledger.reports.projects import project_report
 from ledger.validation import validate_book
 from purchasing.demo_bank import DEMO_IBANS
 from purchasing.invoices.demo import fill_demo_billing
@@ -51,6 +53,19 @@ def test_demo_books_are_posted_through_the_ledger_and_balance(engine, make_org):
     assert balances["Assets:Bank:Checking"] == {"EUR": Decimal("3413.15")}
     assert balances["Expenses:Housing:Rent"] == {"EUR": Decimal("350.00")}
     assert sum(sum(amounts.values()) for amounts in balances.values()) == 0
+
+
+def test_the_demo_foundation_accounts_its_garden_grant_per_project(engine, make_org):
+    org = make_org()
+    with unit_of_work(engine, org.id) as session:
+        fill_demo_books(session, today(), "groene-schakel")
+    year = today().year
+    with Session(engine) as books:
+        bind_session(books, org.tenant)
+        report = project_report(books, Period(date(year, 1, 1), date(year, 12, 31)))
+    [garden] = report.projects
+    assert garden.project == "Moestuin"
+    assert garden.net_income == {"EUR": Decimal("-4187.60")}  # 4.500,00 in, 312,40 out
 
 
 def test_the_demo_leaves_an_instance_with_organisations_of_its_own_alone(engine, make_org):

@@ -50,8 +50,25 @@ def projects_page() -> Any:
         report=report,
         before=before,
         earlier=_project_figures(before),
+        journal_links=_journal_links(report),
         presets=presets(),
     )
+
+
+def _journal_links(report: ProjectReport) -> dict[str, str]:
+    """Each project's bookings in the period: the journal filtered on its project or tag.
+    Another metadata key has no journal filter, so its projects get no link."""
+    if report.key not in (DEFAULT_KEY, "#"):
+        return {}
+    kind = "project" if report.key == DEFAULT_KEY else "tag"
+    days: dict[str, Any] = {
+        "from": report.period.start.isoformat(),
+        "to": report.period.end.isoformat(),
+    }
+    return {
+        result.project: url_for("books.journal_page", **{kind: result.project, **days})
+        for result in report.projects
+    }
 
 
 @blueprint.route("/reports/budget")

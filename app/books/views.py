@@ -48,6 +48,7 @@ def journal_page() -> Any:
         account=account or typed or None,
         text=text_arg("q"),
         tag=text_arg("tag"),
+        project=text_arg("project"),
         start=date_arg("from"),
         end=date_arg("to"),
     )

@@ -30,6 +30,7 @@ FIELD_NAMES = {
     "links": _l("Koppelingen"),
     "postings": _l("Regels"),
     "meta": _l("Metadata"),
+    "meta:project": _l("Project"),
     "source": _l("Bron"),
     "account": _l("Rekening"),
     "iban": _l("IBAN"),
@@ -49,6 +50,7 @@ FIELD_NAMES = {
     "amount_min": _l("Vanaf bedrag"),
     "amount_max": _l("Tot en met bedrag"),
 }
+META_PREFIX = "meta:"
 # Fields that hold an amount in euros as text (a bank rule's bounds).
 EURO_FIELDS = ("amount_min", "amount_max")
 
@@ -65,10 +67,15 @@ def changes(before: Any, after: Any) -> list[Change]:
     old, new = _fields(before), _fields(after)
     names = list(old) + [name for name in new if name not in old]
     return [
-        Change(str(FIELD_NAMES.get(name, name)), old.get(name, ""), new.get(name, ""))
+        Change(_field_name(name), old.get(name, ""), new.get(name, ""))
         for name in names
         if old.get(name, "") != new.get(name, "")
     ]
+
+
+def _field_name(name: str) -> str:
+    """A field's name for the reader; a metadata key without a name of its own as it is."""
+    return str(FIELD_NAMES.get(name, name.removeprefix(META_PREFIX)))
 
 
 def _fields(value: Any) -> dict[str, str]:
@@ -76,7 +83,13 @@ def _fields(value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         return {"": _text(value)}
-    fields = {name: _field(name, item) for name, item in value.items()}
+    fields = {}
+    for name, item in value.items():
+        if name == "meta" and isinstance(item, dict):
+            # Each metadata key is a field of its own: "Project: Moestuin", not a JSON object.
+            fields.update({f"{META_PREFIX}{key}": _field(key, v) for key, v in item.items()})
+        else:
+            fields[name] = _field(name, item)
     return {name: text for name, text in fields.items() if text}
 
 

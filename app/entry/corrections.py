@@ -24,6 +24,7 @@ from app.entry.forms import (
     simple_values,
 )
 from app.entry.receipts import receipt_response, stored_file
+from app.entry.views import typed_projects
 from app.extensions import db
 from app.form_input import day, text
 from app.input_limits import LARGEST_ID, whole_number
@@ -31,7 +32,8 @@ from app.refusals import attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.audit import audit_trail
 from ledger.clock import today
-from ledger.suggestions import account_choices, choices_named, recent_payees
+from ledger.projects import project_of, with_project
+from ledger.suggestions import account_choices, choices_named, recent_names
 from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
 from ledger.transactions import edit_transaction, reverse_transaction
 from ledger.versions import transaction_version
@@ -62,6 +64,7 @@ def show(transaction_id: int) -> Any:
         names=_names(),
         accounts=accounts,
         is_plain_euro=is_plain_euro(detail.transaction),
+        project=project_of(detail.transaction.meta),
         today=today(),
     )
 
@@ -85,20 +88,22 @@ def edit(transaction_id: int) -> Any:
             "version": transaction_version(detail.transaction),
         }
         return _edit_page(detail, values, {}, kind)
+    projects = typed_projects()
     result = (
-        read_full(request.form, choices)
+        read_full(request.form, choices, projects)
         if kind == "full"
-        else read_simple(kind, request.form, choices)
+        else read_simple(kind, request.form, choices, projects)
     )
     if result.errors or result.transaction is None:
         return _edit_page(detail, request.form, result.errors, kind), 422
-    # What the form does not show (flag, tags, links, metadata, source) stays as it was.
+    # What the form does not show (flag, tags, links, other metadata, source) stays as it was.
     changed = replace(
         detail.transaction,
         date=result.transaction.date,
         payee=result.transaction.payee,
         narration=result.transaction.narration,
         postings=result.transaction.postings,
+        meta=with_project(detail.transaction.meta, project_of(result.transaction.meta) or None),
     )
 
     version = text(request.form, "version")
@@ -182,7 +187,7 @@ def _edit_page(detail: TransactionDetail, values: Any, errors: dict[str, str], k
         values=values,
         errors=errors,
         choices=account_choices(session, today()),
-        payees=recent_payees(session),
+        recent=recent_names(session),
     )
 
 

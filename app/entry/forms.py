@@ -23,6 +23,7 @@ from ledger.chart import DEFAULT_CURRENCY
 from ledger.days import DAY_EXPECTED, parse_day
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError
+from ledger.projects import project_name, project_of, with_project
 from ledger.suggestions import AccountChoice, resolve_account
 
 KINDS = ("expense", "income", "transfer")
@@ -41,10 +42,14 @@ class EntryResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def read_simple(kind: str, form: Mapping[str, str], choices: list[AccountChoice]) -> EntryResult:
-    """A money-out, money-in or transfer form: one amount between two accounts."""
+def read_simple(
+    kind: str, form: Mapping[str, str], choices: list[AccountChoice], projects: Sequence[str] = ()
+) -> EntryResult:
+    """A money-out, money-in or transfer form: one amount between two accounts; ``projects``
+    are the ones the books know (``ledger.projects.project_name``)."""
     result = EntryResult()
     day = _date(form, result)
+    project = _project(form, projects, result)
     amount = _positive_amount(text(form, "amount"), "amount", result)
     money = _account(form, "money_account", choices, result)
     other = _account(form, "to_account" if kind == "transfer" else "category", choices, result)
@@ -57,14 +62,18 @@ def read_simple(kind: str, form: Mapping[str, str], choices: list[AccountChoice]
         narration=text(form, "narration"),
         payee=text(form, "payee") or None,
         postings=(_posting(first, amount), _posting(second, -amount)),
+        meta=with_project({}, project),
     )
     return result
 
 
-def read_full(form: Mapping[str, str], choices: list[AccountChoice]) -> EntryResult:
+def read_full(
+    form: Mapping[str, str], choices: list[AccountChoice], projects: Sequence[str] = ()
+) -> EntryResult:
     """Every posting typed out; one posting may leave its amount empty to take the remainder."""
     result = EntryResult()
     day = _date(form, result)
+    project = _project(form, projects, result)
     rows: list[tuple[str, Decimal | None]] = []
     for index in range(_row_count(form)):
         account_text = text(form, f"account-{index}")
@@ -83,6 +92,7 @@ def read_full(form: Mapping[str, str], choices: list[AccountChoice]) -> EntryRes
         narration=text(form, "narration"),
         payee=text(form, "payee") or None,
         postings=postings,
+        meta=with_project({}, project),
     )
     return result
 
@@ -108,7 +118,7 @@ def _row_amount(form: Mapping[str, str], index: int, result: EntryResult) -> Dec
 
 def field_of(error: DomainError, kind: str) -> str:
     """The form field a refusal of the ledger belongs to; the form's top when none fits."""
-    if error.field in ("date", "payee", "narration"):
+    if error.field in ("date", "payee", "narration", "project"):
         return error.field
     if error.field == "postings":
         return _POSTING_FIELD.get(kind, "postings")
@@ -129,6 +139,7 @@ def posting_rows(
         "date": transaction.date.isoformat(),
         "payee": transaction.payee or "",
         "narration": transaction.narration,
+        "project": project_of(transaction.meta),
         "rows": str(max(POSTING_ROWS, len(transaction.postings) + 1)),
     }
     for index, posting in enumerate(transaction.postings):
@@ -168,6 +179,7 @@ def simple_values(
         "amount": typed_amount(first.units.number),
         "payee": transaction.payee or "",
         "narration": transaction.narration,
+        "project": project_of(transaction.meta),
         "money_account": money.account,
         "category": shown(choices, other.account),
     }
@@ -217,6 +229,14 @@ def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
     if day is None:
         result.errors["date"] = _(DAY_EXPECTED)
     return day
+
+
+def _project(form: Mapping[str, str], known: Sequence[str], result: EntryResult) -> str | None:
+    try:
+        return project_name(text(form, "project"), known)
+    except DomainError as error:
+        result.errors["project"] = translated(error)
+        return None
 
 
 def _positive_amount(typed: str, name: str, result: EntryResult) -> Decimal | None:

@@ -18,7 +18,7 @@ from app.refusals import attempt, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
 from ledger.documents import NewDocument
-from ledger.suggestions import account_choices, recent_payees
+from ledger.suggestions import account_choices, recent_names
 from ledger.transactions import FORM_TOKEN, Posted, post_form, post_transaction
 from tenants.roles import Role
 
@@ -32,8 +32,8 @@ def simple(kind: str) -> Any:
         abort(404)
     if request.method == "GET":
         return _form_page(kind, {"date": today().isoformat()}, {})
-    result = read_simple(kind, request.form, account_choices(db.session(), today()))
-    return _post(kind, result)
+    choices = account_choices(db.session(), today())
+    return _post(kind, read_simple(kind, request.form, choices, typed_projects()))
 
 
 @blueprint.route("/entry/full", methods=["GET", "POST"])
@@ -41,7 +41,8 @@ def simple(kind: str) -> Any:
 def full() -> Any:
     if request.method == "GET":
         return _form_page("full", {"date": today().isoformat()}, {})
-    return _post("full", read_full(request.form, account_choices(db.session(), today())))
+    choices = account_choices(db.session(), today())
+    return _post("full", read_full(request.form, choices, typed_projects()))
 
 
 def _post(kind: str, result: EntryResult) -> Any:
@@ -103,9 +104,15 @@ def _form_page(kind: str, values: Any, errors: dict[str, str]) -> str:
         values=values,
         errors=errors,
         choices=account_choices(session, today()),
-        payees=recent_payees(session),
+        recent=recent_names(session),
         form_token=_form_token(values),
     )
+
+
+def typed_projects() -> list[str]:
+    """The books' recent projects when the form names one, to write it as they do; read only
+    then, so booking without a project costs no statement more."""
+    return recent_names(db.session()).projects if text(request.form, "project") else []
 
 
 def _form_token(values: Any) -> str:

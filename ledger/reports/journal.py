@@ -38,6 +38,7 @@ from sqlalchemy.types import NullType
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.meta import decode_meta
 from ledger.models import Account, Posting, Transaction
+from ledger.projects import PROJECT_KEY
 from ledger.rows import cost_of, price_of
 from ledger.statements import LIKE_ESCAPE, like_escaped, read
 
@@ -47,13 +48,15 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True, slots=True)
 class JournalFilter:
-    """What to show: an account (with its subaccounts), text in payee or narration, a tag, dates."""
+    """What to show: an account (with its subaccounts), text in payee or narration, a tag, a
+    project (on the transaction or one of its postings, ``ledger.projects``), dates."""
 
     account: str | None = None
     text: str | None = None
     tag: str | None = None
     start: date | None = None
     end: date | None = None
+    project: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +194,7 @@ class _Shape:
     start: bool
     end: bool
     tag: bool
+    project: bool
     text: bool
     account: bool
     before: bool
@@ -205,6 +209,8 @@ def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
         values["end"] = filters.end
     if filters.tag:
         values["tag"] = filters.tag
+    if filters.project:
+        values["project"] = {PROJECT_KEY: filters.project}
     if filters.text:
         values["text"] = like_escaped(filters.text)
     if filters.account:
@@ -214,6 +220,7 @@ def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
         start=filters.start is not None,
         end=filters.end is not None,
         tag=bool(filters.tag),
+        project=bool(filters.project),
         text=bool(filters.text),
         account=bool(filters.account),
         before=False,
@@ -224,7 +231,8 @@ def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
 @cache
 def _statement(shape: _Shape) -> Select[Any]:
     """The journal's one statement, built once per shape and run with its parameters:
-    ``limit``, and ``start``, ``end``, ``tag``, ``text`` (escaped), ``account`` with
+    ``limit``, and ``start``, ``end``, ``tag``, ``project`` (as metadata), ``text`` (escaped),
+    ``account`` with
     ``subaccounts`` (escaped ``account:``) and ``before_date`` with ``before_id`` as present."""
     query = _conditions(select(*TRANSACTION_COLUMNS), shape)
     if shape.before:
@@ -262,6 +270,14 @@ def _conditions(query: Select[Any], shape: _Shape) -> Select[Any]:
         query = query.where(_TRANSACTIONS.date <= bindparam("end", type_=Date))
     if shape.tag:
         query = query.where(bindparam("tag", type_=String) == any_(_TRANSACTIONS.tags))
+    if shape.project:
+        project = bindparam("project", type_=JSONB)
+        on_a_posting = (
+            exists()
+            .where(_POSTINGS.transaction_id == _TRANSACTIONS.id)
+            .where(_POSTINGS.meta.contains(project))
+        )
+        query = query.where(or_(_TRANSACTIONS.meta.contains(project), on_a_posting))
     if shape.text:
         text = bindparam("text", type_=String)
         query = query.where(

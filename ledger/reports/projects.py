@@ -16,11 +16,12 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from ledger.models import Account, Posting, Transaction
+from ledger.projects import PROJECT_KEY
 from ledger.reports.periods import Period
 from ledger.reports.sections import Section, Units, account_labels, add_units, section
 
 RESULT_TYPES = ("Income", "Expenses")
-DEFAULT_KEY = "project"
+DEFAULT_KEY = PROJECT_KEY
 
 
 @dataclass(frozen=True, slots=True)
