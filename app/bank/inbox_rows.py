@@ -126,5 +126,9 @@ def _contra(item: InboxLine, can_book: bool, shown_as: Mapping[str, str], words:
         invoice = escape(_("factuur %(number)s")) % {"number": proposal.invoice.number}
         shown += f"\n<small>{invoice}</small>"
     elif proposal:
-        shown += f"\n<small>{words.by_rule}</small>"
+        project = ""
+        if proposal.project:
+            named = escape(_("project %(name)s")) % {"name": proposal.project}
+            project = f' · <span class="project">{named}</span>'
+        shown += f"\n<small>{words.by_rule}{project}</small>"
     return shown

@@ -67,7 +67,7 @@ from ledger.bank.rules import (
 )
 from ledger.errors import NotFound
 from ledger.ibans import printed_iban
-from ledger.suggestions import AccountChoice, account_choices, resolve_account
+from ledger.suggestions import AccountChoice, account_choices, recent_names, resolve_account
 from purchasing.sepa.payables import invoice_matcher
 from tenants.roles import Role
 
@@ -302,6 +302,7 @@ def _rules_page(errors: Errors | None = None, values: Mapping[str, str] | None =
         rules=rules,
         names=names_of_ibans(db.session(), [rule.counterparty_iban for rule in rules]),
         choices=account_choices(db.session(), today()),
+        projects=recent_names(db.session()).projects,
         errors=errors or {},
         values=values or {},
     )
@@ -333,6 +334,7 @@ def _rule_page(
         "bank/rule.html",
         rule=rule,
         choices=choices,
+        projects=recent_names(db.session()).projects,
         errors=errors or {},
         values=_rule_values(rule, choices) if values is None else values,
     )
@@ -379,6 +381,7 @@ def _rule_spec(form: Mapping[str, str]) -> RuleSpec:
         amount_min=optional_figure(form, "amount_min", places=2),
         amount_max=optional_figure(form, "amount_max", places=2),
         narration=text(form, "narration"),
+        project=text(form, "project"),
     )
 
 
@@ -391,6 +394,7 @@ def _rule_values(rule: RuleSpec, choices: list[AccountChoice]) -> dict[str, str]
         "amount_min": "" if rule.amount_min is None else typed_amount(rule.amount_min),
         "amount_max": "" if rule.amount_max is None else typed_amount(rule.amount_max),
         "account": shown(choices, rule.contra_account),
+        "project": rule.project,
     }
 
 

@@ -31,6 +31,7 @@ FIELD_NAMES = {
     "postings": _l("Regels"),
     "meta": _l("Metadata"),
     "meta:project": _l("Project"),
+    "project": _l("Project"),
     "source": _l("Bron"),
     "account": _l("Rekening"),
     "iban": _l("IBAN"),

@@ -27,6 +27,7 @@ from ledger.bank.statement import Progress
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError, NotFound, ValidationFailed, message
 from ledger.models import Account, Posting
+from ledger.projects import with_project
 from ledger.statements import read
 from ledger.transactions import post_transaction
 
@@ -39,6 +40,7 @@ class Proposal:
     narration: str = ""
     rule_id: int | None = None
     invoice: OpenInvoice | None = None
+    project: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,7 @@ def propose(
     rule = best_rule(rules, line)
     if rule is None:
         return None
-    return Proposal(rule.contra_account, rule.narration, rule_id=rule.id)
+    return Proposal(rule.contra_account, rule.narration, rule_id=rule.id, project=rule.project)
 
 
 def bank_payment(line: BankLine) -> BankPayment:
@@ -160,8 +162,12 @@ def confirm_line(
     actor_id: int | None,
     *,
     invoices: InvoiceMatcher | None = None,
+    rules: Sequence[RuleSpec] | None = None,
 ) -> int:
     """Book one line against ``confirmation.account``; returns the transaction's id.
+
+    Booked on the account the line's rule proposes, it gets the rule's project too (``rules``
+    are read when not given); on another account, none.
 
     The posting, the line marked booked with its transaction, the invoice it settles (when
     booked on the invoice's account) and the balance assertions it makes hold are written in
@@ -192,8 +198,10 @@ def confirm_line(
         _check_linkable(session, line, existing)
         transaction_id = existing
     else:
+        rule = best_rule(all_rules(session) if rules is None else rules, line)
+        project = rule.project if rule and rule.contra_account == confirmation.account else ""
         transaction_id = post_transaction(
-            session, _transaction(session, line, confirmation), actor_id
+            session, _transaction(session, line, confirmation, project), actor_id
         )
     line.booked_at, line.booked_by = datetime.now(UTC), actor_id
     line.transaction_id = transaction_id
@@ -243,13 +251,14 @@ def confirm_lines(
     """
     result = BulkResult()
     ordered = in_booking_order(session, confirmations)
+    rules = all_rules(session)
     for number, confirmation in enumerate(ordered, start=1):
         if on_progress is not None and (number % 25 == 0 or number == len(ordered)):
             on_progress("confirm", number - 1, len(ordered))
         try:
             with session.begin_nested():
                 result.booked[confirmation.line_id] = confirm_line(
-                    session, confirmation, actor_id, invoices=invoices
+                    session, confirmation, actor_id, invoices=invoices, rules=rules
                 )
         except DomainError as error:
             result.refused[confirmation.line_id] = error
@@ -269,7 +278,9 @@ def in_booking_order(session: Session, confirmations: Sequence[Confirmation]) ->
     return sorted(confirmations, key=lambda c: (dates.get(c.line_id) or date.min, c.line_id))
 
 
-def _transaction(session: Session, line: BankLine, confirmation: Confirmation) -> NewTransaction:
+def _transaction(
+    session: Session, line: BankLine, confirmation: Confirmation, project: str
+) -> NewTransaction:
     bank_account = session.get_one(BankAccount, line.bank_account_id)
     bank_ledger_account = session.get_one(Account, bank_account.account_id).name
     amount = Amount(line.amount, line.currency)
@@ -282,7 +293,7 @@ def _transaction(session: Session, line: BankLine, confirmation: Confirmation) -
             NewPosting(bank_ledger_account, amount),
             NewPosting(confirmation.account, -amount),
         ),
-        meta={"bank-line": str(line.id)},
+        meta=with_project({"bank-line": str(line.id)}, project or None),
         source=f"bank:{bank_account.iban}",
     )
 

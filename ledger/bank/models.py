@@ -159,5 +159,7 @@ class BankRule(LedgerBase):
     amount_max: Mapped[Decimal | None] = mapped_column(Numeric)
     contra_account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id"))
     narration: Mapped[str] = mapped_column(Text, default="")
+    # The project lines booked by the rule get (``ledger.projects``); empty: none.
+    project: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[int | None] = mapped_column(BigInteger)

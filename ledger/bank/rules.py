@@ -18,8 +18,11 @@ from ledger.amounts import is_within_limits
 from ledger.audit import record_change
 from ledger.bank.models import BankLine, BankRule
 from ledger.errors import NotFound, ValidationFailed, message
-from ledger.models import Account, Posting
+from ledger.meta import decode_meta
+from ledger.models import Account, Posting, Transaction
+from ledger.projects import project_name, project_of
 from ledger.statements import read
+from ledger.suggestions import recent_names
 from ledger.turns import take_turns_on
 
 # An account number as a bank line holds it: at most 34 letters and digits (the longest IBAN).
@@ -43,6 +46,7 @@ class RuleSpec:
     narration: str = ""
     bank_account_id: int | None = None
     id: int | None = None
+    project: str = ""  # the project its lines are booked on (``ledger.projects``); "" none
 
     @property
     def conditions(self) -> int:
@@ -106,6 +110,7 @@ def _spec(row: Any) -> RuleSpec:
         amount_max=row.amount_max,
         narration=row.narration,
         bank_account_id=row.bank_account_id,
+        project=row.project,
     )
 
 
@@ -121,6 +126,7 @@ _ALL_RULES = (
         BankRule.amount_max,
         BankRule.narration,
         BankRule.bank_account_id,
+        BankRule.project,
     )
     .join(Account, Account.id == BankRule.contra_account_id)
     .order_by(BankRule.id)
@@ -158,12 +164,21 @@ def add_rule(session: Session, spec: RuleSpec, actor_id: int | None) -> int:
         bank_account_id=spec.bank_account_id,
         contra_account_id=account_id,
         narration=spec.narration,
+        project=spec.project,
         created_by=actor_id,
     )
     session.add(rule)
     session.flush()
     record_change(
-        session, actor_id, "create", "bank_rule", rule.id, after={"account": spec.contra_account}
+        session,
+        actor_id,
+        "create",
+        "bank_rule",
+        rule.id,
+        after={
+            "account": spec.contra_account,
+            **({"project": spec.project} if spec.project else {}),
+        },
     )
     session.flush()
     return rule.id
@@ -189,7 +204,7 @@ def change_rule(session: Session, rule_id: int, spec: RuleSpec, actor_id: int | 
     session.execute(
         update(BankRule)
         .where(BankRule.id == rule_id)
-        .values(**_conditions(changed), contra_account_id=account_id)
+        .values(**_conditions(changed), contra_account_id=account_id, project=changed.project)
     )
     record_change(
         session,
@@ -220,13 +235,19 @@ def _audited(rule: RuleSpec) -> dict[str, str]:
         name: "" if value is None else f"{value:f}" if isinstance(value, Decimal) else value
         for name, value in _conditions(rule).items()
     }
-    return {**as_text, "account": rule.contra_account}
+    project = {"project": rule.project} if rule.project else {}
+    return {**as_text, "account": rule.contra_account, **project}
 
 
 def _checked(session: Session, spec: RuleSpec) -> tuple[RuleSpec, int]:
-    """``spec`` with its IBAN written as bank lines hold it, and the id of the account it
-    proposes; refused unless its conditions could make a rule."""
-    spec = replace(spec, counterparty_iban=_account_number(spec.counterparty_iban))
+    """``spec`` with its IBAN written as bank lines hold it and its project as the books
+    write it, and the id of the account it proposes; refused unless its conditions could make
+    a rule."""
+    spec = replace(
+        spec,
+        counterparty_iban=_account_number(spec.counterparty_iban),
+        project=project_name(spec.project, recent_names(session).projects) or "",
+    )
     if spec.conditions == 0:
         raise ValidationFailed(message("Een regel heeft minstens één voorwaarde nodig."))
     for field in ("counterparty_name", "description_contains"):
@@ -330,6 +351,7 @@ def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
         .where(Posting.transaction_id == line.transaction_id, Posting.position == 1)
     )
     assert contra is not None
+    meta = session.scalar(select(Transaction.meta).where(Transaction.id == line.transaction_id))
     iban = line.counterparty_iban if _is_account_number(line.counterparty_iban) else ""
     spec = RuleSpec(
         contra_account=contra,
@@ -339,6 +361,7 @@ def rule_from_line(session: Session, line_id: int, actor_id: int | None) -> int:
         if iban or line.counterparty_name
         else line.description[:LONGEST_CONDITION],
         bank_account_id=line.bank_account_id,
+        project=project_of(decode_meta(meta)),
     )
     return add_rule(session, spec, actor_id)
 

@@ -1,0 +1,124 @@
+"""A bank rule's project: lines it proposes an account for are booked on its project too, so the
+report per project holds what the bank inbox booked (ledger/bank/rules.py, inbox.py)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from ledger.audit import AUDIT_LOG
+from ledger.bank.accounts import add_bank_account
+from ledger.bank.inbox import Confirmation, confirm_line, confirm_lines, open_lines
+from ledger.bank.models import BankLine
+from ledger.bank.rules import RuleSpec, add_rule, change_rule, rule_from_line, rule_of
+from ledger.models import Transaction
+from tenants.roles import Role
+from tests.bank.conftest import statement_file
+from tests.bank.test_inbox import ING, line_by_name
+from tests.bank.test_rule_changes import inbox  # noqa: F401 (a fixture)
+from tests.bank.test_web import signed_in, upload
+
+LINDE = "Stichting Buurthuis De Linde"
+RENT = "Expenses:Housing:Rent"
+HALL = RuleSpec(RENT, counterparty_name="buurthuis", project="Buurtfeest")
+
+
+def meta_of(session, line: BankLine) -> dict:
+    session.refresh(line)
+    return session.scalar(select(Transaction.meta).where(Transaction.id == line.transaction_id))
+
+
+def test_a_line_booked_on_its_rules_account_gets_the_rules_project(inbox):  # noqa: F811
+    rule_id = add_rule(inbox, HALL, None)
+    [proposal] = [i.proposal for i in open_lines(inbox) if i.line.counterparty_name == LINDE]
+    assert proposal is not None and (proposal.account, proposal.project) == (RENT, "Buurtfeest")
+
+    line = line_by_name(inbox, LINDE)
+    confirm_line(inbox, Confirmation(line.id, RENT), None)
+
+    assert meta_of(inbox, line) == {"bank-line": str(line.id), "project": "Buurtfeest"}
+    assert rule_of(inbox, rule_id).project == "Buurtfeest"
+
+
+def test_a_line_booked_on_another_account_than_its_rules_gets_no_project(inbox):  # noqa: F811
+    add_rule(inbox, HALL, None)
+    line = line_by_name(inbox, LINDE)
+
+    result = confirm_lines(inbox, [Confirmation(line.id, "Expenses:Office:Supplies")], None)
+
+    assert list(result.booked) == [line.id]
+    assert meta_of(inbox, line) == {"bank-line": str(line.id)}
+
+
+def test_a_rules_project_is_written_as_the_books_write_it_and_a_change_is_audited(
+    inbox,  # noqa: F811
+):
+    line = line_by_name(inbox, LINDE)
+    confirm_line(inbox, Confirmation(line.id, RENT), None)
+    inbox.execute(
+        Transaction.__table__.update()
+        .where(Transaction.id == line.transaction_id)
+        .values(meta={"project": "Buurtfeest"})
+    )
+    rule_id = add_rule(inbox, RuleSpec(RENT, counterparty_name="linde", project=" buurtFEEST "), 1)
+    assert rule_of(inbox, rule_id).project == "Buurtfeest"
+
+    change_rule(inbox, rule_id, RuleSpec(RENT, counterparty_name="linde", project=""), 1)
+
+    assert rule_of(inbox, rule_id).project == ""
+    [(before, after)] = inbox.execute(
+        select(AUDIT_LOG.c.before, AUDIT_LOG.c.after).where(
+            AUDIT_LOG.c.entity == "bank_rule", AUDIT_LOG.c.action == "edit"
+        )
+    ).all()
+    assert before["project"] == "Buurtfeest" and "project" not in after
+
+
+def test_a_rule_made_from_a_booked_line_keeps_the_lines_project(inbox):  # noqa: F811
+    add_rule(inbox, HALL, None)
+    line = line_by_name(inbox, LINDE)
+    confirm_line(inbox, Confirmation(line.id, RENT), None)
+
+    made = rule_of(inbox, rule_from_line(inbox, line.id, None))
+
+    assert (made.contra_account, made.counterparty_iban, made.project) == (
+        RENT,
+        "NL44RABO0123456789",
+        "Buurtfeest",
+    )
+
+
+def test_the_rules_page_sets_a_project_and_the_inbox_shows_it_with_the_proposal(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+
+    response = client.post(
+        f"/o/{org.slug}/bank/rules",
+        data={"counterparty_name": "buurthuis", "account": "Huur", "project": "Buurtfeest"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+    rules = client.get(f"/o/{org.slug}/bank/rules").get_data(as_text=True)
+    assert '<small data-testid="rule-project">project Buurtfeest</small>' in rules
+    edit = re.search(r'href="(/o/[^"]+/bank/rules/\d+)" class="button secondary"', rules)
+    assert edit and 'name="project" type="text" value="Buurtfeest"' in client.get(edit[1]).get_data(
+        as_text=True
+    )
+    inbox_page = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    assert '· <span class="project">project Buurtfeest</span></small>' in inbox_page
+
+    line_id = books.scalar(select(BankLine.id).where(BankLine.counterparty_name == LINDE))
+    client.post(
+        f"/o/{org.slug}/bank/inbox/confirm",
+        data={"line": [str(line_id)], f"account-{line_id}": "Huur"},
+    )
+    booked = books.scalar(select(BankLine.transaction_id).where(BankLine.id == line_id))
+    assert books.scalar(select(Transaction.meta).where(Transaction.id == booked)) == {
+        "bank-line": str(line_id),
+        "project": "Buurtfeest",
+    }
