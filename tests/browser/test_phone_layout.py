@@ -244,7 +244,7 @@ def test_the_dashboards_latest_entries_stay_a_glance_on_a_phone(new_page, world)
 
 def test_a_statements_account_names_break_between_words_on_a_phone(new_page, world):
     """The two periods' titles took the row and the accounts kept a fifth of it, so the names
-    broke inside their words ("Bankkoste n", "Gemeent elijke subsidies"); they keep two fifths."""
+    broke inside their words ("Bankkoste n", "Gemeent elijke subsidies"); they keep half."""
     page = new_page(viewport=PHONE)
     log_in(page, world.emails["owner"], PASSWORD)
     page.goto(f"/o/{world.member_slug}/reports/income-statement")
