@@ -19,6 +19,7 @@ from app.tenancy import organisation_blueprint, requires
 from ledger.clock import today
 from ledger.errors import ValidationFailed
 from ledger.export import in_chunks, write_book
+from ledger.projects import project_of
 from ledger.reports.account_ledger import LedgerLine, account_ledger
 from ledger.reports.catalogue import PERIOD_REVERSED
 from ledger.reports.journal import JournalFilter, journal
@@ -139,18 +140,20 @@ def _journal_header() -> list[str]:
         _("rekening"),
         _("valuta"),
         _("bedrag"),
+        _("project"),
     ]
 
 
 def _journal_rows(filters: JournalFilter) -> Iterator[list[object]]:
-    """Every posting of every matching transaction, newest first, read a page at a time."""
+    """Every posting of every matching transaction, newest first, read a page at a time; a
+    posting's project is its own or else its transaction's (as the report per project reads)."""
     session = db.session()
     before = None
     while True:
         page = journal(session, filters, before=before, limit=DOWNLOAD_PAGE)
         for entry in page.entries:
             t = entry.transaction
-            tags = " ".join(sorted(t.tags))
+            tags, project = " ".join(sorted(t.tags)), project_of(t.meta)
             for p in t.postings:
                 yield [
                     t.date.isoformat(),
@@ -162,6 +165,7 @@ def _journal_rows(filters: JournalFilter) -> Iterator[list[object]]:
                     p.account,
                     p.units.currency,
                     p.units.number,
+                    project_of(p.meta) or project,
                 ]
         if page.next_cursor is None:
             return

@@ -161,7 +161,8 @@ def test_the_journal_downloads_every_posting_that_matches_the_filter(viewer: Any
     rows = list(csv.reader(io.StringIO(content.decode())))
     assert rows[0][:2] == ["datum", "boeking"]
     assert [row[4] for row in rows[1:]] == ["Subsidie 2024"] * 2 + ["Subsidie 2023"] * 2
-    assert rows[1][5:] == ["buurthuis", "Assets:Bank", "EUR", "1234.56"]
+    assert rows[0][-1] == "project"
+    assert rows[1][5:] == ["buurthuis", "Assets:Bank", "EUR", "1234.56", ""]
 
 
 def test_the_account_ledger_downloads_with_its_running_balance(viewer: Any) -> None:

@@ -7,6 +7,8 @@ for everything a treasurer booked by hand.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -246,5 +248,14 @@ def test_the_journal_shows_a_projects_bookings_and_the_report_links_to_them(trea
         "Zaden Moestuin",
     ]
     assert f'class="tag project" href="/o/{org.slug}/journal?project=Moestuin"' in journal
+    download = client.get(f"/o/{org.slug}/journal?project=Moestuin&format=csv")
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
+    assert [(row[6], row[-1]) for row in rows[1:]] == [
+        ("Expenses:Office:Supplies", "Moestuin"),  # the posting's own project
+        ("Expenses:Office:Printing", ""),
+        ("Assets:Cash", ""),
+        ("Expenses:Office:Supplies", "Moestuin"),  # the transaction's, on each posting
+        ("Assets:Bank:Checking", "Moestuin"),
+    ]
     nothing = client.get(f"/o/{org.slug}/journal?project=Onbekend").get_data(as_text=True)
     assert "Geen boekingen gevonden." in nothing
