@@ -185,6 +185,7 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
     account_links: dict[str, str] = {}
     tag_links: dict[str, str] = {}
     project_links: dict[str, str] = {}
+    project_word = _text(_("Project:"))
     html: list[str] = []
     for entry in entries:
         t = entry.transaction
@@ -204,7 +205,10 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             if link is None:
                 link = _text(url_for("books.journal_page", project=project))
                 project_links[project] = link
-            described += f' <a class="tag project" href="{link}">{_text(project)}</a>'
+            described += (
+                f' <a class="tag project" href="{link}">'
+                f'<span class="visually-hidden">{project_word} </span>{_text(project)}</a>'
+            )
         html.append(
             f'<tbody data-testid="transaction-{entry.id}">\n<tr class="transaction">'
             f'<td><a href="{_text(show(entry.id))}" aria-label="{booking % {"id": entry.id}}">'

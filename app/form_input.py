@@ -65,6 +65,11 @@ def text(form: Mapping[str, str], name: str) -> str:
     return form.get(name, "").strip()
 
 
+def without(form: Mapping[str, str], name: str) -> dict[str, str]:
+    """The form's fields but ``name`` (each its first value): read as if it was not sent."""
+    return {key: value for key, value in form.items() if key != name}
+
+
 def required(form: Mapping[str, str], name: str, *, longest: int | None = None) -> str:
     """The field's text, which must not be empty (nor longer than ``longest`` characters)."""
     found = text(form, name)

@@ -29,13 +29,14 @@ def project_name(typed: str, known: Iterable[str] = ()) -> str | None:
         return None
     if len(name) > PROJECT_LONGEST:
         raise ValidationFailed(
-            message("Een projectnaam is hooguit %(longest)s tekens lang."),
+            message("Een projectnaam is hoogstens %(longest)s tekens lang."),
             field="project",
             longest=PROJECT_LONGEST,
         )
     if not name.isprintable():
         raise ValidationFailed(
-            message("Een projectnaam bestaat uit gewone tekens."), field="project"
+            message("Een projectnaam mag geen onzichtbare tekens of stuurtekens bevatten."),
+            field="project",
         )
     folded = name.casefold()
     return next((found for found in known if found.casefold() == folded), name)

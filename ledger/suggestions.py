@@ -203,6 +203,12 @@ def _names_statement() -> Select[int, str | None, str | None]:
             Transaction.payee,
             case((func.jsonb_typeof(project) == "string", project.astext)).label("project"),
         )
+        .where(
+            or_(
+                and_(Transaction.payee.is_not(None), Transaction.payee != ""),
+                Transaction.meta.has_key(PROJECT_KEY),
+            )
+        )
         .order_by(Transaction.id.desc())
         .limit(RECENT_TRANSACTIONS)
         .subquery()

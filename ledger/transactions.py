@@ -46,6 +46,7 @@ from ledger.documents import NewDocument, attach_document
 from ledger.entries import NewTransaction
 from ledger.errors import NotFound, ValidationFailed, message
 from ledger.models import BalanceAssertion, Posting, Transaction
+from ledger.projects import PROJECT_KEY
 from ledger.queries import load_transaction
 from ledger.rows import (
     TRANSACTION_FIELDS,
@@ -174,7 +175,9 @@ def reverse_transaction(
         date=on,
         narration=narration or f"Tegenboeking: {original.narration}",
         links=original.links | {f"tegenboeking-{transaction_id}"},
-        meta={},
+        # The project stays, so the report per project nets the two; other metadata (an
+        # import's, a bank line's) belongs to the original alone.
+        meta={key: value for key, value in original.meta.items() if key == PROJECT_KEY},
         source=None,
         postings=tuple(replace(p, units=-p.units) for p in original.postings),
     )

@@ -88,7 +88,7 @@ def _fields(value: Any) -> dict[str, str]:
     for name, item in value.items():
         if name == "meta" and isinstance(item, dict):
             # Each metadata key is a field of its own: "Project: Moestuin", not a JSON object.
-            fields.update({f"{META_PREFIX}{key}": _field(key, v) for key, v in item.items()})
+            fields.update({f"{META_PREFIX}{key}": _text(v) for key, v in item.items()})
         else:
             fields[name] = _field(name, item)
     return {name: text for name, text in fields.items() if text}

@@ -22,11 +22,11 @@ from app.entry.forms import (
     read_simple,
     simple_kind,
     simple_values,
+    typed_projects,
 )
 from app.entry.receipts import receipt_response, stored_file
-from app.entry.views import typed_projects
 from app.extensions import db
-from app.form_input import day, text
+from app.form_input import day, text, without
 from app.input_limits import LARGEST_ID, whole_number
 from app.refusals import attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
@@ -88,11 +88,16 @@ def edit(transaction_id: int) -> Any:
             "version": transaction_version(detail.transaction),
         }
         return _edit_page(detail, values, {}, kind)
-    projects = typed_projects()
+    # A project left as the form showed it stays as stored, byte for byte (an imported one
+    # may be spelled or sized as the forms would not take it); only a changed one is read.
+    stored = project_of(detail.transaction.meta)
+    kept = "project" not in request.form or text(request.form, "project") == stored.strip()
+    form = without(request.form, "project") if kept else request.form
+    projects = typed_projects(form)
     result = (
-        read_full(request.form, choices, projects)
+        read_full(form, choices, projects)
         if kind == "full"
-        else read_simple(kind, request.form, choices, projects)
+        else read_simple(kind, form, choices, projects)
     )
     if result.errors or result.transaction is None:
         return _edit_page(detail, request.form, result.errors, kind), 422
@@ -103,7 +108,9 @@ def edit(transaction_id: int) -> Any:
         payee=result.transaction.payee,
         narration=result.transaction.narration,
         postings=result.transaction.postings,
-        meta=with_project(detail.transaction.meta, project_of(result.transaction.meta) or None),
+        meta=detail.transaction.meta
+        if kept
+        else with_project(detail.transaction.meta, project_of(result.transaction.meta) or None),
     )
 
     version = text(request.form, "version")

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from app.account_picker import shown
 from app.errors import translated
+from app.extensions import db
 from app.form_input import text
 from app.i18n import typed_amount
 from app.input_limits import whole_number
@@ -24,7 +25,7 @@ from ledger.days import DAY_EXPECTED, parse_day
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError
 from ledger.projects import project_name, project_of, with_project
-from ledger.suggestions import AccountChoice, resolve_account
+from ledger.suggestions import AccountChoice, recent_names, resolve_account
 
 KINDS = ("expense", "income", "transfer")
 MONEY_ROOTS = ("Assets", "Liabilities")
@@ -229,6 +230,12 @@ def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
     if day is None:
         result.errors["date"] = _(DAY_EXPECTED)
     return day
+
+
+def typed_projects(form: Mapping[str, str]) -> list[str]:
+    """The books' recent projects when ``form`` names one, to write it as they do; read only
+    then, so booking without a project costs no statement more."""
+    return recent_names(db.session()).projects if text(form, "project") else []
 
 
 def _project(form: Mapping[str, str], known: Sequence[str], result: EntryResult) -> str | None:

@@ -10,7 +10,7 @@ from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.entry.forms import KINDS, EntryResult, field_of, read_full, read_simple
+from app.entry.forms import KINDS, EntryResult, field_of, read_full, read_simple, typed_projects
 from app.entry.receipts import Receipt, read_receipt, store_receipt
 from app.extensions import db
 from app.form_input import text
@@ -33,7 +33,7 @@ def simple(kind: str) -> Any:
     if request.method == "GET":
         return _form_page(kind, {"date": today().isoformat()}, {})
     choices = account_choices(db.session(), today())
-    return _post(kind, read_simple(kind, request.form, choices, typed_projects()))
+    return _post(kind, read_simple(kind, request.form, choices, typed_projects(request.form)))
 
 
 @blueprint.route("/entry/full", methods=["GET", "POST"])
@@ -42,7 +42,7 @@ def full() -> Any:
     if request.method == "GET":
         return _form_page("full", {"date": today().isoformat()}, {})
     choices = account_choices(db.session(), today())
-    return _post("full", read_full(request.form, choices, typed_projects()))
+    return _post("full", read_full(request.form, choices, typed_projects(request.form)))
 
 
 def _post(kind: str, result: EntryResult) -> Any:
@@ -107,12 +107,6 @@ def _form_page(kind: str, values: Any, errors: dict[str, str]) -> str:
         recent=recent_names(session),
         form_token=_form_token(values),
     )
-
-
-def typed_projects() -> list[str]:
-    """The books' recent projects when the form names one, to write it as they do; read only
-    then, so booking without a project costs no statement more."""
-    return recent_names(db.session()).projects if text(request.form, "project") else []
 
 
 def _form_token(values: Any) -> str:

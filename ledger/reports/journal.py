@@ -210,7 +210,7 @@ def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
     if filters.tag:
         values["tag"] = filters.tag
     if filters.project:
-        values["project"] = {PROJECT_KEY: filters.project}
+        values["project"] = " ".join(filters.project.split())
     if filters.text:
         values["text"] = like_escaped(filters.text)
     if filters.account:
@@ -231,7 +231,7 @@ def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
 @cache
 def _statement(shape: _Shape) -> Select[Any]:
     """The journal's one statement, built once per shape and run with its parameters:
-    ``limit``, and ``start``, ``end``, ``tag``, ``project`` (as metadata), ``text`` (escaped),
+    ``limit``, and ``start``, ``end``, ``tag``, ``project`` (in any case), ``text`` (escaped),
     ``account`` with
     ``subaccounts`` (escaped ``account:``) and ``before_date`` with ``before_id`` as present."""
     query = _conditions(select(*TRANSACTION_COLUMNS), shape)
@@ -271,13 +271,14 @@ def _conditions(query: Select[Any], shape: _Shape) -> Select[Any]:
     if shape.tag:
         query = query.where(bindparam("tag", type_=String) == any_(_TRANSACTIONS.tags))
     if shape.project:
-        project = bindparam("project", type_=JSONB)
+        project = func.lower(bindparam("project", type_=String))
         on_a_posting = (
             exists()
             .where(_POSTINGS.transaction_id == _TRANSACTIONS.id)
-            .where(_POSTINGS.meta.contains(project))
+            .where(func.lower(_POSTINGS.meta[PROJECT_KEY].astext) == project)
         )
-        query = query.where(or_(_TRANSACTIONS.meta.contains(project), on_a_posting))
+        on_the_transaction = func.lower(_TRANSACTIONS.meta[PROJECT_KEY].astext) == project
+        query = query.where(or_(on_the_transaction, on_a_posting))
     if shape.text:
         text = bindparam("text", type_=String)
         query = query.where(

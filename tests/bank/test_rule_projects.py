@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledger.audit import AUDIT_LOG
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.inbox import Confirmation, confirm_line, confirm_lines, open_lines
-from ledger.bank.models import BankLine
+from ledger.bank.models import BankLine, BankRule
 from ledger.bank.rules import RuleSpec, add_rule, change_rule, rule_from_line, rule_of
 from ledger.models import Transaction
 from tenants.roles import Role
@@ -122,3 +122,19 @@ def test_the_rules_page_sets_a_project_and_the_inbox_shows_it_with_the_proposal(
         "bank-line": str(line_id),
         "project": "Buurtfeest",
     }
+
+
+def test_a_rule_with_a_project_the_books_cannot_take_is_refused_and_not_kept(
+    client, make_user, login_as, org, books
+):
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+
+    response = client.post(
+        f"/o/{org.slug}/bank/rules",
+        data={"counterparty_name": "buurthuis", "account": "Huur", "project": "x" * 101},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'data-testid="error-project">Een projectnaam is hoogstens 100 tekens lang.' in page
+    assert books.scalar(select(func.count()).select_from(BankRule)) == 0

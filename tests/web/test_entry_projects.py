@@ -115,8 +115,8 @@ def test_a_booking_without_a_project_has_none_and_the_report_says_where_to_set_o
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("x" * 101, "Een projectnaam is hooguit 100 tekens lang."),
-        ("Moes\x07tuin", "Een projectnaam bestaat uit gewone tekens."),
+        ("x" * 101, "Een projectnaam is hoogstens 100 tekens lang."),
+        ("Moes\x07tuin", "Een projectnaam mag geen onzichtbare tekens of stuurtekens bevatten."),
     ],
 )
 def test_a_project_the_books_cannot_take_is_refused_beside_its_field_and_nothing_is_saved(
@@ -245,7 +245,7 @@ def test_the_journal_shows_a_projects_bookings_and_the_report_links_to_them(trea
     shown = re.findall(r'<td colspan="4">(.*?)</td>', journal)
     assert [re.sub(r"<[^>]+>", "", cell).split(" · ")[-1] for cell in shown] == [
         "Gedeelde bon",
-        "Zaden Moestuin",
+        "Zaden Project: Moestuin",  # "Project:" hidden but for a screen reader
     ]
     assert f'class="tag project" href="/o/{org.slug}/journal?project=Moestuin"' in journal
     download = client.get(f"/o/{org.slug}/journal?project=Moestuin&format=csv")
@@ -259,3 +259,69 @@ def test_the_journal_shows_a_projects_bookings_and_the_report_links_to_them(trea
     ]
     nothing = client.get(f"/o/{org.slug}/journal?project=Onbekend").get_data(as_text=True)
     assert "Geen boekingen gevonden." in nothing
+
+
+def test_a_reversal_keeps_the_project_so_the_report_per_project_nets_the_two(treasurer, engine):
+    client, org = treasurer
+    response = client.post(f"/o/{org.slug}/entry/expense", data={**EXPENSE, "project": "Moestuin"})
+    ident = transaction_id(response)
+    assert project_table(client, org) == {"Moestuin": "€ -312,40"}
+
+    reversed_ = client.post(
+        f"/o/{org.slug}/transactions/{ident}/reverse", data={"date": "06-03-2026"}
+    )
+
+    assert reversed_.status_code == 302
+    assert [meta.get("project") for meta in metas(engine, org)] == ["Moestuin", "Moestuin"]
+    assert project_table(client, org) == {}  # nothing left on it: the two net to nothing
+
+
+def _stored_with_project(engine, org, project: str) -> int:
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        ident = post_transaction(
+            session,
+            NewTransaction(
+                date=date(2026, 3, 5),
+                narration="Zaden",
+                meta={"project": project},
+                postings=(
+                    NewPosting("Expenses:Office:Supplies", Amount(Decimal("12.50"), "EUR")),
+                    NewPosting("Assets:Bank:Checking", Amount(Decimal("-12.50"), "EUR")),
+                ),
+            ),
+            actor_id=None,
+        )
+        session.commit()
+    return ident
+
+
+@pytest.mark.parametrize("imported", ["moestuin  2026", "Moestuin " + "x" * 120])
+def test_an_edit_leaves_a_project_it_did_not_touch_as_it_was_stored(treasurer, engine, imported):
+    """An imported project the forms would write otherwise (two spaces, another case than a
+    newer booking's, longer than they take) stays as it is: saving the form as shown changes
+    nothing, and changing the description changes only that."""
+    client, org = treasurer
+    ident = _stored_with_project(engine, org, imported)
+    newer = {**EXPENSE, "project": imported.split()[0].capitalize()}
+    assert client.post(f"/o/{org.slug}/entry/expense", data=newer).status_code == 302
+    url = f"/o/{org.slug}/transactions/{ident}/edit"
+
+    values = shown_values(client.get(url).get_data(as_text=True))
+    assert values["project"] == imported
+    saved = client.post(url, data=values, follow_redirects=True).get_data(as_text=True)
+    assert "Er is niets gewijzigd: de boeking stond al zo." in saved
+
+    values["narration"] = "Zaden en pootgoed"
+    assert client.post(url, data=values).status_code == 302
+    assert metas(engine, org)[0] == {"project": imported}
+
+
+def test_the_journal_finds_a_project_typed_in_another_case_or_spacing(treasurer):
+    client, org = treasurer
+    data = {**EXPENSE, "project": "Moestuin Noord"}
+    assert client.post(f"/o/{org.slug}/entry/expense", data=data).status_code == 302
+
+    for typed in ("moestuin noord", "  MOESTUIN   Noord "):
+        page = client.get(f"/o/{org.slug}/journal", query_string={"project": typed})
+        assert page.get_data(as_text=True).count('<tr class="transaction">') == 1, typed
