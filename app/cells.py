@@ -209,11 +209,14 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
                 f' <a class="tag project" href="{link}">'
                 f'<span class="visually-hidden">{project_word} </span>{_text(project)}</a>'
             )
+        # The day links to the transaction; on a phone it heads the description instead
+        # (``day-inline``), so the accounts get the day's column.
+        link = f'href="{_text(show(entry.id))}" aria-label="{booking % {"id": entry.id}}"'
+        day = _text(short_day(t.date, locale))
         html.append(
             f'<tbody data-testid="transaction-{entry.id}">\n<tr class="transaction">'
-            f'<td><a href="{_text(show(entry.id))}" aria-label="{booking % {"id": entry.id}}">'
-            f"{_text(short_day(t.date, locale))}</a></td>"
-            f'<td colspan="4">{described}</td></tr>\n'
+            f'<td class="day"><a {link}>{day}</a></td>'
+            f'<td colspan="4"><a class="day-inline" {link}>{day}</a>{described}</td></tr>\n'
         )
         for p in t.postings:
             link = account_links.get(p.account)
@@ -233,7 +236,7 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             )
             number, currency = p.units.number, p.units.currency
             html.append(
-                '<tr class="posting"><td></td><td class="spacer"></td>'
+                '<tr class="posting"><td class="day"></td><td class="spacer"></td>'
                 f'<td><a href="{link}">{_text(label)}</a>{name}</td>'
                 f'<td class="amount">{debit_in(locale, number, currency)}</td>'
                 f'<td class="amount">{credit_in(locale, number, currency)}</td></tr>\n'

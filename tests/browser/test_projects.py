@@ -9,7 +9,7 @@ import pytest
 
 from ledger.clock import today
 from tenants.roles import Role
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import DESKTOP, PHONE, log_in
 from tests.browser.test_phone_layout import BROKEN_WORDS, SIDEWAYS
 from tests.conftest import PASSWORD
 
@@ -60,3 +60,11 @@ def test_a_treasurer_books_a_grant_and_its_costs_on_a_project_and_reads_them_per
     assert page.get_by_label("Project").input_value() == "Moestuin"
     assert page.locator("tr.transaction").count() == 2
     assert page.evaluate(SIDEWAYS) <= 0
+    # The day heads each description on a phone, so the accounts keep their words whole.
+    first = page.locator("tr.transaction").first
+    assert first.locator("a.day-inline").inner_text() == f"05-03-{YEAR}"
+    assert not first.locator("td.day").is_visible()
+    accounts = page.locator("tr.posting td:nth-child(3)").element_handles()
+    assert page.evaluate(BROKEN_WORDS, accounts) == []
+    page.set_viewport_size(DESKTOP)
+    assert first.locator("td.day").is_visible() and not first.locator("a.day-inline").is_visible()

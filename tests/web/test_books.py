@@ -428,7 +428,11 @@ def test_journal_rows_link_to_their_transaction_and_show_account_labels(viewer: 
     html = page(client, f"/o/{org.slug}/journal?account=Income")
 
     table = html.split('<div class="table-scroll">', 1)[1].split("</table>", 1)[0]
-    assert len(re.findall(rf'href="/o/{org.slug}/transactions/\d+"', table)) == 2
+    day = rf'<td class="day"><a href="/o/{org.slug}/transactions/\d+"'
+    assert len(re.findall(day, table)) == 2
+    # on a phone the day heads the description instead, the same link
+    inline = rf'<td colspan="4"><a class="day-inline" href="/o/{org.slug}/transactions/\d+"'
+    assert len(re.findall(inline, table)) == 2
     assert "Subsidies" in table and "Income:Subsidy" in table
     assert '<datalist id="accounts">' in html and 'list="accounts"' in html
 

@@ -242,7 +242,7 @@ def test_the_journal_shows_a_projects_bookings_and_the_report_links_to_them(trea
     link = re.search(r'<caption><a href="([^"]+)" data-testid="project-journal">Moestuin<', report)
     assert link, report[:3000]
     journal = client.get(link[1].replace("&amp;", "&")).get_data(as_text=True)
-    shown = re.findall(r'<td colspan="4">(.*?)</td>', journal)
+    shown = re.findall(r'<td colspan="4"><a class="day-inline"[^>]*>[^<]*</a>(.*?)</td>', journal)
     assert [re.sub(r"<[^>]+>", "", cell).split(" · ")[-1] for cell in shown] == [
         "Gedeelde bon",
         "Zaden Project: Moestuin",  # "Project:" hidden but for a screen reader
