@@ -151,10 +151,8 @@ def test_the_forms_offer_the_books_recent_projects_and_a_transfer_asks_for_none(
     assert 'name="project"' not in transfer
 
 
-def test_an_edit_sets_and_clears_the_project_keeps_other_metadata_and_the_trail_says_so(
-    treasurer, engine
-):
-    client, org = treasurer
+def _stored(engine, org, meta: dict) -> int:
+    """An expense of 12,50 posted through the ledger with ``meta``, as an import would."""
     with Session(engine) as session:
         bind_session(session, org.tenant)
         ident = post_transaction(
@@ -162,7 +160,7 @@ def test_an_edit_sets_and_clears_the_project_keeps_other_metadata_and_the_trail_
             NewTransaction(
                 date=date(2026, 3, 5),
                 narration="Zaden",
-                meta={"invoice": "T-17"},
+                meta=meta,
                 postings=(
                     NewPosting("Expenses:Office:Supplies", Amount(Decimal("12.50"), "EUR")),
                     NewPosting("Assets:Bank:Checking", Amount(Decimal("-12.50"), "EUR")),
@@ -171,6 +169,14 @@ def test_an_edit_sets_and_clears_the_project_keeps_other_metadata_and_the_trail_
             actor_id=None,
         )
         session.commit()
+    return ident
+
+
+def test_an_edit_sets_and_clears_the_project_keeps_other_metadata_and_the_trail_says_so(
+    treasurer, engine
+):
+    client, org = treasurer
+    ident = _stored(engine, org, {"invoice": "T-17"})
     url = f"/o/{org.slug}/transactions/{ident}/edit"
 
     values = shown_values(client.get(url).get_data(as_text=True))
@@ -276,33 +282,13 @@ def test_a_reversal_keeps_the_project_so_the_report_per_project_nets_the_two(tre
     assert project_table(client, org) == {}  # nothing left on it: the two net to nothing
 
 
-def _stored_with_project(engine, org, project: str) -> int:
-    with Session(engine) as session:
-        bind_session(session, org.tenant)
-        ident = post_transaction(
-            session,
-            NewTransaction(
-                date=date(2026, 3, 5),
-                narration="Zaden",
-                meta={"project": project},
-                postings=(
-                    NewPosting("Expenses:Office:Supplies", Amount(Decimal("12.50"), "EUR")),
-                    NewPosting("Assets:Bank:Checking", Amount(Decimal("-12.50"), "EUR")),
-                ),
-            ),
-            actor_id=None,
-        )
-        session.commit()
-    return ident
-
-
 @pytest.mark.parametrize("imported", ["moestuin  2026", "Moestuin " + "x" * 120])
 def test_an_edit_leaves_a_project_it_did_not_touch_as_it_was_stored(treasurer, engine, imported):
     """An imported project the forms would write otherwise (two spaces, another case than a
     newer booking's, longer than they take) stays as it is: saving the form as shown changes
     nothing, and changing the description changes only that."""
     client, org = treasurer
-    ident = _stored_with_project(engine, org, imported)
+    ident = _stored(engine, org, {"project": imported})
     newer = {**EXPENSE, "project": imported.split()[0].capitalize()}
     assert client.post(f"/o/{org.slug}/entry/expense", data=newer).status_code == 302
     url = f"/o/{org.slug}/transactions/{ident}/edit"
