@@ -30,6 +30,7 @@ AUDIT_ACTIONS = {
     "attach": _l("document toegevoegd"),
     "open": _l("geopend"),
     "close": _l("gesloten"),
+    "rename": _l("hernoemd"),
     "reopen": _l("heropend"),
     "set": _l("ingesteld"),
     "create": _l("aangemaakt"),

@@ -1,4 +1,9 @@
-"""Use cases on the chart of accounts: install a chart, open and close accounts."""
+"""Use cases on the chart of accounts: install a chart, open, rename and close accounts.
+
+People know an account by its Dutch label ("Huur"), optionally an English one; the books know
+it by its name (``Expenses:Rent``), which links and bank rules, budgets and exports hold on to.
+So renaming changes the labels alone, and the name stays.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ ACCOUNT_NAME = re.compile(r"(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9
 # here, so that a person meets a message at the field instead of the database's error.
 NAME_LONGEST = 200
 RGS_CODE_LONGEST = 40
+# Longer than any account's name in a chart of accounts; pickers and reports show it whole.
+LABEL_LONGEST = 100
 
 
 def install_chart(session: Session, chart: Iterable[ChartAccount], opened_on: date) -> int:
@@ -96,27 +103,81 @@ def open_account_under(
     The Dutch label is what people pick the account by, so it must be new: a second account
     answering to the same label could not be told apart in the account picker.
     """
-    label = label_nl.strip()
-    if not label:
-        raise ValidationFailed(message("Vul dit veld in."), field="label_nl")
-    taken = select(Account.id).where(func.lower(Account.label_nl) == label.casefold())
-    if session.scalar(select(taken.exists())):
-        raise ValidationFailed(
-            message("Er is al een rekening %(label)s; kies een andere naam."),
-            field="label_nl",
-            label=label[:80],
-        )
-    name = child_account_name(session, parent, label_en.strip() or label)
+    label = account_label_text(label_nl, "label_nl")
+    english = account_label_text(label_en, "label_en", required=False)
+    _check_label_free(session, label)
+    name = child_account_name(session, parent, english or label)
     add_account(
         session,
         name,
         actor_id,
         opened_on=opened_on,
         label_nl=label,
-        label_en=label_en.strip(),
+        label_en=english,
         rgs_code=rgs_code,
     )
     return name
+
+
+def rename_account(
+    session: Session, name: str, actor_id: int | None, *, label_nl: str, label_en: str
+) -> bool:
+    """Give account ``name`` new labels; False when they are the labels it has.
+
+    The Dutch label must stay the account's own (``open_account_under`` says why); the
+    English one may be empty. The name does not change, so nothing that refers to the account
+    does either. The change is kept in the audit trail, before and after.
+    """
+    account = session.scalar(select(Account).where(Account.name == name).with_for_update())
+    if account is None:
+        raise NotFound(message("Rekening %(name)s bestaat niet."), name=name)
+    before = {"label_nl": account.label_nl, "label_en": account.label_en}
+    after = {
+        "label_nl": account_label_text(label_nl, "label_nl"),
+        "label_en": account_label_text(label_en, "label_en", required=False),
+    }
+    if after == before:
+        return False
+    _check_label_free(session, after["label_nl"], account.id)
+    session.execute(update(Account).where(Account.id == account.id).values(**after))
+    record_change(session, actor_id, "rename", "account", account.id, before=before, after=after)
+    session.flush()
+    return True
+
+
+def account_label_text(typed: str, field: str, *, required: bool = True) -> str:
+    """A label as typed, its spaces made single; refused (on ``field``) when empty but
+    ``required``, longer than ``LABEL_LONGEST`` or holding an invisible or control character."""
+    label = " ".join(typed.split())
+    if not label and required:
+        raise ValidationFailed(message("Vul dit veld in."), field=field)
+    if len(label) > LABEL_LONGEST:
+        raise ValidationFailed(
+            message("De naam van een rekening is hoogstens %(longest)s tekens lang."),
+            field=field,
+            longest=LABEL_LONGEST,
+        )
+    if not label.isprintable():
+        raise ValidationFailed(
+            message(
+                "De naam van een rekening mag geen onzichtbare tekens of stuurtekens bevatten."
+            ),
+            field=field,
+        )
+    return label
+
+
+def _check_label_free(session: Session, label: str, own_id: int | None = None) -> None:
+    """Refuse a Dutch label another account answers to, in any case."""
+    taken = select(Account.id).where(func.lower(Account.label_nl) == label.casefold())
+    if own_id is not None:
+        taken = taken.where(Account.id != own_id)
+    if session.scalar(select(taken.exists())):
+        raise ValidationFailed(
+            message("Er is al een rekening %(label)s; kies een andere naam."),
+            field="label_nl",
+            label=label[:80],
+        )
 
 
 def add_account(

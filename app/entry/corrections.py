@@ -12,6 +12,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.entry.audit_text import changes
 from app.entry.forms import (
@@ -32,6 +33,7 @@ from app.refusals import attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
 from ledger.audit import audit_trail
 from ledger.clock import today
+from ledger.models import Account
 from ledger.projects import project_of, with_project
 from ledger.suggestions import account_choices, choices_named, recent_names
 from ledger.transaction_view import TransactionDetail, document_path, transaction_detail
@@ -167,7 +169,10 @@ def audit() -> Any:
         db.session(), limit=AUDIT_PAGE, before_id=whole_number(before, LARGEST_ID + 1)
     )
     next_key = rows[-1].id if len(rows) == AUDIT_PAGE else None
-    return render_template("entry/audit.html", rows=rows, names=_names(), next_key=next_key)
+    accounts = _accounts({row.entity_id for row in rows if row.entity == "account"})
+    return render_template(
+        "entry/audit.html", rows=rows, names=_names(), accounts=accounts, next_key=next_key
+    )
 
 
 def _detail(transaction_id: int) -> TransactionDetail:
@@ -196,6 +201,18 @@ def _edit_page(detail: TransactionDetail, values: Any, errors: dict[str, str], k
         choices=account_choices(session, today()),
         recent=recent_names(session),
     )
+
+
+def _accounts(ids: set[int | None]) -> dict[int, Any]:
+    """The accounts the trail's rows are about, by id (name and today's labels), so that a
+    row says "rekening Huur", not "rekening #17"."""
+    wanted = [account_id for account_id in ids if account_id is not None]
+    if not wanted:
+        return {}
+    columns = (Account.id, Account.name, Account.label_nl, Account.label_en)
+    return {
+        row.id: row for row in db.session().execute(select(*columns).where(Account.id.in_(wanted)))
+    }
 
 
 def _names() -> dict[int, str]:

@@ -193,5 +193,5 @@ def _month_names() -> list[tuple[int, str]]:
     return list(enumerate(month_names("wide"), start=1))
 
 
-# The period and validation pages add their routes to this blueprint.
-from app.orgsettings import periods, validation  # noqa: E402, F401
+# The account name, period and validation pages add their routes to this blueprint.
+from app.orgsettings import account_names, periods, validation  # noqa: E402, F401

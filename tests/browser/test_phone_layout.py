@@ -34,6 +34,7 @@ MEMBER_PAGES = {
     "bank-rules": "/bank/rules",
     "bank-rule": "/bank/rules/{rule_id}",
     "settings": "/settings",
+    "account-name": "/settings/accounts/name?account=Assets:Bank:Checking",
     "periods": "/settings/periods",
     "security-log": "/settings/security-log",
     "audit": "/audit",

@@ -68,14 +68,14 @@ def test_a_name_over_200_characters_is_refused_at_its_field(books):
 
 
 def test_long_labels_alike_in_their_first_letters_get_unique_names_that_fit(books):
-    alike = "Bijdrage " * 40  # 360 letters the labels share before they differ
+    parent = name_of(150)  # a deep parent: its children's names reach the 200 characters
+    add_account(books, parent, None, opened_on=OPENED)
+    alike = "Bijdrage " * 10  # 90 letters the labels share before they differ
     labels = [f"{alike}{ending}" for ending in ("noord", "zuid", "oost", "west")]
-    names = [
-        open_account_under(books, "Expenses", label, None, opened_on=OPENED) for label in labels
-    ]
+    names = [open_account_under(books, parent, label, None, opened_on=OPENED) for label in labels]
     assert len(set(names)) == len(labels)
     assert all(len(name) <= 200 for name in names)
-    assert names[0] == ("Expenses:" + "-".join(["Bijdrage"] * 40))[:200].rstrip("-")
+    assert names[0] == (parent + ":" + "-".join(["Bijdrage"] * 10) + "-noord")[:200].rstrip("-")
     assert names[1].endswith("-2") and names[2].endswith("-3") and names[3].endswith("-4")
     stored = set(books.scalars(select(Account.name).where(Account.label_nl.in_(labels))))
     assert stored == set(names)
@@ -153,12 +153,17 @@ def test_the_form_refuses_a_long_typed_name_at_its_field_and_stores_nothing(owne
 
 def test_the_form_opens_long_labels_alike_under_unique_names_that_fit(owner, engine):
     client, org = owner
+    parent = name_of(150)
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        add_account(session, parent, None, opened_on=OPENED)
+        session.commit()
     before = accounts_of(engine, org)
-    alike = "Activiteit " * 30
+    alike = "Activiteit " * 8
     for ending in ("voorjaar", "najaar"):
         response = client.post(
             f"/o/{org.slug}/settings/accounts",
-            data={"form": "account", "label_nl": alike + ending, "parent": "Expenses"},
+            data={"form": "account", "label_nl": alike + ending, "parent": parent},
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     added = accounts_of(engine, org) - before
