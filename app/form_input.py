@@ -51,6 +51,7 @@ from werkzeug.datastructures import MultiDict
 from app.input_limits import LARGEST_ID, id_number
 from app.input_limits import whole_number as bounded_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
+from ledger.clock import today
 from ledger.days import DAY_EXPECTED, parse_day
 from ledger.errors import ValidationFailed, message
 from ledger.suggestions import AccountChoice, chosen_account
@@ -177,7 +178,7 @@ def day(form: Mapping[str, str], name: str, default: date | None = None) -> date
     found = text(form, name)
     if not found and default is not None:
         return default
-    chosen = parse_day(found)
+    chosen = parse_day(found, today())
     if chosen is None:
         raise ValidationFailed(message(DAY_EXPECTED), field=name)
     return chosen

@@ -9,12 +9,17 @@ A day is typed day first, as in the Netherlands: ``31-12-2026``. The form fields
 not the browser's date picker, whose format follows the browser's language (``12/31/2026`` in
 an English browser, where ``01/02/2026`` means the second of January). ``parse_day`` is the one
 reader of a typed day.
+
+Day and month alone (``6-12``) name that day this year, unless it is more than three months
+ahead of today: then it is last year's. In January, when December is booked, ``28-12`` is the
+December just past, not one almost a year ahead; in December, ``1-1`` is this year's first day.
+A day further in the future needs its year typed.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from ledger.errors import message
 
@@ -26,6 +31,10 @@ LONGEST_DAY_TEXT = 20
 # Day, month and year apart: dashes as written in Dutch, slashes or dots as some write them,
 # a comma or a space as a phone's number pad offers them.
 _DAY_FIRST = re.compile(r"(\d{1,2})\s*[-/., ]\s*(\d{1,2})\s*[-/., ]\s*(\d{4}|\d{2})", re.ASCII)
+# Day and month alone: ``6-12``, ``06/12``.
+_DAY_AND_MONTH = re.compile(r"(\d{1,2})\s*[-/., ]\s*(\d{1,2})", re.ASCII)
+# How far ahead of today a day typed without its year may be: further, it is last year's.
+AHEAD_AT_MOST = timedelta(days=92)
 # Without separators: ``31122026`` or ``311226``.
 _DIGITS_ONLY = re.compile(r"(\d{2})(\d{2})(\d{4}|\d{2})", re.ASCII)
 # What links and older forms send: ``2026-12-31``.
@@ -41,10 +50,11 @@ def is_plausible_day(day: date) -> bool:
     return EARLIEST_DAY <= day <= LATEST_DAY
 
 
-def parse_day(text: str) -> date | None:
+def parse_day(text: str, today: date | None = None) -> date | None:
     """The day ``text`` names, day first (``31-12-2026``, ``31/12/26``, ``31122026``) or as
-    ``2026-12-31``; None for anything else, a day that does not exist, or one the books do not
-    accept."""
+    ``2026-12-31``; with ``today`` given, also day and month alone (``6-12``: this year's, or
+    last year's when this year's is more than three months ahead). None for anything else, a
+    day that does not exist, or one the books do not accept."""
     typed = text.strip()
     if len(typed) > LONGEST_DAY_TEXT:
         return None
@@ -53,6 +63,8 @@ def parse_day(text: str) -> date | None:
     elif found := _DAY_FIRST.fullmatch(typed) or _DIGITS_ONLY.fullmatch(typed):
         day, month = int(found[1]), int(found[2])
         year = _full_year(found[3])
+    elif today is not None and (found := _DAY_AND_MONTH.fullmatch(typed)):
+        return _this_or_last_year(int(found[1]), int(found[2]), today)
     else:
         return None
     try:
@@ -60,6 +72,19 @@ def parse_day(text: str) -> date | None:
     except ValueError:
         return None
     return chosen if is_plausible_day(chosen) else None
+
+
+def _this_or_last_year(day: int, month: int, today: date) -> date | None:
+    """``day``-``month`` of this year, or of last year when this year's is more than
+    ``AHEAD_AT_MOST`` ahead of ``today`` or does not exist (the 29th of February)."""
+    for year in (today.year, today.year - 1):
+        try:
+            chosen = date(year, month, day)
+        except ValueError:
+            continue
+        if chosen - today <= AHEAD_AT_MOST:
+            return chosen if is_plausible_day(chosen) else None
+    return None
 
 
 def _full_year(typed: str) -> int:

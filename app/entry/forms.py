@@ -21,6 +21,7 @@ from app.i18n import typed_amount
 from app.input_limits import whole_number
 from ledger.amounts import parse_amount
 from ledger.chart import DEFAULT_CURRENCY
+from ledger.clock import today
 from ledger.days import DAY_EXPECTED, parse_day
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError
@@ -226,7 +227,7 @@ def _posting(account: str, number: Decimal) -> NewPosting:
 
 
 def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
-    day = parse_day(text(form, "date"))
+    day = parse_day(text(form, "date"), today())
     if day is None:
         result.errors["date"] = _(DAY_EXPECTED)
     return day

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.days import EARLIEST_DAY, LATEST_DAY, parse_day
+from ledger.days import AHEAD_AT_MOST, EARLIEST_DAY, LATEST_DAY, parse_day
 
 plausible_days = st.dates(min_value=EARLIEST_DAY, max_value=LATEST_DAY)
 
@@ -76,3 +76,49 @@ def test_every_day_the_books_accept_reads_back_as_written_in_dutch(day: date) ->
     assert parse_day(f"{day.day}-{day.month}-{day.year}") == day
     assert parse_day(day.strftime("%d%m%Y")) == day
     assert parse_day(day.isoformat()) == day
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "expected"),
+    [
+        ("6-12", date(2026, 12, 5), date(2026, 12, 6)),
+        ("06/12", date(2026, 12, 5), date(2026, 12, 6)),
+        (" 6 . 12 ", date(2026, 12, 5), date(2026, 12, 6)),
+        ("6-12", date(2026, 6, 1), date(2025, 12, 6)),  # in June: the December just past
+        ("1-1", date(2026, 12, 7), date(2026, 1, 1)),  # this year's first day, not next year's
+        ("28-12", date(2027, 1, 5), date(2026, 12, 28)),  # booking December in January
+        ("28-12", date(2027, 3, 31), date(2026, 12, 28)),
+        ("5-3", date(2026, 12, 5), date(2026, 3, 5)),
+        ("3-3", date(2026, 1, 1), date(2026, 3, 3)),  # 61 days ahead: this year's
+        ("3-4", date(2026, 1, 1), date(2026, 4, 3)),  # 92 days ahead: still this year's
+        ("4-4", date(2026, 1, 1), date(2025, 4, 4)),  # 93 days ahead: last year's
+        ("29-2", date(2029, 1, 10), date(2028, 2, 29)),  # this year has none: last year's
+    ],
+)
+def test_day_and_month_alone_are_this_years_unless_far_ahead(
+    typed: str, today: date, expected: date
+) -> None:
+    assert parse_day(typed, today) == expected
+
+
+@pytest.mark.parametrize("typed", ["6-12", "28-12", "1-1"])
+def test_day_and_month_alone_are_no_day_without_today(typed: str) -> None:
+    assert parse_day(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["29-2", "31-4", "0-1", "1-0", "32-1", "1-13", "6--12", "612"])
+def test_day_and_month_alone_that_name_no_day_are_refused(typed: str) -> None:
+    assert parse_day(typed, date(2026, 12, 5)) is None
+
+
+@given(plausible_days, st.dates(min_value=date(1901, 1, 1), max_value=date(2199, 9, 30)))
+def test_day_and_month_alone_name_that_day_at_most_three_months_ahead_and_within_a_year(
+    day: date, today: date
+) -> None:
+    found = parse_day(f"{day.day}-{day.month}", today)
+    if found is None:
+        assert (day.month, day.day) == (2, 29)
+        return
+    assert (found.month, found.day) == (day.month, day.day)
+    assert found.year in (today.year, today.year - 1)
+    assert found - today <= AHEAD_AT_MOST

@@ -331,3 +331,28 @@ def test_a_broken_balance_check_names_the_account_by_its_label_in_the_readers_la
         " the balance becomes -€12.50."
     ) in english.get_data(as_text=True)
     assert stored(engine, org) == []
+
+
+def test_a_day_typed_without_its_year_books_on_that_day_this_year(books, engine):
+    client, org = books
+    now = today()
+    response = client.post(
+        f"/o/{org.slug}/entry/expense",
+        data={
+            "date": f"{now.day}-{now.month}",
+            "amount": "12,50",
+            "narration": "Koffie",
+            "money_account": "Assets:Bank:Checking",
+            "category": "Expenses:Office:Printing",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        assert session.scalars(select(Transaction.date)).all() == [now]
+
+
+def test_a_report_from_day_and_month_alone_starts_on_this_years_day(books):
+    client, org = books
+    page = client.get(f"/o/{org.slug}/journal?from=1-1").get_data(as_text=True)
+    assert f'value="01-01-{today().year}"' in page
