@@ -279,3 +279,17 @@ def test_an_upload_with_a_pending_line_says_how_many_wait_at_the_bank(
 
     assert "1 regels zijn nog in behandeling bij de bank" in page
     assert "In behandeling bij de bank: de regel is te boeken" in page
+
+
+def test_an_empty_inbox_leads_a_bookkeeper_to_reading_a_statement_and_a_viewer_nowhere(
+    app, make_user, login_as, org
+):
+    bookkeeper = signed_in(app.test_client(), make_user, login_as, org, Role.BOOKKEEPER)
+    viewer = signed_in(app.test_client(), make_user, login_as, org, Role.VIEWER)
+
+    page = bookkeeper.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    assert "Alle bankregels zijn geboekt." in page
+    assert f'href="/o/{org.slug}/bank" data-testid="read-statement"' in page
+    seen = viewer.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    assert "Alle bankregels zijn geboekt." in seen
+    assert 'data-testid="read-statement"' not in seen
