@@ -66,6 +66,12 @@ def text(form: Mapping[str, str], name: str) -> str:
     return form.get(name, "").strip()
 
 
+def sent_text(form: Mapping[str, str], name: str) -> str | None:
+    """``text``, or None when the form did not send the field at all (a page that did not ask
+    it), as apart from a field left empty."""
+    return text(form, name) if name in form else None
+
+
 def without(form: Mapping[str, str], name: str) -> dict[str, str]:
     """The form's fields but ``name`` (each its first value): read as if it was not sent."""
     return {key: value for key, value in form.items() if key != name}

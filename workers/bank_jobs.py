@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +91,12 @@ def enqueue_statement_import(
 
 
 def confirm_lines_job(
-    organisation_id: int, confirmations: list[tuple[int, str]], actor_id: int | None
+    organisation_id: int,
+    confirmations: Sequence[Sequence[Any]],
+    actor_id: int | None,
 ) -> dict[str, Any]:
-    """Book many inbox lines (``(line id, contra account)`` pairs) with progress.
+    """Book many inbox lines (``(line id, contra account, project)``, the project None when
+    the page did not ask it; a job queued before projects holds pairs) with progress.
 
     The lines are booked oldest first, ``BATCH`` lines per unit of work: what is booked
     becomes visible as the job goes, and no transaction holds the accounts locked for long.
@@ -101,7 +104,7 @@ def confirm_lines_job(
     and books nothing again. Lines that pay an invoice settle it, as in the browser.
     """
     progress = _progress_of(get_current_job())
-    wanted = [Confirmation(int(line_id), account) for line_id, account in confirmations]
+    wanted = [_confirmation(*confirmation) for confirmation in confirmations]
     with unit_of_work(runtime.engine(), organisation_id) as session:
         ordered = in_booking_order(session, wanted)
     result = BulkResult()
@@ -131,10 +134,14 @@ def _invoices(session: Session, organisation_id: int) -> InvoiceMatcher:
     return invoice_matcher(session, organisation_id, is_bureau=organisation.is_bureau)
 
 
+def _confirmation(line_id: int, account: str, project: str | None = None) -> Confirmation:
+    return Confirmation(int(line_id), account, project=project)
+
+
 def enqueue_confirmations(
     connection: Redis[bytes],
     organisation_id: int,
-    confirmations: list[tuple[int, str]],
+    confirmations: Sequence[tuple[int, str, str | None]],
     actor_id: int | None,
 ) -> Job:
     """Queue a bulk confirmation on the ledger queue; its result is kept a day."""

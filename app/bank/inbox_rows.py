@@ -17,6 +17,7 @@ from app.i18n import money_in, reader_locale, short_day
 from app.i18n import word as _
 from ledger.bank.inbox import InboxLine
 from ledger.ibans import printed_iban
+from ledger.projects import PROJECT_LONGEST
 
 
 def inbox_rows(items: Sequence[InboxLine], can_book: bool, shown_as: Mapping[str, str]) -> Markup:
@@ -70,6 +71,7 @@ class _Words:
         self.ignore, self.ignore_line = _e(_("Negeren")), _e(_("Regel negeren"))
         self.pending, self.reference = _e(_("In behandeling")), _e(_("kenmerk"))
         self.by_rule = _e(_("voorstel van een regel"))
+        self.project, self.project_optional = _e(_("Project")), _e(_("project (optioneel)"))
 
 
 def _e(text: str) -> str:
@@ -115,10 +117,16 @@ def _contra(item: InboxLine, can_book: bool, shown_as: Mapping[str, str], words:
         return "—"  # nothing is proposed for a line that cannot be booked (its hint says why)
     if can_book:
         typed = shown_as.get(proposal.account, proposal.account) if proposal else ""
+        project = proposal.project if proposal else ""
         shown = (
             f'<label for="account-{number}" class="visually-hidden">{words.counter}</label>'
             f'<input id="account-{number}" form="confirm" name="account-{number}" '
             f'list="accounts" value="{escape(typed)}">'
+            # The project the line is booked on: its rule's, or one typed here (optional).
+            f'\n<label for="project-{number}" class="visually-hidden">{words.project}</label>'
+            f'<input id="project-{number}" form="confirm" name="project-{number}" '
+            f'class="project" placeholder="{words.project_optional}" '
+            f'maxlength="{PROJECT_LONGEST}" value="{escape(project)}">'
         )
     else:
         shown = str(escape(account_label(proposal.account))) if proposal else "—"
@@ -127,7 +135,7 @@ def _contra(item: InboxLine, can_book: bool, shown_as: Mapping[str, str], words:
         shown += f"\n<small>{invoice}</small>"
     elif proposal:
         project = ""
-        if proposal.project:
+        if proposal.project and not can_book:  # a bookkeeper sees it in the project's field
             named = escape(_("project %(name)s")) % {"name": proposal.project}
             project = f' · <span class="project">{named}</span>'
         shown += f"\n<small>{words.by_rule}{project}</small>"

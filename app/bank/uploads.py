@@ -42,7 +42,7 @@ def start_import(
 
 
 def start_confirmations(
-    confirmations: list[tuple[int, str]], organisation_id: int, actor_id: int
+    confirmations: list[tuple[int, str, str | None]], organisation_id: int, actor_id: int
 ) -> Job:
     connection = redis_connection(current_app.config["REDIS_URL"])
     return enqueue_confirmations(connection, organisation_id, confirmations, actor_id)

@@ -26,7 +26,7 @@ from app.books.params import text_arg, today
 from app.errors import flash_refusal, translated
 from app.extensions import db
 from app.form_input import account as account_field
-from app.form_input import optional_figure, optional_id, text, ticked_ids
+from app.form_input import optional_figure, optional_id, sent_text, text, ticked_ids
 from app.i18n import typed_amount
 from app.refusals import Errors, attempt, go_back, show_again, succeeded
 from app.tenancy import organisation_blueprint, requires
@@ -265,13 +265,17 @@ def restore(line_id: int) -> Any:
 @requires(Role.BOOKKEEPER)
 def confirm() -> Any:
     chosen = [
-        Confirmation(line_id, _account_name(text(request.form, f"account-{line_id}")))
+        Confirmation(
+            line_id,
+            _account_name(text(request.form, f"account-{line_id}")),
+            project=sent_text(request.form, f"project-{line_id}"),
+        )
         for line_id in ticked_ids(request.form, "line")
     ]
     picked = [c for c in chosen if c.account]
     if len(picked) > BACKGROUND_LINES:
         job = start_confirmations(
-            [(c.line_id, c.account) for c in picked], g.org.id, current_user.id
+            [(c.line_id, c.account, c.project) for c in picked], g.org.id, current_user.id
         )
         return redirect(url_for("bank.job_page", job_id=job.id))
     result = confirm_lines(db.session(), picked, current_user.id, invoices=_invoices())

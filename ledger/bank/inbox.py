@@ -27,8 +27,9 @@ from ledger.bank.statement import Progress
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.errors import DomainError, NotFound, ValidationFailed, message
 from ledger.models import Account, Posting
-from ledger.projects import with_project
+from ledger.projects import project_name, with_project
 from ledger.statements import read
+from ledger.suggestions import recent_names
 from ledger.transactions import post_transaction
 
 
@@ -64,11 +65,16 @@ class InboxLine:
 
 @dataclass(frozen=True, slots=True)
 class Confirmation:
-    """One line to book on ``account``; ``narration`` overrides the line's own text."""
+    """One line to book on ``account``; ``narration`` overrides the line's own text.
+
+    ``project`` is the project as the person typed it ("" for none); None when they were not
+    asked, and the line's rule decides (``confirm_line``).
+    """
 
     line_id: int
     account: str
     narration: str = ""
+    project: str | None = None
 
 
 @dataclass(slots=True)
@@ -163,11 +169,13 @@ def confirm_line(
     *,
     invoices: InvoiceMatcher | None = None,
     rules: Sequence[RuleSpec] | None = None,
+    known_projects: Sequence[str] | None = None,
 ) -> int:
     """Book one line against ``confirmation.account``; returns the transaction's id.
 
-    Booked on the account the line's rule proposes, it gets the rule's project too (``rules``
-    are read when not given); on another account, none.
+    Its project is the one typed with it, written as the books write it (``known_projects``,
+    read when not given); when none was asked, the rule's project if it is booked on the
+    account the line's rule proposes (``rules`` are read when not given), else none.
 
     The posting, the line marked booked with its transaction, the invoice it settles (when
     booked on the invoice's account) and the balance assertions it makes hold are written in
@@ -198,8 +206,7 @@ def confirm_line(
         _check_linkable(session, line, existing)
         transaction_id = existing
     else:
-        rule = best_rule(all_rules(session) if rules is None else rules, line)
-        project = rule.project if rule and rule.contra_account == confirmation.account else ""
+        project = _project(session, line, confirmation, rules, known_projects)
         transaction_id = post_transaction(
             session, _transaction(session, line, confirmation, project), actor_id
         )
@@ -210,6 +217,21 @@ def confirm_line(
         invoices.record(invoice, payment, transaction_id)
     assert_balances(session, line.bank_account_id, after=line.date)
     return transaction_id
+
+
+def _project(
+    session: Session,
+    line: BankLine,
+    confirmation: Confirmation,
+    rules: Sequence[RuleSpec] | None,
+    known: Sequence[str] | None,
+) -> str:
+    """The project ``line`` is booked on (see ``confirm_line``); "" for none."""
+    if confirmation.project is not None:
+        known = recent_names(session).projects if known is None else known
+        return project_name(confirmation.project, known) or ""
+    rule = best_rule(all_rules(session) if rules is None else rules, line)
+    return rule.project if rule and rule.contra_account == confirmation.account else ""
 
 
 def _check_linkable(session: Session, line: BankLine, transaction_id: int) -> None:
@@ -252,13 +274,21 @@ def confirm_lines(
     result = BulkResult()
     ordered = in_booking_order(session, confirmations)
     rules = all_rules(session)
+    # Read once for the lines that name a project, so that booking none costs no statement.
+    typed = any(c.project for c in confirmations)
+    known = recent_names(session).projects if typed else []
     for number, confirmation in enumerate(ordered, start=1):
         if on_progress is not None and (number % 25 == 0 or number == len(ordered)):
             on_progress("confirm", number - 1, len(ordered))
         try:
             with session.begin_nested():
                 result.booked[confirmation.line_id] = confirm_line(
-                    session, confirmation, actor_id, invoices=invoices, rules=rules
+                    session,
+                    confirmation,
+                    actor_id,
+                    invoices=invoices,
+                    rules=rules,
+                    known_projects=known,
                 )
         except DomainError as error:
             result.refused[confirmation.line_id] = error

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ledger.bank.accounts import add_bank_account
 from ledger.bank.importing import import_statement
 from ledger.bank.models import BankLine
+from ledger.models import Transaction
 from tenants.roles import Role
 from tests.bank.builders import camt_statement
 from tests.bank.conftest import statement_file
@@ -148,3 +149,31 @@ def test_running_a_bulk_confirmation_twice_books_nothing_twice(app, books, org, 
 
     assert first.return_value()["booked"] == 5
     assert (second.return_value()["booked"], len(second.return_value()["refused"])) == (0, 5)
+
+
+def test_a_bulk_confirmation_books_each_lines_typed_project_and_a_queued_pair_none(
+    app, books, org, job_redis
+):
+    add_bank_account(books, ING, None)
+    import_statement(books, camt_statement(ING, 3), None)
+    books.commit()
+    first, second, third = books.scalars(select(BankLine.id).order_by(BankLine.id)).all()
+    fees = "Expenses:Bank:Fees"
+
+    triples = enqueue_confirmations(
+        job_redis, org.id, [(first, fees, "moestuin"), (second, fees, "")], None
+    )
+    # A job queued before lines had projects holds (line, account) pairs: it books them still.
+    pair = enqueue_confirmations(job_redis, org.id, [(third, fees)], None)  # type: ignore[list-item]
+    run_worker(worker_runtime(app), burst=True, fork=False, connection=job_redis)
+
+    assert (triples.return_value()["booked"], pair.return_value()["booked"]) == (2, 1)
+    books.expire_all()
+    projects = dict(
+        books.execute(
+            select(BankLine.id, Transaction.meta["project"].astext).join(
+                Transaction, Transaction.id == BankLine.transaction_id
+            )
+        ).all()
+    )
+    assert projects == {first: "moestuin", second: None, third: None}

@@ -90,7 +90,7 @@ def test_a_rule_made_from_a_booked_line_keeps_the_lines_project(inbox):  # noqa:
 
 
 def test_the_rules_page_sets_a_project_and_the_inbox_shows_it_with_the_proposal(
-    client, make_user, login_as, org, books
+    app, client, make_user, login_as, org, books
 ):
     add_bank_account(books, ING, None)
     books.commit()
@@ -109,10 +109,18 @@ def test_the_rules_page_sets_a_project_and_the_inbox_shows_it_with_the_proposal(
     assert edit and 'name="project" type="text" value="Buurtfeest"' in client.get(edit[1]).get_data(
         as_text=True
     )
-    inbox_page = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
-    assert '· <span class="project">project Buurtfeest</span></small>' in inbox_page
-
     line_id = books.scalar(select(BankLine.id).where(BankLine.counterparty_name == LINDE))
+    inbox_page = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    # A bookkeeper finds the rule's project in the line's project field, to keep or change.
+    assert (
+        f'<input id="project-{line_id}" form="confirm" name="project-{line_id}" class="project"'
+    ) in inbox_page
+    assert 'maxlength="100" value="Buurtfeest">' in inbox_page
+    viewer = signed_in(app.test_client(), make_user, login_as, org, Role.VIEWER)
+    seen = viewer.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    assert '· <span class="project">project Buurtfeest</span></small>' in seen
+    assert 'class="project" placeholder' not in seen
+
     client.post(
         f"/o/{org.slug}/bank/inbox/confirm",
         data={"line": [str(line_id)], f"account-{line_id}": "Huur"},
@@ -138,3 +146,87 @@ def test_a_rule_with_a_project_the_books_cannot_take_is_refused_and_not_kept(
     assert response.status_code == 422
     assert 'data-testid="error-project">Een projectnaam is hoogstens 100 tekens lang.' in page
     assert books.scalar(select(func.count()).select_from(BankRule)) == 0
+
+
+# A project typed with the line in the inbox
+
+
+def test_a_project_typed_with_a_line_is_booked_as_the_books_write_it(inbox):  # noqa: F811
+    line = line_by_name(inbox, LINDE)
+    confirm_line(inbox, Confirmation(line.id, RENT, project="Buurtfeest"), None)
+    other = line_by_name(inbox, "M. Bakker")
+
+    result = confirm_lines(
+        inbox, [Confirmation(other.id, "Income:Donations:Gifts", project="  buurtFEEST ")], None
+    )
+
+    assert list(result.booked) == [other.id]
+    assert meta_of(inbox, line)["project"] == "Buurtfeest"
+    assert meta_of(inbox, other) == {"bank-line": str(other.id), "project": "Buurtfeest"}
+
+
+def test_a_typed_project_wins_over_the_rules_and_an_emptied_one_means_none(inbox):  # noqa: F811
+    add_rule(inbox, HALL, None)
+    add_rule(
+        inbox,
+        RuleSpec("Income:Donations:Gifts", counterparty_name="bakker", project="Buurtfeest"),
+        None,
+    )
+    hall, town = line_by_name(inbox, LINDE), line_by_name(inbox, "M. Bakker")
+
+    result = confirm_lines(
+        inbox,
+        [
+            Confirmation(hall.id, RENT, project="Moestuin"),
+            Confirmation(town.id, "Income:Donations:Gifts", project=""),
+        ],
+        None,
+    )
+
+    assert sorted(result.booked) == sorted([hall.id, town.id])
+    assert meta_of(inbox, hall)["project"] == "Moestuin"
+    assert meta_of(inbox, town) == {"bank-line": str(town.id)}
+
+
+def test_a_project_the_books_cannot_take_refuses_its_line_alone(inbox):  # noqa: F811
+    hall, town = line_by_name(inbox, LINDE), line_by_name(inbox, "M. Bakker")
+
+    result = confirm_lines(
+        inbox,
+        [
+            Confirmation(hall.id, RENT, project="x" * 101),
+            Confirmation(town.id, "Income:Donations:Gifts", project="Buurtfeest"),
+        ],
+        None,
+    )
+
+    assert list(result.booked) == [town.id]
+    assert "hoogstens 100 tekens" in str(result.refused[hall.id])
+    inbox.refresh(hall)
+    assert hall.booked_at is None and hall.transaction_id is None
+
+
+def test_the_inbox_books_a_project_typed_with_a_line(client, make_user, login_as, org, books):
+    add_bank_account(books, ING, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+    line_id = books.scalar(select(BankLine.id).where(BankLine.counterparty_name == LINDE))
+    page = client.get(f"/o/{org.slug}/bank/inbox").get_data(as_text=True)
+    assert f'name="project-{line_id}" class="project" placeholder="project (optioneel)"' in page
+
+    response = client.post(
+        f"/o/{org.slug}/bank/inbox/confirm",
+        data={
+            "line": [str(line_id)],
+            f"account-{line_id}": "Huur",
+            f"project-{line_id}": "Zomerkamp",
+        },
+    )
+
+    assert response.status_code == 302
+    booked = books.scalar(select(BankLine.transaction_id).where(BankLine.id == line_id))
+    assert books.scalar(select(Transaction.meta).where(Transaction.id == booked)) == {
+        "bank-line": str(line_id),
+        "project": "Zomerkamp",
+    }

@@ -123,3 +123,35 @@ def test_a_treasurer_changes_a_rules_account_on_a_phone(new_page, screenshots, h
     assert phone.get_by_text("Nog geen regels.").is_visible()
     # The inbox follows (tests/bank/test_rule_changes.py): these lines, of 2024, fall before
     # the books' start and are proposed nothing.
+
+
+def test_a_treasurer_books_a_line_on_a_project_from_the_inbox_on_a_phone(
+    new_page, screenshots, make_org, make_user, engine
+):
+    org = make_org(name="Bewonersinitiatief De Linde", books_open_on=date(2024, 1, 1))
+    treasurer = make_user(org=org, role=Role.OWNER)
+    with Session(engine) as session:
+        bind_session(session, org.tenant)
+        add_bank_account(session, "NL20INGB0001234567", None)
+        import_statement(session, statement_file("ing.camt053.xml"), None)
+        session.commit()
+    phone = new_page(PHONE)
+    log_in(phone, treasurer.email, PASSWORD)
+    phone.goto(f"/o/{org.slug}/bank/inbox")
+
+    row = phone.get_by_test_id("inbox").locator("tr", has_text="De Linde")
+    row.get_by_label("Tegenrekening").fill("Huur")
+    row.get_by_label("Project").fill("Buurtfeest")
+    row.get_by_role("checkbox").check()
+    phone.screenshot(path=screenshots / "bank-inbox-project-phone.png", full_page=True)
+    assert sideways_overflow(phone) <= 1
+    phone.get_by_role("button", name="Gekozen regels boeken").click()
+    phone.wait_for_load_state("networkidle")
+
+    assert phone.get_by_text("1 regels geboekt.").is_visible()
+    phone.get_by_test_id("booked").get_by_role("link").first.click()
+    phone.wait_for_load_state("networkidle")
+    assert "Buurtfeest" in phone.locator("main").inner_text()
+    phone.goto(f"/o/{org.slug}/reports/projects?from=01-01-2024&to=31-12-2024")
+    report = phone.locator("main").inner_text()
+    assert "Buurtfeest" in report and "€ 120,00" in report.replace("\xa0", " ")
