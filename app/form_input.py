@@ -51,7 +51,6 @@ from werkzeug.datastructures import MultiDict
 from app.input_limits import LARGEST_ID, id_number
 from app.input_limits import whole_number as bounded_whole_number
 from ledger.amounts import MAX_AMOUNT, parse_amount
-from ledger.clock import today
 from ledger.days import DAY_EXPECTED, parse_day
 from ledger.errors import ValidationFailed, message
 from ledger.suggestions import AccountChoice, chosen_account
@@ -68,7 +67,7 @@ def text(form: Mapping[str, str], name: str) -> str:
 
 def sent_text(form: Mapping[str, str], name: str) -> str | None:
     """``text``, or None when the form did not send the field at all (a page that did not ask
-    it), as apart from a field left empty."""
+    it), as opposed to a field left empty."""
     return text(form, name) if name in form else None
 
 
@@ -184,7 +183,7 @@ def day(form: Mapping[str, str], name: str, default: date | None = None) -> date
     found = text(form, name)
     if not found and default is not None:
         return default
-    chosen = parse_day(found, today())
+    chosen = parse_day(found)
     if chosen is None:
         raise ValidationFailed(message(DAY_EXPECTED), field=name)
     return chosen

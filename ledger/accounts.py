@@ -30,7 +30,7 @@ ACCOUNT_NAME = re.compile(r"(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9
 # here, so that a person meets a message at the field instead of the database's error.
 NAME_LONGEST = 200
 RGS_CODE_LONGEST = 40
-# Longer than any account's name in a chart of accounts; pickers and reports show it whole.
+# Longer than any account's label in a chart of accounts; pickers and reports show it whole.
 LABEL_LONGEST = 100
 
 
@@ -100,12 +100,12 @@ def open_account_under(
 ) -> str:
     """Open an account under ``parent`` named by its Dutch label; returns its full name.
 
-    The Dutch label is what people pick the account by, so it must be new: a second account
-    answering to the same label could not be told apart in the account picker.
+    People pick an account by typing its label, so its labels must be new: one another account
+    answers to already (``_check_labels_free``) would leave the picker guessing between the two.
     """
     label = account_label_text(label_nl, "label_nl")
     english = account_label_text(label_en, "label_en", required=False)
-    _check_label_free(session, label)
+    _check_labels_free(session, [("label_nl", label), ("label_en", english)])
     name = child_account_name(session, parent, english or label)
     add_account(
         session,
@@ -119,14 +119,44 @@ def open_account_under(
     return name
 
 
+def open_named_account(
+    session: Session,
+    name: str,
+    actor_id: int | None,
+    *,
+    opened_on: date,
+    label_nl: str = "",
+    label_en: str = "",
+    rgs_code: str | None = None,
+) -> int:
+    """Open an account by the name the books give it (the advanced way: ``Expenses:Camp``),
+    its labels held to the rules of ``open_account_under``; either may stay empty (the
+    account then shows by its name)."""
+    labels = [
+        ("label_nl", account_label_text(label_nl, "label_nl", required=False)),
+        ("label_en", account_label_text(label_en, "label_en", required=False)),
+    ]
+    _check_labels_free(session, labels)
+    return add_account(
+        session,
+        name,
+        actor_id,
+        opened_on=opened_on,
+        label_nl=labels[0][1],
+        label_en=labels[1][1],
+        rgs_code=rgs_code,
+    )
+
+
 def rename_account(
     session: Session, name: str, actor_id: int | None, *, label_nl: str, label_en: str
 ) -> bool:
     """Give account ``name`` new labels; False when they are the labels it has.
 
-    The Dutch label must stay the account's own (``open_account_under`` says why); the
-    English one may be empty. The name does not change, so nothing that refers to the account
-    does either. The change is kept in the audit trail, before and after.
+    A label that changes (other than in case) must be one no other account answers to
+    (``open_account_under`` says why); the English one may be empty. The name does not change,
+    so nothing that refers to the account does either. The change is kept in the audit trail,
+    before and after.
     """
     account = session.scalar(select(Account).where(Account.name == name).with_for_update())
     if account is None:
@@ -138,7 +168,12 @@ def rename_account(
     }
     if after == before:
         return False
-    _check_label_free(session, after["label_nl"], account.id)
+    changed = [
+        (field, label)
+        for field, label in after.items()
+        if label.casefold() != before[field].casefold()
+    ]
+    _check_labels_free(session, changed, account.id)
     session.execute(update(Account).where(Account.id == account.id).values(**after))
     record_change(session, actor_id, "rename", "account", account.id, before=before, after=after)
     session.flush()
@@ -167,17 +202,29 @@ def account_label_text(typed: str, field: str, *, required: bool = True) -> str:
     return label
 
 
-def _check_label_free(session: Session, label: str, own_id: int | None = None) -> None:
-    """Refuse a Dutch label another account answers to, in any case."""
-    taken = select(Account.id).where(func.lower(Account.label_nl) == label.casefold())
-    if own_id is not None:
-        taken = taken.where(Account.id != own_id)
-    if session.scalar(select(taken.exists())):
-        raise ValidationFailed(
-            message("Er is al een rekening %(label)s; kies een andere naam."),
-            field="label_nl",
-            label=label[:80],
-        )
+def _check_labels_free(
+    session: Session, labels: Sequence[tuple[str, str]], own_id: int | None = None
+) -> None:
+    """Refuse a label (``(field, label)``) another account answers to in the account picker:
+    its Dutch or English label, its RGS code or its name, in any case (``str.casefold``, as the
+    picker folds them). An empty label is no label."""
+    wanted = [(field, label, label.casefold()) for field, label in labels if label]
+    if not wanted:
+        return
+    rows = session.execute(
+        select(Account.id, Account.name, Account.label_nl, Account.label_en, Account.rgs_code)
+    )
+    taken: set[str] = set()
+    for account_id, *answers in rows:
+        if account_id != own_id:
+            taken.update(answer.casefold() for answer in answers if answer)
+    for field, label, folded in wanted:
+        if folded in taken:
+            raise ValidationFailed(
+                message("Er is al een rekening %(label)s; kies een andere naam."),
+                field=field,
+                label=label[:80],
+            )
 
 
 def add_account(

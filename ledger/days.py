@@ -10,10 +10,12 @@ not the browser's date picker, whose format follows the browser's language (``12
 an English browser, where ``01/02/2026`` means the second of January). ``parse_day`` is the one
 reader of a typed day.
 
-Day and month alone (``6-12``) name that day this year, unless it is more than three months
-ahead of today: then it is last year's. In January, when December is booked, ``28-12`` is the
-December just past, not one almost a year ahead; in December, ``1-1`` is this year's first day.
-A day further in the future needs its year typed.
+Where a booking's day is typed (``app/entry/forms.py``), day and month alone (``6-12``) name
+that day this year, unless it is more than three months ahead of today: then it is last year's.
+In January, when December is booked, ``28-12`` is the December just past, not one almost a year
+ahead; in December, ``1-1`` is this year's first day. A day further ahead needs its year typed,
+and so does every other day (a report's period, a policy's start), where the year a person
+means may as well lie ahead.
 """
 
 from __future__ import annotations
@@ -76,15 +78,18 @@ def parse_day(text: str, today: date | None = None) -> date | None:
 
 def _this_or_last_year(day: int, month: int, today: date) -> date | None:
     """``day``-``month`` of this year, or of last year when this year's is more than
-    ``AHEAD_AT_MOST`` ahead of ``today`` or does not exist (the 29th of February)."""
-    for year in (today.year, today.year - 1):
+    ``AHEAD_AT_MOST`` ahead of ``today``; None when this year has no such day (the 29th of
+    February): a guess two years back would be a surprise, and the full day is quickly typed."""
+    try:
+        chosen = date(today.year, month, day)
+    except ValueError:
+        return None
+    if chosen - today > AHEAD_AT_MOST:
         try:
-            chosen = date(year, month, day)
+            chosen = date(today.year - 1, month, day)
         except ValueError:
-            continue
-        if chosen - today <= AHEAD_AT_MOST:
-            return chosen if is_plausible_day(chosen) else None
-    return None
+            return None
+    return chosen if is_plausible_day(chosen) else None
 
 
 def _full_year(typed: str) -> int:

@@ -23,8 +23,9 @@ from ledger.projects import PROJECT_LONGEST
 def inbox_rows(items: Sequence[InboxLine], can_book: bool, shown_as: Mapping[str, str]) -> Markup:
     """A ``<tr>`` per line to book: tick, day, amount, counterparty, description (with the hint
     that stops it and, for a bookkeeper, the form to ignore it) and the proposed contra account
-    (an input for a bookkeeper, its label for anyone else). ``shown_as`` is how the account
-    picker writes each account (``account_picker_texts``)."""
+    (for a bookkeeper an input, with one for the line's project below it holding the rule's;
+    for anyone else its label and the rule's project). ``shown_as`` is how the account picker
+    writes each account (``account_picker_texts``)."""
     locale = reader_locale()
     words = _Words()
     html: list[str] = []

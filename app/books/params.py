@@ -23,7 +23,7 @@ def date_arg(name: str, values: Mapping[str, str] | None = None) -> date | None:
     value = (request.args if values is None else values).get(name, "").strip()
     if not value:
         return None
-    day = parse_day(value, today())
+    day = parse_day(value)
     if day is None:
         shown = value[:LONGEST_DAY_TEXT]
         text = message("Dit is geen datum: ‘%(typed)s’. Vul een datum in als 31-12-2026.")

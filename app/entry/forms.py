@@ -227,6 +227,9 @@ def _posting(account: str, number: Decimal) -> NewPosting:
 
 
 def _date(form: Mapping[str, str], result: EntryResult) -> date | None:
+    # A booking's day may be typed without its year (``6-12``): bookings look back, and at the
+    # turn of the year December is booked in January. Other days (a report's period, a policy's
+    # start) are typed whole: there the year a person means may as well lie ahead.
     day = parse_day(text(form, "date"), today())
     if day is None:
         result.errors["date"] = _(DAY_EXPECTED)

@@ -206,4 +206,4 @@ def arrears() -> Any:
 
 
 def _date_arg(name: str) -> date | None:
-    return parse_day(text(request.args, name), today())
+    return parse_day(text(request.args, name))

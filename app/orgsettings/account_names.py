@@ -52,7 +52,7 @@ def rename() -> Any:
             lambda renamed: (
                 _("De naam van de rekening is gewijzigd.")
                 if renamed
-                else _("De naam was al zo; er is niets gewijzigd.")
+                else _("Er is niets gewijzigd: dit was al de naam.")
             ),
         ),
         show_again(lambda errors, values: _page(account, errors, values), "label_nl"),

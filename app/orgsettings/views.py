@@ -19,7 +19,7 @@ from app.i18n import month_names
 from app.input_limits import whole_number
 from app.refusals import Errors, attempt, show_again, succeeded
 from app.tenancy import bind_books, organisation_blueprint, requires, writes_registry
-from ledger.accounts import add_account, close_account, open_account_under
+from ledger.accounts import close_account, open_account_under, open_named_account
 from ledger.bank.accounts import (
     BANK_ACCOUNT_TYPES,
     DEFAULT_LEDGER_ACCOUNT,
@@ -111,7 +111,7 @@ def _open_account(form: Mapping[str, str]) -> str:
     label_en, rgs_code = text(form, "label_en"), text(form, "rgs_code") or None
     name = text(form, "account_name")
     if name:
-        add_account(
+        open_named_account(
             session, name, current_user.id, opened_on=today(),
             label_nl=text(form, "label_nl"), label_en=label_en, rgs_code=rgs_code,
         )  # fmt: skip
@@ -143,6 +143,7 @@ _FIELDS = {
             "name": "account_name",
             "currencies": "account_name",
             "label_nl": "label_nl",
+            "label_en": "label_en",
             "parent": "parent",
             "account_name": "account_name",
             "rgs_code": "rgs_code",

@@ -228,6 +228,8 @@ def _project(
 ) -> str:
     """The project ``line`` is booked on (see ``confirm_line``); "" for none."""
     if confirmation.project is not None:
+        if not confirmation.project.strip():
+            return ""
         known = recent_names(session).projects if known is None else known
         return project_name(confirmation.project, known) or ""
     rule = best_rule(all_rules(session) if rules is None else rules, line)
@@ -274,9 +276,10 @@ def confirm_lines(
     result = BulkResult()
     ordered = in_booking_order(session, confirmations)
     rules = all_rules(session)
-    # Read once for the lines that name a project, so that booking none costs no statement.
+    # Read once for the lines that name a project, so that booking none costs no statement;
+    # a new project joins them as it is booked, so "Zomerkamp" and "zomerkamp" are one.
     typed = any(c.project for c in confirmations)
-    known = recent_names(session).projects if typed else []
+    known = list(recent_names(session).projects) if typed else []
     for number, confirmation in enumerate(ordered, start=1):
         if on_progress is not None and (number % 25 == 0 or number == len(ordered)):
             on_progress("confirm", number - 1, len(ordered))
@@ -292,6 +295,11 @@ def confirm_lines(
                 )
         except DomainError as error:
             result.refused[confirmation.line_id] = error
+            continue
+        if confirmation.project:
+            booked_on = project_name(confirmation.project, known)
+            if booked_on and booked_on not in known:
+                known.append(booked_on)
     if on_progress is not None and ordered:
         on_progress("confirm", len(ordered), len(ordered))
     return result

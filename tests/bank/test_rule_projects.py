@@ -230,3 +230,42 @@ def test_the_inbox_books_a_project_typed_with_a_line(client, make_user, login_as
         "bank-line": str(line_id),
         "project": "Zomerkamp",
     }
+
+
+def test_a_new_project_typed_twice_in_one_booking_is_one_project(inbox):  # noqa: F811
+    hall, gift = line_by_name(inbox, LINDE), line_by_name(inbox, "M. Bakker")
+
+    result = confirm_lines(
+        inbox,
+        [
+            Confirmation(hall.id, RENT, project="Zomerkamp"),
+            Confirmation(gift.id, "Income:Donations:Gifts", project="zomerKAMP "),
+        ],
+        None,
+    )
+
+    assert sorted(result.booked) == sorted([hall.id, gift.id])
+    # The line booked first (the oldest) gives the spelling; the other is written as it.
+    spellings = {meta_of(inbox, hall)["project"], meta_of(inbox, gift)["project"]}
+    assert len(spellings) == 1 and spellings <= {"Zomerkamp", "zomerKAMP"}
+
+
+def test_the_inbox_books_no_project_where_the_rules_was_cleared(
+    client, make_user, login_as, org, books
+):
+    add_bank_account(books, ING, None)
+    add_rule(books, HALL, None)
+    books.commit()
+    signed_in(client, make_user, login_as, org, Role.BOOKKEEPER)
+    upload(client, org.slug, statement_file("ing.camt053.xml"))
+    line_id = books.scalar(select(BankLine.id).where(BankLine.counterparty_name == LINDE))
+
+    client.post(
+        f"/o/{org.slug}/bank/inbox/confirm",
+        data={"line": [str(line_id)], f"account-{line_id}": "Huur", f"project-{line_id}": " "},
+    )
+
+    booked = books.scalar(select(BankLine.transaction_id).where(BankLine.id == line_id))
+    assert books.scalar(select(Transaction.meta).where(Transaction.id == booked)) == {
+        "bank-line": str(line_id)
+    }

@@ -24,10 +24,9 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def hoek(make_org, make_user, engine):
+def with_statement(make_org, make_user, engine, name: str, books_open_on: date):
     """An organisation with its bank's statement of 2024 imported, and its treasurer."""
-    org = make_org(name="Bewonersinitiatief De Hoek", books_open_on=date(today().year, 1, 1))
+    org = make_org(name=name, books_open_on=books_open_on)
     treasurer = make_user(org=org, role=Role.OWNER)
     with Session(engine) as session:
         bind_session(session, org.tenant)
@@ -35,6 +34,13 @@ def hoek(make_org, make_user, engine):
         import_statement(session, statement_file("ing.camt053.xml"), None)
         session.commit()
     return org, treasurer
+
+
+@pytest.fixture
+def hoek(make_org, make_user, engine):
+    """The statement's lines all fall before the books open (this year)."""
+    opens = date(today().year, 1, 1)
+    return with_statement(make_org, make_user, engine, "Bewonersinitiatief De Hoek", opens)
 
 
 def sideways_overflow(page) -> int:
@@ -128,13 +134,9 @@ def test_a_treasurer_changes_a_rules_account_on_a_phone(new_page, screenshots, h
 def test_a_treasurer_books_a_line_on_a_project_from_the_inbox_on_a_phone(
     new_page, screenshots, make_org, make_user, engine
 ):
-    org = make_org(name="Bewonersinitiatief De Linde", books_open_on=date(2024, 1, 1))
-    treasurer = make_user(org=org, role=Role.OWNER)
-    with Session(engine) as session:
-        bind_session(session, org.tenant)
-        add_bank_account(session, "NL20INGB0001234567", None)
-        import_statement(session, statement_file("ing.camt053.xml"), None)
-        session.commit()
+    org, treasurer = with_statement(
+        make_org, make_user, engine, "Bewonersinitiatief De Linde", date(2024, 1, 1)
+    )
     phone = new_page(PHONE)
     log_in(phone, treasurer.email, PASSWORD)
     phone.goto(f"/o/{org.slug}/bank/inbox")

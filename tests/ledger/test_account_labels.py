@@ -14,7 +14,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from ledger.accounts import LABEL_LONGEST, open_account_under, rename_account
+from ledger.accounts import (
+    LABEL_LONGEST,
+    open_account_under,
+    open_named_account,
+    rename_account,
+)
 from ledger.audit import audit_trail
 from ledger.balances import balances_on
 from ledger.entries import Amount, NewPosting, NewTransaction
@@ -146,3 +151,53 @@ def test_an_account_is_opened_under_the_same_rules_for_its_labels(books):
         books, "Expenses", " Zomer  kamp ", None, opened_on=date(YEAR, 1, 1), label_en=" Camp "
     )
     assert labels(books, name) == ("Zomer kamp", "Camp")
+
+
+@pytest.mark.parametrize(
+    ("label_nl", "label_en", "field"),
+    [
+        ("Holiday pay", "Rent", "label_nl"),  # Vakantiegeld's English label
+        ("Huur", "Vakantiegeld", "label_en"),  # another account's Dutch label, as English
+        ("Huur", "wperlesvag", "label_en"),  # an RGS code, in another case
+        ("expenses:staff:holiday-pay", "Rent", "label_nl"),  # another account's name
+    ],
+)
+def test_a_label_the_picker_would_take_for_another_account_is_refused(
+    books, label_nl, label_en, field
+):
+    rgs = books.scalar(select(Account.rgs_code).where(Account.label_nl == "Vakantiegeld"))
+    if label_en == "wperlesvag":
+        label_en = str(rgs).lower()
+    with pytest.raises(ValidationFailed) as refused:
+        rename_account(books, RENT, None, label_nl=label_nl, label_en=label_en)
+    assert refused.value.field == field
+    assert labels(books) == ("Huur", "Rent")
+
+
+def test_labels_are_compared_as_the_picker_folds_them(books):
+    rename_account(books, RENT, None, label_nl="Straße", label_en="")
+    with pytest.raises(ValidationFailed):
+        rename_account(books, "Expenses:Staff:Holiday-Pay", None, label_nl="STRASSE", label_en="")
+
+
+def test_a_label_two_accounts_share_from_the_chart_stays_while_the_other_changes(books):
+    shared = books.execute(
+        select(Account.name, Account.label_nl).where(Account.name.like("%:Bureau"))
+    ).all()
+    assert len({label for _name, label in shared}) == 1 and len(shared) == 2  # the chart's own
+    name, label = shared[0]
+
+    assert rename_account(books, name, None, label_nl=label, label_en="Bureau current account")
+    assert labels(books, name) == (label, "Bureau current account")
+
+
+def test_an_account_opened_by_its_name_has_its_labels_held_to_the_same_rules(books):
+    opened = date(YEAR, 1, 1)
+    with pytest.raises(ValidationFailed) as refused:
+        open_named_account(books, "Expenses:Camp", None, opened_on=opened, label_nl="huur")
+    assert refused.value.field == "label_nl"
+    with pytest.raises(ValidationFailed) as refused:
+        open_named_account(books, "Expenses:Camp", None, opened_on=opened, label_en="x" * 101)
+    assert refused.value.field == "label_en"
+    open_named_account(books, "Expenses:Camp", None, opened_on=opened, label_nl=" Zomer  kamp")
+    assert labels(books, "Expenses:Camp") == ("Zomer kamp", "")

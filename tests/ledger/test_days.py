@@ -92,7 +92,7 @@ def test_every_day_the_books_accept_reads_back_as_written_in_dutch(day: date) ->
         ("3-3", date(2026, 1, 1), date(2026, 3, 3)),  # 61 days ahead: this year's
         ("3-4", date(2026, 1, 1), date(2026, 4, 3)),  # 92 days ahead: still this year's
         ("4-4", date(2026, 1, 1), date(2025, 4, 4)),  # 93 days ahead: last year's
-        ("29-2", date(2029, 1, 10), date(2028, 2, 29)),  # this year has none: last year's
+        ("29-2", date(2028, 3, 5), date(2028, 2, 29)),
     ],
 )
 def test_day_and_month_alone_are_this_years_unless_far_ahead(
@@ -111,6 +111,13 @@ def test_day_and_month_alone_that_name_no_day_are_refused(typed: str) -> None:
     assert parse_day(typed, date(2026, 12, 5)) is None
 
 
+def test_the_29th_of_february_is_not_guessed_from_a_year_that_has_none() -> None:
+    # 2029 has none; 2028's would be a day almost two years back.
+    assert parse_day("29-2", date(2029, 12, 20)) is None
+    assert parse_day("29-2", date(2029, 1, 10)) is None
+    assert parse_day("29-2", date(2028, 1, 10)) == date(2028, 2, 29)  # 50 days ahead
+
+
 @given(plausible_days, st.dates(min_value=date(1901, 1, 1), max_value=date(2199, 9, 30)))
 def test_day_and_month_alone_name_that_day_at_most_three_months_ahead_and_within_a_year(
     day: date, today: date
@@ -120,5 +127,8 @@ def test_day_and_month_alone_name_that_day_at_most_three_months_ahead_and_within
         assert (day.month, day.day) == (2, 29)
         return
     assert (found.month, found.day) == (day.month, day.day)
-    assert found.year in (today.year, today.year - 1)
     assert found - today <= AHEAD_AT_MOST
+    if found.year == today.year - 1:  # last year's only when this year's is too far ahead
+        assert date(today.year, day.month, day.day) - today > AHEAD_AT_MOST
+    else:
+        assert found.year == today.year

@@ -88,7 +88,7 @@ def test_the_same_labels_say_so_and_change_nothing(owner, org, engine):
     response = rename(owner, org, "Huur", "Rent")
     assert response.status_code == 302
     page = owner.get(response.headers["Location"]).get_data(as_text=True)
-    assert "De naam was al zo; er is niets gewijzigd." in page
+    assert "Er is niets gewijzigd: dit was al de naam." in page
     trail = owner.get(f"/o/{org.slug}/audit").get_data(as_text=True)
     assert "hernoemd" not in trail
 
