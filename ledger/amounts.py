@@ -72,6 +72,16 @@ def parse_amount(
     return number
 
 
+def amount_in(text: str) -> Decimal | None:
+    """The size of the amount ``text`` is, when it is one as ``parse_amount`` reads it
+    (``312,40``, ``€ 312,40``, ``-312.40``); None for any other text. For a search box, where a
+    treasurer looks for a payment by its amount as often as by its words."""
+    try:
+        return abs(parse_amount(text))
+    except ValidationFailed:
+        return None
+
+
 def is_within_limits(amount: Decimal, below: Decimal = MAX_AMOUNT) -> bool:
     """True for a finite amount smaller than ``below``: what a typed or imported amount may be."""
     return amount.is_finite() and abs(amount) < below

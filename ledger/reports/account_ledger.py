@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     Integer,
+    Numeric,
     Select,
     String,
     bindparam,
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ledger.amounts import amount_in
 from ledger.balances import closing_balances
 from ledger.entries import Amount
 from ledger.errors import NotFound, message
@@ -79,8 +81,10 @@ def account_ledger(
 ) -> AccountLedger:
     """The postings of ``account`` (within ``period``), starting after the key ``after``.
 
-    With ``text`` only postings whose payee or narration holds it are listed, and the balance
-    runs over those alone (starting from nothing): a sum of what was found, not the account's.
+    With ``text`` only postings whose payee or narration holds it (or, when the text is an
+    amount, postings of that size either way: ``ledger.amounts.amount_in``) are listed, and the
+    balance runs over those alone (starting from nothing): a sum of what was found, not the
+    account's.
     """
     row = read(session, _ACCOUNT, {"name": account}).one_or_none()
     if row is None:
@@ -92,9 +96,12 @@ def account_ledger(
         values["start"], values["end"] = period.start, period.end
     if after is not None:
         values["after_date"], values["after_id"] = after
+    amount = amount_in(text) if text else None
     if text:
         values["text"] = like_escaped(text)
-    query = _page_statement(period is not None, after is not None, bool(text))
+    if amount is not None:
+        values["amount"] = amount
+    query = _page_statement(period is not None, after is not None, bool(text), amount is not None)
     rows = read(session, query, values).all()
     running = dict(opening)
     lines = []
@@ -127,10 +134,12 @@ _ACCOUNT = select(Account.id, Account.label_nl, Account.label_en).where(
 
 
 @cache
-def _page_statement(period: bool, after: bool, text: bool) -> Select[*tuple[Any, ...]]:
+def _page_statement(
+    period: bool, after: bool, text: bool, amount: bool
+) -> Select[*tuple[Any, ...]]:
     """A page of the account's postings, built once per shape; run with ``account_id`` and
-    ``limit``, and ``start`` with ``end``, ``after_date`` with ``after_id`` and ``text``
-    (escaped) as present."""
+    ``limit``, and ``start`` with ``end``, ``after_date`` with ``after_id``, ``text``
+    (escaped) and ``amount`` (the size of one the text is) as present."""
     query: Select[*tuple[Any, ...]] = (
         select(
             _POSTINGS.id,
@@ -157,12 +166,13 @@ def _page_statement(period: bool, after: bool, text: bool) -> Select[*tuple[Any,
         query = query.where(tuple_(_POSTINGS.date, _POSTINGS.id) > cursor)
     if text:
         pattern = bindparam("text", type_=String)
-        query = query.where(
-            or_(
-                _TRANSACTIONS.narration.icontains(pattern, escape=LIKE_ESCAPE),
-                _TRANSACTIONS.payee.icontains(pattern, escape=LIKE_ESCAPE),
-            )
-        )
+        found = [
+            _TRANSACTIONS.narration.icontains(pattern, escape=LIKE_ESCAPE),
+            _TRANSACTIONS.payee.icontains(pattern, escape=LIKE_ESCAPE),
+        ]
+        if amount:
+            found.append(func.abs(_POSTINGS.number) == bindparam("amount", type_=Numeric))
+        query = query.where(or_(*found))
     return query
 
 

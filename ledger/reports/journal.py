@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Date,
     Integer,
+    Numeric,
     Row,
     Select,
     String,
@@ -35,6 +36,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from ledger.amounts import amount_in
 from ledger.entries import Amount, NewPosting, NewTransaction
 from ledger.meta import decode_meta
 from ledger.models import Account, Posting, Transaction
@@ -48,8 +50,9 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True, slots=True)
 class JournalFilter:
-    """What to show: an account (with its subaccounts), text in payee or narration, a tag, a
-    project (on the transaction or one of its postings, ``ledger.projects``), dates."""
+    """What to show: an account (with its subaccounts), text in payee or narration (or, when
+    the text is an amount, a posting of that size either way: ``ledger.amounts.amount_in``), a
+    tag, a project (on the transaction or one of its postings, ``ledger.projects``), dates."""
 
     account: str | None = None
     text: str | None = None
@@ -196,6 +199,7 @@ class _Shape:
     tag: bool
     project: bool
     text: bool
+    amount: bool
     account: bool
     before: bool
 
@@ -211,8 +215,11 @@ def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
         values["tag"] = filters.tag
     if filters.project:
         values["project"] = " ".join(filters.project.split())
+    amount = amount_in(filters.text) if filters.text else None
     if filters.text:
         values["text"] = like_escaped(filters.text)
+    if amount is not None:
+        values["amount"] = amount
     if filters.account:
         values["account"] = filters.account
         values["subaccounts"] = like_escaped(filters.account + ":")
@@ -222,6 +229,7 @@ def _shape_of(filters: JournalFilter) -> tuple[_Shape, dict[str, Any]]:
         tag=bool(filters.tag),
         project=bool(filters.project),
         text=bool(filters.text),
+        amount=amount is not None,
         account=bool(filters.account),
         before=False,
     )
@@ -281,12 +289,14 @@ def _conditions(query: Select[Any], shape: _Shape) -> Select[Any]:
         query = query.where(or_(on_the_transaction, on_a_posting))
     if shape.text:
         text = bindparam("text", type_=String)
-        query = query.where(
-            or_(
-                _TRANSACTIONS.narration.icontains(text, escape=LIKE_ESCAPE),
-                _TRANSACTIONS.payee.icontains(text, escape=LIKE_ESCAPE),
-            )
-        )
+        found = [
+            _TRANSACTIONS.narration.icontains(text, escape=LIKE_ESCAPE),
+            _TRANSACTIONS.payee.icontains(text, escape=LIKE_ESCAPE),
+        ]
+        if shape.amount:
+            of_that_size = func.abs(_POSTINGS.number) == bindparam("amount", type_=Numeric)
+            found.append(_TRANSACTIONS.id.in_(select(_POSTINGS.transaction_id).where(of_that_size)))
+        query = query.where(or_(*found))
     if shape.account:
         in_tree = or_(
             _ACCOUNTS.name == bindparam("account", type_=String),

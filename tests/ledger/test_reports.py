@@ -171,6 +171,35 @@ def test_a_journal_text_filter_treats_percent_signs_as_text(book: Session) -> No
     assert journal(book, JournalFilter(text="%")).entries == ()
 
 
+@pytest.mark.parametrize("typed", ["100", "100,00", "€ 100,-", "-100.00", " 100 "])
+def test_a_journal_search_for_an_amount_finds_postings_of_that_size_either_way(
+    book: Session, typed: str
+) -> None:
+    found = journal(book, JournalFilter(text=typed))
+
+    assert [e.transaction.narration for e in found.entries] == ["Huur december"]
+
+
+def test_a_journal_search_for_an_amount_no_posting_has_finds_nothing(book: Session) -> None:
+    assert [e.transaction.narration for e in journal(book, JournalFilter(text="25")).entries] == [
+        "Taart zomerfeest"
+    ]
+    assert journal(book, JournalFilter(text="12,34")).entries == ()
+
+
+def test_an_account_ledger_search_for_an_amount_lists_its_postings_of_that_size(
+    book: Session,
+) -> None:
+    found = account_ledger(book, "Assets:Bank", text="33,00")
+
+    assert [(line.narration, line.balance) for line in found.lines] == [
+        ("Buy shares", Decimal("-33.00"))
+    ]
+    assert account_ledger(book, "Assets:Bank", text="Huur").lines[0].units.number == Decimal(
+        "-100.00"
+    )
+
+
 def test_projects_count_posting_metadata_before_transaction_metadata(book: Session) -> None:
     report = project_report(book, Period(date(2023, 1, 1), date(2024, 12, 31)))
 

@@ -204,6 +204,18 @@ def test_the_journal_filters_by_text_and_escapes_what_people_typed(viewer: Any) 
     assert "Subsidie 2024" in everything and "01-03-2024" in everything
 
 
+def test_the_journal_finds_a_payment_by_its_amount_as_a_treasurer_types_it(viewer: Any) -> None:
+    org, client = viewer
+
+    found = page(client, f"/o/{org.slug}/journal?q=1.234,56")
+    on_the_account = page(client, f"/o/{org.slug}/accounts/Assets:Bank?from=2023-01-01&q=800")
+
+    assert 'placeholder="wie, omschrijving of bedrag"' in found
+    assert "Subsidie 2024" in found and "Huur april" not in found and "Subsidie 2023" not in found
+    ledger = on_the_account.split('data-testid="account-ledger"', 1)[1].split("</table>", 1)[0]
+    assert "Subsidie 2023" in ledger and "Subsidie 2024" not in ledger
+
+
 HOSTILE_BOOK = """
 2024-01-01 open Assets:Bank EUR
   label_nl: "Bank <b>&</b> \\"kas\\""
