@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from app.account_picker import advanced_view, picker_options
 from app.books.statements import Row
+from app.breaks import breakable
 from app.i18n import (
     english,
     money_in,
@@ -181,6 +182,7 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
     booking = _text(_("Boeking %(id)s"))
     in_english = english()
     locale = reader_locale()
+    language = locale.language
     with_names = advanced_view()
     account_links: dict[str, str] = {}
     tag_links: dict[str, str] = {}
@@ -237,7 +239,7 @@ def journal_body(entries: Iterable[JournalEntry], labels: Mapping[str, Any]) -> 
             number, currency = p.units.number, p.units.currency
             html.append(
                 '<tr class="posting"><td class="day"></td><td class="spacer"></td>'
-                f'<td><a href="{link}">{_text(label)}</a>{name}</td>'
+                f'<td><a href="{link}">{_text(breakable(label, language))}</a>{name}</td>'
                 f'<td class="amount">{debit_in(locale, number, currency)}</td>'
                 f'<td class="amount">{credit_in(locale, number, currency)}</td></tr>\n'
             )
@@ -259,7 +261,7 @@ def report_rows(rows: Iterable[Row], previous_title: str | None) -> Markup:
             else ""
         )
         html.append(
-            f"{_report_row_start(row, with_names)}"
+            f"{_report_row_start(row, with_names, locale.language)}"
             f'<td class="amount">{amount_in(locale, row.amount, row.currency)}</td>{before}</tr>\n'
         )
     return Markup("".join(html))  # noqa: S704 (every text in it escaped)
@@ -274,7 +276,7 @@ def trial_balance_rows(rows: Iterable[Row]) -> Markup:
         debit = amount_in(locale, number, currency) if number >= 0 else _EMPTY
         credit = amount_in(locale, number.copy_negate(), currency) if number < 0 else _EMPTY
         html.append(
-            f"{_report_row_start(row, with_names)}"
+            f"{_report_row_start(row, with_names, locale.language)}"
             f'<td class="amount">{debit}</td><td class="amount">{credit}</td>'
             f'<td class="amount previous">{debit_in(locale, previous, currency)}</td>'
             f'<td class="amount previous">{credit_in(locale, previous, currency)}</td></tr>\n'
@@ -282,8 +284,10 @@ def trial_balance_rows(rows: Iterable[Row]) -> Markup:
     return Markup("".join(html))  # noqa: S704 (every text in it escaped)
 
 
-def _report_row_start(row: Row, with_names: bool) -> str:
-    """A report row's opening and its first cell: the account's link, or a total's title."""
+def _report_row_start(row: Row, with_names: bool, language: str) -> str:
+    """A report row's opening and its first cell: the account's link, or a total's title.
+
+    A label's long words may break at their syllables on a phone (``app.breaks``)."""
     if row.account is None:
         return f'<tr class="total"><th scope="row">{_text(row.label)}</th>'
     name = (
@@ -292,7 +296,8 @@ def _report_row_start(row: Row, with_names: bool) -> str:
         else ""
     )
     link = _text(account_url(row.account))
-    return f'<tr><td><a href="{link}">{_text(row.label or row.account)}</a>{name}</td>'
+    label = breakable(row.label, language) if row.label else row.account
+    return f'<tr><td><a href="{link}">{_text(label)}</a>{name}</td>'
 
 
 def _text(value: str) -> str:

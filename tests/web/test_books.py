@@ -457,3 +457,18 @@ def test_the_account_ledger_searches_its_postings_by_text(viewer: Any) -> None:
     ledger = html.split('data-testid="account-ledger"', 1)[1].split("</table>", 1)[0]
     assert "Subsidie 2024" in ledger and "Subsidie 2023" not in ledger
     assert "Beginbalans" not in ledger and "Beginsaldo" not in ledger
+
+
+def test_a_reports_long_account_name_may_break_at_its_syllables_on_a_phone(
+    viewer_of: Callable[[str], tuple[Any, FlaskClient]],
+) -> None:
+    org, client = viewer_of(
+        BOOK.replace('label_nl: "Huur"', 'label_nl: "Vrijwilligersvergoedingen"')
+    )
+
+    html = page(client, f"/o/{org.slug}/reports/income-statement?from=2024-01-01&to=2024-12-31")
+    journal = page(client, f"/o/{org.slug}/journal")
+
+    hyphenated = "Vrij\u00adwil\u00adli\u00adgers\u00adver\u00adgoe\u00addin\u00adgen"
+    assert f">{hyphenated}</a>" in html and f">{hyphenated}</a>" in journal
+    assert ">Subsidies</a>" in html  # a short name as it is
