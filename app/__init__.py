@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app import (
         account_picker,
         auth,
+        breaks,
         cells,
         cookie_signing,
         csrf_tokens,
@@ -61,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     cells.init_app(app)
+    breaks.init_app(app)
     form_tokens.init_app(app)
     links.init_app(app)
     words.init_app(app)

@@ -16,6 +16,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pyphen
+from flask import Flask
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from app.i18n import page_locale
 
 SOFT_HYPHEN = "\u00ad"
 # Words shorter than this fit any column they are shown in; they are left as they are.
@@ -35,3 +40,14 @@ def breakable(text: str, language: str = "nl") -> str:
         else word
         for word in text.split(" ")
     )
+
+
+def init_app(app: Flask) -> None:
+    """``{{ label|breakable }}`` for a template's table cell, in the page's language."""
+    app.jinja_env.filters["breakable"] = _page_breakable
+
+
+@pass_context
+def _page_breakable(context: Context, text: str) -> str:
+    locale = page_locale(context)
+    return breakable(text, locale.language if locale else "nl")

@@ -463,12 +463,17 @@ def test_a_reports_long_account_name_may_break_at_its_syllables_on_a_phone(
     viewer_of: Callable[[str], tuple[Any, FlaskClient]],
 ) -> None:
     org, client = viewer_of(
-        BOOK.replace('label_nl: "Huur"', 'label_nl: "Vrijwilligersvergoedingen"')
+        BOOK.replace('label_nl: "Subsidies"', 'label_nl: "Gemeentesubsidiebijdragen"')
     )
 
-    html = page(client, f"/o/{org.slug}/reports/income-statement?from=2024-01-01&to=2024-12-31")
-    journal = page(client, f"/o/{org.slug}/journal")
+    year = "from=2024-01-01&to=2024-12-31"
+    pages = [
+        page(client, f"/o/{org.slug}/reports/income-statement?{year}"),
+        page(client, f"/o/{org.slug}/reports/trial-balance?date=2024-12-31"),
+        page(client, f"/o/{org.slug}/reports/projects?{year}&key=%23"),
+        page(client, f"/o/{org.slug}/journal"),
+    ]
 
-    hyphenated = "Vrij\u00adwil\u00adli\u00adgers\u00adver\u00adgoe\u00addin\u00adgen"
-    assert f">{hyphenated}</a>" in html and f">{hyphenated}</a>" in journal
-    assert ">Subsidies</a>" in html  # a short name as it is
+    hyphenated = "Ge\u00admeen\u00adte\u00adsub\u00adsi\u00addie\u00adbij\u00addra\u00adgen"
+    assert [f">{hyphenated}</a>" in html for html in pages] == [True] * 4
+    assert ">Huur</a>" in pages[0]  # a short name as it is
