@@ -22,6 +22,17 @@ from tests.bank.test_web import signed_in, upload
 LINDE = "Stichting Buurthuis De Linde"
 RENT = "Expenses:Housing:Rent"
 HALL = RuleSpec(RENT, counterparty_name="buurthuis", project="Buurtfeest")
+GIFTS = "Income:Donations:Gifts"
+
+
+def book_two(session, hall_project: str | None, gift_project: str | None):
+    """The hall's rent and a member's gift booked together, each with the project typed."""
+    hall, gift = line_by_name(session, LINDE), line_by_name(session, "M. Bakker")
+    confirmations = [
+        Confirmation(hall.id, RENT, project=hall_project),
+        Confirmation(gift.id, GIFTS, project=gift_project),
+    ]
+    return hall, gift, confirm_lines(session, confirmations, None)
 
 
 def meta_of(session, line: BankLine) -> dict:
@@ -156,9 +167,7 @@ def test_a_project_typed_with_a_line_is_booked_as_the_books_write_it(inbox):  # 
     confirm_line(inbox, Confirmation(line.id, RENT, project="Buurtfeest"), None)
     other = line_by_name(inbox, "M. Bakker")
 
-    result = confirm_lines(
-        inbox, [Confirmation(other.id, "Income:Donations:Gifts", project="  buurtFEEST ")], None
-    )
+    result = confirm_lines(inbox, [Confirmation(other.id, GIFTS, project="  buurtFEEST ")], None)
 
     assert list(result.booked) == [other.id]
     assert meta_of(inbox, line)["project"] == "Buurtfeest"
@@ -167,40 +176,19 @@ def test_a_project_typed_with_a_line_is_booked_as_the_books_write_it(inbox):  # 
 
 def test_a_typed_project_wins_over_the_rules_and_an_emptied_one_means_none(inbox):  # noqa: F811
     add_rule(inbox, HALL, None)
-    add_rule(
-        inbox,
-        RuleSpec("Income:Donations:Gifts", counterparty_name="bakker", project="Buurtfeest"),
-        None,
-    )
-    hall, town = line_by_name(inbox, LINDE), line_by_name(inbox, "M. Bakker")
+    add_rule(inbox, RuleSpec(GIFTS, counterparty_name="bakker", project="Buurtfeest"), None)
 
-    result = confirm_lines(
-        inbox,
-        [
-            Confirmation(hall.id, RENT, project="Moestuin"),
-            Confirmation(town.id, "Income:Donations:Gifts", project=""),
-        ],
-        None,
-    )
+    hall, gift, result = book_two(inbox, "Moestuin", "")
 
-    assert sorted(result.booked) == sorted([hall.id, town.id])
+    assert sorted(result.booked) == sorted([hall.id, gift.id])
     assert meta_of(inbox, hall)["project"] == "Moestuin"
-    assert meta_of(inbox, town) == {"bank-line": str(town.id)}
+    assert meta_of(inbox, gift) == {"bank-line": str(gift.id)}
 
 
 def test_a_project_the_books_cannot_take_refuses_its_line_alone(inbox):  # noqa: F811
-    hall, town = line_by_name(inbox, LINDE), line_by_name(inbox, "M. Bakker")
+    hall, gift, result = book_two(inbox, "x" * 101, "Buurtfeest")
 
-    result = confirm_lines(
-        inbox,
-        [
-            Confirmation(hall.id, RENT, project="x" * 101),
-            Confirmation(town.id, "Income:Donations:Gifts", project="Buurtfeest"),
-        ],
-        None,
-    )
-
-    assert list(result.booked) == [town.id]
+    assert list(result.booked) == [gift.id]
     assert "hoogstens 100 tekens" in str(result.refused[hall.id])
     inbox.refresh(hall)
     assert hall.booked_at is None and hall.transaction_id is None
@@ -233,16 +221,7 @@ def test_the_inbox_books_a_project_typed_with_a_line(client, make_user, login_as
 
 
 def test_a_new_project_typed_twice_in_one_booking_is_one_project(inbox):  # noqa: F811
-    hall, gift = line_by_name(inbox, LINDE), line_by_name(inbox, "M. Bakker")
-
-    result = confirm_lines(
-        inbox,
-        [
-            Confirmation(hall.id, RENT, project="Zomerkamp"),
-            Confirmation(gift.id, "Income:Donations:Gifts", project="zomerKAMP "),
-        ],
-        None,
-    )
+    hall, gift, result = book_two(inbox, "Zomerkamp", "zomerKAMP ")
 
     assert sorted(result.booked) == sorted([hall.id, gift.id])
     # The line booked first (the oldest) gives the spelling; the other is written as it.
